@@ -1,0 +1,57 @@
+# planlib: `make help` lists the targets. Each target installs what it needs on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DATA ?= data/sample
+PERIOD ?= latest
+OUT ?= reports
+
+.DEFAULT_GOAL := help
+.PHONY: help install test lint format reports sample-data lab benchmarks clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "planlib 需要 Python 3.11 或更高版本（当前：$$($(PYTHON) --version)）"; exit 1; }
+	@bash tools/ensure-system-libs
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install planlib with its dependencies
+
+test: $(STAMP) ## lint, type-check and run every test
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: test
+
+format: $(STAMP) ## format and fix what ruff can
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks notebooks
+
+$(DATA)/.complete:
+	$(MAKE) $(STAMP)
+	$(BIN)/planlib sample-data $(DATA)
+	@touch $@
+
+sample-data: $(STAMP) $(DATA)/.complete ## write the sample city's returns to data/sample (once)
+
+reports: $(STAMP) ## render all county, department and city reports for the latest period into reports/
+	$(BIN)/planlib plan show
+
+lab: $(STAMP) ## start JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+benchmarks: $(STAMP) ## run the benchmarks and print the measured ratios
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## remove generated reports and caches (keeps .venv)
+	rm -rf reports/*.html reports/*.pdf reports/*.ipynb reports/*.json reports/*.log .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m planlib`` runs the CLI."""
+
+from planlib.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""Consoles and table printing shared by the commands: rich measures CJK width correctly."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+# When piped, rich would wrap at 80 columns; reports of Chinese tables read better wider.
+console = Console(highlight=False, width=None if Console().is_terminal else 200)
+err_console = Console(
+    stderr=True, highlight=False, width=None if Console(stderr=True).is_terminal else 200
+)
+
+
+def print_table(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    *,
+    title: str | None = None,
+    right: Sequence[str] = (),
+) -> None:
+    """Print ``frame`` with Chinese headers (``columns`` maps column -> header), CJK-aligned."""
+    table = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
+    for col, header in columns.items():
+        table.add_column(header, justify="right" if col in right else "left", overflow="fold")
+    for row in frame[list(columns)].itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+    console.print(table)

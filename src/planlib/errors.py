@@ -1,0 +1,87 @@
+"""Errors that reach users: each names where the problem is and says it in Chinese.
+
+Every error a user can cause is a :class:`PlanlibError`; the CLI prints its message and exits 1.
+Anything else is a bug in planlib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class PlanlibError(Exception):
+    """A problem in the user's input (a file, a setting); its message is Chinese and complete."""
+
+
+class PlanFileError(PlanlibError):
+    """A plan file that cannot be read or is not a valid plan.
+
+    ``key_path`` is where in the file the problem sits, e.g. ``tasks[2].targets[0].comparator``.
+    """
+
+    def __init__(self, path: str | Path | None, key_path: str, message: str) -> None:
+        self.path = str(path) if path is not None else None
+        self.key_path = key_path
+        self.problem = message
+        where = f"文件 {self.path}" if self.path else "计划数据"
+        if key_path:
+            where += f"，位置 {key_path}"
+        super().__init__(f"{where}：{message}")
+
+
+class ModelError(ValueError):
+    """Raised while building a model object; ``key_path`` is relative to the object being built."""
+
+    def __init__(self, key_path: str, message: str) -> None:
+        self.key_path = key_path
+        self.problem = message
+        super().__init__(f"{key_path}：{message}" if key_path else message)
+
+    def within(self, prefix: str) -> ModelError:
+        """The same error seen from the parent object that holds this one at ``prefix``."""
+        if not prefix:
+            return self
+        if not self.key_path:
+            return ModelError(prefix, self.problem)
+        sep = "" if self.key_path.startswith("[") else "."
+        return ModelError(f"{prefix}{sep}{self.key_path}", self.problem)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a data file, located as a person sees it in Excel."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    severity: str = "error"  # "error" or "warning"
+    org_code: str | None = None
+    period: str | None = None
+    rule: str = ""
+
+    def describe(self) -> str:
+        """One line in Chinese: 文件 x，第 n 行，列「c」（值 v）：message."""
+        parts = [f"文件 {self.file}"]
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行")
+        if self.column:
+            parts.append(f"列「{self.column}」")
+        where = "，".join(parts)
+        if self.value not in (None, ""):
+            where += f"（值 {self.value}）"
+        level = "错误" if self.severity == "error" else "警告"
+        return f"[{level}] {where}：{self.message}"
+
+
+class DataFileError(PlanlibError):
+    """Data files with errors that stop loading; holds every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = [p.describe() for p in problems[:50]]
+        if len(problems) > 50:
+            lines.append(f"……另有 {len(problems) - 50} 个问题未列出")
+        super().__init__("数据文件有错误：\n" + "\n".join(lines))

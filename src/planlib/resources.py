@@ -1,0 +1,28 @@
+"""Where planlib's bundled definitions live: ``data/`` in a source checkout, ``_data`` in a wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def data_dir() -> Path:
+    """The folder holding the curated plan, dictionary, indicator definitions and allocations."""
+    packaged = _HERE / "_data"
+    if packaged.is_dir():
+        return packaged
+    return _HERE.parents[1] / "data"
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the report notebook templates."""
+    packaged = _HERE / "_notebooks"
+    if packaged.is_dir():
+        return packaged
+    return _HERE.parents[1] / "notebooks"
+
+
+def default_plan_path() -> Path:
+    """The curated plan shipped with planlib (市教育局2022年工作要点)."""
+    return data_dir() / "plans" / "2022.yaml"

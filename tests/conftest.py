@@ -1,0 +1,22 @@
+"""Shared fixtures: the repository root and the bundled plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import planlib
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seeds" / "000_83efd95e2470189b.txt"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def plan() -> planlib.Plan:
+    return planlib.load_plan()
