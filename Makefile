@@ -26,16 +26,16 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install planlib with its dependencies
 
 test: $(STAMP) ## lint, type-check and run every test
-	$(BIN)/ruff check src tests benchmarks notebooks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: test
 
 format: $(STAMP) ## format and fix what ruff can
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks notebooks
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 $(DATA)/.complete:
 	$(MAKE) $(STAMP)
