@@ -1,0 +1,852 @@
+"""Indicator definitions (``data/indicators.yaml``), settings, and ``compute_indicators``.
+
+Every indicator is computed for every org unit at or above the level it exists at, per period,
+with its numerator and denominator beside the value. Rolling up the tree sums the terms of the
+numerator and denominator over the base units below (counties, or cities for city-only
+indicators) and divides at each level: ratio of sums, never an average of rates. Values are per
+period as reported: stocks are as at the period, in-year flows are cumulative to it, so nothing
+is summed over quarters. A missing element makes the value missing, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .errors import PlanlibError
+from .expressions import ExpressionError, Linear, Term, parse_expression
+from .periods import Period, parse_period
+from .resources import data_dir
+
+
+class IndicatorFileError(PlanlibError):
+    """An indicator definitions file that cannot be read or is not valid."""
+
+    def __init__(self, path: str | Path | None, key_path: str, message: str) -> None:
+        self.path = str(path) if path is not None else None
+        where = f"文件 {self.path}" if self.path else "指标定义"
+        if key_path:
+            where += f"，位置 {key_path}"
+        super().__init__(f"{where}：{message}")
+
+
+class SettingsError(PlanlibError):
+    """An unknown setting or a value it cannot take."""
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "population_basis": ("常住", "户籍"),
+    "high_school_age_band": ("15–17", "15–18"),
+    "retention_base": ("入学人数", "调整转入转出"),
+    "projection": ("linear", "last"),
+}
+_SETTING_WORDS: dict[str, dict[str, str]] = {
+    "population_basis": {"常住": "常住人口", "户籍": "户籍人口"},
+    "high_school_age_band": {"15–17": "15–17岁", "15–18": "15–18岁"},
+    "retention_base": {"入学人数": "基数为入学时人数", "调整转入转出": "基数按转入转出调整"},
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The choices where sources differ; every output states the ones it used.
+
+    Refuses unknown keys: ``Settings.coerce({"age_band": ...})`` raises :class:`SettingsError`.
+
+    - ``population_basis``: 常住 (resident) or 户籍 (registered) population in gross rates.
+    - ``high_school_age_band``: 15–17 or 15–18 for 高中阶段毛入学率.
+    - ``retention_base``: 巩固率 base 入学人数 (official) or 调整转入转出 (county templates).
+    - ``retention_cap``: cap 巩固率 at 100% (gross rates are never capped).
+    - ``tolerance``: per indicator code, overrides the definition's 接近 tolerance (points for
+      ratios, a share of the target for totals).
+    - ``approximate_band``: 左右 is met within ± this share of the target.
+    - ``aspirational_slack``: a 力争 target missed by up to this many tolerances is 接近.
+    - ``progress_band``: in-year progress within ± this share of the year of 序时进度 is 正常.
+    - ``projection``: ``linear`` (flows: to date ÷ 序时进度; stocks: trend over the quarters so
+      far) or ``last`` (carry the latest value to year end).
+    """
+
+    population_basis: str = "常住"
+    high_school_age_band: str = "15–17"
+    retention_base: str = "入学人数"
+    retention_cap: bool = False
+    tolerance: Mapping[str, float] = field(default_factory=dict)
+    approximate_band: float = 0.05
+    aspirational_slack: float = 2.0
+    progress_band: float = 0.05
+    projection: str = "linear"
+
+    def __post_init__(self) -> None:
+        band = str(self.high_school_age_band).replace("-", "–").replace("—", "–")
+        object.__setattr__(self, "high_school_age_band", band)
+        for key, allowed in _CHOICES.items():
+            if getattr(self, key) not in allowed:
+                raise SettingsError(
+                    f"设置 {key} 的值 {getattr(self, key)!r} 无效，可选：{'、'.join(allowed)}"
+                )
+        if not isinstance(self.retention_cap, bool):
+            raise SettingsError(
+                f"设置 retention_cap 应为 true 或 false，实际为 {self.retention_cap!r}"
+            )
+        for key in ("approximate_band", "aspirational_slack", "progress_band"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 100:
+                raise SettingsError(f"设置 {key} 应为非负数，实际为 {v!r}")
+        if not isinstance(self.tolerance, Mapping):
+            raise SettingsError("设置 tolerance 应为「指标代码: 容差」的键值表")
+        for code, v in self.tolerance.items():
+            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+                raise SettingsError(f"设置 tolerance.{code} 应为非负数，实际为 {v!r}")
+        object.__setattr__(self, "tolerance", dict(self.tolerance))
+
+    @classmethod
+    def coerce(cls, value: Settings | Mapping[str, Any] | None) -> Settings:
+        """A Settings from None (defaults), a Settings, or a mapping of known keys only."""
+        if value is None:
+            return cls()
+        if isinstance(value, Settings):
+            return value
+        if not isinstance(value, Mapping):
+            raise SettingsError(f"设置应为键值表，实际为 {type(value).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = [k for k in value if k not in known]
+        if unknown:
+            raise SettingsError(
+                f"未知的设置：{'、'.join(map(str, unknown))}；可用：{'、'.join(sorted(known))}"
+            )
+        return cls(**dict(value))
+
+    def replace(self, **changes: Any) -> Settings:
+        """A changed copy; unknown keys are refused."""
+        return _replace(self, changes)
+
+    def words(self, key: str) -> str:
+        """How a report states the choice made for ``key``."""
+        if key == "retention_cap":
+            return "封顶100%" if self.retention_cap else "不封顶"
+        return _SETTING_WORDS.get(key, {}).get(str(getattr(self, key)), str(getattr(self, key)))
+
+    def describe(self) -> str:
+        """All choices in one line for a report footnote."""
+        return "；".join(
+            [
+                f"人口口径：{self.words('population_basis')}",
+                f"高中阶段年龄段：{self.words('high_school_age_band')}",
+                f"巩固率：{self.words('retention_base')}，{self.words('retention_cap')}",
+                f"左右：±{self.approximate_band:.0%}",
+                f"预测方法：{'线性外推' if self.projection == 'linear' else '沿用最新值'}",
+            ]
+        )
+
+
+def _replace(settings: Settings, changes: Mapping[str, Any]) -> Settings:
+    known = {f.name for f in fields(Settings)}
+    unknown = [k for k in changes if k not in known]
+    if unknown:
+        raise SettingsError(f"未知的设置：{'、'.join(unknown)}；可用：{'、'.join(sorted(known))}")
+    return replace(settings, **changes)
+
+
+# --- definitions ------------------------------------------------------------------------------
+
+_KINDS = ("ratio", "total")
+_LEVELS = ("county", "city")
+_TEMPORAL = ("stock", "flow")
+_DIRECTIONS = ("higher", "lower")
+_KEYS = {
+    "code", "name", "aliases", "kind", "numerator", "denominator", "factor", "unit", "direction",
+    "level", "temporal", "gross", "cap_setting", "tolerance", "basis", "definition",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula that may depend on settings: one expression per combination of choices."""
+
+    choose: tuple[str, ...] = ()
+    options: Mapping[tuple[str, ...], Linear] = field(default_factory=dict)
+
+    def resolve(self, settings: Settings) -> Linear:
+        key = tuple(str(getattr(settings, c)) for c in self.choose)
+        return self.options[key]
+
+    @property
+    def all_terms(self) -> set[Term]:
+        return {t for lin in self.options.values() for t in lin.terms}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator definition, as in ``data/indicators.yaml``."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    numerator: Formula
+    denominator: Formula | None
+    factor: float
+    unit: str
+    direction: str
+    level: str
+    temporal: str
+    gross: bool
+    cap_setting: str | None
+    tolerance: float
+    basis: str
+    definition: str
+
+    def basis_text(self, settings: Settings) -> str:
+        """The settings this indicator used, e.g. 常住人口，15–17岁."""
+        keys = list(self.numerator.choose) + list(
+            self.denominator.choose if self.denominator else ()
+        )
+        parts = [settings.words(k) for k in dict.fromkeys(keys)]
+        if self.basis:
+            parts.append(self.basis)
+        if self.cap_setting:
+            parts.append(settings.words(self.cap_setting))
+        return "，".join(parts)
+
+    def tolerance_for(self, settings: Settings) -> float:
+        """接近 tolerance: percentage points for ratios, a share of the target for totals."""
+        return float(settings.tolerance.get(self.code, self.tolerance))
+
+
+def _normalise(name: str) -> str:
+    table = str.maketrans({"(": "（", ")": "）", " ": "", "\u3000": ""})
+    return name.strip().translate(table)
+
+
+@dataclass(frozen=True)
+class IndicatorSet:
+    """The indicator definitions in file order; ``lookup`` maps a plan's wording to a code."""
+
+    indicators: tuple[Indicator, ...]
+    path: str = ""
+
+    def __iter__(self) -> Any:
+        return iter(self.indicators)
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def __getitem__(self, code: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.code == code:
+                return ind
+        raise KeyError(code)
+
+    def __contains__(self, code: object) -> bool:
+        return any(ind.code == code for ind in self.indicators)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(ind.code for ind in self.indicators)
+
+    def lookup(self, name: str) -> str | None:
+        """The code for a name as a plan writes it (name, alias or code); None when unknown.
+
+        >>> load_indicators().lookup("学前三年毛入学率")
+        'preschool_gross_enrolment_rate'
+        """
+        wanted = _normalise(name)
+        for ind in self.indicators:
+            if wanted in (ind.code, _normalise(ind.name), *map(_normalise, ind.aliases)):
+                return ind.code
+        # A plan may add a trailing 数 or drop it: 省级示范性高中数 / 省级示范性高中.
+        alt = wanted[:-1] if wanted.endswith("数") else wanted + "数"
+        for ind in self.indicators:
+            if alt in (_normalise(ind.name), *map(_normalise, ind.aliases)):
+                return ind.code
+        return None
+
+    def frame(self, settings: Settings | Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """One row per indicator: code, name, formulas as resolved under ``settings``, unit …"""
+        s = Settings.coerce(settings)
+        rows = [
+            {
+                "indicator": i.code,
+                "indicator_name": i.name,
+                "aliases": "、".join(i.aliases),
+                "kind": i.kind,
+                "numerator": str(i.numerator.resolve(s)),
+                "denominator": str(i.denominator.resolve(s)) if i.denominator else "",
+                "factor": i.factor,
+                "unit": i.unit,
+                "direction": i.direction,
+                "level": i.level,
+                "temporal": i.temporal,
+                "basis": i.basis_text(s),
+                "tolerance": i.tolerance_for(s),
+                "definition": i.definition,
+            }
+            for i in self.indicators
+        ]
+        return pd.DataFrame(rows)
+
+
+def _formula(value: Any, key: str, path: str | Path | None) -> Formula:
+    try:
+        if isinstance(value, str):
+            return Formula((), {(): parse_expression(value)})
+        if isinstance(value, Mapping) and set(value) == {"choose", "options"}:
+            choose = value["choose"]
+            if isinstance(choose, str):
+                choose = [choose]
+            if not isinstance(choose, list) or not choose:
+                raise IndicatorFileError(path, f"{key}.choose", "应为设置名称的列表")
+            for c in choose:
+                if c not in _CHOICES or c == "projection":
+                    raise IndicatorFileError(
+                        path,
+                        f"{key}.choose",
+                        f"「{c}」不是可选口径的设置，可用：population_basis、"
+                        "high_school_age_band、retention_base",
+                    )
+            options: dict[tuple[str, ...], Linear] = {}
+
+            def walk(node: Any, depth: int, prefix: tuple[str, ...], where: str) -> None:
+                if depth == len(choose):
+                    if not isinstance(node, str):
+                        raise IndicatorFileError(path, where, "应为公式文字")
+                    options[prefix] = parse_expression(node)
+                    return
+                setting = choose[depth]
+                if not isinstance(node, Mapping):
+                    raise IndicatorFileError(path, where, f"应为按 {setting} 取值分列的键值表")
+                allowed = set(_CHOICES[setting])
+                got = {str(k).replace("-", "–") for k in node}
+                if got != allowed:
+                    raise IndicatorFileError(
+                        path, where, f"{setting} 的取值应恰为 {'、'.join(sorted(allowed))}"
+                    )
+                for k, v in node.items():
+                    kk = str(k).replace("-", "–")
+                    walk(v, depth + 1, (*prefix, kk), f"{where}.{kk}")
+
+            walk(value["options"], 0, (), f"{key}.options")
+            return Formula(tuple(choose), options)
+    except ExpressionError as err:
+        raise IndicatorFileError(path, key, str(err)) from None
+    raise IndicatorFileError(path, key, "应为公式文字，或含 choose 与 options 的键值表")
+
+
+def _indicator(data: Any, key: str, path: str | Path | None) -> Indicator:
+    if not isinstance(data, Mapping):
+        raise IndicatorFileError(path, key, "应为键值表")
+    for k in data:
+        if k not in _KEYS:
+            raise IndicatorFileError(path, f"{key}.{k}", f"未知的字段「{k}」")
+    for k in ("code", "name", "kind", "numerator", "factor", "unit", "direction", "level"):
+        if data.get(k) in (None, ""):
+            raise IndicatorFileError(path, f"{key}.{k}", "缺少必填字段")
+
+    def choice(k: str, allowed: Sequence[str], default: str | None = None) -> str:
+        v = data.get(k, default)
+        if v not in allowed:
+            raise IndicatorFileError(
+                path, f"{key}.{k}", f"应为 {'、'.join(allowed)} 之一，实际为 {v!r}"
+            )
+        return str(v)
+
+    kind = choice("kind", _KINDS)
+    if kind == "ratio" and data.get("denominator") is None:
+        raise IndicatorFileError(path, f"{key}.denominator", "比率指标须有分母")
+    if kind == "total" and data.get("denominator") is not None:
+        raise IndicatorFileError(path, f"{key}.denominator", "总量指标不应有分母")
+    factor = data["factor"]
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor > 0:
+        raise IndicatorFileError(path, f"{key}.factor", f"应为正数，实际为 {factor!r}")
+    tol = data.get("tolerance") or {}
+    want = "points" if kind == "ratio" else "share"
+    if not isinstance(tol, Mapping) or set(tol) - {want}:
+        raise IndicatorFileError(
+            path,
+            f"{key}.tolerance",
+            f"{'比率' if kind == 'ratio' else '总量'}指标的容差应写作 {{{want}: 数值}}",
+        )
+    tolerance = tol.get(want, 0.0)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
+        raise IndicatorFileError(path, f"{key}.tolerance.{want}", "应为非负数")
+    cap = data.get("cap_setting")
+    if cap is not None and cap != "retention_cap":
+        raise IndicatorFileError(path, f"{key}.cap_setting", "目前只支持 retention_cap")
+    aliases = data.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise IndicatorFileError(path, f"{key}.aliases", "应为名称列表")
+    return Indicator(
+        code=str(data["code"]),
+        name=str(data["name"]),
+        aliases=tuple(aliases),
+        kind=kind,
+        numerator=_formula(data["numerator"], f"{key}.numerator", path),
+        denominator=(
+            _formula(data["denominator"], f"{key}.denominator", path)
+            if data.get("denominator") is not None
+            else None
+        ),
+        factor=float(factor),
+        unit=str(data["unit"]),
+        direction=choice("direction", _DIRECTIONS),
+        level=choice("level", _LEVELS),
+        temporal=choice("temporal", _TEMPORAL, "stock"),
+        gross=bool(data.get("gross", False)),
+        cap_setting=cap,
+        tolerance=float(tolerance),
+        basis=str(data.get("basis") or ""),
+        definition=str(data.get("definition") or ""),
+    )
+
+
+def load_indicators(path: str | Path | None = None) -> IndicatorSet:
+    """Read indicator definitions (default: the bundled ``data/indicators.yaml``)."""
+    p = Path(path) if path is not None else data_dir() / "indicators.yaml"
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndicatorFileError(p, "", "文件不存在") from None
+    except yaml.YAMLError as err:
+        raise IndicatorFileError(p, "", f"不是有效的 YAML：{err}") from None
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("indicators"), list):
+        raise IndicatorFileError(p, "indicators", "应有 indicators 列表")
+    items = [_indicator(d, f"indicators[{i}]", p) for i, d in enumerate(raw["indicators"])]
+    seen: dict[str, str] = {}
+    for i, ind in enumerate(items):
+        for name in (ind.code, ind.name, *ind.aliases):
+            n = _normalise(name)
+            if n in seen and seen[n] != ind.code:
+                raise IndicatorFileError(
+                    p, f"indicators[{i}]", f"名称「{name}」同时属于 {seen[n]} 与 {ind.code}"
+                )
+            seen[n] = ind.code
+        if ind.code in [x.code for x in items[:i]]:
+            raise IndicatorFileError(p, f"indicators[{i}].code", f"指标代码 {ind.code} 重复")
+    return IndicatorSet(tuple(items), str(p))
+
+
+# --- computation ------------------------------------------------------------------------------
+
+INDICATOR_COLUMNS: list[str] = [
+    "org_code", "org_name", "level", "parent_code", "period", "indicator", "indicator_name",
+    "value", "numerator", "denominator", "unit", "flag", "missing_reason",
+    "basis", "kind", "temporal", "direction",
+]  # fmt: skip
+"""Columns of the indicators frame, in order (the first 13 as in ARCHITECTURE.md)."""
+
+_LEVEL_ORDER = {"province": 0, "city": 1, "county": 2}
+
+
+def _frames(org_units: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The units and schools frames of an OrgUnits-like object (attributes or a mapping)."""
+    if org_units is None:
+        raise PlanlibError("计算指标需要组织机构（org_units）：请传入数据集或 org_units")
+    if isinstance(org_units, Mapping):
+        units, schools = org_units.get("units"), org_units.get("schools")
+    else:
+        units, schools = getattr(org_units, "units", None), getattr(org_units, "schools", None)
+    if not isinstance(units, pd.DataFrame):
+        raise PlanlibError("org_units 缺少单位表（units）")
+    if schools is None:
+        schools = pd.DataFrame(columns=["code", "county_code", "stage", "ownership"])
+    units = units.copy()
+    for col in ("code", "parent_code"):
+        units[col] = units[col].fillna("").astype(str)
+    if "level" not in units:
+        units["level"] = units["type"].map({"省": "province", "市": "city"}).fillna("county")
+    if "name" not in units:
+        units["name"] = units["code"]
+    schools = schools.copy()
+    for col in ("code", "county_code", "stage", "ownership"):
+        schools[col] = schools[col].fillna("").astype(str) if col in schools else ""
+    return units, schools
+
+
+def _ancestry(units: pd.DataFrame) -> pd.DataFrame:
+    """Pairs (code, ancestor_code) for every unit and each unit strictly above it.
+
+    Loops once per tree level (a handful), never per unit.
+    """
+    parent = units.set_index("code")["parent_code"]
+    pairs = []
+    current = pd.DataFrame({"code": units["code"], "ancestor_code": units["parent_code"]})
+    for _ in range(len(units) + 1):
+        current = current[current["ancestor_code"].isin(parent.index)]
+        if current.empty:
+            break
+        pairs.append(current)
+        current = current.assign(ancestor_code=current["ancestor_code"].map(parent))
+    if not pairs:
+        return pd.DataFrame({"code": pd.Series(dtype=str), "ancestor_code": pd.Series(dtype=str)})
+    return pd.concat(pairs, ignore_index=True)
+
+
+def _period_list(values: pd.DataFrame, periods: Any) -> list[str]:
+    if periods is None:
+        found = values["period"].dropna().astype(str).unique().tolist()
+        return [str(p) for p in sorted(parse_period(p) for p in found)]
+    if isinstance(periods, str | Period):
+        periods = [periods]
+    return [str(parse_period(p)) for p in periods]
+
+
+def _element_labels() -> dict[str, str]:
+    """Chinese names of data elements from the data dictionary, when one is available."""
+    path = data_dir() / "dictionary.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    items = raw.get("elements") if isinstance(raw, Mapping) else None
+    labels: dict[str, str] = {}
+    if isinstance(items, Mapping):
+        items = [{"code": k, **(v if isinstance(v, Mapping) else {})} for k, v in items.items()]
+    for item in items or []:
+        if isinstance(item, Mapping) and item.get("code") and item.get("name"):
+            labels[str(item["code"])] = str(item["name"])
+    return labels
+
+
+@dataclass
+class _Base:
+    """Terms laid out for the base units of one level: rows = unit × period, columns = terms."""
+
+    codes: np.ndarray
+    periods: list[str]
+    terms: pd.DataFrame  # columns term.key, plus "__reported" (any unit element reported)
+    registry_counts: pd.DataFrame  # school_sum term key -> registry count of matching schools
+    reported_counts: pd.DataFrame  # school_sum term key -> schools that reported it
+
+
+def _school_masks(schools: pd.DataFrame, term: Term) -> np.ndarray:
+    mask = np.ones(len(schools), dtype=bool)
+    for col, allowed in term.filters:
+        mask &= schools[col].isin(allowed).to_numpy()
+    return mask
+
+
+def _build_base(
+    values: pd.DataFrame,
+    schools: pd.DataFrame,
+    codes: np.ndarray,
+    periods: list[str],
+    terms: Iterable[Term],
+) -> _Base:
+    terms = sorted(set(terms))
+    n_units, n_periods = len(codes), len(periods)
+    size = n_units * n_periods
+    code_index = pd.Index(codes)
+    period_index = pd.Index(periods)
+    out: dict[str, np.ndarray] = {}
+    registry_counts: dict[str, np.ndarray] = {}
+    reported_counts: dict[str, np.ndarray] = {}
+
+    unit_elements = sorted({t.element for t in terms if t.kind == "unit"})
+    school_elements = sorted({t.element for t in terms if t.kind == "school_sum"})
+    wanted = values[values["element"].isin([*unit_elements, *school_elements])]
+    p_i = period_index.get_indexer(pd.Index(wanted["period"].astype(str)))
+    wanted = wanted[p_i >= 0]
+    p_i = p_i[p_i >= 0]
+
+    # Unit-level elements: the unit's own value; the last row wins if a return repeats one.
+    u_i = code_index.get_indexer(pd.Index(wanted["org_code"]))
+    is_unit = u_i >= 0
+    unit_rows = wanted[is_unit]
+    row_id = u_i[is_unit] * n_periods + p_i[is_unit]
+    vals = unit_rows["value"].to_numpy(dtype="float64", na_value=np.nan)
+    elems = unit_rows["element"].to_numpy()
+    reported = np.zeros(size, dtype=bool)
+    for element in unit_elements:
+        m = elems == element
+        col = np.full(size, np.nan)
+        col[row_id[m]] = vals[m]
+        out[element] = col
+        reported[row_id[m][~np.isnan(vals[m])]] = True
+
+    # School-level elements: summed over the unit's matching schools that reported them.
+    school_terms = [t for t in terms if t.kind in ("school_sum", "school_count")]
+    if school_terms:
+        reg_unit = code_index.get_indexer(pd.Index(schools["county_code"]))
+        srows = wanted[~is_unit]
+        s_p = p_i[~is_unit]
+        s_i = pd.Index(schools["code"]).get_indexer(pd.Index(srows["org_code"]))
+        ok = s_i >= 0
+        s_i, s_p = s_i[ok], s_p[ok]
+        s_vals = srows["value"].to_numpy(dtype="float64", na_value=np.nan)[ok]
+        s_elems = srows["element"].to_numpy()[ok]
+        s_unit = reg_unit[s_i]
+        for term in school_terms:
+            reg_mask = _school_masks(schools, term) & (reg_unit >= 0)
+            reg_count = np.bincount(reg_unit[reg_mask], minlength=n_units).astype("float64")
+            reg_col = np.repeat(reg_count, n_periods)
+            if term.kind == "school_count":
+                out[term.key] = reg_col
+                continue
+            m = (s_elems == term.element) & reg_mask[s_i] & ~np.isnan(s_vals) & (s_unit >= 0)
+            ids = s_unit[m] * n_periods + s_p[m]
+            total = np.bincount(ids, weights=s_vals[m], minlength=size)
+            count = np.bincount(ids, minlength=size).astype("float64")
+            # No matching school in the registry: nothing to report, the sum is 0.
+            out[term.key] = np.where((count > 0) | (reg_col == 0), total, np.nan)
+            registry_counts[term.key] = reg_col
+            reported_counts[term.key] = count
+            reported |= count > 0
+
+    index = pd.MultiIndex.from_product([codes, periods], names=["org_code", "period"])
+    frame = pd.DataFrame(out, index=index)
+    frame["__reported"] = reported.astype("float64")
+    return _Base(
+        codes,
+        periods,
+        frame,
+        pd.DataFrame(registry_counts, index=index),
+        pd.DataFrame(reported_counts, index=index),
+    )
+
+
+def _roll_up(base: pd.DataFrame, ancestry: pd.DataFrame) -> pd.DataFrame:
+    """Sum every column of ``base`` (unit × period) into each ancestor; NaN if any part is NaN.
+
+    Adds ``__n_units`` (base units below) and ``__n_missing:<col>`` (how many were NaN).
+    """
+    if base.empty or ancestry.empty:
+        return base.iloc[0:0]
+    flat = base.reset_index()
+    joined = ancestry.merge(flat, left_on="code", right_on="org_code", how="inner")
+    cols = [c for c in base.columns]
+    keys = [joined["ancestor_code"], joined["period"]]
+    sums = joined[cols].groupby(keys, sort=False).sum(min_count=1)
+    missing = joined[cols].isna().groupby(keys, sort=False).sum()
+    n_units = joined.groupby(keys, sort=False).size()
+    sums = sums.where(missing == 0)
+    sums.index.names = ["org_code", "period"]
+    missing.index.names = ["org_code", "period"]
+    extra = missing.add_prefix("__n_missing:")
+    extra["__n_units"] = n_units.to_numpy()
+    return pd.concat([sums, extra], axis=1)
+
+
+def _reason_codes(mask: pd.DataFrame, labels: list[str], prefix: str, sep: str = "、") -> pd.Series:
+    """Per row, the labels of the True columns joined, via a bit pattern (no per-row Python)."""
+    if mask.shape[1] == 0:
+        return pd.Series("", index=mask.index, dtype=object)
+    bits = (mask.to_numpy(dtype="int64") << np.arange(mask.shape[1], dtype="int64")).sum(axis=1)
+    text = {
+        int(b): prefix + sep.join(lab for j, lab in enumerate(labels) if int(b) >> j & 1)
+        for b in np.unique(bits)
+        if b
+    }
+    return pd.Series([text.get(int(b), "") for b in bits] if len(text) else "", index=mask.index)
+
+
+def compute_indicators(
+    dataset_or_values: Any,
+    org_units: Any = None,
+    periods: Any = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+    indicators: IndicatorSet | None = None,
+) -> pd.DataFrame:
+    """Every indicator for every org unit and period: one row per (org unit, period, indicator).
+
+    ``dataset_or_values`` is a Dataset (``.values``, ``.org_units``) or a values frame with
+    ``org_units`` given (anything with ``.units`` and ``.schools`` frames). ``periods`` limits
+    the periods (default: all in the values). Columns: :data:`INDICATOR_COLUMNS`.
+    """
+    if isinstance(dataset_or_values, pd.DataFrame):
+        values = dataset_or_values
+    else:
+        found = getattr(dataset_or_values, "values", None)
+        if not isinstance(found, pd.DataFrame):
+            raise PlanlibError("compute_indicators 需要数据集或数据值表（values）")
+        values = found
+        org_units = org_units if org_units is not None else dataset_or_values.org_units
+    missing_cols = {"org_code", "period", "element", "value"} - set(values.columns)
+    if missing_cols:
+        raise PlanlibError(f"数据值表缺少列：{'、'.join(sorted(missing_cols))}")
+    s = Settings.coerce(settings)
+    defs = indicators if indicators is not None else load_indicators()
+    units, schools = _frames(org_units)
+    period_list = _period_list(values, periods)
+    labels = _element_labels()
+    ancestry = _ancestry(units)
+    info = units.set_index("code")[["name", "level", "parent_code"]]
+
+    resolved = [
+        (ind, ind.numerator.resolve(s), ind.denominator.resolve(s) if ind.denominator else None)
+        for ind in defs
+    ]
+    pieces: list[pd.DataFrame] = []
+    for level in _LEVELS:
+        group = [r for r in resolved if r[0].level == level]
+        if not group:
+            continue
+        codes = units.loc[units["level"] == level, "code"].to_numpy(dtype=object)
+        terms = {t for _, num, den in group for t in (*num.terms, *(den.terms if den else ()))}
+        base = _build_base(values, schools, codes, period_list, terms)
+        # Per indicator: is any needed term missing at the base unit? Rolled up as a count.
+        needs = {
+            ind.code: [t.key for t in (*num.terms, *(den.terms if den else ()))]
+            for ind, num, den in group
+        }
+        any_missing = pd.DataFrame(
+            {
+                f"__miss:{c}": base.terms[k].isna().any(axis=1).astype("float64")
+                for c, k in needs.items()
+            },
+            index=base.terms.index,
+        )
+        partial = pd.DataFrame(
+            {
+                f"__partial:{k}": (base.reported_counts[k] < base.registry_counts[k]).astype(
+                    "float64"
+                )
+                for k in base.reported_counts.columns
+            },
+            index=base.terms.index,
+        )
+        base_all = pd.concat([base.terms, any_missing, partial], axis=1)
+        above = ancestry[ancestry["code"].isin(codes)]
+        rolled = _roll_up(base_all, above)
+        base_all["__n_units"] = 1.0
+        frame = pd.concat([base_all, rolled])
+        is_base = np.r_[np.ones(len(base_all), bool), np.zeros(len(rolled), bool)]
+        for ind, num, den in group:
+            pieces.append(_one_indicator(frame, is_base, ind, num, den, s, labels, info, partial))
+    if not pieces:
+        return pd.DataFrame(columns=INDICATOR_COLUMNS)
+    out = pd.concat(pieces, ignore_index=True)
+    order = {c: i for i, c in enumerate(defs.codes)}
+    out = out.assign(
+        _p=out["period"],
+        _i=out["indicator"].map(order),
+        _l=out["level"].map(_LEVEL_ORDER).fillna(9),
+    ).sort_values(["_p", "_i", "_l", "org_code"], kind="stable")
+    return out.drop(columns=["_p", "_i", "_l"]).reset_index(drop=True)[INDICATOR_COLUMNS]
+
+
+def _one_indicator(
+    frame: pd.DataFrame,
+    is_base: np.ndarray,
+    ind: Indicator,
+    num: Linear,
+    den: Linear | None,
+    s: Settings,
+    labels: Mapping[str, str],
+    info: pd.DataFrame,
+    partial: pd.DataFrame,
+) -> pd.DataFrame:
+    numerator = num.evaluate(frame).to_numpy()
+    denominator = den.evaluate(frame).to_numpy() if den is not None else np.full(len(frame), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if den is not None:
+            value = np.where(denominator > 0, ind.factor * numerator / denominator, np.nan)
+        else:
+            value = ind.factor * numerator
+    value = np.where(np.isfinite(value), value, np.nan)
+
+    terms = list(dict.fromkeys((*num.terms, *(den.terms if den else ()))))
+    keys = [t.key for t in terms]
+    words = [t.describe(labels) for t in terms]
+    reason = pd.Series("", index=frame.index, dtype=object)
+    # Base units: name the missing elements, or say nothing was reported at all.
+    term_missing = frame[keys].isna()
+    base_reason = _reason_codes(term_missing, words, "缺少数据：")
+    not_reported = (frame["__reported"].fillna(0).to_numpy() == 0) & is_base
+    reason[is_base] = base_reason[is_base]
+    reason[not_reported & term_missing.any(axis=1).to_numpy()] = "本期未报送数据"
+    # Units above: how many base units below lacked an element.
+    if (~is_base).any():
+        n_miss = frame[f"__miss:{ind.code}"].to_numpy()
+        n_units = frame["__n_units"].to_numpy()
+        above_missing = (~is_base) & (n_miss > 0)
+        text = (
+            pd.Series(n_miss, index=frame.index).fillna(0).astype("int64").astype(str)
+            + "/"
+            + pd.Series(n_units, index=frame.index).fillna(0).astype("int64").astype(str)
+            + " 个下级单位缺数（"
+            + _reason_codes(term_missing, words, "", "、")
+            + "）"
+        )
+        reason[above_missing] = text[above_missing]
+    if den is not None:
+        zero = denominator == 0
+        reason[zero] = "分母为 0：" + "、".join(t.describe(labels) for t in den.terms)
+
+    flag = pd.Series("", index=frame.index, dtype=object)
+    if ind.cap_setting and getattr(s, ind.cap_setting):
+        over = value > 100
+        flag[over] = (
+            "已按100%封顶（原值 " + pd.Series(value).round(2).astype(str)[over].to_numpy() + "%）"
+        )
+        value = np.where(over, 100.0, value)
+    elif ind.unit == "%" and ind.kind == "ratio":
+        over = value > 100
+        flag[over] = "毛入学率超过100%（未封顶）" if ind.gross else "超过100%，请核实数据"
+    for key in (t.key for t in terms if t.kind == "school_sum"):
+        col = f"__partial:{key}"
+        if col not in frame:
+            continue
+        n_partial = frame[col].fillna(0).to_numpy()
+        shown = (n_partial > 0) & ~np.isnan(value)
+        note = np.where(
+            is_base,
+            "部分学校未报送明细",
+            pd.Series(n_partial).astype("int64").astype(str).to_numpy(dtype=object)
+            + " 个下级单位有学校未报送明细",
+        )
+        joined = np.where(flag.to_numpy() == "", note, flag.to_numpy(dtype=object) + "；" + note)
+        flag[shown] = joined[shown]
+
+    idx = frame.index
+    org = idx.get_level_values("org_code")
+    meta = info.reindex(org)
+    return pd.DataFrame(
+        {
+            "org_code": np.asarray(org, dtype=object),
+            "org_name": meta["name"].to_numpy(dtype=object),
+            "level": meta["level"].to_numpy(dtype=object),
+            "parent_code": meta["parent_code"].to_numpy(dtype=object),
+            "period": idx.get_level_values("period").astype(str).to_numpy(dtype=object),
+            "indicator": ind.code,
+            "indicator_name": ind.name,
+            "value": value.astype("float64"),
+            "numerator": numerator.astype("float64"),
+            "denominator": denominator.astype("float64"),
+            "unit": ind.unit,
+            "flag": flag.to_numpy(dtype=object),
+            "missing_reason": np.where(np.isnan(value), reason.to_numpy(dtype=object), ""),
+            "basis": ind.basis_text(s),
+            "kind": ind.kind,
+            "temporal": ind.temporal,
+            "direction": ind.direction,
+        }
+    )
+
+
+def latest_period(values: pd.DataFrame) -> str:
+    """The latest period present in a values frame, as ``2022Q3``."""
+    found = values["period"].dropna().astype(str).unique().tolist()
+    if not found:
+        raise PlanlibError("数据中没有任何报告期")
+    return str(max(parse_period(p) for p in found))
+
+
+__all__ = [
+    "INDICATOR_COLUMNS",
+    "Indicator",
+    "IndicatorFileError",
+    "IndicatorSet",
+    "Settings",
+    "SettingsError",
+    "compute_indicators",
+    "latest_period",
+    "load_indicators",
+]
