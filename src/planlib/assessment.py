@@ -1,0 +1,532 @@
+"""Judging indicators against the plan's targets: county targets, status, progress, projection.
+
+The plan's targets are city-wide. Rates hold for every unit unless an allocation file gives a
+county its own; additive totals are shared out by ``data/allocations/<year>.csv`` (county,
+indicator, target), and a county not in the file gets an even share of what is left. Status is
+达标 / 接近 / 未达标 / 无数据, judged by the plan's comparator (so 民办占比 ≤ 5% is judged the
+right way round), with 左右 as a band and 力争 given more slack. In-year flows are compared with
+序时进度 (share of the year gone), and every value is projected to year end by a stated method.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import PlanlibError, Problem
+from .indicators import IndicatorSet, Settings, load_indicators
+from .model import Plan
+from .periods import parse_period
+from .resources import data_dir
+
+STATUSES: tuple[str, ...] = ("达标", "接近", "未达标", "无数据")
+PROGRESS: tuple[str, ...] = ("超前", "正常", "滞后")
+
+ASSESSMENT_EXTRA: list[str] = [
+    "task_id", "target", "comparator", "aspirational", "approximate", "scope", "gap",
+    "share_done", "status", "progress", "expected_share", "projection", "projection_method",
+    "lead_units", "responsible_units",
+    "plan_indicator", "target_text", "target_source", "tolerance", "projected_status",
+]  # fmt: skip
+"""Columns ``assess`` adds to the indicators frame (the first 15 as in ARCHITECTURE.md)."""
+
+ALLOCATION_COLUMNS = ("county", "indicator", "target")
+
+
+class AllocationFileError(PlanlibError):
+    """An allocation file that cannot be read; names the file, row and column."""
+
+
+# --- allocations ------------------------------------------------------------------------------
+
+
+def default_allocations_path(year: int | None) -> Path:
+    """``data/allocations/<year>.csv`` (the year of the plan)."""
+    return data_dir() / "allocations" / f"{year}.csv"
+
+
+def load_allocations(
+    path: str | Path | None = None,
+    *,
+    year: int | None = 2022,
+    indicators: IndicatorSet | None = None,
+) -> pd.DataFrame:
+    """Read an allocation file: one row per (county, indicator) with the county's target.
+
+    ``county`` may be a code or a name (resolved later against the org units); ``indicator`` a
+    code or any name the definitions know. Returns columns county, indicator, target, file, row
+    (``row`` is the line in the CSV, header = 1). A missing default file gives an empty frame.
+    """
+    p = Path(path) if path is not None else default_allocations_path(year)
+    empty = pd.DataFrame(
+        {
+            "county": pd.Series(dtype=object),
+            "indicator": pd.Series(dtype=object),
+            "target": pd.Series(dtype="float64"),
+            "file": pd.Series(dtype=object),
+            "row": pd.Series(dtype="int64"),
+        }
+    )
+    if not p.exists():
+        if path is None:
+            return empty
+        raise AllocationFileError(f"文件 {p}：分解目标文件不存在")
+    raw = p.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise AllocationFileError(f"文件 {p}：无法识别的文字编码（请另存为 UTF-8）")
+    reader = csv.reader(io.StringIO(text))
+    rows = [r for r in reader]
+    if not rows:
+        return empty
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in ALLOCATION_COLUMNS if c not in header]
+    if missing:
+        raise AllocationFileError(
+            f"文件 {p}，第 1 行：缺少列 {'、'.join(missing)}（应有 county,indicator,target）"
+        )
+    defs = indicators if indicators is not None else load_indicators()
+    col = {c: header.index(c) for c in ALLOCATION_COLUMNS}
+    out = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, r in enumerate(rows[1:], start=2):
+        if not any(x.strip() for x in r) or r[0].lstrip().startswith("#"):
+            continue
+        cells = {c: (r[i].strip() if i < len(r) else "") for c, i in col.items()}
+        if not cells["county"]:
+            raise AllocationFileError(f"文件 {p}，第 {line} 行，列「county」：县市区为空")
+        code = defs.lookup(cells["indicator"])
+        if code is None:
+            raise AllocationFileError(
+                f"文件 {p}，第 {line} 行，列「indicator」（值 {cells['indicator']}）：未知的指标"
+            )
+        try:
+            target = float(cells["target"].replace(",", ""))
+        except ValueError:
+            raise AllocationFileError(
+                f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为数字"
+            ) from None
+        if not np.isfinite(target) or target < 0:
+            raise AllocationFileError(
+                f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为非负数"
+            )
+        key = (cells["county"], code)
+        if key in seen:
+            raise AllocationFileError(
+                f"文件 {p}，第 {line} 行：{cells['county']} 的 {code} 与第 {seen[key]} 行重复"
+            )
+        seen[key] = line
+        out.append(
+            {
+                "county": cells["county"],
+                "indicator": code,
+                "target": target,
+                "file": str(p),
+                "row": line,
+            }
+        )
+    if not out:
+        return empty
+    return pd.DataFrame(out).astype({"target": "float64", "row": "int64"})
+
+
+def _allocations_frame(
+    allocations: Any, plan: Plan, indicators: IndicatorSet | None
+) -> pd.DataFrame:
+    if allocations is False:
+        return pd.DataFrame(columns=["county", "indicator", "target", "file", "row"]).astype(
+            {"target": "float64"}
+        )
+    if isinstance(allocations, pd.DataFrame):
+        missing = [c for c in ALLOCATION_COLUMNS if c not in allocations]
+        if missing:
+            raise AllocationFileError(f"分解目标表缺少列：{'、'.join(missing)}")
+        frame = allocations.copy()
+        defs = indicators if indicators is not None else load_indicators()
+        frame["county"] = frame["county"].astype(str)
+        codes = frame["indicator"].astype(str).map(defs.lookup)
+        if codes.isna().any():
+            bad = frame.loc[codes.isna(), "indicator"].iloc[0]
+            raise AllocationFileError(f"分解目标表：未知的指标「{bad}」")
+        frame["indicator"] = codes
+        frame["target"] = frame["target"].astype("float64")
+        for c, default in (("file", ""), ("row", 0)):
+            if c not in frame:
+                frame[c] = default
+        return frame
+    path = None if allocations is None else Path(allocations)
+    return load_allocations(path, year=plan.year, indicators=indicators)
+
+
+# --- assessment -------------------------------------------------------------------------------
+
+
+def _status(
+    value: np.ndarray,
+    target: np.ndarray,
+    comparator: np.ndarray,
+    tolerance: np.ndarray,
+    band: np.ndarray,
+) -> np.ndarray:
+    """达标/接近/未达标/无数据 for each row, by the row's comparator."""
+    gap = value - target
+    eps = 1e-9 * np.maximum(1.0, np.abs(target))
+    with np.errstate(invalid="ignore"):
+        met = np.select(
+            [comparator == ">=", comparator == "<=", comparator == "~"],
+            [gap >= -eps, gap <= eps, np.abs(gap) <= band + eps],
+            np.abs(gap) <= eps,
+        )
+        near = np.select(
+            [comparator == ">=", comparator == "<=", comparator == "~"],
+            [
+                gap >= -tolerance - eps,
+                gap <= tolerance + eps,
+                np.abs(gap) <= band + tolerance + eps,
+            ],
+            np.abs(gap) <= tolerance + eps,
+        )
+    missing = np.isnan(value) | np.isnan(target)
+    return np.select([missing, met, near], ["无数据", "达标", "接近"], "未达标").astype(object)
+
+
+def _targets(
+    indicators: pd.DataFrame, plan: Plan, defs: IndicatorSet
+) -> tuple[pd.DataFrame, list[str]]:
+    """The plan's targets that have a computed indicator, and warnings about the others."""
+    t = plan.targets_frame()
+    warnings: list[str] = []
+    codes = t["code"].where(t["code"].notna(), t["indicator"].map(defs.lookup))
+    t = t.assign(code=codes)
+    computed = set(indicators["indicator"])
+    for task_id, name, code in zip(t["task_id"], t["indicator"], t["code"], strict=True):
+        if not isinstance(code, str):
+            warnings.append(f"任务 {task_id} 的目标「{name}」未对应任何指标定义，未评估")
+        elif code not in computed:
+            warnings.append(f"任务 {task_id} 的目标「{name}」（{code}）没有计算结果")
+    t = t[t["code"].notna()].rename(columns={"code": "indicator", "indicator": "plan_indicator"})
+    return t, warnings
+
+
+def _unit_targets(
+    rows: pd.DataFrame, allocations: pd.DataFrame, warnings: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The target of every row and where it came from (vectorised per level, not per unit).
+
+    ``rows`` holds one row per (org unit, period, target) with the plan value in ``plan_value``.
+    """
+    target = rows["plan_value"].to_numpy(dtype="float64").copy()
+    source = np.full(len(rows), "全市目标", dtype=object)
+    if allocations.empty:
+        alloc = pd.Series(dtype="float64")
+    else:
+        # Allocations may name a county by code or by name.
+        names = rows.drop_duplicates("org_code").set_index("org_name")["org_code"]
+        county = allocations["county"].map(
+            lambda c: c if c in set(rows["org_code"]) else names.get(c, c)
+        )
+        alloc = pd.Series(
+            allocations["target"].to_numpy(),
+            index=pd.MultiIndex.from_arrays([county, allocations["indicator"]]),
+        )
+        unknown = sorted(set(county) - set(rows["org_code"]))
+        if unknown:
+            warnings.append(
+                f"分解目标文件中的县市区不在数据中：{'、'.join(unknown[:10])}"
+                + ("等" if len(unknown) > 10 else "")
+            )
+    key = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"]])
+    given = (
+        alloc.reindex(key).to_numpy(dtype="float64") if len(alloc) else np.full(len(rows), np.nan)
+    )
+    is_total = (rows["scope"] == "total").to_numpy()
+    level = rows["level"].to_numpy()
+    # Rates: the city rate unless allocated.
+    has = ~np.isnan(given)
+    target = np.where(has, given, target)
+    source = np.where(has, "分解目标", source)
+    # Totals below the city: allocated, or an even share of what the allocations leave.
+    county_total = is_total & (level == "county")
+    if county_total.any():
+        sub = rows[county_total].assign(_given=given[county_total])
+        grp = sub.groupby(["parent_code", "indicator", "period"], sort=False)
+        allocated = grp["_given"].transform("sum")
+        n_open = grp["_given"].transform("size") - grp["_given"].transform("count")
+        parent_target = sub["plan_value"]
+        rest = np.maximum(parent_target - allocated, 0.0) / n_open.where(n_open > 0)
+        share = np.where(sub["_given"].notna(), sub["_given"], rest)
+        method = np.where(sub["_given"].notna(), "分解目标", "未分解：按剩余目标平均分配")
+        target[county_total] = share
+        source[county_total] = method
+        first = sub.drop_duplicates(["parent_code", "indicator"]).index
+        checks = sub.loc[first].assign(alloc_sum=allocated.loc[first], n_open=n_open.loc[first])
+        for r in checks.itertuples():
+            if r.n_open == 0 and abs(r.alloc_sum - r.plan_value) > 1e-6 * max(1.0, r.plan_value):
+                warnings.append(
+                    f"{r.indicator}：各县市区分解目标之和 {r.alloc_sum:g} 与全市目标 {r.plan_value:g} 不一致"
+                    f"（上级单位 {r.parent_code}）"
+                )
+            elif r.n_open > 0 and r.alloc_sum > r.plan_value + 1e-6:
+                warnings.append(
+                    f"{r.indicator}：已分解目标之和 {r.alloc_sum:g} 超过全市目标 {r.plan_value:g}"
+                    f"（上级单位 {r.parent_code}），未分解的县市区目标按 0 计"
+                )
+            elif r.n_open > 0 and r.alloc_sum > 0:
+                warnings.append(
+                    f"{r.indicator}：{int(r.n_open)} 个县市区不在分解目标文件中，按剩余目标平均分配"
+                    f"（上级单位 {r.parent_code}）"
+                )
+    # Totals above the city (a province): the sum of the targets of the cities below it.
+    above = is_total & (level == "province")
+    if above.any():
+        cities = rows[is_total & (level == "city")].assign(_t=target[is_total & (level == "city")])
+        sums = cities.groupby(["parent_code", "indicator", "period"])["_t"].sum()
+        k = pd.MultiIndex.from_frame(rows.loc[above, ["org_code", "indicator", "period"]])
+        target[above] = sums.reindex(k).to_numpy()
+        source[above] = "下级目标之和"
+    return target, source
+
+
+def _projection(
+    rows: pd.DataFrame, history: pd.DataFrame, settings: Settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Year-end projection per row and the method in words."""
+    value = rows["value"].to_numpy(dtype="float64")
+    quarter = rows["period"].map(lambda p: parse_period(p).quarter).to_numpy()
+    year = rows["period"].map(lambda p: parse_period(p).year).to_numpy()
+    share = quarter / 4.0
+    is_flow = (rows["temporal"] == "flow").to_numpy()
+    projection = value.copy()
+    method = np.full(len(rows), "第四季度为全年实际值", dtype=object)
+    not_q4 = quarter < 4
+    if settings.projection == "last":
+        method[not_q4] = "沿用本期值"
+        return projection, method
+    # Flows: year to date ÷ 序时进度.
+    flow = is_flow & not_q4
+    projection[flow] = value[flow] / share[flow]
+    pct = pd.Series(share[flow] * 100).round().astype("int64").astype(str).to_numpy(dtype=object)
+    method[flow] = "按序时进度线性外推（本年累计 ÷ " + pct + "%）"
+    # Stocks and rates: least-squares trend over this year's quarters up to the period.
+    stock = ~is_flow & not_q4
+    if stock.any():
+        h = history.assign(
+            _y=history["period"].map(lambda p: parse_period(p).year),
+            _q=history["period"].map(lambda p: parse_period(p).quarter),
+        )
+        wide = h.pivot_table(
+            index=["org_code", "indicator", "_y"], columns="_q", values="value", aggfunc="first"
+        ).reindex(columns=[1, 2, 3, 4])
+        key = pd.MultiIndex.from_arrays(
+            [rows["org_code"].to_numpy()[stock], rows["indicator"].to_numpy()[stock], year[stock]]
+        )
+        y = wide.reindex(key).to_numpy(dtype="float64")
+        q = quarter[stock]
+        x = np.arange(1, 5, dtype="float64")
+        valid = ~np.isnan(y) & (x[None, :] <= q[:, None])
+        n = valid.sum(axis=1)
+        xm = np.where(valid, x, 0).sum(axis=1) / np.maximum(n, 1)
+        ym = np.where(valid, np.nan_to_num(y), 0).sum(axis=1) / np.maximum(n, 1)
+        dx = np.where(valid, x[None, :] - xm[:, None], 0.0)
+        dy = np.where(valid, np.nan_to_num(y) - ym[:, None], 0.0)
+        sxx = (dx * dx).sum(axis=1)
+        slope = np.where(sxx > 0, (dx * dy).sum(axis=1) / np.where(sxx > 0, sxx, 1), 0.0)
+        v = value[stock]
+        proj = np.where(n >= 2, v + slope * (4 - q), v)
+        projection[stock] = proj
+        method[stock] = np.where(
+            n >= 2,
+            "按本年已有 " + n.astype(str).astype(object) + " 个季度的线性趋势外推至第四季度",
+            "仅有一个季度，沿用本期值",
+        )
+    return projection, method
+
+
+def assess(
+    indicators: pd.DataFrame,
+    plan: Plan,
+    allocations: Any = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+    definitions: IndicatorSet | None = None,
+) -> pd.DataFrame:
+    """Judge every computed indicator against the plan's targets.
+
+    One row per (org unit, period, target): the indicator columns plus :data:`ASSESSMENT_EXTRA`.
+    ``allocations`` is None (the bundled file for the plan's year), a path, a frame with
+    county, indicator, target, or False (no allocations). Warnings (allocations that do not add
+    up, targets with no indicator) are in ``result.attrs["warnings"]``.
+    """
+    s = Settings.coerce(settings)
+    defs = definitions if definitions is not None else load_indicators()
+    targets, warnings = _targets(indicators, plan, defs)
+    alloc = _allocations_frame(allocations, plan, defs)
+    t = targets[
+        [
+            "task_id", "indicator", "plan_indicator", "comparator", "value", "unit", "aspirational",
+            "approximate", "change", "scope", "target_text", "lead_units", "responsible_units",
+        ]
+    ].rename(columns={"value": "plan_value", "unit": "target_unit"})  # fmt: skip
+    rows = indicators.merge(t, on="indicator", how="inner", validate="many_to_many")
+    if rows.empty:
+        out = rows.reindex(columns=[*indicators.columns, *ASSESSMENT_EXTRA])
+        out.attrs["warnings"] = warnings
+        return out
+    for task_id, name, code, unit in zip(
+        t["task_id"], t["plan_indicator"], t["indicator"], t["target_unit"], strict=True
+    ):
+        known = defs[str(code)].unit if str(code) in defs else unit
+        if unit != known:
+            warnings.append(
+                f"任务 {task_id} 的目标「{name}」单位为 {unit}，与指标定义的单位 {known} 不同"
+            )
+    target, source = _unit_targets(rows, alloc, warnings)
+    # 提高 X 个百分点: a change against last year's final value, when it is in the data.
+    change = rows["change"].to_numpy(dtype=bool)
+    if change.any():
+        last_year = rows["period"].map(lambda p: f"{parse_period(p).year - 1}Q4")
+        base = indicators.set_index(["org_code", "indicator", "period"])["value"]
+        k = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"], last_year])
+        prev = base.reindex(k).to_numpy(dtype="float64")
+        sign = np.where(rows["comparator"] == "<=", -1.0, 1.0)
+        target = np.where(
+            change, prev + sign * rows["plan_value"].to_numpy(dtype="float64"), target
+        )
+        source = np.where(change & np.isnan(prev), "较上年变化：缺上年第四季度数据", source)
+        source = np.where(change & ~np.isnan(prev), "较上年第四季度变化", source)
+
+    value = rows["value"].to_numpy(dtype="float64")
+    comparator = rows["comparator"].to_numpy(dtype=object)
+    kind = rows["kind"].to_numpy(dtype=object)
+    tol_def = rows["indicator"].map(lambda c: defs[c].tolerance_for(s)).to_numpy(dtype="float64")
+    tolerance = np.where(kind == "total", tol_def * np.abs(target), tol_def)
+    aspirational = rows["aspirational"].to_numpy(dtype=bool)
+    tolerance = np.where(aspirational, tolerance * max(s.aspirational_slack, 1.0), tolerance)
+    band = s.approximate_band * np.abs(target)
+    status = _status(value, target, comparator, tolerance, band)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_done = np.where((kind == "total") & (target > 0), value / target, np.nan)
+    quarter_share = (
+        rows["period"].map(lambda p: parse_period(p).year_share).to_numpy(dtype="float64")
+    )
+    is_flow = (rows["temporal"] == "flow").to_numpy()
+    expected = np.where(is_flow, quarter_share, np.nan)
+    progress = np.select(
+        [
+            ~is_flow | np.isnan(share_done) | (comparator == "<="),
+            share_done >= expected + s.progress_band,
+            share_done < expected - s.progress_band,
+        ],
+        ["", "超前", "滞后"],
+        "正常",
+    ).astype(object)
+    history = indicators[indicators["indicator"].isin(t["indicator"])][
+        ["org_code", "indicator", "period", "value"]
+    ]
+    projection, method = _projection(rows, history, s)
+    projected_status = _status(projection, target, comparator, tolerance, band)
+
+    out = rows.assign(
+        target=target.astype("float64"),
+        gap=(value - target).astype("float64"),
+        share_done=share_done.astype("float64"),
+        status=status,
+        progress=progress,
+        expected_share=expected.astype("float64"),
+        projection=projection.astype("float64"),
+        projection_method=method,
+        target_source=source,
+        tolerance=tolerance.astype("float64"),
+        projected_status=projected_status,
+    )
+    out = out[[*indicators.columns, *ASSESSMENT_EXTRA]].reset_index(drop=True)
+    out.attrs["warnings"] = list(dict.fromkeys(warnings))
+    return out
+
+
+def assessment_warnings(assessment: pd.DataFrame) -> list[Problem]:
+    """The warnings of an assessment as Problems (for the CLI and reports)."""
+    return [
+        Problem(
+            file="分解目标/计划", row=None, column=None, value=None, message=w, severity="warning"
+        )
+        for w in assessment.attrs.get("warnings", [])
+    ]
+
+
+# --- responsibility view ----------------------------------------------------------------------
+
+
+def by_department(assessment: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Assessment rolled up by department: one row per (department, role, target, period).
+
+    Each 处室 sees every target of the tasks it leads (牵头) or shares (责任): the city-level
+    value and status, and how many counties are 达标/接近/未达标/无数据, naming those behind.
+    """
+    units = plan.units_frame()
+    units = units.assign(role=units["role"].map({"lead": "牵头", "responsible": "责任"}))
+    columns = [
+        "department", "kind", "role", "task_id", "indicator", "indicator_name", "period",
+        "target_text", "unit", "city_value", "city_target", "city_status", "city_progress",
+        "n_units", "n_met", "n_near", "n_missed", "n_no_data", "behind_units",
+    ]  # fmt: skip
+    if assessment.empty or units.empty:
+        return pd.DataFrame(columns=columns)
+    key = ["task_id", "indicator", "period"]
+    a = assessment
+    top = a[a["level"] == "city"]
+    city = top.groupby(key, sort=False).agg(
+        city_value=("value", "first"),
+        city_target=("target", "first"),
+        city_status=("status", "first"),
+        city_progress=("progress", "first"),
+    )
+    counties = a[a["level"] == "county"]
+    counts = pd.crosstab(
+        [counties["task_id"], counties["indicator"], counties["period"]], counties["status"]
+    ).reindex(columns=list(STATUSES), fill_value=0)
+    behind = (
+        counties[counties["status"] == "未达标"]
+        .sort_values("org_code")
+        .groupby(key, sort=False)["org_name"]
+        .agg("、".join)
+    )
+    base = (
+        a.drop_duplicates(key)[[*key, "indicator_name", "target_text", "unit"]]
+        .set_index(key)
+        .join(city)
+        .join(counts)
+        .join(behind.rename("behind_units"))
+        .reset_index()
+    )
+    for s in STATUSES:
+        base[s] = base[s].fillna(0).astype("int64") if s in base else 0
+    base = base.rename(
+        columns={"达标": "n_met", "接近": "n_near", "未达标": "n_missed", "无数据": "n_no_data"}
+    )
+    base["n_units"] = base[["n_met", "n_near", "n_missed", "n_no_data"]].sum(axis=1).astype("int64")
+    base["behind_units"] = base["behind_units"].fillna("")
+    out = units.rename(columns={"unit": "department"}).merge(base, on="task_id", how="inner")
+    out = out.sort_values(["department", "role", "task_id", "period"], kind="stable")
+    return out[columns].reset_index(drop=True)
+
+
+__all__ = [
+    "ASSESSMENT_EXTRA",
+    "AllocationFileError",
+    "assess",
+    "assessment_warnings",
+    "by_department",
+    "load_allocations",
+]
