@@ -9,7 +9,10 @@ The public API, for notebooks and scripts::
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .assessment import assess, by_department, load_allocations
 from .errors import DataFileError, PlanFileError, PlanlibError, Problem
+from .indicators import IndicatorSet, Settings, compute_indicators, load_indicators
+from .ledger import task_status
 from .model import Framework, Plan, Section, Target, Task, Unit
 from .planfile import dump_plan, load_plan
 from .resources import data_dir
@@ -22,16 +25,24 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 __all__ = [
     "DataFileError",
     "Framework",
+    "IndicatorSet",
     "Plan",
     "PlanFileError",
     "PlanlibError",
     "Problem",
     "Section",
+    "Settings",
     "Target",
     "Task",
     "Unit",
     "__version__",
+    "assess",
+    "by_department",
+    "compute_indicators",
     "data_dir",
     "dump_plan",
+    "load_allocations",
+    "load_indicators",
     "load_plan",
+    "task_status",
 ]
