@@ -212,6 +212,12 @@ class _Parser:
             self.i += 1
             if tok.text in ("sum_schools", "count_schools") and self.take("("):
                 return {self.school_call(tok.text): 1.0}
+            if self.tok.kind == "op" and self.tok.text == "(":
+                raise ExpressionError(
+                    self.text,
+                    tok.pos,
+                    f"未知的函数「{tok.text}」，可用：sum_schools、count_schools",
+                )
             return {Term("unit", tok.text): 1.0}
         raise self.fail("此处应为数据元素、数字或括号")
 
