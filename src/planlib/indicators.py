@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from .errors import PlanlibError
 from .expressions import ExpressionError, Linear, Term, parse_expression
 from .periods import Period, parse_period
 from .resources import data_dir
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class IndicatorFileError(PlanlibError):
@@ -411,7 +414,18 @@ def load_indicators(path: str | Path | None = None) -> IndicatorSet:
     """Read indicator definitions (default: the bundled ``data/indicators.yaml``)."""
     p = Path(path) if path is not None else data_dir() / "indicators.yaml"
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        stamp = p.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise IndicatorFileError(p, "", "文件不存在") from None
+    return _load_indicators(str(p.resolve()), stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_indicators(path: str, stamp: int) -> IndicatorSet:
+    """Parsed definitions, cached per file version (IndicatorSet is immutable)."""
+    p = Path(path)
+    try:
+        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
     except FileNotFoundError:
         raise IndicatorFileError(p, "", "文件不存在") from None
     except yaml.YAMLError as err:
@@ -460,6 +474,9 @@ def _frames(org_units: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     units = units.copy()
     for col in ("code", "parent_code"):
         units[col] = units[col].fillna("").astype(str)
+    dup = units["code"][units["code"].duplicated()]
+    if not dup.empty:
+        raise PlanlibError(f"组织机构中单位代码重复：{'、'.join(dup.unique()[:10])}")
     if "level" not in units:
         units["level"] = units["type"].map({"省": "province", "市": "city"}).fillna("county")
     if "name" not in units:
@@ -564,6 +581,7 @@ def _build_base(
     vals = unit_rows["value"].to_numpy(dtype="float64", na_value=np.nan)
     elems = unit_rows["element"].to_numpy()
     reported = np.zeros(size, dtype=bool)
+    reported_school = np.zeros(size, dtype=bool)
     for element in unit_elements:
         m = elems == element
         col = np.full(size, np.nan)
@@ -598,11 +616,12 @@ def _build_base(
             out[term.key] = np.where((count > 0) | (reg_col == 0), total, np.nan)
             registry_counts[term.key] = reg_col
             reported_counts[term.key] = count
-            reported |= count > 0
+            reported_school |= count > 0
 
     index = pd.MultiIndex.from_product([codes, periods], names=["org_code", "period"])
     frame = pd.DataFrame(out, index=index)
     frame["__reported"] = reported.astype("float64")
+    frame["__reported_school"] = reported_school.astype("float64")
     return _Base(
         codes,
         periods,
@@ -634,17 +653,21 @@ def _roll_up(base: pd.DataFrame, ancestry: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([sums, extra], axis=1)
 
 
-def _reason_codes(mask: pd.DataFrame, labels: list[str], prefix: str, sep: str = "、") -> pd.Series:
-    """Per row, the labels of the True columns joined, via a bit pattern (no per-row Python)."""
-    if mask.shape[1] == 0:
-        return pd.Series("", index=mask.index, dtype=object)
-    bits = (mask.to_numpy(dtype="int64") << np.arange(mask.shape[1], dtype="int64")).sum(axis=1)
-    text = {
-        int(b): prefix + sep.join(lab for j, lab in enumerate(labels) if int(b) >> j & 1)
-        for b in np.unique(bits)
-        if b
-    }
-    return pd.Series([text.get(int(b), "") for b in bits] if len(text) else "", index=mask.index)
+def _reason_codes(mask: np.ndarray, labels: list[str], prefix: str) -> np.ndarray:
+    """Per row, ``prefix`` and the labels of the True columns, via bit patterns (no row loop)."""
+    out = np.full(mask.shape[0], "", dtype=object)
+    if mask.shape[1] == 0 or mask.shape[0] == 0:
+        return out
+    bits = (mask.astype("int64") << np.arange(mask.shape[1], dtype="int64")).sum(axis=1)
+    uniq, inverse = np.unique(bits, return_inverse=True)
+    text = np.array(
+        [
+            prefix + "、".join(lab for j, lab in enumerate(labels) if int(b) >> j & 1) if b else ""
+            for b in uniq
+        ],
+        dtype=object,
+    )
+    return text[inverse]
 
 
 def compute_indicators(
@@ -719,7 +742,7 @@ def compute_indicators(
         frame = pd.concat([base_all, rolled])
         is_base = np.r_[np.ones(len(base_all), bool), np.zeros(len(rolled), bool)]
         for ind, num, den in group:
-            pieces.append(_one_indicator(frame, is_base, ind, num, den, s, labels, info, partial))
+            pieces.append(_one_indicator(frame, is_base, ind, num, den, s, labels, info))
     if not pieces:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     out = pd.concat(pieces, ignore_index=True)
@@ -741,10 +764,11 @@ def _one_indicator(
     s: Settings,
     labels: Mapping[str, str],
     info: pd.DataFrame,
-    partial: pd.DataFrame,
 ) -> pd.DataFrame:
+    """One indicator's rows from the rolled-up term frame (value, reason, flag)."""
+    n = len(frame)
     numerator = num.evaluate(frame).to_numpy()
-    denominator = den.evaluate(frame).to_numpy() if den is not None else np.full(len(frame), np.nan)
+    denominator = den.evaluate(frame).to_numpy() if den is not None else np.full(n, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         if den is not None:
             value = np.where(denominator > 0, ind.factor * numerator / denominator, np.nan)
@@ -753,43 +777,38 @@ def _one_indicator(
     value = np.where(np.isfinite(value), value, np.nan)
 
     terms = list(dict.fromkeys((*num.terms, *(den.terms if den else ()))))
-    keys = [t.key for t in terms]
     words = [t.describe(labels) for t in terms]
-    reason = pd.Series("", index=frame.index, dtype=object)
+    term_missing = np.column_stack(
+        [frame[t.key].isna().to_numpy() for t in terms] or [np.zeros(n, dtype=bool)]
+    )[:, : len(terms)]
+    reason = np.full(n, "", dtype=object)
     # Base units: name the missing elements, or say nothing was reported at all.
-    term_missing = frame[keys].isna()
-    base_reason = _reason_codes(term_missing, words, "缺少数据：")
-    not_reported = (frame["__reported"].fillna(0).to_numpy() == 0) & is_base
-    reason[is_base] = base_reason[is_base]
-    reason[not_reported & term_missing.any(axis=1).to_numpy()] = "本期未报送数据"
+    reason[is_base] = _reason_codes(term_missing[is_base], words, "缺少数据：")
+    # A unit's own return counts for unit elements, its school details for school terms.
+    flag_col = "__reported" if any(t.kind == "unit" for t in terms) else "__reported_school"
+    not_reported = is_base & (frame[flag_col].fillna(0).to_numpy() == 0)
+    reason[not_reported & term_missing.any(axis=1)] = "本期未报送数据"
     # Units above: how many base units below lacked an element.
-    if (~is_base).any():
-        n_miss = frame[f"__miss:{ind.code}"].to_numpy()
-        n_units = frame["__n_units"].to_numpy()
-        above_missing = (~is_base) & (n_miss > 0)
-        text = (
-            pd.Series(n_miss, index=frame.index).fillna(0).astype("int64").astype(str)
-            + "/"
-            + pd.Series(n_units, index=frame.index).fillna(0).astype("int64").astype(str)
-            + " 个下级单位缺数（"
-            + _reason_codes(term_missing, words, "", "、")
-            + "）"
-        )
-        reason[above_missing] = text[above_missing]
+    above = ~is_base
+    if above.any():
+        n_miss = frame[f"__miss:{ind.code}"].fillna(0).to_numpy()[above].astype("int64")
+        n_units = frame["__n_units"].fillna(0).to_numpy()[above].astype("int64")
+        which = _reason_codes(term_missing[above], words, "")
+        text = n_miss.astype(str).astype(object) + "/" + n_units.astype(str).astype(object)
+        text = text + " 个下级单位缺数（" + which + "）"
+        reason[above] = np.where(n_miss > 0, text, "")
     if den is not None:
-        zero = denominator == 0
-        reason[zero] = "分母为 0：" + "、".join(t.describe(labels) for t in den.terms)
+        reason[denominator == 0] = "分母为 0：" + "、".join(t.describe(labels) for t in den.terms)
 
-    flag = pd.Series("", index=frame.index, dtype=object)
+    flag = np.full(n, "", dtype=object)
     if ind.cap_setting and getattr(s, ind.cap_setting):
         over = value > 100
         flag[over] = (
-            "已按100%封顶（原值 " + pd.Series(value).round(2).astype(str)[over].to_numpy() + "%）"
+            "已按100%封顶（原值 " + np.round(value[over], 2).astype(str).astype(object) + "%）"
         )
         value = np.where(over, 100.0, value)
     elif ind.unit == "%" and ind.kind == "ratio":
-        over = value > 100
-        flag[over] = "毛入学率超过100%（未封顶）" if ind.gross else "超过100%，请核实数据"
+        flag[value > 100] = "毛入学率超过100%（未封顶）" if ind.gross else "超过100%，请核实数据"
     for key in (t.key for t in terms if t.kind == "school_sum"):
         col = f"__partial:{key}"
         if col not in frame:
@@ -799,14 +818,11 @@ def _one_indicator(
         note = np.where(
             is_base,
             "部分学校未报送明细",
-            pd.Series(n_partial).astype("int64").astype(str).to_numpy(dtype=object)
-            + " 个下级单位有学校未报送明细",
+            n_partial.astype("int64").astype(str).astype(object) + " 个下级单位有学校未报送明细",
         )
-        joined = np.where(flag.to_numpy() == "", note, flag.to_numpy(dtype=object) + "；" + note)
-        flag[shown] = joined[shown]
+        flag = np.where(shown, np.where(flag == "", note, flag + "；" + note), flag)
 
-    idx = frame.index
-    org = idx.get_level_values("org_code")
+    org = frame.index.get_level_values("org_code")
     meta = info.reindex(org)
     return pd.DataFrame(
         {
@@ -814,15 +830,15 @@ def _one_indicator(
             "org_name": meta["name"].to_numpy(dtype=object),
             "level": meta["level"].to_numpy(dtype=object),
             "parent_code": meta["parent_code"].to_numpy(dtype=object),
-            "period": idx.get_level_values("period").astype(str).to_numpy(dtype=object),
+            "period": np.asarray(frame.index.get_level_values("period"), dtype=object),
             "indicator": ind.code,
             "indicator_name": ind.name,
             "value": value.astype("float64"),
             "numerator": numerator.astype("float64"),
             "denominator": denominator.astype("float64"),
             "unit": ind.unit,
-            "flag": flag.to_numpy(dtype=object),
-            "missing_reason": np.where(np.isnan(value), reason.to_numpy(dtype=object), ""),
+            "flag": flag,
+            "missing_reason": np.where(np.isnan(value), reason, ""),
             "basis": ind.basis_text(s),
             "kind": ind.kind,
             "temporal": ind.temporal,
