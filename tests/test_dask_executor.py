@@ -1,0 +1,142 @@
+"""The Dask executor on a real LocalCluster of two worker processes (one thread each).
+
+The job functions here are cheap stand-ins for ``render_job``; one kills its own worker process
+on its first attempt to show a batch loses no report when a worker dies mid-batch.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cloudpickle
+import pytest
+from distributed import LocalCluster
+
+from planlib.errors import PlanlibError
+from planlib.reporting.dask_executor import DaskExecutor, SchedulerUnreachableError
+
+pytestmark = pytest.mark.slow
+
+# Workers cannot import this test module: ship its functions and classes by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+@dataclass(frozen=True)
+class Job:
+    key: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Result:
+    key: str
+    status: str
+    files: dict[str, bytes]
+    error: str | None
+    seconds: float
+
+
+def echo(job: Job, context: bytes) -> Result:
+    """Returns the context it got and the worker pid, as a rendered 'file'."""
+    body = f"{job.key}|{os.getpid()}|".encode() + context
+    return Result(job.key, "ok", {f"{job.key}.html": body}, None, 0.0)
+
+
+def kill_once(job: Job, context: bytes) -> Result:
+    """Kills its own worker process the first time it runs a job marked ``kill``."""
+    marker = job.parameters.get("kill")
+    if marker and not Path(marker).exists():
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(0.2)  # let the other jobs spread over both workers first
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.05)
+    return echo(job, context)
+
+
+def fail_once(job: Job, context: bytes) -> Result:
+    marker = Path(job.parameters["marker"])
+    if not marker.exists():
+        marker.write_text("1")
+        raise RuntimeError("first attempt fails")
+    return echo(job, context)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        memory_limit="512MiB",
+        dashboard_address=None,
+    ) as c:
+        yield c
+
+
+def test_every_job_comes_back_with_the_broadcast_context(cluster: LocalCluster) -> None:
+    jobs = [Job(f"county-{i:03d}") for i in range(12)]
+    context = b"\x00context\xff" * 1000
+    executor = DaskExecutor(cluster.scheduler_address, render=echo)
+    results = list(executor.run(jobs, context))
+    assert sorted(r.key for r in results) == sorted(j.key for j in jobs)
+    for r in results:
+        body = r.files[f"{r.key}.html"]
+        assert body.endswith(context)
+        assert body.startswith(f"{r.key}|".encode())
+    assert all(r.status == "ok" for r in results)
+
+
+def test_a_worker_killed_mid_batch_loses_no_report(cluster: LocalCluster, tmp_path: Path) -> None:
+    marker = tmp_path / "killed.pid"
+    jobs = [Job(f"county-{i:03d}") for i in range(10)]
+    jobs.insert(3, Job("county-victim", {"kill": str(marker)}))
+    executor = DaskExecutor(cluster.scheduler_address, render=kill_once)
+    results = list(executor.run(jobs, b"ctx"))
+
+    assert marker.exists(), "the victim job never ran, so no worker was killed"
+    killed_pid = int(marker.read_text())
+    assert sorted(r.key for r in results) == sorted(j.key for j in jobs)
+    assert all(r.status == "ok" for r in results), [r.error for r in results]
+    victim = next(r for r in results if r.key == "county-victim")
+    pid = int(victim.files["county-victim.html"].split(b"|")[1])
+    assert pid != killed_pid  # re-run by a live (restarted or other) worker process
+
+
+def test_a_task_that_raises_is_retried(cluster: LocalCluster, tmp_path: Path) -> None:
+    jobs = [Job("flaky", {"marker": str(tmp_path / "m")})]
+    results = list(
+        DaskExecutor(cluster.scheduler_address, retries=1, render=fail_once).run(jobs, b"")
+    )
+    assert [(r.key, r.status) for r in results] == [("flaky", "ok")]
+
+
+def test_an_empty_batch_needs_no_cluster() -> None:
+    assert list(DaskExecutor("tcp://127.0.0.1:1", render=echo).run([], b"")) == []
+
+
+def test_an_unreachable_scheduler_is_a_chinese_error() -> None:
+    with socket.socket() as s:  # a port that nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    executor = DaskExecutor(f"tcp://127.0.0.1:{port}", render=echo, timeout=1)
+    with pytest.raises(SchedulerUnreachableError, match="无法连接 Dask 调度器") as info:
+        list(executor.run([Job("a")], b""))
+    assert f"127.0.0.1:{port}" in str(info.value)
+    assert "dask scheduler" in str(info.value)
+
+
+def test_the_address_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://10.0.0.5:8786")
+    assert DaskExecutor(render=echo).address == "tcp://10.0.0.5:8786"
+    assert DaskExecutor("tcp://h:1", render=echo).address == "tcp://h:1"
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")
+    with pytest.raises(PlanlibError, match="未指定 Dask 调度器地址"):
+        DaskExecutor(render=echo)
