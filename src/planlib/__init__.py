@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .assessment import assess, by_department, load_allocations
 from .errors import DataFileError, PlanFileError, PlanlibError, Problem
+from .extract import Extraction, ExtractionWarning, extract_plan, read_plan_text
 from .indicators import IndicatorSet, Settings, compute_indicators, load_indicators
 from .ledger import task_status
 from .model import Framework, Plan, Section, Target, Task, Unit
@@ -24,6 +25,8 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 __all__ = [
     "DataFileError",
+    "Extraction",
+    "ExtractionWarning",
     "Framework",
     "IndicatorSet",
     "Plan",
@@ -41,8 +44,10 @@ __all__ = [
     "compute_indicators",
     "data_dir",
     "dump_plan",
+    "extract_plan",
     "load_allocations",
     "load_indicators",
     "load_plan",
+    "read_plan_text",
     "task_status",
 ]

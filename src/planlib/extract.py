@@ -1,0 +1,266 @@
+"""Draft a plan file from a 工作要点 text: tasks, departments and targets, with warnings.
+
+The draft is for a person to review, so whatever cannot be placed (an item without a
+responsibility clause, a number that fits no target pattern, a truncated tail) comes back as a
+warning with its source line instead of being dropped::
+
+    result = extract_plan(Path("2023年工作要点.txt"))
+    for w in result.warnings:
+        print(w)                       # 第 88 行：……
+    dump_plan(result.plan, "data/plans/2023.yaml")
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import PlanlibError
+from .extraction.structure import (
+    Block,
+    chinese_number,
+    find_clause,
+    find_title,
+    item_marker,
+    outline,
+    section_marker,
+)
+from .extraction.targets import find_targets
+from .extraction.text import LinedText, drop_furniture, is_furniture, read_plan_text, squeeze
+from .model import Plan, Section, Target, Task
+
+__all__ = ["Extraction", "ExtractionWarning", "extract_plan", "read_plan_text"]
+
+Lookup = Callable[[str], str | None]
+_CLOSED = tuple("。）)；！？”」")
+
+
+@dataclass(frozen=True)
+class ExtractionWarning:
+    """Something the extractor could not place, with the source line (1-based) it concerns."""
+
+    line: int | None
+    message: str
+
+    def describe(self) -> str:
+        """第 12 行：…… (the line is left out when unknown)."""
+        return f"第 {self.line} 行：{self.message}" if self.line else self.message
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The draft plan and the warnings a reviewer should read before using it."""
+
+    plan: Plan
+    warnings: tuple[ExtractionWarning, ...]
+
+
+@lru_cache(maxsize=1)
+def _bundled_lookup() -> Lookup | None:
+    from .indicators import load_indicators
+
+    try:
+        return load_indicators().lookup
+    except PlanlibError:
+        return None
+
+
+def _source_text(source: str | Path) -> str:
+    if isinstance(source, Path):
+        return read_plan_text(source)
+    if "\n" not in source and len(source) < 1024:
+        try:
+            if Path(source).is_file():
+                return read_plan_text(source)
+        except (OSError, ValueError):
+            pass
+    return source
+
+
+def extract_plan(
+    source: str | Path,
+    *,
+    lookup: Lookup | None = None,
+    codes: bool = True,
+) -> Extraction:
+    """Read a 工作要点 (its text, or a path to a text file in any Chinese encoding) into a Plan.
+
+    ``lookup`` maps an indicator name as written to an indicator code; by default the bundled
+    indicator definitions' ``lookup`` (``codes=False`` leaves every ``code`` empty).
+
+    >>> r = extract_plan("市教育局2022年工作要点\\n一、总体要求\\n1.办好教育。学前三年毛入学率达到93.5%。"
+    ...                  "(牵头处室:办公室)")
+    >>> [(t.indicator, t.value) for t in r.plan.tasks[0].targets]
+    [('学前三年毛入学率', 93.5)]
+    """
+    text = _source_text(source).lstrip("\ufeff")
+    if codes and lookup is None:
+        lookup = _bundled_lookup()
+    if not codes:
+        lookup = None
+    return _Extractor(lookup).run(text)
+
+
+class _Extractor:
+    """One extraction run: collects warnings while it builds sections and tasks."""
+
+    def __init__(self, lookup: Lookup | None) -> None:
+        self.lookup = lookup
+        self.warnings: list[ExtractionWarning] = []
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append(ExtractionWarning(line, message))
+
+    def run(self, text: str) -> Extraction:
+        lines = list(enumerate(text.splitlines(), start=1))
+        found = find_title([(n, t) for n, t in lines if not is_furniture(t)])
+        header = found[1] if found else None
+        kept = drop_furniture(lines, header)
+        title_line = None
+        if found is None:
+            title, title_line = self._fallback_title(kept)
+        else:
+            title = found[1]
+        body = kept
+        for i, (n, t) in enumerate(kept):
+            if squeeze(t) == title:
+                title_line = n
+                body = kept[:i] + kept[i + 1 :]
+                break
+        shape = outline(body)
+        sections = [self._section(b) for b in shape.sections]
+        items = shape.items
+        if not items:
+            self.warn(None, "未找到编号任务（1. 1、（一）(1)），计划中没有任务")
+        elif not sections:
+            self.warn(items[0].first_line, "未找到部分标题（一、二、……），所有任务归入第 1 部分")
+        last = shape.blocks[-1] if shape.blocks else None
+        tasks: list[Task] = []
+        seen: set[tuple[int, int]] = set()
+        for block in items:
+            task = self._task(block, is_last=block is last)
+            key = (task.section, task.number)
+            if key in seen:
+                self.warn(
+                    block.first_line, f"任务编号 {task.number} 在第 {task.section} 部分重复，已跳过"
+                )
+                continue
+            seen.add(key)
+            tasks.append(task)
+        if sections:
+            known = {s.number for s in sections}
+            for task in tasks:
+                if task.section not in known:  # items before the first heading
+                    sections.insert(0, Section(task.section, "（未命名部分）"))
+                    known.add(task.section)
+        year, issuer = _year_and_issuer(title)
+        if found is None and title_line is not None:
+            self.warn(title_line, f"未找到形如「××年工作要点」的标题，暂以「{title}」为标题")
+        plan = Plan(
+            title=title,
+            year=year,
+            issuer=issuer,
+            sections=tuple(sorted(sections, key=lambda s: s.number)),
+            tasks=tuple(tasks),
+        )
+        ordered = sorted(self.warnings, key=lambda w: (w.line is None, w.line or 0))
+        return Extraction(plan, tuple(ordered))
+
+    def _fallback_title(self, kept: list[tuple[int, str]]) -> tuple[str, int | None]:
+        for n, t in kept:
+            s = squeeze(t)
+            if s and len(s) <= 60 and not item_marker(s) and not section_marker(s):
+                return s.rstrip("。"), n
+        self.warn(None, "未找到计划标题，暂以「（未识别标题）」代替")
+        return "（未识别标题）", None
+
+    def _section(self, block: Block) -> Section:
+        joined = block.joined()
+        marker = section_marker(joined.text)
+        title = joined.text[marker[1] if marker else 0 :].strip().rstrip("。：")
+        if not title:
+            title = f"第{block.number}部分"
+            self.warn(block.first_line, f"第 {block.number} 部分没有标题")
+        return Section(block.number, title)
+
+    def _task(self, block: Block, *, is_last: bool) -> Task:
+        joined = block.joined()
+        marker = item_marker(joined.text)
+        body = joined[marker[2] if marker else 0 :].strip()
+        section = block.section or 1
+        where = f"第 {section} 部分第 {block.number} 项"
+        clause = find_clause(body.text)
+        lead: tuple[str, ...] = ()
+        responsible: tuple[str, ...] = ()
+        content = body
+        if clause is None:
+            self.warn(block.first_line, f"{where}没有责任处室（牵头处室、责任单位等），部门留空")
+        else:
+            lead, responsible = clause.lead, clause.responsible
+            rest = body[clause.end :].strip("。；; ")
+            content = LinedText(
+                body.text[: clause.start] + rest.text, body.lines[: clause.start] + rest.lines
+            ).strip()
+            line = body.line_at(clause.start)
+            if not lead and not responsible:
+                self.warn(line, f"{where}的责任处室条款没有列出单位")
+            for name in clause.duplicates:
+                self.warn(line, f"{where}的单位「{name}」重复列出，只保留一次")
+            if clause.truncated:
+                units = lead + responsible
+                tail = f"，末位单位「{units[-1]}」可能不完整" if units else ""
+                cut = "文本在此截断：" if is_last else ""
+                self.warn(
+                    body.line_at(len(body) - 1),
+                    f"{cut}{where}的责任处室括号未闭合{tail}，请核对原文",
+                )
+        if clause is None and is_last and content.text and not content.text.endswith(_CLOSED):
+            self.warn(content.line_at(len(content) - 1), f"文本在此截断：{where}未写完，请核对原文")
+        end = content.text.find("。")
+        if end == -1:
+            title, text = content, LinedText("", ())
+        else:
+            title, text = content[:end], content[end + 1 :].strip()
+        title_text = title.text.strip().rstrip("：:")
+        if not title_text:
+            title_text = f"第{block.number}项"
+            self.warn(block.first_line, f"{where}没有标题句")
+        targets: list[Target] = []
+        for f in find_targets(content.text, self.lookup):
+            if f.target is None:
+                self.warn(content.line_at(f.start), f"{where}：{f.message}，请人工核对")
+            else:
+                targets.append(f.target)
+        return Task(
+            section=section,
+            number=block.number,
+            title=title_text,
+            text=text.text,
+            lead_units=lead,
+            responsible_units=responsible,
+            targets=tuple(targets),
+        )
+
+
+_YEAR_RE = re.compile(r"(\d{4}|[〇零一二三四五六七八九]{4})年")
+
+
+def _year_and_issuer(title: str) -> tuple[int | None, str]:
+    """2022 and 市教育局 from 市教育局2022年工作要点."""
+    m = _YEAR_RE.search(title)
+    if not m:
+        return None, ""
+    raw = m.group(1)
+    year = int(raw) if raw.isdigit() else int("".join(str(_cn_digit(c)) for c in raw))
+    issuer = title[: m.start()].strip()
+    return (year if 1949 <= year <= 2200 else None), issuer
+
+
+def _cn_digit(c: str) -> int:
+    return 0 if c in "〇零" else chinese_number(c) or 0

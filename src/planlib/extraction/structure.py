@@ -1,0 +1,229 @@
+"""A plan's outline: its title, numbered sections (一、…) and items (1. 1、 （一） (1)).
+
+A line starts a section or an item only where a person would see one: at the start of a line,
+with the next number in sequence, and after a line that closes a sentence (or after a heading).
+That is what keeps a hard-wrapped line that happens to begin with "二、" or "3." in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .text import LinedText, normalise, squeeze
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}  # fmt: skip
+
+
+def chinese_number(word: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十三 → 23; None for anything else."""
+    if not word or any(c not in _CN_DIGITS and c != "十" for c in word):
+        return None
+    if "十" not in word:
+        return _CN_DIGITS[word] if len(word) == 1 else None
+    tens, _, ones = word.partition("十")
+    if "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return None
+    value = (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return value if value > 0 else None
+
+
+_SECTION_RE = re.compile(r"^(?:第)?([一二三四五六七八九十]{1,3})(?:部分)?[、.]")
+_ITEM_RES: dict[str, re.Pattern[str]] = {
+    "arabic": re.compile(r"^(\d{1,3})[.、](?![\d%])"),
+    "paren_cn": re.compile(r"^（([一二三四五六七八九十]{1,3})）"),
+    "paren_num": re.compile(r"^（(\d{1,3})）"),
+}
+ITEM_STYLES = {"arabic": "1.／1、", "paren_cn": "（一）", "paren_num": "(1)"}
+_CLOSERS = tuple('。）)；;！!？?”"」】')
+_TITLE_RE = re.compile(
+    r"(\d{4}|[〇零一二三四五六七八九]{4})年.{0,30}(工作要点|工作计划|要点|计划|工作安排|安排|方案)"
+)
+
+
+def item_marker(line: str) -> tuple[str, int, int] | None:
+    """(style, number, length of the marker) when a normalised line opens with an item number."""
+    for style, pattern in _ITEM_RES.items():
+        m = pattern.match(line)
+        if m:
+            raw = m.group(1)
+            number = int(raw) if raw.isdigit() else chinese_number(raw)
+            if number:
+                return style, number, m.end()
+    return None
+
+
+def section_marker(line: str) -> tuple[int, int] | None:
+    """(number, length of the marker) when a normalised line opens with 一、 … 十二、."""
+    m = _SECTION_RE.match(line)
+    if not m:
+        return None
+    number = chinese_number(m.group(1))
+    return (number, m.end()) if number else None
+
+
+def find_title(lines: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
+    """The first line that reads like a plan's title (…2022年工作要点), normalised."""
+    for number, text in lines:
+        s = squeeze(text)
+        if 4 <= len(s) <= 60 and _TITLE_RE.search(s) and not s.endswith("。"):
+            return number, s
+    return None
+
+
+@dataclass
+class Block:
+    """A run of source lines: the preamble, a section heading or an item."""
+
+    kind: str  # "preamble" | "section" | "item"
+    number: int = 0
+    section: int = 0
+    style: str = ""
+    lines: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def first_line(self) -> int | None:
+        return self.lines[0][0] if self.lines else None
+
+    def joined(self) -> LinedText:
+        """The block's text with line breaks joined and spaces and punctuation normalised."""
+        return normalise(LinedText.join(self.lines))
+
+
+@dataclass
+class Outline:
+    """What the structure pass found, in document order."""
+
+    blocks: list[Block]
+    item_style: str | None
+
+    @property
+    def sections(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind == "section"]
+
+    @property
+    def items(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind == "item"]
+
+
+def outline(lines: Sequence[tuple[int, str]]) -> Outline:
+    """Split cleaned lines (furniture and title removed) into preamble, sections and items."""
+    blocks: list[Block] = [Block("preamble")]
+    item_style: str | None = None
+    last_section = 0
+    last_item = 0
+    prev_end = ""
+    for number, text in lines:
+        s = squeeze(text)
+        if not s:
+            continue
+        current = blocks[-1]
+        # a heading or item opens a paragraph: after a heading, or after a closed sentence
+        opens = current.kind == "section" or not prev_end or prev_end.endswith(_CLOSERS)
+        sec = section_marker(s)
+        if sec and sec[0] == last_section + 1 and opens:
+            last_section += 1
+            blocks.append(Block("section", number=last_section, lines=[(number, text)]))
+            prev_end = s
+            continue
+        mark = item_marker(s)
+        if mark and opens and (item_style is None or mark[0] == item_style):
+            style, n, _ = mark
+            if last_item == 0:
+                in_sequence = n == 1 or current.kind == "section"
+            else:
+                in_sequence = n == last_item + 1 or (current.kind == "section" and n == 1)
+            if in_sequence:
+                item_style = style
+                last_item = n
+                blocks.append(
+                    Block(
+                        "item", number=n, section=last_section, style=style, lines=[(number, text)]
+                    )
+                )
+                prev_end = s
+                continue
+        current.lines.append((number, text))
+        prev_end = s
+    if not blocks[0].lines:
+        blocks.pop(0)
+    return Outline(blocks, item_style)
+
+
+# --- responsibility clauses -----------------------------------------------------------------------
+
+_LABEL = r"(牵头|责任|配合|协办|参与|主办|协助)(处室|单位|科室|部门)"
+_LABEL_RE = re.compile(_LABEL + r"[：:]")
+_OPEN_CLAUSE_RE = re.compile(r"[（(]\s*" + _LABEL + r"[：:]")
+LEAD_LABELS = ("牵头", "主办")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A responsibility clause: where it starts in the item text, units by role, whether cut."""
+
+    start: int
+    end: int
+    lead: tuple[str, ...]
+    responsible: tuple[str, ...]
+    truncated: bool
+    duplicates: tuple[str, ...] = ()
+
+
+def split_units(text: str) -> list[str]:
+    """Names separated by 、，；, not splitting inside brackets: 各县（市、区）教育局 stays whole."""
+    names: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+        if depth == 0 and ch in "、，,；;。":
+            names.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    names.append("".join(current))
+    return [n.strip(" 　：:") for n in names if n.strip(" 　：:。")]
+
+
+def find_clause(text: str) -> Clause | None:
+    """The responsibility clause of an item: (牵头处室：A。责任单位：B、C) or a bare 责任单位：… tail."""
+    opens = list(_OPEN_CLAUSE_RE.finditer(text))
+    if opens:
+        start = opens[-1].start()
+        # the clause starts at the first label inside the last opening bracket that holds one
+        close = text.find("）", start)
+        close_ascii = text.find(")", start)
+        if close == -1 or (close_ascii != -1 and close_ascii < close):
+            close = close_ascii
+        truncated = close == -1
+        inner = text[start + 1 : close if close != -1 else len(text)]
+        end = close + 1 if close != -1 else len(text)
+    else:
+        bare = [
+            m for m in _LABEL_RE.finditer(text) if m.start() == 0 or text[m.start() - 1] in "。；;"
+        ]
+        if not bare:
+            return None
+        start = bare[0].start()
+        inner = text[start:]
+        end = len(text)
+        truncated = False
+    lead: list[str] = []
+    responsible: list[str] = []
+    duplicates: list[str] = []
+    marks = list(_LABEL_RE.finditer(inner))
+    for i, m in enumerate(marks):
+        body = inner[m.end() : marks[i + 1].start() if i + 1 < len(marks) else len(inner)]
+        target = lead if m.group(1) in LEAD_LABELS else responsible
+        for name in split_units(body):
+            if name in target:
+                duplicates.append(name)
+            else:
+                target.append(name)
+    return Clause(start, end, tuple(lead), tuple(responsible), truncated, tuple(duplicates))

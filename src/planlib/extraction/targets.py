@@ -1,0 +1,208 @@
+"""Quantitative targets in a task's prose: 学前三年毛入学率达到93.5%, 力争补充师资4000人左右.
+
+A target is a number with a unit, the phrase that leads up to it (subject, 力争, a verb such as
+达到 or 控制在) and what follows it (以上, 以内, 左右). The phrase starts after the last clause
+break (，。；：) or after an earlier target that a 、 joins to it ("义务教育入学率达到100%、
+巩固率达到98%", where the second target shares the subject 义务教育). A number with a unit that
+fits no pattern is reported, never dropped in silence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..model import Target
+
+_UNITS = "个百分点|%|亿元|万元|元|人次|所|个|项|家|名|人|间|套|次"
+_NUMBER_RE = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(" + _UNITS + r")(以上|以内|以下|左右)?"
+)
+# words after 个 that make it a duration or a measure, not a count
+_NOT_A_COUNT = ("个月", "个工作日", "个小时", "个学期", "个学年", "个年度")
+_COVERAGE_RE = re.compile(r"(实现|达到)(全覆盖|100%覆盖)")
+_BREAKS = "，。；：！？"
+
+# verb at the end of the phrase before the number: (comparator, change, kind)
+_AT_LEAST = ("达到", "达", "保持在", "保持", "稳定在", "不低于", "不少于", "超过", "突破",
+             "提高到", "提升到", "提高至", "提升至", "增加到", "增加至", "增至", "增长到",
+             "扩大到", "扩大至", "为", "占", "在")  # fmt: skip
+_AT_MOST = ("控制在", "压减到", "压减至", "压缩到", "压缩至", "降低到", "降低至", "降到", "降至",
+            "减少到", "减少至", "下降到", "下降至", "不超过", "不高于", "低于")  # fmt: skip
+_RISE = ("提高", "提升", "增加", "增长", "上升")
+_FALL = ("降低", "减少", "下降", "压减", "压缩")
+_COUNTED = ("新增", "新建")  # the verb belongs to the indicator: 教师可用编制新增
+_VERBS = sorted((*_AT_LEAST, *_AT_MOST, *_RISE, *_FALL, *_COUNTED, "约", "大约"), key=len)[::-1]
+# a phrase that opens with one of these names a count without a verb before the number
+_OPENING_VERBS = ("新建", "新增", "建成", "改扩建", "创建", "培育", "认定", "招聘", "招录", "补充",
+                  "培训", "完成", "引进", "资助", "建设", "打造", "遴选", "评选")  # fmt: skip
+_LEADS = ("全市", "全省", "全县", "全区", "各县（市、区）", "各县市区", "各地", "确保", "其中",
+          "同时", "并且", "到年底", "年底前", "年内", "今年", "当年")  # fmt: skip
+_LEAD_RE = re.compile(r"^(到|至)?\d{4}年(底|末)?(前)?")
+_MODALS = ("力争", "确保", "要", "须", "必须", "将", "努力", "争取")
+_OPENING_MODALS = ("力争", "确保", "努力", "争取")
+_ASPIRATIONAL = ("力争", "争取", "努力")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A target read from the text, or a number that could not be read as one (``target`` None)."""
+
+    start: int
+    end: int
+    target: Target | None
+    message: str = ""
+
+
+def _strip_leads(phrase: str) -> str:
+    changed = True
+    while changed and phrase:
+        changed = False
+        m = _LEAD_RE.match(phrase)
+        if m and m.end():
+            phrase = phrase[m.end() :]
+            changed = True
+        for word in _LEADS:
+            if phrase.startswith(word) and len(phrase) > len(word):
+                phrase = phrase[len(word) :]
+                changed = True
+    return phrase
+
+
+def _value(whole: str, fraction: str | None) -> float | None:
+    try:
+        value = float(whole.replace(",", "") + (fraction or ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value < 1e13 else None
+
+
+def _restore_subject(subject: str, previous: str) -> str:
+    """巩固率 after 义务教育入学率 → 义务教育巩固率: a short name borrows the earlier one's subject."""
+    if (
+        previous
+        and len(subject) <= 4
+        and len(previous) > len(subject) + 1
+        and subject[-1] == previous[-1]
+    ):
+        return previous[: len(previous) - len(subject)] + subject
+    return subject
+
+
+def _depth(text: str, pos: int) -> int:
+    """How many brackets are open at ``pos``."""
+    return sum(1 for c in text[:pos] if c in "（(") - sum(1 for c in text[:pos] if c in "）)")
+
+
+def find_targets(text: str, lookup: Callable[[str], str | None] | None = None) -> list[Found]:
+    """Every target in ``text`` (normalised), in order, and every number that fit no pattern."""
+    found: list[Found] = []
+    matches: list[tuple[int, int, re.Match[str], str]] = []
+    for m in _NUMBER_RE.finditer(text):
+        if m.group(3) == "个" and text.startswith(_NOT_A_COUNT, m.start(3)):
+            continue
+        if m.start() > 0 and text[m.start() - 1] == "第":
+            continue  # an ordinal: 第3名
+        matches.append((m.start(), m.end(), m, "number"))
+    for m in _COVERAGE_RE.finditer(text):
+        if not any(s <= m.start() < e for s, e, _, _ in matches):
+            matches.append((m.start(), m.end(), m, "coverage"))
+    matches.sort(key=lambda x: x[0])
+
+    previous_end = -1
+    previous_indicator = ""
+    for start_num, end, m, kind in matches:
+        brk = max(text.rfind(c, 0, start_num) for c in _BREAKS)
+        start = brk + 1
+        joined = False
+        if previous_end > start and text[previous_end : previous_end + 1] == "、":
+            start = previous_end + 1
+            joined = True
+        elif previous_end > start:
+            start = previous_end
+        phrase_end = end
+        raw = text[start:phrase_end]
+        phrase = _strip_leads(raw)
+        source = phrase
+        pre = phrase[: len(phrase) - (phrase_end - start_num)]
+        if _depth(text, start_num) > 0:
+            found.append(Found(start_num, end, None, f"括号内的数值「{m.group(0)}」未作为目标抽取"))
+            continue
+        aspirational = any(w in source for w in _ASPIRATIONAL)
+        if kind == "coverage":
+            subject = _strip_modals(pre)
+            if not subject:
+                found.append(Found(start_num, end, None, f"「{raw}」没有指标名称"))
+                continue
+            indicator = subject if subject.endswith("覆盖率") else subject + "覆盖率"
+            target = Target(indicator, ">=", 100.0, "%", code=_code(lookup, indicator),
+                            aspirational=aspirational, scope="rate", source=source)  # fmt: skip
+            found.append(Found(start, end, target))
+            previous_end, previous_indicator = end, indicator
+            continue
+
+        whole, fraction, unit, suffix = m.group(1), m.group(2), m.group(3), m.group(4) or ""
+        value = _value(whole, fraction)
+        verb = next((v for v in _VERBS if pre.endswith(v)), "")
+        subject = _strip_modals(pre[: len(pre) - len(verb)])
+        opening = subject.startswith(_OPENING_VERBS)
+        if value is None:
+            found.append(Found(start_num, end, None, f"数值「{m.group(0)}」无法读作数字"))
+            continue
+        if not (verb or suffix or opening):
+            found.append(
+                Found(start_num, end, None, f"「{raw}」中的数值「{m.group(0)}」未匹配任何目标句式")
+            )
+            continue
+        if subject.endswith("分别") or not subject:
+            found.append(
+                Found(start_num, end, None, f"「{raw}」中的数值「{m.group(0)}」未能对应到指标名称")
+            )
+            continue
+        change = verb in _RISE or verb in _FALL
+        comparator = "<=" if verb in _AT_MOST or verb in _FALL else ">="
+        if suffix in ("以内", "以下"):
+            comparator = "<="
+        elif suffix == "以上":
+            comparator = ">="
+        approximate = suffix == "左右" or verb in ("约", "大约")
+        if approximate:
+            comparator = "~"
+        if joined:
+            subject = _restore_subject(subject, previous_indicator)
+        indicator = subject + verb if verb in _COUNTED else subject
+        target = Target(
+            indicator=indicator,
+            comparator=comparator,  # type: ignore[arg-type]
+            value=value,
+            unit=unit,
+            code=_code(lookup, indicator),
+            aspirational=aspirational,
+            approximate=approximate,
+            scope="rate" if unit in ("%", "个百分点") else "total",
+            source=source,
+            change=change,
+        )
+        found.append(Found(start, end, target))
+        previous_end, previous_indicator = end, indicator
+    return found
+
+
+def _strip_modals(subject: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for word in _MODALS:
+            if subject.endswith(word):
+                subject = subject[: -len(word)]
+                changed = True
+            if word in _OPENING_MODALS and subject.startswith(word) and len(subject) > len(word):
+                subject = subject[len(word) :]
+                changed = True
+    return subject.strip("，、 ")
+
+
+def _code(lookup: Callable[[str], str | None] | None, indicator: str) -> str | None:
+    return lookup(indicator) if lookup is not None else None

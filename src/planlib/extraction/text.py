@@ -1,0 +1,250 @@
+"""Reading a plan's text and cleaning it: encodings, page furniture, line joins, punctuation.
+
+Text pulled from a PDF or a web page breaks lines mid-word, mixes half- and full-width
+punctuation, puts spaces around numbers and scatters page furniture (banners, page numbers,
+view counts, repeated headers) between the lines. Everything here keeps the source line number
+of every character, so a warning can say where in the file a problem sits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+
+from ..errors import PlanlibError
+
+
+class PlanTextError(PlanlibError):
+    """A plan text that cannot be read (missing, not text, or an encoding we cannot tell)."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        super().__init__(f"文件 {self.path}：{message}")
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+_CHINESE_ENCODINGS = ("gb2312", "gbk", "gb18030", "hz", "gb")
+
+
+def _cjk_share(text: str) -> float:
+    """Share of Han characters among the non-ASCII characters (1.0 when there are none)."""
+    wide = [c for c in text if ord(c) > 127]
+    if not wide:
+        return 1.0
+    han = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f")
+    han += sum(1 for c in wide if "\uff00" <= c <= "\uffef" or c in "“”‘’…—")
+    return han / len(wide)
+
+
+def decode_plan_bytes(raw: bytes, path: str | Path = "<文本>") -> str:
+    """Decode UTF-8 (with or without BOM) or GB18030/GBK, detected with charset-normalizer.
+
+    Short GBK texts fool statistical detectors (they guess UTF-16 or a Latin code page), so a
+    strict GB18030 decode that yields Chinese is preferred over a guess that does not.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            raise PlanTextError(path, "文件以 UTF-8 BOM 开头，但内容不是有效的 UTF-8") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise PlanTextError(path, "文件以 UTF-16 BOM 开头，但内容无法解码") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(raw).best()
+    guess = best.encoding.lower().replace("-", "").replace("_", "") if best else ""
+    if any(guess.startswith(e.replace("-", "")) for e in _CHINESE_ENCODINGS):
+        return raw.decode("gb18030", errors="replace")
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _cjk_share(text) >= 0.9:
+        return text
+    if best is not None and _cjk_share(str(best)) >= 0.9 and "\x00" not in str(best):
+        return str(best)
+    raise PlanTextError(path, "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK）")
+
+
+def read_plan_text(path: str | Path) -> str:
+    """The text of a plan document, whatever its Chinese encoding; PlanTextError when unreadable.
+
+    >>> read_plan_text("计划.txt")  # doctest: +SKIP
+    '市教育局2022年工作要点\\n...'
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise PlanTextError(p, "文件不存在") from None
+    except IsADirectoryError:
+        raise PlanTextError(p, "这是一个目录，不是文本文件") from None
+    except OSError as err:
+        raise PlanTextError(p, f"无法读取：{err.strerror}") from None
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PlanTextError(p, "不是文本文件（含有二进制内容）")
+    return decode_plan_bytes(raw, p)
+
+
+# --- characters with their line numbers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinedText:
+    """Text with the 1-based source line of each character (``lines[i]`` is where ``text[i]`` was)."""
+
+    text: str
+    lines: tuple[int, ...]
+
+    @staticmethod
+    def join(pieces: Iterable[tuple[int, str]]) -> LinedText:
+        """Join source lines with nothing between them: a hard line break is not a space."""
+        text: list[str] = []
+        lines: list[int] = []
+        for number, line in pieces:
+            text.append(line)
+            lines.extend([number] * len(line))
+        return LinedText("".join(text), tuple(lines))
+
+    def line_at(self, index: int) -> int | None:
+        """The source line of the character at ``index`` (clamped to the text)."""
+        if not self.lines:
+            return None
+        return self.lines[min(max(index, 0), len(self.lines) - 1)]
+
+    def __getitem__(self, key: slice) -> LinedText:
+        return LinedText(self.text[key], self.lines[key])
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def strip(self, chars: str | None = None) -> LinedText:
+        start = len(self.text) - len(self.text.lstrip(chars))
+        end = len(self.text.rstrip(chars))
+        return self[start:end] if end > start else LinedText("", ())
+
+
+_WIDTH_MAP = {chr(0xFF10 + i): str(i) for i in range(10)} | {"％": "%", "\u3000": " "}
+_TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）"}
+
+
+def _is_ascii(ch: str) -> bool:
+    return ch != "" and ord(ch) < 128
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def normalise(source: LinedText) -> LinedText:
+    """Spaces and punctuation as the curated plan files write them.
+
+    Full-width digits and ％ become ASCII; whitespace goes, except one space between two ASCII
+    words ("Windows 10"); ASCII , : ; ( ) become full-width unless both neighbours are ASCII
+    ("8:30", "1,500" stay).
+    """
+    chars = [_WIDTH_MAP.get(c, c) for c in source.text]
+    chars = ["." if c == "．" and 0 < i < len(chars) - 1 else c for i, c in enumerate(chars)]
+    lines = list(source.lines)
+    # drop whitespace, keeping one space between ASCII letters or digits
+    kept: list[tuple[str, int]] = []
+    pending_space = False
+    for ch, line in zip(chars, lines, strict=True):
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf"):
+            pending_space = bool(kept)
+            continue
+        if pending_space and _is_word(kept[-1][0]) and _is_word(ch):
+            kept.append((" ", line))
+        pending_space = False
+        kept.append((ch, line))
+    out: list[str] = []
+    for i, (ch, _line) in enumerate(kept):
+        if ch in _TO_FULL:
+            prev = kept[i - 1][0] if i > 0 else ""
+            nxt = kept[i + 1][0] if i + 1 < len(kept) else ""
+            if not (_is_ascii(prev) and _is_ascii(nxt)):
+                ch = _TO_FULL[ch]
+        out.append(ch)
+    return LinedText("".join(out), tuple(line for _, line in kept))
+
+
+def squeeze(text: str) -> str:
+    """A single line normalised on its own (for comparing headers and titles)."""
+    return normalise(LinedText(text, (0,) * len(text))).text
+
+
+# --- page furniture -------------------------------------------------------------------------------
+
+_FURNITURE_WORDS = {
+    "vip专免", "vip", "海报", "侵权投诉", "摘要：", "摘要", "展开>>", "收起<<", "展开", "收起",
+    "下载", "立即下载", "免费下载", "举报", "分享", "收藏", "打印", "关闭", "关闭窗口", "打印本页",
+    "阅读全文", "点击查看全文", "查看全文", "返回顶部", "上一页", "下一页", "相关文档", "相关推荐",
+    "字号：大中小", "【大中小】", "【打印】", "【关闭】", "扫一扫", "扫码下载", "版权声明",
+}  # fmt: skip
+_FURNITURE_RES = [
+    re.compile(p)
+    for p in (
+        r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\d{1,2}：\d{2}(：\d{2})?)?",  # dates
+        r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\d{1,2}:\d{2}(:\d{2})?",
+        r"\d+\+?",  # page numbers, 999+ views
+        r"[\d.]+[kmgt]?b",  # file sizes
+        r"(共)?\d+页",
+        r"第\d+页(，|/|,)?(共\d+页)?",
+        r"[-—–－]+\d+[-—–－]+",
+        r"\d+/\d+",
+        r"(浏览|阅读|访问|点击|下载)(量|次数|数)?[：:]?\d+\+?次?",
+        r"\d+\+?(次)?(浏览|阅读|下载|收藏)",
+        r"(发布|更新|上传)(时间|日期)[：:].*",
+        r"(来源|作者|责任编辑|编辑)[：:].{0,20}",
+        r"(页码|page)[：:]?\d+",
+    )
+]
+
+
+def is_furniture(line: str) -> bool:
+    """Whether a whole (stripped) line is page furniture rather than the plan's text."""
+    s = squeeze(line).lower()
+    if not s:
+        return True
+    if s in _FURNITURE_WORDS:
+        return True
+    return any(r.fullmatch(s) for r in _FURNITURE_RES)
+
+
+_ELLIPSIS = ("...", "…", "。。。")
+
+
+def drop_furniture(lines: Sequence[tuple[int, str]], header: str | None) -> list[tuple[int, str]]:
+    """The lines that carry the plan: furniture, repeated headers and summary blobs removed.
+
+    A summary blob is a long line that ends in an ellipsis and repeats text found elsewhere
+    (web viewers print the document's opening again under 摘要).
+    """
+    body = "".join(squeeze(t) for _, t in lines)
+    kept: list[tuple[int, str]] = []
+    seen_header = False
+    for number, text in lines:
+        s = squeeze(text)
+        if is_furniture(text):
+            continue
+        if header is not None and s == header:
+            if seen_header:
+                continue  # a header repeated on every page
+            seen_header = True
+        if s.endswith(_ELLIPSIS) and len(s) >= 30:
+            probe = s.rstrip(".…。")[:20]
+            if body.count(probe) >= 2:
+                continue
+        kept.append((number, text))
+    return kept
