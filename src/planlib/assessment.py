@@ -209,7 +209,7 @@ def _targets(
     warnings: list[str] = []
     codes = t["code"].where(t["code"].notna(), t["indicator"].map(defs.lookup))
     t = t.assign(code=codes)
-    computed = set(indicators["indicator"])
+    computed = set(indicators["indicator"].unique())
     for task_id, name, code in zip(t["task_id"], t["indicator"], t["code"], strict=True):
         if not isinstance(code, str):
             warnings.append(f"任务 {task_id} 的目标「{name}」未对应任何指标定义，未评估")
@@ -233,14 +233,16 @@ def _unit_targets(
     else:
         # Allocations may name a county by code or by name.
         names = rows.drop_duplicates("org_code").set_index("org_name")["org_code"]
-        county = allocations["county"].map(
-            lambda c: c if c in set(rows["org_code"]) else names.get(c, c)
+        known = set(rows["org_code"].unique())
+        county = pd.Series(
+            [c if c in known else names.get(c, c) for c in allocations["county"]],
+            index=allocations.index,
         )
         alloc = pd.Series(
             allocations["target"].to_numpy(),
             index=pd.MultiIndex.from_arrays([county, allocations["indicator"]]),
         )
-        unknown = sorted(set(county) - set(rows["org_code"]))
+        unknown = sorted(set(county) - known)
         if unknown:
             warnings.append(
                 f"分解目标文件中的县市区不在数据中：{'、'.join(unknown[:10])}"
@@ -298,13 +300,20 @@ def _unit_targets(
     return target, source
 
 
+def _period_attr(periods: pd.Series, attr: str) -> np.ndarray:
+    """An attribute of each row's period, parsed once per distinct period (not per row)."""
+    codes, uniques = pd.factorize(periods)
+    table = np.array([getattr(parse_period(str(p)), attr) for p in uniques])
+    return table[codes]
+
+
 def _projection(
     rows: pd.DataFrame, history: pd.DataFrame, settings: Settings
 ) -> tuple[np.ndarray, np.ndarray]:
     """Year-end projection per row and the method in words."""
     value = rows["value"].to_numpy(dtype="float64")
-    quarter = rows["period"].map(lambda p: parse_period(p).quarter).to_numpy()
-    year = rows["period"].map(lambda p: parse_period(p).year).to_numpy()
+    quarter = _period_attr(rows["period"], "quarter")
+    year = _period_attr(rows["period"], "year")
     share = quarter / 4.0
     is_flow = (rows["temporal"] == "flow").to_numpy()
     projection = value.copy()
@@ -322,8 +331,8 @@ def _projection(
     stock = ~is_flow & not_q4
     if stock.any():
         h = history.assign(
-            _y=history["period"].map(lambda p: parse_period(p).year),
-            _q=history["period"].map(lambda p: parse_period(p).quarter),
+            _y=_period_attr(history["period"], "year"),
+            _q=_period_attr(history["period"], "quarter"),
         )
         wide = h.pivot_table(
             index=["org_code", "indicator", "_y"], columns="_q", values="value", aggfunc="first"
@@ -394,7 +403,7 @@ def assess(
     # 提高 X 个百分点: a change against last year's final value, when it is in the data.
     change = rows["change"].to_numpy(dtype=bool)
     if change.any():
-        last_year = rows["period"].map(lambda p: f"{parse_period(p).year - 1}Q4")
+        last_year = (_period_attr(rows["period"], "year") - 1).astype(str).astype(object) + "Q4"
         base = indicators.set_index(["org_code", "indicator", "period"])["value"]
         k = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"], last_year])
         prev = base.reindex(k).to_numpy(dtype="float64")
@@ -408,7 +417,8 @@ def assess(
     value = rows["value"].to_numpy(dtype="float64")
     comparator = rows["comparator"].to_numpy(dtype=object)
     kind = rows["kind"].to_numpy(dtype=object)
-    tol_def = rows["indicator"].map(lambda c: defs[c].tolerance_for(s)).to_numpy(dtype="float64")
+    tolerances = {c: defs[c].tolerance_for(s) for c in rows["indicator"].unique()}
+    tol_def = rows["indicator"].map(tolerances).to_numpy(dtype="float64")
     tolerance = np.where(kind == "total", tol_def * np.abs(target), tol_def)
     aspirational = rows["aspirational"].to_numpy(dtype=bool)
     tolerance = np.where(aspirational, tolerance * max(s.aspirational_slack, 1.0), tolerance)
@@ -417,9 +427,7 @@ def assess(
 
     with np.errstate(divide="ignore", invalid="ignore"):
         share_done = np.where((kind == "total") & (target > 0), value / target, np.nan)
-    quarter_share = (
-        rows["period"].map(lambda p: parse_period(p).year_share).to_numpy(dtype="float64")
-    )
+    quarter_share = _period_attr(rows["period"], "year_share").astype("float64")
     is_flow = (rows["temporal"] == "flow").to_numpy()
     expected = np.where(is_flow, quarter_share, np.nan)
     progress = np.select(

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from .errors import PlanlibError
@@ -550,8 +552,81 @@ def _school_masks(schools: pd.DataFrame, term: Term) -> np.ndarray:
     return mask
 
 
+@dataclass
+class _Coded:
+    """The values frame as integer codes, computed once: no string work per term or level."""
+
+    value: np.ndarray  # float64
+    period_i: np.ndarray  # position in the period list, -1 when not wanted
+    element_i: np.ndarray  # position in ``elements``
+    elements: list[str]
+    org_i: np.ndarray  # position in ``orgs``
+    orgs: pd.Index
+    school_of_org: np.ndarray  # per entry of ``orgs``: its row in the school registry, or -1
+
+    @classmethod
+    def build(cls, values: pd.DataFrame, periods: list[str], schools: pd.DataFrame) -> _Coded:
+        # Periods as written (2022Q1, 2022-Q1 …) mapped to positions in the canonical list.
+        raw = [str(p) for p in values["period"].dropna().unique()]
+        wanted = {str(p): i for i, p in enumerate(periods)}
+        raw_pos = [wanted.get(_canonical_period(p), -1) for p in raw]
+        period_i = _positions(values["period"], raw, np.asarray(raw_pos, dtype="int64"))
+        elements = sorted({str(e) for e in values["element"].dropna().unique()})
+        element_i = _positions(values["element"], elements, np.arange(len(elements)))
+        o_codes, o_uniques = pd.factorize(values["org_code"])
+        orgs = pd.Index(o_uniques)
+        return cls(
+            value=values["value"].to_numpy(dtype="float64", na_value=np.nan),
+            period_i=period_i,
+            element_i=element_i,
+            elements=elements,
+            org_i=o_codes,
+            orgs=orgs,
+            school_of_org=_positions(orgs, schools["code"], np.arange(len(schools))),
+        )
+
+    def element_mask(self, names: Iterable[str]) -> np.ndarray:
+        wanted = [i for i, e in enumerate(self.elements) if e in set(names)]
+        lookup = np.zeros(len(self.elements) + 1, dtype=bool)
+        lookup[wanted] = True
+        return lookup[self.element_i]  # position -1 (no element) reads the last entry, False
+
+
+def _arrow(strings: pd.Series | pd.Index | list[str]) -> pa.Array | pa.ChunkedArray:
+    """Strings as Arrow, zero-copy when pandas already holds them in Arrow."""
+    if isinstance(strings, list):
+        return pa.array(strings, type=pa.string())
+    arr = pa.array(strings.array)
+    return (
+        arr
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+        else (pa.array(np.asarray(strings, dtype=object).astype(str), type=pa.string()))
+    )
+
+
+def _positions(
+    column: pd.Series | pd.Index, keys: pd.Series | pd.Index | list[str], targets: np.ndarray
+) -> np.ndarray:
+    """``targets[i]`` where ``column == keys[i]``, else -1; a hash probe in Arrow, no factorize."""
+    values = _arrow(column)
+    value_set = _arrow(keys)
+    if value_set.type != values.type:
+        value_set = value_set.cast(values.type)
+    found = pc.index_in(values, value_set=value_set)
+    pos = found.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+    lookup = np.append(np.asarray(targets, dtype="int64"), -1)
+    return lookup[pos]
+
+
+def _canonical_period(text: Any) -> str:
+    try:
+        return str(parse_period(str(text)))
+    except ValueError:
+        return str(text)
+
+
 def _build_base(
-    values: pd.DataFrame,
+    coded: _Coded,
     schools: pd.DataFrame,
     codes: np.ndarray,
     periods: list[str],
@@ -561,46 +636,47 @@ def _build_base(
     n_units, n_periods = len(codes), len(periods)
     size = n_units * n_periods
     code_index = pd.Index(codes)
-    period_index = pd.Index(periods)
     out: dict[str, np.ndarray] = {}
     registry_counts: dict[str, np.ndarray] = {}
     reported_counts: dict[str, np.ndarray] = {}
-
-    unit_elements = sorted({t.element for t in terms if t.kind == "unit"})
-    school_elements = sorted({t.element for t in terms if t.kind == "school_sum"})
-    wanted = values[values["element"].isin([*unit_elements, *school_elements])]
-    p_i = period_index.get_indexer(pd.Index(wanted["period"].astype(str)))
-    wanted = wanted[p_i >= 0]
-    p_i = p_i[p_i >= 0]
+    unit_of_org = code_index.get_indexer(coded.orgs)
+    element_pos = {e: i for i, e in enumerate(coded.elements)}
 
     # Unit-level elements: the unit's own value; the last row wins if a return repeats one.
-    u_i = code_index.get_indexer(pd.Index(wanted["org_code"]))
-    is_unit = u_i >= 0
-    unit_rows = wanted[is_unit]
-    row_id = u_i[is_unit] * n_periods + p_i[is_unit]
-    vals = unit_rows["value"].to_numpy(dtype="float64", na_value=np.nan)
-    elems = unit_rows["element"].to_numpy()
+    unit_elements = sorted({t.element for t in terms if t.kind == "unit"})
+    take = np.flatnonzero(
+        coded.element_mask(unit_elements) & (coded.period_i >= 0) & (unit_of_org[coded.org_i] >= 0)
+    )
+    row_id = unit_of_org[coded.org_i[take]] * n_periods + coded.period_i[take]
+    vals = coded.value[take]
+    elems = coded.element_i[take]
     reported = np.zeros(size, dtype=bool)
     reported_school = np.zeros(size, dtype=bool)
     for element in unit_elements:
-        m = elems == element
         col = np.full(size, np.nan)
-        col[row_id[m]] = vals[m]
+        if element in element_pos:
+            m = elems == element_pos[element]
+            col[row_id[m]] = vals[m]
+            reported[row_id[m][~np.isnan(vals[m])]] = True
         out[element] = col
-        reported[row_id[m][~np.isnan(vals[m])]] = True
 
     # School-level elements: summed over the unit's matching schools that reported them.
     school_terms = [t for t in terms if t.kind in ("school_sum", "school_count")]
     if school_terms:
         reg_unit = code_index.get_indexer(pd.Index(schools["county_code"]))
-        srows = wanted[~is_unit]
-        s_p = p_i[~is_unit]
-        s_i = pd.Index(schools["code"]).get_indexer(pd.Index(srows["org_code"]))
-        ok = s_i >= 0
-        s_i, s_p = s_i[ok], s_p[ok]
-        s_vals = srows["value"].to_numpy(dtype="float64", na_value=np.nan)[ok]
-        s_elems = srows["element"].to_numpy()[ok]
+        school_elements = {t.element for t in school_terms if t.kind == "school_sum"}
+        school_row = coded.school_of_org[coded.org_i]
+        take = np.flatnonzero(
+            coded.element_mask(school_elements)
+            & (coded.period_i >= 0)
+            & (school_row >= 0)
+            & ~np.isnan(coded.value)
+        )
+        s_i = school_row[take]
         s_unit = reg_unit[s_i]
+        s_p = coded.period_i[take]
+        s_vals = coded.value[take]
+        s_elems = coded.element_i[take]
         for term in school_terms:
             reg_mask = _school_masks(schools, term) & (reg_unit >= 0)
             reg_count = np.bincount(reg_unit[reg_mask], minlength=n_units).astype("float64")
@@ -608,7 +684,8 @@ def _build_base(
             if term.kind == "school_count":
                 out[term.key] = reg_col
                 continue
-            m = (s_elems == term.element) & reg_mask[s_i] & ~np.isnan(s_vals) & (s_unit >= 0)
+            code = element_pos.get(term.element, -2)
+            m = (s_elems == code) & reg_mask[s_i]
             ids = s_unit[m] * n_periods + s_p[m]
             total = np.bincount(ids, weights=s_vals[m], minlength=size)
             count = np.bincount(ids, minlength=size).astype("float64")
@@ -701,6 +778,7 @@ def compute_indicators(
     labels = _element_labels()
     ancestry = _ancestry(units)
     info = units.set_index("code")[["name", "level", "parent_code"]]
+    coded = _Coded.build(values, period_list, schools)
 
     resolved = [
         (ind, ind.numerator.resolve(s), ind.denominator.resolve(s) if ind.denominator else None)
@@ -713,7 +791,7 @@ def compute_indicators(
             continue
         codes = units.loc[units["level"] == level, "code"].to_numpy(dtype=object)
         terms = {t for _, num, den in group for t in (*num.terms, *(den.terms if den else ()))}
-        base = _build_base(values, schools, codes, period_list, terms)
+        base = _build_base(coded, schools, codes, period_list, terms)
         # Per indicator: is any needed term missing at the base unit? Rolled up as a count.
         needs = {
             ind.code: [t.key for t in (*num.terms, *(den.terms if den else ()))]
