@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
-from ..planfile import load_plan
-from ._console import console, print_table
+from ..extract import extract_plan, read_plan_text
+from ..plandiff import diff_plans
+from ..planfile import load_plan, plan_text, write_text_atomic
+from ._console import console, err_console, print_table
 
 
 @click.group()
@@ -61,4 +64,82 @@ def show(path: Path | None, tasks: bool) -> None:
         },
         title="量化目标",
         right=("no", "value"),
+    )
+
+
+@plan.command("extract")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default=None,
+    help="输出格式（默认按 -o 的扩展名，否则为 yaml）。",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="写入的计划文件；省略时输出到标准输出。",
+)
+def extract(file: Path, fmt: str | None, output: Path | None) -> None:
+    """从工作要点文本（UTF-8、GBK/GB18030）抽取任务、部门和量化目标，生成计划文件草稿。
+
+    无法归位的内容（没有责任处室的任务、未匹配句式的数值、截断的结尾）作为警告
+    输出到标准错误，并注明行号；草稿须经人工核对后使用。
+    """
+    result = extract_plan(read_plan_text(file))
+    fmt = fmt or ("json" if output is not None and output.suffix.lower() == ".json" else "yaml")
+    text = plan_text(result.plan, fmt)
+    for w in result.warnings:
+        err_console.print(f"[yellow]警告：[/]{w.describe()}", highlight=False, markup=True)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(output, text)
+    p = result.plan
+    where = f"，已写入 {output}" if output is not None else ""
+    err_console.print(
+        f"抽取到 {len(p.sections)} 个部分、{len(p.tasks)} 项任务、{len(p.targets)} 个量化目标，"
+        f"警告 {len(result.warnings)} 条{where}。请人工核对后使用。",
+        highlight=False,
+    )
+
+
+@plan.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="输出为表格或 JSON。",
+)
+def diff(old: Path, new: Path, fmt: str) -> None:
+    """比较两份计划文件：任务新增或删除、目标提高或降低、部门和单位变化。
+
+    OLD、NEW 为计划文件（YAML 或 JSON），例如去年与今年的计划。
+    """
+    a, b = load_plan(old), load_plan(new)
+    changes = diff_plans(a, b)
+    if fmt == "json":
+        click.echo(json.dumps(changes.to_dict(orient="records"), ensure_ascii=False, indent=2))
+        return
+    if changes.empty:
+        console.print(f"{a.title} 与 {b.title} 的任务、部门和量化目标没有差异。")
+        return
+    console.print(f"[bold]{a.title}[/] → [bold]{b.title}[/]：{len(changes)} 处变化")
+    print_table(
+        changes,
+        {
+            "kind": "变化",
+            "task_id": "任务",
+            "task": "任务标题",
+            "indicator": "指标",
+            "old": "原来",
+            "new": "现在",
+        },
     )
