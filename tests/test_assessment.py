@@ -1,0 +1,368 @@
+"""Assessment: targets per county, status by comparator, 力争/左右, progress, projection, roll-up."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import planlib
+from planlib.assessment import ASSESSMENT_EXTRA, AllocationFileError, load_allocations
+from planlib.indicators import INDICATOR_COLUMNS
+from planlib.model import Plan, Target, Task
+
+CITY, A, B = "130100", "130102", "130104"
+NAMES = {CITY: "示例市", A: "甲区", B: "乙县"}
+DEFS = planlib.load_indicators()
+
+
+def ind_rows(indicator: str, values: dict[str, float], period: str = "2022Q2") -> pd.DataFrame:
+    """An indicators frame by hand: one row per org unit (city first) for one indicator."""
+    d = DEFS[indicator]
+    rows = [
+        {
+            "org_code": code,
+            "org_name": NAMES[code],
+            "level": "city" if code == CITY else "county",
+            "parent_code": "" if code == CITY else CITY,
+            "period": period,
+            "indicator": indicator,
+            "indicator_name": d.name,
+            "value": float(v),
+            "numerator": float(v),
+            "denominator": np.nan,
+            "unit": d.unit,
+            "flag": "",
+            "missing_reason": "" if not np.isnan(v) else "缺少数据：x",
+            "basis": "",
+            "kind": d.kind,
+            "temporal": d.temporal,
+            "direction": d.direction,
+        }
+        for code, v in values.items()
+    ]
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+
+
+def one_target_plan(target: Target, lead=("发展规划处",), responsible=("财务处",)) -> Plan:
+    task = Task(1, 1, "测试任务", lead_units=lead, responsible_units=responsible, targets=(target,))
+    return Plan("测试计划", year=2022, tasks=(task,))
+
+
+def status_of(frame: pd.DataFrame, org: str = CITY, period: str = "2022Q2") -> pd.Series:
+    row = frame[(frame["org_code"] == org) & (frame["period"] == period)]
+    assert len(row) == 1
+    return row.iloc[0]
+
+
+def test_columns_and_the_bundled_plan_assesses_every_target(plan):
+    frames = [
+        ind_rows(code, {CITY: 50.0, A: 40.0, B: 60.0})
+        if DEFS[code].level == "county"
+        else ind_rows(code, {CITY: 4.0})
+        for code in DEFS.codes
+    ]
+    out = planlib.assess(pd.concat(frames, ignore_index=True), plan, allocations=False)
+    assert list(out.columns) == [*INDICATOR_COLUMNS, *ASSESSMENT_EXTRA]
+    assert set(out["indicator"]) == set(DEFS.codes)
+    assert len(out) == 15 * 3 + 1
+    assert out.attrs["warnings"] == []
+    assert set(out["status"]) <= {"达标", "接近", "未达标", "无数据"}
+    row = status_of(out[out["indicator"] == "teachers_recruited"])
+    assert row["task_id"] == "1.4" and row["lead_units"] == "财务处" and bool(row["aspirational"])
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [(93.5, "达标"), (95.0, "达标"), (92.6, "接近"), (92.4, "未达标"), (np.nan, "无数据")],
+)
+def test_at_least_with_tolerance(value, status):
+    plan = one_target_plan(
+        Target("学前三年毛入学率", ">=", 93.5, "%", code="preschool_gross_enrolment_rate")
+    )
+    out = planlib.assess(
+        ind_rows("preschool_gross_enrolment_rate", {CITY: value}), plan, allocations=False
+    )
+    row = status_of(out)
+    assert row["status"] == status
+    assert row["target"] == 93.5 and row["comparator"] == ">=" and row["tolerance"] == 1.0
+    if not np.isnan(value):
+        assert row["gap"] == pytest.approx(value - 93.5)
+
+
+@pytest.mark.parametrize(
+    ("value", "status"), [(4.0, "达标"), (5.0, "达标"), (5.4, "接近"), (6.0, "未达标")]
+)
+def test_lower_is_better_is_judged_the_right_way_round(value, status):
+    plan = one_target_plan(
+        Target("民办义务教育在校生规模", "<=", 5, "%", code="private_compulsory_share")
+    )
+    row = status_of(
+        planlib.assess(ind_rows("private_compulsory_share", {CITY: value}), plan, allocations=False)
+    )
+    assert row["status"] == status
+    assert row["direction"] == "lower"
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        (4000, "达标"),
+        (3800, "达标"),
+        (4200, "达标"),
+        (3700, "接近"),
+        (4400, "接近"),
+        (3000, "未达标"),
+        (5000, "未达标"),
+    ],
+)
+def test_about_target_is_a_band(value, status):
+    # 力争补充师资4000人左右: ±5% (200) is met; 力争 widens 接近 to 2 × 5% of the target.
+    plan = one_target_plan(
+        Target(
+            "补充师资",
+            "~",
+            4000,
+            "人",
+            code="teachers_recruited",
+            aspirational=True,
+            approximate=True,
+            scope="total",
+        )
+    )
+    out = planlib.assess(
+        ind_rows("teachers_recruited", {CITY: value}, "2022Q4"), plan, allocations=False
+    )
+    assert status_of(out, period="2022Q4")["status"] == status
+
+
+def test_aspirational_targets_get_more_slack_and_the_band_is_a_setting():
+    hard = Target("一般公共预算教育投入", ">=", 216, "亿元", code="education_budget", scope="total")
+    soft = Target(
+        "一般公共预算教育投入",
+        ">=",
+        216,
+        "亿元",
+        code="education_budget",
+        aspirational=True,
+        scope="total",
+    )
+    frame = ind_rows("education_budget", {CITY: 200.0}, "2022Q4")  # 7.4% short; tolerance 3%
+    assert (
+        status_of(planlib.assess(frame, one_target_plan(hard), allocations=False), period="2022Q4")[
+            "status"
+        ]
+        == "未达标"
+    )
+    assert (
+        status_of(planlib.assess(frame, one_target_plan(soft), allocations=False), period="2022Q4")[
+            "status"
+        ]
+        == "未达标"
+    )
+    wide = planlib.assess(
+        frame, one_target_plan(soft), allocations=False, settings={"aspirational_slack": 3.0}
+    )
+    assert status_of(wide, period="2022Q4")["status"] == "接近"
+    about = Target(
+        "补充师资", "~", 4000, "人", code="teachers_recruited", approximate=True, scope="total"
+    )
+    narrow = planlib.assess(
+        ind_rows("teachers_recruited", {CITY: 4150}, "2022Q4"), one_target_plan(about),
+        allocations=False, settings={"approximate_band": 0.02},
+    )  # fmt: skip
+    assert status_of(narrow, period="2022Q4")["status"] == "接近"
+
+
+def test_in_year_flow_progress_against_year_share_and_projection():
+    plan = one_target_plan(
+        Target("新建智慧校园", ">=", 113, "所", code="new_smart_campuses", scope="total")
+    )
+    frame = ind_rows("new_smart_campuses", {CITY: 60.0, A: 10.0, B: 30.0}, "2022Q2")
+    out = planlib.assess(
+        frame,
+        plan,
+        allocations=pd.DataFrame(
+            {"county": [A, B], "indicator": ["新建智慧校园"] * 2, "target": [40, 73]}
+        ),
+    )
+    city, a, b = status_of(out), status_of(out, A), status_of(out, B)
+    assert city["expected_share"] == 0.5 and city["share_done"] == pytest.approx(60 / 113)
+    assert city["progress"] == "正常" and city["status"] == "未达标"
+    assert city["projection"] == pytest.approx(120.0) and "50%" in city["projection_method"]
+    assert city["projected_status"] == "达标"
+    assert (a["target"], a["progress"]) == (40.0, "滞后")  # 25% done at 50% of the year
+    assert (b["target"], b["share_done"]) == (73.0, pytest.approx(30 / 73))
+    assert b["progress"] == "滞后"
+
+
+def test_stock_projection_follows_the_trend_of_this_year():
+    plan = one_target_plan(
+        Target("学前三年毛入学率", ">=", 93.5, "%", code="preschool_gross_enrolment_rate")
+    )
+    frame = pd.concat(
+        [
+            ind_rows("preschool_gross_enrolment_rate", {CITY: v}, f"2022Q{q}")
+            for q, v in ((1, 90.0), (2, 91.0), (3, 92.0))
+        ]
+    )
+    out = planlib.assess(frame, plan, allocations=False)
+    q3 = status_of(out, period="2022Q3")
+    assert q3["projection"] == pytest.approx(93.0) and "3 个季度" in q3["projection_method"]
+    q1 = status_of(out, period="2022Q1")
+    assert q1["projection"] == 90.0 and "沿用本期值" in q1["projection_method"]
+    assert q3["progress"] == "" and np.isnan(q3["expected_share"])
+    last = planlib.assess(frame, plan, allocations=False, settings={"projection": "last"})
+    assert status_of(last, period="2022Q3")["projection"] == 92.0
+
+
+def test_rates_hold_for_every_county_unless_allocated():
+    plan = one_target_plan(
+        Target("公办园在园幼儿占比", ">=", 56, "%", code="public_kindergarten_share")
+    )
+    frame = ind_rows("public_kindergarten_share", {CITY: 55.0, A: 50.0, B: 57.0})
+    out = planlib.assess(
+        frame,
+        plan,
+        allocations=pd.DataFrame(
+            {"county": ["甲区"], "indicator": ["public_kindergarten_share"], "target": [48.0]}
+        ),
+    )
+    assert status_of(out, B)["target"] == 56 and status_of(out, B)["target_source"] == "全市目标"
+    assert status_of(out, A)["target"] == 48 and status_of(out, A)["status"] == "达标"
+    assert status_of(out, A)["target_source"] == "分解目标"
+
+
+def test_total_targets_share_out_with_a_stated_fallback_and_warn_when_they_do_not_add_up():
+    plan = one_target_plan(
+        Target("新建智慧校园", ">=", 113, "所", code="new_smart_campuses", scope="total")
+    )
+    frame = ind_rows("new_smart_campuses", {CITY: 60.0, A: 10.0, B: 30.0}, "2022Q4")
+    even = planlib.assess(frame, plan, allocations=False)
+    assert status_of(even, A, "2022Q4")["target"] == 56.5
+    assert status_of(even, A, "2022Q4")["target_source"] == "未分解：按剩余目标平均分配"
+    partial = planlib.assess(
+        frame,
+        plan,
+        allocations=pd.DataFrame(
+            {"county": [A], "indicator": ["new_smart_campuses"], "target": [40]}
+        ),
+    )
+    assert status_of(partial, B, "2022Q4")["target"] == 73.0
+    assert any("1 个县市区不在分解目标文件中" in w for w in partial.attrs["warnings"])
+    wrong = planlib.assess(
+        frame,
+        plan,
+        allocations=pd.DataFrame(
+            {"county": [A, B], "indicator": ["new_smart_campuses"] * 2, "target": [40, 60]}
+        ),
+    )
+    assert any("之和 100 与全市目标 113 不一致" in w for w in wrong.attrs["warnings"])
+
+
+def test_allocation_file_reading_and_its_errors(tmp_path):
+    good = tmp_path / "a.csv"
+    good.write_text(
+        "county,indicator,target\n130102,新建智慧校园,40\n乙县,new_smart_campuses,73\n",
+        encoding="gb18030",
+    )
+    frame = load_allocations(good)
+    assert list(frame["indicator"]) == ["new_smart_campuses"] * 2
+    assert list(frame["county"]) == ["130102", "乙县"] and list(frame["row"]) == [2, 3]
+    bad = tmp_path / "b.csv"
+    bad.write_text("county,indicator,target\n130102,新建智慧校园,四十\n", encoding="utf-8")
+    with pytest.raises(AllocationFileError, match="第 2 行，列「target」（值 四十）"):
+        load_allocations(bad)
+    bad.write_text("county,indicator,target\n130102,不存在的指标,4\n", encoding="utf-8")
+    with pytest.raises(AllocationFileError, match="未知的指标"):
+        load_allocations(bad)
+    bad.write_text("county,target\n130102,4\n", encoding="utf-8")
+    with pytest.raises(AllocationFileError, match="缺少列 indicator"):
+        load_allocations(bad)
+    bad.write_text(
+        "county,indicator,target\n130102,新建智慧校园,4\n130102,new_smart_campuses,5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(AllocationFileError, match="与第 2 行重复"):
+        load_allocations(bad)
+
+
+def test_bundled_allocations_add_up_to_the_plan(plan):
+    frame = load_allocations(year=2022)
+    totals = {t.code: t.value for _task, t in plan.targets if t.scope == "total"}
+    assert not frame.empty
+    for code, sub in frame.groupby("indicator"):
+        assert code in totals
+        assert sub["target"].sum() == pytest.approx(totals[code]), code
+
+
+def test_change_targets_need_last_year():
+    plan = one_target_plan(
+        Target(
+            "学前三年毛入学率",
+            ">=",
+            2,
+            "个百分点",
+            code="preschool_gross_enrolment_rate",
+            change=True,
+        )
+    )
+    this = ind_rows("preschool_gross_enrolment_rate", {CITY: 91.0}, "2022Q2")
+    out = planlib.assess(this, plan, allocations=False)
+    assert status_of(out)["status"] == "无数据" and "缺上年" in status_of(out)["target_source"]
+    last = ind_rows("preschool_gross_enrolment_rate", {CITY: 88.0}, "2021Q4")
+    out = planlib.assess(pd.concat([last, this]), plan, allocations=False)
+    assert status_of(out)["target"] == 90.0 and status_of(out)["status"] == "达标"
+
+
+def test_input_frame_is_not_mutated():
+    plan = one_target_plan(
+        Target("公办园在园幼儿占比", ">=", 56, "%", code="public_kindergarten_share")
+    )
+    frame = ind_rows("public_kindergarten_share", {CITY: 55.0, A: 50.0, B: 57.0})
+    before = frame.copy()
+    planlib.assess(frame, plan, allocations=False)
+    pd.testing.assert_frame_equal(frame, before)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.randoms(use_true_random=False),
+    st.lists(st.one_of(st.floats(0, 200), st.just(np.nan)), min_size=9, max_size=9),
+)
+def test_assessment_is_invariant_to_row_order(rnd, values):
+    plan = planlib.load_plan()
+    frames = [
+        ind_rows(code, {CITY: values[3 * i], A: values[3 * i + 1], B: values[3 * i + 2]})
+        for i, code in enumerate(
+            ["preschool_gross_enrolment_rate", "new_smart_campuses", "private_compulsory_share"]
+        )
+    ]
+    frame = pd.concat(frames, ignore_index=True)
+    order = list(range(len(frame)))
+    rnd.shuffle(order)
+    key = ["org_code", "period", "task_id", "indicator"]
+    a = planlib.assess(frame, plan, allocations=False).sort_values(key).reset_index(drop=True)
+    b = (
+        planlib.assess(frame.iloc[order], plan, allocations=False)
+        .sort_values(key)
+        .reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_by_department_rolls_up_counties_per_target():
+    plan = one_target_plan(
+        Target("公办园在园幼儿占比", ">=", 56, "%", code="public_kindergarten_share"),
+        lead=("学前教育处",),
+        responsible=("发展规划处", "财务处"),
+    )
+    frame = ind_rows("public_kindergarten_share", {CITY: 55.0, A: 50.0, B: 57.0})
+    dept = planlib.by_department(planlib.assess(frame, plan, allocations=False), plan)
+    assert set(dept["department"]) == {"学前教育处", "发展规划处", "财务处"}
+    lead = dept[dept["department"] == "学前教育处"].iloc[0]
+    assert lead["role"] == "牵头" and lead["city_status"] == "接近"
+    assert (lead["n_units"], lead["n_met"], lead["n_missed"]) == (2, 1, 1)
+    assert lead["behind_units"] == "甲区"
