@@ -15,6 +15,7 @@ from .extract import Extraction, ExtractionWarning, extract_plan, read_plan_text
 from .indicators import IndicatorSet, Settings, compute_indicators, load_indicators
 from .ledger import task_status
 from .model import Framework, Plan, Section, Target, Task, Unit
+from .plandiff import diff_plans
 from .planfile import dump_plan, load_plan
 from .resources import data_dir
 
@@ -43,6 +44,7 @@ __all__ = [
     "by_department",
     "compute_indicators",
     "data_dir",
+    "diff_plans",
     "dump_plan",
     "extract_plan",
     "load_allocations",

@@ -191,16 +191,25 @@ def split_units(text: str) -> list[str]:
     return [n.strip(" 　：:") for n in names if n.strip(" 　：:。")]
 
 
+def _closing_bracket(text: str, start: int) -> int:
+    """Index of the bracket closing the one at ``start`` (nested ones skipped); -1 if none."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] in "（(":
+            depth += 1
+        elif text[i] in "）)":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
 def find_clause(text: str) -> Clause | None:
     """The responsibility clause of an item: (牵头处室：A。责任单位：B、C) or a bare 责任单位：… tail."""
     opens = list(_OPEN_CLAUSE_RE.finditer(text))
     if opens:
         start = opens[-1].start()
-        # the clause starts at the first label inside the last opening bracket that holds one
-        close = text.find("）", start)
-        close_ascii = text.find(")", start)
-        if close == -1 or (close_ascii != -1 and close_ascii < close):
-            close = close_ascii
+        close = _closing_bracket(text, start)
         truncated = close == -1
         inner = text[start + 1 : close if close != -1 else len(text)]
         end = close + 1 if close != -1 else len(text)

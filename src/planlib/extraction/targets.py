@@ -40,7 +40,10 @@ _OPENING_VERBS = ("新建", "新增", "建成", "改扩建", "创建", "培育",
                   "培训", "完成", "引进", "资助", "建设", "打造", "遴选", "评选")  # fmt: skip
 _LEADS = ("全市", "全省", "全县", "全区", "各县（市、区）", "各县市区", "各地", "确保", "其中",
           "同时", "并且", "到年底", "年底前", "年内", "今年", "当年")  # fmt: skip
-_LEAD_RE = re.compile(r"^(到|至)?\d{4}年(底|末)?(前)?")
+# a year, or a sub-item number inside an item: （1） 1. ①
+_LEAD_RE = re.compile(
+    r"^((到|至)?\d{4}年(底|末)?(前)?|（\d{1,2}）|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、]|[①-⑳])"
+)
 _MODALS = ("力争", "确保", "要", "须", "必须", "将", "努力", "争取")
 _OPENING_MODALS = ("力争", "确保", "努力", "争取")
 _ASPIRATIONAL = ("力争", "争取", "努力")
@@ -153,9 +156,22 @@ def find_targets(text: str, lookup: Callable[[str], str | None] | None = None) -
             continue
         if not (verb or suffix or opening):
             found.append(
-                Found(start_num, end, None, f"「{raw}」中的数值「{m.group(0)}」未匹配任何目标句式")
+                Found(
+                    start_num,
+                    end,
+                    None,
+                    f"「{_context(text, start, end)}」中的数值「{m.group(0)}」未匹配任何目标句式",
+                )
             )
             continue
+        bare = verb + subject if verb in _COUNTED else subject
+        if bare in _OPENING_VERBS or (not subject and verb in _COUNTED):
+            # the count's noun follows the number: 新增5000个学位, 完成30所学校督导评估
+            noun = re.match(r"[^，。；：、！？（）]{1,20}", text[end:])
+            if noun and not suffix:
+                subject, verb = bare + noun.group(0), ""
+                source += noun.group(0)
+                end += noun.end()
         if subject.endswith("分别") or not subject:
             found.append(
                 Found(start_num, end, None, f"「{raw}」中的数值「{m.group(0)}」未能对应到指标名称")
@@ -188,6 +204,12 @@ def find_targets(text: str, lookup: Callable[[str], str | None] | None = None) -
         found.append(Found(start, end, target))
         previous_end, previous_indicator = end, indicator
     return found
+
+
+def _context(text: str, start: int, end: int) -> str:
+    """The phrase around a number, up to the next clause break (for a warning)."""
+    tail = re.match(r"[^，。；：！？]{0,8}", text[end:])
+    return text[start:end] + (tail.group(0) if tail else "")
 
 
 def _strip_modals(subject: str) -> str:

@@ -171,7 +171,7 @@ def normalise(source: LinedText) -> LinedText:
     out: list[str] = []
     for i, (ch, _line) in enumerate(kept):
         if ch in _TO_FULL:
-            prev = kept[i - 1][0] if i > 0 else ""
+            prev = out[-1] if out else ""  # already converted: "；(2)" sees "；"
             nxt = kept[i + 1][0] if i + 1 < len(kept) else ""
             if not (_is_ascii(prev) and _is_ascii(nxt)):
                 ch = _TO_FULL[ch]
