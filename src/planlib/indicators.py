@@ -784,7 +784,7 @@ def compute_indicators(
         (ind, ind.numerator.resolve(s), ind.denominator.resolve(s) if ind.denominator else None)
         for ind in defs
     ]
-    pieces: list[pd.DataFrame] = []
+    pieces: dict[str, pd.DataFrame] = {}
     for level in _LEVELS:
         group = [r for r in resolved if r[0].level == level]
         if not group:
@@ -819,18 +819,25 @@ def compute_indicators(
         base_all["__n_units"] = 1.0
         frame = pd.concat([base_all, rolled])
         is_base = np.r_[np.ones(len(base_all), bool), np.zeros(len(rolled), bool)]
+        # One row order for every indicator of this level: period, level (top first), code.
+        org = np.asarray(frame.index.get_level_values("org_code"), dtype=object)
+        meta = info.reindex(org)
+        period = np.asarray(frame.index.get_level_values("period"), dtype=object)
+        rank = meta["level"].map(_LEVEL_ORDER).fillna(9).to_numpy()
+        order = np.lexsort((org.astype(str), rank, period.astype(str)))
+        frame, is_base = frame.iloc[order], is_base[order]
+        rows = {
+            "org_code": org[order],
+            "org_name": meta["name"].to_numpy(dtype=object)[order],
+            "level": meta["level"].to_numpy(dtype=object)[order],
+            "parent_code": meta["parent_code"].to_numpy(dtype=object)[order],
+            "period": period[order],
+        }
         for ind, num, den in group:
-            pieces.append(_one_indicator(frame, is_base, ind, num, den, s, labels, info))
+            pieces[ind.code] = _one_indicator(frame, is_base, ind, num, den, s, labels, rows)
     if not pieces:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
-    out = pd.concat(pieces, ignore_index=True)
-    order = {c: i for i, c in enumerate(defs.codes)}
-    out = out.assign(
-        _p=out["period"],
-        _i=out["indicator"].map(order),
-        _l=out["level"].map(_LEVEL_ORDER).fillna(9),
-    ).sort_values(["_p", "_i", "_l", "org_code"], kind="stable")
-    return out.drop(columns=["_p", "_i", "_l"]).reset_index(drop=True)[INDICATOR_COLUMNS]
+    return pd.concat([pieces[c] for c in defs.codes if c in pieces], ignore_index=True)
 
 
 def _one_indicator(
@@ -841,7 +848,7 @@ def _one_indicator(
     den: Linear | None,
     s: Settings,
     labels: Mapping[str, str],
-    info: pd.DataFrame,
+    rows: Mapping[str, np.ndarray],
 ) -> pd.DataFrame:
     """One indicator's rows from the rolled-up term frame (value, reason, flag)."""
     n = len(frame)
@@ -900,15 +907,9 @@ def _one_indicator(
         )
         flag = np.where(shown, np.where(flag == "", note, flag + "；" + note), flag)
 
-    org = frame.index.get_level_values("org_code")
-    meta = info.reindex(org)
     return pd.DataFrame(
         {
-            "org_code": np.asarray(org, dtype=object),
-            "org_name": meta["name"].to_numpy(dtype=object),
-            "level": meta["level"].to_numpy(dtype=object),
-            "parent_code": meta["parent_code"].to_numpy(dtype=object),
-            "period": np.asarray(frame.index.get_level_values("period"), dtype=object),
+            **rows,
             "indicator": ind.code,
             "indicator_name": ind.name,
             "value": value.astype("float64"),
