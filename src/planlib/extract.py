@@ -174,9 +174,9 @@ class _Extractor:
 
     def _fallback_title(self, kept: list[tuple[int, str]]) -> tuple[str, int | None]:
         for n, t in kept:
-            s = squeeze(t)
+            s = squeeze(t).rstrip("。").strip()
             if s and len(s) <= 60 and not item_marker(s) and not section_marker(s):
-                return s.rstrip("。"), n
+                return s, n
         self.warn(None, "未找到计划标题，暂以「（未识别标题）」代替")
         return "（未识别标题）", None
 

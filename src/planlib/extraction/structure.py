@@ -188,7 +188,8 @@ def split_units(text: str) -> list[str]:
             continue
         current.append(ch)
     names.append("".join(current))
-    return [n.strip(" 　：:") for n in names if n.strip(" 　：:。")]
+    stripped = (n.strip().strip("：:。").strip() for n in names)
+    return [n for n in stripped if n]
 
 
 def _closing_bracket(text: str, start: int) -> int:

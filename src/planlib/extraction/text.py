@@ -231,7 +231,7 @@ def drop_furniture(lines: Sequence[tuple[int, str]], header: str | None) -> list
     A summary blob is a long line that ends in an ellipsis and repeats text found elsewhere
     (web viewers print the document's opening again under 摘要).
     """
-    body = "".join(squeeze(t) for _, t in lines)
+    body = "".join(squeeze(t) for _, t in lines if not is_furniture(t))
     kept: list[tuple[int, str]] = []
     seen_header = False
     for number, text in lines:
@@ -243,8 +243,10 @@ def drop_furniture(lines: Sequence[tuple[int, str]], header: str | None) -> list
                 continue  # a header repeated on every page
             seen_header = True
         if s.endswith(_ELLIPSIS) and len(s) >= 30:
-            probe = s.rstrip(".…。")[:20]
-            if body.count(probe) >= 2:
+            blob = s.rstrip(".…。")
+            if header is not None and blob.startswith(header) and len(blob) > len(header) + 10:
+                blob = blob[len(header) :]  # the viewer glues the title to the opening text
+            if body.count(blob[:20]) >= 2:
                 continue
         kept.append((number, text))
     return kept

@@ -1,0 +1,406 @@
+"""Plan extraction: the seed text gives the curated 2022 plan; other genres, encodings, warnings.
+
+The fixture texts in ``tests/fixtures/plans`` vary the genre: sections 一 to 十二, items "1、",
+"（一）" and "(1)", numbering running on across sections or restarting, every responsibility
+clause variant, the target phrasings of DOMAIN.md, page furniture, GBK and UTF-8 with BOM.
+``seed_2022.txt`` is the real text the curated ``data/plans/2022.yaml`` was read from.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import planlib
+from planlib.extract import Extraction
+from planlib.model import plan_from_dict, plan_to_dict
+
+FIXTURES = Path(__file__).parent / "fixtures" / "plans"
+SEED = FIXTURES / "seed_2022.txt"
+DISTRICT = FIXTURES / "district_2023_sections.txt"
+CITY_GBK = FIXTURES / "city_2024_paren_items_gbk.txt"
+COUNTY_BOM = FIXTURES / "county_2022_no_sections_bom.txt"
+
+TASK_FIELDS = ("section", "number", "title", "text", "lead_units", "responsible_units")
+TARGET_FIELDS = (
+    "indicator", "code", "comparator", "value", "unit", "aspirational", "approximate",
+    "scope", "source", "change",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def seed() -> Extraction:
+    return planlib.extract_plan(SEED)
+
+
+# --- the seed and the curated plan --------------------------------------------------------------
+
+
+def test_seed_plan_header_and_sections(seed: Extraction, plan: planlib.Plan) -> None:
+    got = seed.plan
+    assert (got.title, got.year, got.issuer) == (plan.title, plan.year, plan.issuer)
+    assert got.sections == plan.sections
+
+
+def test_seed_tasks_agree_with_curated_plan_field_by_field(
+    seed: Extraction, plan: planlib.Plan
+) -> None:
+    got = seed.plan
+    assert [t.id for t in got.tasks] == ["1.1", "1.2", "1.3", "1.4", "1.5"]
+    for mine, curated in zip(got.tasks, plan.tasks, strict=True):
+        for name in TASK_FIELDS:
+            assert getattr(mine, name) == getattr(curated, name), (curated.id, name)
+
+
+def test_seed_targets_agree_with_curated_plan_field_by_field(
+    seed: Extraction, plan: planlib.Plan
+) -> None:
+    assert len(seed.plan.targets) == len(plan.targets) == 16
+    for (task, mine), (_, curated) in zip(seed.plan.targets, plan.targets, strict=True):
+        for name in TARGET_FIELDS:
+            assert getattr(mine, name) == getattr(curated, name), (task.id, curated.indicator, name)
+        assert mine.source in task.text
+
+
+def test_seed_without_indicator_codes_leaves_code_empty() -> None:
+    result = planlib.extract_plan(SEED, codes=False)
+    assert all(g.code is None for _, g in result.plan.targets)
+    assert len(result.plan.targets) == 16
+
+
+def test_seed_warns_about_the_truncated_tail_and_nothing_else(seed: Extraction) -> None:
+    assert len(seed.warnings) == 1
+    w = seed.warnings[0]
+    assert w.line == 70  # the last line of item 5, cut by the viewer
+    assert "截断" in w.message and "勤工俭学办公" in w.message
+    assert w.describe().startswith("第 70 行：")
+
+
+def test_seed_page_furniture_and_summary_blob_stay_out_of_the_plan(seed: Extraction) -> None:
+    text = "".join(t.title + t.text for t in seed.plan.tasks)
+    for junk in ("VIP", "侵权投诉", "摘要", "展开", "收起", "29.51KB", "...", "2024-06-03"):
+        assert junk not in text
+    assert seed.plan.tasks[-1].text.endswith("勤工俭学等各项工作争先创优。")
+
+
+def test_extracted_plan_round_trips_through_the_plan_file(seed: Extraction, tmp_path: Path) -> None:
+    for suffix in (".yaml", ".json"):
+        out = tmp_path / f"plan{suffix}"
+        planlib.dump_plan(seed.plan, out)
+        assert planlib.load_plan(out) == seed.plan
+
+
+def test_extract_accepts_text_a_path_or_a_path_string(seed: Extraction) -> None:
+    assert planlib.extract_plan(SEED.read_text(encoding="utf-8")).plan == seed.plan
+    assert planlib.extract_plan(str(SEED)).plan == seed.plan
+
+
+# --- other genres -------------------------------------------------------------------------------
+
+
+def test_district_twelve_sections_numbering_runs_on() -> None:
+    result = planlib.extract_plan(DISTRICT)
+    p = result.plan
+    assert (p.title, p.year, p.issuer) == ("XX区教育局2023年工作要点", 2023, "XX区教育局")
+    assert [s.number for s in p.sections] == list(range(1, 13))
+    assert p.sections[10].title == "加强教育督导"
+    assert [t.id for t in p.tasks][:5] == ["1.1", "2.2", "3.3", "3.4", "4.5"]
+    assert p.tasks[-1].id == "12.13"
+    # furniture between the lines of item 2 and item 7 did not leak into the text
+    assert p.task("2.2").text.endswith("普惠性幼儿园覆盖率提高2个百分点。")
+    assert "阅读" not in p.task("6.7").text and "- 3 -" not in p.task("6.7").text
+
+
+@pytest.mark.parametrize(
+    ("task_id", "lead", "responsible"),
+    [
+        ("1.1", ["组织科"], ["各中小学"]),  # 牵头科室；配合单位
+        ("2.2", ["学前教育科"], ["发展规划科", "财务科"]),  # 牵头单位，责任单位 with 、
+        ("3.3", [], ["基础教育科"]),  # only 责任科室: no lead
+        ("3.4", ["基础教育科"], ["民办教育科", "督导室"]),  # 牵头处室。责任处室
+        ("5.6", ["职成教科"], ["人社局", "工信局"]),  # units separated by ，
+        ("10.11", ["办公室", "政策法规科"], []),
+        ("12.13", ["办公室"], ["各科室"]),
+        ("9.10", [], []),  # no clause at all: a warning, below
+    ],
+)
+def test_district_responsibility_clauses(
+    task_id: str, lead: list[str], responsible: list[str]
+) -> None:
+    task = planlib.extract_plan(DISTRICT).plan.task(task_id)
+    assert list(task.lead_units) == lead
+    assert list(task.responsible_units) == responsible
+    assert "牵头" not in task.text and "责任" not in task.text
+
+
+def test_district_warnings_name_the_line() -> None:
+    warnings = planlib.extract_plan(DISTRICT).warnings
+    by_line = {w.line: w.message for w in warnings}
+    assert len(warnings) == 2
+    assert "3个" in by_line[30] and "未匹配" in by_line[30]  # 开展3个方面专项行动
+    assert "没有责任处室" in by_line[46]  # item 10
+    lines = DISTRICT.read_text(encoding="utf-8").splitlines()
+    assert "3 个方面" in lines[30 - 1]
+    assert lines[46 - 1].startswith("10、")
+
+
+def test_district_targets() -> None:
+    p = planlib.extract_plan(DISTRICT).plan
+    got = {
+        g.indicator: (g.comparator, g.value, g.unit, g.aspirational, g.approximate, g.change)
+        for _, g in p.targets
+    }
+    assert got == {
+        "党组织覆盖率": (">=", 100, "%", False, False, False),
+        "新增公办幼儿园": (">=", 12, "所", False, False, False),
+        "学前三年毛入园率": (">=", 92, "%", False, False, False),
+        "普惠性幼儿园覆盖率": (">=", 2, "个百分点", False, False, True),
+        "小学入学率": (">=", 100, "%", False, False, False),
+        "小学巩固率": (">=", 99.5, "%", False, False, False),
+        "大班额比例": ("<=", 2, "%", False, False, False),
+        "民办义务教育在校生占比": ("<=", 8, "%", False, False, False),
+        "高中阶段教育毛入学率": (">=", 95, "%", False, False, False),
+        "学生体质健康优良率": (">=", 50, "%", False, False, False),
+        "职业院校毕业生就业率": (">=", 96, "%", False, False, False),
+        "补充教师": ("~", 300, "人", True, True, False),
+        "培训教师": (">=", 5000, "人次", False, False, False),
+        "教育经费投入": (">=", 12.5, "亿元", True, False, False),
+        "生均公用经费": (">=", 800, "元", False, False, False),
+        "义务教育学校宽带网络覆盖率": (">=", 100, "%", False, False, False),
+        "完成学校督导评估": (">=", 30, "所", False, False, False),
+        "政务服务事项网上可办率": (">=", 100, "%", False, False, False),
+    }
+    for task, g in p.targets:
+        assert g.source in task.text
+        assert g.scope == ("rate" if g.unit in ("%", "个百分点") else "total")
+
+
+def test_gbk_items_in_brackets_numbering_restarts() -> None:
+    raw = CITY_GBK.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    result = planlib.extract_plan(CITY_GBK)
+    p = result.plan
+    assert p.title == "某市教育局2024年工作计划"
+    assert [t.id for t in p.tasks] == ["1.1", "1.2", "2.1", "2.2"]
+    assert [t.title for t in p.tasks] == [
+        "稳步提升普及水平",
+        "优化资源配置",
+        "提升教育质量",
+        "加强队伍建设",
+    ]
+    # "(1)" "(2)" inside an item stay in its text; "各县(市、区)教育局" is one unit
+    assert p.task("1.2").text == "（1）新建中小学5所；（2）新增学位6000个。"
+    assert [g.indicator for g in p.task("1.2").targets] == ["新建中小学", "新增学位"]
+    assert p.task("2.2").responsible_units == ("各县（市、区）教育局",)
+    assert p.task("2.2").targets[0].comparator == "~"
+    assert result.warnings == ()
+
+
+def test_bom_items_numbered_in_brackets_without_sections() -> None:
+    result = planlib.extract_plan(COUNTY_BOM)
+    p = result.plan
+    assert p.title == "县教育局2022年工作要点"
+    assert [t.id for t in p.tasks] == ["1.1", "1.2"]
+    assert p.task("1.2").lead_units == ("电教站", "信息中心")
+    assert [w.message for w in result.warnings] == [
+        "未找到部分标题（一、二、……），所有任务归入第 1 部分"
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_every_encoding_reads_to_the_same_plan(encoding: str, tmp_path: Path) -> None:
+    text = DISTRICT.read_text(encoding="utf-8")
+    path = tmp_path / f"plan-{encoding}.txt"
+    path.write_bytes(text.encode(encoding))
+    assert planlib.read_plan_text(path) == text
+    assert planlib.extract_plan(path).plan == planlib.extract_plan(DISTRICT).plan
+
+
+def test_short_gbk_text_is_not_mistaken_for_another_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "short.txt"
+    path.write_bytes("1.推进".encode("gbk"))
+    assert planlib.read_plan_text(path) == "1.推进"
+
+
+def test_unreadable_input_raises_a_chinese_error(tmp_path: Path) -> None:
+    with pytest.raises(planlib.PlanlibError, match="文件不存在"):
+        planlib.read_plan_text(tmp_path / "missing.txt")
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    with pytest.raises(planlib.PlanlibError, match="不是文本文件"):
+        planlib.read_plan_text(binary)
+
+
+# --- target phrasings ----------------------------------------------------------------------------
+
+
+def _doc(body: str, clause: str = "（牵头处室：办公室）") -> str:
+    return f"某局2023年工作要点\n一、总则\n1.任务。{body}。{clause}\n"
+
+
+def targets_of(body: str) -> list[tuple[object, ...]]:
+    task = planlib.extract_plan(_doc(body), codes=False).plan.tasks[0]
+    return [
+        (g.indicator, g.comparator, g.value, g.unit, g.aspirational, g.approximate, g.change)
+        for g in task.targets
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("学前三年毛入学率达到 93.5%", ("学前三年毛入学率", ">=", 93.5, "%", False, False, False)),
+        ("普惠园在园幼儿占比87%以上", ("普惠园在园幼儿占比", ">=", 87, "%", False, False, False)),
+        ("大班额比例控制在2%以内", ("大班额比例", "<=", 2, "%", False, False, False)),
+        ("民办在校生规模压减到5%以内", ("民办在校生规模", "<=", 5, "%", False, False, False)),
+        ("生均公用经费不低于800元", ("生均公用经费", ">=", 800, "元", False, False, False)),
+        ("全市新增公办幼儿园12所", ("新增公办幼儿园", ">=", 12, "所", False, False, False)),
+        ("公办幼儿园新增12所", ("公办幼儿园新增", ">=", 12, "所", False, False, False)),
+        ("新增学位5000个", ("新增学位", ">=", 5000, "个", False, False, False)),
+        ("教育投入力争达到216亿元", ("教育投入", ">=", 216, "亿元", True, False, False)),
+        ("全市力争补充师资4000人左右", ("补充师资", "~", 4000, "人", True, True, False)),
+        ("义务教育巩固率保持在98%以上", ("义务教育巩固率", ">=", 98, "%", False, False, False)),
+        ("覆盖率提高2个百分点", ("覆盖率", ">=", 2, "个百分点", False, False, True)),
+        ("辍学率降低0.5个百分点", ("辍学率", "<=", 0.5, "个百分点", False, False, True)),
+        ("学校宽带网络实现全覆盖", ("学校宽带网络覆盖率", ">=", 100, "%", False, False, False)),
+        ("中小学教师约12000名", ("中小学教师", "~", 12000, "名", False, True, False)),
+        ("资助学生不少于1,500人", ("资助学生", ">=", 1500, "人", False, False, False)),
+        ("奖补资金达到３００万元", ("奖补资金", ">=", 300, "万元", False, False, False)),
+    ],
+)
+def test_target_phrasings(body: str, expected: tuple[object, ...]) -> None:
+    assert targets_of(body) == [expected]
+
+
+def test_shared_subject_is_restored() -> None:
+    got = targets_of("义务教育入学率达到100%、巩固率达到98%")
+    assert [g[0] for g in got] == ["义务教育入学率", "义务教育巩固率"]
+    # a list of subjects before one verb is not a shared subject
+    assert targets_of("小学、初中入学率达到100%")[0][0] == "小学、初中入学率"
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("开展3个方面专项行动", ("3个", "未匹配")),
+        ("入学率达到93%（上年为91%）", ("91%", "括号内")),
+        ("入学率、巩固率分别达到100%、98%", ("未能对应",)),
+    ],
+)
+def test_numbers_that_are_not_targets_are_warned_about(body: str, words: tuple[str, ...]) -> None:
+    result = planlib.extract_plan(_doc(body), codes=False)
+    messages = [w for w in result.warnings if w.line == 3]
+    assert messages, result.warnings
+    assert any(all(word in w.message for word in words) for w in messages)
+
+
+def test_durations_ordinals_and_years_are_neither_targets_nor_warnings() -> None:
+    result = planlib.extract_plan(_doc("用3个月时间在全省第2名的基础上完成2023年任务"), codes=False)
+    assert result.plan.tasks[0].targets == ()
+    assert result.warnings == ()
+
+
+# --- structure ----------------------------------------------------------------------------------
+
+
+def test_a_wrapped_line_that_looks_like_a_heading_stays_in_the_text() -> None:
+    text = (
+        "某局2023年工作要点\n一、总则\n1.推进评价。推动小学一\n二、三年级开展评价，完成\n"
+        "3.项工作。(牵头处室:办公室)\n二、保障\n2.落实经费。加大投入。(牵头处室:财务处)\n"
+    )
+    p = planlib.extract_plan(text).plan
+    assert [s.title for s in p.sections] == ["总则", "保障"]
+    assert [t.id for t in p.tasks] == ["1.1", "2.2"]
+    assert p.task("1.1").text == "推动小学一二、三年级开展评价，完成3.项工作。"
+
+
+def test_item_without_clause_and_unreadable_title_fallbacks() -> None:
+    result = planlib.extract_plan("一份没有年份的文件\n1.第一项。内容。\n2.\n")
+    p = result.plan
+    assert p.title == "一份没有年份的文件" and p.year is None
+    assert [t.title for t in p.tasks] == ["第一项", "第2项"]
+    messages = " ".join(w.describe() for w in result.warnings)
+    for word in ("未找到形如", "没有责任处室", "没有标题句", "未找到部分标题"):
+        assert word in messages
+
+
+def test_empty_text_gives_an_empty_plan_with_warnings() -> None:
+    result = planlib.extract_plan("")
+    assert result.plan.tasks == ()
+    assert any("未找到编号任务" in w.message for w in result.warnings)
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+_TOKENS = [
+    "一、", "二、", "十二、", "1.", "2、", "（一）", "(1)", "\n", "\n", "\n", "。", "，", "、",
+    "达到", "93.5", "%", "以上", "以内", "左右", "力争", "新增", "所", "亿元", "个百分点",
+    "提高", "实现全覆盖", "(牵头处室:", "责任单位：", "办公室", ")", "）", "（", "摘要:",
+    "展开>>", "- 3 -", "2022年工作要点", "\ufeff", " ", "\u3000", "...", "第", "全市",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_TOKENS) | st.text(max_size=4), max_size=60).map("".join))
+def test_never_crashes_on_arbitrary_text(text: str) -> None:
+    result = planlib.extract_plan(text, codes=False)
+    assert isinstance(result.plan, planlib.Plan)
+    assert plan_from_dict(plan_to_dict(result.plan)) == result.plan
+    for task, g in result.plan.targets:
+        assert g.source in task.title + "。" + task.text
+    for w in result.warnings:
+        assert w.message and (w.line is None or w.line >= 1)
+
+
+_START = re.compile(r"^(\d+\.|[一二三四五六七八九十]+、)")
+
+
+def _seed_parts() -> tuple[list[str], list[str], list[str]]:
+    """The seed as (header lines, logical paragraphs, tail lines): what a re-wrap keeps."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    title = lines.index("市教育局 2022 年工作要点")
+    tail = lines.index("摘要:")
+    paragraphs: list[str] = []
+    for line in lines[title + 1 : tail]:
+        if _START.match(line) or not paragraphs:
+            paragraphs.append(line)
+        else:
+            paragraphs[-1] += line
+    return lines[: title + 1], paragraphs, lines[tail:]
+
+
+_FURNITURE = [
+    "- 3 -", "— 12 —", "第 2 页 共 24 页", "3/24", "市教育局2022年工作要点", "999+", "29.51KB",
+    "24 页", "展开>>", "收起<<", "摘要:", "2024-06-03", "阅读 1234 次", "", "   ", "VIP专免",
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    width=st.integers(min_value=8, max_value=70),
+    inserts=st.lists(
+        st.tuples(st.floats(min_value=0, max_value=1), st.sampled_from(_FURNITURE)), max_size=8
+    ),
+    indent=st.sampled_from(["", " ", "\u3000\u3000"]),
+)
+def test_rewrapping_and_page_furniture_do_not_change_the_result(
+    width: int, inserts: list[tuple[float, str]], indent: str
+) -> None:
+    head, paragraphs, tail = _seed_parts()
+    body = [
+        (indent if i == 0 else "") + p[i : i + width]
+        for p in paragraphs
+        for i in range(0, len(p), width)
+    ]
+    lines = head + body + tail
+    for where, line in inserts:
+        lines.insert(int(where * len(lines)), line)
+    result = planlib.extract_plan("\n".join(lines))
+    expected = planlib.extract_plan(SEED)
+    assert result.plan == expected.plan
+    assert [w.message for w in result.warnings] == [w.message for w in expected.warnings]
