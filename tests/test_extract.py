@@ -8,7 +8,10 @@ clause variant, the target phrasings of DOMAIN.md, page furniture, GBK and UTF-8
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -404,3 +407,56 @@ def test_rewrapping_and_page_furniture_do_not_change_the_result(
     expected = planlib.extract_plan(SEED)
     assert result.plan == expected.plan
     assert [w.message for w in result.warnings] == [w.message for w in expected.warnings]
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planlib", "plan", "extract", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_extract_command_writes_a_plan_file_load_plan_reads(tmp_path: Path) -> None:
+    out = tmp_path / "draft.yaml"
+    r = run(str(SEED), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    assert "警告：第 70 行：" in r.stderr and "勤工俭学办公" in r.stderr
+    assert "5 项任务、16 个量化目标" in r.stderr
+    assert planlib.load_plan(out) == planlib.extract_plan(SEED).plan
+
+
+def test_extract_command_json_has_the_issue_shape(tmp_path: Path) -> None:
+    r = run(str(CITY_GBK), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["title"] == "某市教育局2024年工作计划" and data["year"] == 2024
+    assert data["sections"][1] == {"number": 2, "title": "重点任务"}
+    task = data["tasks"][3]
+    assert {
+        "section",
+        "number",
+        "title",
+        "lead_units",
+        "responsible_units",
+        "text",
+        "targets",
+    } <= set(task)
+    target = task["targets"][0]
+    assert target["comparator"] == "~" and target["value"] == 800 and target["unit"] == "名"
+    assert {"indicator", "aspirational", "approximate", "source"} <= set(target)
+    out = tmp_path / "draft.json"
+    out.write_text(r.stdout, encoding="utf-8")
+    assert planlib.load_plan(out) == planlib.extract_plan(CITY_GBK).plan
+
+
+def test_extract_command_exit_codes(tmp_path: Path) -> None:
+    r = run(str(tmp_path / "missing.txt"))
+    assert r.returncode == 1 and "文件不存在" in r.stderr and "Traceback" not in r.stderr
+    assert run().returncode == 2
+    assert run(str(SEED), "--format", "xml").returncode == 2
