@@ -322,6 +322,22 @@ def test_a_wrapped_line_that_looks_like_a_heading_stays_in_the_text() -> None:
     assert p.task("1.1").text == "推动小学一二、三年级开展评价，完成3.项工作。"
 
 
+def test_running_headers_and_page_numbers_between_lines_are_dropped() -> None:
+    text = (
+        "某区教育局2023年工作要点\n一、总则\n1.推进评价。学前三年毛入学率达到\nXX区教育局文件\n"
+        "93%。(牵头处室:办公室)\n2.落实经费。\nXX区教育局文件\nPage 3 of 24\n加大投入。"
+        "(牵头处室:财务处)\n·4·\nXX区教育局文件\n3.其他。内容。(牵头处室:财务处)\n"
+    )
+    result = planlib.extract_plan(text)
+    assert [t.text for t in result.plan.tasks] == [
+        "学前三年毛入学率达到93%。",
+        "加大投入。",
+        "内容。",
+    ]
+    assert result.plan.tasks[0].targets[0].value == 93
+    assert result.warnings == ()
+
+
 def test_item_without_clause_and_unreadable_title_fallbacks() -> None:
     result = planlib.extract_plan("一份没有年份的文件\n1.第一项。内容。\n2.\n")
     p = result.plan

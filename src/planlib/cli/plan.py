@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import PlanlibError
 from ..extract import extract_plan, read_plan_text
 from ..plandiff import diff_plans
 from ..planfile import load_plan, plan_text, write_text_atomic
@@ -97,7 +98,10 @@ def extract(file: Path, fmt: str | None, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_text_atomic(output, text)
+        try:
+            write_text_atomic(output, text)
+        except OSError as err:
+            raise PlanlibError(f"无法写入 {output}：{err.strerror or err}") from None
     p = result.plan
     where = f"，已写入 {output}" if output is not None else ""
     err_console.print(

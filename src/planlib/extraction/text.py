@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,7 +208,8 @@ _FURNITURE_RES = [
         r"\d+\+?(次)?(浏览|阅读|下载|收藏)",
         r"(发布|更新|上传)(时间|日期)[：:].*",
         r"(来源|作者|责任编辑|编辑)[：:].{0,20}",
-        r"(页码|page)[：:]?\d+",
+        r"(页码|page)[：:]?\s?\d+(\s?(of|/)\s?\d+)?",
+        r"[·•]\d+[·•]",
     )
 ]
 
@@ -223,6 +225,14 @@ def is_furniture(line: str) -> bool:
 
 
 _ELLIPSIS = ("...", "…", "。。。")
+_OPENS_RE = re.compile(
+    r"^([一二三四五六七八九十]{1,3}、|\d{1,3}[.、]|（[一二三四五六七八九十\d]{1,3}）)"
+)
+
+
+def _opens(line: str) -> bool:
+    """Whether a normalised line opens a section or an item (never a running header)."""
+    return bool(_OPENS_RE.match(line))
 
 
 def drop_furniture(lines: Sequence[tuple[int, str]], header: str | None) -> list[tuple[int, str]]:
@@ -232,12 +242,14 @@ def drop_furniture(lines: Sequence[tuple[int, str]], header: str | None) -> list
     (web viewers print the document's opening again under 摘要).
     """
     body = "".join(squeeze(t) for _, t in lines if not is_furniture(t))
+    counts = Counter(squeeze(t) for _, t in lines)
+    running = {s for s, n in counts.items() if n >= 3 and 0 < len(s) <= 30 and not _opens(s)}
     kept: list[tuple[int, str]] = []
     seen_header = False
     for number, text in lines:
         s = squeeze(text)
-        if is_furniture(text):
-            continue
+        if is_furniture(text) or s in running:
+            continue  # furniture, or a running header printed on every page
         if header is not None and s == header:
             if seen_header:
                 continue  # a header repeated on every page
