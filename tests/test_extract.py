@@ -27,6 +27,7 @@ SEED = FIXTURES / "seed_2022.txt"
 DISTRICT = FIXTURES / "district_2023_sections.txt"
 CITY_GBK = FIXTURES / "city_2024_paren_items_gbk.txt"
 COUNTY_BOM = FIXTURES / "county_2022_no_sections_bom.txt"
+NOTICE = FIXTURES / "notice_2023_cover_letter.txt"
 
 TASK_FIELDS = ("section", "number", "title", "text", "lead_units", "responsible_units")
 TARGET_FIELDS = (
@@ -212,6 +213,24 @@ def test_bom_items_numbered_in_brackets_without_sections() -> None:
     assert p.task("1.2").lead_units == ("电教站", "信息中心")
     assert [w.message for w in result.warnings] == [
         "未找到部分标题（一、二、……），所有任务归入第 1 部分"
+    ]
+
+
+def test_covering_notice_is_not_the_title_and_qualifiers_are_not_targets() -> None:
+    result = planlib.extract_plan(NOTICE)
+    p = result.plan
+    assert p.title == "XX市教育局2023年工作要点"  # not 关于印发《…》的通知
+    assert p.sections[0].title == "坚持党的全面领导"
+    assert p.task("1.1").responsible_units == ("各县（市、区）教育局",)
+    assert p.task("3.4").lead_units == ("基础教育处", "校外培训监管处")
+    assert [g.indicator for g in p.task("3.5").targets] == ["新建、改扩建中小学校"]
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (10, "第 1 部分第 2 项：「实现全覆盖」没有指标名称，请人工核对"),
+        (
+            15,
+            "第 3 部分第 5 项：「全面消除56人以上大班额」中的「56人以上」修饰其后的名词，"
+            "未作为目标抽取，请人工核对",
+        ),
     ]
 
 

@@ -38,6 +38,7 @@ _ITEM_RES: dict[str, re.Pattern[str]] = {
 }
 ITEM_STYLES = {"arabic": "1.／1、", "paren_cn": "（一）", "paren_num": "(1)"}
 _CLOSERS = tuple('。）)；;！!？?”"」】')
+_TITLE_ENDINGS = ("工作要点", "工作计划", "要点", "计划", "工作安排", "安排", "方案")
 _TITLE_RE = re.compile(
     r"(\d{4}|[〇零一二三四五六七八九]{4})年.{0,30}(工作要点|工作计划|要点|计划|工作安排|安排|方案)"
 )
@@ -65,10 +66,18 @@ def section_marker(line: str) -> tuple[int, int] | None:
 
 
 def find_title(lines: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
-    """The first line that reads like a plan's title (…2022年工作要点), normalised."""
-    for number, text in lines:
-        s = squeeze(text)
-        if 4 <= len(s) <= 60 and _TITLE_RE.search(s) and not s.endswith("。"):
+    """The first line that reads like a plan's title (…2022年工作要点), normalised.
+
+    A line that ends with the genre word wins over one that only contains it, so the covering
+    notice 关于印发《…2023年工作要点》的通知 does not become the title.
+    """
+    candidates = [(n, squeeze(t)) for n, t in lines]
+    candidates = [(n, s) for n, s in candidates if 4 <= len(s) <= 60 and _TITLE_RE.search(s)]
+    for number, s in candidates:
+        if _TITLE_RE.search(s) and s.endswith(_TITLE_ENDINGS):
+            return number, s
+    for number, s in candidates:
+        if not s.endswith("。"):
             return number, s
     return None
 

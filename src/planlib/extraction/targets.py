@@ -39,7 +39,7 @@ _VERBS = sorted((*_AT_LEAST, *_AT_MOST, *_RISE, *_FALL, *_COUNTED, "约", "大�
 _OPENING_VERBS = ("新建", "新增", "建成", "改扩建", "创建", "培育", "认定", "招聘", "招录", "补充",
                   "培训", "完成", "引进", "资助", "建设", "打造", "遴选", "评选")  # fmt: skip
 _LEADS = ("全市", "全省", "全县", "全区", "各县（市、区）", "各县市区", "各地", "确保", "其中",
-          "同时", "并且", "到年底", "年底前", "年内", "今年", "当年")  # fmt: skip
+          "同时", "并且", "到年底", "年底前", "年内", "今年", "当年", "全年")  # fmt: skip
 # a year, or a sub-item number inside an item: （1） 1. ①
 _LEAD_RE = re.compile(
     r"^((到|至)?\d{4}年(底|末)?(前)?|（\d{1,2}）|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、]|[①-⑳])"
@@ -153,6 +153,17 @@ def find_targets(text: str, lookup: Callable[[str], str | None] | None = None) -
         opening = subject.startswith(_OPENING_VERBS)
         if value is None:
             found.append(Found(start_num, end, None, f"数值「{m.group(0)}」无法读作数字"))
+            continue
+        if suffix and end < len(text) and text[end] not in _BREAKS + "、）)":
+            # 56人以上大班额: the number qualifies the noun after it, it is not a target
+            found.append(
+                Found(
+                    start_num,
+                    end,
+                    None,
+                    f"「{_context(text, start, end)}」中的「{m.group(0)}」修饰其后的名词，未作为目标抽取",
+                )
+            )
             continue
         if not (verb or suffix or opening):
             found.append(
