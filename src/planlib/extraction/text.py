@@ -225,14 +225,18 @@ def is_furniture(line: str) -> bool:
 
 
 _ELLIPSIS = ("...", "…", "。。。")
+_PUNCT_RE = re.compile(r"[，。；：、（）()“”,;:]")
 _OPENS_RE = re.compile(
     r"^([一二三四五六七八九十]{1,3}、|\d{1,3}[.、]|（[一二三四五六七八九十\d]{1,3}）)"
 )
 
 
-def _opens(line: str) -> bool:
-    """Whether a normalised line opens a section or an item (never a running header)."""
-    return bool(_OPENS_RE.match(line))
+def _could_be_header(line: str) -> bool:
+    """A running header is a short title-like line: no sentence punctuation, not an item start.
+
+    Short fragments of hard-wrapped prose ("教育") repeat too, so very short lines never count.
+    """
+    return 6 <= len(line) <= 30 and not _OPENS_RE.match(line) and not _PUNCT_RE.search(line)
 
 
 def drop_furniture(lines: Sequence[tuple[int, str]], header: str | None) -> list[tuple[int, str]]:
@@ -243,7 +247,7 @@ def drop_furniture(lines: Sequence[tuple[int, str]], header: str | None) -> list
     """
     body = "".join(squeeze(t) for _, t in lines if not is_furniture(t))
     counts = Counter(squeeze(t) for _, t in lines)
-    running = {s for s, n in counts.items() if n >= 3 and 0 < len(s) <= 30 and not _opens(s)}
+    running = {s for s, n in counts.items() if n >= 3 and _could_be_header(s)}
     kept: list[tuple[int, str]] = []
     seen_header = False
     for number, text in lines:
