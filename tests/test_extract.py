@@ -300,6 +300,27 @@ def test_target_phrasings(body: str, expected: tuple[object, ...]) -> None:
     assert targets_of(body) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("clause", "lead", "responsible"),
+    [
+        ("（牵头处室：办公室；责任处室：财务处、审计室）", ["办公室"], ["财务处", "审计室"]),
+        ("(牵头单位:教育局,配合单位:财政局,人社局)", ["教育局"], ["财政局", "人社局"]),
+        ("（责任单位：各县（市、区）教育局）", [], ["各县（市、区）教育局"]),
+        ("（主责处室：体卫艺处。负责单位：各学校）", ["体卫艺处"], ["各学校"]),
+        ("牵头科室：办公室 责任科室：人事科", ["办公室"], ["人事科"]),  # bare, no brackets
+        ("（牵头处室：办公室、办公室）", ["办公室"], []),  # repeated: kept once, warned
+    ],
+)
+def test_responsibility_clause_variants(
+    clause: str, lead: list[str], responsible: list[str]
+) -> None:
+    result = planlib.extract_plan(_doc("完善制度", clause), codes=False)
+    task = result.plan.tasks[0]
+    assert (list(task.lead_units), list(task.responsible_units)) == (lead, responsible)
+    assert task.text == "完善制度。"
+    assert ("重复" in " ".join(w.message for w in result.warnings)) == ("办公室、办公室" in clause)
+
+
 def test_shared_subject_is_restored() -> None:
     got = targets_of("义务教育入学率达到100%、巩固率达到98%")
     assert [g[0] for g in got] == ["义务教育入学率", "义务教育巩固率"]
@@ -313,6 +334,8 @@ def test_shared_subject_is_restored() -> None:
         ("开展3个方面专项行动", ("3个", "未匹配")),
         ("入学率达到93%（上年为91%）", ("91%", "括号内")),
         ("入学率、巩固率分别达到100%、98%", ("未能对应",)),
+        ("培训教师达到1.2万人次", ("1.2万人次", "单位不在可用单位中")),
+        ("全面消除56人以上大班额", ("56人以上", "修饰")),
     ],
 )
 def test_numbers_that_are_not_targets_are_warned_about(body: str, words: tuple[str, ...]) -> None:

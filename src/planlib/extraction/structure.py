@@ -163,10 +163,10 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
 
 # --- responsibility clauses -----------------------------------------------------------------------
 
-_LABEL = r"(牵头|责任|配合|协办|参与|主办|协助)(处室|单位|科室|部门)"
+_LABEL = r"(牵头|主责|主办|责任|负责|配合|协办|参与|协助)(处室|单位|科室|部门)"
 _LABEL_RE = re.compile(_LABEL + r"[：:]")
 _OPEN_CLAUSE_RE = re.compile(r"[（(]\s*" + _LABEL + r"[：:]")
-LEAD_LABELS = ("牵头", "主办")
+LEAD_LABELS = ("牵头", "主责", "主办")
 
 
 @dataclass(frozen=True)

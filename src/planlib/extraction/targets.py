@@ -22,6 +22,8 @@ _NUMBER_RE = re.compile(
 )
 # words after 个 that make it a duration or a measure, not a count
 _NOT_A_COUNT = ("个月", "个工作日", "个小时", "个学期", "个学年", "个年度")
+# 1.2万人次, 3千所: a scaled number whose unit no target can carry (万元 and 亿元 can)
+_SCALED_RE = re.compile(r"(?<![\d.,])\d+(?:\.\d+)?[万千亿](?!元)[^\d，。；：、（）]{0,2}")
 _COVERAGE_RE = re.compile(r"(实现|达到)(全覆盖|100%覆盖)")
 _BREAKS = "，。；：！？"
 
@@ -112,6 +114,16 @@ def find_targets(text: str, lookup: Callable[[str], str | None] | None = None) -
     for m in _COVERAGE_RE.finditer(text):
         if not any(s <= m.start() < e for s, e, _, _ in matches):
             matches.append((m.start(), m.end(), m, "coverage"))
+    for m in _SCALED_RE.finditer(text):
+        if not any(s <= m.start() < e for s, e, _, _ in matches):
+            found.append(
+                Found(
+                    m.start(),
+                    m.end(),
+                    None,
+                    f"数值「{m.group(0)}」的单位不在可用单位中，未作为目标抽取",
+                )
+            )
     matches.sort(key=lambda x: x[0])
 
     previous_end = -1
@@ -214,7 +226,7 @@ def find_targets(text: str, lookup: Callable[[str], str | None] | None = None) -
         )
         found.append(Found(start, end, target))
         previous_end, previous_indicator = end, indicator
-    return found
+    return sorted(found, key=lambda f: f.start)
 
 
 def _context(text: str, start: int, end: int) -> str:
