@@ -51,6 +51,25 @@ def test_seed_plan_header_and_sections(seed: Extraction, plan: planlib.Plan) -> 
     assert got.sections == plan.sections
 
 
+def test_seed_framework_is_read_from_the_preamble(seed: Extraction, plan: planlib.Plan) -> None:
+    assert seed.plan.framework == plan.framework  # "12881": goal, 2 priorities, 8 + 8 lists
+
+
+def test_framework_count_mismatch_is_warned_and_absent_framework_is_empty() -> None:
+    text = (
+        "某局2023年工作要点\n围绕“123”总体思路，即坚持“办好教育”一个目标，"
+        "突出“提高质量”两项重点，实施“甲工程、乙工程、丙工程”等三项工程。\n"
+        "一、总则\n1.任务。内容。(牵头处室:办公室)\n"
+    )
+    result = planlib.extract_plan(text)
+    fw = result.plan.framework
+    assert (fw.name, fw.goal, fw.projects) == ("123", "办好教育", ("甲工程", "乙工程", "丙工程"))
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (2, "总体思路中的「两项重点」列出了 1 项，与所述数目不符")
+    ]
+    assert planlib.extract_plan(DISTRICT).plan.framework == planlib.Framework()
+
+
 def test_seed_tasks_agree_with_curated_plan_field_by_field(
     seed: Extraction, plan: planlib.Plan
 ) -> None:

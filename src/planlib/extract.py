@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import PlanlibError
+from .extraction.framework import read_framework
 from .extraction.structure import (
     Block,
     chinese_number,
@@ -30,7 +31,7 @@ from .extraction.structure import (
 )
 from .extraction.targets import find_targets
 from .extraction.text import LinedText, drop_furniture, is_furniture, read_plan_text, squeeze
-from .model import Plan, Section, Target, Task
+from .model import Framework, Plan, Section, Target, Task
 
 __all__ = ["Extraction", "ExtractionWarning", "extract_plan", "read_plan_text"]
 
@@ -134,6 +135,7 @@ class _Extractor:
                 body = kept[:i] + kept[i + 1 :]
                 break
         shape = outline(body)
+        framework = self._framework(shape.blocks)
         sections = [self._section(b) for b in shape.sections]
         items = shape.items
         if not items:
@@ -166,6 +168,7 @@ class _Extractor:
             title=title,
             year=year,
             issuer=issuer,
+            framework=framework,
             sections=tuple(sorted(sections, key=lambda s: s.number)),
             tasks=tuple(tasks),
         )
@@ -179,6 +182,15 @@ class _Extractor:
                 return s, n
         self.warn(None, "未找到计划标题，暂以「（未识别标题）」代替")
         return "（未识别标题）", None
+
+    def _framework(self, blocks: list[Block]) -> Framework:
+        preamble = next((b for b in blocks if b.kind == "preamble"), None)
+        if preamble is None:
+            return Framework()
+        reading = read_framework(preamble.joined().text)
+        for problem in reading.problems:
+            self.warn(preamble.first_line, problem)
+        return reading.framework
 
     def _section(self, block: Block) -> Section:
         joined = block.joined()
