@@ -155,12 +155,6 @@ class _Extractor:
                 continue
             seen.add(key)
             tasks.append(task)
-        if sections:
-            known = {s.number for s in sections}
-            for task in tasks:
-                if task.section not in known:  # items before the first heading
-                    sections.insert(0, Section(task.section, "（未命名部分）"))
-                    known.add(task.section)
         year, issuer = _year_and_issuer(title)
         if found is None and title_line is not None:
             self.warn(title_line, f"未找到形如「××年工作要点」的标题，暂以「{title}」为标题")
@@ -169,7 +163,7 @@ class _Extractor:
             year=year,
             issuer=issuer,
             framework=framework,
-            sections=tuple(sorted(sections, key=lambda s: s.number)),
+            sections=tuple(sections),
             tasks=tuple(tasks),
         )
         ordered = sorted(self.warnings, key=lambda w: (w.line is None, w.line or 0))
