@@ -14,7 +14,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..model import Target
+from ..model import Comparator, Target
+
+Lookup = Callable[[str], str | None]
 
 _UNITS = "个百分点|%|亿元|万元|元|人次|所|个|项|家|名|人|间|套|次"
 _NUMBER_RE = re.compile(
@@ -101,7 +103,7 @@ def _depth(text: str, pos: int) -> int:
     return sum(1 for c in text[:pos] if c in "（(") - sum(1 for c in text[:pos] if c in "）)")
 
 
-def find_targets(text: str, lookup: Callable[[str], str | None] | None = None) -> list[Found]:
+def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
     """Every target in ``text`` (normalised), in order, and every number that fit no pattern."""
     found: list[Found] = []
     matches: list[tuple[int, int, re.Match[str], str]] = []
@@ -126,107 +128,107 @@ def find_targets(text: str, lookup: Callable[[str], str | None] | None = None) -
             )
     matches.sort(key=lambda x: x[0])
 
-    previous_end = -1
-    previous_indicator = ""
-    for start_num, end, m, kind in matches:
-        brk = max(text.rfind(c, 0, start_num) for c in _BREAKS)
-        start = brk + 1
-        joined = False
-        if previous_end > start and text[previous_end : previous_end + 1] == "、":
-            start = previous_end + 1
-            joined = True
-        elif previous_end > start:
-            start = previous_end
-        phrase_end = end
-        raw = text[start:phrase_end]
-        phrase = _strip_leads(raw)
-        source = phrase
-        pre = phrase[: len(phrase) - (phrase_end - start_num)]
-        if _depth(text, start_num) > 0:
-            found.append(Found(start_num, end, None, f"括号内的数值「{m.group(0)}」未作为目标抽取"))
-            continue
-        aspirational = any(w in source for w in _ASPIRATIONAL)
-        if kind == "coverage":
-            subject = _strip_modals(pre)
-            if not subject:
-                found.append(Found(start_num, end, None, f"「{raw}」没有指标名称"))
-                continue
-            indicator = subject if subject.endswith("覆盖率") else subject + "覆盖率"
-            target = Target(indicator, ">=", 100.0, "%", code=_code(lookup, indicator),
-                            aspirational=aspirational, scope="rate", source=source)  # fmt: skip
-            found.append(Found(start, end, target))
-            previous_end, previous_indicator = end, indicator
-            continue
-
-        whole, fraction, unit, suffix = m.group(1), m.group(2), m.group(3), m.group(4) or ""
-        value = _value(whole, fraction)
-        verb = next((v for v in _VERBS if pre.endswith(v)), "")
-        subject = _strip_modals(pre[: len(pre) - len(verb)])
-        opening = subject.startswith(_OPENING_VERBS)
-        if value is None:
-            found.append(Found(start_num, end, None, f"数值「{m.group(0)}」无法读作数字"))
-            continue
-        if suffix and end < len(text) and text[end] not in _BREAKS + "、）)":
-            # 56人以上大班额: the number qualifies the noun after it, it is not a target
-            found.append(
-                Found(
-                    start_num,
-                    end,
-                    None,
-                    f"「{_context(text, start, end)}」中的「{m.group(0)}」修饰其后的名词，未作为目标抽取",
-                )
-            )
-            continue
-        if not (verb or suffix or opening):
-            found.append(
-                Found(
-                    start_num,
-                    end,
-                    None,
-                    f"「{_context(text, start, end)}」中的数值「{m.group(0)}」未匹配任何目标句式",
-                )
-            )
-            continue
-        bare = verb + subject if verb in _COUNTED else subject
-        if bare in _OPENING_VERBS or (not subject and verb in _COUNTED):
-            # the count's noun follows the number: 新增5000个学位, 完成30所学校督导评估
-            noun = re.match(r"[^，。；：、！？（）]{1,20}", text[end:])
-            if noun and not suffix:
-                subject, verb = bare + noun.group(0), ""
-                source += noun.group(0)
-                end += noun.end()
-        if subject.endswith("分别") or not subject:
-            found.append(
-                Found(start_num, end, None, f"「{raw}」中的数值「{m.group(0)}」未能对应到指标名称")
-            )
-            continue
-        change = verb in _RISE or verb in _FALL
-        comparator = "<=" if verb in _AT_MOST or verb in _FALL else ">="
-        if suffix in ("以内", "以下"):
-            comparator = "<="
-        elif suffix == "以上":
-            comparator = ">="
-        approximate = suffix == "左右" or verb in ("约", "大约")
-        if approximate:
-            comparator = "~"
-        if joined:
-            subject = _restore_subject(subject, previous_indicator)
-        indicator = subject + verb if verb in _COUNTED else subject
-        target = Target(
-            indicator=indicator,
-            comparator=comparator,  # type: ignore[arg-type]
-            value=value,
-            unit=unit,
-            code=_code(lookup, indicator),
-            aspirational=aspirational,
-            approximate=approximate,
-            scope="rate" if unit in ("%", "个百分点") else "total",
-            source=source,
-            change=change,
-        )
-        found.append(Found(start, end, target))
-        previous_end, previous_indicator = end, indicator
+    previous_end, previous_indicator = -1, ""
+    for start_num, _, m, kind in matches:
+        start, joined = _phrase_start(text, start_num, previous_end)
+        reader = _read_coverage if kind == "coverage" else _read_number
+        f = reader(text, m, start, previous_indicator if joined else "", lookup)
+        found.append(f)
+        # a later phrase starts after this number, whether or not it became a target
+        previous_end = m.end()
+        previous_indicator = f.target.indicator if f.target else ""
     return sorted(found, key=lambda f: f.start)
+
+
+def _phrase_start(text: str, number_start: int, previous_end: int) -> tuple[int, bool]:
+    """Where the phrase leading to a number starts, and whether a 、 joins it to the one before."""
+    start = max(text.rfind(c, 0, number_start) for c in _BREAKS) + 1
+    if previous_end > start and text[previous_end : previous_end + 1] == "、":
+        return previous_end + 1, True
+    return max(start, previous_end), False
+
+
+def _read_coverage(
+    text: str, m: re.Match[str], start: int, previous: str, lookup: Lookup | None
+) -> Found:
+    """…实现全覆盖: a 100% target on the subject's 覆盖率."""
+    raw = text[start : m.end()]
+    source = _strip_leads(raw)
+    subject = _strip_modals(source[: len(source) - len(m.group(0))])
+    if _depth(text, m.start()) > 0:
+        return Found(m.start(), m.end(), None, f"括号内的「{m.group(0)}」未作为目标抽取")
+    if not subject:
+        return Found(m.start(), m.end(), None, f"「{raw}」没有指标名称")
+    indicator = subject if subject.endswith("覆盖率") else subject + "覆盖率"
+    aspirational = any(w in source for w in _ASPIRATIONAL)
+    target = Target(indicator, ">=", 100.0, "%", code=_code(lookup, indicator),
+                    aspirational=aspirational, scope="rate", source=source)  # fmt: skip
+    return Found(start, m.end(), target)
+
+
+def _read_number(
+    text: str, m: re.Match[str], start: int, previous: str, lookup: Lookup | None
+) -> Found:
+    """subject [力争] [verb] number unit [以上|以内|左右]: a target, or why it is not one."""
+    end = m.end()
+    raw = text[start:end]
+    source = _strip_leads(raw)
+    pre = source[: len(source) - len(m.group(0))]
+    number = m.group(0)
+
+    def miss(message: str) -> Found:
+        return Found(m.start(), end, None, message)
+
+    if _depth(text, m.start()) > 0:
+        return miss(f"括号内的数值「{number}」未作为目标抽取")
+    whole, fraction, unit, suffix = m.group(1), m.group(2), m.group(3), m.group(4) or ""
+    value = _value(whole, fraction)
+    if value is None:
+        return miss(f"数值「{number}」无法读作数字")
+    verb = next((v for v in _VERBS if pre.endswith(v)), "")
+    subject = _strip_modals(pre[: len(pre) - len(verb)])
+    if suffix and end < len(text) and text[end] not in _BREAKS + "、）)":
+        # 56人以上大班额: the number qualifies the noun after it, it is not a target
+        return miss(
+            f"「{_context(text, start, end)}」中的「{number}」修饰其后的名词，未作为目标抽取"
+        )
+    if not (verb or suffix or subject.startswith(_OPENING_VERBS)):
+        return miss(f"「{_context(text, start, end)}」中的数值「{number}」未匹配任何目标句式")
+    bare = verb + subject if verb in _COUNTED else subject
+    if not suffix and (bare in _OPENING_VERBS or (not subject and verb in _COUNTED)):
+        # the count's noun follows the number: 新增5000个学位, 完成30所学校督导评估
+        noun = re.match(r"[^，。；：、！？（）]{1,20}", text[end:])
+        if noun:
+            subject, verb = bare + noun.group(0), ""
+            source += noun.group(0)
+            end += noun.end()
+    if subject.endswith("分别") or not subject:
+        return miss(f"「{raw}」中的数值「{number}」未能对应到指标名称")
+    change = verb in _RISE or verb in _FALL
+    comparator: Comparator = "<=" if verb in _AT_MOST or verb in _FALL else ">="
+    if suffix in ("以内", "以下"):
+        comparator = "<="
+    elif suffix == "以上":
+        comparator = ">="
+    approximate = suffix == "左右" or verb in ("约", "大约")
+    if approximate:
+        comparator = "~"
+    if previous:
+        subject = _restore_subject(subject, previous)
+    indicator = subject + verb if verb in _COUNTED else subject
+    target = Target(
+        indicator=indicator,
+        comparator=comparator,
+        value=value,
+        unit=unit,
+        code=_code(lookup, indicator),
+        aspirational=any(w in source for w in _ASPIRATIONAL),
+        approximate=approximate,
+        scope="rate" if unit in ("%", "个百分点") else "total",
+        source=source,
+        change=change,
+    )
+    return Found(start, end, target)
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -249,5 +251,5 @@ def _strip_modals(subject: str) -> str:
     return subject.strip("，、 ")
 
 
-def _code(lookup: Callable[[str], str | None] | None, indicator: str) -> str | None:
+def _code(lookup: Lookup | None, indicator: str) -> str | None:
     return lookup(indicator) if lookup is not None else None
