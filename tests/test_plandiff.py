@@ -78,6 +78,16 @@ def test_every_kind_of_change_once(plan: planlib.Plan, next_year: planlib.Plan) 
     assert [str(d) for d in changes.dtypes] == ["str"] * len(COLUMNS)
 
 
+def test_a_unit_change_is_one_row_even_when_the_comparison_changes_too(
+    plan: planlib.Plan,
+) -> None:
+    t3 = _retarget(plan.task("1.3"), 0, unit="个百分点", value=2.0, change=True)
+    changes = planlib.diff_plans(plan, plan.replace(tasks=(*plan.tasks[:2], t3, *plan.tasks[3:])))
+    assert changes[["kind", "old", "new"]].values.tolist() == [
+        ["单位变更", "不低于93.5%", "提高2个百分点"]
+    ]
+
+
 def test_renumbered_tasks_are_matched_by_title(plan: planlib.Plan, next_year: planlib.Plan) -> None:
     pairs = {(a.id if a else None, b.id if b else None) for a, b in match_tasks(plan, next_year)}
     assert pairs == {(None, "1.1"), ("1.1", "1.2"), ("1.2", "1.3"), ("1.3", "1.4"),

@@ -157,9 +157,9 @@ def _describe(g: Target) -> str:
 def _target_changes(h: Target, g: Target) -> list[tuple[str, str, str, str]]:
     out: list[tuple[str, str, str, str]] = []
     before, after = _describe(h), _describe(g)
-    if h.unit != g.unit:
-        out.append(("单位变更", g.indicator, before, after))
-    elif h.value != g.value:
+    if h.unit != g.unit:  # values in different units do not compare: one row says it all
+        return [("单位变更", g.indicator, before, after)]
+    if h.value != g.value:
         kind = "目标提高" if g.value > h.value else "目标降低"
         out.append((kind, g.indicator, before, after))
     if _flags(h) != _flags(g):
