@@ -481,9 +481,10 @@ _FURNITURE = [
         st.tuples(st.floats(min_value=0, max_value=1), st.sampled_from(_FURNITURE)), max_size=8
     ),
     indent=st.sampled_from(["", " ", "\u3000\u3000"]),
+    newline=st.sampled_from(["\n", "\r\n", "\n\n", "\n\f"]),
 )
 def test_rewrapping_and_page_furniture_do_not_change_the_result(
-    name: str, width: int, inserts: list[tuple[float, str]], indent: str
+    name: str, width: int, inserts: list[tuple[float, str]], indent: str, newline: str
 ) -> None:
     path, _, title_line = _WRAPPED[name]
     head, paragraphs, tail = _parts(name)
@@ -495,7 +496,7 @@ def test_rewrapping_and_page_furniture_do_not_change_the_result(
     lines = head + body + tail
     for where, line in inserts:
         lines.insert(int(where * len(lines)), title_line if line == "<header>" else line)
-    result = planlib.extract_plan("\n".join(lines))
+    result = planlib.extract_plan(newline.join(lines))
     expected = planlib.extract_plan(path)
     assert result.plan == expected.plan
     assert [w.message for w in result.warnings] == [w.message for w in expected.warnings]
