@@ -47,8 +47,10 @@ def show(path: Path | None, tasks: bool) -> None:
     targets = p.targets_frame().reset_index(drop=True)
     targets.insert(0, "no", range(1, len(targets) + 1))
     targets["flags"] = [
-        "、".join(f for f, on in (("力争", a), ("左右", b)) if on)
-        for a, b in zip(targets["aspirational"], targets["approximate"], strict=True)
+        "、".join(f for f, on in (("力争", a), ("左右", b), ("较上年变化量", c)) if on)
+        for a, b, c in zip(
+            targets["aspirational"], targets["approximate"], targets["change"], strict=True
+        )
     ]
     print_table(
         targets,
