@@ -410,6 +410,15 @@ def test_item_without_clause_and_unreadable_title_fallbacks() -> None:
         assert word in messages
 
 
+def test_a_title_broken_after_the_issuer_is_joined() -> None:
+    text = "市教育局\n2023年工作要点\n一、总则\n1.任务。内容。(牵头处室:办公室)\n"
+    p = planlib.extract_plan(text).plan
+    assert (p.title, p.issuer, p.year) == ("市教育局2023年工作要点", "市教育局", 2023)
+    # a sentence before the title is not an issuer
+    p = planlib.extract_plan("请认真贯彻落实。\n2023年工作要点\n" + text.split("\n", 2)[2]).plan
+    assert (p.title, p.issuer) == ("2023年工作要点", "")
+
+
 def test_empty_text_gives_an_empty_plan_with_warnings() -> None:
     result = planlib.extract_plan("")
     assert result.plan.tasks == ()

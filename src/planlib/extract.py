@@ -133,6 +133,11 @@ class _Extractor:
             if squeeze(t) == title:
                 title_line = n
                 body = kept[:i] + kept[i + 1 :]
+                issuer_line = squeeze(kept[i - 1][1]) if i > 0 else ""
+                if _ISSUER_LINE_RE.fullmatch(issuer_line) and _YEAR_RE.match(title):
+                    # a title set large breaks after the issuer: 市教育局 / 2022年工作要点
+                    title = issuer_line + title
+                    body = kept[: i - 1] + kept[i + 1 :]
                 break
         shape = outline(body)
         framework = self._framework(shape.blocks)
@@ -255,6 +260,9 @@ class _Extractor:
 
 
 _YEAR_RE = re.compile(r"(\d{4}|[〇零一二三四五六七八九]{4})年")
+_ISSUER_LINE_RE = re.compile(
+    r"[\u4e00-\u9fffＡ-Ｚａ-ｚA-Za-z]{2,16}(局|委员会|委|厅|政府|办公室|部)"
+)
 
 
 def _year_and_issuer(title: str) -> tuple[int | None, str]:
