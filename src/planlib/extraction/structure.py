@@ -36,7 +36,6 @@ _ITEM_RES: dict[str, re.Pattern[str]] = {
     "paren_cn": re.compile(r"^（([一二三四五六七八九十]{1,3})）"),
     "paren_num": re.compile(r"^（(\d{1,3})）"),
 }
-ITEM_STYLES = {"arabic": "1.／1、", "paren_cn": "（一）", "paren_num": "(1)"}
 _CLOSERS = tuple('。）)；;！!？?”"」】')
 _TITLE_ENDINGS = ("工作要点", "工作计划", "要点", "计划", "工作安排", "安排", "方案")
 _TITLE_RE = re.compile(
