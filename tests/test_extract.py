@@ -29,6 +29,7 @@ DISTRICT = FIXTURES / "district_2023_sections.txt"
 CITY_GBK = FIXTURES / "city_2024_paren_items_gbk.txt"
 COUNTY_BOM = FIXTURES / "county_2022_no_sections_bom.txt"
 NOTICE = FIXTURES / "notice_2023_cover_letter.txt"
+WEB = FIXTURES / "web_county_2023_page.txt"
 
 TASK_FIELDS = ("section", "number", "title", "text", "lead_units", "responsible_units")
 TARGET_FIELDS = (
@@ -251,6 +252,33 @@ def test_covering_notice_is_not_the_title_and_qualifiers_are_not_targets() -> No
             "第 3 部分第 5 项：「全面消除56人以上大班额」中的「56人以上」修饰其后的名词，"
             "未作为目标抽取，请人工核对",
         ),
+    ]
+
+
+def test_web_page_copy_with_breadcrumbs_indents_and_full_width_digits() -> None:
+    result = planlib.extract_plan(WEB)
+    p = result.plan
+    assert (p.title, p.year, p.issuer) == ("ＸＸ县教育局2023年工作要点", 2023, "ＸＸ县教育局")
+    assert [s.title for s in p.sections] == ["全面加强党的建设", "办好人民满意教育", "强化保障"]
+    assert [t.id for t in p.tasks] == ["1.1", "1.2", "2.3", "2.4", "2.5", "3.6", "3.7"]
+    assert p.task("2.3").lead_units == ("基教股",) and p.task("3.6").responsible_units == (
+        "县财政局",
+    )
+    got = [(g.indicator, g.comparator, g.value, g.unit) for _, g in p.targets]
+    assert got == [
+        ("组织集中学习", ">=", 12, "次"),
+        ("师德考核合格率", ">=", 100, "%"),
+        ("普惠性幼儿园覆盖率", ">=", 90, "%"),
+        ("公办园在园幼儿占比", ">=", 55, "%"),
+        ("九年义务教育巩固率", ">=", 98.5, "%"),
+        ("一本上线人数", ">=", 500, "人"),
+        ("本科上线率", ">=", 3, "个百分点"),
+        ("教育经费总投入", "~", 3.2, "亿元"),
+    ]
+    assert "发布时间" not in " ".join(t.text for t in p.tasks)
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (13, "第 3 部分第 6 项：数值「2万平方米」的单位不在可用单位中，未作为目标抽取，请人工核对"),
+        (14, "第 3 部分第 7 项：数值「0.1‰」的单位不在可用单位中，未作为目标抽取，请人工核对"),
     ]
 
 

@@ -36,7 +36,7 @@ _ITEM_RES: dict[str, re.Pattern[str]] = {
     "paren_cn": re.compile(r"^（([一二三四五六七八九十]{1,3})）"),
     "paren_num": re.compile(r"^（(\d{1,3})）"),
 }
-_CLOSERS = tuple('。）)；;！!？?”"」】')
+_CLOSERS = tuple('。）)；;：:！!？?”"」】')
 _TITLE_ENDINGS = ("工作要点", "工作计划", "要点", "计划", "工作安排", "安排", "方案")
 _TITLE_RE = re.compile(
     r"(\d{4}|[〇零一二三四五六七八九]{4})年.{0,30}(工作要点|工作计划|要点|计划|工作安排|安排|方案)"

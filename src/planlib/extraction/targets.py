@@ -24,8 +24,11 @@ _NUMBER_RE = re.compile(
 )
 # words after 个 that make it a duration or a measure, not a count
 _NOT_A_COUNT = ("个月", "个工作日", "个小时", "个学期", "个学年", "个年度")
-# 1.2万人次, 3千所: a scaled number whose unit no target can carry (万元 and 亿元 can)
-_SCALED_RE = re.compile(r"(?<![\d.,])\d+(?:\.\d+)?[万千亿](?!元)[^\d，。；：、（）]{0,2}")
+# 1.2万人次, 3千所, 0.1‰, 500台: a unit no target can carry (万元 and 亿元 can)
+_SCALED_RE = re.compile(
+    r"(?<![\d.,第])\d+(?:\.\d+)?(?:[万千亿](?!元)[^\d，。；：、（）以左]{0,3}"
+    r"|‰|平方米|亩|台|册|张|批|支|门|节|本|条|篇|部|座|栋|辆|公里)"
+)
 _COVERAGE_RE = re.compile(r"(实现|达到)(全覆盖|100%覆盖)")
 _BREAKS = "，。；：！？"
 
