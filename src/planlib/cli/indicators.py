@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..assessment import assess as assess_frame
 from ..errors import PlanlibError
-from ..indicators import Settings, compute_indicators, latest_period
+from ..indicators import Settings, compute_indicators, latest_period, load_indicators
 from ..ledger import task_status
 from ..periods import Period, parse_period
 from ..planfile import load_plan
@@ -278,4 +278,24 @@ def ledger(
     )  # fmt: skip
 
 
-COMMANDS = [compute, assess, ledger]
+@click.command("indicators")
+@_FORMAT
+@_OUT
+@_SET
+def indicators(fmt: str | None, out: Path | None, pairs: tuple[str, ...]) -> None:
+    """列出指标定义：分子、分母（按口径设置展开）、单位、方向与层级。"""
+    settings = _settings(pairs)
+    frame = load_indicators().frame(settings)
+    _emit(
+        frame,
+        fmt,
+        out,
+        {
+            "indicator": "代码", "indicator_name": "指标", "numerator": "分子",
+            "denominator": "分母", "unit": "单位", "direction": "方向", "level": "层级",
+            "basis": "口径",
+        },
+    )  # fmt: skip
+
+
+COMMANDS = [indicators, compute, assess, ledger]
