@@ -30,6 +30,7 @@ CITY_GBK = FIXTURES / "city_2024_paren_items_gbk.txt"
 COUNTY_BOM = FIXTURES / "county_2022_no_sections_bom.txt"
 NOTICE = FIXTURES / "notice_2023_cover_letter.txt"
 WEB = FIXTURES / "web_county_2023_page.txt"
+BARE = FIXTURES / "city_2024_bare_clauses.txt"
 
 TASK_FIELDS = ("section", "number", "title", "text", "lead_units", "responsible_units")
 TARGET_FIELDS = (
@@ -279,6 +280,27 @@ def test_web_page_copy_with_breadcrumbs_indents_and_full_width_digits() -> None:
     assert [(w.line, w.message) for w in result.warnings] == [
         (13, "第 3 部分第 6 项：数值「2万平方米」的单位不在可用单位中，未作为目标抽取，请人工核对"),
         (14, "第 3 部分第 7 项：数值「0.1‰」的单位不在可用单位中，未作为目标抽取，请人工核对"),
+    ]
+
+
+def test_bare_clauses_on_their_own_line_and_a_section_with_prose_only() -> None:
+    result = planlib.extract_plan(BARE)
+    p = result.plan
+    # the prose under 一、总体要求 is not part of its title
+    assert [s.title for s in p.sections] == ["总体要求", "主要任务", "保障措施"]
+    assert [t.id for t in p.tasks] == ["2.1", "2.2", "2.3", "3.4"]
+    units = [(t.lead_units, t.responsible_units) for t in p.tasks]
+    assert units == [
+        ((), ("学前教育科",)),  # 责任部门 on the next line, no brackets
+        ((), ("基础教育科", "督导室")),  # 责任部门 at the end of the item's line
+        (("人事科",), ("各县（市、区）教育局",)),  # 牵头部门 … 配合部门, space-separated
+        (("财务科",), ()),
+    ]
+    assert p.task("2.3").targets[0].value == 1200  # 1,200
+    rise = p.task("3.4").targets[0]
+    assert (rise.indicator, rise.value, rise.unit, rise.change) == ("教育经费投入", 5, "%", True)
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (3, "第 1 部分的导语中的目标「学前三年毛入园率达到95%」不在任何编号任务内，未归入任务")
     ]
 
 

@@ -142,6 +142,7 @@ class _Extractor:
         shape = outline(body)
         framework = self._framework(shape.blocks)
         sections = [self._section(b) for b in shape.sections]
+        self._outside_tasks(shape.blocks)
         items = shape.items
         if not items:
             self.warn(None, "未找到编号任务（1. 1、（一）(1)），计划中没有任务")
@@ -190,6 +191,22 @@ class _Extractor:
         for problem in reading.problems:
             self.warn(preamble.first_line, problem)
         return reading.framework
+
+    def _outside_tasks(self, blocks: list[Block]) -> None:
+        """Targets in the preamble or under a section heading belong to no task: say so."""
+        for block in blocks:
+            if block.kind == "preamble":
+                text, where = block.joined(), "前言"
+            elif block.kind == "section" and block.intro:
+                text, where = block.intro_text(), f"第 {block.number} 部分的导语"
+            else:
+                continue
+            for f in find_targets(text.text, None):
+                if f.target is not None:
+                    self.warn(
+                        text.line_at(f.start),
+                        f"{where}中的目标「{f.target.source}」不在任何编号任务内，未归入任务",
+                    )
 
     def _section(self, block: Block) -> Section:
         joined = block.joined()

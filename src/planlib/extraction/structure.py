@@ -90,6 +90,7 @@ class Block:
     section: int = 0
     style: str = ""
     lines: list[tuple[int, str]] = field(default_factory=list)
+    intro: list[tuple[int, str]] = field(default_factory=list)  # prose under a section heading
 
     @property
     def first_line(self) -> int | None:
@@ -98,6 +99,10 @@ class Block:
     def joined(self) -> LinedText:
         """The block's text with line breaks joined and spaces and punctuation normalised."""
         return normalise(LinedText.join(self.lines))
+
+    def intro_text(self) -> LinedText:
+        """The prose between a section heading and its first item, normalised."""
+        return normalise(LinedText.join(self.intro))
 
 
 @dataclass
@@ -116,6 +121,12 @@ class Outline:
         return [b for b in self.blocks if b.kind == "item"]
 
 
+def _line_width(lines: Sequence[tuple[int, str]]) -> int:
+    """The width the text was wrapped at: the length most longer lines reach (75th percentile)."""
+    lengths = sorted(len(t.strip()) for _, t in lines if len(t.strip()) >= 4)
+    return lengths[(len(lengths) * 3) // 4] if lengths else 0
+
+
 def outline(lines: Sequence[tuple[int, str]]) -> Outline:
     """Split cleaned lines (furniture and title removed) into preamble, sections and items."""
     blocks: list[Block] = [Block("preamble")]
@@ -123,17 +134,26 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
     last_section = 0
     last_item = 0
     prev_end = ""
+    full = 0.8 * _line_width(lines)
+    heading_open = False  # the heading filled its line, so the next line may continue it
     for number, text in lines:
         s = squeeze(text)
         if not s:
             continue
         current = blocks[-1]
-        # a heading or item opens a paragraph: after a heading, or after a closed sentence
-        opens = current.kind == "section" or not prev_end or prev_end.endswith(_CLOSERS)
+        # a heading or item opens a paragraph: after a heading, after a closed sentence or
+        # after a bare responsibility clause (责任部门：基础教育科)
+        opens = (
+            not prev_end
+            or prev_end.endswith(_CLOSERS)
+            or (current.kind == "section" and not current.intro)
+            or bool(_LABEL_RE.search(prev_end))
+        )
         sec = section_marker(s)
         if sec and sec[0] == last_section + 1 and opens:
             last_section += 1
             blocks.append(Block("section", number=last_section, lines=[(number, text)]))
+            heading_open = len(text.strip()) >= full and "。" not in s
             prev_end = s
             continue
         mark = item_marker(s)
@@ -153,7 +173,11 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
                 )
                 prev_end = s
                 continue
-        current.lines.append((number, text))
+        if current.kind == "section" and not heading_open:
+            current.intro.append((number, text))
+        else:
+            current.lines.append((number, text))
+            heading_open = current.kind == "section" and len(text.strip()) >= full and "。" not in s
         prev_end = s
     if not blocks[0].lines:
         blocks.pop(0)
