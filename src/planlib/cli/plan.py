@@ -89,8 +89,9 @@ def show(path: Path | None, tasks: bool) -> None:
 def extract(file: Path, fmt: str | None, output: Path | None) -> None:
     """从工作要点文本（UTF-8、GBK/GB18030）抽取任务、部门和量化目标，生成计划文件草稿。
 
-    无法归位的内容（没有责任处室的任务、未匹配句式的数值、截断的结尾）作为警告
-    输出到标准错误，并注明行号；草稿须经人工核对后使用。
+    无法归位的内容（如没有责任处室的任务、未匹配句式的数值）作为警告输出到标准错误，注明行号。
+
+    草稿须经人工核对，补上标签（tags）和备注后再使用。
     """
     result = extract_plan(read_plan_text(file))
     fmt = fmt or ("json" if output is not None and output.suffix.lower() == ".json" else "yaml")
