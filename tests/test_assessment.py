@@ -366,3 +366,33 @@ def test_by_department_rolls_up_counties_per_target():
     assert lead["role"] == "牵头" and lead["city_status"] == "接近"
     assert (lead["n_units"], lead["n_met"], lead["n_missed"]) == (2, 1, 1)
     assert lead["behind_units"] == "甲区"
+
+
+def test_assess_command(tmp_path, monkeypatch):
+    import io
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from planlib.cli import cli
+    from planlib.cli import indicators as commands
+
+    frames = [
+        ind_rows(code, {CITY: 50.0, A: 40.0, B: 60.0})
+        if DEFS[code].level == "county"
+        else ind_rows(code, {CITY: 4.0})
+        for code in DEFS.codes
+    ]
+    frame = pd.concat(frames, ignore_index=True)
+    monkeypatch.setattr(commands, "compute_indicators", lambda dataset, periods, settings: frame)
+    monkeypatch.setattr(
+        commands, "_load", lambda data: SimpleNamespace(values=frame.assign(element="x"))
+    )
+    r = CliRunner().invoke(cli, ["assess", str(tmp_path), "--period", "2022Q2", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    out = pd.read_csv(io.StringIO(r.stdout), dtype={"org_code": str})
+    for col in ("target", "comparator", "gap", "status", "progress", "projection"):
+        assert col in out.columns
+    assert len(out) == 46 and set(out["status"]) <= {"达标", "接近", "未达标", "无数据"}
+    r = CliRunner().invoke(cli, ["assess", str(tmp_path), "--period", "2023Q1"])
+    assert r.exit_code == 1 and "没有报告期 2023Q1" in str(r.exception)

@@ -408,3 +408,60 @@ def test_dataset_object_is_accepted_and_bad_input_is_refused():
         planlib.compute_indicators(values_frame())
     with pytest.raises(planlib.PlanlibError, match="缺少列"):
         planlib.compute_indicators(values_frame().drop(columns="element"), org_units=ORG)
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def test_compute_command_csv_and_json(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from planlib.cli import cli
+    from planlib.cli import indicators as commands
+
+    both = pd.concat([values_frame("2022Q1", scale=0.5), values_frame("2022Q2")])
+    monkeypatch.setattr(commands, "_load", lambda data: SimpleNamespace(values=both, org_units=ORG))
+    runner = CliRunner()
+    r = runner.invoke(cli, ["compute", str(tmp_path), "--period", "latest", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    frame = pd.read_csv(__import__("io").StringIO(r.stdout), dtype={"org_code": str})
+    for col in (
+        "org_code",
+        "org_name",
+        "level",
+        "period",
+        "indicator",
+        "value",
+        "numerator",
+        "denominator",
+        "unit",
+    ):
+        assert col in frame.columns
+    assert set(frame["period"]) == {"2022Q2"} and set(frame["level"]) == {"city", "county"}
+    row = frame[
+        (frame["org_code"] == CITY) & (frame["indicator"] == "preschool_gross_enrolment_rate")
+    ]
+    assert row["value"].item() == pytest.approx(97.0)
+    out = tmp_path / "x.json"
+    r = runner.invoke(
+        cli,
+        [
+            "compute",
+            str(tmp_path),
+            "--period",
+            "2022Q1",
+            "--format",
+            "json",
+            "-o",
+            str(out),
+            "--level",
+            "county",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert {x["level"] for x in records} == {"county"} and records[0]["period"] == "2022Q1"
+    r = runner.invoke(cli, ["compute", str(tmp_path), "--set", "age_band=15-18"])
+    assert r.exit_code == 1 and "未知的设置" in str(r.exception)
