@@ -10,14 +10,20 @@ The public API, for notebooks and scripts::
 from importlib.metadata import PackageNotFoundError, version
 
 from .assessment import assess, by_department, load_allocations
+from .dataset import Dataset, load_dataset
+from .dictionary import Dictionary, load_dictionary
 from .errors import DataFileError, PlanFileError, PlanlibError, Problem
 from .extract import Extraction, ExtractionWarning, extract_plan, read_plan_text
 from .indicators import IndicatorSet, Settings, compute_indicators, load_indicators
 from .ledger import task_status
 from .model import Framework, Plan, Section, Target, Task, Unit
+from .orgunits import OrgUnits, load_org_units
 from .plandiff import diff_plans
 from .planfile import dump_plan, load_plan
 from .resources import data_dir
+from .returns import load_returns, read_returns
+from .sample import make_sample
+from .validation import ValidationResult, validate
 
 try:
     __version__ = version("planlib")
@@ -26,10 +32,13 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 __all__ = [
     "DataFileError",
+    "Dataset",
+    "Dictionary",
     "Extraction",
     "ExtractionWarning",
     "Framework",
     "IndicatorSet",
+    "OrgUnits",
     "Plan",
     "PlanFileError",
     "PlanlibError",
@@ -39,6 +48,7 @@ __all__ = [
     "Target",
     "Task",
     "Unit",
+    "ValidationResult",
     "__version__",
     "assess",
     "by_department",
@@ -48,8 +58,15 @@ __all__ = [
     "dump_plan",
     "extract_plan",
     "load_allocations",
+    "load_dataset",
+    "load_dictionary",
     "load_indicators",
+    "load_org_units",
     "load_plan",
+    "load_returns",
+    "make_sample",
     "read_plan_text",
+    "read_returns",
     "task_status",
+    "validate",
 ]

@@ -1,0 +1,116 @@
+"""A data folder as one object: org units, checked values, problems, the task ledger, checksums.
+
+``load_dataset`` never stops at a bad county file: its problems are listed and the other counties
+load, so a report batch can mark that county failed and go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .dictionary import Dictionary, load_dictionary
+from .errors import PlanlibError, Problem
+from .orgunits import OrgUnits, load_org_units
+from .periods import parse_period
+from .returns import read_returns, return_files
+from .validation import problems_frame, validate_values
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Everything read from a data folder.
+
+    ``values``: one row per org unit, period and element (only rows that passed validation).
+    ``problems``: one row per problem found. ``ledger``: one row per task, department and period.
+    ``inputs``: one row per file read, with its SHA-256.
+    """
+
+    path: Path
+    org_units: OrgUnits
+    values: pd.DataFrame
+    problems: pd.DataFrame
+    ledger: pd.DataFrame
+    inputs: pd.DataFrame
+
+    @property
+    def periods(self) -> list[str]:
+        """Periods with data, oldest first."""
+        return [str(p) for p in sorted({parse_period(p) for p in self.values["period"].unique()})]
+
+    @property
+    def latest_period(self) -> str:
+        if self.values.empty:
+            raise PlanlibError(f"数据目录 {self.path} 中没有任何可用数据")
+        return self.periods[-1]
+
+    def errors_for(self, org_code: str) -> pd.DataFrame:
+        """Error-level problems of one county (its own rows and its schools')."""
+        p = self.problems
+        schools = set(
+            self.org_units.schools.loc[self.org_units.schools["county_code"] == org_code, "code"]
+        )
+        mine = p["org_code"].eq(org_code) | p["org_code"].isin(schools)
+        return p[mine & p["severity"].eq("error")]
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load_dataset(data_dir: str | Path, dictionary: Dictionary | None = None) -> Dataset:
+    """Read a data folder as ``planlib sample-data`` writes it (see docs/ARCHITECTURE.md)."""
+    from .ledger import read_ledger
+
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise PlanlibError(f"数据目录 {root} 不存在")
+    d = dictionary or load_dictionary()
+    org_units = load_org_units(root)
+    sources = [root / "returns", root / "city"] if (root / "returns").is_dir() else [root]
+    sources = [s for s in sources if s.exists()]
+    if (root / "values.parquet").exists() and sources == [root]:
+        sources = [root / "values.parquet"]
+    values, problems = read_returns(sources, d, root=root)
+    result = validate_values(values, problems, org_units, d)
+    ledger_dir = root / "ledger"
+    ledger = pd.DataFrame(
+        columns=["task_id", "unit", "period", "status", "account", "evidence", "next_step", "due"]
+    )
+    ledger_problems: list[Problem] = []
+    if ledger_dir.is_dir():
+        ledger, ledger_problems = read_ledger(ledger_dir, root=root)
+    files = [
+        *(
+            p
+            for p in (
+                root / n
+                for n in ("org_units.csv", "org_units.parquet", "schools.csv", "schools.parquet")
+            )
+            if p.exists()
+        ),
+        *return_files(sources),
+        *(sorted(ledger_dir.glob("*.*")) if ledger_dir.is_dir() else []),
+    ]
+    inputs = pd.DataFrame(
+        [{"path": str(f.relative_to(root)), "sha256": sha256(f)} for f in files if f.is_file()],
+        columns=["path", "sha256"],
+    )
+    problems_all = result.problems
+    if ledger_problems:
+        kept = [
+            Problem(
+                **{str(k): v for k, v in r.items()}
+                | {"row": None if pd.isna(r["row"]) else int(r["row"])}
+            )
+            for r in result.problems.to_dict("records")
+        ]
+        problems_all = problems_frame([*kept, *ledger_problems])
+    return Dataset(root, org_units, result.values, problems_all, ledger, inputs)

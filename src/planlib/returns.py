@@ -1,0 +1,505 @@
+"""Reading county returns (.xlsx, .csv in any Chinese encoding, tidy .parquet) into tidy values.
+
+A return is a table with title rows on top, then a header row of Chinese column names, then one
+row per county (sheet 县级汇总) or per school (sheet 学校明细). Headers go through the data
+dictionary; cells are normalised ("12,345", "12，345", "９３．５", "93.5%", 是/否) and converted to
+the dictionary unit. Cell-level checks are a pandera schema run lazily, so every failure is
+reported with its file, Excel row and column — not just the first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from .dictionary import Dictionary, load_dictionary
+from .errors import DataFileError, Problem
+from .periods import find_period
+
+VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")
+_FLAG_WORDS = {"是": 1.0, "否": 0.0, "√": 1.0, "×": 0.0, "Y": 1.0, "N": 0.0, "有": 1.0, "无": 0.0}
+_FOOTER = re.compile(r"^(合计|总计|小计|填表人|审核人|负责人|注[:：]|说明)")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The cells of one sheet or CSV file, as text or numbers, rows as Excel numbers them."""
+
+    file: str
+    sheet: str
+    rows: list[list[Any]]
+
+
+def _problem(
+    file: str, row: int | None, column: str | None, value: Any, message: str, **kw: Any
+) -> Problem:
+    shown = None if value is None else str(value)
+    return Problem(file, row, column, shown, message, **kw)
+
+
+# --- files to raw tables ----------------------------------------------------------------------
+
+
+def decode_text(raw: bytes) -> str:
+    """Text of a CSV in UTF-8 (with or without BOM) or GB18030/GBK; ValueError when neither."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise ValueError("无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
+    return str(best)
+
+
+def read_raw_tables(path: Path, name: str) -> list[RawTable]:
+    """Every sheet of a workbook, or the one table of a CSV; ValueError with a Chinese reason."""
+    if path.stat().st_size == 0:
+        raise ValueError("文件为空")
+    if path.suffix.lower() == ".csv":
+        text = decode_text(path.read_bytes())
+        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+        if not any(any(str(c).strip() for c in r) for r in rows):
+            raise ValueError("文件中没有内容")
+        return [RawTable(name, "", rows)]
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as err:
+        raise ValueError(f"不是有效的 Excel 工作簿（.xlsx）：{type(err).__name__}") from None
+    try:
+        tables = [
+            RawTable(name, ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
+            for ws in wb.worksheets
+        ]
+    finally:
+        wb.close()
+    if not any(t.rows for t in tables):
+        raise ValueError("工作簿中没有内容")
+    return tables
+
+
+# --- raw tables to cells -----------------------------------------------------------------------
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def parse_number(raw: Any) -> tuple[float, str | None]:
+    """A cell as a number: (value, None), or (nan, reason) — reason "empty" for a blank cell."""
+    if raw is None:
+        return np.nan, "empty"
+    if isinstance(raw, bool):
+        return float(raw), None
+    if isinstance(raw, int | float):
+        return (float(raw), None) if np.isfinite(raw) else (np.nan, "不是有限数字")
+    s = unicodedata.normalize("NFKC", str(raw)).strip()
+    if not s or s in ("-", "—", "/"):
+        return np.nan, "empty"
+    if s in _FLAG_WORDS:
+        return _FLAG_WORDS[s], None
+    s = re.sub(r"[\s,]", "", s)
+    if s.endswith("%"):
+        s = s[:-1]
+    try:
+        value = float(s)
+    except ValueError:
+        return np.nan, "不是数字"
+    return (value, None) if np.isfinite(value) else (np.nan, "不是有限数字")
+
+
+def _header_row(rows: list[list[Any]], d: Dictionary) -> int | None:
+    """Index of the header row: the first of the top rows naming a code column and an element."""
+    for i, row in enumerate(rows[:20]):
+        kinds = [m.kind for m in (d.match(c) for c in row if _text(c)) if m is not None]
+        if ("org_code" in kinds or "school_code" in kinds) and "element" in kinds:
+            return i
+    return None
+
+
+def table_cells(
+    table: RawTable, d: Dictionary, fallback_period: str | None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """One row per (data row, element column) of a raw table, plus the problems of its layout."""
+    problems: list[Problem] = []
+    where = f"{table.file}" + (f"［{table.sheet}］" if table.sheet else "")
+    h = _header_row(table.rows, d)
+    if h is None:
+        problems.append(
+            _problem(
+                where,
+                None,
+                None,
+                None,
+                "找不到表头行（应有「行政区划代码」或「学校标识码」列及数据项列）",
+            )
+        )
+        return pd.DataFrame(), problems
+    header = table.rows[h]
+    title_text = " ".join(_text(c) for r in table.rows[:h] for c in r)
+    period_here = find_period(title_text)
+    columns: dict[int, Any] = {}
+    code_col = None
+    period_col = None
+    level = "county"
+    for j, cell in enumerate(header):
+        label = _text(cell)
+        if not label:
+            continue
+        m = d.match(label)
+        if m is None:
+            problems.append(
+                _problem(
+                    where,
+                    h + 1,
+                    label,
+                    None,
+                    "数据字典中没有这一列，已忽略",
+                    severity="warning",
+                    rule="unknown_column",
+                )
+            )
+        elif m.kind in ("org_code", "school_code"):
+            code_col = j
+            level = "school" if m.kind == "school_code" else "county"
+        elif m.kind == "period":
+            period_col = j
+        elif m.kind == "element":
+            if m.factor != m.factor:  # NaN: a unit the dictionary cannot convert
+                problems.append(
+                    _problem(
+                        where,
+                        h + 1,
+                        label,
+                        None,
+                        f"无法换算的计量单位「{m.unit}」",
+                        rule="unknown_unit",
+                    )
+                )
+                continue
+            columns[j] = (m, label)
+    if code_col is None:
+        return pd.DataFrame(), problems
+    elements = {m.element for m, _ in columns.values()}
+    present_levels = {d[e].level for e in elements}
+    if level == "county" and present_levels == {"city"}:
+        level = "city"
+    for e in d.elements_at(level):
+        if e.required and e.code not in elements:
+            problems.append(
+                _problem(
+                    where, h + 1, e.name, None, f"缺少必填列「{e.name}」", rule="missing_column"
+                )
+            )
+    records: list[tuple[Any, ...]] = []
+    for i in range(h + 1, len(table.rows)):
+        row = table.rows[i]
+        code = _text(row[code_col]) if code_col < len(row) else ""
+        if not code and not any(_text(c) for c in row):
+            continue
+        if _FOOTER.match(code) or (not code and _FOOTER.match(_text(row[0]) if row else "")):
+            continue
+        code = unicodedata.normalize("NFKC", code)
+        if code.endswith(".0") and code[:-2].isdigit():
+            code = code[:-2]  # a code typed as a number in Excel
+        period = fallback_period
+        if period_col is not None and period_col < len(row) and _text(row[period_col]):
+            p = find_period(_text(row[period_col]))
+            period = str(p) if p else _text(row[period_col])
+        elif period_here is not None:
+            period = str(period_here)
+        if not code:
+            problems.append(_problem(where, i + 1, _text(header[code_col]), None, "代码为空"))
+            continue
+        for j, (m, label) in columns.items():
+            raw = row[j] if j < len(row) else None
+            records.append(
+                (code, period or "", m.element, raw, m.factor, where, i + 1, label, level)
+            )
+    cells = pd.DataFrame(
+        records,
+        columns=[
+            "org_code",
+            "period",
+            "element",
+            "raw",
+            "factor",
+            "file",
+            "row",
+            "column",
+            "level",
+        ],
+    )
+    return cells, problems
+
+
+# --- cell checks (pandera) -------------------------------------------------------------------
+
+
+def _cell_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "org_code": pa.Column(str),
+            "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}Q[1-4]$", name="period")),
+            "value": pa.Column(float, pa.Check.ge(0, name="negative"), nullable=True),
+        },
+        checks=[
+            pa.Check(lambda f: f["value"].isna() | (f["value"] <= f["max"]), name="above_range"),
+            pa.Check(
+                lambda f: f["value"].isna() | (f["value"] >= f["min"]) | (f["value"] < 0),
+                name="below_range",
+            ),
+            pa.Check(
+                lambda f: (f["kind"] != "flag") | f["value"].isna() | f["value"].isin([0.0, 1.0]),
+                name="flag",
+            ),
+        ],
+    )
+
+
+_CHECK_MESSAGES = {
+    "period": "报告期无法识别（应写作 2022Q1 或 2022年第一季度）",
+    "negative": "数值不能为负数",
+    "above_range": "数值超出允许范围（上限 {max:g}{unit}）",
+    "below_range": "数值低于允许范围（下限 {min:g}{unit}）",
+    "flag": "应填 1/0 或 是/否",
+}
+
+
+def check_cells(cells: pd.DataFrame, d: Dictionary) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse and check every cell; return tidy values (bad cells dropped) and the problems."""
+    if cells.empty:
+        return pd.DataFrame(columns=VALUE_COLUMNS), []
+    problems: list[Problem] = []
+    parsed = [parse_number(v) for v in cells["raw"].tolist()]
+    values = np.array([p[0] for p in parsed], dtype="float64") * cells["factor"].to_numpy(
+        dtype="float64"
+    )
+    reasons = [p[1] for p in parsed]
+    meta = d.frame().set_index("code")
+    frame = cells.assign(
+        value=values,
+        min=cells["element"].map(meta["min"]),
+        max=cells["element"].map(meta["max"]),
+        kind=cells["element"].map(meta["kind"]),
+        unit=cells["element"].map(meta["unit"]),
+    ).reset_index(drop=True)
+    bad = np.zeros(len(frame), dtype=bool)
+    for i, reason in enumerate(reasons):
+        if reason is None:
+            continue
+        r = frame.iloc[i]
+        if reason == "empty":
+            problems.append(
+                _problem(
+                    r.file,
+                    int(r.row),
+                    r.column,
+                    None,
+                    "未填报（空白），该项按缺失处理",
+                    severity="warning",
+                    org_code=r.org_code,
+                    period=r.period,
+                    rule="empty_cell",
+                )
+            )
+        else:
+            problems.append(
+                _problem(
+                    r.file,
+                    int(r.row),
+                    r.column,
+                    r.raw,
+                    f"{reason}，无法读取",
+                    org_code=r.org_code,
+                    period=r.period,
+                    rule="not_numeric",
+                )
+            )
+            bad[i] = True
+    try:
+        _cell_schema().validate(frame, lazy=True)
+    except SchemaErrors as err:
+        fc = err.failure_cases
+        fc = fc[fc["index"].notna()]
+        for check, index in zip(fc["check"].astype(str), fc["index"].astype(int), strict=True):
+            if bad[index]:
+                continue
+            r = frame.iloc[index]
+            name = check.split(":")[0].strip()
+            template = _CHECK_MESSAGES.get(name, f"未通过检查 {check}")
+            message = template.format(max=r["max"], min=r["min"], unit=r["unit"])
+            problems.append(
+                _problem(
+                    r.file,
+                    int(r.row),
+                    r.column if name != "period" else "报告期",
+                    r.raw if name != "period" else r.period,
+                    message,
+                    org_code=r.org_code,
+                    period=r.period,
+                    rule=name,
+                )
+            )
+            bad[index] = True
+    good = frame[~bad & frame["value"].notna()]
+    return good[VALUE_COLUMNS].reset_index(drop=True), problems
+
+
+# --- files to values -------------------------------------------------------------------------
+
+
+def return_files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
+    """Return files named or found under folders (recursively), in a stable order."""
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            yield from sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in RETURN_SUFFIXES
+                and not f.name.startswith(("~$", "."))
+                and "ledger" not in f.relative_to(p).parts
+            )
+        else:
+            yield p
+
+
+def _parquet_values(path: Path, name: str, d: Dictionary) -> tuple[pd.DataFrame, list[Problem]]:
+    frame = pd.read_parquet(path)
+    missing = [c for c in ("org_code", "period", "element", "value") if c not in frame]
+    if missing:
+        return pd.DataFrame(columns=VALUE_COLUMNS), [
+            _problem(
+                name, None, "、".join(missing), None, "Parquet 文件缺少列", rule="missing_column"
+            )
+        ]
+    out = frame[["org_code", "period", "element", "value"]].astype(
+        {"org_code": "str", "period": "str", "element": "str", "value": "float64"}
+    )
+    problems: list[Problem] = []
+    unknown = ~out["element"].isin(d.codes)
+    if unknown.any():
+        problems.append(
+            _problem(
+                name,
+                None,
+                "element",
+                "、".join(out.loc[unknown, "element"].unique()[:5]),
+                "数据字典中没有这些数据项，已忽略",
+                severity="warning",
+                rule="unknown_column",
+            )
+        )
+        out = out[~unknown]
+    meta = d.frame().set_index("code")
+    v = out["value"]
+    bad = v.isna() | (v < out["element"].map(meta["min"])) | (v > out["element"].map(meta["max"]))
+    if bad.any():
+        for idx in out.index[bad][:200]:
+            r = out.loc[idx]
+            problems.append(
+                _problem(
+                    name,
+                    int(idx) + 2,
+                    r.element,
+                    r.value,
+                    "数值缺失或超出允许范围",
+                    org_code=r.org_code,
+                    period=r.period,
+                    rule="above_range",
+                )
+            )
+        out = out[~bad]
+    return out.assign(file=name, row=out.index.to_numpy() + 2, column=out["element"])[
+        VALUE_COLUMNS
+    ], problems
+
+
+def read_returns(
+    paths: str | Path | Iterable[str | Path],
+    dictionary: Dictionary | None = None,
+    root: str | Path | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Tidy values from every return file, and every problem found; never raises for bad data."""
+    d = dictionary or load_dictionary()
+    frames: list[pd.DataFrame] = []
+    problems: list[Problem] = []
+    base = Path(root) if root is not None else None
+    for f in return_files(paths):
+        name = str(f.relative_to(base)) if base is not None and f.is_relative_to(base) else str(f)
+        if not f.exists():
+            problems.append(_problem(name, None, None, None, "文件不存在", rule="unreadable"))
+            continue
+        if f.suffix.lower() == ".parquet":
+            values, found = _parquet_values(f, name, d)
+            frames.append(values)
+            problems += found
+            continue
+        try:
+            tables = read_raw_tables(f, name)
+        except (ValueError, OSError) as err:
+            problems.append(_problem(name, None, None, None, f"无法读取：{err}", rule="unreadable"))
+            continue
+        fallback = find_period(name)
+        period_text = str(fallback) if fallback else None
+        used = False
+        for t in tables:
+            cells, found = table_cells(t, d, period_text)
+            if cells.empty and t.sheet and not t.rows:
+                continue
+            problems += found
+            if not cells.empty:
+                values, cell_problems = check_cells(cells, d)
+                problems += cell_problems
+                frames.append(values)
+                used = True
+        if not used and not any(
+            p.file.startswith(name) and p.severity == "error" for p in problems
+        ):
+            problems.append(
+                _problem(name, None, None, None, "文件中没有可读取的数据行", rule="empty")
+            )
+    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=VALUE_COLUMNS)
+    values = values.astype(
+        {"org_code": "str", "period": "str", "element": "str", "value": "float64"}
+    )
+    return values.reset_index(drop=True), problems
+
+
+def load_returns(
+    paths: str | Path | Iterable[str | Path], dictionary: Dictionary | None = None
+) -> pd.DataFrame:
+    """Tidy values (org_code, period, element, value, file, row, column) from returns.
+
+    Raises :class:`DataFileError` listing every error (warnings do not stop loading).
+    """
+    values, problems = read_returns(paths, dictionary)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataFileError(errors)
+    return values
