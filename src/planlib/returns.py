@@ -418,7 +418,10 @@ def _parquet_values(path: Path, name: str, d: Dictionary) -> tuple[pd.DataFrame,
         out = out[~unknown]
     meta = d.frame().set_index("code")
     v = out["value"]
-    bad = v.isna() | (v < out["element"].map(meta["min"])) | (v > out["element"].map(meta["max"]))
+    element = out["element"].astype("category")
+    lo = element.map(meta["min"]).astype("float64")
+    hi = element.map(meta["max"]).astype("float64")
+    bad = v.isna() | (v < lo) | (v > hi)
     if bad.any():
         for idx in out.index[bad][:200]:
             r = out.loc[idx]

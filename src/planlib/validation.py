@@ -57,7 +57,9 @@ def check_codes(
     values: pd.DataFrame, org_units: OrgUnits, d: Dictionary
 ) -> tuple[pd.Series, list[Problem]]:
     """Unknown county or school codes; returns a mask of rows to keep and the problems."""
-    level = values["element"].map({e.code: e.level for e in d.elements})
+    level = (
+        values["element"].astype("category").map({e.code: e.level for e in d.elements}).astype(str)
+    )
     units = set(org_units.units["code"])
     schools = set(org_units.schools["code"])
     known = np.where(
@@ -111,10 +113,12 @@ def check_duplicates(values: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
 
 def check_rules(values: pd.DataFrame, d: Dictionary) -> tuple[pd.Series, list[Problem]]:
     """Cross-element rules per org unit and period; error rules drop the elements they name."""
-    wide = values.pivot_table(
+    named = {t.element for r in d.rules for t in (*r.left.terms, *r.right.terms)}
+    sub = values[values["element"].isin(named)]
+    wide = sub.pivot_table(
         index=["org_code", "period"], columns="element", values="value", aggfunc="first"
     )
-    where = values.drop_duplicates(["org_code", "period", "element"]).set_index(
+    where = sub.drop_duplicates(["org_code", "period", "element"]).set_index(
         ["org_code", "period", "element"]
     )
     keep = pd.Series(True, index=values.index)
@@ -171,7 +175,8 @@ def check_jumps(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
     v = values[values["element"].isin(stocks)].copy()
     if v.empty:
         return []
-    v["prev_period"] = [str(parse_period(p).previous()) for p in v["period"]]
+    previous = {p: str(parse_period(p).previous()) for p in v["period"].unique()}
+    v["prev_period"] = v["period"].map(previous)
     prev = v[["org_code", "period", "element", "value"]].rename(
         columns={"period": "prev_period", "value": "prev"}
     )
@@ -199,12 +204,14 @@ def check_jumps(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
 
 def check_completeness(values: pd.DataFrame, org_units: OrgUnits, d: Dictionary) -> list[Problem]:
     """Which county and period has no return at all (reports expected vs received)."""
-    periods = sorted(set(values["period"]), key=parse_period)
+    periods = sorted(values["period"].unique(), key=parse_period)
     county_elements = {e.code for e in d.elements_at("county")}
     got = set(
         map(
             tuple,
-            values.loc[values["element"].isin(county_elements), ["org_code", "period"]].to_numpy(),
+            values.loc[values["element"].isin(county_elements), ["org_code", "period"]]
+            .drop_duplicates()
+            .to_numpy(),
         )
     )
     problems = []
