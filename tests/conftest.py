@@ -20,3 +20,11 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def plan() -> planlib.Plan:
     return planlib.load_plan()
+
+
+@pytest.fixture(scope="session")
+def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small sample city (4 counties, ~40 schools each), written once per test session."""
+    out = tmp_path_factory.mktemp("sample") / "city"
+    planlib.make_sample(out, seed=7, counties=4, schools_per_county=40)
+    return out

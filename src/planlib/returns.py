@@ -114,6 +114,8 @@ def parse_number(raw: Any) -> tuple[float, str | None]:
     if isinstance(raw, bool):
         return float(raw), None
     if isinstance(raw, int | float):
+        if raw != raw:  # NaN: a blank cell that went through a DataFrame
+            return np.nan, "empty"
         return (float(raw), None) if np.isfinite(raw) else (np.nan, "不是有限数字")
     s = unicodedata.normalize("NFKC", str(raw)).strip()
     if not s or s in ("-", "—", "/"):
@@ -262,8 +264,8 @@ def _cell_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "org_code": pa.Column(str),
-            "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}Q[1-4]$", name="period")),
-            "value": pa.Column(float, pa.Check.ge(0, name="negative"), nullable=True),
+            "period": pa.Column(str, pa.Check(lambda s: s.str.fullmatch(r"\d{4}Q[1-4]"), name="period")),
+            "value": pa.Column(float, pa.Check(lambda s: s >= 0, name="negative"), nullable=True),
         },
         checks=[
             pa.Check(lambda f: f["value"].isna() | (f["value"] <= f["max"]), name="above_range"),

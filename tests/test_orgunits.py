@@ -1,0 +1,72 @@
+"""Org units form a tree of any depth; bad registries are refused with a clear message."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planlib import OrgUnits, load_org_units
+from planlib.orgunits import OrgUnitError
+
+UNITS = pd.DataFrame(
+    {
+        "code": ["000000", "110000", "110100", "110101", "110102", "120000", "120100", "120101"],
+        "name": ["全国", "甲省", "甲市", "一区", "二县", "乙省", "乙市", "三区"],
+        "type": ["国家", "省", "市", "区", "县", "省", "市", "区"],
+        "parent_code": ["", "000000", "110000", "110100", "110100", "000000", "120000", "120100"],
+    }
+)
+SCHOOLS = pd.DataFrame(
+    {
+        "code": ["1101010001"],
+        "name": ["一区第一小学"],
+        "county_code": ["110101"],
+        "stage": ["小学"],
+        "ownership": ["公办"],
+    }
+)
+
+
+def test_levels_depth_and_ancestry():
+    ou = OrgUnits.from_frames(UNITS, SCHOOLS)
+    u = ou.units.set_index("code")
+    assert u.loc["110101", "level"] == "county" and u.loc["110101", "depth"] == 3
+    assert u.loc["000000", "depth"] == 0 and ou.root() == "000000"
+    anc = ou.ancestry()
+    assert set(anc.loc[anc["code"] == "110101", "ancestor_code"]) == {"110100", "110000", "000000"}
+    assert set(anc.loc[anc["code"] == "110101", "ancestor_level"]) == {
+        "city",
+        "province",
+        "country",
+    }
+    assert list(ou.counties()["code"]) == ["110101", "110102", "120101"]
+    assert list(ou.counties("110000")["code"]) == ["110101", "110102"]
+    assert ou.name("1101010001") == "一区第一小学"
+
+
+@pytest.mark.parametrize(
+    ("units", "schools", "words"),
+    [
+        (UNITS.assign(type=UNITS["type"].replace({"区": "镇"})), SCHOOLS, "单位类型"),
+        (pd.concat([UNITS, UNITS.tail(1)]), SCHOOLS, "重复"),
+        (
+            UNITS.assign(parent_code=UNITS["parent_code"].replace({"120100": "999999"})),
+            SCHOOLS,
+            "上级代码",
+        ),
+        (UNITS, SCHOOLS.assign(county_code="999999"), "县区代码不存在"),
+        (UNITS, SCHOOLS.assign(stage="大学"), "学段"),
+    ],
+)
+def test_bad_registries(units, schools, words):
+    with pytest.raises(OrgUnitError, match=words):
+        OrgUnits.from_frames(units, schools)
+
+
+def test_codes_keep_leading_zeros(tmp_path):
+    UNITS.to_csv(tmp_path / "org_units.csv", index=False)
+    SCHOOLS.to_csv(tmp_path / "schools.csv", index=False)
+    ou = load_org_units(tmp_path)
+    assert "000000" in set(ou.units["code"])
+    with pytest.raises(OrgUnitError, match="org_units"):
+        load_org_units(tmp_path / "nowhere")

@@ -1,0 +1,176 @@
+"""Loading returns: real .xlsx and CSV in several encodings, normalised numbers, every bad cell named."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from planlib import DataFileError, load_returns, read_returns
+from planlib.returns import parse_number
+
+COUNTY = {
+    "3-5岁常住人口数": 20000, "3-5岁户籍人口数": 19500, "6-14岁常住人口数": 64000, "15-17岁常住人口数": 21000,
+    "15-18岁常住人口数": 28000, "15-17岁户籍人口数": 20500, "在园幼儿数": 18800, "公办园在园幼儿数": 10500,
+    "普惠性民办园在园幼儿数": 6000, "其他民办园在园幼儿数": 2300, "义务教育适龄儿童少年数": 62000,
+    "已入学适龄儿童少年数": 61900, "义务教育在校生数": 63000, "民办义务教育在校生数": 3000,
+    "初中毕业班学生数": 6900, "该年级入小学一年级时学生数": 7050, "该年级转入学生数": 120, "该年级转出学生数": 100,
+    "适龄残疾儿童少年数": 190, "已安置适龄残疾儿童少年数": 185, "普通高中在校生数": 12000,
+    "中等职业学校在校生数": 7500, "一般公共预算教育投入（亿元）": 12.5, "新增教师编制数": 60, "补充教师数": 150,
+}  # fmt: skip
+HEADER = ["行政区划代码", "单位名称", *COUNTY]
+ROW = ["990102", "城关区", *COUNTY.values()]
+
+
+def rows(header=HEADER, row=ROW):
+    return [
+        ["城关区教育统计季报（2022年第二季度）"],
+        ["填报单位：城关区教育局  单位：人、亿元"],
+        header,
+        row,
+    ]
+
+
+def write_xlsx(path: Path, table, sheet="县级汇总") -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r in table:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def write_csv(path: Path, table, encoding: str) -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(table)
+    return path
+
+
+def as_dict(values):
+    return dict(zip(values["element"], values["value"], strict=True))
+
+
+def test_xlsx_below_title_rows(tmp_path):
+    v = load_returns(write_xlsx(tmp_path / "a.xlsx", rows()))
+    assert set(v["org_code"]) == {"990102"} and set(v["period"]) == {"2022Q2"}
+    got = as_dict(v)
+    assert got["pop_3_5"] == 20000 and got["kg_enrol_public"] == 10500
+    assert got["edu_budget"] == pytest.approx(125000)  # 12.5 亿元 -> 万元
+    r = v[v["element"] == "kg_enrol_total"].iloc[0]
+    assert (r["row"], r["column"], r["file"]) == (
+        4,
+        "在园幼儿数",
+        str(tmp_path / "a.xlsx") + "［县级汇总］",
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings_load_the_same_numbers(tmp_path, encoding):
+    base = as_dict(load_returns(write_xlsx(tmp_path / "a.xlsx", rows())))
+    got = as_dict(load_returns(write_csv(tmp_path / "a_2022Q2.csv", rows(), encoding)))
+    assert got == base
+
+
+def test_written_numbers_are_normalised(tmp_path):
+    base = as_dict(load_returns(write_xlsx(tmp_path / "a.xlsx", rows())))
+    messy = list(ROW)
+    messy[2], messy[8], messy[9] = "20,000", " 18，800 ", "１０５００"
+    got = as_dict(load_returns(write_csv(tmp_path / "b.csv", rows(row=messy), "gbk")))
+    assert got == base
+    budget = HEADER.index("一般公共预算教育投入（亿元）")
+    wanman, row = list(HEADER), list(ROW)
+    wanman[budget], row[budget] = "一般公共预算教育投入（万元）", 125000
+    got = as_dict(load_returns(write_xlsx(tmp_path / "c.xlsx", rows(wanman, row))))
+    assert got == base
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("93.5%", 93.5),
+        ("９３．５", 93.5),
+        ("12,345", 12345),
+        ("12，345", 12345),
+        (" 7 ", 7),
+        ("是", 1),
+        ("否", 0),
+        (3, 3),
+    ],
+)
+def test_parse_number(text, value):
+    assert parse_number(text) == (value, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("", "empty"), (None, "empty"), ("约五百", "不是数字"), ("1.2.3", "不是数字")],
+)
+def test_parse_number_failures(text, reason):
+    v, why = parse_number(text)
+    assert v != v and why == reason
+
+
+def bad(tmp_path, table, name="bad.xlsx"):
+    path = write_xlsx(tmp_path / name, table)
+    with pytest.raises(DataFileError) as err:
+        load_returns(path)
+    return err.value
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "words", "rule"),
+    [
+        (9, "很多", "不是数字", "not_numeric"),
+        (9, -5, "负数", "negative"),
+        (2, 99999999, "超出允许范围", "above_range"),
+    ],
+)
+def test_bad_cells_name_file_row_column(tmp_path, cell, value, words, rule):
+    row = list(ROW)
+    row[cell] = value
+    err = bad(tmp_path, rows(row=row))
+    [p] = [p for p in err.problems if p.rule == rule]
+    assert p.row == 4 and p.column == HEADER[cell] and words in p.message and "bad.xlsx" in p.file
+    assert words in str(err) and "第 4 行" in str(err)
+
+
+def test_missing_and_unknown_columns(tmp_path):
+    header = [h for h in HEADER if h != "在园幼儿数"] + ["奇怪的列"]
+    row = [v for h, v in zip(HEADER, ROW, strict=True) if h != "在园幼儿数"] + [1]
+    _, problems = read_returns(write_xlsx(tmp_path / "m.xlsx", rows(header, row)))
+    missing = [p for p in problems if p.rule == "missing_column"]
+    assert any(p.column == "在园幼儿数" and p.severity == "error" and p.row == 3 for p in missing)
+    unknown = [p for p in problems if p.rule == "unknown_column"]
+    assert unknown and unknown[0].column == "奇怪的列" and unknown[0].severity == "warning"
+
+
+def test_not_a_workbook_and_empty_files(tmp_path):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("this is not excel", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    noheader = write_csv(tmp_path / "nohead.csv", [["只有标题"], ["a", "b"]], "utf-8")
+    _, problems = read_returns([fake, empty, noheader])
+    by_file = {Path(p.file.split("［")[0]).name: p.message for p in problems}
+    assert "不是有效的 Excel" in by_file["fake.xlsx"]
+    assert "为空" in by_file["empty.csv"]
+    assert "表头" in by_file["nohead.csv"]
+    assert all(p.severity == "error" for p in problems)
+
+
+def test_blank_cell_is_missing_not_zero(tmp_path):
+    row = list(ROW)
+    row[8] = None
+    values, problems = read_returns(write_xlsx(tmp_path / "blank.xlsx", rows(row=row)))
+    assert "kg_enrol_total" not in set(values["element"])
+    assert any(p.rule == "empty_cell" and p.severity == "warning" for p in problems)
+
+
+def test_sample_county_files_load(small_sample):
+    values, problems = read_returns(small_sample / "returns", root=small_sample)
+    assert not [p for p in problems if p.severity == "error"]
+    assert {"pop_3_5", "std_compliant", "edu_budget"} <= set(values["element"])
+    assert values["org_code"].map(len).isin([6, 10]).all()

@@ -1,0 +1,113 @@
+"""Validation of a whole data folder, and the `planlib validate` command as users run it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from planlib import validate
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planlib", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture()
+def data(small_sample, tmp_path) -> Path:
+    out = tmp_path / "data"
+    shutil.copytree(small_sample, out)
+    return out
+
+
+def first_xlsx(data: Path, period: str = "2022Q2") -> Path:
+    return sorted((data / "returns" / period).glob("*.xlsx"))[0]
+
+
+def edit(path: Path, sheet: str, cell: str, value) -> None:
+    wb = load_workbook(path)
+    wb[sheet][cell] = value
+    wb.save(path)
+
+
+def header_col(path: Path, sheet: str, header: str) -> str:
+    ws = load_workbook(path)[sheet]
+    for c in ws[3]:
+        if c.value == header:
+            return c.column_letter
+    raise KeyError(header)
+
+
+def test_the_sample_is_clean(small_sample):
+    result = validate(small_sample)
+    assert result.ok
+    assert set(result.problems["severity"]) <= {"warning"}
+    # the late county shows up as a completeness warning
+    assert (result.problems["rule"] == "missing_return").sum() == 1
+    summary = result.summary()
+    assert len(summary) == 4 and summary["errors"].sum() == 0
+
+
+def test_cross_element_rule(data):
+    path = first_xlsx(data)
+    col = header_col(path, "县级汇总", "公办园在园幼儿数")
+    edit(path, "县级汇总", f"{col}4", 10**6)
+    p = validate(data).problems
+    hit = p[p["rule"] == "kg_public_le_total"]
+    assert len(hit) == 1 and hit.iloc[0]["severity"] == "error"
+    assert hit.iloc[0]["row"] == 4 and hit.iloc[0]["column"] == "公办园在园幼儿数"
+    assert path.name in hit.iloc[0]["file"]
+
+
+def test_unknown_school_code_and_duplicates(data):
+    path = first_xlsx(data)
+    edit(path, "学校明细", "A4", "9999999999")
+    ws = load_workbook(path)["学校明细"]
+    dup_code = ws["A5"].value
+    edit(path, "学校明细", "A6", dup_code)
+    p = validate(data).problems
+    unknown = p[p["rule"] == "unknown_code"]
+    assert unknown.iloc[0]["value"] == "9999999999" and unknown.iloc[0]["row"] == 4
+    dup = p[p["rule"] == "duplicate"]
+    assert len(dup) == 1 and dup.iloc[0]["row"] == 6 and "第 5 行" in dup.iloc[0]["message"]
+
+
+def test_quarter_jump_is_a_warning(data):
+    path = first_xlsx(data, "2022Q3")
+    col = header_col(path, "县级汇总", "3-5岁常住人口数")
+    ws = load_workbook(path)["县级汇总"]
+    edit(path, "县级汇总", f"{col}4", int(ws[f"{col}4"].value) * 2)
+    p = validate(data).problems
+    jump = p[p["rule"] == "jump"]
+    assert len(jump) >= 1 and set(jump["severity"]) == {"warning"}
+
+
+def test_cli_exit_codes_and_json(data):
+    ok = run("validate", str(data), "--format", "json")
+    assert ok.returncode == 0, ok.stderr
+    payload = json.loads(ok.stdout)
+    assert payload["ok"] is True and payload["errors"] == 0
+    path = first_xlsx(data)
+    col = header_col(path, "县级汇总", "在园幼儿数")
+    edit(path, "县级汇总", f"{col}4", "不详")
+    bad = run("validate", str(data))
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert path.name in bad.stdout and "在园幼儿数" in bad.stdout and "不是数字" in bad.stdout
+
+
+def test_a_broken_workbook_in_the_folder(data):
+    path = first_xlsx(data)
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    result = validate(data)
+    assert not result.ok
+    p = result.problems
+    assert (p["rule"] == "unreadable").any()
+    assert p.loc[p["rule"] == "unreadable", "file"].str.contains(path.name).all()
