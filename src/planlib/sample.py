@@ -4,7 +4,7 @@ Values are drawn around the 2022 plan's targets with real spread, so some counti
 and some miss it; rates drift up over the quarters and year-to-date counts grow. Returns are
 written as county bureaus send them: an .xlsx per county and quarter (sheets 县级汇总 and 学校明细,
 a title row and a unit row above the header), a few counties as CSV (one GBK, one UTF-8 with
-BOM), and one county late with its last quarter. Generation is vectorised (numpy), so the same
+BOM), and one county late with its third quarter (the latest quarter is complete). Generation is vectorised (numpy), so the same
 code makes a national-size set (``provinces=31, counties=2850``) written as Parquet.
 """
 
@@ -65,6 +65,8 @@ _NAME_POOL = [
 _STAGES = np.array(["幼儿园", "小学", "初中", "九年一贯制", "普通高中", "中职", "特殊教育"])
 _STAGE_P = np.array([0.42, 0.30, 0.12, 0.05, 0.06, 0.04, 0.01])
 PERIODS_OF_YEAR = ("Q1", "Q2", "Q3", "Q4")
+LATE_QUARTER = 3
+"""The quarter one sample county has not sent yet (a completeness warning, not an error)."""
 _YTD = np.array([0.22, 0.46, 0.71, 1.0])  # share of the year's flow done by each quarter end
 
 COUNTY_COLUMNS = [
@@ -94,6 +96,7 @@ class SampleSummary:
     periods: tuple[str, ...]
     files: int
     late: tuple[str, ...]
+    late_period: str = ""
 
 
 def _units(rng: np.random.Generator, counties: int, provinces: int | None) -> pd.DataFrame:
@@ -537,7 +540,7 @@ def make_sample(
             name = str(cname[code])
             own_schools = schools[schools["county_code"] == code]
             for q, period in enumerate(periods, start=1):
-                if code in late and q == 4:
+                if code in late and q == LATE_QUARTER:
                     continue
                 label = f"{year}年第{'一二三四'[q - 1]}季度"
                 rows = sv[(sv["county_code"] == code) & (sv["period"] == period)]
@@ -577,4 +580,5 @@ def make_sample(
         f"由 planlib sample-data 生成（seed={seed}）。\n",
         encoding="utf-8",
     )
-    return SampleSummary(out, len(codes), len(schools), periods, files, late)
+    late_period = periods[LATE_QUARTER - 1] if late else ""
+    return SampleSummary(out, len(codes), len(schools), periods, files, late, late_period)

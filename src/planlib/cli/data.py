@@ -69,7 +69,7 @@ def sample_data(
     )
     if s.late:
         console.print(
-            f"其中 {'、'.join(s.late)} 的 {s.periods[-1]} 报表迟报（未生成），用于演示完整性检查。"
+            f"其中 {'、'.join(s.late)} 的 {s.late_period} 报表迟报（未生成），用于演示完整性检查。"
         )
 
 
