@@ -44,7 +44,7 @@ def test_indicators_land_near_the_targets_with_spread():
     with tempfile.TemporaryDirectory() as tmp:
         planlib.make_sample(tmp, seed=2022)
         ds = planlib.load_dataset(tmp)
-        ind = planlib.compute_indicators(ds, periods=["2022Q3"])
+        ind = planlib.compute_indicators(ds, periods=["2022Q4"])
     county = ind[ind["level"] == "county"].pivot_table(
         index="org_code", columns="indicator", values="value"
     )
