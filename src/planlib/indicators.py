@@ -644,10 +644,12 @@ def _build_base(
 
     # Unit-level elements: the unit's own value; the last row wins if a return repeats one.
     unit_elements = sorted({t.element for t in terms if t.kind == "unit"})
-    take = np.flatnonzero(
-        coded.element_mask(unit_elements) & (coded.period_i >= 0) & (unit_of_org[coded.org_i] >= 0)
-    )
-    row_id = unit_of_org[coded.org_i[take]] * n_periods + coded.period_i[take]
+    # Narrow to the wanted elements first: every later step touches only those rows.
+    take = np.flatnonzero(coded.element_mask(unit_elements))
+    unit_i = unit_of_org[coded.org_i[take]]
+    keep = (unit_i >= 0) & (coded.period_i[take] >= 0)
+    take, unit_i = take[keep], unit_i[keep]
+    row_id = unit_i * n_periods + coded.period_i[take]
     vals = coded.value[take]
     elems = coded.element_i[take]
     reported = np.zeros(size, dtype=bool)
@@ -665,18 +667,23 @@ def _build_base(
     if school_terms:
         reg_unit = code_index.get_indexer(pd.Index(schools["county_code"]))
         school_elements = {t.element for t in school_terms if t.kind == "school_sum"}
-        school_row = coded.school_of_org[coded.org_i]
-        take = np.flatnonzero(
-            coded.element_mask(school_elements)
-            & (coded.period_i >= 0)
-            & (school_row >= 0)
-            & ~np.isnan(coded.value)
-        )
-        s_i = school_row[take]
+        take = np.flatnonzero(coded.element_mask(school_elements))
+        school_row = coded.school_of_org[coded.org_i[take]]
+        keep = (school_row >= 0) & (coded.period_i[take] >= 0) & ~np.isnan(coded.value[take])
+        take = take[keep]
+        s_i = school_row[keep]
         s_unit = reg_unit[s_i]
-        s_p = coded.period_i[take]
+        keep = s_unit >= 0
+        take, s_i, s_unit = take[keep], s_i[keep], s_unit[keep]
+        s_ids = s_unit * n_periods + coded.period_i[take]
         s_vals = coded.value[take]
         s_elems = coded.element_i[take]
+        # Rows of each school element, found once and shared by the terms that sum it.
+        by_element = {
+            e: np.flatnonzero(s_elems == element_pos[e])
+            for e in school_elements
+            if e in element_pos
+        }
         for term in school_terms:
             reg_mask = _school_masks(schools, term) & (reg_unit >= 0)
             reg_count = np.bincount(reg_unit[reg_mask], minlength=n_units).astype("float64")
@@ -684,10 +691,11 @@ def _build_base(
             if term.kind == "school_count":
                 out[term.key] = reg_col
                 continue
-            code = element_pos.get(term.element, -2)
-            m = (s_elems == code) & reg_mask[s_i]
-            ids = s_unit[m] * n_periods + s_p[m]
-            total = np.bincount(ids, weights=s_vals[m], minlength=size)
+            rows = by_element.get(term.element, np.zeros(0, dtype="int64"))
+            if term.filters:
+                rows = rows[reg_mask[s_i[rows]]]
+            ids = s_ids[rows]
+            total = np.bincount(ids, weights=s_vals[rows], minlength=size)
             count = np.bincount(ids, minlength=size).astype("float64")
             # No matching school in the registry: nothing to report, the sum is 0.
             out[term.key] = np.where((count > 0) | (reg_col == 0), total, np.nan)
