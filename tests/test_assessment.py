@@ -396,3 +396,23 @@ def test_assess_command(tmp_path, monkeypatch):
     assert len(out) == 46 and set(out["status"]) <= {"达标", "接近", "未达标", "无数据"}
     r = CliRunner().invoke(cli, ["assess", str(tmp_path), "--period", "2023Q1"])
     assert r.exit_code == 1 and "没有报告期 2023Q1" in str(r.exception)
+
+
+def test_sample_city_end_to_end_with_the_bundled_allocations(plan, tmp_path_factory):
+    out = tmp_path_factory.mktemp("city") / "data"
+    planlib.make_sample(out, seed=2022, counties=12, schools_per_county=40)
+    dataset = planlib.load_dataset(out)
+    indicators = planlib.compute_indicators(dataset, periods=["2022Q1", "2022Q2"])
+    result = planlib.assess(indicators, plan)
+    assert result.attrs["warnings"] == []  # the allocations cover all 12 counties and add up
+    q3 = result[result["period"] == "2022Q2"]
+    county = q3[(q3["level"] == "county") & (q3["indicator"] == "new_smart_campuses")]
+    assert set(county["target_source"]) == {"分解目标"} and county["target"].sum() == 113
+    no_data = q3[q3["status"] == "无数据"]
+    assert no_data["missing_reason"].str.startswith("分母为 0").all()
+    assert (q3.loc[q3["temporal"] == "flow", "expected_share"] == 0.5).all()
+    colours = planlib.task_status(plan, dataset.ledger, result, "2022Q2")
+    assert len(colours) == 5 and set(colours["colour"]) <= {"green", "yellow", "red"}
+    assert (colours["reporting_units"] != "").all()
+    dept = planlib.by_department(q3, plan)
+    assert {"财务处", "办公室"} <= set(dept["department"])

@@ -465,3 +465,65 @@ def test_compute_command_csv_and_json(tmp_path, monkeypatch):
     assert {x["level"] for x in records} == {"county"} and records[0]["period"] == "2022Q1"
     r = runner.invoke(cli, ["compute", str(tmp_path), "--set", "age_band=15-18"])
     assert r.exit_code == 1 and "未知的设置" in str(r.exception)
+
+
+# --- the real sample city, end to end -------------------------------------------------------
+
+PLAUSIBLE = {
+    "preschool_gross_enrolment_rate": (80, 110),
+    "inclusive_kindergarten_share": (70, 100),
+    "public_kindergarten_share": (35, 75),
+    "compulsory_enrolment_rate": (97, 100.5),
+    "compulsory_retention_rate": (90, 105),
+    "standardized_school_coverage": (0, 60),
+    "private_compulsory_share": (0, 15),
+    "disabled_placement_rate": (85, 100),
+    "high_school_gross_enrolment_rate": (80, 110),
+    "public_vocational_standardization_rate": (0, 100),
+    "provincial_model_high_schools": (5, 60),
+    "city_key_majors": (0, 10),
+    "new_smart_campuses": (1, 200),
+    "education_budget": (20, 400),
+    "new_teacher_posts": (100, 3000),
+    "teachers_recruited": (300, 8000),
+}
+
+
+@pytest.fixture(scope="module")
+def sample_city(tmp_path_factory):
+    out = tmp_path_factory.mktemp("city") / "data"
+    planlib.make_sample(out, seed=2022, counties=12, schools_per_county=40)
+    return planlib.load_dataset(out)
+
+
+def test_every_indicator_of_the_sample_city_is_plausible(sample_city):
+    out = planlib.compute_indicators(sample_city, periods=["2022Q1", "2022Q2"])
+    city = out[out["level"] == "city"]
+    assert set(city["indicator"]) == set(PLAUSIBLE)
+    for row in city.itertuples():
+        low, high = PLAUSIBLE[row.indicator]
+        assert low <= row.value <= high, (row.indicator, row.period, row.value)
+    counties = out[out["level"] == "county"]
+    assert counties["org_code"].nunique() == 12
+    # A county with no 公办中职 has no standardisation rate (0 ÷ 0), said so; nothing else is missing.
+    gaps = counties[counties["value"].isna()]
+    assert (gaps["denominator"] == 0).all() and gaps["missing_reason"].str.startswith(
+        "分母为 0"
+    ).all()
+    # In-year flows grow from Q2 to Q3; stocks such as population do not add up over quarters.
+    flow = city.set_index(["indicator", "period"])["value"]
+    assert flow["education_budget", "2022Q2"] > flow["education_budget", "2022Q1"]
+
+
+def test_a_late_return_leaves_the_city_value_missing_with_its_reason(sample_city):
+    # The sample holds back one county's return for one quarter (a completeness warning).
+    p = sample_city.problems
+    held = p[p["message"].astype(str).str.contains("未报送")].iloc[0]
+    out = planlib.compute_indicators(sample_city, periods=str(held["period"]))
+    late = out[
+        (out["org_code"] == held["org_code"])
+        & (out["indicator"] == "preschool_gross_enrolment_rate")
+    ]
+    assert late["value"].isna().all() and late["missing_reason"].item() == "本期未报送数据"
+    city = out[(out["level"] == "city") & (out["indicator"] == "education_budget")]
+    assert city["value"].isna().all() and "1/12 个下级单位缺数" in city["missing_reason"].item()
