@@ -1,0 +1,106 @@
+"""One chart style for every planlib figure: a bundled CJK font, one status palette, A4 sizes.
+
+The font comes from the pip package ``pylopdf-fonts-zh-cn`` (Noto Sans SC, OFL) and is registered
+explicitly, so Chinese renders on a fresh Windows, macOS or Linux machine without system fonts and
+without matplotlib's "Glyph missing" warnings reaching a report.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib import font_manager
+
+from .errors import PlanlibError
+
+FONT_NAME = "Noto Sans SC"
+"""The family name the bundled font registers under."""
+
+STATUSES = ("达标", "接近", "未达标", "无数据")
+"""Every status, best first: the order of legends, table colours and heatmap scales."""
+
+STATUS_COLOURS = {
+    "达标": "#2e7d32",
+    "接近": "#f9a825",
+    "未达标": "#c62828",
+    "无数据": "#9e9e9e",
+}
+"""One palette for statuses, used by charts, tables and the index page."""
+
+TASK_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828"}
+"""Ledger task colours (绿/黄/红) in the same hues as the statuses."""
+
+A4_WIDTH_IN = 6.7
+"""Width of a chart that fills an A4 page between 2 cm margins, in inches."""
+
+NEUTRAL = "#455a64"
+TARGET_COLOUR = "#212121"
+
+
+class FontMissingError(PlanlibError):
+    """The bundled Chinese font is not installed (the package pylopdf-fonts-zh-cn)."""
+
+
+@cache
+def font_path() -> Path:
+    """Path of the bundled Noto Sans SC font file."""
+    try:
+        import pylopdf_fonts_zh_cn
+    except ImportError as err:  # pragma: no cover - a broken install
+        raise FontMissingError(
+            "找不到中文字体包 pylopdf-fonts-zh-cn，请重新安装 planlib（pip install planlib）"
+        ) from err
+    path = Path(pylopdf_fonts_zh_cn.__file__).resolve().parent / "NotoSansSC-Regular.otf"
+    if not path.is_file():  # pragma: no cover - a broken install
+        raise FontMissingError(f"中文字体文件缺失：{path}")
+    return path
+
+
+@cache
+def register_font() -> str:
+    """Add the bundled font to matplotlib's font list (once per process); returns its family."""
+    font_manager.fontManager.addfont(str(font_path()))
+    return font_manager.FontProperties(fname=str(font_path())).get_name()
+
+
+def rc_params() -> dict[str, object]:
+    """The matplotlib settings of the planlib style (sizes readable at A4 width)."""
+    family = register_font()
+    return {
+        # An explicit list: Latin digits from DejaVu, every Han character from Noto Sans SC.
+        "font.family": ["DejaVu Sans", family],
+        "axes.unicode_minus": False,
+        "font.size": 9,
+        "axes.titlesize": 10.5,
+        "axes.titleweight": "normal",  # the bundled font has one weight: no bold lookups
+        "axes.labelsize": 9,
+        "xtick.labelsize": 8.5,
+        "ytick.labelsize": 8.5,
+        "legend.fontsize": 8.5,
+        "legend.frameon": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.edgecolor": "#9e9e9e",
+        "axes.grid": False,
+        "grid.color": "#e0e0e0",
+        "grid.linewidth": 0.6,
+        "figure.figsize": (A4_WIDTH_IN, 3.2),
+        "figure.dpi": 110,
+        "savefig.dpi": 200,
+        "savefig.bbox": "tight",
+        "figure.constrained_layout.use": True,
+        "svg.fonttype": "none",
+        "pdf.fonttype": 42,
+    }
+
+
+def use() -> None:
+    """Apply the planlib style to matplotlib in this process (idempotent)."""
+    mpl.rcParams.update(rc_params())
+
+
+def status_colour(status: str) -> str:
+    """The palette colour of a status (grey for anything unknown)."""
+    return STATUS_COLOURS.get(status, STATUS_COLOURS["无数据"])
