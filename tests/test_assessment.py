@@ -416,3 +416,21 @@ def test_sample_city_end_to_end_with_the_bundled_allocations(plan, tmp_path_fact
     assert (colours["reporting_units"] != "").all()
     dept = planlib.by_department(q3, plan)
     assert {"财务处", "办公室"} <= set(dept["department"])
+
+
+def test_commands_on_a_real_sample_folder(small_sample):
+    import json
+
+    from click.testing import CliRunner
+
+    from planlib.cli import cli
+
+    runner = CliRunner()
+    r = runner.invoke(cli, ["assess", str(small_sample), "--period", "latest", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert {x["period"] for x in rows} == {"2022Q4"}
+    assert {"target", "comparator", "gap", "status"} <= set(rows[0])
+    r = runner.invoke(cli, ["ledger", str(small_sample), "--period", "2022Q2", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0].startswith("task_id,title") and len(r.stdout.splitlines()) == 6
