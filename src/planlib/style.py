@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib import font_manager
@@ -65,7 +66,7 @@ def register_font() -> str:
     return font_manager.FontProperties(fname=str(font_path())).get_name()
 
 
-def rc_params() -> dict[str, object]:
+def rc_params() -> dict[str, Any]:
     """The matplotlib settings of the planlib style (sizes readable at A4 width)."""
     family = register_font()
     return {
@@ -98,7 +99,8 @@ def rc_params() -> dict[str, object]:
 
 def use() -> None:
     """Apply the planlib style to matplotlib in this process (idempotent)."""
-    mpl.rcParams.update(rc_params())
+    for key, value in rc_params().items():
+        mpl.rcParams[key] = value  # type: ignore[index]
 
 
 def status_colour(status: str) -> str:
