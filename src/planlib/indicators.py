@@ -518,20 +518,13 @@ def _period_list(values: pd.DataFrame, periods: Any) -> list[str]:
 
 
 def _element_labels() -> dict[str, str]:
-    """Chinese names of data elements from the data dictionary, when one is available."""
-    path = data_dir() / "dictionary.yaml"
+    """Chinese names of data elements from the data dictionary (empty if it cannot be read)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        from .dictionary import load_dictionary
+
+        return {e.code: e.name for e in load_dictionary().elements}
+    except (ImportError, PlanlibError, OSError):
         return {}
-    items = raw.get("elements") if isinstance(raw, Mapping) else None
-    labels: dict[str, str] = {}
-    if isinstance(items, Mapping):
-        items = [{"code": k, **(v if isinstance(v, Mapping) else {})} for k, v in items.items()]
-    for item in items or []:
-        if isinstance(item, Mapping) and item.get("code") and item.get("name"):
-            labels[str(item["code"])] = str(item["name"])
-    return labels
 
 
 @dataclass
