@@ -434,3 +434,27 @@ def test_commands_on_a_real_sample_folder(small_sample):
     r = runner.invoke(cli, ["ledger", str(small_sample), "--period", "2022Q2", "--format", "csv"])
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[0].startswith("task_id,title") and len(r.stdout.splitlines()) == 6
+
+
+def test_total_targets_above_the_city_are_the_sum_of_the_cities_below():
+    plan = one_target_plan(
+        Target("新建智慧校园", ">=", 113, "所", code="new_smart_campuses", scope="total")
+    )
+    base = ind_rows("new_smart_campuses", {CITY: 60.0, A: 10.0, B: 50.0}, "2022Q4")
+    base.loc[base["org_code"] == CITY, "parent_code"] = "130000"
+    other = base[base["org_code"] == CITY].assign(org_code="130200", org_name="另一市", value=200.0)
+    prov = base[base["org_code"] == CITY].assign(
+        org_code="130000", org_name="示例省", level="province", parent_code="000000", value=260.0
+    )
+    country = prov.assign(
+        org_code="000000", org_name="全国", level="country", parent_code="", value=260.0
+    )
+    frame = pd.concat([base, other, prov, country], ignore_index=True)
+    out = planlib.assess(frame, plan, allocations=False)
+    by_org = out.set_index("org_code")
+    assert by_org.loc["130200", "target"] == 113 and by_org.loc["130200", "status"] == "达标"
+    assert (
+        by_org.loc["130000", "target"] == 226
+        and by_org.loc["130000", "target_source"] == "下级目标之和"
+    )
+    assert by_org.loc["000000", "target"] == 226 and by_org.loc["000000", "status"] == "达标"

@@ -289,14 +289,27 @@ def _unit_targets(
                     f"{r.indicator}：{int(r.n_open)} 个县市区不在分解目标文件中，按剩余目标平均分配"
                     f"（上级单位 {r.parent_code}）"
                 )
-    # Totals above the city (a province): the sum of the targets of the cities below it.
-    above = is_total & (level == "province")
-    if above.any():
-        cities = rows[is_total & (level == "city")].assign(_t=target[is_total & (level == "city")])
-        sums = cities.groupby(["parent_code", "indicator", "period"])["_t"].sum()
-        k = pd.MultiIndex.from_frame(rows.loc[above, ["org_code", "indicator", "period"]])
-        target[above] = sums.reindex(k).to_numpy()
-        source[above] = "下级目标之和"
+    # Totals above the city (province, country …): the sum of the targets of the units below,
+    # one tree level per pass (a handful of passes, never one per unit).
+    pending = is_total & ~np.isin(level, ["city", "county"])
+    done = is_total & ~pending
+    keys = ["indicator", "period"]
+    for _ in range(8):
+        if not pending.any():
+            break
+        below = rows[done].assign(_t=target[done])
+        sums = below.groupby(["parent_code", *keys])["_t"].sum(min_count=1)
+        k = pd.MultiIndex.from_frame(rows.loc[pending, ["org_code", *keys]])
+        found = sums.reindex(k).to_numpy(dtype="float64")
+        # A unit is ready once none of its children is still pending.
+        waiting = rows.loc[pending, ["parent_code", *keys]].drop_duplicates()
+        blocked = pd.MultiIndex.from_frame(waiting).unique()
+        ready = ~k.isin(blocked)
+        idx = np.flatnonzero(pending)[ready]
+        target[idx] = found[ready]
+        source[idx] = "下级目标之和"
+        pending[idx] = False
+        done[idx] = True
     return target, source
 
 
