@@ -458,7 +458,7 @@ INDICATOR_COLUMNS: list[str] = [
 ]  # fmt: skip
 """Columns of the indicators frame, in order (the first 13 as in ARCHITECTURE.md)."""
 
-_LEVEL_ORDER = {"province": 0, "city": 1, "county": 2}
+_LEVEL_ORDER = {"country": 0, "province": 1, "city": 2, "county": 3}
 
 
 def _frames(org_units: Any) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -136,7 +136,7 @@ _SET = click.option(
 )
 _LEVEL = click.option(
     "--level",
-    type=click.Choice(["all", "city", "county", "province"]),
+    type=click.Choice(["all", "country", "province", "city", "county"]),
     default="all",
     show_default=True,
     help="只输出某一层级。",
