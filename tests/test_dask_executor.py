@@ -140,3 +140,10 @@ def test_the_address_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")
     with pytest.raises(PlanlibError, match="未指定 Dask 调度器地址"):
         DaskExecutor(render=echo)
+
+
+def test_a_scheduler_without_workers_is_a_chinese_error() -> None:
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty:
+        executor = DaskExecutor(empty.scheduler_address, render=echo, timeout=0.5)
+        with pytest.raises(SchedulerUnreachableError, match="没有可用的 worker"):
+            list(executor.run([Job("a")], b""))

@@ -35,7 +35,7 @@ RenderFn = Callable[["ReportJob", bytes], "ReportResult"]
 
 
 class SchedulerUnreachableError(PlanlibError):
-    """The Dask scheduler named by ``--scheduler`` or DASK_SCHEDULER_ADDRESS did not answer."""
+    """The Dask scheduler did not answer, or has no worker to run reports on."""
 
 
 def _default_render() -> RenderFn:
@@ -113,7 +113,15 @@ class DaskExecutor:
                 "请确认调度器已用 `dask scheduler` 启动、地址与端口正确（形如 tcp://主机:8786），"
                 "且本机能访问该端口"
             ) from None
-        return stack.enter_context(client)
+        client = stack.enter_context(client)
+        try:
+            client.wait_for_workers(1, timeout=self.timeout)
+        except TimeoutError:
+            raise SchedulerUnreachableError(
+                f"Dask 调度器 {self.address} 上没有可用的 worker（等待 {self.timeout:g} 秒）："
+                "请先在计算节点上运行 `dask worker " + self.address + "`"
+            ) from None
+        return client
 
     def run(self, jobs: Iterable[ReportJob], context: bytes) -> Iterator[ReportResult]:
         """Submit every job, yield each result as its task finishes; never loses a job.
