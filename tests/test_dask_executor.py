@@ -76,7 +76,7 @@ def cluster() -> Iterator[LocalCluster]:
         threads_per_worker=1,
         processes=True,
         memory_limit="512MiB",
-        dashboard_address=None,
+        dashboard_address=":0",
     ) as c:
         yield c
 
@@ -143,7 +143,7 @@ def test_the_address_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_a_scheduler_without_workers_is_a_chinese_error() -> None:
-    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty:
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty:
         executor = DaskExecutor(empty.scheduler_address, render=echo, timeout=0.5)
         with pytest.raises(SchedulerUnreachableError, match="没有可用的 worker"):
             list(executor.run([Job("a")], b""))

@@ -101,7 +101,7 @@ class DaskExecutor:
             n = self.local_workers or os.cpu_count() or 1
             cluster = stack.enter_context(
                 LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
                 )
             )
             return stack.enter_context(Client(cluster))
