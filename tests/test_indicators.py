@@ -337,6 +337,8 @@ def test_settings_refuse_unknown_keys_and_bad_values():
     with pytest.raises(SettingsError, match="未知的设置"):
         Settings().replace(cap=True)
     assert Settings().replace(retention_cap=True).retention_cap is True
+    with pytest.raises(SettingsError, match="未定义：no_such_indicator"):
+        compute(settings={"tolerance": {"no_such_indicator": 1.0}})
     assert "户籍人口" in Settings(population_basis="户籍").describe()
 
 

@@ -389,8 +389,8 @@ def assess(
     county, indicator, target, or False (no allocations). Warnings (allocations that do not add
     up, targets with no indicator) are in ``result.attrs["warnings"]``.
     """
-    s = Settings.coerce(settings)
     defs = definitions if definitions is not None else load_indicators()
+    s = Settings.coerce(settings).check_codes(defs)
     targets, warnings = _targets(indicators, plan, defs)
     alloc = _allocations_frame(allocations, plan, defs)
     t = targets[

@@ -129,6 +129,16 @@ class Settings:
             )
         return cls(**dict(value))
 
+    def check_codes(self, indicators: IndicatorSet) -> Settings:
+        """Refuse per-indicator settings naming an indicator the definitions do not have."""
+        unknown = [c for c in self.tolerance if c not in indicators]
+        if unknown:
+            raise SettingsError(
+                f"设置 tolerance 中的指标代码未定义：{'、'.join(map(str, unknown))}；"
+                f"可用：{'、'.join(indicators.codes)}"
+            )
+        return self
+
     def replace(self, **changes: Any) -> Settings:
         """A changed copy; unknown keys are refused."""
         return _replace(self, changes)
@@ -772,8 +782,8 @@ def compute_indicators(
     missing_cols = {"org_code", "period", "element", "value"} - set(values.columns)
     if missing_cols:
         raise PlanlibError(f"数据值表缺少列：{'、'.join(sorted(missing_cols))}")
-    s = Settings.coerce(settings)
     defs = indicators if indicators is not None else load_indicators()
+    s = Settings.coerce(settings).check_codes(defs)
     units, schools = _frames(org_units)
     period_list = _period_list(values, periods)
     labels = _element_labels()
