@@ -147,3 +147,25 @@ def test_a_scheduler_without_workers_is_a_chinese_error() -> None:
         executor = DaskExecutor(empty.scheduler_address, render=echo, timeout=0.5)
         with pytest.raises(SchedulerUnreachableError, match="没有可用的 worker"):
             list(executor.run([Job("a")], b""))
+
+
+def kill_always(job: Job, context: bytes) -> Result:
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
+
+
+def test_a_job_that_keeps_killing_workers_is_reported_failed_not_lost() -> None:
+    import dask
+
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as c,
+    ):
+        executor = DaskExecutor(c.scheduler_address, render=kill_always)
+        results = {r.key: r for r in executor.run([Job("poison")], b"")}
+    assert set(results) == {"poison"}  # reported, not lost: the manifest can list it
+    assert results["poison"].status == "failed"
+    assert results["poison"].files == {}
+    assert "Dask 集群上生成失败" in (results["poison"].error or "")
