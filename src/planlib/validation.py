@@ -53,18 +53,29 @@ def _p(
     )
 
 
+def _isin(items: pd.Index, codes: pd.Series) -> np.ndarray:
+    """Membership of strings in a code list, in Arrow (pandas' string isin loops in Python)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.is_in(pa.array(items.astype(str)), value_set=pa.array(codes.astype(str)))
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def check_codes(
     values: pd.DataFrame, org_units: OrgUnits, d: Dictionary
 ) -> tuple[pd.Series, list[Problem]]:
     """Unknown county or school codes; returns a mask of rows to keep and the problems."""
-    level = (
-        values["element"].astype("category").map({e.code: e.level for e in d.elements}).astype(str)
-    )
-    units = set(org_units.units["code"])
-    schools = set(org_units.schools["code"])
-    known = np.where(
-        level == "school", values["org_code"].isin(schools), values["org_code"].isin(units)
-    )
+    # factorize once: membership is then checked on the distinct codes, not on every row
+    org_idx, org_uniques = pd.factorize(values["org_code"])
+    el_idx, el_uniques = pd.factorize(values["element"])
+    levels = {e.code: e.level for e in d.elements}
+    is_school = np.array([levels.get(str(e)) == "school" for e in el_uniques], dtype=bool)[el_idx]
+    uniq = pd.Index(org_uniques)
+    in_units = _isin(uniq, org_units.units["code"])[org_idx]
+    in_schools = _isin(uniq, org_units.schools["code"])[org_idx]
+    known = np.where(is_school, in_schools, in_units)
+    level = pd.Series(np.where(is_school, "school", "unit"), index=values.index)
     keep = pd.Series(known, index=values.index)
     problems = []
     first = values.assign(_level=level)[~keep].drop_duplicates(["file", "row"])
@@ -88,10 +99,19 @@ def check_codes(
 
 def check_duplicates(values: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
     """The same org unit, period and element reported twice: the first is kept."""
-    dup = values.duplicated(["org_code", "period", "element"], keep="first")
-    problems = []
-    firsts = values.drop_duplicates(["org_code", "period", "element"]).set_index(
-        ["org_code", "period", "element"]
+    key = np.zeros(len(values), dtype="int64")
+    for col in ("org_code", "period", "element"):
+        codes, uniques = pd.factorize(values[col])
+        key = key * (len(uniques) + 1) + codes
+    dup = pd.Series(pd.Index(key).duplicated(keep="first"), index=values.index)
+    problems: list[Problem] = []
+    if not dup.any():
+        return ~dup, problems
+    twice = pd.Series(key, index=values.index).isin(key[dup.to_numpy()])
+    firsts = (
+        values[twice & ~dup]
+        .drop_duplicates(["org_code", "period", "element"])
+        .set_index(["org_code", "period", "element"])
     )
     for _, r in values[dup].drop_duplicates(["file", "row"]).iterrows():
         f = firsts.loc[(r["org_code"], r["period"], r["element"])]  # type: ignore[index]
