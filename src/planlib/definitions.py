@@ -1,0 +1,453 @@
+"""Indicator definitions (``data/indicators.yaml``) and the settings that choose between them.
+
+An indicator is factor × numerator ÷ denominator over data elements, with its unit, direction,
+level and a one-sentence definition. Where sources differ (户籍 or 常住 population, the age band,
+巩固率 with 转入/转出 and a cap) the definition offers options and :class:`Settings` chooses one;
+every output row states the choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .errors import PlanlibError
+from .expressions import ExpressionError, Linear, Term, parse_expression
+from .resources import data_dir
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class IndicatorFileError(PlanlibError):
+    """An indicator definitions file that cannot be read or is not valid."""
+
+    def __init__(self, path: str | Path | None, key_path: str, message: str) -> None:
+        self.path = str(path) if path is not None else None
+        where = f"文件 {self.path}" if self.path else "指标定义"
+        if key_path:
+            where += f"，位置 {key_path}"
+        super().__init__(f"{where}：{message}")
+
+
+class SettingsError(PlanlibError):
+    """An unknown setting or a value it cannot take."""
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "population_basis": ("常住", "户籍"),
+    "high_school_age_band": ("15–17", "15–18"),
+    "retention_base": ("入学人数", "调整转入转出"),
+    "projection": ("linear", "last"),
+}
+_SETTING_WORDS: dict[str, dict[str, str]] = {
+    "population_basis": {"常住": "常住人口", "户籍": "户籍人口"},
+    "high_school_age_band": {"15–17": "15–17岁", "15–18": "15–18岁"},
+    "retention_base": {"入学人数": "基数为入学时人数", "调整转入转出": "基数按转入转出调整"},
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The choices where sources differ; every output states the ones it used.
+
+    Refuses unknown keys: ``Settings.coerce({"age_band": ...})`` raises :class:`SettingsError`.
+
+    - ``population_basis``: 常住 (resident) or 户籍 (registered) population in gross rates.
+    - ``high_school_age_band``: 15–17 or 15–18 for 高中阶段毛入学率.
+    - ``retention_base``: 巩固率 base 入学人数 (official) or 调整转入转出 (county templates).
+    - ``retention_cap``: cap 巩固率 at 100% (gross rates are never capped).
+    - ``tolerance``: per indicator code, overrides the definition's 接近 tolerance (points for
+      ratios, a share of the target for totals).
+    - ``approximate_band``: 左右 is met within ± this share of the target.
+    - ``aspirational_slack``: a 力争 target missed by up to this many tolerances is 接近.
+    - ``progress_band``: in-year progress within ± this share of the year of 序时进度 is 正常.
+    - ``projection``: ``linear`` (flows: to date ÷ 序时进度; stocks: trend over the quarters so
+      far) or ``last`` (carry the latest value to year end).
+    """
+
+    population_basis: str = "常住"
+    high_school_age_band: str = "15–17"
+    retention_base: str = "入学人数"
+    retention_cap: bool = False
+    tolerance: Mapping[str, float] = field(default_factory=dict)
+    approximate_band: float = 0.05
+    aspirational_slack: float = 2.0
+    progress_band: float = 0.05
+    projection: str = "linear"
+
+    def __post_init__(self) -> None:
+        band = str(self.high_school_age_band).replace("-", "–").replace("—", "–")
+        object.__setattr__(self, "high_school_age_band", band)
+        for key, allowed in _CHOICES.items():
+            if getattr(self, key) not in allowed:
+                raise SettingsError(
+                    f"设置 {key} 的值 {getattr(self, key)!r} 无效，可选：{'、'.join(allowed)}"
+                )
+        if not isinstance(self.retention_cap, bool):
+            raise SettingsError(
+                f"设置 retention_cap 应为 true 或 false，实际为 {self.retention_cap!r}"
+            )
+        for key in ("approximate_band", "aspirational_slack", "progress_band"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 100:
+                raise SettingsError(f"设置 {key} 应为非负数，实际为 {v!r}")
+        if not isinstance(self.tolerance, Mapping):
+            raise SettingsError("设置 tolerance 应为「指标代码: 容差」的键值表")
+        for code, v in self.tolerance.items():
+            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+                raise SettingsError(f"设置 tolerance.{code} 应为非负数，实际为 {v!r}")
+        object.__setattr__(self, "tolerance", dict(self.tolerance))
+
+    @classmethod
+    def coerce(cls, value: Settings | Mapping[str, Any] | None) -> Settings:
+        """A Settings from None (defaults), a Settings, or a mapping of known keys only."""
+        if value is None:
+            return cls()
+        if isinstance(value, Settings):
+            return value
+        if not isinstance(value, Mapping):
+            raise SettingsError(f"设置应为键值表，实际为 {type(value).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = [k for k in value if k not in known]
+        if unknown:
+            raise SettingsError(
+                f"未知的设置：{'、'.join(map(str, unknown))}；可用：{'、'.join(sorted(known))}"
+            )
+        return cls(**dict(value))
+
+    def check_codes(self, indicators: IndicatorSet) -> Settings:
+        """Refuse per-indicator settings naming an indicator the definitions do not have."""
+        unknown = [c for c in self.tolerance if c not in indicators]
+        if unknown:
+            raise SettingsError(
+                f"设置 tolerance 中的指标代码未定义：{'、'.join(map(str, unknown))}；"
+                f"可用：{'、'.join(indicators.codes)}"
+            )
+        return self
+
+    def replace(self, **changes: Any) -> Settings:
+        """A changed copy; unknown keys are refused."""
+        return _replace(self, changes)
+
+    def words(self, key: str) -> str:
+        """How a report states the choice made for ``key``."""
+        if key == "retention_cap":
+            return "封顶100%" if self.retention_cap else "不封顶"
+        return _SETTING_WORDS.get(key, {}).get(str(getattr(self, key)), str(getattr(self, key)))
+
+    def describe(self) -> str:
+        """All choices in one line for a report footnote."""
+        return "；".join(
+            [
+                f"人口口径：{self.words('population_basis')}",
+                f"高中阶段年龄段：{self.words('high_school_age_band')}",
+                f"巩固率：{self.words('retention_base')}，{self.words('retention_cap')}",
+                f"左右：±{self.approximate_band:.0%}",
+                f"预测方法：{'线性外推' if self.projection == 'linear' else '沿用最新值'}",
+            ]
+        )
+
+
+def _replace(settings: Settings, changes: Mapping[str, Any]) -> Settings:
+    known = {f.name for f in fields(Settings)}
+    unknown = [k for k in changes if k not in known]
+    if unknown:
+        raise SettingsError(f"未知的设置：{'、'.join(unknown)}；可用：{'、'.join(sorted(known))}")
+    return replace(settings, **changes)
+
+
+# --- definitions ------------------------------------------------------------------------------
+
+_KINDS = ("ratio", "total")
+_LEVELS = ("county", "city")
+_TEMPORAL = ("stock", "flow")
+_DIRECTIONS = ("higher", "lower")
+_KEYS = {
+    "code", "name", "aliases", "kind", "numerator", "denominator", "factor", "unit", "direction",
+    "level", "temporal", "gross", "cap_setting", "tolerance", "basis", "definition",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula that may depend on settings: one expression per combination of choices."""
+
+    choose: tuple[str, ...] = ()
+    options: Mapping[tuple[str, ...], Linear] = field(default_factory=dict)
+
+    def resolve(self, settings: Settings) -> Linear:
+        key = tuple(str(getattr(settings, c)) for c in self.choose)
+        return self.options[key]
+
+    @property
+    def all_terms(self) -> set[Term]:
+        return {t for lin in self.options.values() for t in lin.terms}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator definition, as in ``data/indicators.yaml``."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    numerator: Formula
+    denominator: Formula | None
+    factor: float
+    unit: str
+    direction: str
+    level: str
+    temporal: str
+    gross: bool
+    cap_setting: str | None
+    tolerance: float
+    basis: str
+    definition: str
+
+    def basis_text(self, settings: Settings) -> str:
+        """The settings this indicator used, e.g. 常住人口，15–17岁."""
+        keys = list(self.numerator.choose) + list(
+            self.denominator.choose if self.denominator else ()
+        )
+        parts = [settings.words(k) for k in dict.fromkeys(keys)]
+        if self.basis:
+            parts.append(self.basis)
+        if self.cap_setting:
+            parts.append(settings.words(self.cap_setting))
+        return "，".join(parts)
+
+    def tolerance_for(self, settings: Settings) -> float:
+        """接近 tolerance: percentage points for ratios, a share of the target for totals."""
+        return float(settings.tolerance.get(self.code, self.tolerance))
+
+
+def _normalise(name: str) -> str:
+    table = str.maketrans({"(": "（", ")": "）", " ": "", "\u3000": ""})
+    return name.strip().translate(table)
+
+
+@dataclass(frozen=True)
+class IndicatorSet:
+    """The indicator definitions in file order; ``lookup`` maps a plan's wording to a code."""
+
+    indicators: tuple[Indicator, ...]
+    path: str = ""
+
+    def __iter__(self) -> Any:
+        return iter(self.indicators)
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def __getitem__(self, code: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.code == code:
+                return ind
+        raise KeyError(code)
+
+    def __contains__(self, code: object) -> bool:
+        return any(ind.code == code for ind in self.indicators)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(ind.code for ind in self.indicators)
+
+    def lookup(self, name: str) -> str | None:
+        """The code for a name as a plan writes it (name, alias or code); None when unknown.
+
+        >>> load_indicators().lookup("学前三年毛入学率")
+        'preschool_gross_enrolment_rate'
+        """
+        wanted = _normalise(name)
+        for ind in self.indicators:
+            if wanted in (ind.code, _normalise(ind.name), *map(_normalise, ind.aliases)):
+                return ind.code
+        # A plan may add a trailing 数 or drop it: 省级示范性高中数 / 省级示范性高中.
+        alt = wanted[:-1] if wanted.endswith("数") else wanted + "数"
+        for ind in self.indicators:
+            if alt in (_normalise(ind.name), *map(_normalise, ind.aliases)):
+                return ind.code
+        return None
+
+    def frame(self, settings: Settings | Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """One row per indicator: code, name, formulas as resolved under ``settings``, unit …"""
+        s = Settings.coerce(settings)
+        rows = [
+            {
+                "indicator": i.code,
+                "indicator_name": i.name,
+                "aliases": "、".join(i.aliases),
+                "kind": i.kind,
+                "numerator": str(i.numerator.resolve(s)),
+                "denominator": str(i.denominator.resolve(s)) if i.denominator else "",
+                "factor": i.factor,
+                "unit": i.unit,
+                "direction": i.direction,
+                "level": i.level,
+                "temporal": i.temporal,
+                "basis": i.basis_text(s),
+                "tolerance": i.tolerance_for(s),
+                "definition": i.definition,
+            }
+            for i in self.indicators
+        ]
+        return pd.DataFrame(rows)
+
+
+def _formula(value: Any, key: str, path: str | Path | None) -> Formula:
+    try:
+        if isinstance(value, str):
+            return Formula((), {(): parse_expression(value)})
+        if isinstance(value, Mapping) and set(value) == {"choose", "options"}:
+            choose = value["choose"]
+            if isinstance(choose, str):
+                choose = [choose]
+            if not isinstance(choose, list) or not choose:
+                raise IndicatorFileError(path, f"{key}.choose", "应为设置名称的列表")
+            for c in choose:
+                if c not in _CHOICES or c == "projection":
+                    raise IndicatorFileError(
+                        path,
+                        f"{key}.choose",
+                        f"「{c}」不是可选口径的设置，可用：population_basis、"
+                        "high_school_age_band、retention_base",
+                    )
+            options: dict[tuple[str, ...], Linear] = {}
+
+            def walk(node: Any, depth: int, prefix: tuple[str, ...], where: str) -> None:
+                if depth == len(choose):
+                    if not isinstance(node, str):
+                        raise IndicatorFileError(path, where, "应为公式文字")
+                    options[prefix] = parse_expression(node)
+                    return
+                setting = choose[depth]
+                if not isinstance(node, Mapping):
+                    raise IndicatorFileError(path, where, f"应为按 {setting} 取值分列的键值表")
+                allowed = set(_CHOICES[setting])
+                got = {str(k).replace("-", "–") for k in node}
+                if got != allowed:
+                    raise IndicatorFileError(
+                        path, where, f"{setting} 的取值应恰为 {'、'.join(sorted(allowed))}"
+                    )
+                for k, v in node.items():
+                    kk = str(k).replace("-", "–")
+                    walk(v, depth + 1, (*prefix, kk), f"{where}.{kk}")
+
+            walk(value["options"], 0, (), f"{key}.options")
+            return Formula(tuple(choose), options)
+    except ExpressionError as err:
+        raise IndicatorFileError(path, key, str(err)) from None
+    raise IndicatorFileError(path, key, "应为公式文字，或含 choose 与 options 的键值表")
+
+
+def _indicator(data: Any, key: str, path: str | Path | None) -> Indicator:
+    if not isinstance(data, Mapping):
+        raise IndicatorFileError(path, key, "应为键值表")
+    for k in data:
+        if k not in _KEYS:
+            raise IndicatorFileError(path, f"{key}.{k}", f"未知的字段「{k}」")
+    for k in ("code", "name", "kind", "numerator", "factor", "unit", "direction", "level"):
+        if data.get(k) in (None, ""):
+            raise IndicatorFileError(path, f"{key}.{k}", "缺少必填字段")
+
+    def choice(k: str, allowed: Sequence[str], default: str | None = None) -> str:
+        v = data.get(k, default)
+        if v not in allowed:
+            raise IndicatorFileError(
+                path, f"{key}.{k}", f"应为 {'、'.join(allowed)} 之一，实际为 {v!r}"
+            )
+        return str(v)
+
+    kind = choice("kind", _KINDS)
+    if kind == "ratio" and data.get("denominator") is None:
+        raise IndicatorFileError(path, f"{key}.denominator", "比率指标须有分母")
+    if kind == "total" and data.get("denominator") is not None:
+        raise IndicatorFileError(path, f"{key}.denominator", "总量指标不应有分母")
+    factor = data["factor"]
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor > 0:
+        raise IndicatorFileError(path, f"{key}.factor", f"应为正数，实际为 {factor!r}")
+    tol = data.get("tolerance") or {}
+    want = "points" if kind == "ratio" else "share"
+    if not isinstance(tol, Mapping) or set(tol) - {want}:
+        raise IndicatorFileError(
+            path,
+            f"{key}.tolerance",
+            f"{'比率' if kind == 'ratio' else '总量'}指标的容差应写作 {{{want}: 数值}}",
+        )
+    tolerance = tol.get(want, 0.0)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
+        raise IndicatorFileError(path, f"{key}.tolerance.{want}", "应为非负数")
+    cap = data.get("cap_setting")
+    if cap is not None and cap != "retention_cap":
+        raise IndicatorFileError(path, f"{key}.cap_setting", "目前只支持 retention_cap")
+    aliases = data.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise IndicatorFileError(path, f"{key}.aliases", "应为名称列表")
+    return Indicator(
+        code=str(data["code"]),
+        name=str(data["name"]),
+        aliases=tuple(aliases),
+        kind=kind,
+        numerator=_formula(data["numerator"], f"{key}.numerator", path),
+        denominator=(
+            _formula(data["denominator"], f"{key}.denominator", path)
+            if data.get("denominator") is not None
+            else None
+        ),
+        factor=float(factor),
+        unit=str(data["unit"]),
+        direction=choice("direction", _DIRECTIONS),
+        level=choice("level", _LEVELS),
+        temporal=choice("temporal", _TEMPORAL, "stock"),
+        gross=bool(data.get("gross", False)),
+        cap_setting=cap,
+        tolerance=float(tolerance),
+        basis=str(data.get("basis") or ""),
+        definition=str(data.get("definition") or ""),
+    )
+
+
+def load_indicators(path: str | Path | None = None) -> IndicatorSet:
+    """Read indicator definitions (default: the bundled ``data/indicators.yaml``)."""
+    p = Path(path) if path is not None else data_dir() / "indicators.yaml"
+    try:
+        stamp = p.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise IndicatorFileError(p, "", "文件不存在") from None
+    return _load_indicators(str(p.resolve()), stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_indicators(path: str, stamp: int) -> IndicatorSet:
+    """Parsed definitions, cached per file version (IndicatorSet is immutable)."""
+    p = Path(path)
+    try:
+        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
+    except FileNotFoundError:
+        raise IndicatorFileError(p, "", "文件不存在") from None
+    except yaml.YAMLError as err:
+        raise IndicatorFileError(p, "", f"不是有效的 YAML：{err}") from None
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("indicators"), list):
+        raise IndicatorFileError(p, "indicators", "应有 indicators 列表")
+    items = [_indicator(d, f"indicators[{i}]", p) for i, d in enumerate(raw["indicators"])]
+    seen: dict[str, str] = {}
+    for i, ind in enumerate(items):
+        for name in (ind.code, ind.name, *ind.aliases):
+            n = _normalise(name)
+            if n in seen and seen[n] != ind.code:
+                raise IndicatorFileError(
+                    p, f"indicators[{i}]", f"名称「{name}」同时属于 {seen[n]} 与 {ind.code}"
+                )
+            seen[n] = ind.code
+        if ind.code in [x.code for x in items[:i]]:
+            raise IndicatorFileError(p, f"indicators[{i}].code", f"指标代码 {ind.code} 重复")
+    return IndicatorSet(tuple(items), str(p))
