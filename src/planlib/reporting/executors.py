@@ -1,0 +1,124 @@
+"""Executors run report jobs and yield results as they finish: ``run(jobs, context)``.
+
+``LocalExecutor`` uses worker processes on this machine (papermill is not thread-safe, and a
+process per worker keeps one report's crash away from the others). ``dask`` runs them on a
+cluster (:mod:`planlib.reporting.dask_executor`, imported only when asked for).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol
+
+from ..errors import PlanlibError
+from .jobs import ReportJob, ReportResult, render_job
+
+RenderFn = Callable[[ReportJob, bytes], ReportResult]
+
+
+class Executor(Protocol):
+    """What the runner needs from an executor."""
+
+    def run(self, jobs: Iterable[ReportJob], context: bytes) -> Iterator[ReportResult]: ...
+
+
+def default_jobs() -> int:
+    """The default number of workers: the number of cores."""
+    return max(1, os.cpu_count() or 1)
+
+
+_CONTEXT: bytes = b""
+
+
+def _init_worker(context: bytes) -> None:
+    global _CONTEXT
+    _CONTEXT = context  # sent once per worker, not once per job
+
+
+def _run_one(render: RenderFn, job: ReportJob) -> ReportResult:
+    return render(job, _CONTEXT)
+
+
+class LocalExecutor:
+    """Runs jobs in ``jobs`` worker processes on this machine.
+
+    A worker that dies (the whole process, not just a kernel) fails the jobs it held; they are
+    retried once in a fresh pool, then reported as failed. ``render`` is the job function
+    (tests pass their own).
+    """
+
+    name = "local"
+
+    def __init__(self, jobs: int | None = None, render: RenderFn | None = None) -> None:
+        if jobs is not None and jobs < 1:
+            raise PlanlibError("--jobs 必须是正整数")
+        self.jobs = jobs or default_jobs()
+        self.render = render or render_job
+
+    def __repr__(self) -> str:
+        return f"LocalExecutor(jobs={self.jobs})"
+
+    def run(self, jobs: Iterable[ReportJob], context: bytes) -> Iterator[ReportResult]:
+        pending = list(jobs)
+        tries: dict[str, int] = {}
+        while pending:
+            retry: list[ReportJob] = []
+            yield from self._pool(pending, context, retry, tries)
+            pending = retry
+
+    def _pool(
+        self,
+        jobs: list[ReportJob],
+        context: bytes,
+        retry: list[ReportJob],
+        tries: dict[str, int],
+    ) -> Iterator[ReportResult]:
+        workers = min(self.jobs, len(jobs))
+        mp = multiprocessing.get_context("spawn")
+        started = {job.key: time.monotonic() for job in jobs}
+        with ProcessPoolExecutor(workers, mp_context=mp, initializer=_init_worker,
+                                 initargs=(context,)) as pool:  # fmt: skip
+            futures: dict[Future[ReportResult], ReportJob] = {
+                pool.submit(_run_one, self.render, job): job for job in jobs
+            }
+            waiting = set(futures)
+            while waiting:
+                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    job = futures[fut]
+                    try:
+                        yield fut.result()
+                    except BrokenProcessPool:
+                        tries[job.key] = tries.get(job.key, 0) + 1
+                        if tries[job.key] < 2:
+                            retry.append(job)
+                        else:
+                            yield _failed(job, "工作进程意外退出（两次）", started[job.key])
+                    except Exception as err:
+                        yield _failed(job, f"{type(err).__name__}: {err}", started[job.key])
+
+
+def _failed(job: ReportJob, message: str, started: float) -> ReportResult:
+    return ReportResult(job.key, "failed", {}, message, time.monotonic() - started)
+
+
+EXECUTORS = ("local", "dask")
+
+
+def get_executor(name: str, **opts: Any) -> Executor:
+    """Build an executor by name: ``local`` (``jobs``) or ``dask`` (``address``, ``retries`` …)."""
+    if name == "local":
+        return LocalExecutor(jobs=opts.get("jobs"), render=opts.get("render"))
+    if name == "dask":
+        from .dask_executor import DaskExecutor
+
+        kwargs = {k: v for k, v in opts.items() if k != "jobs" and v is not None}
+        if opts.get("jobs") is not None:
+            kwargs["local_workers"] = opts["jobs"]  # used when the address is "local"
+        return DaskExecutor(**kwargs)
+    raise PlanlibError(f"未知的执行器：{name}（可选：{'、'.join(EXECUTORS)}）")

@@ -1,0 +1,185 @@
+"""One report job and its result: what every executor (local processes, Dask) runs.
+
+``render_job`` runs a notebook with papermill on a real kernel in a private temp folder, renders
+HTML and PDF in process and returns the files as bytes: it never raises and never writes outside
+its temp folder, so a failure (an exception in the notebook, a kernel that dies, a timeout) is a
+result like any other and the client alone decides what reaches the output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_PARAMETER = "context"
+"""The notebook parameter that receives the path of the batch context."""
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to render (values only: it travels to worker processes and machines)."""
+
+    key: str  # safe file stem, e.g. "990102", "city", "dept-财务处"
+    kind: str  # "county" | "city" | "department"
+    title: str  # for index and manifest (the county name etc.)
+    notebook: str  # template file name in notebooks/
+    parameters: dict[str, Any] = field(default_factory=dict)  # JSON values, never code
+    formats: tuple[str, ...] = ("html", "pdf")
+    timeout: float = 600.0  # whole-notebook timeout in seconds
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What came back: ``files`` maps "ipynb"/"html"/"pdf" to content (empty when failed)."""
+
+    key: str
+    status: str  # "ok" | "failed"
+    files: dict[str, bytes]
+    error: str | None
+    seconds: float
+
+
+class _Watchdog:
+    """Kills the job's kernel when the whole-notebook timeout passes (papermill has none)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.kernels: list[Any] = []
+        self.fired = False
+        self._timer = threading.Timer(timeout, self._fire)
+        self._timer.daemon = True
+
+    def manager_class(self) -> type:
+        from jupyter_client.manager import AsyncKernelManager
+
+        sink = self.kernels
+
+        class WatchedKernelManager(AsyncKernelManager):  # type: ignore[misc]
+            def __init__(self, **kw: Any) -> None:
+                super().__init__(**kw)
+                # IPC sockets in the job's private folder: no port clashes between kernels.
+                self.transport = "ipc"
+                self.ip = "kernel-ipc"
+
+            async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+                await super().start_kernel(**kw)
+                sink.append(self)
+
+        return WatchedKernelManager
+
+    def _fire(self) -> None:
+        import psutil  # a dependency of ipykernel
+
+        self.fired = True
+        for km in self.kernels:
+            pid = getattr(getattr(km, "provisioner", None), "pid", None)
+            if pid is None:
+                continue
+            try:
+                proc = psutil.Process(pid)
+                for child in proc.children(recursive=True):
+                    child.kill()
+                proc.kill()
+            except psutil.Error:
+                pass
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+def _notebook_error(path: Path) -> str | None:
+    """The error a failed notebook shows (its ename: evalue), if it was written."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return f"{out.get('ename')}: {out.get('evalue')}"
+    return None
+
+
+def render_job(job: ReportJob, context: bytes) -> ReportResult:
+    """Run one report in a private temp dir; never raises; returns the rendered files as bytes."""
+    start = time.monotonic()
+    try:
+        files = _render(job, context)
+    except _JobFailed as err:
+        return ReportResult(job.key, "failed", {}, str(err), time.monotonic() - start)
+    except BaseException as err:
+        logger.debug("report %s failed:\n%s", job.key, traceback.format_exc())
+        message = f"{type(err).__name__}: {err}"
+        return ReportResult(job.key, "failed", {}, message, time.monotonic() - start)
+    return ReportResult(job.key, "ok", files, None, time.monotonic() - start)
+
+
+class _JobFailed(Exception):
+    """A failure already worded for the manifest."""
+
+
+def _render(job: ReportJob, context: bytes) -> dict[str, bytes]:
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from ..resources import notebooks_dir
+    from .render import hide_code, html_pdf, notebook_html
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    template = notebooks_dir() / job.notebook
+    if not template.is_file():
+        raise _JobFailed(f"找不到报告模板：{job.notebook}")
+    with tempfile.TemporaryDirectory(prefix="planlib-report-") as tmp:
+        work = Path(tmp)
+        ctx_path = work / "context.zip"
+        ctx_path.write_bytes(context)
+        out_path = work / "report.ipynb"
+        params = {**job.parameters, CONTEXT_PARAMETER: str(ctx_path)}
+        with _Watchdog(job.timeout) as dog:
+            try:
+                papermill.execute_notebook(
+                    str(template),
+                    str(out_path),
+                    parameters=params,
+                    kernel_name="python3",
+                    language="python",
+                    progress_bar=False,
+                    log_output=False,
+                    cwd=str(work),
+                    execution_timeout=int(job.timeout) + 1,
+                    shutdown_kernel="immediate",
+                    kernel_manager_class=dog.manager_class(),
+                )
+            except PapermillExecutionError as err:
+                raise _JobFailed(f"报告笔记本运行出错：{err.ename}: {err.evalue}") from err
+            except Exception as err:
+                if dog.fired:
+                    raise _JobFailed(f"超时：超过 {job.timeout:g} 秒仍未完成，已终止") from err
+                name = type(err).__name__
+                if "DeadKernel" in name:
+                    raise _JobFailed("内核意外退出（进程被终止或内存不足）") from err
+                found = _notebook_error(out_path)
+                raise _JobFailed(f"报告笔记本运行失败：{found or f'{name}: {err}'}") from err
+        nb = hide_code(nbformat.read(str(out_path), as_version=4))
+        files: dict[str, bytes] = {"ipynb": nbformat.writes(nb).encode("utf-8")}
+        if "html" in job.formats or "pdf" in job.formats:
+            html = notebook_html(nb, job.title)
+            if "html" in job.formats:
+                files["html"] = html.encode("utf-8")
+            if "pdf" in job.formats:
+                files["pdf"] = html_pdf(html)
+        return files

@@ -1,0 +1,88 @@
+"""Executed notebook → HTML page (nbconvert, code hidden) → A4 PDF (WeasyPrint), all in process.
+
+The HTML page is nbconvert's ``basic`` body (outputs only) inside planlib's own page shell; the PDF
+is rendered from the same page, with the bundled Noto Sans SC given by ``@font-face`` so it needs
+no system fonts. The font is linked only for the PDF: a page opened in a browser uses the
+reader's own Chinese fonts (and never carries a path of the machine that made it).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from html import escape
+from typing import Any
+
+import nbformat
+
+from .. import style
+
+PAGE_CSS = """
+html { background: white; }
+body { max-width: 820px; margin: 24px auto; padding: 0 16px; background: white; }
+.jp-OutputArea-output pre, pre { white-space: pre-wrap; font-size: 8.5pt; }
+.jp-Cell, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output { margin: 0; padding: 0; }
+@page {
+  size: A4;
+  margin: 16mm 15mm 16mm 15mm;
+  @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; color: #757575;
+                   font-family: "Noto Sans SC", sans-serif; }
+}
+@media print { body { max-width: none; margin: 0; padding: 0; } h2 { page-break-after: avoid; }
+               img.fig { page-break-inside: avoid; } }
+"""
+
+
+@cache
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def hide_code(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy whose code cells are collapsed (``source_hidden``): JupyterLab shows the report."""
+    out = nbformat.from_dict(nb)
+    for cell in out.cells:
+        if cell.cell_type == "code":
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+    return out
+
+
+def notebook_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """The reviewer's page: outputs only, ``lang="zh"``, A4 print rules."""
+    body, _ = _exporter().from_notebook_node(nb)
+    return (
+        '<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def font_face_css() -> str:
+    """``@font-face`` rules pointing at the bundled font (for the PDF renderer only)."""
+    url = style.font_path().as_uri()
+    return (
+        f'@font-face {{ font-family: "{style.FONT_NAME}"; src: url("{url}"); '
+        "font-weight: 100 900; font-style: normal; }\n"
+        f'body, .pl {{ font-family: "{style.FONT_NAME}", sans-serif; }}\n'
+        ".pl .mono { font-family: 'DejaVu Sans Mono', monospace; }\n"
+    )
+
+
+def html_pdf(html: str) -> bytes:
+    """An A4 PDF of the page, Chinese text selectable, the bundled font embedded."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    sheet = weasyprint.CSS(string=font_face_css(), font_config=fonts)
+    document = weasyprint.HTML(string=html, base_url=".")
+    pdf = document.write_pdf(stylesheets=[sheet], font_config=fonts)
+    assert pdf is not None  # write_pdf without a target returns the bytes
+    return bytes(pdf)

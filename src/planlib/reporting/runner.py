@@ -1,0 +1,348 @@
+"""The report batch: check the request, compute once, run jobs, write files safely, index them.
+
+The client alone writes to the output folder: each file is written beside its final name and
+renamed over it, so a report that fails (or a batch that is killed) never replaces a good one.
+``index.html``, ``manifest.json`` and ``planlib-report.log`` describe the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from ..errors import PlanlibError
+from .context import ReportContext, build_context
+from .executors import Executor, LocalExecutor
+from .jobs import ReportJob, ReportResult
+
+FORMATS = ("html", "pdf")
+LOG_NAME = "planlib-report.log"
+MANIFEST_NAME = "manifest.json"
+INDEX_NAME = "index.html"
+NOTEBOOKS = {
+    "county": "county_report.ipynb",
+    "city": "city_overview.ipynb",
+    "department": "department_report.ipynb",
+}
+DEFAULT_TIMEOUT = 600.0
+
+log = logging.getLogger("planlib.report")
+
+
+class UsageError(PlanlibError):
+    """A request that cannot run (unknown county, bad format): refused before any work (exit 2)."""
+
+
+def safe_key(text: str) -> str:
+    """A file stem from a code or name: letters, digits, Han characters, ``-`` and ``_`` only."""
+    key = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff_-]+", "_", str(text)).strip("._-")
+    return key[:80] or "report"
+
+
+def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
+    items = [t.strip().lower() for t in (text.split(",") if isinstance(text, str) else text)]
+    items = [t for t in items if t]
+    bad = [t for t in items if t not in FORMATS]
+    if bad or not items:
+        raise UsageError(f"无法识别的格式：{'、'.join(bad) or '（空）'}（可选：html、pdf）")
+    return tuple(dict.fromkeys(items))
+
+
+def check_units(data_dir: str | Path, spec: str) -> list[str] | None:
+    """The org codes asked for (``all`` → None), each checked against org_units before any work.
+
+    Accepts any unit that has a parent (a county, or a city in a province's tree).
+    """
+    from ..orgunits import load_org_units
+
+    if spec.strip().lower() in ("", "all"):
+        return None
+    units = load_org_units(data_dir).units
+    parents = units.set_index(units["code"].astype(str))["parent_code"].fillna("").astype(str)
+    codes = [c.strip() for c in spec.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in parents.index]
+    if unknown:
+        raise UsageError(
+            f"未知的县市区代码：{'、'.join(unknown)}（见 {Path(data_dir) / 'org_units.csv'}）"
+        )
+    roots = [c for c in codes if not parents[c]]
+    if roots:
+        raise UsageError(f"{'、'.join(roots)} 是根单位，没有上级可比较；其总览报告会自动生成")
+    return list(dict.fromkeys(codes))
+
+
+def plan_jobs(
+    ctx: ReportContext,
+    counties: list[str] | None,
+    formats: tuple[str, ...] = FORMATS,
+    timeout: float = DEFAULT_TIMEOUT,
+    overview: bool = True,
+    departments: bool = True,
+) -> list[ReportJob]:
+    """The batch: the root's overview, every (or the given) county, every department."""
+    from . import content
+
+    units = ctx.units
+    root = str(ctx.meta.get("root") or "")
+    names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+    have = set(ctx.assessment["org_code"].astype(str))
+    if counties is None:
+        counties = [c for c in content.children(ctx, root)] if root else []
+    base = {"period": ctx.period, "data_dir": str(ctx.meta.get("data_dir", ""))}
+    jobs: list[ReportJob] = []
+    if overview and root in have:
+        jobs.append(
+            ReportJob(
+                safe_key("city"),
+                "city",
+                names.get(root, root),
+                NOTEBOOKS["city"],
+                {**base, "org": root},
+                formats,
+                timeout,
+            )
+        )
+    for code in counties:
+        jobs.append(
+            ReportJob(
+                safe_key(code),
+                "county",
+                names.get(code, code),
+                NOTEBOOKS["county"],
+                {**base, "county": code},
+                formats,
+                timeout,
+            )
+        )
+    if departments:
+        for dept in content.departments(ctx):
+            jobs.append(
+                ReportJob(
+                    safe_key(f"dept-{dept}"),
+                    "department",
+                    dept,
+                    NOTEBOOKS["department"],
+                    {**base, "department": dept},
+                    formats,
+                    timeout,
+                )
+            )
+    return jobs
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write beside the final name, then rename over it (never a half-written report)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch did: one entry per report, plus where the index and manifest are."""
+
+    out: Path
+    period: str
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [e for e in self.entries if e["status"] != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+Progress = Callable[[ReportJob, ReportResult, int, int], None]
+
+
+def run_reports(
+    data_dir: str | Path,
+    out: str | Path,
+    period: str = "latest",
+    counties: str = "all",
+    formats: str | Sequence[str] = FORMATS,
+    executor: Executor | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+    context: ReportContext | None = None,
+) -> BatchOutcome:
+    """Render a batch into ``out``; returns the outcome (``exit_code`` 0 all ok, 1 some failed).
+
+    Usage problems (unknown county, bad format) raise :class:`UsageError` before any work.
+    """
+    start = time.monotonic()
+    fmts = parse_formats(formats)
+    wanted = check_units(data_dir, counties)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(out_dir / LOG_NAME, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        log.info("开始：数据目录 %s，报告期 %s，输出 %s", data_dir, period, out_dir)
+        ctx = context if context is not None else build_context(data_dir, period)
+        log.info(
+            "指标与评估已计算（报告期 %s），用时 %.1f 秒", ctx.period, time.monotonic() - start
+        )
+        jobs = plan_jobs(ctx, wanted, fmts, timeout)
+        runner = executor if executor is not None else LocalExecutor()
+        log.info("共 %d 份报告，执行器 %r", len(jobs), runner)
+        outcome = BatchOutcome(out=out_dir, period=ctx.period)
+        by_key = {j.key: j for j in jobs}
+        results: dict[str, ReportResult] = {}
+        for n, result in enumerate(runner.run(jobs, ctx.to_bytes()), start=1):
+            job = by_key[result.key]
+            results[job.key] = result
+            if result.status == "ok":
+                for kind, data in result.files.items():
+                    write_atomic(out_dir / f"{job.key}.{kind}", data)
+                log.info("完成 %s（%s），%.1f 秒", job.title, job.key, result.seconds)
+            else:
+                log.error("失败 %s（%s）：%s", job.title, job.key, result.error)
+            if progress is not None:
+                progress(job, result, n, len(jobs))
+        for job in jobs:  # an executor that lost a job still gets it listed
+            if job.key not in results:
+                results[job.key] = ReportResult(job.key, "failed", {}, "执行器没有返回结果", 0.0)
+        outcome.entries = [_entry(job, results[job.key], out_dir) for job in jobs]
+        outcome.seconds = time.monotonic() - start
+        write_atomic(out_dir / MANIFEST_NAME, _manifest(ctx, outcome))
+        write_atomic(out_dir / INDEX_NAME, index_html(ctx, jobs, outcome).encode("utf-8"))
+        log.info(
+            "结束：%d 份成功，%d 份失败，用时 %.1f 秒",
+            len(outcome.entries) - len(outcome.failed), len(outcome.failed), outcome.seconds,
+        )  # fmt: skip
+        return outcome
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def _entry(job: ReportJob, result: ReportResult, out: Path) -> dict[str, Any]:
+    files = {}
+    for kind in ("ipynb", *job.formats):
+        path = out / f"{job.key}.{kind}"
+        # A failed report keeps a good earlier file if there is one; otherwise the file is null.
+        files[kind] = path.name if (result.status == "ok" or path.exists()) else None
+    code = job.parameters.get("county") or job.parameters.get("org")
+    return {
+        "key": job.key,
+        "kind": job.kind,
+        "county_code": str(code) if code else None,
+        "county_name": job.title,
+        "status": result.status,
+        "files": files,
+        "error": result.error,
+        "seconds": round(result.seconds, 2),
+    }
+
+
+def _manifest(ctx: ReportContext, outcome: BatchOutcome) -> bytes:
+    data = {
+        "period": ctx.period,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "planlib_version": ctx.meta.get("planlib_version"),
+        "inputs": [
+            {"path": str(p), "sha256": str(s)}
+            for p, s in zip(ctx.inputs["path"], ctx.inputs["sha256"], strict=True)
+        ],
+        "reports": outcome.entries,
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome) -> str:
+    """The batch's front page: every report with its headline status, failures with the reason."""
+    from .. import style
+    from ..periods import parse_period
+
+    a = ctx.assessment
+    now = a[a["period"].astype(str) == ctx.period]
+    counts = now.groupby("org_code")["status"].value_counts().unstack(fill_value=0)
+    titles = {"city": "总览", "county": "县市区报告", "department": "处室报告"}
+    sections = []
+    for kind in ("city", "county", "department"):
+        rows = []
+        for entry in outcome.entries:
+            if entry["kind"] != kind:
+                continue
+            links = " ".join(
+                f'<a href="{escape(name)}">{kind_name.upper()}</a>'
+                for kind_name, name in entry["files"].items()
+                if name
+            )
+            code = entry["county_code"]
+            if entry["status"] != "ok":
+                status = f'<span class="bad">生成失败：{escape(str(entry["error"]))}</span>'
+            elif code and code in counts.index:
+                c = counts.loc[code]
+                status = " ".join(
+                    f'<span class="chip" style="background:{style.status_colour(s)}">'
+                    f"{escape(s)} {int(c.get(s, 0))}</span>"
+                    for s in style.STATUSES
+                )
+            else:
+                status = "已生成"
+            rows.append(
+                f"<tr><td>{escape(str(code or ''))}</td><td>{escape(entry['county_name'])}</td>"
+                f"<td>{status}</td><td>{links}</td></tr>"
+            )
+        if rows:
+            sections.append(
+                f"<h2>{titles[kind]}</h2><table><thead><tr><th>代码</th><th>名称</th>"
+                f"<th>目标状态（达标/接近/未达标/无数据）</th><th>文件</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>"
+            )
+    label = parse_period(ctx.period).label
+    n_failed = len(outcome.failed)
+    summary = (
+        f"共 {len(outcome.entries)} 份报告，成功 {len(outcome.entries) - n_failed} 份，"
+        f"失败 {n_failed} 份。生成时间 {escape(str(ctx.meta.get('generated_at')))}，"
+        f"planlib {escape(str(ctx.meta.get('planlib_version')))}，明细见 manifest.json。"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><title>{escape(label)}监测报告</title>
+<style>
+body {{ font-family: "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 960px;
+       margin: 24px auto; padding: 0 16px; color: #212121; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
+th {{ background: #eceff1; text-align: left; padding: 6px; }}
+td {{ border-bottom: 1px solid #cfd8dc; padding: 6px; }}
+.chip {{ display: inline-block; color: white; border-radius: 3px; padding: 0 6px; margin-right: 2px;
+        font-size: 12px; }}
+.bad {{ color: #c62828; }}
+</style></head><body>
+<h1>{escape(str(ctx.meta.get("plan_title") or ""))} · {escape(label)}监测报告</h1>
+<p>{summary}</p>
+{"".join(sections)}
+</body></html>
+"""
+
+
+def plain_progress(job: ReportJob, result: ReportResult, done: int, total: int) -> None:
+    """Log lines for cron and CI (no terminal): one line per finished report."""
+    word = "完成" if result.status == "ok" else f"失败：{result.error}"
+    print(
+        f"[{done}/{total}] {job.title}（{job.key}）{word}，{result.seconds:.1f} 秒", file=sys.stderr
+    )
