@@ -44,8 +44,8 @@ $(DATA)/.complete:
 
 sample-data: $(STAMP) $(DATA)/.complete ## write the sample city's returns to data/sample (once)
 
-reports: $(STAMP) ## render all county, department and city reports for the latest period into reports/
-	$(BIN)/planlib plan show
+reports: $(STAMP) $(DATA)/.complete ## render all county, department and city reports for the latest period into reports/
+	$(BIN)/planlib report --data $(DATA) --period $(PERIOD) --out $(OUT) --format html,pdf
 
 lab: $(STAMP) ## start JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/

@@ -167,7 +167,8 @@ def _full_name(ctx: ReportContext, code: str) -> str:
 
 def title(ctx: ReportContext, code: str | None, subject: str) -> Html:
     """The page title, the report period and where the numbers come from, plus the report CSS."""
-    name = _full_name(ctx, code) if code else ""
+    root = str(ctx.meta.get("root") or "")
+    name = _full_name(ctx, code) if code else (_full_name(ctx, root) if root else "")
     label = _period_label(ctx.period)
     files = len(ctx.inputs)
     meta = (
