@@ -169,3 +169,45 @@ def test_a_job_that_keeps_killing_workers_is_reported_failed_not_lost() -> None:
     assert results["poison"].status == "failed"
     assert results["poison"].files == {}
     assert "Dask 集群上生成失败" in (results["poison"].error or "")
+
+
+def _manifest_without_timings(out: Path) -> dict[str, Any]:
+    import json
+
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    data.pop("generated_at")
+    for entry in data["reports"]:
+        entry.pop("seconds")
+    return dict(data)
+
+
+def test_real_reports_through_dask_match_the_local_runner(
+    cluster: LocalCluster, small_sample: Path, tmp_path: Path
+) -> None:
+    """The same batch (overview + one county, real kernels) via both executors: same outputs."""
+    from planlib.reporting.context import build_context
+    from planlib.reporting.executors import LocalExecutor
+    from planlib.reporting.runner import run_reports
+
+    ctx = build_context(small_sample)
+    county = str(ctx.units.loc[ctx.units["level"] == "county", "code"].iloc[0])
+    outs = {}
+    for name, executor in (
+        ("local", LocalExecutor(jobs=2)),
+        ("dask", DaskExecutor(cluster.scheduler_address)),
+    ):
+        outs[name] = tmp_path / name
+        outcome = run_reports(
+            small_sample, outs[name], counties=county, formats="html",
+            executor=executor, context=ctx, departments=False,
+        )  # fmt: skip
+        assert outcome.exit_code == 0, outcome.failed
+
+    local, dask = _manifest_without_timings(outs["local"]), _manifest_without_timings(outs["dask"])
+    assert dask == local
+    assert {e["county_code"] for e in dask["reports"]} >= {county}
+    assert (outs["dask"] / "index.html").read_bytes() == (outs["local"] / "index.html").read_bytes()
+    for entry in dask["reports"]:
+        for name in entry["files"].values():
+            html = outs["dask"] / name
+            assert html.stat().st_size > 1000  # written by the client from the returned bytes
