@@ -76,23 +76,11 @@ def ensure_data(folder: Path, counties: int) -> None:
 
 
 def county_jobs(context: Any, formats: tuple[str, ...], limit: int | None = None) -> list[Any]:
-    """One county report job per county of the context (the county report of a batch)."""
-    from planlib.reporting.jobs import ReportJob
+    """The runner's county report jobs, one per county (no overview, no departments)."""
+    from planlib.reporting.runner import plan_jobs
 
-    units = context.units
-    counties = units[units["level"] == "county"].sort_values("code")
-    return [
-        ReportJob(
-            key=str(code),
-            kind="county",
-            title=str(name),
-            notebook="county_report.ipynb",
-            parameters={"county": str(code), "period": context.period},
-            formats=formats,
-            timeout=600.0,
-        )
-        for code, name in zip(counties["code"], counties["name"], strict=True)
-    ][:limit]
+    jobs = plan_jobs(context, None, formats, overview=False, departments=False)
+    return jobs[:limit]
 
 
 def measure(
@@ -157,7 +145,7 @@ def main() -> None:
     if args.only != "dask":
         from planlib.reporting.executors import get_executor
 
-        local = get_executor("local", workers=args.workers)
+        local = get_executor("local", jobs=args.workers)
         measure("local", lambda: local.run(jobs, payload), len(jobs), args.workers)
     if args.only != "local":
         with LocalCluster(
