@@ -87,7 +87,7 @@ def plan_jobs(
     formats: tuple[str, ...] = FORMATS,
     timeout: float = DEFAULT_TIMEOUT,
     overview: bool = True,
-    departments: bool = True,
+    departments: bool | Sequence[str] = True,
 ) -> list[ReportJob]:
     """The batch: the root's overview, every (or the given) county, every department."""
     from . import content
@@ -125,7 +125,9 @@ def plan_jobs(
             )
         )
     if departments:
-        for dept in content.departments(ctx):
+        every = content.departments(ctx)
+        chosen = every if departments is True else [d for d in every if d in set(departments)]
+        for dept in chosen:
             jobs.append(
                 ReportJob(
                     safe_key(f"dept-{dept}"),
@@ -185,10 +187,12 @@ def run_reports(
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
     context: ReportContext | None = None,
+    departments: bool | Sequence[str] = True,
 ) -> BatchOutcome:
     """Render a batch into ``out``; returns the outcome (``exit_code`` 0 all ok, 1 some failed).
 
     Usage problems (unknown county, bad format) raise :class:`UsageError` before any work.
+    ``departments``: False for none, or the names of the departments to render (default all).
     """
     start = time.monotonic()
     fmts = parse_formats(formats)
@@ -205,7 +209,7 @@ def run_reports(
         log.info(
             "指标与评估已计算（报告期 %s），用时 %.1f 秒", ctx.period, time.monotonic() - start
         )
-        jobs = plan_jobs(ctx, wanted, fmts, timeout)
+        jobs = plan_jobs(ctx, wanted, fmts, timeout, departments=departments)
         runner = executor if executor is not None else LocalExecutor()
         log.info("共 %d 份报告，执行器 %r", len(jobs), runner)
         outcome = BatchOutcome(out=out_dir, period=ctx.period)

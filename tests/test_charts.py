@@ -1,0 +1,134 @@
+"""Charts on a hand-made assessment frame in the ARCHITECTURE.md shape."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+from planlib import charts, style
+
+COUNTIES = [("330102", "上城区"), ("330105", "拱墅区"), ("330106", "西湖区")]
+TARGETS = [
+    ("1.3", "preschool_rate", "学前三年毛入园率", "%", 93.5, "higher"),
+    ("1.3", "dropout_rate", "辍学率", "%", 0.5, "lower"),
+    ("2.1", "smart_campus", "新建智慧校园数", "所", 18.0, "higher"),
+]
+
+
+def frame() -> pd.DataFrame:
+    rows = []
+    rng = np.random.default_rng(3)
+    statuses = list(style.STATUSES)
+    for code, name in COUNTIES:
+        for q in range(1, 5):
+            for k, (task, ind, iname, unit, target, direction) in enumerate(TARGETS):
+                value = float(target * rng.uniform(0.7, 1.2))
+                status = statuses[(k + q + int(code[-1])) % 4]
+                rows.append(
+                    {
+                        "org_code": code, "org_name": name, "level": "county",
+                        "parent_code": "330100", "period": f"2022Q{q}", "indicator": ind,
+                        "indicator_name": iname, "value": np.nan if status == "无数据" else value,
+                        "unit": unit, "direction": direction, "task_id": task, "target": target,
+                        "status": status, "share_done": 0.25 * q if unit == "所" else np.nan,
+                        "expected_share": 0.25 * q,
+                    }
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def render(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def texts(fig: Figure) -> str:
+    from matplotlib.text import Text
+
+    return " ".join(t.get_text() for t in fig.findobj(Text) if isinstance(t, Text))
+
+
+def test_bullet_chart_one_panel_per_target_and_a_status_legend() -> None:
+    a = frame()
+    rows = a[(a["org_code"] == "330102") & (a["period"] == "2022Q4")]
+    fig = charts.bullet_chart(rows, "上城区")
+    assert len(fig.axes) == len(TARGETS)
+    words = texts(fig)
+    assert "学前三年毛入园率" in words and "目标 93.5%" in words
+    assert all(s in words for s in style.STATUSES)
+    assert render(fig).startswith(b"\x89PNG")
+
+
+def test_bullet_bar_colour_is_the_status_colour() -> None:
+    a = frame()
+    rows = a[(a["org_code"] == "330105") & (a["period"] == "2022Q2")].reset_index(drop=True)
+    fig = charts.bullet_chart(rows)
+    for ax, status, value in zip(fig.axes, rows["status"], rows["value"], strict=True):
+        bars = ax.patches
+        if np.isnan(value):
+            assert len(bars) == 1  # the background only
+        else:
+            colour = bars[1].get_facecolor()
+            from matplotlib.colors import to_rgba
+
+            assert colour == pytest.approx(to_rgba(style.status_colour(status)))
+
+
+def test_trend_chart_has_a_panel_per_target_with_quarters() -> None:
+    a = frame()
+    fig = charts.trend_chart(a[a["org_code"] == "330106"], columns=2)
+    used = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    assert len(used) == len(TARGETS)
+    assert [t.get_text() for t in used[0].get_xticklabels()] == ["Q1", "Q2", "Q3", "Q4"]
+    render(fig)
+
+
+def test_heatmap_cells_follow_status_order() -> None:
+    a = frame()
+    rows = a[a["period"] == "2022Q4"]
+    fig = charts.status_heatmap(rows, "状态")
+    image = fig.axes[0].images[0].get_array()
+    assert image is not None
+    assert image.shape == (len(COUNTIES), len(TARGETS))
+    first = rows[(rows["org_name"] == "上城区")]["status"].tolist()
+    assert [style.STATUSES[int(v)] for v in image[0]] == first
+    render(fig)
+
+
+def test_ranking_respects_direction_and_highlights() -> None:
+    a = frame()
+    rows = a[(a["period"] == "2022Q1") & (a["indicator"] == "dropout_rate")].dropna(
+        subset=["value"]
+    )
+    fig = charts.ranking_chart(rows, highlight=str(rows["org_code"].iloc[0]))
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    best = rows.sort_values("value")["org_name"].iloc[0]  # lower is better: smallest on top
+    assert labels[-1] == best
+    render(fig)
+
+
+def test_share_done_chart_and_empty_inputs() -> None:
+    a = frame()
+    fig = charts.share_done_chart(a[(a["org_code"] == "330102") & (a["period"] == "2022Q2")])
+    assert "序时进度 50%" in texts(fig)
+    for fn in (charts.bullet_chart, charts.trend_chart, charts.status_heatmap):
+        assert "没有" in texts(fn(a.iloc[0:0]))  # type: ignore[operator]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.sampled_from(list(style.STATUSES)), min_size=1, max_size=6))
+def test_bullet_chart_draws_any_status_mix(statuses: list[str]) -> None:
+    base = frame().iloc[: len(statuses)].copy()
+    base["status"] = statuses
+    fig = charts.bullet_chart(base)
+    assert len(fig.axes) == len(statuses)

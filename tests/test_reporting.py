@@ -1,0 +1,252 @@
+"""The report runner end to end: real papermill, kernels, nbconvert and WeasyPrint.
+
+One batch runs once per session (kernels are slow on a shared 2-core machine) and many tests
+look at what it wrote: one county is made to fail inside its real kernel, and a good earlier
+report of that county must survive.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from pypdf import PdfReader
+
+import planlib
+from planlib.reporting import content, jobs, runner
+from planlib.reporting.context import build_context, context_from_bytes
+from planlib.reporting.executors import LocalExecutor, get_executor
+
+FAILING = "990103"  # the county made to fail
+GOOD_OLD = b"<html>an earlier good report</html>"
+
+
+class Sabotage:
+    """Hands one county an unknown code, so its real notebook raises in its real kernel."""
+
+    def __init__(self) -> None:
+        self.inner = LocalExecutor(jobs=2)
+
+    def run(self, batch: Iterable[jobs.ReportJob], context: bytes) -> Iterator[jobs.ReportResult]:
+        changed = [
+            dataclasses.replace(j, parameters={**j.parameters, "county": "000000"})
+            if j.key == FAILING
+            else j
+            for j in batch
+        ]
+        yield from self.inner.run(changed, context)
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports-sample") / "city"
+    planlib.make_sample(out, seed=11, counties=3, schools_per_county=25)
+    return out
+
+
+@pytest.fixture(scope="session")
+def batch(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> runner.BatchOutcome:
+    out = tmp_path_factory.mktemp("reports-out")
+    (out / f"{FAILING}.html").write_bytes(GOOD_OLD)
+    return runner.run_reports(
+        sample, out, "latest", "all", "html,pdf", Sabotage(), departments=["发展规划处"]
+    )
+
+
+@pytest.fixture(scope="session")
+def manifest(batch: runner.BatchOutcome) -> dict:  # type: ignore[type-arg]
+    return json.loads((batch.out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def ok_entries(manifest: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [r for r in manifest["reports"] if r["status"] == "ok"]
+
+
+def test_batch_exit_code_and_failed_county_isolated(batch: runner.BatchOutcome) -> None:
+    assert batch.exit_code == 1
+    assert [e["key"] for e in batch.failed] == [FAILING]
+    assert "未知的单位代码" in batch.failed[0]["error"]
+    kinds = {e["kind"] for e in batch.entries if e["status"] == "ok"}
+    assert kinds == {"county", "city", "department"}
+
+
+def test_manifest_has_the_documented_keys(manifest: dict, sample: Path) -> None:  # type: ignore[type-arg]
+    assert set(manifest) >= {"period", "generated_at", "planlib_version", "inputs", "reports"}
+    assert manifest["period"] == "2022Q4"
+    assert manifest["planlib_version"] == planlib.__version__
+    for item in manifest["inputs"]:
+        digest = hashlib.sha256((sample / item["path"]).read_bytes()).hexdigest()
+        assert digest == item["sha256"]
+    for report in manifest["reports"]:
+        assert set(report) >= {"county_code", "county_name", "status", "files", "error"}
+        assert set(report["files"]) == {"ipynb", "html", "pdf"}
+    counties = [r for r in manifest["reports"] if r["kind"] == "county"]
+    assert sorted(r["county_code"] for r in counties) == ["990102", FAILING, "990104"]
+    failed = next(r for r in counties if r["county_code"] == FAILING)
+    assert failed["status"] == "failed" and failed["error"]
+    assert failed["files"]["html"] == f"{FAILING}.html"  # the old good file is still there
+    assert failed["files"]["pdf"] is None
+
+
+def test_no_half_written_file_replaces_a_good_report(batch: runner.BatchOutcome) -> None:
+    assert (batch.out / f"{FAILING}.html").read_bytes() == GOOD_OLD
+    assert not list(batch.out.glob(".*.part"))
+
+
+def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "990102.pdf"
+    target.write_bytes(b"good")
+
+    def boom(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        runner.write_atomic(target, b"half")
+    assert target.read_bytes() == b"good"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_html_shows_outputs_only(batch: runner.BatchOutcome, manifest: dict) -> None:  # type: ignore[type-arg]
+    for entry in ok_entries(manifest):
+        html = (batch.out / entry["files"]["html"]).read_text(encoding="utf-8")
+        assert '<html lang="zh">' in html
+        assert "jp-InputArea" not in html and "report.open_context" not in html
+        assert "import" not in html.split("<body>")[1].split("<img")[0]
+    county = (batch.out / "990102.html").read_text(encoding="utf-8")
+    for heading in (
+        "总体情况",
+        "各项目标完成情况",
+        "季度趋势",
+        "在全市的位置",
+        "数据质量",
+        "数据来源",
+    ):
+        assert heading in county
+
+
+def test_pdf_has_chinese_text_and_embeds_the_bundled_font(batch: runner.BatchOutcome) -> None:
+    reader = PdfReader(str(batch.out / "990102.pdf"))
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+    assert "城关区" in text and "监测报告" in text and "达标" in text
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    fonts = set()
+    for page in reader.pages:
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Noto-Sans-SC" in f for f in fonts), fonts
+
+
+def test_executed_notebooks_are_clean_and_collapsed(
+    batch: runner.BatchOutcome, manifest: dict
+) -> None:  # type: ignore[type-arg]
+    for entry in ok_entries(manifest):
+        nb = nbformat.read(str(batch.out / entry["files"]["ipynb"]), as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert code and all(c.metadata["jupyter"]["source_hidden"] for c in code)
+        for cell in code:
+            for out in cell.get("outputs", []):
+                assert out["output_type"] != "error"
+                assert not (out["output_type"] == "stream" and out["name"] == "stderr"), out
+                text = json.dumps(out, ensure_ascii=False)
+                assert "Warning" not in text and "findfont" not in text
+
+
+def test_index_links_every_report_and_names_the_failure(batch: runner.BatchOutcome) -> None:
+    index = (batch.out / "index.html").read_text(encoding="utf-8")
+    for name in ("990102.html", "990102.pdf", "city.pdf", "dept-发展规划处.html"):
+        assert f'href="{name}"' in index
+    assert "生成失败" in index and "未知的单位代码" in index
+    assert "达标" in index
+
+
+def test_log_file_beside_the_manifest(batch: runner.BatchOutcome) -> None:
+    log = (batch.out / runner.LOG_NAME).read_text(encoding="utf-8")
+    assert "失败" in log and FAILING in log and "结束" in log
+
+
+def test_context_round_trip(sample: Path) -> None:
+    ctx = build_context(sample, "2022Q3")
+    back = context_from_bytes(ctx.to_bytes())
+    assert back.period == "2022Q3" and back.meta["previous_period"] == "2022Q2"
+    assert back.assessment.shape == ctx.assessment.shape
+    assert set(back.assessment["period"]) == {"2022Q1", "2022Q2", "2022Q3"}
+    assert back.assessment["org_code"].str.len().eq(6).all()  # codes stay strings
+
+
+def test_unknown_county_is_refused_before_any_work(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "planlib", "report", "--data", str(sample), "--out", str(out),
+         "--county", "990102,123456"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "123456" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_usage_checks(sample: Path) -> None:
+    with pytest.raises(runner.UsageError):
+        runner.parse_formats("html,docx")
+    with pytest.raises(runner.UsageError):
+        runner.check_units(sample, "990100")  # the root has no parent to compare with
+    assert runner.check_units(sample, "990102, 990104") == ["990102", "990104"]
+    assert runner.check_units(sample, "all") is None
+
+
+def test_names_never_reach_paths_unsanitised() -> None:
+    assert runner.safe_key("../../etc/passwd") == "etc_passwd"
+    assert runner.safe_key("dept-财务处/审计") == "dept-财务处_审计"
+    assert runner.safe_key("...") == "report"
+
+
+def test_data_text_is_escaped() -> None:
+    import pandas as pd
+
+    html = content.table(pd.DataFrame({"单位": ["<script>alert(1)</script>"]}))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_executor_registry() -> None:
+    assert isinstance(get_executor("local", jobs=2), LocalExecutor)
+    with pytest.raises(planlib.PlanlibError):
+        get_executor("ray")
+
+
+def _notebook(tmp_path: Path, source: str) -> str:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "language": "python",
+        "display_name": "Python 3",
+    }
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    return str(path)  # absolute: resolves outside notebooks/
+
+
+def test_whole_notebook_timeout_kills_the_kernel(tmp_path: Path) -> None:
+    job = jobs.ReportJob("t", "county", "超时", _notebook(tmp_path, "import time\ntime.sleep(120)"),
+                         {}, ("html",), timeout=4)  # fmt: skip
+    result = jobs.render_job(job, b"")
+    assert result.status == "failed" and "超时" in (result.error or "")
+    assert result.seconds < 60 and result.files == {}
+
+
+def test_a_dying_kernel_is_a_failed_result(tmp_path: Path) -> None:
+    job = jobs.ReportJob("d", "county", "死", _notebook(tmp_path, "import os\nos._exit(1)"),
+                         {}, ("html",), timeout=60)  # fmt: skip
+    result = jobs.render_job(job, b"")
+    assert result.status == "failed" and result.error
