@@ -264,7 +264,9 @@ def _cell_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "org_code": pa.Column(str),
-            "period": pa.Column(str, pa.Check(lambda s: s.str.fullmatch(r"\d{4}Q[1-4]"), name="period")),
+            "period": pa.Column(
+                str, pa.Check(lambda s: s.str.fullmatch(r"\d{4}Q[1-4]"), name="period")
+            ),
             "value": pa.Column(float, pa.Check(lambda s: s >= 0, name="negative"), nullable=True),
         },
         checks=[
