@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .encodings import TextEncodingError, decode_text
 from .errors import PlanlibError, Problem
 from .indicators import IndicatorSet, Settings, load_indicators
 from .model import Plan
@@ -77,15 +78,10 @@ def load_allocations(
         if path is None:
             return empty
         raise AllocationFileError(f"文件 {p}：分解目标文件不存在")
-    raw = p.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise AllocationFileError(f"文件 {p}：无法识别的文字编码（请另存为 UTF-8）")
+    try:
+        text = decode_text(p.read_bytes())
+    except TextEncodingError as err:
+        raise AllocationFileError(f"文件 {p}：{err}") from None
     reader = csv.reader(io.StringIO(text))
     rows = [r for r in reader]
     if not rows:

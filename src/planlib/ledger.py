@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .encodings import TextEncodingError, decode_text
 from .errors import DataFileError, Problem
 from .model import Plan
 from .periods import Period, find_period, parse_period
@@ -212,15 +213,10 @@ def _rows(path: Path) -> list[list[Any]]:
             return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
         finally:
             wb.close()
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DataFileError([Problem(path.name, None, None, None, "无法识别的文字编码")])
+    try:
+        text = decode_text(path.read_bytes())
+    except TextEncodingError as err:
+        raise DataFileError([Problem(path.name, None, None, None, str(err))]) from None
     import csv
     import io
 

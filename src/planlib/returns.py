@@ -25,6 +25,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .dictionary import Dictionary, load_dictionary
+from .encodings import decode_text
 from .errors import DataFileError, Problem
 from .periods import find_period
 
@@ -51,24 +52,6 @@ def _problem(
 
 
 # --- files to raw tables ----------------------------------------------------------------------
-
-
-def decode_text(raw: bytes) -> str:
-    """Text of a CSV in UTF-8 (with or without BOM) or GB18030/GBK; ValueError when neither."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw).best()
-    if best is None:
-        raise ValueError("无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
-    return str(best)
 
 
 def read_raw_tables(path: Path, name: str) -> list[RawTable]:
