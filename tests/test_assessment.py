@@ -458,3 +458,26 @@ def test_total_targets_above_the_city_are_the_sum_of_the_cities_below():
         and by_org.loc["130000", "target_source"] == "下级目标之和"
     )
     assert by_org.loc["000000", "target"] == 226 and by_org.loc["000000", "status"] == "达标"
+
+
+def test_county_rows_describe_their_own_allocated_target():
+    import planlib as _pl
+
+    units = pd.DataFrame(
+        {
+            "code": ["100", "101"],
+            "name": ["市", "甲县"],
+            "type": ["市", "县"],
+            "parent_code": ["", "100"],
+        }
+    )
+    values = pd.DataFrame(
+        {"org_code": ["101"], "period": ["2022Q4"], "element": ["edu_budget"], "value": [100000.0]}
+    )
+    ind = _pl.compute_indicators(values, org_units={"units": units, "schools": None})
+    alloc = pd.DataFrame({"county": ["101"], "indicator": ["education_budget"], "target": [16.5]})
+    res = _pl.assess(ind, _pl.load_plan(), allocations=alloc)
+    county = res[(res["org_code"] == "101") & (res["indicator"] == "education_budget")].iloc[0]
+    assert county["target"] == 16.5 and county["target_text"] == "不低于 16.5亿元（力争）"
+    city = res[(res["org_code"] == "100") & (res["indicator"] == "education_budget")].iloc[0]
+    assert city["target_text"] == "不低于 216亿元（力争）"

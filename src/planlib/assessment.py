@@ -22,7 +22,7 @@ import pandas as pd
 from .encodings import TextEncodingError, decode_text
 from .errors import PlanlibError, Problem
 from .indicators import IndicatorSet, Settings, load_indicators
-from .model import Plan
+from .model import COMPARATORS, Plan
 from .periods import parse_period
 from .resources import data_dir
 
@@ -371,6 +371,19 @@ def _projection(
     return projection, method
 
 
+def _target_words(rows: pd.DataFrame, target: np.ndarray) -> np.ndarray:
+    """The unit's own target in a reviewer's words (a county's share, not the city total)."""
+    out = rows["target_text"].to_numpy(dtype=object).copy()
+    own = ~np.isclose(target, rows["plan_value"].to_numpy(dtype="float64"), equal_nan=True)
+    for i in np.flatnonzero(own & ~np.isnan(target)).tolist():
+        unit = str(rows["target_unit"].iat[i])
+        value = f"{target[i]:.4g}{unit}"
+        comparator = str(rows["comparator"].iat[i])
+        words = f"{value}左右" if comparator == "~" else f"{COMPARATORS[comparator]} {value}"
+        out[i] = words + ("（力争）" if bool(rows["aspirational"].iat[i]) else "")
+    return out
+
+
 def assess(
     indicators: pd.DataFrame,
     plan: Plan,
@@ -455,6 +468,7 @@ def assess(
     projected_status = _status(projection, target, comparator, tolerance, band)
 
     out = rows.assign(
+        target_text=_target_words(rows, target),
         target=target.astype("float64"),
         gap=(value - target).astype("float64"),
         share_done=share_done.astype("float64"),
