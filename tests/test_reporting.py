@@ -250,3 +250,12 @@ def test_a_dying_kernel_is_a_failed_result(tmp_path: Path) -> None:
                          {}, ("html",), timeout=60)  # fmt: skip
     result = jobs.render_job(job, b"")
     assert result.status == "failed" and result.error
+
+
+def test_num_gap_rounding_to_zero_has_no_sign() -> None:
+    num = content.num
+    assert num(-0.02, "%", signed=True) == "0%"
+    assert num(0.04, "%", signed=True) == "0%"
+    assert num(-3.0, signed=True) == "-3"
+    assert num(2.5, "%", signed=True) == "+2.5%"
+    assert num(float("nan")) == "—"

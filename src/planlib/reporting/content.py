@@ -81,6 +81,8 @@ def num(value: Any, unit: str = "", signed: bool = False) -> str:
     text = f"{v:+,.1f}" if signed else f"{v:,.1f}"
     if text.endswith(".0"):
         text = text[:-2]
+    if text.lstrip("+-") == "0":  # a gap that rounds to nothing has no sign ("-0%" reads as a miss)
+        text = "0"
     return escape(text + (unit if unit in ("%", "‰") else ""))
 
 
