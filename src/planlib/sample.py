@@ -434,6 +434,9 @@ def _ledger_rows(year: int, q: int, rng: np.random.Generator) -> list[list[objec
             if i == 1 and j == 0 and q >= 3:
                 status = "推进中"  # due at mid-year and not done: overdue
             account = f"{unit}按计划推进「{task.title}」，第{q}季度完成阶段工作。"
+            if q == 1 and i == 2 and j == len(task.units) - 1:
+                status = "未启动"  # a department that starts late in the year
+                account = f"{unit}正在制定「{task.title}」实施方案，尚未启动。"
             if status == "滞后":
                 account = f"{unit}因人员调整，「{task.title}」部分工作未按序时进度完成。"
             rows.append(
