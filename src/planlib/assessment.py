@@ -375,12 +375,23 @@ def _target_words(rows: pd.DataFrame, target: np.ndarray) -> np.ndarray:
     """The unit's own target in a reviewer's words (a county's share, not the city total)."""
     out = rows["target_text"].to_numpy(dtype=object).copy()
     own = ~np.isclose(target, rows["plan_value"].to_numpy(dtype="float64"), equal_nan=True)
-    for i in np.flatnonzero(own & ~np.isnan(target)).tolist():
-        unit = str(rows["target_unit"].iat[i])
-        value = f"{target[i]:.4g}{unit}"
-        comparator = str(rows["comparator"].iat[i])
-        words = f"{value}左右" if comparator == "~" else f"{COMPARATORS[comparator]} {value}"
-        out[i] = words + ("（力争）" if bool(rows["aspirational"].iat[i]) else "")
+    idx = np.flatnonzero(own & ~np.isnan(target))
+    if idx.size == 0:
+        return out
+    # Few distinct targets recur over many rows (national runs: ~57k); word each one once.
+    units = rows["target_unit"].to_numpy(dtype=object)[idx]
+    comparators = rows["comparator"].to_numpy(dtype=object)[idx]
+    aspirational = rows["aspirational"].to_numpy(dtype=bool)[idx]
+    cache: dict[tuple[float, str, str, bool], str] = {}
+    for j, i in enumerate(idx.tolist()):
+        key = (float(target[i]), str(units[j]), str(comparators[j]), bool(aspirational[j]))
+        words = cache.get(key)
+        if words is None:
+            value = f"{key[0]:.4g}{key[1]}"
+            words = f"{value}左右" if key[2] == "~" else f"{COMPARATORS[key[2]]} {value}"
+            words += "（力争）" if key[3] else ""
+            cache[key] = words
+        out[i] = words
     return out
 
 
