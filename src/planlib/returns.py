@@ -29,6 +29,7 @@ from .encodings import decode_text
 from .errors import DataFileError, Problem
 from .periods import find_period
 
+_PERIOD = re.compile(r"\d{4}Q[1-4]")
 VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")
 _FLAG_WORDS = {"是": 1.0, "否": 0.0, "√": 1.0, "×": 0.0, "Y": 1.0, "N": 0.0, "有": 1.0, "无": 0.0}
@@ -385,49 +386,64 @@ def _parquet_values(path: Path, name: str, d: Dictionary) -> tuple[pd.DataFrame,
                 name, None, "、".join(missing), None, "Parquet 文件缺少列", rule="missing_column"
             )
         ]
-    out = frame[["org_code", "period", "element", "value"]].astype(
-        {"org_code": "str", "period": "str", "element": "str", "value": "float64"}
-    )
+    out = frame[["org_code", "period", "element", "value"]]
+    wanted = {"org_code": "str", "period": "str", "element": "str", "value": "float64"}
+    retype = {c: t for c, t in wanted.items() if out[c].dtype != t}
+    if retype:
+        out = out.astype(retype)
     problems: list[Problem] = []
-    unknown = ~out["element"].isin(d.codes)
-    if unknown.any():
+    # the per-row work goes through the few distinct elements and periods, not 10M strings
+    element = out["element"].astype("category")
+    known = element.cat.categories.isin(d.codes)
+    if not known.all():
         problems.append(
             _problem(
                 name,
                 None,
                 "element",
-                "、".join(out.loc[unknown, "element"].unique()[:5]),
+                "、".join(element.cat.categories[~known][:5]),
                 "数据字典中没有这些数据项，已忽略",
                 severity="warning",
                 rule="unknown_column",
             )
         )
-        out = out[~unknown]
-    meta = d.frame().set_index("code")
-    v = out["value"]
-    element = out["element"].astype("category")
-    lo = element.map(meta["min"]).astype("float64")
-    hi = element.map(meta["max"]).astype("float64")
-    bad = v.isna() | (v < lo) | (v > hi)
-    if bad.any():
-        for idx in out.index[bad][:200]:
-            r = out.loc[idx]
-            problems.append(
-                _problem(
-                    name,
-                    int(idx) + 2,
-                    r.element,
-                    r.value,
-                    "数值缺失或超出允许范围",
-                    org_code=r.org_code,
-                    period=r.period,
-                    rule="above_range",
-                )
+    period = out["period"].astype("category")
+    bad_periods = [p for p in period.cat.categories if not _PERIOD.fullmatch(str(p))]
+    for p in bad_periods[:20]:
+        problems.append(
+            _problem(
+                name, None, "period", p, "报告期格式应为 2022Q1 这样的年份加季度", rule="period"
             )
-        out = out[~bad]
-    return out.assign(file=name, row=out.index.to_numpy() + 2, column=out["element"])[
-        VALUE_COLUMNS
-    ], problems
+        )
+    meta = d.frame().set_index("code")
+    codes = element.cat.codes.to_numpy()
+    cats = element.cat.categories
+    lo = meta["min"].reindex(cats).to_numpy(dtype="float64")[codes]
+    hi = meta["max"].reindex(cats).to_numpy(dtype="float64")[codes]
+    v = out["value"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = np.isnan(v) | (v < lo) | (v > hi)
+    drop = ~known[codes] | period.isin(bad_periods).to_numpy()
+    bad &= ~drop
+    for idx in np.flatnonzero(bad)[:200].tolist():
+        r = out.iloc[idx]
+        problems.append(
+            _problem(
+                name,
+                idx + 2,
+                r.element,
+                r.value,
+                "数值缺失或超出允许范围",
+                org_code=r.org_code,
+                period=r.period,
+                rule="above_range",
+            )
+        )
+    keep = ~(bad | drop)
+    rows = np.arange(2, len(out) + 2)
+    file = pd.Categorical.from_codes(np.zeros(len(out), dtype="int8"), categories=pd.Index([name]))
+    out = out.assign(file=file, row=rows, column=element)
+    return (out if keep.all() else out[keep]).reset_index(drop=True)[VALUE_COLUMNS], problems
 
 
 def read_returns(

@@ -62,52 +62,78 @@ def _isin(items: pd.Index, codes: pd.Series) -> np.ndarray:
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+@dataclass(frozen=True)
+class RowKeys:
+    """Integer codes of each row's org unit, period and element, computed once per validation.
+
+    National returns hold ~10 million rows; hashing their strings is the dear part of every
+    check, so the checks share one factorisation instead of each hashing the columns again.
+    """
+
+    org: np.ndarray
+    org_uniques: pd.Index
+    element: np.ndarray
+    element_uniques: pd.Index
+    row: np.ndarray  # one int64 per (org unit, period, element)
+
+    @classmethod
+    def of(cls, values: pd.DataFrame) -> RowKeys:
+        org, org_uniques = pd.factorize(values["org_code"])
+        period, period_uniques = pd.factorize(values["period"])
+        element, element_uniques = pd.factorize(values["element"])
+        row = (org.astype("int64") * (len(period_uniques) + 1) + period) * (
+            len(element_uniques) + 1
+        ) + element
+        return cls(org, pd.Index(org_uniques), element, pd.Index(element_uniques), row)
+
+
 def check_codes(
-    values: pd.DataFrame, org_units: OrgUnits, d: Dictionary
-) -> tuple[pd.Series, list[Problem]]:
+    values: pd.DataFrame, org_units: OrgUnits, d: Dictionary, keys: RowKeys | None = None
+) -> tuple[np.ndarray, list[Problem]]:
     """Unknown county or school codes; returns a mask of rows to keep and the problems."""
-    # factorize once: membership is then checked on the distinct codes, not on every row
-    org_idx, org_uniques = pd.factorize(values["org_code"])
-    el_idx, el_uniques = pd.factorize(values["element"])
+    k = keys if keys is not None else RowKeys.of(values)
     levels = {e.code: e.level for e in d.elements}
-    is_school = np.array([levels.get(str(e)) == "school" for e in el_uniques], dtype=bool)[el_idx]
-    uniq = pd.Index(org_uniques)
-    in_units = _isin(uniq, org_units.units["code"])[org_idx]
-    in_schools = _isin(uniq, org_units.schools["code"])[org_idx]
-    known = np.where(is_school, in_schools, in_units)
-    level = pd.Series(np.where(is_school, "school", "unit"), index=values.index)
-    keep = pd.Series(known, index=values.index)
-    problems = []
-    first = values.assign(_level=level)[~keep].drop_duplicates(["file", "row"])
-    for _, r in first.iterrows():
-        kind = "学校标识码" if r["_level"] == "school" else "行政区划代码"
+    school_element = np.array([levels.get(str(e)) == "school" for e in k.element_uniques], bool)
+    # membership is checked on the distinct codes, then spread to the rows by their integer codes
+    in_units = _isin(k.org_uniques, org_units.units["code"])
+    in_schools = _isin(k.org_uniques, org_units.schools["code"])
+    is_school = school_element[k.element]
+    known = np.where(is_school, in_schools[k.org], in_units[k.org]) & (k.org >= 0)
+    problems: list[Problem] = []
+    if known.all():
+        return known, problems
+    bad = values[~known].assign(school_row=is_school[~known]).drop_duplicates(["file", "row"])
+    for r in bad.itertuples(index=False):
+        kind = "学校标识码" if r.school_row else "行政区划代码"
         problems.append(
             Problem(
-                str(r["file"]),
-                int(r["row"]),
+                str(r.file),
+                int(r.row),
                 kind,
-                str(r["org_code"]),
-                f"{kind}「{r['org_code']}」不在单位名录中，该行未计入",
+                str(r.org_code),
+                f"{kind}「{r.org_code}」不在单位名录中，该行未计入",
                 "error",
-                str(r["org_code"]),
-                str(r["period"]),
+                str(r.org_code),
+                str(r.period),
                 "unknown_code",
             )
         )
-    return keep, problems
+    return known, problems
 
 
-def check_duplicates(values: pd.DataFrame) -> tuple[pd.Series, list[Problem]]:
-    """The same org unit, period and element reported twice: the first is kept."""
-    key = np.zeros(len(values), dtype="int64")
-    for col in ("org_code", "period", "element"):
-        codes, uniques = pd.factorize(values[col])
-        key = key * (len(uniques) + 1) + codes
-    dup = pd.Series(pd.Index(key).duplicated(keep="first"), index=values.index)
+def check_duplicates(
+    values: pd.DataFrame, row_key: np.ndarray | None = None
+) -> tuple[np.ndarray, list[Problem]]:
+    """The same org unit, period and element reported twice: the first is kept.
+
+    ``row_key`` is :attr:`RowKeys.row` for these rows (computed when not given).
+    """
+    key = row_key if row_key is not None else RowKeys.of(values).row
+    dup = pd.Series(key).duplicated(keep="first").to_numpy()
     problems: list[Problem] = []
     if not dup.any():
         return ~dup, problems
-    twice = pd.Series(key, index=values.index).isin(key[dup.to_numpy()])
+    twice = np.isin(key, key[dup])
     firsts = (
         values[twice & ~dup]
         .drop_duplicates(["org_code", "period", "element"])
@@ -302,23 +328,26 @@ def validate_values(
 ) -> ValidationResult:
     """Run the checks that need the whole set (and the registry) on values read from files."""
     all_problems = list(problems)
-    keep = pd.Series(True, index=values.index)
+    keys = RowKeys.of(values)
+    keep = np.ones(len(values), dtype=bool)
     if org_units is not None:
-        k, found = check_codes(values, org_units, d)
-        keep &= k
+        known, found = check_codes(values, org_units, d, keys)
+        keep &= known
         all_problems += found
-    k, found = check_duplicates(values[keep])
-    keep.loc[k.index] &= k
+    kept = values if keep.all() else values[keep]
+    first, found = check_duplicates(kept, keys.row[keep])
+    keep[np.flatnonzero(keep)[~first]] = False
     all_problems += found
-    k, found = check_rules(values[keep], d)
-    keep.loc[k.index] &= k
+    kept = values if keep.all() else values[keep]
+    k, found = check_rules(kept, d)
+    if not k.all():
+        keep[np.flatnonzero(keep)[~k.to_numpy()]] = False
+        kept = values[keep]
     all_problems += found
-    all_problems += check_jumps(values[keep], d)
+    all_problems += check_jumps(kept, d)
     if org_units is not None:
-        all_problems += check_completeness(values[keep], org_units, d)
-    return ValidationResult(
-        problems_frame(all_problems), values[keep].reset_index(drop=True), org_units
-    )
+        all_problems += check_completeness(kept, org_units, d)
+    return ValidationResult(problems_frame(all_problems), kept.reset_index(drop=True), org_units)
 
 
 def validate(
