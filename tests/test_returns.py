@@ -174,3 +174,28 @@ def test_sample_county_files_load(small_sample):
     assert not [p for p in problems if p.severity == "error"]
     assert {"pop_3_5", "std_compliant", "edu_budget"} <= set(values["element"])
     assert values["org_code"].map(len).isin([6, 10]).all()
+
+
+def test_parquet_returns_name_every_problem(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "values.parquet"
+    pd.DataFrame(
+        {
+            "org_code": ["990102", "990102", "990102", "990103", "990103"],
+            "period": ["2022Q2", "2022Q2", "2022Q2", "2022Q5", "2022Q2"],
+            "element": ["pop_3_5", "no_such_item", "pop_6_14", "pop_3_5", "pop_15_17"],
+            "value": [20000.0, 1.0, -5.0, 100.0, float("nan")],
+        }
+    ).to_parquet(path)
+    values, problems = read_returns([path])
+    by_rule = {p.rule: p for p in problems}
+    assert by_rule["unknown_column"].value == "no_such_item"
+    assert by_rule["period"].value == "2022Q5"
+    ranged = sorted(p.row for p in problems if p.rule == "above_range")
+    assert ranged == [4, 6]  # the -5 and the blank value, as rows after the header row
+    # only the good row is kept, with its file and row
+    assert values[["org_code", "element", "value", "row"]].values.tolist() == [
+        ["990102", "pop_3_5", 20000.0, 2]
+    ]
+    assert str(values["file"].iloc[0]).endswith("values.parquet")
