@@ -18,9 +18,11 @@ from matplotlib.patches import Patch
 from . import style
 
 
-def _figure(height: float, width: float = style.A4_WIDTH_IN) -> Figure:
+def _figure(
+    height: float, width: float = style.A4_WIDTH_IN, layout: str | None = "constrained"
+) -> Figure:
     style.use()
-    return Figure(figsize=(width, height), layout="constrained")
+    return Figure(figsize=(width, height), layout=layout)
 
 
 def _fmt(value: float, unit: str = "") -> str:
@@ -100,7 +102,14 @@ def trend_chart(
     n = len(keys)
     cols = min(columns, n)
     nrows = math.ceil(n / cols)
-    fig = _figure(1.55 * nrows + 0.3)
+    height = 1.55 * nrows + 0.3
+    # A fixed grid, not constrained layout: the panels are alike, and solving the layout of 16
+    # axes cost 0.4 s per report (a third of the chart's time).
+    fig = _figure(height, layout="none")
+    top = 0.25 + (0.3 if title else 0.0)
+    fig.subplots_adjust(
+        left=0.055, right=0.99, bottom=0.3 / height, top=1 - top / height, wspace=0.32, hspace=0.62
+    )
     axes = fig.subplots(nrows, cols, squeeze=False).ravel()
     for ax, (task, ind) in zip(axes, keys, strict=False):
         part = rows[(rows["task_id"] == task) & (rows["indicator"] == ind)]

@@ -16,13 +16,15 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
+
+if TYPE_CHECKING:
+    import pandera.pandas
 
 from .dictionary import Dictionary, load_dictionary
 from .encodings import decode_text
@@ -244,7 +246,11 @@ def table_cells(
 # --- cell checks (pandera) -------------------------------------------------------------------
 
 
-def _cell_schema() -> pa.DataFrameSchema:
+@cache
+def _cell_schema() -> pandera.pandas.DataFrameSchema:
+    # imported here: report kernels and most CLI commands never read a workbook (0.2 s saved)
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema(
         {
             "org_code": pa.Column(str),
@@ -327,6 +333,8 @@ def check_cells(cells: pd.DataFrame, d: Dictionary) -> tuple[pd.DataFrame, list[
                 )
             )
             bad[i] = True
+    from pandera.errors import SchemaErrors
+
     try:
         _cell_schema().validate(frame, lazy=True)
     except SchemaErrors as err:
