@@ -18,11 +18,13 @@ from matplotlib.patches import Patch
 from . import style
 
 
-def _figure(
-    height: float, width: float = style.A4_WIDTH_IN, layout: str | None = "constrained"
-) -> Figure:
+def _figure(height: float, width: float = style.A4_WIDTH_IN, fixed: bool = False) -> Figure:
+    """A figure in the planlib style; ``fixed`` turns layout off for charts placed by hand."""
     style.use()
-    return Figure(figsize=(width, height), layout=layout)
+    fig = Figure(figsize=(width, height), layout="constrained")
+    if fixed:
+        fig.set_layout_engine("none")
+    return fig
 
 
 def _fmt(value: float, unit: str = "") -> str:
@@ -105,7 +107,7 @@ def trend_chart(
     height = 1.55 * nrows + 0.3
     # A fixed grid, not constrained layout: the panels are alike, and solving the layout of 16
     # axes cost 0.4 s per report (a third of the chart's time).
-    fig = _figure(height, layout="none")
+    fig = _figure(height, fixed=True)
     top = 0.25 + (0.3 if title else 0.0)
     fig.subplots_adjust(
         left=0.055, right=0.99, bottom=0.3 / height, top=1 - top / height, wspace=0.32, hspace=0.62
