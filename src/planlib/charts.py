@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine, PlaceHolderLayoutEngine
 from matplotlib.patches import Patch
 
 from . import style
@@ -21,10 +22,8 @@ from . import style
 def _figure(height: float, width: float = style.A4_WIDTH_IN, fixed: bool = False) -> Figure:
     """A figure in the planlib style; ``fixed`` turns layout off for charts placed by hand."""
     style.use()
-    fig = Figure(figsize=(width, height), layout="constrained")
-    if fixed:
-        fig.set_layout_engine("none")
-    return fig
+    layout = PlaceHolderLayoutEngine(True, True) if fixed else ConstrainedLayoutEngine()
+    return Figure(figsize=(width, height), layout=layout)
 
 
 def _fmt(value: float, unit: str = "") -> str:
