@@ -8,13 +8,13 @@ same data, and their HTML pages must carry the same content (text and charts).
 
 Run: ``.venv/bin/python benchmarks/bench_reports.py [--counties 12] [--jobs 3]``
 
-Measured (2 shared cores, 12 counties, HTML only, 28 Nov 2026, both in the same run each time):
-- ``--jobs 3``: runner 25.3 s, naive loop 96.3 s: 3.8× faster;
-- ``--jobs 2``: runner 34.3 s, naive loop 98.2 s: 2.9× (an earlier ``--jobs 2`` run, with the
-  machine busier, gave 37.1 s vs. 149.5 s, 4.0×).
-Every run: the 12 pairs of pages had the same text and the same chart images. Three workers
-keep both cores busy while one kernel starts, as FIELD-NOTES says; ``planlib report --jobs``
-defaults to the number of cores, so pass ``--jobs 3`` on a 2-core machine.
+Measured (2 cores, 12 counties, HTML only, both in the same run each time):
+- 29 Nov 2026, ``--jobs 2`` (the default on 2 cores): runner 24.2 s, naive loop 98.1 s: 4.1×,
+  after the report kernel stopped importing pandera and the trend chart dropped constrained
+  layout (together about 0.55 s less per report);
+- 28 Nov 2026, before those: ``--jobs 3`` 25.3 s vs. 96.3 s (3.8×), ``--jobs 2`` 34.3 s vs.
+  98.2 s (2.9×).
+Every run: the 12 pairs of pages had the same text and the same chart images.
 """
 
 from __future__ import annotations

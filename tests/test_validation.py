@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from planlib import validate
@@ -111,3 +113,24 @@ def test_a_broken_workbook_in_the_folder(data):
     p = result.problems
     assert (p["rule"] == "unreadable").any()
     assert p.loc[p["rule"] == "unreadable", "file"].str.contains(path.name).all()
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["990102", "990103", "1"]), st.sampled_from(["2022Q1", "2022Q2"]),
+                  st.sampled_from(["pop_3_5", "kg_total"])),
+        max_size=30,
+    )
+)  # fmt: skip
+def test_duplicates_keep_the_first_of_each_key(rows):
+    import pandas as pd
+
+    from planlib.validation import check_duplicates
+
+    values = pd.DataFrame(rows, columns=["org_code", "period", "element"], dtype="str").assign(
+        value=1.0, file="f.csv", row=range(2, len(rows) + 2), column="c"
+    )
+    keep, problems = check_duplicates(values)
+    expected = ~values.duplicated(["org_code", "period", "element"], keep="first").to_numpy()
+    assert keep.tolist() == expected.tolist()
+    assert sorted(p.row for p in problems) == values.loc[~expected, "row"].tolist()

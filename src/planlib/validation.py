@@ -75,16 +75,28 @@ class RowKeys:
     element: np.ndarray
     element_uniques: pd.Index
     row: np.ndarray  # one int64 per (org unit, period, element)
+    space: int  # every row key lies in range(space)
 
     @classmethod
     def of(cls, values: pd.DataFrame) -> RowKeys:
         org, org_uniques = pd.factorize(values["org_code"])
         period, period_uniques = pd.factorize(values["period"])
         element, element_uniques = pd.factorize(values["element"])
-        row = (org.astype("int64") * (len(period_uniques) + 1) + period) * (
-            len(element_uniques) + 1
-        ) + element
-        return cls(org, pd.Index(org_uniques), element, pd.Index(element_uniques), row)
+        n_p, n_e = len(period_uniques) + 1, len(element_uniques) + 1
+        row = (org.astype("int64") * n_p + period) * n_e + element
+        space = (len(org_uniques) + 1) * n_p * n_e
+        return cls(org, pd.Index(org_uniques), element, pd.Index(element_uniques), row, space)
+
+
+def _all_distinct(key: np.ndarray, space: int) -> bool | None:
+    """Whether every key differs, by marking a bitmap of the key range (no hashing); None when
+    the range is too wide for a bitmap. Keys of missing codes (-1) are negative: counted apart."""
+    if space > max(64 * len(key), 1 << 24) or space > 1 << 31:
+        return None
+    valid = key[key >= 0]
+    seen = np.zeros(space, dtype=bool)
+    seen[valid] = True
+    return int(np.count_nonzero(seen)) == len(valid) and len(valid) == len(key)
 
 
 def check_codes(
@@ -122,15 +134,21 @@ def check_codes(
 
 
 def check_duplicates(
-    values: pd.DataFrame, row_key: np.ndarray | None = None
+    values: pd.DataFrame, row_key: np.ndarray | None = None, space: int | None = None
 ) -> tuple[np.ndarray, list[Problem]]:
     """The same org unit, period and element reported twice: the first is kept.
 
-    ``row_key`` is :attr:`RowKeys.row` for these rows (computed when not given).
+    ``row_key`` and ``space`` are :attr:`RowKeys.row` and :attr:`RowKeys.space` for these rows
+    (computed when not given).
     """
-    key = row_key if row_key is not None else RowKeys.of(values).row
-    dup = pd.Series(key).duplicated(keep="first").to_numpy()
+    if row_key is None or space is None:
+        keys = RowKeys.of(values)
+        row_key, space = keys.row, keys.space
+    key = row_key
     problems: list[Problem] = []
+    if _all_distinct(key, space):  # the usual case, in a tenth of the time of hashing 10M keys
+        return np.ones(len(key), dtype=bool), problems
+    dup = pd.Series(key).duplicated(keep="first").to_numpy()
     if not dup.any():
         return ~dup, problems
     twice = np.isin(key, key[dup])
@@ -335,7 +353,7 @@ def validate_values(
         keep &= known
         all_problems += found
     kept = values if keep.all() else values[keep]
-    first, found = check_duplicates(kept, keys.row[keep])
+    first, found = check_duplicates(kept, keys.row[keep], keys.space)
     keep[np.flatnonzero(keep)[~first]] = False
     all_problems += found
     kept = values if keep.all() else values[keep]
