@@ -252,10 +252,12 @@ def test_a_dying_kernel_is_a_failed_result(tmp_path: Path) -> None:
     assert result.status == "failed" and result.error
 
 
-def test_num_gap_rounding_to_zero_has_no_sign() -> None:
+def test_num_small_gaps_keep_their_sign_and_none_reads_as_minus_zero() -> None:
     num = content.num
-    assert num(-0.02, "%", signed=True) == "0%"
-    assert num(0.04, "%", signed=True) == "0%"
+    assert num(-0.02, "%", signed=True) == "-0.02%"  # beside 接近, "0%" would puzzle a reader
+    assert num(0.04, "%", signed=True) == "+0.04%"
+    assert num(-0.001, "%", signed=True) == "0%"  # never "-0%"
+    assert num(0.0, signed=True) == "0"
     assert num(-3.0, signed=True) == "-3"
     assert num(2.5, "%", signed=True) == "+2.5%"
     assert num(float("nan")) == "—"

@@ -235,11 +235,14 @@ def share_done_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
     colours = [style.status_colour(str(s)) for s in rows["status"]]
     ax.barh(y, share, color=colours, height=0.6)
     for yy, s in zip(y, share, strict=True):
-        ax.text(s, yy, f" {s:.0f}%", va="center", fontsize=7.5)
+        # a white ground keeps the label readable where the 序时进度 line crosses it
+        ax.text(s + 0.8, yy, f"{s:.0f}%", va="center", fontsize=7.5, zorder=3,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # fmt: skip
     if "expected_share" in rows and rows["expected_share"].notna().any():
         expected = float(rows["expected_share"].dropna().iloc[0]) * 100
         ax.axvline(expected, color=style.TARGET_COLOUR, linestyle="--", linewidth=1)
-        ax.text(expected, len(rows) - 0.4, f"序时进度 {expected:.0f}%", ha="center", fontsize=7.5)
+        ax.text(expected, len(rows) - 0.4, f"序时进度 {expected:.0f}%", ha="center", fontsize=7.5,
+                zorder=3, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # fmt: skip
     ax.set_yticks(y, rows["indicator_name"])
     ax.set_xlim(0, max(110.0, float(share.max()) * 1.15))
     ax.set_xlabel("已完成目标的比例（%）")

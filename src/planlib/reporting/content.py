@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -30,6 +31,7 @@ CSS = """
 .pl h2 { font-size: 13.5pt; margin: 14pt 0 5pt 0; padding-bottom: 2pt;
          border-bottom: 1.5pt solid #455a64; font-weight: 700; }
 .pl .meta { color: #616161; font-size: 9pt; margin-bottom: 8pt; }
+.pl .meta span { white-space: nowrap; margin-right: 1.2em; }
 .pl .cards { display: flex; gap: 6pt; margin: 6pt 0; }
 .pl .card { flex: 1; border-radius: 4pt; padding: 5pt 8pt; color: white; }
 .pl .card b { font-size: 18pt; display: block; line-height: 1.2; }
@@ -81,8 +83,10 @@ def num(value: Any, unit: str = "", signed: bool = False) -> str:
     text = f"{v:+,.1f}" if signed else f"{v:,.1f}"
     if text.endswith(".0"):
         text = text[:-2]
-    if text.lstrip("+-") == "0":  # a gap that rounds to nothing has no sign ("-0%" reads as a miss)
-        text = "0"
+    if text.lstrip("+-") == "0":
+        # a gap that rounds to nothing: show the hundredths when there are some (a "0%" beside
+        # 接近 puzzles a reader), else no sign ("-0%" reads as a miss)
+        text = f"{v:+.2f}" if signed and abs(v) >= 0.005 else "0"
     return escape(text + (unit if unit in ("%", "‰") else ""))
 
 
@@ -167,16 +171,29 @@ def _full_name(ctx: ReportContext, code: str) -> str:
     return str(row["name"])
 
 
+def _when(stamp: Any) -> str:
+    """An ISO timestamp as a reader writes it: 2026-11-29 02:17 UTC."""
+    try:
+        t = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    zone = "UTC" if t.utcoffset() == timedelta(0) else t.strftime("UTC%z")
+    return f"{t:%Y-%m-%d %H:%M} {zone}"
+
+
 def title(ctx: ReportContext, code: str | None, subject: str) -> Html:
     """The page title, the report period and where the numbers come from, plus the report CSS."""
     root = str(ctx.meta.get("root") or "")
     name = _full_name(ctx, code) if code else (_full_name(ctx, root) if root else "")
     label = _period_label(ctx.period)
     files = len(ctx.inputs)
-    meta = (
-        f"报告期：{e(label)}（{e(ctx.period)}）　依据：{e(ctx.meta.get('plan_title'))}　"
-        f"数据：{files} 个报送文件（清单与校验值见附录）　生成时间：{e(ctx.meta.get('generated_at'))}"
-    )
+    items = [
+        f"报告期：{e(label)}（{e(ctx.period)}）",
+        f"依据：{e(ctx.meta.get('plan_title'))}",
+        f"数据：{files} 个报送文件（清单与校验值见附录）",
+        f"生成时间：{e(_when(ctx.meta.get('generated_at')))}",
+    ]
+    meta = " ".join(f"<span>{item}</span>" for item in items)
     heading = f"{e(name)}{e(label)}{e(subject)}"
     body = f"<style>{CSS}</style><h1>{heading}</h1><div class='meta'>{meta}</div>"
     return Html(body)
