@@ -530,16 +530,3 @@ def latest_period(values: pd.DataFrame) -> str:
     if not found:
         raise PlanlibError("数据中没有任何报告期")
     return str(max(parse_period(p) for p in found))
-
-
-__all__ = [
-    "INDICATOR_COLUMNS",
-    "Indicator",
-    "IndicatorFileError",
-    "IndicatorSet",
-    "Settings",
-    "SettingsError",
-    "compute_indicators",
-    "latest_period",
-    "load_indicators",
-]

@@ -127,6 +127,12 @@ _PERIOD = click.option(
     show_default=True,
     help="报告期，如 2022Q2；latest 为数据中最新一期。",
 )
+_PLAN = click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="计划文件（默认为内置的 2022 年计划）。",
+)
 _SET = click.option(
     "--set",
     "pairs",
@@ -145,6 +151,21 @@ _LEVEL = click.option(
 
 def _level(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     return frame if level == "all" else frame[frame["level"] == level]
+
+
+def _assessed(
+    data: Path, period_text: str, plan_path: Path | None, pairs: tuple[str, ...], allocations: Any
+) -> tuple[Any, Any, Period, pd.DataFrame]:
+    """Plan, data, period and assessment (year to date): what `assess` and `ledger` start from."""
+    settings = _settings(pairs)
+    plan = load_plan(plan_path)
+    dataset = _load(data)
+    period = _period(dataset, period_text)
+    indicators = compute_indicators(
+        dataset, periods=_year_to_date(dataset, period), settings=settings
+    )
+    assessment = assess_frame(indicators, plan, allocations=allocations, settings=settings)
+    return plan, dataset, period, assessment
 
 
 @click.command("compute")
@@ -187,12 +208,7 @@ def compute(
 @click.command("assess")
 @click.argument("data", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_PERIOD
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="计划文件（默认为内置的 2022 年计划）。",
-)
+@_PLAN
 @click.option(
     "--allocations",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -210,14 +226,7 @@ def assess(
 
     DATA 为数据目录。
     """
-    settings = _settings(pairs)
-    plan = load_plan(plan_path)
-    dataset = _load(data)
-    period = _period(dataset, period_text)
-    indicators = compute_indicators(
-        dataset, periods=_year_to_date(dataset, period), settings=settings
-    )
-    frame = assess_frame(indicators, plan, allocations=allocations, settings=settings)
+    _, _, period, frame = _assessed(data, period_text, plan_path, pairs, allocations)
     warnings = frame.attrs.get("warnings", [])
     frame = _level(frame[frame["period"] == str(period)], level)
     for w in warnings:
@@ -237,12 +246,7 @@ def assess(
 @click.command("ledger")
 @click.argument("data", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_PERIOD
-@click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="计划文件（默认为内置的 2022 年计划）。",
-)
+@_PLAN
 @_FORMAT
 @_OUT
 @_SET
@@ -258,14 +262,7 @@ def ledger(
 
     DATA 为数据目录。
     """
-    settings = _settings(pairs)
-    plan = load_plan(plan_path)
-    dataset = _load(data)
-    period = _period(dataset, period_text)
-    indicators = compute_indicators(
-        dataset, periods=_year_to_date(dataset, period), settings=settings
-    )
-    assessment = assess_frame(indicators, plan, settings=settings)
+    plan, dataset, period, assessment = _assessed(data, period_text, plan_path, pairs, None)
     frame = task_status(plan, getattr(dataset, "ledger", None), assessment, period)
     _emit(
         frame,
