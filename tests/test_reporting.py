@@ -261,3 +261,31 @@ def test_num_small_gaps_keep_their_sign_and_none_reads_as_minus_zero() -> None:
     assert num(-3.0, signed=True) == "-3"
     assert num(2.5, "%", signed=True) == "+2.5%"
     assert num(float("nan")) == "—"
+
+
+def test_a_batch_about_a_province_of_a_national_tree(tmp_path: Path) -> None:
+    """--root: a province's overview over its cities, each city's report, real kernels."""
+    data = tmp_path / "national"
+    planlib.make_sample(data, seed=5, provinces=2, counties=8, schools_per_county=20, fmt="parquet")
+    units = planlib.load_org_units(data).units
+    province = str(units.loc[units["type"] == "省", "code"].iloc[0])
+    cities = units.loc[units["parent_code"] == province, "code"].astype(str).tolist()
+    with pytest.raises(runner.UsageError, match="未知"):
+        runner.check_root(data, "999999")
+    county = str(units.loc[units["type"].isin(["县", "区", "县级市"]), "code"].iloc[0])
+    with pytest.raises(runner.UsageError, match="没有下级"):
+        runner.check_root(data, county)
+
+    out = tmp_path / "out"
+    outcome = runner.run_reports(
+        data, out, "latest", "all", "html", LocalExecutor(jobs=2), root=province, departments=False
+    )
+    assert outcome.exit_code == 0, outcome.failed
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    by_kind = {k: [r for r in manifest["reports"] if r["kind"] == k] for k in ("city", "county")}
+    assert [r["county_code"] for r in by_kind["city"]] == [province]
+    assert sorted(r["county_code"] for r in by_kind["county"]) == sorted(cities)
+    overview = (out / "city.html").read_text(encoding="utf-8")
+    names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+    assert names[province] in overview
+    assert all(names[c] in overview for c in cities)  # the heatmap's rows are its cities

@@ -34,6 +34,11 @@ from ._console import console, err_console
 )
 @click.option("--county", default="all", show_default=True, help="all 或逗号分隔的县市区代码。")
 @click.option(
+    "--root",
+    default=None,
+    help="总览的单位代码（默认为名录的根单位，如全市）；如给省代码，则生成全省总览和各市报告。",
+)
+@click.option(
     "--format", "formats", default="html,pdf", show_default=True, help="html、pdf 或两者。"
 )
 @click.option(
@@ -63,6 +68,7 @@ def report(
     period: str,
     out_dir: Path,
     county: str,
+    root: str | None,
     formats: str,
     jobs: int | None,
     executor: str,
@@ -84,11 +90,12 @@ def report(
     try:
         runner = get_executor(executor, **opts)
         if err_console.is_terminal:
-            outcome = _with_bar(runner, data_dir, out_dir, period, county, formats, timeout)
+            outcome = _with_bar(runner, data_dir, out_dir, period, county, formats, timeout, root)
         else:
             outcome = run_reports(
-                data_dir, out_dir, period, county, formats, runner, timeout, plain_progress
-            )
+                data_dir, out_dir, period, county, formats, runner, timeout, plain_progress,
+                root=root,
+            )  # fmt: skip
     except UsageError as err:
         raise click.UsageError(str(err)) from err
     ok = len(outcome.entries) - len(outcome.failed)
@@ -133,8 +140,10 @@ def _with_bar(runner: Any, data_dir: Path, out_dir: Path, *args: Any) -> Any:
             mark = "" if result.status == "ok" else "（失败）"
             bar.update(task, completed=done, total=total, description=f"{job.title}{mark}")
 
-        period, county, formats, timeout = args
-        return run_reports(data_dir, out_dir, period, county, formats, runner, timeout, tick)
+        period, county, formats, timeout, root = args
+        return run_reports(
+            data_dir, out_dir, period, county, formats, runner, timeout, tick, root=root
+        )
 
 
 COMMANDS = [report]

@@ -605,10 +605,10 @@ def department_targets(ctx: ReportContext, department: str) -> Html:
     return Html(table(frame, numeric=("全市值",), raw=("全市值", "状态")))
 
 
-def department_heatmap(ctx: ReportContext, department: str) -> Html:
+def department_heatmap(ctx: ReportContext, department: str, org: str | None = None) -> Html:
+    """The department's targets across the children of ``org`` (default: the root's)."""
     d = ctx.departments[ctx.departments["department"].astype(str) == department]
-    root = str(ctx.meta.get("root"))
-    kids = children(ctx, root)
+    kids = children(ctx, overview_org(ctx, org))
     a = ctx.assessment
     keys = set(zip(d["task_id"].astype(str), d["indicator"].astype(str), strict=True))
     rows = a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]

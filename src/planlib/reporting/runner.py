@@ -81,6 +81,21 @@ def check_units(data_dir: str | Path, spec: str) -> list[str] | None:
     return list(dict.fromkeys(codes))
 
 
+def check_root(data_dir: str | Path, root: str | None) -> str | None:
+    """The unit a batch is about (None: the root of the tree), checked before any work."""
+    from ..orgunits import load_org_units
+
+    if root is None or not root.strip():
+        return None
+    units = load_org_units(data_dir).units
+    code = root.strip()
+    if code not in set(units["code"].astype(str)):
+        raise UsageError(f"未知的单位代码：{code}（见 {Path(data_dir) / 'org_units.csv'}）")
+    if not (units["parent_code"].fillna("").astype(str) == code).any():
+        raise UsageError(f"单位 {code} 没有下级单位，无法生成总览；请用 --county {code}")
+    return code
+
+
 def plan_jobs(
     ctx: ReportContext,
     counties: list[str] | None,
@@ -88,12 +103,14 @@ def plan_jobs(
     timeout: float = DEFAULT_TIMEOUT,
     overview: bool = True,
     departments: bool | Sequence[str] = True,
+    root: str | None = None,
 ) -> list[ReportJob]:
-    """The batch: the root's overview, every (or the given) county, every department."""
+    """The batch: an overview of ``root`` (default: the root of the tree, e.g. the city) over
+    its children, a report for every child (or the given units), and every department."""
     from . import content
 
     units = ctx.units
-    root = str(ctx.meta.get("root") or "")
+    root = str(root or ctx.meta.get("root") or "")
     names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
     have = set(ctx.assessment["org_code"].astype(str))
     if counties is None:
@@ -134,7 +151,7 @@ def plan_jobs(
                     "department",
                     dept,
                     NOTEBOOKS["department"],
-                    {**base, "department": dept},
+                    {**base, "department": dept, "org": root or None},
                     formats,
                     timeout,
                 )
@@ -188,15 +205,19 @@ def run_reports(
     progress: Progress | None = None,
     context: ReportContext | None = None,
     departments: bool | Sequence[str] = True,
+    root: str | None = None,
 ) -> BatchOutcome:
     """Render a batch into ``out``; returns the outcome (``exit_code`` 0 all ok, 1 some failed).
 
     Usage problems (unknown county, bad format) raise :class:`UsageError` before any work.
     ``departments``: False for none, or the names of the departments to render (default all).
+    ``root``: the unit whose overview heads the batch, e.g. a province or a city of a national
+    tree (default: the root of the tree); without ``counties`` its children are reported.
     """
     start = time.monotonic()
     fmts = parse_formats(formats)
     wanted = check_units(data_dir, counties)
+    overview_of = check_root(data_dir, root)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(out_dir / LOG_NAME, encoding="utf-8")
@@ -209,7 +230,7 @@ def run_reports(
         log.info(
             "指标与评估已计算（报告期 %s），用时 %.1f 秒", ctx.period, time.monotonic() - start
         )
-        jobs = plan_jobs(ctx, wanted, fmts, timeout, departments=departments)
+        jobs = plan_jobs(ctx, wanted, fmts, timeout, departments=departments, root=overview_of)
         runner = executor if executor is not None else LocalExecutor()
         log.info("共 %d 份报告，执行器 %r", len(jobs), runner)
         outcome = BatchOutcome(out=out_dir, period=ctx.period)
