@@ -289,3 +289,16 @@ def test_a_batch_about_a_province_of_a_national_tree(tmp_path: Path) -> None:
     names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
     assert names[province] in overview
     assert all(names[c] in overview for c in cities)  # the heatmap's rows are its cities
+
+
+def test_gap_reads_plus_when_better_than_target_in_both_directions(sample: Path) -> None:
+    ctx = build_context(sample)
+    rows = ctx.assessment[ctx.assessment["period"] == ctx.period]
+    shown = content._gap_for_reader(rows)
+    lower = rows["direction"] == "lower"
+    assert lower.any() and (~lower).any()
+    assert (shown[lower] == rows["target"][lower] - rows["value"][lower]).all()
+    assert (shown[~lower].dropna() == (rows["value"] - rows["target"])[~lower].dropna()).all()
+    met = rows["status"] == "达标"
+    exact = rows["comparator"].isin([">=", "<="])
+    assert (shown[met & exact].dropna() >= -1e-9).all()  # a met ≥/≤ target never reads as a miss

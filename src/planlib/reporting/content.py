@@ -267,6 +267,15 @@ def _reason(r: Any) -> str:
     return ""
 
 
+def _gap_for_reader(rows: pd.DataFrame) -> pd.Series:
+    """The gap signed so that + is better than the target: value − target, or target − value
+    for lower-is-better indicators (民办占比 8.8% against ≤ 5% reads −3.8, a miss)."""
+    if "direction" not in rows:
+        return rows["gap"]
+    lower = rows["direction"].astype(str).eq("lower")
+    return rows["gap"].where(~lower, -rows["gap"])
+
+
 def targets_table(ctx: ReportContext, code: str) -> Html:
     """Every target of one org unit: value, target, gap and status in colour."""
     rows = _rows(ctx, code, ctx.period)
@@ -279,7 +288,8 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
             "本期值": [num(v, str(u)) for v, u in zip(rows["value"], rows["unit"], strict=True)],
             "目标": rows["target_text"],
             "差距": [
-                num(v, str(u), signed=True) for v, u in zip(rows["gap"], rows["unit"], strict=True)
+                num(v, str(u), signed=True)
+                for v, u in zip(_gap_for_reader(rows), rows["unit"], strict=True)
             ],
             "状态": [badge(s) for s in rows["status"]],
             "说明": [_reason(r) for r in rows.itertuples(index=False)],
