@@ -529,3 +529,20 @@ def test_a_late_return_leaves_the_city_value_missing_with_its_reason(sample_city
     assert late["value"].isna().all() and late["missing_reason"].item() == "本期未报送数据"
     city = out[(out["level"] == "city") & (out["indicator"] == "education_budget")]
     assert city["value"].isna().all() and "1/12 个下级单位缺数" in city["missing_reason"].item()
+
+
+def test_row_keys_from_validation_give_the_same_numbers(small_sample):
+    """The keys validation hands on spare a pass; they must never change a number."""
+    import dataclasses
+
+    ds = planlib.load_dataset(small_sample)
+    assert ds.keys is not None and len(ds.keys) == len(ds.values)
+    with_keys = planlib.compute_indicators(ds)
+    without = planlib.compute_indicators(ds.values, ds.org_units)
+    pd.testing.assert_frame_equal(with_keys, without)
+    # values changed after validation (rows dropped): the stale keys are not used
+    fewer = dataclasses.replace(ds, values=ds.values.iloc[: len(ds.values) // 2])
+    pd.testing.assert_frame_equal(
+        planlib.compute_indicators(fewer),
+        planlib.compute_indicators(fewer.values, ds.org_units),
+    )

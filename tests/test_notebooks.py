@@ -56,7 +56,7 @@ def test_report_parameters() -> None:
     names = {
         "county_report": {"county", "period", "data_dir", "context"},
         "city_overview": {"org", "period", "data_dir", "context"},
-        "department_report": {"department", "period", "data_dir", "context"},
+        "department_report": {"department", "period", "data_dir", "org", "context"},
     }
     for nb, wanted in names.items():
         src = load(nb).cells[0].source

@@ -17,7 +17,7 @@ from .errors import PlanlibError, Problem
 from .orgunits import OrgUnits, load_org_units
 from .periods import parse_period
 from .returns import read_returns, return_files
-from .validation import problems_frame, validate_values
+from .validation import RowKeys, problems_frame, validate_values
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +35,7 @@ class Dataset:
     problems: pd.DataFrame
     ledger: pd.DataFrame
     inputs: pd.DataFrame
+    keys: RowKeys | None = None  # integer codes of ``values``' rows (saves the computation a pass)
 
     @property
     def periods(self) -> list[str]:
@@ -113,4 +114,4 @@ def load_dataset(data_dir: str | Path, dictionary: Dictionary | None = None) -> 
             for r in result.problems.to_dict("records")
         ]
         problems_all = problems_frame([*kept, *ledger_problems])
-    return Dataset(root, org_units, result.values, problems_all, ledger, inputs)
+    return Dataset(root, org_units, result.values, problems_all, ledger, inputs, result.keys)

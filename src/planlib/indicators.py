@@ -32,6 +32,7 @@ from .definitions import (
 from .errors import PlanlibError
 from .expressions import Linear, Term
 from .periods import Period, parse_period
+from .validation import RowKeys
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -155,10 +156,20 @@ class _Coded:
     school_of_org: np.ndarray  # per entry of ``orgs``: its row in the school registry, or -1
 
     @classmethod
-    def build(cls, values: pd.DataFrame, periods: list[str], schools: pd.DataFrame) -> _Coded:
+    def build(
+        cls,
+        values: pd.DataFrame,
+        periods: list[str],
+        schools: pd.DataFrame,
+        keys: RowKeys | None = None,
+    ) -> _Coded:
+        """Code the rows; ``keys`` (from validation, aligned with ``values``) saves hashing the
+        strings again: on national data that is most of the time spent here."""
+        wanted = {str(p): i for i, p in enumerate(periods)}
+        if keys is not None:
+            return cls._from_keys(values, wanted, schools, keys)
         # Periods as written (2022Q1, 2022-Q1 …) mapped to positions in the canonical list.
         raw = [str(p) for p in values["period"].dropna().unique()]
-        wanted = {str(p): i for i, p in enumerate(periods)}
         raw_pos = [wanted.get(_canonical_period(p), -1) for p in raw]
         period_i = _positions(values["period"], raw, np.asarray(raw_pos, dtype="int64"))
         elements = sorted({str(e) for e in values["element"].dropna().unique()})
@@ -171,6 +182,28 @@ class _Coded:
             element_i=element_i,
             elements=elements,
             org_i=o_codes,
+            orgs=orgs,
+            school_of_org=_positions(orgs, schools["code"], np.arange(len(schools))),
+        )
+
+    @classmethod
+    def _from_keys(
+        cls, values: pd.DataFrame, wanted: dict[str, int], schools: pd.DataFrame, keys: RowKeys
+    ) -> _Coded:
+        def spread(positions: list[int], codes: np.ndarray) -> np.ndarray:
+            return np.asarray([*positions, -1], dtype="int64")[codes]  # code -1 reads the -1
+
+        period_pos = [wanted.get(_canonical_period(p), -1) for p in keys.period_uniques]
+        elements = sorted({str(e) for e in keys.element_uniques if isinstance(e, str)})
+        where = {e: i for i, e in enumerate(elements)}
+        element_pos = [where.get(str(e), -1) for e in keys.element_uniques]
+        orgs = pd.Index(keys.org_uniques)
+        return cls(
+            value=values["value"].to_numpy(dtype="float64", na_value=np.nan),
+            period_i=spread(period_pos, keys.period),
+            element_i=spread(element_pos, keys.element),
+            elements=elements,
+            org_i=keys.org,
             orgs=orgs,
             school_of_org=_positions(orgs, schools["code"], np.arange(len(schools))),
         )
@@ -354,10 +387,12 @@ def compute_indicators(
 ) -> pd.DataFrame:
     """Every indicator for every org unit and period: one row per (org unit, period, indicator).
 
-    ``dataset_or_values`` is a Dataset (``.values``, ``.org_units``) or a values frame with
-    ``org_units`` given (anything with ``.units`` and ``.schools`` frames). ``periods`` limits
+    ``dataset_or_values`` is a Dataset or a ValidationResult (``.values``, ``.org_units``, and
+    the row keys validation computed, which spare this a pass over the strings) or a values frame
+    with ``org_units`` given (anything with ``.units`` and ``.schools`` frames). ``periods`` limits
     the periods (default: all in the values). Columns: :data:`INDICATOR_COLUMNS`.
     """
+    keys = None
     if isinstance(dataset_or_values, pd.DataFrame):
         values = dataset_or_values
     else:
@@ -366,6 +401,9 @@ def compute_indicators(
             raise PlanlibError("compute_indicators 需要数据集或数据值表（values）")
         values = found
         org_units = org_units if org_units is not None else dataset_or_values.org_units
+        keys = getattr(dataset_or_values, "keys", None)
+        if not isinstance(keys, RowKeys) or len(keys) != len(values):
+            keys = None  # values changed since validation: code them afresh
     missing_cols = {"org_code", "period", "element", "value"} - set(values.columns)
     if missing_cols:
         raise PlanlibError(f"数据值表缺少列：{'、'.join(sorted(missing_cols))}")
@@ -376,7 +414,7 @@ def compute_indicators(
     labels = _element_labels()
     ancestry = _ancestry(units)
     info = units.set_index("code")[["name", "level", "parent_code"]]
-    coded = _Coded.build(values, period_list, schools)
+    coded = _Coded.build(values, period_list, schools, keys)
 
     resolved = [
         (ind, ind.numerator.resolve(s), ind.denominator.resolve(s) if ind.denominator else None)

@@ -7,6 +7,7 @@ plain Chinese message and a severity. ``validate`` is what ``planlib validate`` 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -72,6 +73,8 @@ class RowKeys:
 
     org: np.ndarray
     org_uniques: pd.Index
+    period: np.ndarray
+    period_uniques: pd.Index
     element: np.ndarray
     element_uniques: pd.Index
     row: np.ndarray  # one int64 per (org unit, period, element)
@@ -85,7 +88,22 @@ class RowKeys:
         n_p, n_e = len(period_uniques) + 1, len(element_uniques) + 1
         row = (org.astype("int64") * n_p + period) * n_e + element
         space = (len(org_uniques) + 1) * n_p * n_e
-        return cls(org, pd.Index(org_uniques), element, pd.Index(element_uniques), row, space)
+        return cls(
+            org, pd.Index(org_uniques), period, pd.Index(period_uniques),
+            element, pd.Index(element_uniques), row, space,
+        )  # fmt: skip
+
+    def take(self, mask: np.ndarray) -> RowKeys:
+        """The keys of the rows where ``mask`` holds (the same code tables)."""
+        if mask.all():
+            return self
+        return dataclasses.replace(
+            self, org=self.org[mask], period=self.period[mask], element=self.element[mask],
+            row=self.row[mask],
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.row)
 
 
 def _all_distinct(key: np.ndarray, space: int) -> bool | None:
@@ -305,6 +323,7 @@ class ValidationResult:
     problems: pd.DataFrame
     values: pd.DataFrame
     org_units: OrgUnits | None = None
+    keys: RowKeys | None = None  # integer codes of ``values``' rows, reused by the computation
 
     @property
     def ok(self) -> bool:
@@ -365,7 +384,9 @@ def validate_values(
     all_problems += check_jumps(kept, d)
     if org_units is not None:
         all_problems += check_completeness(kept, org_units, d)
-    return ValidationResult(problems_frame(all_problems), kept.reset_index(drop=True), org_units)
+    return ValidationResult(
+        problems_frame(all_problems), kept.reset_index(drop=True), org_units, keys.take(keep)
+    )
 
 
 def validate(
@@ -384,7 +405,7 @@ def validate(
         )
     ):
         ds = load_dataset(items[0], dictionary=dictionary)
-        return ValidationResult(ds.problems, ds.values, ds.org_units)
+        return ValidationResult(ds.problems, ds.values, ds.org_units, ds.keys)
     from .returns import read_returns
 
     d = dictionary or load_dictionary()
