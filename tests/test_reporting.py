@@ -302,3 +302,34 @@ def test_gap_reads_plus_when_better_than_target_in_both_directions(sample: Path)
     met = rows["status"] == "达标"
     exact = rows["comparator"].isin([">=", "<="])
     assert (shown[met & exact].dropna() >= -1e-9).all()  # a met ≥/≤ target never reads as a miss
+
+
+def test_department_entries_show_their_own_targets(
+    batch: runner.BatchOutcome, manifest: dict, sample: Path
+) -> None:  # type: ignore[type-arg]
+    import re
+
+    dept = next(r for r in manifest["reports"] if r["kind"] == "department")
+    assert dept["county_code"] is None  # a 处室 has no division code
+    ctx = build_context(sample)
+    mine = ctx.departments[ctx.departments["department"] == dept["county_name"]]
+    index = (batch.out / "index.html").read_text(encoding="utf-8")
+    row = next(r for r in index.split("<tr>") if dept["county_name"] in r)
+    chips = [int(n) for n in re.findall(r"(?:达标|接近|未达标|无数据) (\d+)</span>", row)]
+    assert sum(chips) == len(mine)
+    assert chips[0] == int((mine["city_status"] == "达标").sum())
+
+
+def test_ranks_share_a_place_when_tied(sample: Path) -> None:
+    ctx = build_context(sample)
+    tab = content.standing(ctx, str(ctx.meta["root"]))
+    score = list(zip(tab["达标"], tab["接近"], strict=True))
+    for i, a in enumerate(score):
+        for j, b in enumerate(score):
+            if a == b and i != j:
+                assert tab["名次"].iloc[i] == tab["名次"].iloc[j] and tab["并列"].iloc[i]
+            elif a > b:
+                assert tab["名次"].iloc[i] < tab["名次"].iloc[j]
+    assert content._value_text(99.9974, 100.0, "%") == "99.997%"
+    assert content._gap_text(-3.5, "%") == "-3.5个百分点"
+    assert content.when("2026-11-29T02:17:11+00:00") == "2026-11-29 10:17（北京时间）"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import Any
 
@@ -65,6 +65,9 @@ class Html:
         return self._repr_html_()
 
 
+BEIJING = timezone(timedelta(hours=8), "北京时间")  # fixed offset: no tz database needed
+
+
 def e(value: Any) -> str:
     """Escaped text of a data value ("—" for missing)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
@@ -72,7 +75,7 @@ def e(value: Any) -> str:
     return escape(str(value))
 
 
-def num(value: Any, unit: str = "", signed: bool = False) -> str:
+def num(value: Any, unit: str = "", signed: bool = False, decimals: int = 1) -> str:
     """A number as reports print it: one decimal at most, thousands separated."""
     try:
         v = float(value)
@@ -80,9 +83,9 @@ def num(value: Any, unit: str = "", signed: bool = False) -> str:
         return "—"
     if math.isnan(v):
         return "—"
-    text = f"{v:+,.1f}" if signed else f"{v:,.1f}"
-    if text.endswith(".0"):
-        text = text[:-2]
+    text = f"{v:+,.{decimals}f}" if signed else f"{v:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     if text.lstrip("+-") == "0":
         # a gap that rounds to nothing: show the hundredths when there are some (a "0%" beside
         # 接近 puzzles a reader), else no sign ("-0%" reads as a miss)
@@ -171,14 +174,15 @@ def _full_name(ctx: ReportContext, code: str) -> str:
     return str(row["name"])
 
 
-def _when(stamp: Any) -> str:
-    """An ISO timestamp as a reader writes it: 2026-11-29 02:17 UTC."""
+def when(stamp: Any) -> str:
+    """An ISO timestamp as a reader here writes it, in Beijing time: 2026-11-29 10:17（北京时间）."""
     try:
         t = datetime.fromisoformat(str(stamp))
     except ValueError:
         return str(stamp)
-    zone = "UTC" if t.utcoffset() == timedelta(0) else t.strftime("UTC%z")
-    return f"{t:%Y-%m-%d %H:%M} {zone}"
+    if t.tzinfo is None:
+        return f"{t:%Y-%m-%d %H:%M}"
+    return f"{t.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）"
 
 
 def title(ctx: ReportContext, code: str | None, subject: str) -> Html:
@@ -191,7 +195,7 @@ def title(ctx: ReportContext, code: str | None, subject: str) -> Html:
         f"报告期：{e(label)}（{e(ctx.period)}）",
         f"依据：{e(ctx.meta.get('plan_title'))}",
         f"数据：{files} 个报送文件（清单与校验值见附录）",
-        f"生成时间：{e(_when(ctx.meta.get('generated_at')))}",
+        f"生成时间：{e(when(ctx.meta.get('generated_at')))}",
     ]
     meta = " ".join(f"<span>{item}</span>" for item in items)
     heading = f"{e(name)}{e(label)}{e(subject)}"
@@ -230,7 +234,11 @@ def headline(ctx: ReportContext, code: str) -> Html:
     ]
     better, worse = _changes(ctx, code)
     prev = ctx.meta.get("previous_period")
-    if prev:
+    before = _rows(ctx, code, str(prev)) if prev else None
+    if prev and before is not None and (before.empty or before["status"].eq("无数据").all()):
+        plabel = _period_label(str(prev))
+        lines.append(f"{e(plabel)}本单位没有可用数据（未报送），无法与上季度比较。")
+    elif prev:
         plabel = _period_label(str(prev))
         if not better and not worse:
             lines.append(f"与{e(plabel)}相比，各项目标的状态没有变化。")
@@ -267,6 +275,30 @@ def _reason(r: Any) -> str:
     return ""
 
 
+def _value_text(value: Any, target: Any, unit: str) -> str:
+    """The value with its unit, with as many decimals as it takes not to print the target's
+    number for a value that is not the target (99.997% against 100% is not "100%")."""
+    suffix = "" if unit in ("%", "‰") else e(unit)
+    text = num(value, unit)
+    try:
+        differs = float(value) != float(target) and not math.isnan(float(target))
+    except (TypeError, ValueError):
+        differs = False
+    decimals = 1
+    while differs and decimals < 4 and text == num(target, unit, decimals=decimals):
+        decimals += 1
+        text = num(value, unit, decimals=decimals)
+    return text + suffix if text != "—" else text
+
+
+def _gap_text(gap: Any, unit: str) -> str:
+    """A signed gap in the indicator's unit; a gap between percentages is in 个百分点."""
+    text = num(gap, "", signed=True)
+    if text == "—":
+        return text
+    return text + ("个百分点" if unit == "%" else "‰" if unit == "‰" else e(unit))
+
+
 def _gap_for_reader(rows: pd.DataFrame) -> pd.Series:
     """The gap signed so that + is better than the target: value − target, or target − value
     for lower-is-better indicators (民办占比 8.8% against ≤ 5% reads −3.8, a miss)."""
@@ -285,10 +317,13 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
         {
             "任务": rows["task_id"].astype(str),
             "指标": rows["indicator_name"],
-            "本期值": [num(v, str(u)) for v, u in zip(rows["value"], rows["unit"], strict=True)],
+            "本期值": [
+                _value_text(v, t, str(u))
+                for v, t, u in zip(rows["value"], rows["target"], rows["unit"], strict=True)
+            ],
             "目标": rows["target_text"],
             "差距": [
-                num(v, str(u), signed=True)
+                _gap_text(v, str(u))
                 for v, u in zip(_gap_for_reader(rows), rows["unit"], strict=True)
             ],
             "状态": [badge(s) for s in rows["status"]],
@@ -296,7 +331,8 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
         }
     )
     note = (
-        "<p class='note'>差距 = 本期值 − 目标（越低越好的指标为目标 − 本期值），正数表示超出目标。"
+        "<p class='note'>差距 = 本期值 − 目标（越低越好的指标为目标 − 本期值），正数表示好于目标；"
+        "比率类指标的差距以百分点计。"
         "累计类目标（如新建数、投入）按序时进度评估。</p>"
     )
     return Html(
@@ -330,6 +366,30 @@ def _siblings(ctx: ReportContext, code: str) -> pd.DataFrame:
     return a[a["org_code"].astype(str).isin(codes) & (a["period"].astype(str) == ctx.period)]
 
 
+def standing(ctx: ReportContext, parent: str) -> pd.DataFrame:
+    """The children of ``parent`` ranked by targets met (then by 接近): one row per child with
+    名次, 并列 and the status counts. Ties share a place (1, 2, 2, 4), the same everywhere."""
+    kids = children(ctx, parent)
+    a = ctx.assessment
+    rows = a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]
+    tab = (
+        rows.groupby(["org_code", "org_name"], sort=False)["status"]
+        .value_counts()
+        .unstack(fill_value=0)
+        .reindex(columns=list(style.STATUSES), fill_value=0)
+        .reset_index()
+    )
+    score = tab["达标"] * 10_000 + tab["接近"]
+    tab.insert(0, "名次", score.rank(method="min", ascending=False).astype(int))
+    tab.insert(1, "并列", tab["名次"].duplicated(keep=False))
+    tab["org_code"] = tab["org_code"].astype(str)
+    return tab.sort_values(["名次", "org_code"], kind="stable").reset_index(drop=True)
+
+
+def _place(rank: int, tied: bool) -> str:
+    return f"{rank}（并列）" if tied else str(rank)
+
+
 def ranks(ctx: ReportContext, code: str) -> Html:
     """The unit's rank among its siblings (the other counties of its city) on every target."""
     peers = _siblings(ctx, code)
@@ -340,13 +400,20 @@ def ranks(ctx: ReportContext, code: str) -> Html:
         grp = grp.dropna(subset=["value"])
         lower = str(grp["direction"].iloc[0]) == "lower" if len(grp) else False
         ordered = grp.sort_values("value", ascending=lower).reset_index(drop=True)
+        places = ordered["value"].rank(method="min", ascending=lower).astype(int)
         mine = ordered.index[ordered["org_code"].astype(str) == str(code)]
         first = ordered.iloc[0] if len(ordered) else None
         unit = str(grp["unit"].iloc[0]) if len(grp) else ""
+        if len(mine):
+            place = int(places.iloc[mine[0]])
+            tied = int((places == place).sum()) > 1
+            rank_text = f"{_place(place, tied)} / {len(ordered)}"
+        else:
+            rank_text = "—"
         recs.append(
             {
                 "指标": grp["indicator_name"].iloc[0] if len(grp) else "",
-                "排名": f"{int(mine[0]) + 1} / {len(ordered)}" if len(mine) else "—",
+                "排名": rank_text,
                 "本单位": num(ordered.loc[mine[0], "value"], unit) if len(mine) else "—",
                 "同级最好": (
                     f"{e(first['org_name'])} {num(first['value'], unit)}"
@@ -357,18 +424,16 @@ def ranks(ctx: ReportContext, code: str) -> Html:
             }
         )
     frame = pd.DataFrame(recs)
-    counts = (
-        peers.assign(met=peers["status"].eq("达标"))
-        .groupby(["org_code", "org_name"], sort=False)["met"]
-        .sum()
-        .sort_values(ascending=False)
-    )
-    mine_met = int(counts.xs(str(code), level="org_code").iloc[0]) if len(counts) else 0
-    place = int((counts > mine_met).sum()) + 1
-    lead = (
-        f"<p>按达标目标数，本单位在同级 {len(counts)} 个单位中列第 <b>{place}</b> 位"
-        f"（达标 {mine_met} 项）。越低越好的指标按从低到高排名。</p>"
-    )
+    parent = str(_unit_row(ctx, code).get("parent_code") or "")
+    tab = standing(ctx, parent).set_index("org_code")
+    lead = ""
+    if str(code) in tab.index:
+        me = tab.loc[str(code)].to_dict()
+        lead = (
+            f"<p>按达标目标数（相同时比接近数），本单位在同级 {len(tab)} 个单位中列第 "
+            f"<b>{_place(int(me['名次']), bool(me['并列']))}</b> 位（达标 {int(me['达标'])} 项，"
+            f"接近 {int(me['接近'])} 项）。各指标排名中，越低越好的指标按从低到高排。</p>"
+        )
     return Html(
         lead + table(frame, numeric=("排名", "本单位", "同级达标数"), raw=("本单位", "同级最好"))
     )
@@ -484,10 +549,14 @@ def overview_headline(ctx: ReportContext, org: str) -> Html:
         f"接近 {counts['接近']} 项，未达标 <b>{counts['未达标']}</b> 项，无数据 {counts['无数据']} 项。"
     ]
     if len(per):
-        best = per.sort_values(ascending=False)
+        top, bottom = per.max(), per.min()
+        tops = "、".join(e(n) for n in per.index[per == top])
+        bottoms = "、".join(e(n) for n in per.index[per == bottom])
         lines.append(
-            f"下辖 {len(kids)} 个单位中，达标比例最高的是 {e(best.index[0])}（{best.iloc[0]:.0%}），"
-            f"最低的是 {e(best.index[-1])}（{best.iloc[-1]:.0%}）。"
+            f"下辖 {len(kids)} 个单位中，达标比例最高的是{tops}（{top:.0%}），"
+            f"最低的是{bottoms}（{bottom:.0%}）。"
+            if top != bottom
+            else f"下辖 {len(kids)} 个单位的达标比例相同（{top:.0%}）。"
         )
         nodata = kid_rows.groupby("org_name", sort=False)["status"].apply(
             lambda s: (s == "无数据").all()
@@ -527,17 +596,11 @@ def overview_ranking(ctx: ReportContext, org: str) -> Html:
     rows = a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]
     if rows.empty:
         return Html("<p>没有可排名的下级单位。</p>")
-    tab = (
-        rows.groupby(["org_code", "org_name"], sort=False)["status"]
-        .value_counts()
-        .unstack(fill_value=0)
-        .reindex(columns=list(style.STATUSES), fill_value=0)
-        .reset_index()
-        .sort_values(["达标", "接近"], ascending=False)
-    )
-    tab.insert(0, "名次", range(1, len(tab) + 1))
-    tab = tab.rename(columns={"org_code": "代码", "org_name": "单位"})
-    parts = [table(tab, numeric=("名次", *style.STATUSES))]
+    tab = standing(ctx, org)
+    tab["名次"] = [_place(r, t) for r, t in zip(tab["名次"], tab["并列"], strict=True)]
+    tab = tab.drop(columns="并列").rename(columns={"org_code": "代码", "org_name": "单位"})
+    note = "<p class='note'>按达标目标数排名，相同时比接近数；两者都相同为并列。</p>"
+    parts = [table(tab, numeric=("名次", *style.STATUSES)) + note]
     missed = rows.groupby(["task_id", "indicator"], sort=False)["status"].apply(
         lambda s: (s == "未达标").sum()
     )

@@ -270,7 +270,7 @@ def _entry(job: ReportJob, result: ReportResult, out: Path) -> dict[str, Any]:
         path = out / f"{job.key}.{kind}"
         # A failed report keeps a good earlier file if there is one; otherwise the file is null.
         files[kind] = path.name if (result.status == "ok" or path.exists()) else None
-    code = job.parameters.get("county") or job.parameters.get("org")
+    code = {"county": job.parameters.get("county"), "city": job.parameters.get("org")}.get(job.kind)
     return {
         "key": job.key,
         "kind": job.kind,
@@ -301,10 +301,13 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
     """The batch's front page: every report with its headline status, failures with the reason."""
     from .. import style
     from ..periods import parse_period
+    from . import content
 
     a = ctx.assessment
     now = a[a["period"].astype(str) == ctx.period]
     counts = now.groupby("org_code")["status"].value_counts().unstack(fill_value=0)
+    d = ctx.departments
+    dept_counts = d.groupby("department")["city_status"].value_counts().unstack(fill_value=0)
     titles = {"city": "总览", "county": "县市区报告", "department": "处室报告"}
     sections = []
     for kind in ("city", "county", "department"):
@@ -320,8 +323,14 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
             code = entry["county_code"]
             if entry["status"] != "ok":
                 status = f'<span class="bad">生成失败：{escape(str(entry["error"]))}</span>'
-            elif code and code in counts.index:
-                c = counts.loc[code]
+            elif (kind != "department" and code in counts.index) or (
+                kind == "department" and entry["county_name"] in dept_counts.index
+            ):
+                c = (
+                    dept_counts.loc[entry["county_name"]]
+                    if kind == "department"
+                    else counts.loc[code]
+                )
                 status = " ".join(
                     f'<span class="chip" style="background:{style.status_colour(s)}">'
                     f"{escape(s)} {int(c.get(s, 0))}</span>"
@@ -343,7 +352,7 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
     n_failed = len(outcome.failed)
     summary = (
         f"共 {len(outcome.entries)} 份报告，成功 {len(outcome.entries) - n_failed} 份，"
-        f"失败 {n_failed} 份。生成时间 {escape(str(ctx.meta.get('generated_at')))}，"
+        f"失败 {n_failed} 份。生成时间 {escape(content.when(ctx.meta.get('generated_at')))}，"
         f"planlib {escape(str(ctx.meta.get('planlib_version')))}，明细见 manifest.json。"
     )
     return f"""<!DOCTYPE html>
