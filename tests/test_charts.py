@@ -89,7 +89,12 @@ def test_trend_chart_has_a_panel_per_target_with_quarters() -> None:
     fig = charts.trend_chart(a[a["org_code"] == "330106"], columns=2)
     used = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
     assert len(used) == len(TARGETS)
-    assert [t.get_text() for t in used[0].get_xticklabels()] == ["Q1", "Q2", "Q3", "Q4"]
+    assert [t.get_text() for t in used[0].get_xticklabels()] == [
+        "一季度",
+        "二季度",
+        "三季度",
+        "四季度",
+    ]
     render(fig)
 
 

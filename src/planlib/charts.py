@@ -18,6 +18,8 @@ from matplotlib.patches import Patch
 
 from . import style
 
+_QUARTER_WORDS = {"Q1": "一季度", "Q2": "二季度", "Q3": "三季度", "Q4": "四季度"}
+
 
 def _figure(height: float, width: float = style.A4_WIDTH_IN, fixed: bool = False) -> Figure:
     """A figure in the planlib style; ``fixed`` turns layout off for charts placed by hand."""
@@ -122,7 +124,7 @@ def trend_chart(
         target = float(part["target"].iloc[-1])
         if not math.isnan(target):
             ax.axhline(target, color=style.TARGET_COLOUR, linestyle="--", linewidth=0.9)
-        ax.set_xticks(x, [str(p)[-2:] for p in part["period"]])
+        ax.set_xticks(x, [_QUARTER_WORDS.get(str(p)[-2:], str(p)) for p in part["period"]])
         ax.set_title(str(part["indicator_name"].iloc[0]), fontsize=8.5)
         ax.tick_params(labelsize=7.5)
         ax.margins(x=0.15, y=0.25)

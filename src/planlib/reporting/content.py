@@ -32,6 +32,7 @@ CSS = """
          border-bottom: 1.5pt solid #455a64; font-weight: 700; }
 .pl .meta { color: #616161; font-size: 9pt; margin-bottom: 8pt; }
 .pl .meta span { white-space: nowrap; margin-right: 1.2em; }
+.pl table.t th { white-space: nowrap; }
 .pl .cards { display: flex; gap: 6pt; margin: 6pt 0; }
 .pl .card { flex: 1; border-radius: 4pt; padding: 5pt 8pt; color: white; }
 .pl .card b { font-size: 18pt; display: block; line-height: 1.2; }
@@ -190,11 +191,11 @@ def title(ctx: ReportContext, code: str | None, subject: str) -> Html:
     root = str(ctx.meta.get("root") or "")
     name = _full_name(ctx, code) if code else (_full_name(ctx, root) if root else "")
     label = _period_label(ctx.period)
-    files = len(ctx.inputs)
+    files = len(_input_filter(ctx, code if code and code != root else None))
     items = [
         f"报告期：{e(label)}（{e(ctx.period)}）",
         f"依据：{e(ctx.meta.get('plan_title'))}",
-        f"数据：{files} 个报送文件（清单与校验值见附录）",
+        f"数据：{files} 个文件（清单与校验值见附录）",
         f"生成时间：{e(when(ctx.meta.get('generated_at')))}",
     ]
     meta = " ".join(f"<span>{item}</span>" for item in items)
@@ -649,7 +650,8 @@ def department_headline(ctx: ReportContext, department: str) -> Html:
     counts = {s: int((d["city_status"] == s).sum()) for s in style.STATUSES}
     lead = int((d["role"] == "牵头").sum())
     text = (
-        f"{e(department)}牵头或参与 <b>{len(d)}</b> 项量化目标（牵头 {lead} 项）。按全市口径："
+        f"{e(department)}牵头或负责 <b>{len(d)}</b> 项量化目标（牵头 {lead} 项，责任 "
+        f"{len(d) - lead} 项）。按全市口径："
         f"达标 {counts['达标']} 项，接近 {counts['接近']} 项，未达标 {counts['未达标']} 项，"
         f"无数据 {counts['无数据']} 项。"
     )
@@ -666,16 +668,22 @@ def department_targets(ctx: ReportContext, department: str) -> Html:
             "全市值": [num(v, str(u)) for v, u in zip(d["city_value"], d["unit"], strict=True)],
             "目标": d["target_text"],
             "状态": [badge(s) for s in d["city_status"]],
-            "县市区 达标/接近/未达标/无数据": [
+            "下级 达标/接近/未达标/无数据": [
                 f"{a}/{b}/{c}/{x}"
                 for a, b, c, x in zip(
                     d["n_met"], d["n_near"], d["n_missed"], d["n_no_data"], strict=True
                 )
             ],
-            "落后单位": d["behind_units"].fillna("").replace("", "—"),
         }
     )
-    return Html(table(frame, numeric=("全市值",), raw=("全市值", "状态")))
+    # who is behind, below the table: a long list of names would crush its columns
+    behind = [
+        f"<li>{e(r.indicator_name)}：{e(r.behind_units)}</li>"
+        for r in d.itertuples(index=False)
+        if isinstance(r.behind_units, str) and r.behind_units
+    ]
+    notes = f"<p>未达标的单位：</p><ul class='behind'>{''.join(behind)}</ul>" if behind else ""
+    return Html(table(frame, numeric=("全市值",), raw=("全市值", "状态")) + notes)
 
 
 def department_heatmap(ctx: ReportContext, department: str, org: str | None = None) -> Html:

@@ -130,6 +130,18 @@ class _JobFailed(Exception):
     """A failure already worded for the manifest."""
 
 
+def _page_title(job: ReportJob) -> str:
+    """The page's title (browser tab, PDF metadata): who, which quarter, which report."""
+    from ..periods import parse_period
+
+    try:
+        label = parse_period(str(job.parameters.get("period", ""))).label
+    except ValueError:
+        label = ""
+    kind = {"city": "监测总览", "department": "目标与任务监测报告"}.get(job.kind, "监测报告")
+    return f"{job.title}{label}{kind}"
+
+
 def _render(job: ReportJob, context: bytes) -> dict[str, bytes]:
     import nbformat
     import papermill
@@ -177,7 +189,7 @@ def _render(job: ReportJob, context: bytes) -> dict[str, bytes]:
         nb = hide_code(nbformat.read(str(out_path), as_version=4))
         files: dict[str, bytes] = {"ipynb": nbformat.writes(nb).encode("utf-8")}
         if "html" in job.formats or "pdf" in job.formats:
-            html = notebook_html(nb, job.title)
+            html = notebook_html(nb, _page_title(job))
             if "html" in job.formats:
                 files["html"] = html.encode("utf-8")
             if "pdf" in job.formats:
