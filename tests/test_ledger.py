@@ -226,3 +226,23 @@ def test_year_end_misses_hard_targets_red_and_aspirational_ones_yellow():
         {"status": "达标", "progress": "正常", "projected_status": "达标"},
     )
     assert colours(task_status(plan(), reports, hard_miss, "2022Q4"))["1.3"] == "red"
+
+
+def test_a_broken_or_empty_ledger_file_is_a_problem_not_a_crash(tmp_path):
+    (tmp_path / "text.xlsx").write_text("not a workbook", encoding="utf-8")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    _, problems = read_ledger(tmp_path)
+    assert sorted(p.file for p in problems) == ["empty.xlsx", "text.xlsx"]
+    assert all(p.rule == "unreadable" and "无法读取" in p.message for p in problems)
+    assert not any("Error" in p.message for p in problems)  # no Python exception names
+
+
+def test_a_cover_sheet_before_the_ledger_is_skipped(tmp_path):
+    from openpyxl import load_workbook
+
+    path = write_return(tmp_path / "x.xlsx", [["1.1", "专班", "2022Q2", "推进中", "", "", "", ""]])
+    wb = load_workbook(path)
+    wb.create_sheet("封面", 0)["A1"] = "某某处 2022 年第二季度 工作台账"
+    wb.save(path)
+    ledger, problems = read_ledger(path)
+    assert ledger["task_id"].tolist() == ["1.1"] and not problems

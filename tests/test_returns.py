@@ -126,6 +126,8 @@ def bad(tmp_path, table, name="bad.xlsx"):
         (9, "很多", "不是数字", "not_numeric"),
         (9, -5, "负数", "negative"),
         (2, 99999999, "超出允许范围", "above_range"),
+        (9, "93.5%", "不应填百分数", "percent"),  # a count column: a rate pasted in the wrong place
+        (9, 0.935, "应为整数", "whole"),  # the same from an Excel cell formatted as %
     ],
 )
 def test_bad_cells_name_file_row_column(tmp_path, cell, value, words, rule):

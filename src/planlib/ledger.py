@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .encodings import TextEncodingError, decode_text
-from .errors import DataFileError, Problem
+from .errors import Problem
 from .model import Plan
 from .periods import Period, find_period, parse_period
+from .returns import read_raw_tables
 
 LEDGER_COLUMNS: list[str] = [
     "task_id", "unit", "period", "status", "account", "evidence", "next_step", "due",
@@ -110,8 +110,14 @@ def read_ledger(
     problems: list[Problem] = []
     for f in files:
         name = str(f.relative_to(root)) if root is not None and f.is_relative_to(root) else f.name
-        rows = _rows(f)
-        h = _header_row(rows)
+        try:
+            tables = read_raw_tables(f, name)
+        except ValueError as err:
+            problems.append(Problem(name, None, None, None, f"无法读取：{err}", rule="unreadable"))
+            continue
+        # the first sheet with a ledger header (a blank or cover sheet before it is fine)
+        found = [(t.rows, _header_row(t.rows)) for t in tables]
+        rows, h = next(((r, i) for r, i in found if i is not None), (tables[0].rows, None))
         if h is None:
             problems.append(
                 Problem(
@@ -202,25 +208,6 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _rows(path: Path) -> list[list[Any]]:
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    try:
-        text = decode_text(path.read_bytes())
-    except TextEncodingError as err:
-        raise DataFileError([Problem(path.name, None, None, None, str(err))]) from None
-    import csv
-    import io
-
-    return [list(r) for r in csv.reader(io.StringIO(text))]
 
 
 def check_ledger(ledger: pd.DataFrame, plan: Plan) -> list[Problem]:

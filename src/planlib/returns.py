@@ -73,7 +73,9 @@ def read_raw_tables(path: Path, name: str) -> list[RawTable]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as err:
-        raise ValueError(f"不是有效的 Excel 工作簿（.xlsx）：{type(err).__name__}") from None
+        raise ValueError(
+            "不是有效的 Excel 工作簿（.xlsx），可能已损坏或是改了扩展名的其他文件"
+        ) from err
     try:
         tables = [
             RawTable(name, ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
@@ -269,6 +271,11 @@ def _cell_schema() -> pandera.pandas.DataFrameSchema:
                 lambda f: (f["kind"] != "flag") | f["value"].isna() | f["value"].isin([0.0, 1.0]),
                 name="flag",
             ),
+            pa.Check(lambda f: ~f["percent"], name="percent"),
+            pa.Check(
+                lambda f: (f["kind"] != "count") | f["value"].isna() | (f["value"] % 1 == 0),
+                name="whole",
+            ),
         ],
     )
 
@@ -279,6 +286,9 @@ _CHECK_MESSAGES = {
     "above_range": "数值超出允许范围（上限 {max:g}{unit}）",
     "below_range": "数值低于允许范围（下限 {min:g}{unit}）",
     "flag": "应填 1/0 或 是/否",
+    # every element of a return is a count, an amount or a flag: rates are computed, not reported
+    "percent": "该列应填数量（{unit}），不应填百分数",
+    "whole": "该列为计数（{unit}），应为整数（是否填成了比例或小数？）",
 }
 
 
@@ -299,6 +309,7 @@ def check_cells(cells: pd.DataFrame, d: Dictionary) -> tuple[pd.DataFrame, list[
         max=cells["element"].map(meta["max"]),
         kind=cells["element"].map(meta["kind"]),
         unit=cells["element"].map(meta["unit"]),
+        percent=[isinstance(v, str) and v.strip().endswith(("%", "％")) for v in cells["raw"]],
     ).reset_index(drop=True)
     bad = np.zeros(len(frame), dtype=bool)
     for i, reason in enumerate(reasons):
@@ -429,8 +440,9 @@ def _parquet_values(path: Path, name: str, d: Dictionary) -> tuple[pd.DataFrame,
     lo = meta["min"].reindex(cats).to_numpy(dtype="float64")[codes]
     hi = meta["max"].reindex(cats).to_numpy(dtype="float64")[codes]
     v = out["value"].to_numpy()
+    counts = (meta["kind"].reindex(cats) == "count").to_numpy(dtype=bool)[codes]
     with np.errstate(invalid="ignore"):
-        bad = np.isnan(v) | (v < lo) | (v > hi)
+        bad = np.isnan(v) | (v < lo) | (v > hi) | (counts & (v % 1 != 0))
     drop = ~known[codes] | period.isin(bad_periods).to_numpy()
     bad &= ~drop
     for idx in np.flatnonzero(bad)[:200].tolist():
@@ -441,7 +453,7 @@ def _parquet_values(path: Path, name: str, d: Dictionary) -> tuple[pd.DataFrame,
                 idx + 2,
                 r.element,
                 r.value,
-                "数值缺失或超出允许范围",
+                "数值缺失、超出允许范围或计数不是整数",
                 org_code=r.org_code,
                 period=r.period,
                 rule="above_range",

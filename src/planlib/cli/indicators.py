@@ -14,7 +14,7 @@ import pandas as pd
 from ..assessment import assess as assess_frame
 from ..errors import PlanlibError
 from ..indicators import Settings, compute_indicators, latest_period, load_indicators
-from ..ledger import task_status
+from ..ledger import check_ledger, task_status
 from ..periods import Period, parse_period
 from ..planfile import load_plan
 from ._console import console, err_console, print_table
@@ -263,6 +263,8 @@ def ledger(
     DATA 为数据目录。
     """
     plan, dataset, period, assessment = _assessed(data, period_text, plan_path, pairs, None)
+    for p in check_ledger(getattr(dataset, "ledger", pd.DataFrame()), plan):
+        err_console.print(f"[yellow]警告：[/]{p.file} 第 {p.row} 行：{p.message}")
     frame = task_status(plan, getattr(dataset, "ledger", None), assessment, period)
     _emit(
         frame,

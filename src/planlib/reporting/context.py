@@ -113,8 +113,9 @@ def build_context(data_dir: str | Path, period: str = "latest", plan: Any = None
     from ..assessment import assess, by_department
     from ..dataset import load_dataset
     from ..indicators import compute_indicators, load_indicators
-    from ..ledger import task_status
+    from ..ledger import check_ledger, task_status
     from ..planfile import load_plan
+    from ..validation import problems_frame
 
     dataset = load_dataset(data_dir)
     the_plan = plan if plan is not None else load_plan()
@@ -143,9 +144,13 @@ def build_context(data_dir: str | Path, period: str = "latest", plan: Any = None
         "assessment_warnings": list(assessment.attrs.get("warnings", [])),
     }
     schools = dataset.org_units.schools.set_index("code")["county_code"]
-    problems = dataset.problems.assign(
-        county_code=lambda f: f["org_code"].map(schools).fillna(f["org_code"])
+    ledger_problems = check_ledger(dataset.ledger, the_plan)
+    found = (
+        pd.concat([dataset.problems, problems_frame(ledger_problems)], ignore_index=True)
+        if ledger_problems
+        else dataset.problems
     )
+    problems = found.assign(county_code=lambda f: f["org_code"].map(schools).fillna(f["org_code"]))
     return ReportContext(
         assessment=assessment,
         problems=problems,
