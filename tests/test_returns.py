@@ -201,3 +201,21 @@ def test_parquet_returns_name_every_problem(tmp_path):
         ["990102", "pop_3_5", 20000.0, 2]
     ]
     assert str(values["file"].iloc[0]).endswith("values.parquet")
+
+
+@pytest.mark.parametrize(
+    ("title", "value", "rule"),
+    [
+        ("填报单位：城关区教育局  单位：人、亿元", 125000.0, "unit_from_title"),  # 12.5 亿元
+        ("填报单位：城关区教育局", 12.5, "no_unit"),  # read in the dictionary unit, 万元, and said
+    ],
+)
+def test_an_amount_header_without_unit_uses_the_title_or_warns(tmp_path, title, value, rule):
+    header = [h.replace("（亿元）", "") for h in HEADER]
+    table = rows(header=header)
+    table[1] = [title]
+    values, problems = read_returns([write_xlsx(tmp_path / "r.xlsx", table)])
+    budget = values.loc[values["element"] == "edu_budget", "value"].tolist()
+    assert budget == [pytest.approx(value)]
+    [p] = [p for p in problems if p.rule == rule]
+    assert p.column == "一般公共预算教育投入" and p.severity == "warning"

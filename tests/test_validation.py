@@ -134,3 +134,15 @@ def test_duplicates_keep_the_first_of_each_key(rows):
     expected = ~values.duplicated(["org_code", "period", "element"], keep="first").to_numpy()
     assert keep.tolist() == expected.tolist()
     assert sorted(p.row for p in problems) == values.loc[~expected, "row"].tolist()
+
+
+def test_year_to_date_figures_that_fall_are_flagged(data):
+    """A quarter's own figure typed where the total since January belongs."""
+    path = first_xlsx(data, "2022Q3")
+    col = header_col(path, "县级汇总", "新增教师编制数")
+    edit(path, "县级汇总", f"{col}4", 0)
+    p = validate(data).problems
+    hit = p[p["rule"] == "cumulative_falls"]
+    assert len(hit) == 1 and hit.iloc[0]["severity"] == "warning"
+    assert hit.iloc[0]["row"] == 4 and hit.iloc[0]["column"] == "新增教师编制数"
+    assert "累计" in hit.iloc[0]["message"] and path.name in hit.iloc[0]["file"]

@@ -26,7 +26,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import pandera.pandas
 
-from .dictionary import Dictionary, load_dictionary
+from .dictionary import Dictionary, HeaderMatch, load_dictionary
 from .encodings import decode_text
 from .errors import DataFileError, Problem
 from .periods import find_period
@@ -129,6 +129,33 @@ def _header_row(rows: list[list[Any]], d: Dictionary) -> int | None:
     return None
 
 
+_HAS_UNIT = re.compile(r"[（(]([^（）()]*)[）)]\s*$")
+_MONEY = re.compile(r"千元|万元|亿元|(?<![千万亿])元")
+
+
+def _amount_unit_from_title(
+    m: HeaderMatch, d: Dictionary, title: str, where: str, row: int, label: str
+) -> tuple[HeaderMatch, list[Problem]]:
+    """The unit of an amount column whose header names none: the one money unit the title rows
+    state (单位：亿元), else the dictionary's unit, with a warning either way (a factor of 10,000
+    is too much to guess silently)."""
+    code = str(m.element)
+    unit = d[code].unit
+    stated = set(_MONEY.findall(title))
+    factor = d.units.get(unit, {}).get(next(iter(stated))) if len(stated) == 1 else None
+    if factor is not None:
+        (said,) = stated
+        message = f"列标题未注明单位，按表头上方注明的「{said}」换算为{unit}"
+        return HeaderMatch("element", code, factor, said), [
+            _problem(where, row, label, None, message, severity="warning", rule="unit_from_title")
+        ]
+    detail = f"表头上方注明了多个金额单位（{'、'.join(sorted(stated))}），" if stated else ""
+    message = (
+        f"列标题未注明金额单位，{detail}按{unit}读取，请在列标题中注明，如「{label}（{unit}）」"
+    )
+    return m, [_problem(where, row, label, None, message, severity="warning", rule="no_unit")]
+
+
 def table_cells(
     table: RawTable, d: Dictionary, fallback_period: str | None
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -189,6 +216,12 @@ def table_cells(
                     )
                 )
                 continue
+            tail = _HAS_UNIT.search(label)
+            element = d[str(m.element)]
+            named = tail is not None and tail.group(1).strip() in d.units.get(element.unit, {})
+            if element.kind == "amount" and m.factor == 1.0 and not named:
+                m, found = _amount_unit_from_title(m, d, title_text, where, h + 1, label)
+                problems += found
             columns[j] = (m, label)
     if code_col is None:
         return pd.DataFrame(), problems

@@ -284,6 +284,44 @@ def check_jumps(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
     return problems
 
 
+def check_cumulative(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
+    """Year-to-date amounts and counts that fall from one quarter to the next (warning): most
+    often the quarter's own figure entered instead of the total since January."""
+    flows = {
+        e.code
+        for e in d.elements
+        if e.temporal == "flow" and e.kind != "flag" and e.level != "school"
+    }
+    v = values[values["element"].isin(flows)]
+    if v.empty:
+        return []
+    previous = {}
+    for p in v["period"].unique():
+        period = parse_period(p)
+        if period.quarter > 1:
+            previous[p] = str(period.previous())
+    v = v.assign(prev_period=v["period"].map(previous)).dropna(subset=["prev_period"])
+    prev = v[["org_code", "period", "element", "value"]].rename(
+        columns={"period": "prev_period", "value": "prev"}
+    )
+    j = v.merge(prev, on=["org_code", "prev_period", "element"], how="inner")
+    return [
+        Problem(
+            str(r["file"]),
+            int(r["row"]),
+            str(r["column"]),
+            f"{r['value']:g}",
+            f"本年累计数比上季度（{r['prev_period']}：{r['prev']:g}）减少，"
+            "请核对是否填成了当季数（应填1月以来的累计数）",
+            "warning",
+            str(r["org_code"]),
+            str(r["period"]),
+            "cumulative_falls",
+        )
+        for _, r in j[j["value"] < j["prev"] - 1e-9].iterrows()
+    ]
+
+
 def check_completeness(values: pd.DataFrame, org_units: OrgUnits, d: Dictionary) -> list[Problem]:
     """Which county and period has no return at all (reports expected vs received)."""
     periods = sorted(values["period"].unique(), key=parse_period)
@@ -382,6 +420,7 @@ def validate_values(
         kept = values[keep]
     all_problems += found
     all_problems += check_jumps(kept, d)
+    all_problems += check_cumulative(kept, d)
     if org_units is not None:
         all_problems += check_completeness(kept, org_units, d)
     return ValidationResult(
