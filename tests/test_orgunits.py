@@ -54,7 +54,7 @@ def test_levels_depth_and_ancestry():
             SCHOOLS,
             "上级代码",
         ),
-        (UNITS, SCHOOLS.assign(county_code="999999"), "县区代码不存在"),
+        (UNITS, SCHOOLS.assign(county_code="999999"), "县区代码不在单位表中"),
         (UNITS, SCHOOLS.assign(stage="大学"), "学段"),
     ],
 )
@@ -70,3 +70,21 @@ def test_codes_keep_leading_zeros(tmp_path):
     assert "000000" in set(ou.units["code"])
     with pytest.raises(OrgUnitError, match="org_units"):
         load_org_units(tmp_path / "nowhere")
+
+
+def test_a_unit_without_parent_beside_the_root_is_refused():
+    import pandas as pd
+
+    from planlib.orgunits import OrgUnitError, OrgUnits
+
+    units = pd.DataFrame(
+        {
+            "code": ["990100", "990102", "990103"],
+            "name": ["云江市", "城关区", "西山区"],
+            "type": ["市", "区", "区"],
+            "parent_code": ["", "990100", ""],  # 西山区 lost its parent: it would leave the city
+        }
+    )
+    with pytest.raises(OrgUnitError, match="只有一个顶级单位") as err:
+        OrgUnits.from_frames(units)
+    assert "第 4 行 990103（西山区）" in str(err.value)

@@ -85,6 +85,16 @@ class OrgUnits:
         orphans = u.loc[(u["parent_code"] != "") & ~u["parent_code"].isin(known), "code"]
         if not orphans.empty:
             raise OrgUnitError(f"单位表中这些单位的上级代码不存在：{'、'.join(orphans[:10])}")
+        roots = u[u["parent_code"] == ""]
+        if len(roots) != 1:
+            listed = "、".join(
+                f"第 {i + 2} 行 {c}（{n}）"
+                for i, c, n in zip(roots.index, roots["code"], roots["name"], strict=True)
+            )
+            raise OrgUnitError(
+                f"单位表应有且只有一个顶级单位（上级代码为空），实际有 {len(roots)} 个"
+                + (f"：{listed}；除顶级单位外，每个单位都要填写上级代码" if listed else "")
+            )
         u["level"] = u["type"].map(UNIT_TYPES)
         parent = u.set_index("code")["parent_code"]
         depth = pd.Series(0, index=u.index)
@@ -112,7 +122,18 @@ class OrgUnits:
             problems.append(f"学校代码重复：{'、'.join(s.loc[s['code'].duplicated(), 'code'][:5])}")
         bad_county = ~s["county_code"].isin(known)
         if bad_county.any():
-            problems.append(f"学校所属县区代码不存在：{'、'.join(s.loc[bad_county, 'code'][:5])}")
+            listed = "、".join(
+                f"第 {i + 2} 行 学校 {c} 的县区代码「{k}」"
+                for i, c, k in zip(
+                    s.index[bad_county][:5],
+                    s.loc[bad_county, "code"][:5],
+                    s.loc[bad_county, "county_code"][:5],
+                    strict=True,
+                )
+            )
+            problems.append(
+                f"学校所属县区代码不在单位表中：{listed}（共 {int(bad_county.sum())} 所）"
+            )
         bad_stage = ~s["stage"].isin(STAGES)
         if bad_stage.any():
             problems.append(f"未知的学段：{'、'.join(s.loc[bad_stage, 'stage'].unique()[:5])}")
@@ -210,6 +231,6 @@ def load_org_units(data_dir: str | Path) -> OrgUnits:
     try:
         return OrgUnits.from_frames(units, schools)
     except OrgUnitError as err:
-        raise OrgUnitError(
-            f"{units_path.name}/{schools_path.name if schools_path else ''}：{err}"
-        ) from None
+        about_schools = str(err).startswith("学校表") and schools_path is not None
+        name = schools_path.name if about_schools and schools_path else units_path.name
+        raise OrgUnitError(f"{name}：{err}") from None
