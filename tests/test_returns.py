@@ -219,3 +219,21 @@ def test_an_amount_header_without_unit_uses_the_title_or_warns(tmp_path, title, 
     assert budget == [pytest.approx(value)]
     [p] = [p for p in problems if p.rule == rule]
     assert p.column == "一般公共预算教育投入" and p.severity == "warning"
+
+
+def test_a_csv_row_split_by_an_unquoted_thousands_comma_is_refused(tmp_path):
+    path = tmp_path / "r_2022Q2.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(map(str, HEADER)) + "\n")
+        fh.write(",".join(str(v) for v in ROW).replace("20000", "20,000", 1) + "\n")
+    values, problems = read_returns([path])
+    [p] = [p for p in problems if p.rule == "row_width"]
+    assert p.row == 2 and "千分位逗号" in p.message and p.severity == "error"
+    assert values.empty  # nothing shifted reaches the numbers
+
+
+def test_an_old_xls_file_is_named_not_ignored(tmp_path):
+    (tmp_path / "990102.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    _, problems = read_returns([tmp_path])
+    [p] = problems
+    assert p.file.endswith("990102.xls") and ".xls" in p.message and p.severity == "error"

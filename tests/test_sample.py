@@ -71,3 +71,20 @@ def test_national_size_parquet_tree(tmp_path):
         "county",
     } <= set(ind["level"])
     assert isinstance(ds.values, pd.DataFrame) and len(ds.periods) == 4
+
+
+def test_a_new_sample_replaces_an_old_one_whole_and_spares_other_folders(tmp_path):
+    out = tmp_path / "city"
+    planlib.make_sample(out, seed=1, counties=6, schools_per_county=20)
+    planlib.make_sample(out, seed=1, counties=3, schools_per_county=20)
+    units = pd.read_csv(out / "org_units.csv", dtype=str)
+    reported = {f.name.split("_")[0].split(".")[0] for f in (out / "returns").rglob("*.*")}
+    assert reported == set(units.loc[units["parent_code"].notna(), "code"])  # no stale county
+    assert planlib.validate(out).ok
+    assert [p.name for p in tmp_path.iterdir()] == ["city"]  # no work folders left behind
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(planlib.PlanlibError, match="不是 planlib 示例数据目录"):
+        planlib.make_sample(mine, counties=2, schools_per_county=20)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]

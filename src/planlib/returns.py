@@ -33,7 +33,7 @@ from .periods import find_period
 
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
 VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]
-RETURN_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".parquet")
 _FLAG_WORDS = {"是": 1.0, "否": 0.0, "√": 1.0, "×": 0.0, "Y": 1.0, "N": 0.0, "有": 1.0, "无": 0.0}
 _FOOTER = re.compile(r"^(合计|总计|小计|填表人|审核人|负责人|注[:：]|说明)")
 
@@ -61,6 +61,8 @@ def read_raw_tables(path: Path, name: str) -> list[RawTable]:
     """Every sheet of a workbook, or the one table of a CSV; ValueError with a Chinese reason."""
     if path.stat().st_size == 0:
         raise ValueError("文件为空")
+    if path.suffix.lower() == ".xls":
+        raise ValueError("不支持旧版 Excel（.xls）格式，请在 Excel 中“另存为” .xlsx 后再报送")
     if path.suffix.lower() == ".csv":
         text = decode_text(path.read_bytes())
         rows = [list(r) for r in csv.reader(io.StringIO(text))]
@@ -255,6 +257,23 @@ def table_cells(
             period = str(period_here)
         if not code:
             problems.append(_problem(where, i + 1, _text(header[code_col]), None, "代码为空"))
+            continue
+        width = max((k + 1 for k, c in enumerate(row) if _text(c)), default=0)
+        if not table.sheet and width > len(header):
+            # a CSV row longer than its header: columns shifted, every value would be misread
+            problems.append(
+                _problem(
+                    where,
+                    i + 1,
+                    None,
+                    code,
+                    f"该行有 {width} 列，比表头多 {width - len(header)} 列，数据已错位，整行未计入；"
+                    "常见原因是数字中的千分位逗号（如 1,647）未加引号",
+                    org_code=code,
+                    period=period,
+                    rule="row_width",
+                )
+            )
             continue
         for j, (m, label) in columns.items():
             raw = row[j] if j < len(row) else None

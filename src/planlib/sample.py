@@ -11,6 +11,9 @@ code makes a national-size set (``provinces=31, counties=2850``) written as Parq
 from __future__ import annotations
 
 import csv
+import dataclasses
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +24,8 @@ import pandas as pd
 from .dictionary import load_dictionary
 from .errors import PlanlibError
 from .orgunits import COMPULSORY_STAGES
+
+SAMPLE_MARK = "由 planlib sample-data 生成"  # in README.txt: a folder we may replace
 
 CITY_CODE = "990100"
 CITY_NAME = "云江市"
@@ -491,9 +496,45 @@ def make_sample(
         raise PlanlibError("县级单位数至少为 1，每县学校数至少为 20")
     if fmt not in ("excel", "parquet"):
         raise PlanlibError(f"未知的输出格式「{fmt}」，可用：excel、parquet")
-    out = Path(out_dir)
-    if out.exists() and any(out.iterdir()) and not (out / "org_units.csv").exists():
-        raise PlanlibError(f"输出目录 {out} 已存在且不是 planlib 数据目录，为避免覆盖请换一个目录")
+    final = Path(out_dir)
+    if final.exists() and (not final.is_dir() or any(final.iterdir())):
+        readme = final / "README.txt"
+        ours = readme.is_file() and SAMPLE_MARK in readme.read_text(
+            encoding="utf-8", errors="replace"
+        )
+        if not ours:
+            raise PlanlibError(
+                f"输出目录 {final} 已存在且不是 planlib 示例数据目录，为避免覆盖请换一个空目录"
+            )
+    # Written beside, then swapped in: an interrupted run never leaves a half-written folder,
+    # and an earlier sample's files (other counties, another format) never linger.
+    final.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    work.chmod(0o755)  # mkdtemp makes it private; a data folder is shared like any other
+    try:
+        summary = _write_sample(work, seed, counties, schools_per_county, provinces, year, fmt)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old.", dir=final.parent))
+        final.rename(old / final.name)
+        work.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        work.rename(final)
+    return dataclasses.replace(summary, out_dir=final)
+
+
+def _write_sample(
+    out: Path,
+    seed: int,
+    counties: int,
+    schools_per_county: int,
+    provinces: int | None,
+    year: int,
+    fmt: str,
+) -> SampleSummary:
     rng = np.random.default_rng(seed)
     units = _units(rng, counties, provinces)
     county_units = units[units["type"].isin(["区", "县", "县级市"])]
@@ -580,7 +621,7 @@ def make_sample(
         files += _write_ledger(out, year, rng)
     (out / "README.txt").write_text(
         f"planlib 示例数据（虚构）：{len(codes)} 个县级单位、{len(schools)} 所学校、{year} 年四个季度。\n"
-        f"由 planlib sample-data 生成（seed={seed}）。\n",
+        f"{SAMPLE_MARK}（seed={seed}）。\n",
         encoding="utf-8",
     )
     late_period = periods[LATE_QUARTER - 1] if late else ""

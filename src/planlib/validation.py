@@ -435,15 +435,11 @@ def validate(
     from .dataset import load_dataset
 
     items = [paths] if isinstance(paths, str | Path) else list(paths)
-    if (
-        len(items) == 1
-        and Path(items[0]).is_dir()
-        and (
-            (Path(items[0]) / "org_units.csv").exists()
-            or (Path(items[0]) / "org_units.parquet").exists()
-        )
-    ):
-        ds = load_dataset(items[0], dictionary=dictionary)
+    folder = Path(items[0]) if len(items) == 1 else None
+    marks = ("org_units.csv", "org_units.parquet", "schools.csv", "schools.parquet", "returns")
+    if folder is not None and folder.is_dir() and any((folder / m).exists() for m in marks):
+        # a data folder: its org units are required (load_dataset says so when they are missing)
+        ds = load_dataset(folder, dictionary=dictionary)
         return ValidationResult(ds.problems, ds.values, ds.org_units, ds.keys)
     from .returns import read_returns
 

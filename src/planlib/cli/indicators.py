@@ -59,11 +59,18 @@ def _settings(pairs: Sequence[str]) -> Settings:
 
 
 def _load(data: Path) -> Any:
-    try:
-        from ..dataset import load_dataset
-    except ImportError as err:  # the data layer is not installed in this build
-        raise PlanlibError(f"无法读取数据目录：缺少数据加载模块（{err}）") from None
-    return load_dataset(data)
+    """The data folder, with a word on stderr when some of it was left out of the numbers."""
+    from ..dataset import load_dataset
+
+    dataset = load_dataset(data)
+    severity = dataset.problems["severity"]
+    errors, warnings = int((severity == "error").sum()), int((severity == "warning").sum())
+    if errors:
+        err_console.print(
+            f"[yellow]注意：[/]数据中有 {errors} 个错误、{warnings} 个警告，出错的单元格或行未计入"
+            f"计算；详情请运行 planlib validate {data}"
+        )
+    return dataset
 
 
 def _period(dataset: Any, text: str) -> Period:
@@ -190,6 +197,7 @@ def compute(
     settings = _settings(pairs)
     dataset = _load(data)
     period = _period(dataset, period_text)
+    _year_to_date(dataset, period)  # refuses a period the data does not have
     frame = compute_indicators(dataset, periods=[str(period)], settings=settings)
     frame = _level(frame, level)
     if fmt in (None, "table") and out is None and sys.stdout.isatty():
