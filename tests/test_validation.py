@@ -146,3 +146,16 @@ def test_year_to_date_figures_that_fall_are_flagged(data):
     assert len(hit) == 1 and hit.iloc[0]["severity"] == "warning"
     assert hit.iloc[0]["row"] == 4 and hit.iloc[0]["column"] == "新增教师编制数"
     assert "累计" in hit.iloc[0]["message"] and path.name in hit.iloc[0]["file"]
+
+
+def test_a_file_sent_under_another_countys_name_is_flagged(data):
+    folder = data / "returns" / "2022Q2"
+    own = first_xlsx(data)  # 990102.xlsx
+    other = sorted(f for f in folder.glob("*.xlsx") if f != own)[0]
+    other.unlink()
+    own.rename(other)  # 990102's return, saved under the other county's file name
+    p = validate(data).problems
+    hit = p[p["rule"] == "file_owner"]
+    assert len(hit) >= 1 and (hit["severity"] == "warning").all()
+    assert {Path(f).name.split("［")[0] for f in hit["file"]} == {other.name}
+    assert hit["message"].str.contains("990102").all()

@@ -8,6 +8,7 @@ plain Chinese message and a severity. ``validate`` is what ``planlib validate`` 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -322,6 +323,58 @@ def check_cumulative(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
     ]
 
 
+_FILE_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+def check_file_owner(values: pd.DataFrame, org_units: OrgUnits) -> list[Problem]:
+    """Rows in a county's file (named by its code, e.g. 990104.xlsx) that belong to another
+    county: a file sent under the wrong name, or a school listed by the wrong county. Their
+    numbers count for the unit the row names, so this is a warning to check, not a drop."""
+    files = pd.Series(values["file"].astype(str).unique())
+    counties = set(org_units.counties()["code"].astype(str))
+    owner = {
+        f: m[-1]
+        for f in files
+        if (m := [c for c in _FILE_CODE.findall(Path(f).name) if c in counties])
+    }
+    if not owner:
+        return []
+    county_of = {
+        **{c: c for c in counties},
+        **dict(
+            zip(
+                org_units.schools["code"].astype(str),
+                org_units.schools["county_code"].astype(str),
+                strict=True,
+            )
+        ),
+    }
+    rows = values[values["file"].astype(str).isin(owner)]
+    rows = rows.drop_duplicates(["file", "org_code"])
+    names = dict(zip(org_units.units["code"].astype(str), org_units.units["name"], strict=True))
+    problems = []
+    for r in rows.itertuples(index=False):
+        mine, theirs = owner[str(r.file)], county_of.get(str(r.org_code))
+        if theirs is None or theirs == mine:
+            continue
+        who = "学校" if str(r.org_code) != theirs else "单位"
+        problems.append(
+            Problem(
+                str(r.file),
+                int(str(r.row)),
+                None,
+                str(r.org_code),
+                f"文件名表明这是{names.get(mine, mine)}（{mine}）的报表，但本行{who} {r.org_code} "
+                f"属于{names.get(theirs, theirs)}（{theirs}），请核对是否报错了文件或学校",
+                "warning",
+                str(r.org_code),
+                str(r.period),
+                "file_owner",
+            )
+        )
+    return problems
+
+
 def check_completeness(values: pd.DataFrame, org_units: OrgUnits, d: Dictionary) -> list[Problem]:
     """Which county and period has no return at all (reports expected vs received)."""
     periods = sorted(values["period"].unique(), key=parse_period)
@@ -422,6 +475,7 @@ def validate_values(
     all_problems += check_jumps(kept, d)
     all_problems += check_cumulative(kept, d)
     if org_units is not None:
+        all_problems += check_file_owner(kept, org_units)
         all_problems += check_completeness(kept, org_units, d)
     return ValidationResult(
         problems_frame(all_problems), kept.reset_index(drop=True), org_units, keys.take(keep)
