@@ -330,7 +330,7 @@ def check_file_owner(values: pd.DataFrame, org_units: OrgUnits) -> list[Problem]
     """Rows in a county's file (named by its code, e.g. 990104.xlsx) that belong to another
     county: a file sent under the wrong name, or a school listed by the wrong county. Their
     numbers count for the unit the row names, so this is a warning to check, not a drop."""
-    files = pd.Series(values["file"].astype(str).unique())
+    files = [str(f) for f in values["file"].unique()]  # a few hundred names, not 10M rows
     counties = set(org_units.counties()["code"].astype(str))
     owner = {
         f: m[-1]
@@ -349,7 +349,7 @@ def check_file_owner(values: pd.DataFrame, org_units: OrgUnits) -> list[Problem]
             )
         ),
     }
-    rows = values[values["file"].astype(str).isin(owner)]
+    rows = values[values["file"].isin(list(owner))]
     rows = rows.drop_duplicates(["file", "org_code"])
     names = dict(zip(org_units.units["code"].astype(str), org_units.units["name"], strict=True))
     problems = []
@@ -466,17 +466,28 @@ def validate_values(
     first, found = check_duplicates(kept, keys.row[keep], keys.space)
     keep[np.flatnonzero(keep)[~first]] = False
     all_problems += found
-    kept = values if keep.all() else values[keep]
-    k, found = check_rules(kept, d)
+    # Rules, jumps, running totals and completeness concern unit-level elements only: give them
+    # those rows (a few percent of national data, where school rows are the bulk).
+    levels = {e.code: e.level for e in d.elements}
+    school = np.array([levels.get(str(e)) == "school" for e in keys.element_uniques] + [False])
+    unit_pos = np.flatnonzero(keep & ~school[keys.element])
+    unit_rows = values.iloc[unit_pos]
+    named = {t.element for r in d.rules for t in (*r.left.terms, *r.right.terms)}
+    if any(levels.get(e) == "school" for e in named):  # a dictionary with school-level rules
+        unit_pos = np.flatnonzero(keep)
+        unit_rows = values.iloc[unit_pos]
+    k, found = check_rules(unit_rows, d)
     if not k.all():
-        keep[np.flatnonzero(keep)[~k.to_numpy()]] = False
-        kept = values[keep]
+        ok = k.to_numpy()
+        keep[unit_pos[~ok]] = False
+        unit_rows = unit_rows[ok]
     all_problems += found
-    all_problems += check_jumps(kept, d)
-    all_problems += check_cumulative(kept, d)
+    all_problems += check_jumps(unit_rows, d)
+    all_problems += check_cumulative(unit_rows, d)
+    kept = values if keep.all() else values[keep]
     if org_units is not None:
         all_problems += check_file_owner(kept, org_units)
-        all_problems += check_completeness(kept, org_units, d)
+        all_problems += check_completeness(unit_rows, org_units, d)
     return ValidationResult(
         problems_frame(all_problems), kept.reset_index(drop=True), org_units, keys.take(keep)
     )
