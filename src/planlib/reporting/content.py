@@ -493,9 +493,22 @@ def _input_filter(ctx: ReportContext, code: str | None) -> pd.DataFrame:
 
 def appendix(ctx: ReportContext, code: str | None = None) -> Html:
     """Each indicator's definition and the data sources (file names and SHA-256 checksums)."""
-    used = set(ctx.assessment["indicator"].astype(str))
+    a = ctx.assessment
+    mine = a[a["org_code"].astype(str) == str(code)] if code is not None else a
+    used = set((mine if len(mine) else a)["indicator"].astype(str))  # the report's own indicators
     d = ctx.definitions[ctx.definitions["indicator"].astype(str).isin(used)]
-    defs = pd.DataFrame({"指标": d["indicator_name"], "单位": d["unit"], "定义": d["definition"]})
+    basis = d["basis"].fillna("").astype(str) if "basis" in d else pd.Series("", index=d.index)
+    defs = pd.DataFrame(
+        {
+            "指标": d["indicator_name"],
+            "单位": d["unit"],
+            # what this report's numbers use where sources differ (population, age band, base)
+            "定义（本报告口径）": [
+                e(text) + (f"<br><b>本报告口径：</b>{e(b)}" if b else "")
+                for text, b in zip(d["definition"], basis, strict=True)
+            ],
+        }
+    )
     files = _input_filter(ctx, code)
     src = pd.DataFrame(
         {
@@ -505,7 +518,7 @@ def appendix(ctx: ReportContext, code: str | None = None) -> Html:
     )
     body = (
         "<h2>附录一　指标定义</h2>"
-        + table(defs)
+        + table(defs, raw=("定义（本报告口径）",))
         + "<h2>附录二　数据来源</h2>"
         + f"<p class='note'>数据目录中的以下文件（相对路径）参与了本报告的计算；"
         f"planlib 版本 {e(ctx.meta.get('planlib_version'))}。</p>" + table(src, raw=("SHA-256",))

@@ -353,7 +353,8 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
     summary = (
         f"共 {len(outcome.entries)} 份报告，成功 {len(outcome.entries) - n_failed} 份，"
         f"失败 {n_failed} 份。生成时间 {escape(content.when(ctx.meta.get('generated_at')))}，"
-        f"planlib {escape(str(ctx.meta.get('planlib_version')))}，明细见 manifest.json。"
+        f"planlib {escape(str(ctx.meta.get('planlib_version')))}。明细见 "
+        f'<a href="manifest.json">manifest.json</a>，运行日志见 <a href="{LOG_NAME}">{LOG_NAME}</a>。'
     )
     return f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>{escape(label)}监测报告</title>
