@@ -90,10 +90,10 @@ def test_trend_chart_has_a_panel_per_target_with_quarters() -> None:
     used = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
     assert len(used) == len(TARGETS)
     assert [t.get_text() for t in used[0].get_xticklabels()] == [
-        "一季度",
-        "二季度",
-        "三季度",
-        "四季度",
+        "一季",
+        "二季",
+        "三季",
+        "四季",
     ]
     render(fig)
 

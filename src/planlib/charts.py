@@ -18,7 +18,7 @@ from matplotlib.patches import Patch
 
 from . import style
 
-_QUARTER_WORDS = {"Q1": "一季度", "Q2": "二季度", "Q3": "三季度", "Q4": "四季度"}
+_QUARTER_WORDS = {"Q1": "一季", "Q2": "二季", "Q3": "三季", "Q4": "四季"}  # 一季度… would touch
 
 
 def _figure(height: float, width: float = style.A4_WIDTH_IN, fixed: bool = False) -> Figure:
