@@ -252,7 +252,7 @@ def headline(ctx: ReportContext, code: str) -> Html:
         missed = missed.assign(rel=(missed["gap"].abs() / missed["target"].abs()).fillna(0))
         worst = missed.sort_values("rel", ascending=False).head(3)
         items = "；".join(
-            f"{e(r.indicator_name)} {num(r.value, str(r.unit))}（目标 {e(r.target_text)}）"
+            f"{e(r.indicator_name)} {_value_text(r.value, r.target, str(r.unit))}（目标 {e(r.target_text)}）"
             for r in worst.itertuples(index=False)
         )
         lines.append(f"差距最大的目标：{items}。")
