@@ -246,3 +246,14 @@ def test_a_cover_sheet_before_the_ledger_is_skipped(tmp_path):
     wb.save(path)
     ledger, problems = read_ledger(path)
     assert ledger["task_id"].tolist() == ["1.1"] and not problems
+
+
+def test_a_task_reported_done_is_yellow_when_a_target_ends_the_year_only_near():
+    reports = ledger([["1.3", "财务处", "2022Q4", "已完成", "", "", "", ""]])
+    near = assessment(
+        "2022Q4",
+        {"status": "达标", "progress": "超前", "projected_status": "达标"},
+        {"status": "接近", "progress": "正常", "projected_status": "接近"},
+    )
+    out = task_status(plan(), reports, near, "2022Q4").set_index("task_id")
+    assert out.loc["1.3", "colour"] == "yellow" and "全年接近" in out.loc["1.3", "reasons"]

@@ -329,6 +329,9 @@ def task_status(
                 reasons.append(
                     ("red" if hard else "yellow", f"{name}全年未达标{'' if hard else '（力争）'}")
                 )
+            elif p.quarter == 4 and r.status == "接近":
+                behind += 1  # the year is over: near is not done, whatever the task report says
+                reasons.append(("yellow", f"{name}全年接近但未达标"))
             elif p.quarter >= 2 and r.projected_status == "未达标" and hard:
                 behind += 1
                 reasons.append(("red", f"{name}按预测年底难以达标"))

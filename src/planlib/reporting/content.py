@@ -265,7 +265,8 @@ def headline(ctx: ReportContext, code: str) -> Html:
 def _reason(r: Any) -> str:
     if str(r.status) == "无数据":
         return e(r.missing_reason) if isinstance(r.missing_reason, str) else "缺少数据"
-    if isinstance(r.progress, str) and r.progress:
+    year_end = str(getattr(r, "period", "")).endswith("Q4")  # the status says it all by then
+    if isinstance(r.progress, str) and r.progress and not year_end:
         return f"序时进度：{e(r.progress)}"
     if (
         isinstance(r.projected_status, str)
