@@ -59,11 +59,22 @@ def test_missing_file_exits_1(tmp_path):
     assert r.returncode == 1 and "不存在" in r.stderr and "Traceback" not in r.stderr
 
 
-@pytest.mark.parametrize("args", [("plan", "nope"), ("--bogus",), ("plan", "show", "a", "b")])
-def test_usage_errors_exit_2(args):
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("plan", "nope"), "没有这个命令「nope」"),
+        (("--bogus",), "没有这个选项：--bogus"),
+        (("plan", "show", "a", "b"), "多余的参数"),
+        (("validate", "no-such-dir"), "路径「no-such-dir」不存在"),
+        (("sample-data", "x", "--counties", "0"), "不在允许的范围"),
+        (("report", "--data", "."), "缺少选项 --out"),
+    ],
+)
+def test_usage_errors_exit_2_in_chinese(args, words):
     r = run(*args)
     assert r.returncode == 2, (r.stdout, r.stderr)
-    assert "Traceback" not in r.stderr
+    assert "Traceback" not in r.stderr and "Error:" not in r.stderr
+    assert words in r.stderr and "用法：" in r.stderr
 
 
 @pytest.mark.parametrize("args", [(), ("plan",), ("plan", "show")])

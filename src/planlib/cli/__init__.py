@@ -61,6 +61,53 @@ def _register() -> None:
 _register()
 
 
+# click words its usage errors in English; the ones users meet, in Chinese (others as they are)
+_CLICK_MESSAGES = [
+    (r"Invalid value for (.*?): (.*)", r"参数 \1 的值无效：\2"),
+    (r"(?:Path|File|Directory) '(.*)' does not exist\.", r"路径「\1」不存在。"),
+    (r"(?:File|Path) '(.*)' is a directory\.", r"「\1」是目录，这里需要文件。"),
+    (r"Directory '(.*)' is a file\.", r"「\1」是文件，这里需要目录。"),
+    (r"(.*) is not in the range (.*)\.", r"\1 不在允许的范围 \2 内。"),
+    (r"'(.*)' is not a valid (?:integer|float)(?: range)?\.", r"「\1」不是有效的数字。"),
+    (r"'(.*)' is not one of (.*)\.", r"「\1」不是可选值之一：\2。"),
+    (r"No such option: (.*?)(?: Did you mean (.*)\?)?$", r"没有这个选项：\1"),
+    (r"No such option '(.*)'\.(?: Did you mean (.*)\?)?$", r"没有这个选项：\1"),
+    (r"No such command '(.*)'\.", r"没有这个命令「\1」。"),
+    (r"Missing argument '(.*)'\.", r"缺少参数 \1。"),
+    (r"Missing option '(.*)'\.", r"缺少选项 \1。"),
+    (r"Option '(.*)' requires an argument\.", r"选项 \1 需要一个值。"),
+    (r"Got unexpected extra arguments? \((.*)\)", r"多余的参数：\1"),
+]
+
+
+def chinese_usage_message(message: str) -> str:
+    """A click usage message in Chinese, clause by clause (unknown wording is kept)."""
+    import re
+
+    for pattern, words in _CLICK_MESSAGES:
+        match = re.fullmatch(pattern, message.strip(), flags=re.S)
+        if match:
+            translated = match.expand(words)
+            # "Invalid value for X: <inner>": the inner part is a click message too
+            inner = match.groups()[-1] if pattern.startswith("Invalid") else None
+            if inner:
+                translated = translated.replace(inner, chinese_usage_message(inner))
+            return translated
+    return message
+
+
+def _show_in_chinese(err: click.ClickException) -> None:
+    ctx = getattr(err, "ctx", None)
+    if ctx is not None:
+        usage = ctx.get_usage().replace("Usage: ", "用法：", 1)
+        err_console.print(usage, highlight=False, markup=False)
+        err_console.print(
+            f"请运行 {ctx.command_path} -h 查看帮助。\n", highlight=False, markup=False
+        )
+    message = chinese_usage_message(err.format_message())
+    err_console.print(f"错误：{message}", highlight=False, markup=False)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script: runs the CLI and turns errors into exit codes."""
     try:
@@ -69,7 +116,7 @@ def main(argv: list[str] | None = None) -> Any:
         err_console.print("已中止。")
         sys.exit(130)
     except click.ClickException as err:  # usage errors: exit 2
-        err.show()
+        _show_in_chinese(err)
         sys.exit(err.exit_code)
     except PlanlibError as err:
         err_console.print(f"[bold red]错误：[/]{err}", highlight=False, markup=True)
