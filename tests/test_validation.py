@@ -159,3 +159,15 @@ def test_a_file_sent_under_another_countys_name_is_flagged(data):
     assert len(hit) >= 1 and (hit["severity"] == "warning").all()
     assert {Path(f).name.split("［")[0] for f in hit["file"]} == {other.name}
     assert hit["message"].str.contains("990102").all()
+
+
+def test_a_jump_is_measured_from_the_last_return_when_a_quarter_is_missing(data):
+    q3 = first_xlsx(data, "2022Q3")
+    q3.unlink()  # this county's Q3 never came
+    q4 = data / "returns" / "2022Q4" / q3.name
+    col = header_col(q4, "县级汇总", "3-5岁常住人口数")
+    ws = load_workbook(q4)["县级汇总"]
+    edit(q4, "县级汇总", f"{col}4", int(ws[f"{col}4"].value) * 2)
+    p = validate(data).problems
+    jump = p[(p["rule"] == "jump") & (p["org_code"] == q3.stem)]
+    assert len(jump) == 1 and "2022年第二季度" in jump.iloc[0]["message"]

@@ -249,33 +249,35 @@ def check_rules(values: pd.DataFrame, d: Dictionary) -> tuple[pd.Series, list[Pr
 
 
 def check_jumps(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
-    """Stocks that move more than the dictionary's threshold from the previous quarter (warning)."""
+    """Stocks that move more than the dictionary's threshold from the unit's last earlier return
+    (the previous quarter, or the one before when that is missing): warnings."""
     stocks = {
         e.code
         for e in d.elements
         if e.temporal == "stock" and e.kind != "flag" and e.level != "school"
     }
-    v = values[values["element"].isin(stocks)].copy()
+    v = values[values["element"].isin(stocks)]
     if v.empty:
         return []
-    previous = {p: str(parse_period(p).previous()) for p in v["period"].unique()}
-    v["prev_period"] = v["period"].map(previous)
-    prev = v[["org_code", "period", "element", "value"]].rename(
-        columns={"period": "prev_period", "value": "prev"}
-    )
-    j = v.merge(prev, on=["org_code", "prev_period", "element"], how="inner")
+    order = {p: parse_period(p).year * 4 + parse_period(p).quarter for p in v["period"].unique()}
+    v = v.assign(_t=v["period"].map(order)).sort_values(["org_code", "element", "_t"])
+    same = v.groupby(["org_code", "element"], sort=False)
+    v = v.assign(prev=same["value"].shift(1), prev_period=same["period"].shift(1))
+    j = v[v["prev"].notna()]
     change = (j["value"] - j["prev"]).abs() / j["prev"].where(
         j["prev"] >= max(d.jump_min_base, 1e-9)
     )
     problems = []
     for _, r in j[change > d.jump_threshold].iterrows():
+        when = parse_period(str(r["prev_period"]))
+        label = "上季度" if when == parse_period(str(r["period"])).previous() else when.label
         problems.append(
             Problem(
                 str(r["file"]),
                 int(r["row"]),
                 str(r["column"]),
                 f"{r['value']:g}",
-                f"与上季度（{r['prev']:g}）相比变动超过 {d.jump_threshold:.0%}，请核对",
+                f"与{label}（{r['prev']:g}）相比变动超过 {d.jump_threshold:.0%}，请核对",
                 "warning",
                 str(r["org_code"]),
                 str(r["period"]),
