@@ -60,7 +60,7 @@ def bullet_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
     if rows.empty:
         return _empty("没有可显示的目标")
     n = len(rows)
-    fig = _figure(0.38 * n + 0.9)
+    fig = _figure(0.32 * n + 0.8)
     axes = fig.subplots(n, 1, squeeze=False)[:, 0]
     for ax, (_, r) in zip(axes, rows.iterrows(), strict=True):
         value, target = float(r["value"]), float(r["target"])
@@ -84,7 +84,7 @@ def bullet_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
         ax.text(-0.01, 0.5, name, transform=ax.transAxes, ha="right", va="center", fontsize=8.5)
         label = f"{_fmt(value, unit)} / 目标 {_fmt(target, unit)}"
         ax.text(1.01, 0.5, label, transform=ax.transAxes, ha="left", va="center", fontsize=8,
-                color=style.status_colour(str(r["status"])))  # fmt: skip
+                color=style.status_text_colour(str(r["status"])))  # fmt: skip
     if title:
         fig.suptitle(title, fontsize=10.5)
     _legend(fig)

@@ -106,3 +106,12 @@ def use() -> None:
 def status_colour(status: str) -> str:
     """The palette colour of a status (grey for anything unknown)."""
     return STATUS_COLOURS.get(status, STATUS_COLOURS["无数据"])
+
+
+STATUS_TEXT_COLOURS = {**STATUS_COLOURS, "接近": "#a86500", "无数据": "#616161"}
+"""The same hues dark enough for text on white (the palette's amber reads poorly as text)."""
+
+
+def status_text_colour(status: str) -> str:
+    """The colour of text that carries a status on a white ground."""
+    return STATUS_TEXT_COLOURS.get(status, STATUS_TEXT_COLOURS["无数据"])

@@ -353,9 +353,17 @@ def bullets(ctx: ReportContext, code: str) -> Html:
 def trends(ctx: ReportContext, code: str) -> Html:
     """Quarter-by-quarter values of every target this year."""
     rows = _rows(ctx, code)
-    fig = charts.trend_chart(rows)
+    keys = list(dict.fromkeys(zip(rows["task_id"], rows["indicator"], strict=True)))
+    # two rows of panels per image: the page can break between them, so the first part fills
+    # the space the bullet chart leaves instead of the whole grid moving to a new page
+    parts = [keys[i : i + 8] for i in range(0, len(keys), 8)] or [[]]
+    figures = []
+    for part in parts:
+        wanted = set(part)
+        mask = [k in wanted for k in zip(rows["task_id"], rows["indicator"], strict=True)]
+        figures.append(figure_html(charts.trend_chart(rows[mask]), "季度趋势"))
     note = "<p class='note'>横轴为季度，圆点颜色为当季状态，虚线为目标。</p>"
-    return Html(figure_html(fig, "季度趋势") + note)
+    return Html("".join(figures) + note)
 
 
 def _siblings(ctx: ReportContext, code: str) -> pd.DataFrame:
