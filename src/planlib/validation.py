@@ -248,73 +248,67 @@ def check_rules(values: pd.DataFrame, d: Dictionary) -> tuple[pd.Series, list[Pr
     return keep, problems
 
 
-def check_jumps(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
-    """Stocks that move more than the dictionary's threshold from the unit's last earlier return
-    (the previous quarter, or the one before when that is missing): warnings."""
-    stocks = {
+def _with_previous(values: pd.DataFrame, d: Dictionary, temporal: str) -> pd.DataFrame:
+    """Unit-level rows of stocks or flows that have an earlier return of the same element by the
+    same unit, with that return's ``prev`` value and ``prev_period`` (the previous quarter, or
+    the one before when a quarter is missing)."""
+    codes = {
         e.code
         for e in d.elements
-        if e.temporal == "stock" and e.kind != "flag" and e.level != "school"
+        if e.temporal == temporal and e.kind != "flag" and e.level != "school"
     }
-    v = values[values["element"].isin(stocks)]
+    v = values[values["element"].isin(codes)]
     if v.empty:
-        return []
+        return v.assign(prev=pd.Series(dtype="float64"), prev_period=pd.Series(dtype="str"))
     order = {p: parse_period(p).year * 4 + parse_period(p).quarter for p in v["period"].unique()}
     v = v.assign(_t=v["period"].map(order)).sort_values(["org_code", "element", "_t"])
     same = v.groupby(["org_code", "element"], sort=False)
     v = v.assign(prev=same["value"].shift(1), prev_period=same["period"].shift(1))
-    j = v[v["prev"].notna()]
+    return v[v["prev"].notna()]
+
+
+def _since(period: str, earlier: str) -> str:
+    when = parse_period(earlier)
+    return "上季度" if when == parse_period(period).previous() else when.label
+
+
+def check_jumps(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
+    """Stocks that move more than the dictionary's threshold from the unit's last earlier return
+    (warnings)."""
+    j = _with_previous(values, d, "stock")
     change = (j["value"] - j["prev"]).abs() / j["prev"].where(
         j["prev"] >= max(d.jump_min_base, 1e-9)
     )
-    problems = []
-    for _, r in j[change > d.jump_threshold].iterrows():
-        when = parse_period(str(r["prev_period"]))
-        label = "上季度" if when == parse_period(str(r["period"])).previous() else when.label
-        problems.append(
-            Problem(
-                str(r["file"]),
-                int(r["row"]),
-                str(r["column"]),
-                f"{r['value']:g}",
-                f"与{label}（{r['prev']:g}）相比变动超过 {d.jump_threshold:.0%}，请核对",
-                "warning",
-                str(r["org_code"]),
-                str(r["period"]),
-                "jump",
-            )
-        )
-    return problems
-
-
-def check_cumulative(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
-    """Year-to-date amounts and counts that fall from one quarter to the next (warning): most
-    often the quarter's own figure entered instead of the total since January."""
-    flows = {
-        e.code
-        for e in d.elements
-        if e.temporal == "flow" and e.kind != "flag" and e.level != "school"
-    }
-    v = values[values["element"].isin(flows)]
-    if v.empty:
-        return []
-    previous = {}
-    for p in v["period"].unique():
-        period = parse_period(p)
-        if period.quarter > 1:
-            previous[p] = str(period.previous())
-    v = v.assign(prev_period=v["period"].map(previous)).dropna(subset=["prev_period"])
-    prev = v[["org_code", "period", "element", "value"]].rename(
-        columns={"period": "prev_period", "value": "prev"}
-    )
-    j = v.merge(prev, on=["org_code", "prev_period", "element"], how="inner")
     return [
         Problem(
             str(r["file"]),
             int(r["row"]),
             str(r["column"]),
             f"{r['value']:g}",
-            f"本年累计数比上季度（{r['prev_period']}：{r['prev']:g}）减少，"
+            f"与{_since(str(r['period']), str(r['prev_period']))}（{r['prev']:g}）相比变动超过 "
+            f"{d.jump_threshold:.0%}，请核对",
+            "warning",
+            str(r["org_code"]),
+            str(r["period"]),
+            "jump",
+        )
+        for _, r in j[change > d.jump_threshold].iterrows()
+    ]
+
+
+def check_cumulative(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
+    """Year-to-date amounts and counts that fall from the unit's last earlier return of the year
+    (warning): most often the quarter's own figure entered instead of the total since January."""
+    j = _with_previous(values, d, "flow")
+    j = j[j["prev_period"].str[:4] == j["period"].str[:4]]
+    return [
+        Problem(
+            str(r["file"]),
+            int(r["row"]),
+            str(r["column"]),
+            f"{r['value']:g}",
+            f"本年累计数比{_since(str(r['period']), str(r['prev_period']))}"
+            f"（{r['prev_period']}：{r['prev']:g}）减少，"
             "请核对是否填成了当季数（应填1月以来的累计数）",
             "warning",
             str(r["org_code"]),
