@@ -257,3 +257,15 @@ def test_a_task_reported_done_is_yellow_when_a_target_ends_the_year_only_near():
     )
     out = task_status(plan(), reports, near, "2022Q4").set_index("task_id")
     assert out.loc["1.3", "colour"] == "yellow" and "全年接近" in out.loc["1.3", "reasons"]
+
+
+def test_common_ways_of_writing_a_status_are_read_as_meant(tmp_path):
+    path = write_return(
+        tmp_path / "x.xlsx",
+        [
+            ["1.1", "专班", "2022Q2", "完成", "", "", "", ""],
+            ["1.2", "专班", "2022Q2", "进行中", "", "", "", ""],
+        ],
+    )
+    ledger_frame, problems = read_ledger(path)
+    assert ledger_frame["status"].tolist() == ["已完成", "推进中"] and not problems

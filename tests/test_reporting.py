@@ -79,7 +79,9 @@ def test_batch_exit_code_and_failed_county_isolated(batch: runner.BatchOutcome) 
     assert kinds == {"county", "city", "department"}
 
 
-def test_manifest_has_the_documented_keys(manifest: dict, sample: Path) -> None:  # type: ignore[type-arg]
+def test_manifest_has_the_documented_keys(  # type: ignore[type-arg]
+    manifest: dict, sample: Path, batch: runner.BatchOutcome
+) -> None:
     assert set(manifest) >= {"period", "generated_at", "planlib_version", "inputs", "reports"}
     assert manifest["period"] == "2022Q4"
     assert manifest["planlib_version"] == planlib.__version__
@@ -95,6 +97,11 @@ def test_manifest_has_the_documented_keys(manifest: dict, sample: Path) -> None:
     assert failed["status"] == "failed" and failed["error"]
     assert failed["files"]["html"] == f"{FAILING}.html"  # the old good file is still there
     assert failed["files"]["pdf"] is None
+    for report in manifest["reports"]:  # what was written this run, checkable later
+        for kind, digest in report["sha256"].items():
+            written = batch.out / report["files"][kind]
+            assert hashlib.sha256(written.read_bytes()).hexdigest() == digest
+    assert failed["sha256"] == {}
 
 
 def test_no_half_written_file_replaces_a_good_report(batch: runner.BatchOutcome) -> None:

@@ -55,6 +55,13 @@ HEADER_ALIASES: dict[str, str] = {
 }
 
 LEDGER_STATUSES: tuple[str, ...] = ("未启动", "推进中", "已完成", "滞后")
+STATUS_ALIASES = {
+    "完成": "已完成", "已经完成": "已完成", "完成了": "已完成", "已办结": "已完成", "办结": "已完成",
+    "进行中": "推进中", "正在推进": "推进中", "推进": "推进中", "在推进": "推进中", "实施中": "推进中",
+    "未开始": "未启动", "尚未启动": "未启动", "未开展": "未启动",
+    "延期": "滞后", "进度滞后": "滞后", "落后": "滞后",
+}  # fmt: skip
+"""How departments also write the four statuses; read as the status they mean."""
 
 COLOURS: dict[str, str] = {"green": "绿", "yellow": "黄", "red": "红"}
 _RANK = {"green": 0, "yellow": 1, "red": 2}
@@ -154,6 +161,7 @@ def read_ledger(
                 if col and c is not None:
                     rec[col] = _task_id(c) if col == "task_id" else _cell_text(c)
             rec["file"], rec["row"] = name, offset
+            rec["status"] = STATUS_ALIASES.get(rec["status"], rec["status"])
             header_of = {v: header[i] for i, v in mapping.items() if v}
             if rec["status"] not in LEDGER_STATUSES:
                 problems.append(

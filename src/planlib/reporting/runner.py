@@ -7,6 +7,7 @@ renamed over it, so a report that fails (or a batch that is killed) never replac
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -278,6 +279,8 @@ def _entry(job: ReportJob, result: ReportResult, out: Path) -> dict[str, Any]:
         "county_name": job.title,
         "status": result.status,
         "files": files,
+        # checksums of what this run wrote, so a report sent on can be checked against the batch
+        "sha256": {k: hashlib.sha256(v).hexdigest() for k, v in result.files.items()},
         "error": result.error,
         "seconds": round(result.seconds, 2),
     }
