@@ -47,8 +47,8 @@ sample-data: $(STAMP) $(DATA)/.complete ## write the sample city's returns to da
 reports: $(STAMP) $(DATA)/.complete ## render all county, department and city reports for the latest period into reports/
 	$(BIN)/planlib report --data $(DATA) --period $(PERIOD) --out $(OUT) --format html,pdf
 
-lab: $(STAMP) ## start JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) $(DATA)/.complete ## start JupyterLab on the notebooks (explore.ipynb reads the sample city)
+	$(BIN)/jupyter lab notebooks/ $$( [ "$$(id -u)" -eq 0 ] && echo --allow-root )
 
 benchmarks: $(STAMP) ## run the benchmarks and print the measured ratios
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
