@@ -171,3 +171,11 @@ def test_a_jump_is_measured_from_the_last_return_when_a_quarter_is_missing(data)
     p = validate(data).problems
     jump = p[(p["rule"] == "jump") & (p["org_code"] == q3.stem)]
     assert len(jump) == 1 and "2022年第二季度" in jump.iloc[0]["message"]
+
+
+def test_json_even_when_the_folder_cannot_be_read(data):
+    (data / "org_units.csv").unlink()
+    r = run("validate", str(data), "--format", "json")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    payload = json.loads(r.stdout)
+    assert payload["ok"] is False and "org_units.csv" in payload["problems"][0]["message"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import PlanlibError
 from ..sample import make_sample
 from ..validation import validate as run_validation
 from ._console import console, err_console, print_table
@@ -89,7 +90,17 @@ def validate(paths: tuple[Path, ...], fmt: str, max_rows: int) -> None:
 
     PATHS 为数据目录（含 org_units.csv）或报表文件。有错误时退出码为 1，仅有警告或没有问题时为 0。
     """
-    result = run_validation(list(paths))
+    try:
+        result = run_validation(list(paths))
+    except PlanlibError as err:
+        if fmt != "json":
+            raise
+        # machines get JSON even when the folder cannot be read at all (no org_units.csv …)
+        failure = {"file": None, "row": None, "column": None, "value": None, "message": str(err),
+                   "severity": "error", "org_code": None, "period": None, "rule": "unreadable"}  # fmt: skip
+        payload = {"ok": False, "errors": 1, "warnings": 0, "problems": [failure], "summary": []}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        raise SystemExit(1) from None
     problems = result.problems
     n_err = int((problems["severity"] == "error").sum())
     n_warn = int((problems["severity"] == "warning").sum())
