@@ -23,6 +23,7 @@ from .extraction.framework import read_framework
 from .extraction.structure import (
     Block,
     chinese_number,
+    count_clauses,
     find_clause,
     find_title,
     item_marker,
@@ -140,6 +141,8 @@ class _Extractor:
                     body = kept[: i - 1] + kept[i + 1 :]
                 break
         shape = outline(body)
+        for line, message in shape.gaps:
+            self.warn(line, message)
         framework = self._framework(shape.blocks)
         sections = [self._section(b) for b in shape.sections]
         self._outside_tasks(shape.blocks)
@@ -161,6 +164,14 @@ class _Extractor:
                 continue
             seen.add(key)
             tasks.append(task)
+        # every task's section must exist: one whose heading was not found gets a placeholder
+        have = {sec.number for sec in sections}
+        for number in sorted({t.section for t in tasks} - have):
+            if sections:
+                first = next(b.first_line for b in items if (b.section or 1) == number)
+                self.warn(first, f"第 {number} 部分的标题未识别，暂以「第{number}部分」代替")
+            sections.append(Section(number, f"第{number}部分"))
+        sections.sort(key=lambda sec: sec.number)
         year, issuer = _year_and_issuer(title)
         if found is None and title_line is not None:
             self.warn(title_line, f"未找到形如「××年工作要点」的标题，暂以「{title}」为标题")
@@ -224,6 +235,13 @@ class _Extractor:
         section = block.section or 1
         where = f"第 {section} 部分第 {block.number} 项"
         clause = find_clause(body.text)
+        clauses = count_clauses(body.text)
+        if clauses > 1:
+            self.warn(
+                block.first_line,
+                f"{where}中有 {clauses} 处责任分工括注，可能并入了后面的条目（编号缺失或缺少句号），"
+                "只采用最后一处，请核对原文",
+            )
         lead: tuple[str, ...] = ()
         responsible: tuple[str, ...] = ()
         content = body

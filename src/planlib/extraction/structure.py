@@ -111,6 +111,7 @@ class Outline:
 
     blocks: list[Block]
     item_style: str | None
+    gaps: list[tuple[int, str]] = field(default_factory=list)  # (line, what is missing)
 
     @property
     def sections(self) -> list[Block]:
@@ -136,6 +137,7 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
     prev_end = ""
     full = 0.8 * _line_width(lines)
     heading_open = False  # the heading filled its line, so the next line may continue it
+    gaps: list[tuple[int, str]] = []
     for number, text in lines:
         s = squeeze(text)
         if not s:
@@ -148,10 +150,27 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
             or prev_end.endswith(_CLOSERS)
             or (current.kind == "section" and not current.intro)
             or bool(_LABEL_RE.search(prev_end))
+            # a line that stopped short of the wrap width ended its paragraph (an issuer's name,
+            # a banner title, a sentence closed with "." instead of "。")
+            or (full > 0 and len(prev_end) < 0.6 * full and not heading_open)
+            or _sentence_dot(prev_end)
         )
         sec = section_marker(s)
-        if sec and sec[0] == last_section + 1 and opens:
-            last_section += 1
+        # a short line that is all heading (二、提高质量) is a heading whatever came before
+        heading_like = sec is not None and len(s) <= 24 and not any(c in s for c in "，,；;")
+        # a lost page skips a number or two: accept the jump, and say what is missing
+        skip = sec[0] - last_section - 1 if sec else -1
+        if skip > 0 and last_section == 0:
+            skip = -1  # the first heading must be 一: anything else is a number in the prose
+        if (
+            sec
+            and 0 <= skip <= 2
+            and ((opens or heading_like) if skip == 0 else (_strong(prev_end) or heading_like))
+        ):
+            if skip:
+                missing = "、".join(str(k) for k in range(last_section + 1, sec[0]))
+                gaps.append((number, f"部分编号不连续：缺少第 {missing} 部分（原文可能缺页）"))
+            last_section = sec[0]
             blocks.append(Block("section", number=last_section, lines=[(number, text)]))
             heading_open = len(text.strip()) >= full and "。" not in s
             prev_end = s
@@ -163,6 +182,10 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
                 in_sequence = n == 1 or current.kind == "section"
             else:
                 in_sequence = n == last_item + 1 or (current.kind == "section" and n == 1)
+                if not in_sequence and last_item + 1 < n <= last_item + 3 and _strong(prev_end):
+                    missing = "、".join(str(k) for k in range(last_item + 1, n))
+                    gaps.append((number, f"条目编号不连续：缺少第 {missing} 项（原文可能缺页）"))
+                    in_sequence = True
             if in_sequence:
                 item_style = style
                 last_item = n
@@ -181,14 +204,25 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
         prev_end = s
     if not blocks[0].lines:
         blocks.pop(0)
-    return Outline(blocks, item_style)
+    return Outline(blocks, item_style, gaps)
+
+
+def _sentence_dot(text: str) -> bool:
+    """A line closed with a half-width "." after Chinese text (not a number like 2.)."""
+    return len(text) >= 2 and text.endswith(".") and not text[-2].isascii()
+
+
+def _strong(prev_end: str) -> bool:
+    """The previous line closed a sentence or a responsibility clause: a safe place for a new
+    item even when its number is not the next one."""
+    return prev_end.endswith(_CLOSERS) or bool(_LABEL_RE.search(prev_end))
 
 
 # --- responsibility clauses -----------------------------------------------------------------------
 
-_LABEL = r"(牵头|主责|主办|责任|负责|配合|协办|参与|协助)(处室|单位|科室|部门)"
+_LABEL = r"(牵头|主责|主办|责任|负责|配合|协办|参与|协助)(处室|单位|科室|部门|股室)"
 _LABEL_RE = re.compile(_LABEL + r"[：:]")
-_OPEN_CLAUSE_RE = re.compile(r"[（(]\s*" + _LABEL + r"[：:]")
+_OPEN_CLAUSE_RE = re.compile(r"[（(【]\s*" + _LABEL + r"[：:]")
 LEAD_LABELS = ("牵头", "主责", "主办")
 
 
@@ -228,13 +262,18 @@ def _closing_bracket(text: str, start: int) -> int:
     """Index of the bracket closing the one at ``start`` (nested ones skipped); -1 if none."""
     depth = 0
     for i in range(start, len(text)):
-        if text[i] in "（(":
+        if text[i] in "（(【":
             depth += 1
-        elif text[i] in "）)":
+        elif text[i] in "）)】":
             depth -= 1
             if depth == 0:
                 return i
     return -1
+
+
+def count_clauses(text: str) -> int:
+    """How many bracketed responsibility clauses a text holds (an item should have one)."""
+    return len(_OPEN_CLAUSE_RE.findall(text))
 
 
 def find_clause(text: str) -> Clause | None:

@@ -97,7 +97,9 @@ def _restore_subject(subject: str, previous: str) -> str:
         and len(previous) > len(subject) + 1
         and subject[-1] == previous[-1]
     ):
-        return previous[: len(previous) - len(subject)] + subject
+        stem = previous[: len(previous) - len(subject)]
+        # 毛/净 qualify the earlier measure (毛入学率), not the subject: 高中阶段教育巩固率
+        return stem.rstrip("毛净") + subject
     return subject
 
 

@@ -136,6 +136,11 @@ def normalise(source: LinedText) -> LinedText:
             nxt = kept[i + 1][0] if i + 1 < len(kept) else ""
             if not (_is_ascii(prev) and _is_ascii(nxt)):
                 ch = _TO_FULL[ch]
+        elif ch == "." and out and not _is_ascii(out[-1]) and out[-1] not in "）)】」":
+            # "建设.新建" or a line ending "5所.": a full stop typed half-width after Chinese
+            nxt = kept[i + 1][0] if i + 1 < len(kept) else ""
+            if not nxt or not _is_ascii(nxt) or nxt == "(":
+                ch = "。"
         out.append(ch)
     return LinedText("".join(out), tuple(line for _, line in kept))
 
