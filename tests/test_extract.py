@@ -300,7 +300,12 @@ def test_bare_clauses_on_their_own_line_and_a_section_with_prose_only() -> None:
     rise = p.task("3.4").targets[0]
     assert (rise.indicator, rise.value, rise.unit, rise.change) == ("教育经费投入", 5, "%", True)
     assert [(w.line, w.message) for w in result.warnings] == [
-        (3, "第 1 部分的导语中的目标「学前三年毛入园率达到95%」不在任何编号任务内，未归入任务")
+        (3, "第 1 部分的导语中的目标「学前三年毛入园率达到95%」不在任何编号任务内，未归入任务"),
+        (  # a growth in % may be relative (×1.05): kept as written, flagged for the reviewer
+            11,
+            "第 3 部分第 4 项：「教育经费投入增长5%以上」可能是相对上年的增幅（×1.05），"
+            "已按百分点差记录，请人工核对",
+        ),
     ]
 
 

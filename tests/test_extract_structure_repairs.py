@@ -91,3 +91,13 @@ def test_a_shared_subject_drops_the_earlier_measures_gross():
         "高中阶段教育毛入学率",
         "高中阶段教育巩固率",
     ]
+
+
+def test_growth_in_percent_and_a_later_years_target_are_flagged_not_silently_taken():
+    _, warnings = extract(
+        "一、重点工作\n1.加大投入。生均公用经费增长10%。到2025年，智慧校园覆盖率达到60%。"
+        "到2024年底，课后服务参与率达到95%。（牵头科室：计财股）\n"
+    )
+    assert any("相对上年的增幅（×1.1）" in w for w in warnings)
+    assert any("「到2025年」" in w for w in warnings)
+    assert not any("2024年" in w for w in warnings)  # the plan's own year is no doubt

@@ -233,7 +233,13 @@ def _read_number(
         source=source,
         change=change,
     )
-    return Found(start, end, target)
+    doubts = []
+    if change and unit == "%" and verb in ("增长", "增加", "下降", "减少"):
+        doubts.append(f"「{source}」可能是相对上年的增幅（×{1 + value / 100:g}），已按百分点差记录")
+    year = re.search(r"(?:到|至)(20\d\d)年", text[max(0, start - 30) : start])
+    if year:
+        doubts.append(f"「{source}」前写有「{year.group(0)}」，可能是该年的目标而非本年度目标")
+    return Found(start, end, target, "；".join(doubts))
 
 
 def _context(text: str, start: int, end: int) -> str:
