@@ -101,3 +101,8 @@ def test_growth_in_percent_and_a_later_years_target_are_flagged_not_silently_tak
     assert any("相对上年的增幅（×1.1）" in w for w in warnings)
     assert any("「到2025年」" in w for w in warnings)
     assert not any("2024年" in w for w in warnings)  # the plan's own year is no doubt
+
+
+def test_units_separated_by_a_slash_are_two_units():
+    plan, _ = extract("一、重点工作\n1.加强保障。新建学校3所。（牵头科室：人事股/财务股）\n")
+    assert plan.tasks[0].lead_units == ("人事股", "财务股")

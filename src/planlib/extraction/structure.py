@@ -239,7 +239,7 @@ class Clause:
 
 
 def split_units(text: str) -> list[str]:
-    """Names separated by 、，；, not splitting inside brackets: 各县（市、区）教育局 stays whole."""
+    """Names separated by 、，；/, not splitting inside brackets: 各县（市、区）教育局 stays whole."""
     names: list[str] = []
     depth = 0
     current: list[str] = []
@@ -248,7 +248,7 @@ def split_units(text: str) -> list[str]:
             depth += 1
         elif ch in "）)" and depth:
             depth -= 1
-        if depth == 0 and ch in "、，,；;。":
+        if depth == 0 and ch in "、，,；;。/／":
             names.append("".join(current))
             current = []
             continue
