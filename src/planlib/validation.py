@@ -106,6 +106,12 @@ class RowKeys:
     def __len__(self) -> int:
         return len(self.row)
 
+    def school_rows(self, d: Dictionary) -> np.ndarray:
+        """Per row: whether its element is a school-level one (a missing element is not)."""
+        levels = {e.code: e.level for e in d.elements}
+        school = [levels.get(str(e)) == "school" for e in self.element_uniques]
+        return np.array([*school, False], dtype=bool)[self.element]  # code -1 reads the False
+
 
 def _all_distinct(key: np.ndarray, space: int) -> bool | None:
     """Whether every key differs, by marking a bitmap of the key range (no hashing); None when
@@ -123,12 +129,10 @@ def check_codes(
 ) -> tuple[np.ndarray, list[Problem]]:
     """Unknown county or school codes; returns a mask of rows to keep and the problems."""
     k = keys if keys is not None else RowKeys.of(values)
-    levels = {e.code: e.level for e in d.elements}
-    school_element = np.array([levels.get(str(e)) == "school" for e in k.element_uniques], bool)
     # membership is checked on the distinct codes, then spread to the rows by their integer codes
     in_units = _isin(k.org_uniques, org_units.units["code"])
     in_schools = _isin(k.org_uniques, org_units.schools["code"])
-    is_school = school_element[k.element]
+    is_school = k.school_rows(d)
     known = np.where(is_school, in_schools[k.org], in_units[k.org]) & (k.org >= 0)
     problems: list[Problem] = []
     if known.all():
@@ -280,17 +284,13 @@ def check_jumps(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
         j["prev"] >= max(d.jump_min_base, 1e-9)
     )
     return [
-        Problem(
-            str(r["file"]),
-            int(r["row"]),
-            str(r["column"]),
-            f"{r['value']:g}",
+        _p(
+            r,
             f"与{_since(str(r['period']), str(r['prev_period']))}（{r['prev']:g}）相比变动超过 "
             f"{d.jump_threshold:.0%}，请核对",
-            "warning",
-            str(r["org_code"]),
-            str(r["period"]),
             "jump",
+            "warning",
+            float(r["value"]),
         )
         for _, r in j[change > d.jump_threshold].iterrows()
     ]
@@ -302,18 +302,14 @@ def check_cumulative(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
     j = _with_previous(values, d, "flow")
     j = j[j["prev_period"].str[:4] == j["period"].str[:4]]
     return [
-        Problem(
-            str(r["file"]),
-            int(r["row"]),
-            str(r["column"]),
-            f"{r['value']:g}",
+        _p(
+            r,
             f"本年累计数比{_since(str(r['period']), str(r['prev_period']))}"
             f"（{r['prev_period']}：{r['prev']:g}）减少，"
             "请核对是否填成了当季数（应填1月以来的累计数）",
-            "warning",
-            str(r["org_code"]),
-            str(r["period"]),
             "cumulative_falls",
+            "warning",
+            float(r["value"]),
         )
         for _, r in j[j["value"] < j["prev"] - 1e-9].iterrows()
     ]
@@ -464,14 +460,11 @@ def validate_values(
     all_problems += found
     # Rules, jumps, running totals and completeness concern unit-level elements only: give them
     # those rows (a few percent of national data, where school rows are the bulk).
-    levels = {e.code: e.level for e in d.elements}
-    school = np.array([levels.get(str(e)) == "school" for e in keys.element_uniques] + [False])
-    unit_pos = np.flatnonzero(keep & ~school[keys.element])
-    unit_rows = values.iloc[unit_pos]
+    # (a dictionary whose rules name school elements gives them every kept row)
     named = {t.element for r in d.rules for t in (*r.left.terms, *r.right.terms)}
-    if any(levels.get(e) == "school" for e in named):  # a dictionary with school-level rules
-        unit_pos = np.flatnonzero(keep)
-        unit_rows = values.iloc[unit_pos]
+    school_rules = any(d[e].level == "school" for e in named if e in d.codes)
+    unit_pos = np.flatnonzero(keep if school_rules else keep & ~keys.school_rows(d))
+    unit_rows = values.iloc[unit_pos]
     k, found = check_rules(unit_rows, d)
     if not k.all():
         ok = k.to_numpy()
