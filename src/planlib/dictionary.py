@@ -65,6 +65,7 @@ class HeaderMatch:
     element: str | None = None
     factor: float = 1.0
     unit: str | None = None
+    unit_stated: bool = False  # the header itself names its unit: 一般公共预算教育投入（亿元）
 
 
 _UNIT_TAIL = re.compile(r"[（(]([^（）()]*)[）)]$")
@@ -160,7 +161,7 @@ def _matcher(d: Dictionary) -> Any:
                 factor = d.units.get(e.unit, {}).get(unit)
                 if factor is None:
                     return HeaderMatch("element", code, float("nan"), unit)
-                return HeaderMatch("element", code, factor, unit)
+                return HeaderMatch("element", code, factor, unit, unit_stated=True)
             if base in ids:
                 return ids[base]
         return None

@@ -131,7 +131,6 @@ def _header_row(rows: list[list[Any]], d: Dictionary) -> int | None:
     return None
 
 
-_HAS_UNIT = re.compile(r"[（(]([^（）()]*)[）)]\s*$")
 _MONEY = re.compile(r"千元|万元|亿元|(?<![千万亿])元")
 
 
@@ -148,7 +147,7 @@ def _amount_unit_from_title(
     if factor is not None:
         (said,) = stated
         message = f"列标题未注明单位，按表头上方注明的「{said}」换算为{unit}"
-        return HeaderMatch("element", code, factor, said), [
+        return HeaderMatch("element", code, factor, said, unit_stated=True), [
             _problem(where, row, label, None, message, severity="warning", rule="unit_from_title")
         ]
     detail = f"表头上方注明了多个金额单位（{'、'.join(sorted(stated))}），" if stated else ""
@@ -218,10 +217,7 @@ def table_cells(
                     )
                 )
                 continue
-            tail = _HAS_UNIT.search(label)
-            element = d[str(m.element)]
-            named = tail is not None and tail.group(1).strip() in d.units.get(element.unit, {})
-            if element.kind == "amount" and m.factor == 1.0 and not named:
+            if d[str(m.element)].kind == "amount" and not m.unit_stated:
                 m, found = _amount_unit_from_title(m, d, title_text, where, h + 1, label)
                 problems += found
             columns[j] = (m, label)
@@ -309,7 +305,7 @@ def _cell_schema() -> pandera.pandas.DataFrameSchema:
         {
             "org_code": pa.Column(str),
             "period": pa.Column(
-                str, pa.Check(lambda s: s.str.fullmatch(r"\d{4}Q[1-4]"), name="period")
+                str, pa.Check(lambda s: s.str.fullmatch(_PERIOD.pattern), name="period")
             ),
             "value": pa.Column(float, pa.Check(lambda s: s >= 0, name="negative"), nullable=True),
         },
