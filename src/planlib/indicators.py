@@ -167,43 +167,31 @@ class _Coded:
         strings again: on national data that is most of the time spent here."""
         wanted = {str(p): i for i, p in enumerate(periods)}
         if keys is not None:
-            return cls._from_keys(values, wanted, schools, keys)
-        # Periods as written (2022Q1, 2022-Q1 …) mapped to positions in the canonical list.
-        raw = [str(p) for p in values["period"].dropna().unique()]
-        raw_pos = [wanted.get(_canonical_period(p), -1) for p in raw]
-        period_i = _positions(values["period"], raw, np.asarray(raw_pos, dtype="int64"))
-        elements = sorted({str(e) for e in values["element"].dropna().unique()})
-        element_i = _positions(values["element"], elements, np.arange(len(elements)))
-        o_codes, o_uniques = pd.factorize(values["org_code"])
-        orgs = pd.Index(o_uniques)
+
+            def spread(positions: list[int], codes: np.ndarray) -> np.ndarray:
+                return np.asarray([*positions, -1], dtype="int64")[codes]  # code -1 reads -1
+
+            period_pos = [wanted.get(_canonical_period(p), -1) for p in keys.period_uniques]
+            elements = sorted({str(e) for e in keys.element_uniques if isinstance(e, str)})
+            where = {e: i for i, e in enumerate(elements)}
+            period_i = spread(period_pos, keys.period)
+            element_i = spread([where.get(str(e), -1) for e in keys.element_uniques], keys.element)
+            org_i, orgs = keys.org, pd.Index(keys.org_uniques)
+        else:
+            # Periods as written (2022Q1, 2022-Q1 …) mapped to positions in the canonical list.
+            raw = [str(p) for p in values["period"].dropna().unique()]
+            raw_pos = [wanted.get(_canonical_period(p), -1) for p in raw]
+            period_i = _positions(values["period"], raw, np.asarray(raw_pos, dtype="int64"))
+            elements = sorted({str(e) for e in values["element"].dropna().unique()})
+            element_i = _positions(values["element"], elements, np.arange(len(elements)))
+            org_i, o_uniques = pd.factorize(values["org_code"])
+            orgs = pd.Index(o_uniques)
         return cls(
             value=values["value"].to_numpy(dtype="float64", na_value=np.nan),
             period_i=period_i,
             element_i=element_i,
             elements=elements,
-            org_i=o_codes,
-            orgs=orgs,
-            school_of_org=_positions(orgs, schools["code"], np.arange(len(schools))),
-        )
-
-    @classmethod
-    def _from_keys(
-        cls, values: pd.DataFrame, wanted: dict[str, int], schools: pd.DataFrame, keys: RowKeys
-    ) -> _Coded:
-        def spread(positions: list[int], codes: np.ndarray) -> np.ndarray:
-            return np.asarray([*positions, -1], dtype="int64")[codes]  # code -1 reads the -1
-
-        period_pos = [wanted.get(_canonical_period(p), -1) for p in keys.period_uniques]
-        elements = sorted({str(e) for e in keys.element_uniques if isinstance(e, str)})
-        where = {e: i for i, e in enumerate(elements)}
-        element_pos = [where.get(str(e), -1) for e in keys.element_uniques]
-        orgs = pd.Index(keys.org_uniques)
-        return cls(
-            value=values["value"].to_numpy(dtype="float64", na_value=np.nan),
-            period_i=spread(period_pos, keys.period),
-            element_i=spread(element_pos, keys.element),
-            elements=elements,
-            org_i=keys.org,
+            org_i=org_i,
             orgs=orgs,
             school_of_org=_positions(orgs, schools["code"], np.arange(len(schools))),
         )
