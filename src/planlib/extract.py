@@ -141,7 +141,8 @@ class _Extractor:
                     title = issuer_line + title
                     body = kept[: i - 1] + kept[i + 1 :]
                 break
-        self.year = _year_and_issuer(title)[0] if title else None
+        year, issuer = _year_and_issuer(title)
+        self.year = year
         shape = outline(body)
         for line, message in shape.gaps:
             self.warn(line, message)
@@ -174,7 +175,6 @@ class _Extractor:
                 self.warn(first, f"第 {number} 部分的标题未识别，暂以「第{number}部分」代替")
             sections.append(Section(number, f"第{number}部分"))
         sections.sort(key=lambda sec: sec.number)
-        year, issuer = _year_and_issuer(title)
         if found is None and title_line is not None:
             self.warn(title_line, f"未找到形如「××年工作要点」的标题，暂以「{title}」为标题")
         plan = Plan(
@@ -285,12 +285,16 @@ class _Extractor:
                 self.warn(content.line_at(f.start), f"{where}：{f.message}，请人工核对")
             else:
                 targets.append(f.target)
-                # taken, with a doubt a reviewer should settle (a date in the plan's own year
-                # is no doubt: 到2022年底 in the 2022 plan)
-                own = f"{self.year}年" if self.year else None
-                for doubt in f.message.split("；") if f.message else []:
-                    if not (own and (f"到{own}" in doubt or f"至{own}" in doubt)):
-                        self.warn(content.line_at(f.start), f"{where}：{doubt}，请人工核对")
+                # taken, with a doubt a reviewer should settle
+                line = content.line_at(f.start)
+                if f.message:
+                    self.warn(line, f"{where}：{f.message}，请人工核对")
+                if f.dated and f.dated[1:5] != str(self.year):  # 到2022年底 in 2022 is fine
+                    self.warn(
+                        line,
+                        f"{where}：「{f.target.source}」前写有「{f.dated}」，"
+                        "可能是该年的目标而非本年度目标，请人工核对",
+                    )
         return Task(
             section=section,
             number=block.number,

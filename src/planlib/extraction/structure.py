@@ -147,9 +147,8 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
         # after a bare responsibility clause (责任部门：基础教育科)
         opens = (
             not prev_end
-            or prev_end.endswith(_CLOSERS)
+            or _strong(prev_end)
             or (current.kind == "section" and not current.intro)
-            or bool(_LABEL_RE.search(prev_end))
             # a line that stopped short of the wrap width ended its paragraph (an issuer's name,
             # a banner title, a sentence closed with "." instead of "。")
             or (full > 0 and len(prev_end) < 0.6 * full and not heading_open)

@@ -63,7 +63,8 @@ class Found:
     start: int
     end: int
     target: Target | None
-    message: str = ""
+    message: str = ""  # why it is no target, or a doubt about the target taken
+    dated: str | None = None  # a year written just before it (到2025年): maybe not this year's
 
 
 def _strip_leads(phrase: str) -> str:
@@ -233,13 +234,10 @@ def _read_number(
         source=source,
         change=change,
     )
-    doubts = []
-    if change and unit == "%" and verb in ("增长", "增加", "下降", "减少"):
-        doubts.append(f"「{source}」可能是相对上年的增幅（×{1 + value / 100:g}），已按百分点差记录")
+    relative = change and unit == "%" and verb in ("增长", "增加", "下降", "减少")
+    doubt = f"「{source}」可能是相对上年的增幅（×{1 + value / 100:g}），已按百分点差记录"
     year = re.search(r"(?:到|至)(20\d\d)年", text[max(0, start - 30) : start])
-    if year:
-        doubts.append(f"「{source}」前写有「{year.group(0)}」，可能是该年的目标而非本年度目标")
-    return Found(start, end, target, "；".join(doubts))
+    return Found(start, end, target, doubt if relative else "", year.group(0) if year else None)
 
 
 def _context(text: str, start: int, end: int) -> str:
