@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ..errors import PlanlibError
 from .context import ReportContext, build_context
@@ -59,7 +62,9 @@ def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def check_units(data_dir: str | Path, spec: str) -> list[str] | None:
+def check_units(
+    data_dir: str | Path, spec: str, units: pd.DataFrame | None = None
+) -> list[str] | None:
     """The org codes asked for (``all`` → None), each checked against org_units before any work.
 
     Accepts any unit that has a parent (a county, or a city in a province's tree).
@@ -68,7 +73,7 @@ def check_units(data_dir: str | Path, spec: str) -> list[str] | None:
 
     if spec.strip().lower() in ("", "all"):
         return None
-    units = load_org_units(data_dir).units
+    units = units if units is not None else load_org_units(data_dir).units
     parents = units.set_index(units["code"].astype(str))["parent_code"].fillna("").astype(str)
     codes = [c.strip() for c in spec.split(",") if c.strip()]
     unknown = [c for c in codes if c not in parents.index]
@@ -82,13 +87,15 @@ def check_units(data_dir: str | Path, spec: str) -> list[str] | None:
     return list(dict.fromkeys(codes))
 
 
-def check_root(data_dir: str | Path, root: str | None) -> str | None:
+def check_root(
+    data_dir: str | Path, root: str | None, units: pd.DataFrame | None = None
+) -> str | None:
     """The unit a batch is about (None: the root of the tree), checked before any work."""
     from ..orgunits import load_org_units
 
     if root is None or not root.strip():
         return None
-    units = load_org_units(data_dir).units
+    units = units if units is not None else load_org_units(data_dir).units
     code = root.strip()
     if code not in set(units["code"].astype(str)):
         raise UsageError(f"未知的单位代码：{code}（见 {Path(data_dir) / 'org_units.csv'}）")
@@ -217,8 +224,12 @@ def run_reports(
     """
     start = time.monotonic()
     fmts = parse_formats(formats)
-    wanted = check_units(data_dir, counties)
-    overview_of = check_root(data_dir, root)
+    from ..orgunits import load_org_units
+
+    needs_units = counties.strip().lower() not in ("", "all") or bool(root and root.strip())
+    units = load_org_units(data_dir).units if needs_units else None  # read once for both checks
+    wanted = check_units(data_dir, counties, units)
+    overview_of = check_root(data_dir, root, units)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(out_dir / LOG_NAME, encoding="utf-8")
@@ -324,16 +335,14 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
                 if name
             )
             code = entry["county_code"]
+            # a department's own targets; a unit's targets by its code
+            key, table = (
+                (entry["county_name"], dept_counts) if kind == "department" else (code, counts)
+            )
             if entry["status"] != "ok":
                 status = f'<span class="bad">生成失败：{escape(str(entry["error"]))}</span>'
-            elif (kind != "department" and code in counts.index) or (
-                kind == "department" and entry["county_name"] in dept_counts.index
-            ):
-                c = (
-                    dept_counts.loc[entry["county_name"]]
-                    if kind == "department"
-                    else counts.loc[code]
-                )
+            elif key in table.index:
+                c = table.loc[key]
                 status = " ".join(
                     f'<span class="chip" style="background:{style.status_colour(s)}">'
                     f"{escape(s)} {int(c.get(s, 0))}</span>"
