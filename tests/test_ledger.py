@@ -211,7 +211,7 @@ def test_targets_colour_the_task():
     assert out.loc["1.3", "n_targets_behind"] == 1 and out.loc["1.3", "n_targets"] == 2
 
 
-def test_year_end_misses_hard_targets_red_and_aspirational_ones_yellow():
+def test_year_end_misses_hard_targets_red_aspirational_and_near_ones_yellow():
     reports = ledger([["1.3", "财务处", "2022Q4", "已完成", "", "", "", ""]])
     aspirational_miss = assessment(
         "2022Q4",
@@ -226,6 +226,14 @@ def test_year_end_misses_hard_targets_red_and_aspirational_ones_yellow():
         {"status": "达标", "progress": "正常", "projected_status": "达标"},
     )
     assert colours(task_status(plan(), reports, hard_miss, "2022Q4"))["1.3"] == "red"
+    # reported done, but a target ends the year only near: not green
+    near = assessment(
+        "2022Q4",
+        {"status": "达标", "progress": "超前", "projected_status": "达标"},
+        {"status": "接近", "progress": "正常", "projected_status": "接近"},
+    )
+    out = task_status(plan(), reports, near, "2022Q4").set_index("task_id")
+    assert out.loc["1.3", "colour"] == "yellow" and "全年接近" in out.loc["1.3", "reasons"]
 
 
 def test_a_broken_or_empty_ledger_file_is_a_problem_not_a_crash(tmp_path):
@@ -246,17 +254,6 @@ def test_a_cover_sheet_before_the_ledger_is_skipped(tmp_path):
     wb.save(path)
     ledger, problems = read_ledger(path)
     assert ledger["task_id"].tolist() == ["1.1"] and not problems
-
-
-def test_a_task_reported_done_is_yellow_when_a_target_ends_the_year_only_near():
-    reports = ledger([["1.3", "财务处", "2022Q4", "已完成", "", "", "", ""]])
-    near = assessment(
-        "2022Q4",
-        {"status": "达标", "progress": "超前", "projected_status": "达标"},
-        {"status": "接近", "progress": "正常", "projected_status": "接近"},
-    )
-    out = task_status(plan(), reports, near, "2022Q4").set_index("task_id")
-    assert out.loc["1.3", "colour"] == "yellow" and "全年接近" in out.loc["1.3", "reasons"]
 
 
 def test_common_ways_of_writing_a_status_are_read_as_meant(tmp_path):
