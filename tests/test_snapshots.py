@@ -1,0 +1,95 @@
+"""Snapshots of what users see: report HTML and the ``compute``/``assess`` CSV of the sample city.
+
+They pin behaviour through refactors: a change that alters a report or a CSV shows up here as a
+diff. When a change is meant (a judgement rule, a new column), update them deliberately with
+``pytest tests/test_snapshots.py --snapshot-update`` and read the diff before committing.
+
+Embedded chart PNGs are replaced by their pixel size: the charts are pinned by their own tests, and
+a byte-exact PNG would tie the snapshot to one matplotlib/FreeType build.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import re
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+import planlib
+
+GENERATED_AT = "2023-01-05T00:00:00+00:00"
+_IMG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+class TextSnapshot(SingleFileSnapshotExtension):
+    """One readable file per snapshot (HTML or CSV), so a diff reads like the output."""
+
+    _write_mode = WriteMode.TEXT
+    file_extension = "txt"
+
+
+def _png_size(match: re.Match[str]) -> str:
+    data = base64.b64decode(match.group(1))
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    return f'src="[png {width}x{height}]"'
+
+
+def normalise_html(html: str, data_dir: Path) -> str:
+    """The page with machine-specific parts replaced: image bytes, the data folder's path."""
+    html = _IMG.sub(_png_size, html)
+    return html.replace(str(data_dir), "<DATA>")
+
+
+@pytest.fixture(scope="module")
+def sample_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default sample city (what ``make reports`` renders)."""
+    out = tmp_path_factory.mktemp("snap") / "sample"
+    planlib.make_sample(out)
+    return out
+
+
+def _cli(*args: str) -> str:
+    r = subprocess.run(
+        [sys.executable, "-m", "planlib", *args], capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "period"),
+    [("compute", "2022Q4"), ("assess", "2022Q4"), ("assess", "2022Q2"), ("ledger", "2022Q2")],
+)
+def test_cli_csv(sample_city: Path, snapshot, command: str, period: str) -> None:
+    out = _cli(command, str(sample_city), "--period", period, "--format", "csv")
+    assert out.count("\n") > 5
+    assert out == snapshot(extension_class=TextSnapshot)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("period", ["2022Q2", "2022Q4"])
+def test_report_html(sample_city: Path, snapshot, period: str) -> None:
+    """The city overview, a county and a department report, rendered on a real kernel."""
+    from planlib.reporting.context import build_context
+    from planlib.reporting.jobs import render_job
+    from planlib.reporting.runner import plan_jobs
+
+    ctx = build_context(sample_city, period)
+    ctx = dataclasses.replace(ctx, meta={**ctx.meta, "generated_at": GENERATED_AT})
+    jobs = plan_jobs(ctx, ["990102"], ("html",))
+    wanted = {"city", "990102", "dept-财务处"}
+    chosen = [j for j in jobs if j.key in wanted]
+    assert {j.key for j in chosen} == wanted
+    data = ctx.to_bytes()
+    for job in chosen:
+        result = render_job(job, data)
+        assert result.status == "ok", result.error
+        html = normalise_html(result.files["html"].decode("utf-8"), sample_city)
+        assert "生成时间" in html
+        assert html == snapshot(name=job.key, extension_class=TextSnapshot)
