@@ -69,7 +69,7 @@ def ensure_data(folder: Path, counties: int) -> None:
     """A one-city province of ``counties`` counties, written once (Parquet: no Excel to read)."""
     if (folder / "values.parquet").exists():
         return
-    from planlib.sample import make_sample
+    from planlib.returns.sample import make_sample
 
     print(f"生成 {counties} 个县的示例数据到 {folder} …", flush=True)
     make_sample(folder, counties=counties, fmt="parquet")

@@ -37,7 +37,7 @@ def ensure_data(folder: Path, regenerate: bool = False) -> None:
     """Write the national sample once (``planlib sample-data`` with the national sizes)."""
     if (folder / "values.parquet").exists() and not regenerate:
         return
-    from planlib.sample import make_sample
+    from planlib.returns.sample import make_sample
 
     print(f"生成全国规模示例数据到 {folder} …", flush=True)
     t = time.perf_counter()
@@ -48,10 +48,10 @@ def ensure_data(folder: Path, regenerate: bool = False) -> None:
 def run_pandas(folder: Path, result: Path) -> list[dict[str, float | str]]:
     """planlib's own path, stage by stage, in this (fresh) process."""
     import planlib
-    from planlib.dictionary import load_dictionary
-    from planlib.orgunits import load_org_units
-    from planlib.returns import read_returns
-    from planlib.validation import validate_values
+    from planlib.catalog.dictionary import load_dictionary
+    from planlib.returns.orgunits import load_org_units
+    from planlib.returns.reading import read_returns
+    from planlib.returns.validation import validate_values
 
     rows: list[dict[str, float | str]] = []
 

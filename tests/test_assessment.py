@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import planlib
-from planlib.assessment import ASSESSMENT_EXTRA, AllocationFileError, load_allocations
-from planlib.indicators import INDICATOR_COLUMNS
-from planlib.model import Plan, Target, Task
+from planlib.monitoring.assessment import ASSESSMENT_EXTRA, AllocationFileError, load_allocations
+from planlib.monitoring.indicators import INDICATOR_COLUMNS
+from planlib.plan.model import Plan, Target, Task
 
 CITY, A, B = "130100", "130102", "130104"
 NAMES = {CITY: "示例市", A: "甲区", B: "乙县"}

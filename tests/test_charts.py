@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
-from planlib import charts, style
+from planlib import charts
+from planlib.charts import style
 
 COUNTIES = [("330102", "上城区"), ("330105", "拱墅区"), ("330106", "西湖区")]
 TARGETS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planlib import load_dictionary
-from planlib.dictionary import DictionaryError
+from planlib.catalog.dictionary import DictionaryError
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from planlib.catalog.expressions import ExpressionError, Term, parse_expression
 from planlib.errors import PlanlibError
-from planlib.expressions import ExpressionError, Term, parse_expression
 
 
 def coefs(text: str) -> dict[str, float]:

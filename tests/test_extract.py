@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import planlib
-from planlib.extract import Extraction
-from planlib.extraction.text import is_furniture, squeeze
-from planlib.model import plan_from_dict, plan_to_dict
+from planlib.plan.extraction.extract import Extraction
+from planlib.plan.extraction.text import is_furniture, squeeze
+from planlib.plan.model import plan_from_dict, plan_to_dict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plans"
 SEED = FIXTURES / "seed_2022.txt"

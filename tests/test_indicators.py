@@ -11,7 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import planlib
-from planlib.indicators import INDICATOR_COLUMNS, IndicatorFileError, Settings, SettingsError
+from planlib.monitoring.indicators import (
+    INDICATOR_COLUMNS,
+    IndicatorFileError,
+    Settings,
+    SettingsError,
+)
 
 CITY, A, B = "130100", "130102", "130104"  # 甲区 is small, 乙县 is four times larger
 

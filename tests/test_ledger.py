@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from planlib.ledger import LEDGER_COLUMNS, parse_due, read_ledger, task_status
-from planlib.model import Plan, Target, Task
+from planlib.plan.model import Plan, Target, Task
+from planlib.returns.ledger import LEDGER_COLUMNS, parse_due, read_ledger, task_status
 
 HEADER = [
     "任务编号",

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from planlib import OrgUnits, load_org_units
-from planlib.orgunits import OrgUnitError
+from planlib.returns.orgunits import OrgUnitError
 
 UNITS = pd.DataFrame(
     {
@@ -75,7 +75,7 @@ def test_codes_keep_leading_zeros(tmp_path):
 def test_a_unit_without_parent_beside_the_root_is_refused():
     import pandas as pd
 
-    from planlib.orgunits import OrgUnitError, OrgUnits
+    from planlib.returns.orgunits import OrgUnitError, OrgUnits
 
     units = pd.DataFrame(
         {

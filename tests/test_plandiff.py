@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import planlib
-from planlib.plandiff import COLUMNS, KINDS, match_tasks
+from planlib.plan.diff import COLUMNS, KINDS, match_tasks
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plans"
 

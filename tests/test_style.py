@@ -10,7 +10,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 
-from planlib import style
+from planlib.charts import style
 
 
 def test_bundled_font_is_registered_and_found() -> None:

@@ -125,7 +125,7 @@ def test_a_broken_workbook_in_the_folder(data):
 def test_duplicates_keep_the_first_of_each_key(rows):
     import pandas as pd
 
-    from planlib.validation import check_duplicates
+    from planlib.returns.validation import check_duplicates
 
     values = pd.DataFrame(rows, columns=["org_code", "period", "element"], dtype="str").assign(
         value=1.0, file="f.csv", row=range(2, len(rows) + 2), column="c"

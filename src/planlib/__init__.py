@@ -9,21 +9,21 @@ The public API, for notebooks and scripts::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .assessment import assess, by_department, load_allocations
-from .dataset import Dataset, load_dataset
-from .dictionary import Dictionary, load_dictionary
+from .catalog.dictionary import Dictionary, load_dictionary
 from .errors import DataFileError, PlanFileError, PlanlibError, Problem
-from .extract import Extraction, ExtractionWarning, extract_plan, read_plan_text
-from .indicators import IndicatorSet, Settings, compute_indicators, load_indicators
-from .ledger import task_status
-from .model import Framework, Plan, Section, Target, Task, Unit
-from .orgunits import OrgUnits, load_org_units
-from .plandiff import diff_plans
-from .planfile import dump_plan, load_plan
+from .monitoring.assessment import assess, by_department, load_allocations
+from .monitoring.indicators import IndicatorSet, Settings, compute_indicators, load_indicators
+from .plan.diff import diff_plans
+from .plan.extraction.extract import Extraction, ExtractionWarning, extract_plan, read_plan_text
+from .plan.files import dump_plan, load_plan
+from .plan.model import Framework, Plan, Section, Target, Task, Unit
 from .resources import data_dir
-from .returns import load_returns, read_returns
-from .sample import make_sample
-from .validation import ValidationResult, validate
+from .returns.dataset import Dataset, load_dataset
+from .returns.ledger import task_status
+from .returns.orgunits import OrgUnits, load_org_units
+from .returns.reading import load_returns, read_returns
+from .returns.sample import make_sample
+from .returns.validation import ValidationResult, validate
 
 try:
     __version__ = version("planlib")

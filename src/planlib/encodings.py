@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import charset_normalizer
 
+from .errors import TextEncodingError
+
 _CHINESE_ENCODINGS = ("gb2312", "gbk", "gb18030", "hz", "gb")
-
-
-class TextEncodingError(ValueError):
-    """Bytes that are not text in a supported encoding; the message is Chinese."""
 
 
 def cjk_share(text: str) -> float:

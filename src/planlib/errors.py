@@ -85,3 +85,71 @@ class DataFileError(PlanlibError):
         if len(problems) > 50:
             lines.append(f"……另有 {len(problems) - 50} 个问题未列出")
         super().__init__("数据文件有错误：\n" + "\n".join(lines))
+
+
+# --- errors of each stage (one module, so a caller finds every error the package raises) ---
+
+
+class UsageError(PlanlibError):
+    """A request that cannot run (unknown county, bad format): refused before any work (exit 2)."""
+
+
+class ContextError(PlanlibError):
+    """A report context file is missing or unreadable."""
+
+
+class SchedulerUnreachableError(PlanlibError):
+    """The Dask scheduler did not answer, or has no worker to run reports on."""
+
+
+class PlanTextError(PlanlibError):
+    """A plan text that cannot be read (missing, not text, or an encoding we cannot tell)."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        super().__init__(f"文件 {self.path}：{message}")
+
+
+class OrgUnitError(PlanlibError):
+    """An org-unit or school registry that cannot be used."""
+
+
+class TextEncodingError(ValueError):
+    """Bytes that are not text in a supported encoding; the message is Chinese."""
+
+
+class AllocationFileError(PlanlibError):
+    """An allocation file that cannot be read; names the file, row and column."""
+
+
+class IndicatorFileError(PlanlibError):
+    """An indicator definitions file that cannot be read or is not valid."""
+
+    def __init__(self, path: str | Path | None, key_path: str, message: str) -> None:
+        self.path = str(path) if path is not None else None
+        where = f"文件 {self.path}" if self.path else "指标定义"
+        if key_path:
+            where += f"，位置 {key_path}"
+        super().__init__(f"{where}：{message}")
+
+
+class SettingsError(PlanlibError):
+    """An unknown setting or a value it cannot take."""
+
+
+class ExpressionError(PlanlibError):
+    """A formula that cannot be read; the message quotes it and points at the position."""
+
+    def __init__(self, text: str, position: int, message: str) -> None:
+        self.text = text
+        self.position = position
+        pointer = f"「{text[:position]}⟨此处⟩{text[position:]}」"
+        super().__init__(f"公式 {pointer} 第 {position + 1} 个字符：{message}")
+
+
+class FontMissingError(PlanlibError):
+    """The bundled Chinese font is not installed (the package pylopdf-fonts-zh-cn)."""
+
+
+class DictionaryError(PlanlibError):
+    """A data dictionary file that is not valid."""

@@ -11,12 +11,12 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..assessment import assess as assess_frame
 from ..errors import PlanlibError
-from ..indicators import Settings, compute_indicators, latest_period, load_indicators
-from ..ledger import check_ledger, task_status
+from ..monitoring.assessment import assess as assess_frame
+from ..monitoring.indicators import Settings, compute_indicators, latest_period, load_indicators
 from ..periods import Period, parse_period
-from ..planfile import load_plan
+from ..plan.files import load_plan
+from ..returns.ledger import check_ledger, task_status
 from ._console import console, err_console, print_table
 
 COMPUTE_COLUMNS = [
@@ -60,7 +60,7 @@ def _settings(pairs: Sequence[str]) -> Settings:
 
 def _load(data: Path) -> Any:
     """The data folder, with a word on stderr when some of it was left out of the numbers."""
-    from ..dataset import load_dataset
+    from ..returns.dataset import load_dataset
 
     dataset = load_dataset(data)
     severity = dataset.problems["severity"]

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from ..errors import PlanlibError
-from ..extract import extract_plan, read_plan_text
-from ..plandiff import diff_plans
-from ..planfile import load_plan, plan_text, write_text_atomic
+from ..plan.diff import diff_plans
+from ..plan.extraction.extract import extract_plan, read_plan_text
+from ..plan.files import load_plan, plan_text, write_text_atomic
 from ._console import console, err_console, print_table
 
 

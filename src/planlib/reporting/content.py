@@ -1,7 +1,7 @@
 """The sections of the report notebooks: each returns HTML for one output cell.
 
 Notebooks stay thin (parameters and one call per section); every threshold, word and colour is
-here or in :mod:`planlib.style`. Text from data is escaped; charts are embedded as PNG at print
+here or in :mod:`planlib.charts.style`. Text from data is escaped; charts are embedded as PNG at print
 resolution, so the HTML page, the PDF made from it and the executed notebook look the same.
 """
 
@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .. import charts, style
+from ..charts import figures as charts
+from ..charts import style
 from ..errors import PlanlibError
 from ..periods import parse_period
 from .context import ReportContext, open_context

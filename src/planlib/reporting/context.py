@@ -17,14 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import PlanlibError
+from ..errors import ContextError, PlanlibError
 
 FRAMES = ("assessment", "problems", "tasks", "departments", "inputs", "definitions", "units")
 """The frames a context carries, each a parquet file in the zip."""
-
-
-class ContextError(PlanlibError):
-    """A report context file is missing or unreadable."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,12 +106,12 @@ def resolve_period(periods: list[str], period: str) -> str:
 def build_context(data_dir: str | Path, period: str = "latest", plan: Any = None) -> ReportContext:
     """Load a data folder, compute indicators and assessments once, and gather what reports need."""
     from .. import __version__
-    from ..assessment import assess, by_department
-    from ..dataset import load_dataset
-    from ..indicators import compute_indicators, load_indicators
-    from ..ledger import check_ledger, task_status
-    from ..planfile import load_plan
-    from ..validation import problems_frame
+    from ..monitoring.assessment import assess, by_department
+    from ..monitoring.indicators import compute_indicators, load_indicators
+    from ..plan.files import load_plan
+    from ..returns.dataset import load_dataset
+    from ..returns.ledger import check_ledger, task_status
+    from ..returns.validation import problems_frame
 
     dataset = load_dataset(data_dir)
     the_plan = plan if plan is not None else load_plan()

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PlanlibError
+from ..errors import PlanlibError, SchedulerUnreachableError
 
 if TYPE_CHECKING:
     from .jobs import ReportJob, ReportResult
@@ -32,10 +32,6 @@ LOCAL = "local"
 """The address that starts a throwaway cluster on this machine (one process per core)."""
 
 RenderFn = Callable[["ReportJob", bytes], "ReportResult"]
-
-
-class SchedulerUnreachableError(PlanlibError):
-    """The Dask scheduler did not answer, or has no worker to run reports on."""
 
 
 def _default_render() -> RenderFn:

@@ -14,7 +14,7 @@ from typing import Any
 
 import nbformat
 
-from .. import style
+from ..charts import style
 
 PAGE_CSS = """
 html { background: white; }

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-from ..errors import PlanlibError
+from ..errors import UsageError
 from .context import ReportContext, build_context
 from .executors import Executor, LocalExecutor
 from .jobs import ReportJob, ReportResult
@@ -41,10 +41,6 @@ NOTEBOOKS = {
 DEFAULT_TIMEOUT = 600.0
 
 log = logging.getLogger("planlib.report")
-
-
-class UsageError(PlanlibError):
-    """A request that cannot run (unknown county, bad format): refused before any work (exit 2)."""
 
 
 def safe_key(text: str) -> str:
@@ -69,7 +65,7 @@ def check_units(
 
     Accepts any unit that has a parent (a county, or a city in a province's tree).
     """
-    from ..orgunits import load_org_units
+    from ..returns.orgunits import load_org_units
 
     if spec.strip().lower() in ("", "all"):
         return None
@@ -91,7 +87,7 @@ def check_root(
     data_dir: str | Path, root: str | None, units: pd.DataFrame | None = None
 ) -> str | None:
     """The unit a batch is about (None: the root of the tree), checked before any work."""
-    from ..orgunits import load_org_units
+    from ..returns.orgunits import load_org_units
 
     if root is None or not root.strip():
         return None
@@ -224,7 +220,7 @@ def run_reports(
     """
     start = time.monotonic()
     fmts = parse_formats(formats)
-    from ..orgunits import load_org_units
+    from ..returns.orgunits import load_org_units
 
     needs_units = counties.strip().lower() not in ("", "all") or bool(root and root.strip())
     units = load_org_units(data_dir).units if needs_units else None  # read once for both checks
@@ -313,7 +309,7 @@ def _manifest(ctx: ReportContext, outcome: BatchOutcome) -> bytes:
 
 def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome) -> str:
     """The batch's front page: every report with its headline status, failures with the reason."""
-    from .. import style
+    from ..charts import style
     from ..periods import parse_period
     from . import content
 

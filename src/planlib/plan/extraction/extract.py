@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import PlanlibError
-from .extraction.framework import read_framework
-from .extraction.structure import (
+from ...errors import PlanlibError
+from ..model import Framework, Plan, Section, Target, Task
+from .framework import read_framework
+from .structure import (
     Block,
     chinese_number,
     count_clauses,
@@ -30,9 +31,8 @@ from .extraction.structure import (
     outline,
     section_marker,
 )
-from .extraction.targets import find_targets
-from .extraction.text import LinedText, drop_furniture, is_furniture, read_plan_text, squeeze
-from .model import Framework, Plan, Section, Target, Task
+from .targets import find_targets
+from .text import LinedText, drop_furniture, is_furniture, read_plan_text, squeeze
 
 __all__ = ["Extraction", "ExtractionWarning", "extract_plan", "read_plan_text"]
 
@@ -65,7 +65,7 @@ class Extraction:
 
 @lru_cache(maxsize=1)
 def _bundled_lookup() -> Lookup | None:
-    from .indicators import load_indicators
+    from ...monitoring.indicators import load_indicators
 
     try:
         return load_indicators().lookup

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dictionary import Dictionary, load_dictionary
-from .errors import PlanlibError, Problem
+from ..catalog.dictionary import Dictionary, load_dictionary
+from ..errors import PlanlibError, Problem
+from ..periods import parse_period
 from .orgunits import OrgUnits, load_org_units
-from .periods import parse_period
-from .returns import read_returns, return_files
+from .reading import read_returns, return_files
 from .validation import RowKeys, problems_frame, validate_values
 
 

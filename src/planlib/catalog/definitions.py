@@ -17,26 +17,11 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .errors import PlanlibError
+from ..errors import IndicatorFileError, SettingsError
+from ..resources import data_dir
 from .expressions import ExpressionError, Linear, Term, parse_expression
-from .resources import data_dir
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class IndicatorFileError(PlanlibError):
-    """An indicator definitions file that cannot be read or is not valid."""
-
-    def __init__(self, path: str | Path | None, key_path: str, message: str) -> None:
-        self.path = str(path) if path is not None else None
-        where = f"文件 {self.path}" if self.path else "指标定义"
-        if key_path:
-            where += f"，位置 {key_path}"
-        super().__init__(f"{where}：{message}")
-
-
-class SettingsError(PlanlibError):
-    """An unknown setting or a value it cannot take."""
 
 
 # --- settings ---------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from .errors import ModelError, PlanFileError
+from ..errors import ModelError, PlanFileError
+from ..resources import default_plan_path
 from .model import Plan, plan_from_dict, plan_to_dict
-from .resources import default_plan_path
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

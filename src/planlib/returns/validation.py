@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .dictionary import Dictionary, load_dictionary
-from .errors import Problem
+from ..catalog.dictionary import Dictionary, load_dictionary
+from ..errors import Problem
+from ..periods import parse_period
 from .orgunits import OrgUnits
-from .periods import parse_period
 
 PROBLEM_COLUMNS = [f.name for f in fields(Problem)]
 
@@ -495,7 +495,7 @@ def validate(
         # a data folder: its org units are required (load_dataset says so when they are missing)
         ds = load_dataset(folder, dictionary=dictionary)
         return ValidationResult(ds.problems, ds.values, ds.org_units, ds.keys)
-    from .returns import read_returns
+    from .reading import read_returns
 
     d = dictionary or load_dictionary()
     values, problems = read_returns(items, d)

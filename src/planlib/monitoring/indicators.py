@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .definitions import (
+from ..catalog.definitions import (
     _LEVELS,
     Formula,
     Indicator,
@@ -29,10 +29,10 @@ from .definitions import (
     SettingsError,
     load_indicators,
 )
-from .errors import PlanlibError
-from .expressions import Linear, Term
-from .periods import Period, parse_period
-from .validation import RowKeys
+from ..catalog.expressions import Linear, Term
+from ..errors import PlanlibError
+from ..periods import Period, parse_period
+from ..returns.validation import RowKeys
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -118,7 +118,7 @@ def _period_list(values: pd.DataFrame, periods: Any) -> list[str]:
 def _element_labels() -> dict[str, str]:
     """Chinese names of data elements from the data dictionary (empty if it cannot be read)."""
     try:
-        from .dictionary import load_dictionary
+        from ..catalog.dictionary import load_dictionary
 
         return {e.code: e.name for e in load_dictionary().elements}
     except (ImportError, PlanlibError, OSError):

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
-from .model import Plan
-from .periods import Period, find_period, parse_period
-from .returns import read_raw_tables
+from ..errors import Problem
+from ..periods import Period, find_period, parse_period
+from ..plan.model import Plan
+from .reading import read_raw_tables
 
 LEDGER_COLUMNS: list[str] = [
     "task_id", "unit", "period", "status", "account", "evidence", "next_step", "due",

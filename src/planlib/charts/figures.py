@@ -1,6 +1,6 @@
 """The report charts: each takes assessment frames (docs/ARCHITECTURE.md) and returns a Figure.
 
-Every function applies :mod:`planlib.style` first, so a chart looks the same in a report, in
+Every function applies :mod:`planlib.charts.style` first, so a chart looks the same in a report, in
 JupyterLab and in a test, and never touches pyplot's global figure list.
 """
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import PlanlibError
+from ..errors import OrgUnitError
 
 UNIT_TYPES: dict[str, str] = {
     "国家": "country",
@@ -40,10 +40,6 @@ STAGES: tuple[str, ...] = (
 )
 OWNERSHIPS: tuple[str, ...] = ("公办", "民办", "普惠性民办")
 COMPULSORY_STAGES: tuple[str, ...] = ("小学", "初中", "九年一贯制")
-
-
-class OrgUnitError(PlanlibError):
-    """An org-unit or school registry that cannot be used."""
 
 
 def _read_table(path: Path) -> pd.DataFrame:

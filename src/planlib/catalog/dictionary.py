@@ -17,16 +17,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .errors import PlanlibError
+from ..errors import DictionaryError
+from ..resources import data_dir
 from .expressions import Linear, parse_expression
-from .resources import data_dir
 
 LEVELS = ("county", "school", "city")
 KINDS = ("count", "amount", "flag")
-
-
-class DictionaryError(PlanlibError):
-    """A data dictionary file that is not valid."""
 
 
 @dataclass(frozen=True)

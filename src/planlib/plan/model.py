@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from .errors import ModelError
+from ..errors import ModelError
 
 Comparator = Literal[">=", "<=", "==", "~"]
 Scope = Literal["rate", "total"]

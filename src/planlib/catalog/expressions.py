@@ -26,21 +26,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .errors import PlanlibError
+from ..errors import ExpressionError
 
 TermKind = Literal["unit", "school_sum", "school_count"]
 SCHOOL_FILTER_COLUMNS: tuple[str, ...] = ("stage", "ownership")
 """Registry columns a school filter may name."""
-
-
-class ExpressionError(PlanlibError):
-    """A formula that cannot be read; the message quotes it and points at the position."""
-
-    def __init__(self, text: str, position: int, message: str) -> None:
-        self.text = text
-        self.position = position
-        pointer = f"「{text[:position]}⟨此处⟩{text[position:]}」"
-        super().__init__(f"公式 {pointer} 第 {position + 1} 个字符：{message}")
 
 
 @dataclass(frozen=True, order=True)

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .dictionary import load_dictionary
-from .errors import PlanlibError
+from ..catalog.dictionary import load_dictionary
+from ..errors import PlanlibError
 from .orgunits import COMPULSORY_STAGES
 
 SAMPLE_MARK = "由 planlib sample-data 生成"  # in README.txt: a folder we may replace
@@ -422,7 +422,7 @@ def _write_csv(path: Path, rows: list[list[object]], encoding: str, thousands: b
 
 
 def _ledger_rows(year: int, q: int, rng: np.random.Generator) -> list[list[object]]:
-    from .planfile import load_plan
+    from ..plan.files import load_plan
 
     plan = load_plan()
     rows: list[list[object]] = []

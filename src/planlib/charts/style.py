@@ -14,7 +14,7 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib import font_manager
 
-from .errors import PlanlibError
+from ..errors import FontMissingError
 
 FONT_NAME = "Noto Sans SC"
 """The family name the bundled font registers under."""
@@ -38,10 +38,6 @@ A4_WIDTH_IN = 6.7
 
 NEUTRAL = "#455a64"
 TARGET_COLOUR = "#212121"
-
-
-class FontMissingError(PlanlibError):
-    """The bundled Chinese font is not installed (the package pylopdf-fonts-zh-cn)."""
 
 
 @cache

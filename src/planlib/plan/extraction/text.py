@@ -15,17 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..encodings import TextEncodingError, decode_text
-from ..errors import PlanlibError
-
-
-class PlanTextError(PlanlibError):
-    """A plan text that cannot be read (missing, not text, or an encoding we cannot tell)."""
-
-    def __init__(self, path: str | Path, message: str) -> None:
-        self.path = str(path)
-        super().__init__(f"文件 {self.path}：{message}")
-
+from ...encodings import TextEncodingError, decode_text
+from ...errors import PlanTextError
 
 # --- reading ----------------------------------------------------------------------------------
 

@@ -26,10 +26,10 @@ import pandas as pd
 if TYPE_CHECKING:
     import pandera.pandas
 
-from .dictionary import Dictionary, HeaderMatch, load_dictionary
-from .encodings import decode_text
-from .errors import DataFileError, Problem
-from .periods import find_period
+from ..catalog.dictionary import Dictionary, HeaderMatch, load_dictionary
+from ..encodings import decode_text
+from ..errors import DataFileError, Problem
+from ..periods import find_period
 
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
 VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]

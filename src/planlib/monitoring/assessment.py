@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .encodings import TextEncodingError, decode_text
-from .errors import PlanlibError, Problem
+from ..encodings import TextEncodingError, decode_text
+from ..errors import AllocationFileError, Problem
+from ..periods import parse_period
+from ..plan.model import COMPARATORS, Plan
+from ..resources import data_dir
 from .indicators import IndicatorSet, Settings, load_indicators
-from .model import COMPARATORS, Plan
-from .periods import parse_period
-from .resources import data_dir
 
 STATUSES: tuple[str, ...] = ("达标", "接近", "未达标", "无数据")
 PROGRESS: tuple[str, ...] = ("超前", "正常", "滞后")
@@ -38,10 +38,6 @@ ASSESSMENT_EXTRA: list[str] = [
 """Columns ``assess`` adds to the indicators frame (the first 15 as in ARCHITECTURE.md)."""
 
 ALLOCATION_COLUMNS = ("county", "indicator", "target")
-
-
-class AllocationFileError(PlanlibError):
-    """An allocation file that cannot be read; names the file, row and column."""
 
 
 # --- allocations ------------------------------------------------------------------------------
