@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import planlib
-from planlib.monitoring.assessment import ASSESSMENT_EXTRA, AllocationFileError, load_allocations
+from planlib.errors import AllocationFileError
+from planlib.monitoring.allocations import load_allocations
+from planlib.monitoring.assessment import ASSESSMENT_EXTRA
 from planlib.monitoring.indicators import INDICATOR_COLUMNS
 from planlib.plan.model import Plan, Target, Task
 
@@ -375,7 +377,7 @@ def test_assess_command(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from planlib.cli import cli
-    from planlib.cli import indicators as commands
+    from planlib.monitoring import pipeline
 
     frames = [
         ind_rows(code, {CITY: 50.0, A: 40.0, B: 60.0})
@@ -384,9 +386,18 @@ def test_assess_command(tmp_path, monkeypatch):
         for code in DEFS.codes
     ]
     frame = pd.concat(frames, ignore_index=True)
-    monkeypatch.setattr(commands, "compute_indicators", lambda dataset, periods, settings: frame)
+    monkeypatch.setattr(pipeline, "compute_indicators", lambda dataset, **kw: frame)
+    monkeypatch.setattr(pipeline, "task_status", lambda *a, **kw: pd.DataFrame())
+    monkeypatch.setattr(pipeline, "check_ledger", lambda *a: [])
     monkeypatch.setattr(
-        commands, "_load", lambda data: SimpleNamespace(values=frame.assign(element="x"))
+        pipeline,
+        "load_dataset",
+        lambda data: SimpleNamespace(
+            values=frame.assign(element="x"),
+            periods=["2022Q1", "2022Q2"],
+            problems=pd.DataFrame({"severity": pd.Series(dtype=str)}),
+            ledger=pd.DataFrame(),
+        ),
     )
     r = CliRunner().invoke(cli, ["assess", str(tmp_path), "--period", "2022Q2", "--format", "csv"])
     assert r.exit_code == 0, r.output
@@ -395,7 +406,7 @@ def test_assess_command(tmp_path, monkeypatch):
         assert col in out.columns
     assert len(out) == 46 and set(out["status"]) <= {"达标", "接近", "未达标", "无数据"}
     r = CliRunner().invoke(cli, ["assess", str(tmp_path), "--period", "2023Q1"])
-    assert r.exit_code == 1 and "没有报告期 2023Q1" in str(r.exception)
+    assert r.exit_code == 1 and "报告期 2023Q1 没有数据" in str(r.exception)
 
 
 def test_sample_city_end_to_end_with_the_bundled_allocations(plan, tmp_path_factory):

@@ -426,10 +426,20 @@ def test_compute_command_csv_and_json(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from planlib.cli import cli
-    from planlib.cli import indicators as commands
+    from planlib.monitoring import pipeline
+    from planlib.returns.ledger import LEDGER_COLUMNS
+    from planlib.returns.validation import problems_frame
 
     both = pd.concat([values_frame("2022Q1", scale=0.5), values_frame("2022Q2")])
-    monkeypatch.setattr(commands, "_load", lambda data: SimpleNamespace(values=both, org_units=ORG))
+    dataset = planlib.Dataset(
+        path=tmp_path,
+        org_units=ORG,
+        values=both,
+        problems=problems_frame([]),
+        ledger=pd.DataFrame(columns=[*LEDGER_COLUMNS, "file", "row"]),
+        inputs=pd.DataFrame(columns=["path", "sha256"]),
+    )
+    monkeypatch.setattr(pipeline, "load_dataset", lambda data: dataset)
     runner = CliRunner()
     r = runner.invoke(cli, ["compute", str(tmp_path), "--period", "latest", "--format", "csv"])
     assert r.exit_code == 0, r.output

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from planlib.monitoring.tasks import parse_due, task_status
 from planlib.plan.model import Plan, Target, Task
-from planlib.returns.ledger import LEDGER_COLUMNS, parse_due, read_ledger, task_status
+from planlib.returns.ledger import LEDGER_COLUMNS, read_ledger
 
 HEADER = [
     "任务编号",

@@ -7,8 +7,11 @@ three quarters of the year (序时进度 75%).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import total_ordering
+
+from .errors import PlanlibError
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _PATTERNS = (
@@ -74,3 +77,86 @@ def find_period(text: str) -> Period | None:
         r"(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度", text
     )
     return Period(int(m.group(1)), _CN_DIGITS[m.group(2)]) if m else None
+
+
+LATEST = ("latest", "最新", "")
+ALL = ("all", "全部")
+_YEAR = re.compile(r"^\s*(\d{4})\s*年?(?:全年)?\s*$")
+_RANGE = re.compile(r"\s*(?:\.\.|:|～|~|至|到|—|–)\s*")
+_EXAMPLES = "示例：2022Q4、2022年第四季度、latest（最新）、2022（全年）、2022Q1:2022Q3、all"
+
+
+def _sorted(available: Iterable[str | Period]) -> list[Period]:
+    return sorted({parse_period(p) for p in available})
+
+
+def resolve_periods(
+    available: Iterable[str | Period], spec: str | Period | Sequence[str | Period] | None = "latest"
+) -> list[str]:
+    """The quarters a request names, among those with data, oldest first.
+
+    ``spec`` is ``latest``/``最新`` (the newest quarter), a quarter (``2022Q2``, ``2022年第二季度``),
+    a year (``2022``: its quarters with data), a range (``2022Q1:2022Q3``, ``2022Q1至2022Q3``),
+    ``all``/``全部`` or None (every quarter), or a list of quarters. A quarter or range without
+    data is an error naming the quarters there are: never an empty or silently shorter answer.
+    """
+    have = _sorted(available)
+    if not have:
+        raise PlanlibError("数据中没有任何报告期的数据")
+    shown = "、".join(str(p) for p in have)
+    if spec is None:
+        return [str(p) for p in have]
+    if not isinstance(spec, str | Period):
+        wanted = [_quarter(s) for s in spec]
+        lacking = [str(w) for w in wanted if w not in have]
+        if lacking:
+            raise PlanlibError(f"报告期 {'、'.join(lacking)} 没有数据；已有：{shown}")
+        return [str(w) for w in sorted(set(wanted))]
+    if isinstance(spec, Period):
+        spec = str(spec)
+    text = spec.strip()
+    low = text.lower()
+    if low in LATEST:
+        return [str(have[-1])]
+    if low in ALL:
+        return [str(p) for p in have]
+    year = _YEAR.match(text)
+    if year:
+        chosen = [p for p in have if p.year == int(year.group(1))]
+        if not chosen:
+            raise PlanlibError(f"{year.group(1)} 年没有任何季度的数据；已有：{shown}")
+        return [str(p) for p in chosen]
+    parts = [x for x in _RANGE.split(text) if x] if _RANGE.search(text) else []
+    if len(parts) == 2:
+        start, end = _quarter(parts[0]), _quarter(parts[1])
+        if end < start:
+            raise PlanlibError(f"报告期范围「{spec}」的起点晚于终点")
+        chosen = [p for p in have if start <= p <= end]
+        if not chosen:
+            raise PlanlibError(f"{start} 至 {end} 没有任何季度的数据；已有：{shown}")
+        return [str(p) for p in chosen]
+    quarter = _quarter(text)
+    if quarter not in have:
+        raise PlanlibError(f"报告期 {quarter} 没有数据；已有：{shown}")
+    return [str(quarter)]
+
+
+def resolve_period(available: Iterable[str | Period], spec: str | Period | None = "latest") -> str:
+    """The one quarter a report or an assessment is *as of*: the last of :func:`resolve_periods`.
+
+    ``latest`` is the newest quarter with data; a year means its last quarter with data.
+    """
+    return resolve_periods(available, spec)[-1]
+
+
+def _quarter(text: str | Period) -> Period:
+    try:
+        return parse_period(text)
+    except ValueError:
+        raise PlanlibError(f"无法识别的报告期「{text}」（{_EXAMPLES}）") from None
+
+
+def year_to_date(available: Iterable[str | Period], period: str | Period) -> list[str]:
+    """The quarters of ``period``'s year up to it that have data (what in-year flows need)."""
+    p = parse_period(period)
+    return [str(q) for q in _sorted(available) if q.year == p.year and q <= p]

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from .. import __version__
 from ..errors import PlanlibError
+from ..resources import package_version
 from ._console import err_console
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -28,7 +28,7 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings=CONTEXT_SETTINGS)
 @click.version_option(
-    __version__, "-V", "--version", prog_name="planlib", message="%(prog)s %(version)s"
+    package_version(), "-V", "--version", prog_name="planlib", message="%(prog)s %(version)s"
 )
 def cli() -> None:
     """planlib：把教育局年度工作要点变成任务和可量化目标，按县市区计算指标、评估进度并生成监测报告。

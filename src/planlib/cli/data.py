@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..errors import PlanlibError
+from ..returns.dataset import validate as run_validation
 from ..returns.sample import make_sample
-from ..returns.validation import validate as run_validation
 from ._console import console, err_console, print_table
 
 

@@ -11,13 +11,11 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..errors import PlanlibError
-from ..monitoring.assessment import assess as assess_frame
-from ..monitoring.indicators import Settings, compute_indicators, latest_period, load_indicators
-from ..periods import Period, parse_period
-from ..plan.files import load_plan
-from ..returns.ledger import check_ledger, task_status
+from ..catalog.definitions import load_indicators
+from ..periods import parse_period
+from ..returns.ledger import check_ledger
 from ._console import console, err_console, print_table
+from ._options import PERIOD_HELP, SET, monitoring_options, parse_settings
 
 COMPUTE_COLUMNS = [
     "org_code", "org_name", "level", "period", "indicator", "value", "numerator", "denominator",
@@ -32,63 +30,39 @@ ASSESS_COLUMNS = [
 ]  # fmt: skip
 
 
-def _parse_value(text: str) -> Any:
-    low = text.strip().lower()
-    if low in ("true", "yes", "是"):
-        return True
-    if low in ("false", "no", "否"):
-        return False
-    try:
-        return float(text) if any(c in text for c in ".eE") else int(text)
-    except ValueError:
-        return text.strip()
+def _monitor(
+    data: Path,
+    period_text: str,
+    plan_path: Path | None = None,
+    pairs: Sequence[str] = (),
+    allocations: Path | None = None,
+    year_to_date: bool = True,
+) -> Any:
+    """The monitoring chain for a command, with a word on stderr when data was left out."""
+    from ..monitoring.pipeline import monitor
 
-
-def _settings(pairs: Sequence[str]) -> Settings:
-    """``--set key=value`` pairs; ``tolerance.<indicator>=x`` sets one tolerance."""
-    data: dict[str, Any] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise PlanlibError(f"设置「{pair}」应写作 键=值，如 population_basis=户籍")
-        key, value = (x.strip() for x in pair.split("=", 1))
-        if key.startswith("tolerance."):
-            data.setdefault("tolerance", {})[key.split(".", 1)[1]] = _parse_value(value)
-        else:
-            data[key] = _parse_value(value)
-    return Settings.coerce(data)
-
-
-def _load(data: Path) -> Any:
-    """The data folder, with a word on stderr when some of it was left out of the numbers."""
-    from ..returns.dataset import load_dataset
-
-    dataset = load_dataset(data)
-    severity = dataset.problems["severity"]
+    settings = parse_settings(pairs)
+    run = monitor(
+        data,
+        period_text,
+        plan=plan_path,
+        settings=settings,
+        allocations=allocations,
+        year_to_date=year_to_date,
+    )
+    severity = run.dataset.problems["severity"]
     errors, warnings = int((severity == "error").sum()), int((severity == "warning").sum())
     if errors:
         err_console.print(
             f"[yellow]注意：[/]数据中有 {errors} 个错误、{warnings} 个警告，出错的单元格或行未计入"
             f"计算；详情请运行 planlib validate {data}"
         )
-    return dataset
+    return run
 
 
-def _period(dataset: Any, text: str) -> Period:
-    if text.strip().lower() in ("latest", "最新"):
-        return parse_period(latest_period(dataset.values))
-    try:
-        return parse_period(text)
-    except ValueError as err:
-        raise PlanlibError(str(err)) from None
-
-
-def _year_to_date(dataset: Any, period: Period) -> list[str]:
-    present = set(dataset.values["period"].astype(str))
-    if str(period) not in present:
-        raise PlanlibError(
-            f"数据中没有报告期 {period}；已有：{'、'.join(sorted(present)) or '（无）'}"
-        )
-    return [str(q) for q in period.quarters_of_year_to_date() if str(q) in present]
+def _selected(frame: pd.DataFrame, run: Any) -> pd.DataFrame:
+    """The rows of the quarters the request named."""
+    return frame[frame["period"].astype(str).isin(run.selected)]
 
 
 def _emit(frame: pd.DataFrame, fmt: str | None, out: Path | None, table: dict[str, str]) -> None:
@@ -128,24 +102,7 @@ _OUT = click.option(
     "-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件。"
 )
 _PERIOD = click.option(
-    "--period",
-    "period_text",
-    default="latest",
-    show_default=True,
-    help="报告期，如 2022Q2；latest 为数据中最新一期。",
-)
-_PLAN = click.option(
-    "--plan",
-    "plan_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="计划文件（默认为内置的 2022 年计划）。",
-)
-_SET = click.option(
-    "--set",
-    "pairs",
-    multiple=True,
-    metavar="键=值",
-    help="口径设置，可重复，如 --set population_basis=户籍 --set high_school_age_band=15–18。",
+    "--period", "period_text", default="latest", show_default=True, help=PERIOD_HELP
 )
 _LEVEL = click.option(
     "--level",
@@ -160,27 +117,12 @@ def _level(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     return frame if level == "all" else frame[frame["level"] == level]
 
 
-def _assessed(
-    data: Path, period_text: str, plan_path: Path | None, pairs: tuple[str, ...], allocations: Any
-) -> tuple[Any, Any, Period, pd.DataFrame]:
-    """Plan, data, period and assessment (year to date): what `assess` and `ledger` start from."""
-    settings = _settings(pairs)
-    plan = load_plan(plan_path)
-    dataset = _load(data)
-    period = _period(dataset, period_text)
-    indicators = compute_indicators(
-        dataset, periods=_year_to_date(dataset, period), settings=settings
-    )
-    assessment = assess_frame(indicators, plan, allocations=allocations, settings=settings)
-    return plan, dataset, period, assessment
-
-
 @click.command("compute")
 @click.argument("data", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_PERIOD
 @_FORMAT
 @_OUT
-@_SET
+@SET
 @_LEVEL
 def compute(
     data: Path,
@@ -194,14 +136,11 @@ def compute(
 
     DATA 为数据目录（planlib sample-data 生成的格式）。
     """
-    settings = _settings(pairs)
-    dataset = _load(data)
-    period = _period(dataset, period_text)
-    _year_to_date(dataset, period)  # refuses a period the data does not have
-    frame = compute_indicators(dataset, periods=[str(period)], settings=settings)
-    frame = _level(frame, level)
+    run = _monitor(data, period_text, pairs=pairs, year_to_date=False)
+    frame = _level(_selected(run.indicators, run), level)
     if fmt in (None, "table") and out is None and sys.stdout.isatty():
-        console.print(f"[bold]{period.label}[/] 指标（{settings.describe()}）")
+        label = "、".join(parse_period(p).label for p in run.selected)
+        console.print(f"[bold]{label}[/] 指标（{run.settings.describe()}）")
     _emit(
         frame[COMPUTE_COLUMNS],
         fmt,
@@ -216,15 +155,9 @@ def compute(
 @click.command("assess")
 @click.argument("data", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_PERIOD
-@_PLAN
-@click.option(
-    "--allocations",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="分解目标文件 CSV（county,indicator,target）；默认为内置文件。",
-)
+@monitoring_options
 @_FORMAT
 @_OUT
-@_SET
 @_LEVEL
 def assess(
     data: Path, period_text: str, plan_path: Path | None, allocations: Path | None,
@@ -234,9 +167,9 @@ def assess(
 
     DATA 为数据目录。
     """
-    _, _, period, frame = _assessed(data, period_text, plan_path, pairs, allocations)
-    warnings = frame.attrs.get("warnings", [])
-    frame = _level(frame[frame["period"] == str(period)], level)
+    run = _monitor(data, period_text, plan_path, pairs, allocations)
+    warnings = run.assessment.attrs.get("warnings", [])
+    frame = _level(_selected(run.assessment, run), level)
     for w in warnings:
         err_console.print(f"[yellow]警告：[/]{w}")
     _emit(
@@ -254,26 +187,26 @@ def assess(
 @click.command("ledger")
 @click.argument("data", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_PERIOD
-@_PLAN
+@monitoring_options
 @_FORMAT
 @_OUT
-@_SET
 def ledger(
     data: Path,
     period_text: str,
     plan_path: Path | None,
+    pairs: tuple[str, ...],
+    allocations: Path | None,
     fmt: str | None,
     out: Path | None,
-    pairs: tuple[str, ...],
 ) -> None:
     """任务台账：每项任务的红黄绿灯，结合处室报送的进展与目标评估。
 
     DATA 为数据目录。
     """
-    plan, dataset, period, assessment = _assessed(data, period_text, plan_path, pairs, None)
-    for p in check_ledger(getattr(dataset, "ledger", pd.DataFrame()), plan):
+    run = _monitor(data, period_text, plan_path, pairs, allocations)
+    for p in check_ledger(run.dataset.ledger, run.plan):
         err_console.print(f"[yellow]警告：[/]{p.file} 第 {p.row} 行：{p.message}")
-    frame = task_status(plan, getattr(dataset, "ledger", None), assessment, period)
+    frame = run.tasks
     _emit(
         frame,
         fmt,
@@ -288,10 +221,10 @@ def ledger(
 @click.command("indicators")
 @_FORMAT
 @_OUT
-@_SET
+@SET
 def indicators(fmt: str | None, out: Path | None, pairs: tuple[str, ...]) -> None:
     """列出指标定义：分子、分母（按口径设置展开）、单位、方向与层级。"""
-    settings = _settings(pairs)
+    settings = parse_settings(pairs)
     frame = load_indicators().frame(settings)
     _emit(
         frame,

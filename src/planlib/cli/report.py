@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ._console import console, err_console
+from ._options import PERIOD_HELP, monitoring_options, parse_settings
 
 
 @click.command("report")
@@ -19,12 +20,8 @@ from ._console import console, err_console
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="数据目录（planlib sample-data 生成的结构）。",
 )
-@click.option(
-    "--period",
-    default="latest",
-    show_default=True,
-    help="报告期，如 2022Q4；latest 为最新有数据的季度。",
-)
+@click.option("--period", default="latest", show_default=True, help=PERIOD_HELP)
+@monitoring_options
 @click.option(
     "--out",
     "out_dir",
@@ -74,27 +71,38 @@ def report(
     executor: str,
     scheduler: str | None,
     timeout: float,
+    plan_path: Path | None,
+    pairs: tuple[str, ...],
+    allocations: Path | None,
 ) -> None:
     """生成监测报告：每个县市区、每个处室和全市总览，HTML 与 A4 PDF。
 
     \b
-    指标与评估每批只计算一次；各报告并行生成，单份失败不影响其他报告。
+    指标与评估每批只计算一次（--plan、--set、--allocations 与 planlib assess 相同）；
+    各报告并行生成，单份失败不影响其他报告。
     退出码：0 全部成功，1 有报告失败（见 manifest.json 与日志），2 用法错误（如未知的县市区代码）。
     """
     from ..reporting.executors import get_executor
     from ..reporting.runner import UsageError, plain_progress, run_reports
 
+    chain: dict[str, Any] = {
+        "plan": plan_path,
+        "settings": parse_settings(pairs),
+        "allocations": allocations,
+    }
     opts: dict[str, Any] = {"jobs": jobs}
     if executor == "dask":
         opts["address"] = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     try:
         runner = get_executor(executor, **opts)
         if err_console.is_terminal:
-            outcome = _with_bar(runner, data_dir, out_dir, period, county, formats, timeout, root)
+            outcome = _with_bar(
+                runner, data_dir, out_dir, chain, period, county, formats, timeout, root
+            )
         else:
             outcome = run_reports(
                 data_dir, out_dir, period, county, formats, runner, timeout, plain_progress,
-                root=root,
+                root=root, **chain,
             )  # fmt: skip
     except UsageError as err:
         raise click.UsageError(str(err)) from err
@@ -111,7 +119,7 @@ def report(
         raise SystemExit(outcome.exit_code)
 
 
-def _with_bar(runner: Any, data_dir: Path, out_dir: Path, *args: Any) -> Any:
+def _with_bar(runner: Any, data_dir: Path, out_dir: Path, chain: dict[str, Any], *args: Any) -> Any:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -142,7 +150,7 @@ def _with_bar(runner: Any, data_dir: Path, out_dir: Path, *args: Any) -> Any:
 
         period, county, formats, timeout, root = args
         return run_reports(
-            data_dir, out_dir, period, county, formats, runner, timeout, tick, root=root
+            data_dir, out_dir, period, county, formats, runner, timeout, tick, root=root, **chain
         )
 
 

@@ -10,20 +10,16 @@ right way round), with 左右 as a band and 力争 given more slack. In-year flo
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..encodings import TextEncodingError, decode_text
 from ..errors import AllocationFileError, Problem
 from ..periods import parse_period
 from ..plan.model import COMPARATORS, Plan
-from ..resources import data_dir
+from .allocations import allocations_frame
 from .indicators import IndicatorSet, Settings, load_indicators
 
 STATUSES: tuple[str, ...] = ("达标", "接近", "未达标", "无数据")
@@ -36,129 +32,6 @@ ASSESSMENT_EXTRA: list[str] = [
     "plan_indicator", "target_text", "target_source", "tolerance", "projected_status",
 ]  # fmt: skip
 """Columns ``assess`` adds to the indicators frame (the first 15 as in ARCHITECTURE.md)."""
-
-ALLOCATION_COLUMNS = ("county", "indicator", "target")
-
-
-# --- allocations ------------------------------------------------------------------------------
-
-
-def default_allocations_path(year: int | None) -> Path:
-    """``data/allocations/<year>.csv`` (the year of the plan)."""
-    return data_dir() / "allocations" / f"{year}.csv"
-
-
-def load_allocations(
-    path: str | Path | None = None,
-    *,
-    year: int | None = 2022,
-    indicators: IndicatorSet | None = None,
-) -> pd.DataFrame:
-    """Read an allocation file: one row per (county, indicator) with the county's target.
-
-    ``county`` may be a code or a name (resolved later against the org units); ``indicator`` a
-    code or any name the definitions know. Returns columns county, indicator, target, file, row
-    (``row`` is the line in the CSV, header = 1). A missing default file gives an empty frame.
-    """
-    p = Path(path) if path is not None else default_allocations_path(year)
-    empty = pd.DataFrame(
-        {
-            "county": pd.Series(dtype=object),
-            "indicator": pd.Series(dtype=object),
-            "target": pd.Series(dtype="float64"),
-            "file": pd.Series(dtype=object),
-            "row": pd.Series(dtype="int64"),
-        }
-    )
-    if not p.exists():
-        if path is None:
-            return empty
-        raise AllocationFileError(f"文件 {p}：分解目标文件不存在")
-    try:
-        text = decode_text(p.read_bytes())
-    except TextEncodingError as err:
-        raise AllocationFileError(f"文件 {p}：{err}") from None
-    reader = csv.reader(io.StringIO(text))
-    rows = [r for r in reader]
-    if not rows:
-        return empty
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in ALLOCATION_COLUMNS if c not in header]
-    if missing:
-        raise AllocationFileError(
-            f"文件 {p}，第 1 行：缺少列 {'、'.join(missing)}（应有 county,indicator,target）"
-        )
-    defs = indicators if indicators is not None else load_indicators()
-    col = {c: header.index(c) for c in ALLOCATION_COLUMNS}
-    out = []
-    seen: dict[tuple[str, str], int] = {}
-    for line, r in enumerate(rows[1:], start=2):
-        if not any(x.strip() for x in r) or r[0].lstrip().startswith("#"):
-            continue
-        cells = {c: (r[i].strip() if i < len(r) else "") for c, i in col.items()}
-        if not cells["county"]:
-            raise AllocationFileError(f"文件 {p}，第 {line} 行，列「county」：县市区为空")
-        code = defs.lookup(cells["indicator"])
-        if code is None:
-            raise AllocationFileError(
-                f"文件 {p}，第 {line} 行，列「indicator」（值 {cells['indicator']}）：未知的指标"
-            )
-        try:
-            target = float(cells["target"].replace(",", ""))
-        except ValueError:
-            raise AllocationFileError(
-                f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为数字"
-            ) from None
-        if not np.isfinite(target) or target < 0:
-            raise AllocationFileError(
-                f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为非负数"
-            )
-        key = (cells["county"], code)
-        if key in seen:
-            raise AllocationFileError(
-                f"文件 {p}，第 {line} 行：{cells['county']} 的 {code} 与第 {seen[key]} 行重复"
-            )
-        seen[key] = line
-        out.append(
-            {
-                "county": cells["county"],
-                "indicator": code,
-                "target": target,
-                "file": str(p),
-                "row": line,
-            }
-        )
-    if not out:
-        return empty
-    return pd.DataFrame(out).astype({"target": "float64", "row": "int64"})
-
-
-def _allocations_frame(
-    allocations: Any, plan: Plan, indicators: IndicatorSet | None
-) -> pd.DataFrame:
-    if allocations is False:
-        return pd.DataFrame(columns=["county", "indicator", "target", "file", "row"]).astype(
-            {"target": "float64"}
-        )
-    if isinstance(allocations, pd.DataFrame):
-        missing = [c for c in ALLOCATION_COLUMNS if c not in allocations]
-        if missing:
-            raise AllocationFileError(f"分解目标表缺少列：{'、'.join(missing)}")
-        frame = allocations.copy()
-        defs = indicators if indicators is not None else load_indicators()
-        frame["county"] = frame["county"].astype(str)
-        codes = frame["indicator"].astype(str).map(defs.lookup)
-        if codes.isna().any():
-            bad = frame.loc[codes.isna(), "indicator"].iloc[0]
-            raise AllocationFileError(f"分解目标表：未知的指标「{bad}」")
-        frame["indicator"] = codes
-        frame["target"] = frame["target"].astype("float64")
-        for c, default in (("file", ""), ("row", 0)):
-            if c not in frame:
-                frame[c] = default
-        return frame
-    path = None if allocations is None else Path(allocations)
-    return load_allocations(path, year=plan.year, indicators=indicators)
 
 
 # --- assessment -------------------------------------------------------------------------------
@@ -408,7 +281,7 @@ def assess(
     defs = definitions if definitions is not None else load_indicators()
     s = Settings.coerce(settings).check_codes(defs)
     targets, warnings = _targets(indicators, plan, defs)
-    alloc = _allocations_frame(allocations, plan, defs)
+    alloc = allocations_frame(allocations, plan, defs)
     t = targets[
         [
             "task_id", "indicator", "plan_indicator", "comparator", "value", "unit", "aspirational",
@@ -503,68 +376,9 @@ def assessment_warnings(assessment: pd.DataFrame) -> list[Problem]:
     ]
 
 
-# --- responsibility view ----------------------------------------------------------------------
-
-
-def by_department(assessment: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """Assessment rolled up by department: one row per (department, role, target, period).
-
-    Each 处室 sees every target of the tasks it leads (牵头) or shares (责任): the city-level
-    value and status, and how many counties are 达标/接近/未达标/无数据, naming those behind.
-    """
-    units = plan.units_frame()
-    units = units.assign(role=units["role"].map({"lead": "牵头", "responsible": "责任"}))
-    columns = [
-        "department", "kind", "role", "task_id", "indicator", "indicator_name", "period",
-        "target_text", "unit", "city_value", "city_target", "city_status", "city_progress",
-        "n_units", "n_met", "n_near", "n_missed", "n_no_data", "behind_units",
-    ]  # fmt: skip
-    if assessment.empty or units.empty:
-        return pd.DataFrame(columns=columns)
-    key = ["task_id", "indicator", "period"]
-    a = assessment
-    top = a[a["level"] == "city"]
-    city = top.groupby(key, sort=False).agg(
-        city_value=("value", "first"),
-        city_target=("target", "first"),
-        city_status=("status", "first"),
-        city_progress=("progress", "first"),
-    )
-    counties = a[a["level"] == "county"]
-    counts = pd.crosstab(
-        [counties["task_id"], counties["indicator"], counties["period"]], counties["status"]
-    ).reindex(columns=list(STATUSES), fill_value=0)
-    behind = (
-        counties[counties["status"] == "未达标"]
-        .sort_values("org_code")
-        .groupby(key, sort=False)["org_name"]
-        .agg("、".join)
-    )
-    base = (
-        a.drop_duplicates(key)[[*key, "indicator_name", "target_text", "unit"]]
-        .set_index(key)
-        .join(city)
-        .join(counts)
-        .join(behind.rename("behind_units"))
-        .reset_index()
-    )
-    for s in STATUSES:
-        base[s] = base[s].fillna(0).astype("int64") if s in base else 0
-    base = base.rename(
-        columns={"达标": "n_met", "接近": "n_near", "未达标": "n_missed", "无数据": "n_no_data"}
-    )
-    base["n_units"] = base[["n_met", "n_near", "n_missed", "n_no_data"]].sum(axis=1).astype("int64")
-    base["behind_units"] = base["behind_units"].fillna("")
-    out = units.rename(columns={"unit": "department"}).merge(base, on="task_id", how="inner")
-    out = out.sort_values(["department", "role", "task_id", "period"], kind="stable")
-    return out[columns].reset_index(drop=True)
-
-
 __all__ = [
     "ASSESSMENT_EXTRA",
     "AllocationFileError",
     "assess",
     "assessment_warnings",
-    "by_department",
-    "load_allocations",
 ]

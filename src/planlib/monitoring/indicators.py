@@ -31,7 +31,7 @@ from ..catalog.definitions import (
 )
 from ..catalog.expressions import Linear, Term
 from ..errors import PlanlibError
-from ..periods import Period, parse_period
+from ..periods import parse_period, resolve_periods
 from ..returns.validation import RowKeys
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
     "Settings",
     "SettingsError",
     "compute_indicators",
-    "latest_period",
     "load_indicators",
 ]
 
@@ -107,12 +106,9 @@ def _ancestry(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _period_list(values: pd.DataFrame, periods: Any) -> list[str]:
-    if periods is None:
-        found = values["period"].dropna().astype(str).unique().tolist()
-        return [str(p) for p in sorted(parse_period(p) for p in found)]
-    if isinstance(periods, str | Period):
-        periods = [periods]
-    return [str(parse_period(p)) for p in periods]
+    """The quarters asked for, among those in the values (see :func:`resolve_periods`)."""
+    found = values["period"].dropna().astype(str).unique().tolist()
+    return resolve_periods(found, periods)
 
 
 def _element_labels() -> dict[str, str]:
@@ -548,11 +544,3 @@ def _one_indicator(
             "direction": ind.direction,
         }
     )
-
-
-def latest_period(values: pd.DataFrame) -> str:
-    """The latest period present in a values frame, as ``2022Q3``."""
-    found = values["period"].dropna().astype(str).unique().tolist()
-    if not found:
-        raise PlanlibError("数据中没有任何报告期")
-    return str(max(parse_period(p) for p in found))

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ContextError, PlanlibError
+from ..errors import ContextError
 
 FRAMES = ("assessment", "problems", "tasks", "departments", "inputs", "definitions", "units")
 """The frames a context carries, each a parquet file in the zip."""
@@ -86,74 +86,52 @@ def load_context(path: str | Path) -> ReportContext:
     return context_from_bytes(p.read_bytes())
 
 
-def resolve_period(periods: list[str], period: str) -> str:
-    """``latest`` → the newest period with data; otherwise the period itself, which must exist."""
-    if not periods:
-        raise PlanlibError("数据目录中没有任何季度的数据")
-    if period in ("", "latest"):
-        return periods[-1]
-    from ..periods import parse_period
+def build_context(
+    data_dir: str | Path,
+    period: str = "latest",
+    plan: Any = None,
+    settings: Any = None,
+    allocations: Any = None,
+) -> ReportContext:
+    """Run the monitoring chain once (:func:`planlib.monitor`) and gather what reports need.
 
-    try:
-        wanted = str(parse_period(period))
-    except (PlanlibError, ValueError) as err:
-        raise PlanlibError(f"无法识别的报告期：{period}（示例：2022Q4 或 latest）") from err
-    if wanted not in periods:
-        raise PlanlibError(f"报告期 {wanted} 没有数据；可用的报告期：{'、'.join(periods)}")
-    return wanted
+    ``plan``, ``settings`` and ``allocations`` are those of ``monitor`` (and of ``planlib assess``).
+    """
+    from ..monitoring.departments import by_department
+    from ..monitoring.pipeline import monitor
+    from ..resources import package_version
 
-
-def build_context(data_dir: str | Path, period: str = "latest", plan: Any = None) -> ReportContext:
-    """Load a data folder, compute indicators and assessments once, and gather what reports need."""
-    from .. import __version__
-    from ..monitoring.assessment import assess, by_department
-    from ..monitoring.indicators import compute_indicators, load_indicators
-    from ..plan.files import load_plan
-    from ..returns.dataset import load_dataset
-    from ..returns.ledger import check_ledger, task_status
-    from ..returns.validation import problems_frame
-
-    dataset = load_dataset(data_dir)
-    the_plan = plan if plan is not None else load_plan()
-    periods = dataset.periods
-    chosen = resolve_period(periods, period)
-    # Only the report's year up to its period: trends and the previous quarter.
-    year = chosen[:4]
-    wanted = [p for p in periods if p[:4] == year and p <= chosen]
-    indicators = compute_indicators(dataset, periods=wanted)
-    assessment = assess(indicators, the_plan)
-    departments = by_department(assessment, the_plan)
-    departments = departments[departments["period"].astype(str) == chosen]
-    tasks = task_status(the_plan, dataset.ledger, assessment, chosen)
-    units = dataset.org_units.units
+    run = monitor(data_dir, period, plan=plan, settings=settings, allocations=allocations)
+    assessment = run.assessment
+    if run.periods != run.year_to_date:  # a report is about one quarter and its year so far
+        assessment = assessment[assessment["period"].astype(str).isin(run.year_to_date)]
+    departments = by_department(assessment, run.plan)
+    departments = departments[departments["period"].astype(str) == run.period]
+    units = run.dataset.org_units.units
     roots = units.loc[units["parent_code"].fillna("").astype(str) == "", "code"]
-    before = [p for p in wanted if p < chosen]
     meta = {
-        "period": chosen,
-        "previous_period": before[-1] if before else None,
-        "periods": wanted,
+        "period": run.period,
+        "previous_period": run.previous_period,
+        "periods": run.year_to_date,
         "data_dir": str(data_dir),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "planlib_version": __version__,
-        "plan_title": str(getattr(the_plan, "title", "")),
+        "planlib_version": package_version(),
+        "plan_title": str(getattr(run.plan, "title", "")),
         "root": str(roots.iloc[0]) if len(roots) else None,
-        "assessment_warnings": list(assessment.attrs.get("warnings", [])),
+        "assessment_warnings": list(run.assessment.attrs.get("warnings", [])),
+        "settings": run.settings.describe(),
     }
-    schools = dataset.org_units.schools.set_index("code")["county_code"]
-    ledger_problems = check_ledger(dataset.ledger, the_plan)
-    found = (
-        pd.concat([dataset.problems, problems_frame(ledger_problems)], ignore_index=True)
-        if ledger_problems
-        else dataset.problems
+    schools = run.dataset.org_units.schools.set_index("code")["county_code"]
+    problems = run.problems.assign(
+        county_code=lambda f: f["org_code"].map(schools).fillna(f["org_code"])
     )
-    problems = found.assign(county_code=lambda f: f["org_code"].map(schools).fillna(f["org_code"]))
     return ReportContext(
         assessment=assessment,
         problems=problems,
-        tasks=tasks,
+        tasks=run.tasks,
         departments=departments,
-        inputs=dataset.inputs,
-        definitions=load_indicators().frame(),
+        inputs=run.dataset.inputs,
+        definitions=run.definitions.frame(run.settings),
         units=units,
         meta=meta,
     )

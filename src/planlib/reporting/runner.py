@@ -210,6 +210,9 @@ def run_reports(
     context: ReportContext | None = None,
     departments: bool | Sequence[str] = True,
     root: str | None = None,
+    plan: Any = None,
+    settings: Any = None,
+    allocations: Any = None,
 ) -> BatchOutcome:
     """Render a batch into ``out``; returns the outcome (``exit_code`` 0 all ok, 1 some failed).
 
@@ -217,6 +220,7 @@ def run_reports(
     ``departments``: False for none, or the names of the departments to render (default all).
     ``root``: the unit whose overview heads the batch, e.g. a province or a city of a national
     tree (default: the root of the tree); without ``counties`` its children are reported.
+    ``plan``, ``settings``, ``allocations``: as for :func:`planlib.monitor` (and ``planlib assess``).
     """
     start = time.monotonic()
     fmts = parse_formats(formats)
@@ -234,7 +238,13 @@ def run_reports(
     log.setLevel(logging.INFO)
     try:
         log.info("开始：数据目录 %s，报告期 %s，输出 %s", data_dir, period, out_dir)
-        ctx = context if context is not None else build_context(data_dir, period)
+        ctx = (
+            context
+            if context is not None
+            else build_context(
+                data_dir, period, plan=plan, settings=settings, allocations=allocations
+            )
+        )
         log.info(
             "指标与评估已计算（报告期 %s），用时 %.1f 秒", ctx.period, time.monotonic() - start
         )

@@ -7,6 +7,7 @@ load, so a report batch can mark that county failed and go on.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +15,10 @@ import pandas as pd
 
 from ..catalog.dictionary import Dictionary, load_dictionary
 from ..errors import PlanlibError, Problem
-from ..periods import parse_period
+from ..periods import parse_period, resolve_period
 from .orgunits import OrgUnits, load_org_units
 from .reading import read_returns, return_files
-from .validation import RowKeys, problems_frame, validate_values
+from .validation import RowKeys, ValidationResult, problems_frame, validate_values
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,9 +45,10 @@ class Dataset:
 
     @property
     def latest_period(self) -> str:
+        """The newest quarter with data (what ``latest`` means everywhere)."""
         if self.values.empty:
             raise PlanlibError(f"数据目录 {self.path} 中没有任何可用数据")
-        return self.periods[-1]
+        return resolve_period(self.periods, "latest")
 
     def errors_for(self, org_code: str) -> pd.DataFrame:
         """Error-level problems of one county (its own rows and its schools')."""
@@ -115,3 +117,19 @@ def load_dataset(data_dir: str | Path, dictionary: Dictionary | None = None) -> 
         ]
         problems_all = problems_frame([*kept, *ledger_problems])
     return Dataset(root, org_units, result.values, problems_all, ledger, inputs, result.keys)
+
+
+def validate(
+    paths: str | Path | Iterable[str | Path], dictionary: Dictionary | None = None
+) -> ValidationResult:
+    """Check returns: a data folder (with org_units.csv) or return files. Never raises for bad data."""
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    folder = Path(items[0]) if len(items) == 1 else None
+    marks = ("org_units.csv", "org_units.parquet", "schools.csv", "schools.parquet", "returns")
+    if folder is not None and folder.is_dir() and any((folder / m).exists() for m in marks):
+        # a data folder: its org units are required (load_dataset says so when they are missing)
+        ds = load_dataset(folder, dictionary=dictionary)
+        return ValidationResult(ds.problems, ds.values, ds.org_units, ds.keys)
+    d = dictionary or load_dictionary()
+    values, problems = read_returns(items, d)
+    return validate_values(values, problems, None, d)

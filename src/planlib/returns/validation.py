@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..catalog.dictionary import Dictionary, load_dictionary
+from ..catalog.dictionary import Dictionary
 from ..errors import Problem
 from ..periods import parse_period
 from .orgunits import OrgUnits
@@ -480,23 +480,3 @@ def validate_values(
     return ValidationResult(
         problems_frame(all_problems), kept.reset_index(drop=True), org_units, keys.take(keep)
     )
-
-
-def validate(
-    paths: str | Path | Iterable[str | Path], dictionary: Dictionary | None = None
-) -> ValidationResult:
-    """Check returns: a data folder (with org_units.csv) or return files. Never raises for bad data."""
-    from .dataset import load_dataset
-
-    items = [paths] if isinstance(paths, str | Path) else list(paths)
-    folder = Path(items[0]) if len(items) == 1 else None
-    marks = ("org_units.csv", "org_units.parquet", "schools.csv", "schools.parquet", "returns")
-    if folder is not None and folder.is_dir() and any((folder / m).exists() for m in marks):
-        # a data folder: its org units are required (load_dataset says so when they are missing)
-        ds = load_dataset(folder, dictionary=dictionary)
-        return ValidationResult(ds.problems, ds.values, ds.org_units, ds.keys)
-    from .reading import read_returns
-
-    d = dictionary or load_dictionary()
-    values, problems = read_returns(items, d)
-    return validate_values(values, problems, None, d)

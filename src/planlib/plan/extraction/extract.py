@@ -65,7 +65,7 @@ class Extraction:
 
 @lru_cache(maxsize=1)
 def _bundled_lookup() -> Lookup | None:
-    from ...monitoring.indicators import load_indicators
+    from ...catalog.definitions import load_indicators
 
     try:
         return load_indicators().lookup

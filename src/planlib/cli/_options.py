@@ -1,0 +1,70 @@
+"""Options shared by every command that runs the monitoring chain (compute, assess, ledger, report).
+
+One definition each, so ``planlib report`` takes exactly what ``planlib assess`` takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..catalog.definitions import Settings
+from ..errors import PlanlibError
+
+PERIOD_HELP = (
+    "报告期：latest（最新）、一个季度（2022Q2、2022年第二季度）、一年（2022）、范围"
+    "（2022Q1:2022Q3）或 all（全部）；输出所选各季度，评估与报告以其中最后一个季度为准。"
+)
+
+PLAN = click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="计划文件（默认为内置的 2022 年计划）。",
+)
+SET = click.option(
+    "--set",
+    "pairs",
+    multiple=True,
+    metavar="键=值",
+    help="口径设置，可重复，如 --set population_basis=户籍 --set high_school_age_band=15–18。",
+)
+ALLOCATIONS = click.option(
+    "--allocations",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="分解目标文件 CSV（county,indicator,target）；默认为内置文件。",
+)
+
+
+def monitoring_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--plan``, ``--set`` and ``--allocations``: what changes how targets are judged."""
+    return PLAN(SET(ALLOCATIONS(command)))
+
+
+def _parse_value(text: str) -> Any:
+    low = text.strip().lower()
+    if low in ("true", "yes", "是"):
+        return True
+    if low in ("false", "no", "否"):
+        return False
+    try:
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        return text.strip()
+
+
+def parse_settings(pairs: Sequence[str]) -> Settings:
+    """``--set key=value`` pairs; ``tolerance.<indicator>=x`` sets one tolerance."""
+    data: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise PlanlibError(f"设置「{pair}」应写作 键=值，如 population_basis=户籍")
+        key, value = (x.strip() for x in pair.split("=", 1))
+        if key.startswith("tolerance."):
+            data.setdefault("tolerance", {})[key.split(".", 1)[1]] = _parse_value(value)
+        else:
+            data[key] = _parse_value(value)
+    return Settings.coerce(data)

@@ -1,0 +1,144 @@
+"""County shares of the city's targets (分解目标): ``data/allocations/<year>.csv``.
+
+The plan's targets are city-wide. An allocation file gives a county its own target for an
+indicator (county, indicator, target); ``assess`` uses it in place of the city's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..catalog.definitions import IndicatorSet, load_indicators
+from ..encodings import decode_text
+from ..errors import AllocationFileError, TextEncodingError
+from ..plan.model import Plan
+from ..resources import data_dir
+
+ALLOCATION_COLUMNS = ("county", "indicator", "target")
+
+
+def default_allocations_path(year: int | None) -> Path:
+    """``data/allocations/<year>.csv`` (the year of the plan)."""
+    return data_dir() / "allocations" / f"{year}.csv"
+
+
+def load_allocations(
+    path: str | Path | None = None,
+    *,
+    year: int | None = 2022,
+    indicators: IndicatorSet | None = None,
+) -> pd.DataFrame:
+    """Read an allocation file: one row per (county, indicator) with the county's target.
+
+    ``county`` may be a code or a name (resolved later against the org units); ``indicator`` a
+    code or any name the definitions know. Returns columns county, indicator, target, file, row
+    (``row`` is the line in the CSV, header = 1). A missing default file gives an empty frame.
+    """
+    p = Path(path) if path is not None else default_allocations_path(year)
+    empty = pd.DataFrame(
+        {
+            "county": pd.Series(dtype=object),
+            "indicator": pd.Series(dtype=object),
+            "target": pd.Series(dtype="float64"),
+            "file": pd.Series(dtype=object),
+            "row": pd.Series(dtype="int64"),
+        }
+    )
+    if not p.exists():
+        if path is None:
+            return empty
+        raise AllocationFileError(f"文件 {p}：分解目标文件不存在")
+    try:
+        text = decode_text(p.read_bytes())
+    except TextEncodingError as err:
+        raise AllocationFileError(f"文件 {p}：{err}") from None
+    reader = csv.reader(io.StringIO(text))
+    rows = [r for r in reader]
+    if not rows:
+        return empty
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in ALLOCATION_COLUMNS if c not in header]
+    if missing:
+        raise AllocationFileError(
+            f"文件 {p}，第 1 行：缺少列 {'、'.join(missing)}（应有 county,indicator,target）"
+        )
+    defs = indicators if indicators is not None else load_indicators()
+    col = {c: header.index(c) for c in ALLOCATION_COLUMNS}
+    out = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, r in enumerate(rows[1:], start=2):
+        if not any(x.strip() for x in r) or r[0].lstrip().startswith("#"):
+            continue
+        cells = {c: (r[i].strip() if i < len(r) else "") for c, i in col.items()}
+        if not cells["county"]:
+            raise AllocationFileError(f"文件 {p}，第 {line} 行，列「county」：县市区为空")
+        code = defs.lookup(cells["indicator"])
+        if code is None:
+            raise AllocationFileError(
+                f"文件 {p}，第 {line} 行，列「indicator」（值 {cells['indicator']}）：未知的指标"
+            )
+        try:
+            target = float(cells["target"].replace(",", ""))
+        except ValueError:
+            raise AllocationFileError(
+                f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为数字"
+            ) from None
+        if not np.isfinite(target) or target < 0:
+            raise AllocationFileError(
+                f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为非负数"
+            )
+        key = (cells["county"], code)
+        if key in seen:
+            raise AllocationFileError(
+                f"文件 {p}，第 {line} 行：{cells['county']} 的 {code} 与第 {seen[key]} 行重复"
+            )
+        seen[key] = line
+        out.append(
+            {
+                "county": cells["county"],
+                "indicator": code,
+                "target": target,
+                "file": str(p),
+                "row": line,
+            }
+        )
+    if not out:
+        return empty
+    return pd.DataFrame(out).astype({"target": "float64", "row": "int64"})
+
+
+def allocations_frame(
+    allocations: Any, plan: Plan, indicators: IndicatorSet | None
+) -> pd.DataFrame:
+    if allocations is False:
+        return pd.DataFrame(columns=["county", "indicator", "target", "file", "row"]).astype(
+            {"target": "float64"}
+        )
+    if isinstance(allocations, pd.DataFrame):
+        missing = [c for c in ALLOCATION_COLUMNS if c not in allocations]
+        if missing:
+            raise AllocationFileError(f"分解目标表缺少列：{'、'.join(missing)}")
+        frame = allocations.copy()
+        defs = indicators if indicators is not None else load_indicators()
+        frame["county"] = frame["county"].astype(str)
+        codes = frame["indicator"].astype(str).map(defs.lookup)
+        if codes.isna().any():
+            bad = frame.loc[codes.isna(), "indicator"].iloc[0]
+            raise AllocationFileError(f"分解目标表：未知的指标「{bad}」")
+        frame["indicator"] = codes
+        frame["target"] = frame["target"].astype("float64")
+        for c, default in (("file", ""), ("row", 0)):
+            if c not in frame:
+                frame[c] = default
+        return frame
+    path = None if allocations is None else Path(allocations)
+    return load_allocations(path, year=plan.year, indicators=indicators)
+
+
+__all__ = ["ALLOCATION_COLUMNS", "default_allocations_path", "load_allocations"]

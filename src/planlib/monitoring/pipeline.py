@@ -1,0 +1,122 @@
+"""The monitoring chain assembled once: data folder → indicators → assessment → task colours.
+
+Every entry point calls :func:`monitor`: the ``compute``/``assess``/``ledger`` commands, the report
+context of ``planlib report``, and analysts' notebooks. So a setting, a plan file or an allocation
+file changes every output the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..catalog.definitions import IndicatorSet, Settings, load_indicators
+from ..periods import resolve_periods
+from ..periods import year_to_date as _year_to_date
+from ..plan.files import load_plan
+from ..plan.model import Plan
+from ..returns.dataset import Dataset, load_dataset
+from ..returns.ledger import check_ledger
+from ..returns.validation import problems_frame
+from .assessment import assess
+from .indicators import compute_indicators
+from .tasks import task_status
+
+
+@dataclass(frozen=True, eq=False)
+class Monitoring:
+    """One run of the chain, as of ``period`` (the last quarter the request named).
+
+    ``selected``: the quarters the request named (one for ``latest`` or a quarter; several for a
+    year, a range or ``all``). ``periods``: those plus the quarters of ``period``'s year up to it,
+    so trends and the previous quarter are there. ``indicators`` and ``assessment``: one row per
+    (org unit, period, indicator/target) for ``periods``. ``tasks``: one row per task, coloured
+    for ``period``. ``problems``: the data's problems plus the ledger's (reports naming a task
+    the plan does not have).
+    """
+
+    dataset: Dataset
+    plan: Plan
+    settings: Settings
+    definitions: IndicatorSet
+    period: str
+    selected: list[str]
+    periods: list[str]
+    indicators: pd.DataFrame
+    assessment: pd.DataFrame
+    tasks: pd.DataFrame
+    problems: pd.DataFrame
+
+    @property
+    def year_to_date(self) -> list[str]:
+        """The quarters of ``period``'s year up to it that have data."""
+        return _year_to_date(self.periods, self.period)
+
+    @property
+    def previous_period(self) -> str | None:
+        """The quarter with data before ``period`` in the same year (None in its first)."""
+        before = self.year_to_date[:-1]
+        return before[-1] if before else None
+
+
+def monitor(
+    data: str | Path | Dataset,
+    period: str = "latest",
+    *,
+    plan: Plan | str | Path | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+    allocations: Any = None,
+    definitions: IndicatorSet | None = None,
+    year_to_date: bool = True,
+) -> Monitoring:
+    """Load (or take) a data folder and compute, assess and colour everything as of ``period``.
+
+    ``period``: ``latest``/``最新``, a quarter, a year, a range or ``all``; the chain is *as of*
+    the last quarter named (see :func:`planlib.periods.resolve_periods`). ``plan``: a Plan, a plan file or
+    None (the bundled plan). ``settings``: 口径 settings (``Settings`` or a mapping, as
+    ``--set``). ``allocations``: None (the bundled file for the plan's year), a path, a frame, or
+    False (none). ``year_to_date``: also compute the earlier quarters of the year (trends, the
+    previous quarter); False computes the selected quarters only.
+    """
+    dataset = data if isinstance(data, Dataset) else load_dataset(data)
+    the_plan = plan if isinstance(plan, Plan) else load_plan(plan)
+    defs = definitions if definitions is not None else load_indicators()
+    chosen_settings = Settings.coerce(settings).check_codes(defs)
+    available = dataset.periods
+    selected = resolve_periods(available, period)
+    chosen = selected[-1]
+    so_far = _year_to_date(available, chosen) if year_to_date else []
+    wanted = sorted(set(selected) | set(so_far), key=available.index)
+    indicators = compute_indicators(
+        dataset, periods=wanted, settings=chosen_settings, indicators=defs
+    )
+    assessment = assess(
+        indicators, the_plan, allocations=allocations, settings=chosen_settings, definitions=defs
+    )
+    tasks = task_status(the_plan, dataset.ledger, assessment, chosen)
+    ledger_problems = check_ledger(dataset.ledger, the_plan)
+    problems = (
+        pd.concat([dataset.problems, problems_frame(ledger_problems)], ignore_index=True)
+        if ledger_problems
+        else dataset.problems
+    )
+    return Monitoring(
+        dataset=dataset,
+        plan=the_plan,
+        settings=chosen_settings,
+        definitions=defs,
+        period=chosen,
+        selected=selected,
+        periods=wanted,
+        indicators=indicators,
+        assessment=assessment,
+        tasks=tasks,
+        problems=problems,
+    )
+
+
+__all__ = ["Monitoring", "monitor"]
