@@ -5,19 +5,17 @@ with its numerator and denominator beside the value. Rolling up the tree sums th
 numerator and denominator over the base units below (counties, or cities for city-only
 indicators) and divides at each level: ratio of sums, never an average of rates. Values are per
 period as reported: stocks are as at the period, in-year flows are cumulative to it, so nothing
-is summed over quarters. A missing element makes the value missing, with the reason.
+is summed over quarters. A missing element makes the value missing, with the reason. How
+rows are coded and terms summed up the tree is in rollup.py; this module holds the arithmetic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..catalog.definitions import (
     _LEVELS,
@@ -29,10 +27,11 @@ from ..catalog.definitions import (
     SettingsError,
     load_indicators,
 )
-from ..catalog.expressions import Linear, Term
+from ..catalog.expressions import Linear
 from ..errors import PlanlibError
-from ..periods import parse_period, resolve_periods
+from ..periods import resolve_periods
 from ..returns.validation import RowKeys
+from .rollup import _ancestry, _build_base, _Coded, _frames, _roll_up
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -58,53 +57,6 @@ INDICATOR_COLUMNS: list[str] = [
 _LEVEL_ORDER = {"country": 0, "province": 1, "city": 2, "county": 3}
 
 
-def _frames(org_units: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The units and schools frames of an OrgUnits-like object (attributes or a mapping)."""
-    if org_units is None:
-        raise PlanlibError("计算指标需要组织机构（org_units）：请传入数据集或 org_units")
-    if isinstance(org_units, Mapping):
-        units, schools = org_units.get("units"), org_units.get("schools")
-    else:
-        units, schools = getattr(org_units, "units", None), getattr(org_units, "schools", None)
-    if not isinstance(units, pd.DataFrame):
-        raise PlanlibError("org_units 缺少单位表（units）")
-    if schools is None:
-        schools = pd.DataFrame(columns=["code", "county_code", "stage", "ownership"])
-    units = units.copy()
-    for col in ("code", "parent_code"):
-        units[col] = units[col].fillna("").astype(str)
-    dup = units["code"][units["code"].duplicated()]
-    if not dup.empty:
-        raise PlanlibError(f"组织机构中单位代码重复：{'、'.join(dup.unique()[:10])}")
-    if "level" not in units:
-        units["level"] = units["type"].map({"省": "province", "市": "city"}).fillna("county")
-    if "name" not in units:
-        units["name"] = units["code"]
-    schools = schools.copy()
-    for col in ("code", "county_code", "stage", "ownership"):
-        schools[col] = schools[col].fillna("").astype(str) if col in schools else ""
-    return units, schools
-
-
-def _ancestry(units: pd.DataFrame) -> pd.DataFrame:
-    """Pairs (code, ancestor_code) for every unit and each unit strictly above it.
-
-    Loops once per tree level (a handful), never per unit.
-    """
-    parent = units.set_index("code")["parent_code"]
-    pairs = []
-    current = pd.DataFrame({"code": units["code"], "ancestor_code": units["parent_code"]})
-    for _ in range(len(units) + 1):
-        current = current[current["ancestor_code"].isin(parent.index)]
-        if current.empty:
-            break
-        pairs.append(current)
-        current = current.assign(ancestor_code=current["ancestor_code"].map(parent))
-    if not pairs:
-        return pd.DataFrame({"code": pd.Series(dtype=str), "ancestor_code": pd.Series(dtype=str)})
-    return pd.concat(pairs, ignore_index=True)
-
-
 def _period_list(values: pd.DataFrame, periods: Any) -> list[str]:
     """The quarters asked for, among those in the values (see :func:`resolve_periods`)."""
     found = values["period"].dropna().astype(str).unique().tolist()
@@ -119,230 +71,6 @@ def _element_labels() -> dict[str, str]:
         return {e.code: e.name for e in load_dictionary().elements}
     except (ImportError, PlanlibError, OSError):
         return {}
-
-
-@dataclass
-class _Base:
-    """Terms laid out for the base units of one level: rows = unit × period, columns = terms."""
-
-    codes: np.ndarray
-    periods: list[str]
-    terms: pd.DataFrame  # columns term.key, plus "__reported" (any unit element reported)
-    registry_counts: pd.DataFrame  # school_sum term key -> registry count of matching schools
-    reported_counts: pd.DataFrame  # school_sum term key -> schools that reported it
-
-
-def _school_masks(schools: pd.DataFrame, term: Term) -> np.ndarray:
-    mask = np.ones(len(schools), dtype=bool)
-    for col, allowed in term.filters:
-        mask &= schools[col].isin(allowed).to_numpy()
-    return mask
-
-
-@dataclass
-class _Coded:
-    """The values frame as integer codes, computed once: no string work per term or level."""
-
-    value: np.ndarray  # float64
-    period_i: np.ndarray  # position in the period list, -1 when not wanted
-    element_i: np.ndarray  # position in ``elements``
-    elements: list[str]
-    org_i: np.ndarray  # position in ``orgs``
-    orgs: pd.Index
-    school_of_org: np.ndarray  # per entry of ``orgs``: its row in the school registry, or -1
-
-    @classmethod
-    def build(
-        cls,
-        values: pd.DataFrame,
-        periods: list[str],
-        schools: pd.DataFrame,
-        keys: RowKeys | None = None,
-    ) -> _Coded:
-        """Code the rows; ``keys`` (from validation, aligned with ``values``) saves hashing the
-        strings again: on national data that is most of the time spent here."""
-        wanted = {str(p): i for i, p in enumerate(periods)}
-        if keys is not None:
-
-            def spread(positions: list[int], codes: np.ndarray) -> np.ndarray:
-                return np.asarray([*positions, -1], dtype="int64")[codes]  # code -1 reads -1
-
-            period_pos = [wanted.get(_canonical_period(p), -1) for p in keys.period_uniques]
-            elements = sorted({str(e) for e in keys.element_uniques if isinstance(e, str)})
-            where = {e: i for i, e in enumerate(elements)}
-            period_i = spread(period_pos, keys.period)
-            element_i = spread([where.get(str(e), -1) for e in keys.element_uniques], keys.element)
-            org_i, orgs = keys.org, pd.Index(keys.org_uniques)
-        else:
-            # Periods as written (2022Q1, 2022-Q1 …) mapped to positions in the canonical list.
-            raw = [str(p) for p in values["period"].dropna().unique()]
-            raw_pos = [wanted.get(_canonical_period(p), -1) for p in raw]
-            period_i = _positions(values["period"], raw, np.asarray(raw_pos, dtype="int64"))
-            elements = sorted({str(e) for e in values["element"].dropna().unique()})
-            element_i = _positions(values["element"], elements, np.arange(len(elements)))
-            org_i, o_uniques = pd.factorize(values["org_code"])
-            orgs = pd.Index(o_uniques)
-        return cls(
-            value=values["value"].to_numpy(dtype="float64", na_value=np.nan),
-            period_i=period_i,
-            element_i=element_i,
-            elements=elements,
-            org_i=org_i,
-            orgs=orgs,
-            school_of_org=_positions(orgs, schools["code"], np.arange(len(schools))),
-        )
-
-    def element_mask(self, names: Iterable[str]) -> np.ndarray:
-        wanted = [i for i, e in enumerate(self.elements) if e in set(names)]
-        lookup = np.zeros(len(self.elements) + 1, dtype=bool)
-        lookup[wanted] = True
-        return lookup[self.element_i]  # position -1 (no element) reads the last entry, False
-
-
-def _arrow(strings: pd.Series | pd.Index | list[str]) -> pa.Array | pa.ChunkedArray:
-    """Strings as Arrow, zero-copy when pandas already holds them in Arrow."""
-    if isinstance(strings, list):
-        return pa.array(strings, type=pa.string())
-    arr = pa.array(strings.array)
-    return (
-        arr
-        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
-        else (pa.array(np.asarray(strings, dtype=object).astype(str), type=pa.string()))
-    )
-
-
-def _positions(
-    column: pd.Series | pd.Index, keys: pd.Series | pd.Index | list[str], targets: np.ndarray
-) -> np.ndarray:
-    """``targets[i]`` where ``column == keys[i]``, else -1; a hash probe in Arrow, no factorize."""
-    values = _arrow(column)
-    value_set = _arrow(keys)
-    if value_set.type != values.type:
-        value_set = value_set.cast(values.type)
-    found = pc.index_in(values, value_set=value_set)
-    pos = found.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
-    lookup = np.append(np.asarray(targets, dtype="int64"), -1)
-    return lookup[pos]
-
-
-def _canonical_period(text: Any) -> str:
-    try:
-        return str(parse_period(str(text)))
-    except ValueError:
-        return str(text)
-
-
-def _build_base(
-    coded: _Coded,
-    schools: pd.DataFrame,
-    codes: np.ndarray,
-    periods: list[str],
-    terms: Iterable[Term],
-) -> _Base:
-    terms = sorted(set(terms))
-    n_units, n_periods = len(codes), len(periods)
-    size = n_units * n_periods
-    code_index = pd.Index(codes)
-    out: dict[str, np.ndarray] = {}
-    registry_counts: dict[str, np.ndarray] = {}
-    reported_counts: dict[str, np.ndarray] = {}
-    unit_of_org = code_index.get_indexer(coded.orgs)
-    element_pos = {e: i for i, e in enumerate(coded.elements)}
-
-    # Unit-level elements: the unit's own value; the last row wins if a return repeats one.
-    unit_elements = sorted({t.element for t in terms if t.kind == "unit"})
-    # Narrow to the wanted elements first: every later step touches only those rows.
-    take = np.flatnonzero(coded.element_mask(unit_elements))
-    unit_i = unit_of_org[coded.org_i[take]]
-    keep = (unit_i >= 0) & (coded.period_i[take] >= 0)
-    take, unit_i = take[keep], unit_i[keep]
-    row_id = unit_i * n_periods + coded.period_i[take]
-    vals = coded.value[take]
-    elems = coded.element_i[take]
-    reported = np.zeros(size, dtype=bool)
-    reported_school = np.zeros(size, dtype=bool)
-    for element in unit_elements:
-        col = np.full(size, np.nan)
-        if element in element_pos:
-            m = elems == element_pos[element]
-            col[row_id[m]] = vals[m]
-            reported[row_id[m][~np.isnan(vals[m])]] = True
-        out[element] = col
-
-    # School-level elements: summed over the unit's matching schools that reported them.
-    school_terms = [t for t in terms if t.kind in ("school_sum", "school_count")]
-    if school_terms:
-        reg_unit = code_index.get_indexer(pd.Index(schools["county_code"]))
-        school_elements = {t.element for t in school_terms if t.kind == "school_sum"}
-        take = np.flatnonzero(coded.element_mask(school_elements))
-        school_row = coded.school_of_org[coded.org_i[take]]
-        keep = (school_row >= 0) & (coded.period_i[take] >= 0) & ~np.isnan(coded.value[take])
-        take = take[keep]
-        s_i = school_row[keep]
-        s_unit = reg_unit[s_i]
-        keep = s_unit >= 0
-        take, s_i, s_unit = take[keep], s_i[keep], s_unit[keep]
-        s_ids = s_unit * n_periods + coded.period_i[take]
-        s_vals = coded.value[take]
-        s_elems = coded.element_i[take]
-        # Rows of each school element, found once and shared by the terms that sum it.
-        by_element = {
-            e: np.flatnonzero(s_elems == element_pos[e])
-            for e in school_elements
-            if e in element_pos
-        }
-        for term in school_terms:
-            reg_mask = _school_masks(schools, term) & (reg_unit >= 0)
-            reg_count = np.bincount(reg_unit[reg_mask], minlength=n_units).astype("float64")
-            reg_col = np.repeat(reg_count, n_periods)
-            if term.kind == "school_count":
-                out[term.key] = reg_col
-                continue
-            rows = by_element.get(term.element, np.zeros(0, dtype="int64"))
-            if term.filters:
-                rows = rows[reg_mask[s_i[rows]]]
-            ids = s_ids[rows]
-            total = np.bincount(ids, weights=s_vals[rows], minlength=size)
-            count = np.bincount(ids, minlength=size).astype("float64")
-            # No matching school in the registry: nothing to report, the sum is 0.
-            out[term.key] = np.where((count > 0) | (reg_col == 0), total, np.nan)
-            registry_counts[term.key] = reg_col
-            reported_counts[term.key] = count
-            reported_school |= count > 0
-
-    index = pd.MultiIndex.from_product([codes, periods], names=["org_code", "period"])
-    frame = pd.DataFrame(out, index=index)
-    frame["__reported"] = reported.astype("float64")
-    frame["__reported_school"] = reported_school.astype("float64")
-    return _Base(
-        codes,
-        periods,
-        frame,
-        pd.DataFrame(registry_counts, index=index),
-        pd.DataFrame(reported_counts, index=index),
-    )
-
-
-def _roll_up(base: pd.DataFrame, ancestry: pd.DataFrame) -> pd.DataFrame:
-    """Sum every column of ``base`` (unit × period) into each ancestor; NaN if any part is NaN.
-
-    Adds ``__n_units`` (base units below) and ``__n_missing:<col>`` (how many were NaN).
-    """
-    if base.empty or ancestry.empty:
-        return base.iloc[0:0]
-    flat = base.reset_index()
-    joined = ancestry.merge(flat, left_on="code", right_on="org_code", how="inner")
-    cols = [c for c in base.columns]
-    keys = [joined["ancestor_code"], joined["period"]]
-    sums = joined[cols].groupby(keys, sort=False).sum(min_count=1)
-    missing = joined[cols].isna().groupby(keys, sort=False).sum()
-    n_units = joined.groupby(keys, sort=False).size()
-    sums = sums.where(missing == 0)
-    sums.index.names = ["org_code", "period"]
-    missing.index.names = ["org_code", "period"]
-    extra = missing.add_prefix("__n_missing:")
-    extra["__n_units"] = n_units.to_numpy()
-    return pd.concat([sums, extra], axis=1)
 
 
 def _reason_codes(mask: np.ndarray, labels: list[str], prefix: str) -> np.ndarray:
