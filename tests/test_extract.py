@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import planlib
 from planlib.plan.extraction.extract import Extraction
 from planlib.plan.extraction.text import is_furniture, squeeze
-from planlib.plan.model import plan_from_dict, plan_to_dict
+from planlib.plan.files import plan_from_dict, plan_to_dict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plans"
 SEED = FIXTURES / "seed_2022.txt"

@@ -9,7 +9,7 @@ import pytest
 
 from planlib import Plan, Section, Target, Task, Unit
 from planlib.errors import ModelError
-from planlib.plan.model import plan_from_dict, plan_to_dict
+from planlib.plan.files import plan_from_dict, plan_to_dict
 
 
 def target(**kw):

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from planlib import PlanFileError, dump_plan, load_plan
-from planlib.plan.model import plan_to_dict
+from planlib.plan.files import plan_to_dict
 
 
 @pytest.fixture()

@@ -2,12 +2,14 @@
 
 Objects are frozen dataclasses validated when built, so a ``Plan`` in hand is always consistent.
 Every ``*_frame()`` method returns a new tidy DataFrame whose row grain its docstring states.
+Nothing here knows about files: the plain structure of a plan file and its conversion to and
+from a ``Plan`` (``plan_from_dict``, ``plan_to_dict``) live in files.py.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -382,155 +384,3 @@ class Plan:
             if u.name == name:
                 return u.kind
         return unit_kind(name)
-
-
-# --- building from plain data (YAML/JSON) -----------------------------------------------------
-
-_TARGET_KEYS = {f for f in Target.__dataclass_fields__}
-_TASK_KEYS = {f for f in Task.__dataclass_fields__}
-_PLAN_KEYS = {f for f in Plan.__dataclass_fields__}
-_FRAMEWORK_KEYS = {f for f in Framework.__dataclass_fields__}
-
-
-def _mapping(value: Any, key: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ModelError(key, f"应为键值表，实际为 {type(value).__name__}")
-    return value
-
-
-def _check_keys(data: Mapping[str, Any], allowed: set[str], required: set[str], key: str) -> None:
-    for k in data:
-        if k not in allowed:
-            raise ModelError(f"{key}.{k}" if key else str(k), f"未知的字段「{k}」")
-    for k in sorted(required):
-        if k not in data or data[k] is None:
-            raise ModelError(f"{key}.{k}" if key else k, "缺少必填字段")
-
-
-def _list(value: Any, key: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ModelError(key, f"应为列表，实际为 {type(value).__name__}")
-    return value
-
-
-def plan_from_dict(data: Any) -> Plan:
-    """Build a validated Plan from the plain structure of a plan file.
-
-    Raises ``ModelError`` whose ``key_path`` points at the offending entry.
-    """
-    data = _mapping(data, "")
-    _check_keys(data, _PLAN_KEYS, {"title"}, "")
-
-    def build(cls: Any, payload: Mapping[str, Any], key: str) -> Any:
-        try:
-            return cls(**payload)
-        except ModelError as err:
-            raise err.within(key) from None
-        except TypeError as err:  # a wrong-typed field the dataclass could not take
-            raise ModelError(key, f"字段类型不正确：{err}") from None
-
-    fw_data = _mapping(data.get("framework") or {}, "framework")
-    _check_keys(fw_data, _FRAMEWORK_KEYS, set(), "framework")
-    framework = build(
-        Framework,
-        {
-            k: (tuple(_list(v, f"framework.{k}")) if isinstance(v, list) else v)
-            for k, v in fw_data.items()
-        },
-        "framework",
-    )
-    sections = []
-    for i, s in enumerate(_list(data.get("sections"), "sections")):
-        s = _mapping(s, f"sections[{i}]")
-        _check_keys(s, {"number", "title"}, {"number", "title"}, f"sections[{i}]")
-        sections.append(build(Section, s, f"sections[{i}]"))
-    tasks = []
-    for i, t in enumerate(_list(data.get("tasks"), "tasks")):
-        key = f"tasks[{i}]"
-        t = _mapping(t, key)
-        _check_keys(t, _TASK_KEYS, {"section", "number", "title"}, key)
-        targets = []
-        for j, g in enumerate(_list(t.get("targets"), f"{key}.targets")):
-            gkey = f"{key}.targets[{j}]"
-            g = _mapping(g, gkey)
-            _check_keys(g, _TARGET_KEYS, {"indicator", "comparator", "value", "unit"}, gkey)
-            targets.append(build(Target, g, gkey))
-        payload = dict(t)
-        payload["targets"] = tuple(targets)
-        for k in ("lead_units", "responsible_units", "tags"):
-            payload[k] = tuple(_list(t.get(k), f"{key}.{k}"))
-        for k in ("text", "notes"):
-            if payload.get(k) is None:
-                payload[k] = ""
-        tasks.append(build(Task, payload, key))
-    units = []
-    for i, u in enumerate(_list(data.get("units"), "units")):
-        u = _mapping(u, f"units[{i}]")
-        _check_keys(u, {"name", "kind"}, {"name"}, f"units[{i}]")
-        units.append(build(Unit, u, f"units[{i}]"))
-    return build(
-        Plan,
-        {
-            "title": data["title"],
-            "year": data.get("year"),
-            "issuer": data.get("issuer") or "",
-            "framework": framework,
-            "sections": tuple(sections),
-            "tasks": tuple(tasks),
-            "units": tuple(units),
-        },
-        "",
-    )
-
-
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """The plain structure of a plan file; ``plan_from_dict`` reads it back to an equal Plan."""
-    fw = plan.framework
-
-    def target(g: Target) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "indicator": g.indicator,
-            "code": g.code,
-            "comparator": g.comparator,
-            "value": int(g.value) if g.value.is_integer() else g.value,
-            "unit": g.unit,
-            "aspirational": g.aspirational,
-            "approximate": g.approximate,
-            "scope": g.scope,
-        }
-        if g.change:
-            out["change"] = True
-        out["source"] = g.source
-        return out
-
-    return {
-        "title": plan.title,
-        "year": plan.year,
-        "issuer": plan.issuer,
-        "framework": {
-            "name": fw.name,
-            "goal": fw.goal,
-            "priorities": list(fw.priorities),
-            "projects": list(fw.projects),
-            "reforms": list(fw.reforms),
-            "livelihood": fw.livelihood,
-        },
-        "units": [{"name": u.name, "kind": u.kind} for u in plan.units],
-        "sections": [{"number": s.number, "title": s.title} for s in plan.sections],
-        "tasks": [
-            {
-                "section": t.section,
-                "number": t.number,
-                "title": t.title,
-                "lead_units": list(t.lead_units),
-                "responsible_units": list(t.responsible_units),
-                "tags": list(t.tags),
-                "text": t.text,
-                **({"notes": t.notes} if t.notes else {}),
-                "targets": [target(g) for g in t.targets],
-            }
-            for t in plan.tasks
-        ],
-    }
