@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from planlib import DataFileError, load_returns, read_returns
-from planlib.returns.reading import parse_number
+from planlib.returns.cells import parse_number
 
 COUNTY = {
     "3-5岁常住人口数": 20000, "3-5岁户籍人口数": 19500, "6-14岁常住人口数": 64000, "15-17岁常住人口数": 21000,
