@@ -9,7 +9,7 @@ PERIOD ?= latest
 OUT ?= reports
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lint format reports sample-data lab benchmarks clean
+.PHONY: help install test test-fast lint format reports sample-data lab benchmarks clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,6 +30,12 @@ test: $(STAMP) ## lint, type-check and run every test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+test-fast: $(STAMP) ## lint, type-check and run the tests without kernels, PDFs or Dask (under a minute)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -m "not slow"
 
 lint: test
 
