@@ -25,6 +25,8 @@ import planlib
 from planlib.reporting import content, jobs, runner
 from planlib.reporting.context import build_context, context_from_bytes
 from planlib.reporting.executors import LocalExecutor, get_executor
+from planlib.reporting.html import _gap_text, _value_text
+from planlib.reporting.sections import _gap_for_reader
 
 FAILING = "990103"  # the county made to fail
 GOOD_OLD = b"<html>an earlier good report</html>"
@@ -301,7 +303,7 @@ def test_a_batch_about_a_province_of_a_national_tree(tmp_path: Path) -> None:
 def test_gap_reads_plus_when_better_than_target_in_both_directions(sample: Path) -> None:
     ctx = build_context(sample)
     rows = ctx.assessment[ctx.assessment["period"] == ctx.period]
-    shown = content._gap_for_reader(rows)
+    shown = _gap_for_reader(rows)
     lower = rows["direction"] == "lower"
     assert lower.any() and (~lower).any()
     assert (shown[lower] == rows["target"][lower] - rows["value"][lower]).all()
@@ -337,6 +339,6 @@ def test_ranks_share_a_place_when_tied(sample: Path) -> None:
                 assert tab["名次"].iloc[i] == tab["名次"].iloc[j] and tab["并列"].iloc[i]
             elif a > b:
                 assert tab["名次"].iloc[i] < tab["名次"].iloc[j]
-    assert content._value_text(99.9974, 100.0, "%") == "99.997%"
-    assert content._gap_text(-3.5, "%") == "-3.5个百分点"
+    assert _value_text(99.9974, 100.0, "%") == "99.997%"
+    assert _gap_text(-3.5, "%") == "-3.5个百分点"
     assert content.when("2026-11-29T02:17:11+00:00") == "2026-11-29 10:17（北京时间）"

@@ -1,0 +1,155 @@
+"""The sections of a county's report (``notebooks/county_report.ipynb``): the headline with
+what changed since the previous quarter, the bullet and trend charts, and the ranks among the
+county's siblings. Its targets table, data quality and appendix are in :mod:`.sections`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..charts import figures as charts
+from ..charts import style
+from .context import ReportContext
+from .html import Html, _place, _value_text, e, figure_html, num, table
+from .sections import _cards, _counts, _period_label, _rows, _unit_row, standing
+
+
+def _changes(ctx: ReportContext, code: str) -> tuple[list[str], list[str]]:
+    prev = ctx.meta.get("previous_period")
+    if not prev:
+        return [], []
+    rank = {s: k for k, s in enumerate(style.STATUSES[:3])}
+    now = _rows(ctx, code, ctx.period)
+    before = _rows(ctx, code, str(prev))
+    m = now.merge(before, on=["task_id", "indicator"], suffixes=("", "_prev"))
+    better: list[str] = []
+    worse: list[str] = []
+    for r in m.itertuples(index=False):
+        a, b = rank.get(str(r.status)), rank.get(str(r.status_prev))
+        if a is None or b is None or a == b:
+            continue
+        text = f"{e(r.indicator_name)}（{e(r.status_prev)}→{e(r.status)}）"
+        (better if a < b else worse).append(text)
+    return better, worse
+
+
+def headline(ctx: ReportContext, code: str) -> Html:
+    """How many targets are met, and what changed since the previous quarter."""
+    rows = _rows(ctx, code, ctx.period)
+    counts = _counts(rows)
+    n = len(rows)
+    name = _unit_row(ctx, code)["name"]
+    lines = [
+        f"{e(name)}本期共评估 <b>{n}</b> 项量化目标：达标 <b>{counts['达标']}</b> 项，"
+        f"接近 {counts['接近']} 项，未达标 <b>{counts['未达标']}</b> 项，无数据 {counts['无数据']} 项。"
+    ]
+    better, worse = _changes(ctx, code)
+    prev = ctx.meta.get("previous_period")
+    before = _rows(ctx, code, str(prev)) if prev else None
+    if prev and before is not None and (before.empty or before["status"].eq("无数据").all()):
+        plabel = _period_label(str(prev))
+        lines.append(f"{e(plabel)}本单位没有可用数据（未报送），无法与上季度比较。")
+    elif prev:
+        plabel = _period_label(str(prev))
+        if not better and not worse:
+            lines.append(f"与{e(plabel)}相比，各项目标的状态没有变化。")
+        if better:
+            lines.append(f"与{e(plabel)}相比好转 {len(better)} 项：{'；'.join(better)}。")
+        if worse:
+            lines.append(f"与{e(plabel)}相比变差 {len(worse)} 项：{'；'.join(worse)}。")
+    missed = rows[rows["status"] == "未达标"].copy()
+    if not missed.empty:
+        missed = missed.assign(rel=(missed["gap"].abs() / missed["target"].abs()).fillna(0))
+        worst = missed.sort_values("rel", ascending=False).head(3)
+        items = "；".join(
+            f"{e(r.indicator_name)} {_value_text(r.value, r.target, str(r.unit))}（目标 {e(r.target_text)}）"
+            for r in worst.itertuples(index=False)
+        )
+        lines.append(f"差距最大的目标：{items}。")
+    if counts["无数据"]:
+        lines.append("“无数据”表示本期缺少计算该指标所需的报送数据，原因见表格与数据质量一节。")
+    body = _cards(counts) + "".join(f"<p>{line}</p>" for line in lines)
+    return Html(body)
+
+
+def bullets(ctx: ReportContext, code: str) -> Html:
+    """Value against target for every target of the period (a bullet chart)."""
+    rows = _rows(ctx, code, ctx.period)
+    fig = charts.bullet_chart(rows)
+    note = "<p class='note'>彩色横条为本期值，黑色竖线为目标；每项指标使用各自的刻度。</p>"
+    return Html(figure_html(fig, "各项目标完成情况") + note)
+
+
+def trends(ctx: ReportContext, code: str) -> Html:
+    """Quarter-by-quarter values of every target this year."""
+    rows = _rows(ctx, code)
+    keys = list(dict.fromkeys(zip(rows["task_id"], rows["indicator"], strict=True)))
+    # two rows of panels per image: the page can break between them, so the first part fills
+    # the space the bullet chart leaves instead of the whole grid moving to a new page
+    parts = [keys[i : i + 8] for i in range(0, len(keys), 8)] or [[]]
+    figures = []
+    for part in parts:
+        wanted = set(part)
+        mask = [k in wanted for k in zip(rows["task_id"], rows["indicator"], strict=True)]
+        figures.append(figure_html(charts.trend_chart(rows[mask]), "季度趋势"))
+    note = "<p class='note'>横轴为季度，圆点颜色为当季状态，虚线为目标。</p>"
+    return Html("".join(figures) + note)
+
+
+def _siblings(ctx: ReportContext, code: str) -> pd.DataFrame:
+    parent = str(_unit_row(ctx, code).get("parent_code") or "")
+    units = ctx.units
+    codes = set(
+        units.loc[units["parent_code"].fillna("").astype(str) == parent, "code"].astype(str)
+    )
+    a = ctx.assessment
+    return a[a["org_code"].astype(str).isin(codes) & (a["period"].astype(str) == ctx.period)]
+
+
+def ranks(ctx: ReportContext, code: str) -> Html:
+    """The unit's rank among its siblings (the other counties of its city) on every target."""
+    peers = _siblings(ctx, code)
+    if peers.empty:
+        return Html("<p>没有可比较的同级单位。</p>")
+    recs = []
+    for (_task, _ind), grp in peers.groupby(["task_id", "indicator"], sort=False):
+        grp = grp.dropna(subset=["value"])
+        lower = str(grp["direction"].iloc[0]) == "lower" if len(grp) else False
+        ordered = grp.sort_values("value", ascending=lower).reset_index(drop=True)
+        places = ordered["value"].rank(method="min", ascending=lower).astype(int)
+        mine = ordered.index[ordered["org_code"].astype(str) == str(code)]
+        first = ordered.iloc[0] if len(ordered) else None
+        unit = str(grp["unit"].iloc[0]) if len(grp) else ""
+        if len(mine):
+            place = int(places.iloc[mine[0]])
+            tied = int((places == place).sum()) > 1
+            rank_text = f"{_place(place, tied)} / {len(ordered)}"
+        else:
+            rank_text = "—"
+        recs.append(
+            {
+                "指标": grp["indicator_name"].iloc[0] if len(grp) else "",
+                "排名": rank_text,
+                "本单位": num(ordered.loc[mine[0], "value"], unit) if len(mine) else "—",
+                "同级最好": (
+                    f"{e(first['org_name'])} {num(first['value'], unit)}"
+                    if first is not None
+                    else "—"
+                ),
+                "同级达标数": f"{int((grp['status'] == '达标').sum())} / {len(ordered)}",
+            }
+        )
+    frame = pd.DataFrame(recs)
+    parent = str(_unit_row(ctx, code).get("parent_code") or "")
+    tab = standing(ctx, parent).set_index("org_code")
+    lead = ""
+    if str(code) in tab.index:
+        me = tab.loc[str(code)].to_dict()
+        lead = (
+            f"<p>按达标目标数（相同时比接近数），本单位在同级 {len(tab)} 个单位中列第 "
+            f"<b>{_place(int(me['名次']), bool(me['并列']))}</b> 位（达标 {int(me['达标'])} 项，"
+            f"接近 {int(me['接近'])} 项）。各指标排名中，越低越好的指标按从低到高排。</p>"
+        )
+    return Html(
+        lead + table(frame, numeric=("排名", "本单位", "同级达标数"), raw=("本单位", "同级最好"))
+    )

@@ -1,0 +1,166 @@
+"""The HTML kit of the reports: the CSS, the output-cell wrapper and the small formatters.
+
+Every report kind builds its sections from these. Text from data is escaped (``e``, ``table``);
+numbers print with one decimal at most (``num``); charts are embedded as PNG at print resolution
+(``figure_html``), so the HTML page, the PDF made from it and the executed notebook look the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from datetime import datetime, timedelta, timezone
+from html import escape
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..charts import style
+
+CSS = """
+.pl { font-family: "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC",
+      sans-serif; color: #212121; line-height: 1.55; font-size: 10.5pt; }
+.pl h1 { font-size: 19pt; margin: 0 0 2pt 0; font-weight: 700; }
+.pl h2 { font-size: 13.5pt; margin: 14pt 0 5pt 0; padding-bottom: 2pt;
+         border-bottom: 1.5pt solid #455a64; font-weight: 700; }
+.pl .meta { color: #616161; font-size: 9pt; margin-bottom: 8pt; }
+.pl .meta span { white-space: nowrap; margin-right: 1.2em; }
+.pl table.t th { white-space: nowrap; }
+.pl .cards { display: flex; gap: 6pt; margin: 6pt 0; }
+.pl .card { flex: 1; border-radius: 4pt; padding: 5pt 8pt; color: white; }
+.pl .card b { font-size: 18pt; display: block; line-height: 1.2; }
+.pl .card.s2 { color: #212121; }
+.pl table.t { border-collapse: collapse; width: 100%; font-size: 8.6pt; margin: 4pt 0; }
+.pl table.t th { background: #eceff1; text-align: left; padding: 3pt 4pt; font-weight: 700; }
+.pl table.t td { border-bottom: 0.5pt solid #cfd8dc; padding: 2.5pt 4pt; vertical-align: top; }
+.pl table.t td.n { text-align: right; white-space: nowrap; }
+.pl table.t tr { page-break-inside: avoid; }
+.pl .badge { display: inline-block; border-radius: 3pt; padding: 0 4pt; color: white;
+             white-space: nowrap; font-size: 8.2pt; }
+.pl .note { color: #616161; font-size: 8.6pt; }
+.pl ul { margin: 2pt 0 4pt 0; padding-left: 14pt; }
+.pl img.fig { width: 100%; display: block; margin: 4pt 0; }
+.pl .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 7.2pt; word-break: break-all; }
+"""
+
+
+_TASK_WORDS = {"green": "绿", "yellow": "黄", "red": "红"}
+
+
+class Html:
+    """An output cell's HTML (what Jupyter shows via ``_repr_html_``)."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    def _repr_html_(self) -> str:
+        return f'<div class="pl">{self.body}</div>'
+
+    def __str__(self) -> str:
+        return self._repr_html_()
+
+
+BEIJING = timezone(timedelta(hours=8), "北京时间")  # fixed offset: no tz database needed
+
+
+def e(value: Any) -> str:
+    """Escaped text of a data value ("—" for missing)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return escape(str(value))
+
+
+def num(value: Any, unit: str = "", signed: bool = False, decimals: int = 1) -> str:
+    """A number as reports print it: one decimal at most, thousands separated."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    if math.isnan(v):
+        return "—"
+    text = f"{v:+,.{decimals}f}" if signed else f"{v:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.lstrip("+-") == "0":
+        # a gap that rounds to nothing: show the hundredths when there are some (a "0%" beside
+        # 接近 puzzles a reader), else no sign ("-0%" reads as a miss)
+        text = f"{v:+.2f}" if signed and abs(v) >= 0.005 else "0"
+    return escape(text + (unit if unit in ("%", "‰") else ""))
+
+
+def _value_text(value: Any, target: Any, unit: str) -> str:
+    """The value with its unit, with as many decimals as it takes not to print the target's
+    number for a value that is not the target (99.997% against 100% is not "100%")."""
+    suffix = "" if unit in ("%", "‰") else e(unit)
+    text = num(value, unit)
+    try:
+        differs = float(value) != float(target) and not math.isnan(float(target))
+    except (TypeError, ValueError):
+        differs = False
+    decimals = 1
+    while differs and decimals < 4 and text == num(target, unit, decimals=decimals):
+        decimals += 1
+        text = num(value, unit, decimals=decimals)
+    return text + suffix if text != "—" else text
+
+
+def _gap_text(gap: Any, unit: str) -> str:
+    """A signed gap in the indicator's unit; a gap between percentages is in 个百分点."""
+    text = num(gap, "", signed=True)
+    if text == "—":
+        return text
+    return text + ("个百分点" if unit == "%" else "‰" if unit == "‰" else e(unit))
+
+
+def _place(rank: int, tied: bool) -> str:
+    return f"{rank}（并列）" if tied else str(rank)
+
+
+def badge(status: Any) -> str:
+    s = str(status) if isinstance(status, str) and status else "无数据"
+    fg = "#212121" if s == "接近" else "white"
+    return (
+        f'<span class="badge" style="background:{style.status_colour(s)};color:{fg}">{e(s)}</span>'
+    )
+
+
+def task_badge(colour: str) -> str:
+    fg = "#212121" if colour == "yellow" else "white"
+    bg = style.TASK_COLOURS.get(colour, style.STATUS_COLOURS["无数据"])
+    word = _TASK_WORDS.get(colour, "—")
+    return f'<span class="badge" style="background:{bg};color:{fg}">{word}</span>'
+
+
+def figure_html(fig: Figure, alt: str) -> str:
+    """A figure as an embedded PNG at print resolution (sharp on A4)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=200)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img class="fig" alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def table(frame: pd.DataFrame, numeric: tuple[str, ...] = (), raw: tuple[str, ...] = ()) -> str:
+    """An HTML table; cells escaped unless their column is in ``raw`` (already HTML)."""
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for rec in frame.itertuples(index=False):
+        cells = []
+        for col, val in zip(frame.columns, rec, strict=True):
+            text = str(val) if col in raw else e(val)
+            cls = ' class="n"' if col in numeric else ""
+            cells.append(f"<td{cls}>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="t"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def when(stamp: Any) -> str:
+    """An ISO timestamp as a reader here writes it, in Beijing time: 2026-11-29 10:17（北京时间）."""
+    try:
+        t = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    if t.tzinfo is None:
+        return f"{t:%Y-%m-%d %H:%M}"
+    return f"{t.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）"

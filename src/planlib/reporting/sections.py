@@ -1,0 +1,294 @@
+"""What every report kind shares: the title, headings, the targets table, the task ledger,
+data quality and the appendix, and the helpers that look up an org unit's rows.
+
+Each public function here returns :class:`~planlib.reporting.html.Html` for one output cell (or,
+for ``children``, ``overview_org`` and ``standing``, the org-tree facts the sections are built on).
+A section only one report kind has lives in :mod:`.county`, :mod:`.overview` or
+:mod:`.department`; what more than one kind uses lives here. Every threshold, word and colour is
+here, in those modules or in :mod:`planlib.charts.style`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..charts import style
+from ..errors import PlanlibError
+from ..periods import parse_period
+from .context import ReportContext
+from .html import CSS, Html, _gap_text, _value_text, badge, e, table, task_badge, when
+
+
+def _unit_row(ctx: ReportContext, code: str) -> pd.Series:
+    units = ctx.units
+    hit = units[units["code"].astype(str) == str(code)]
+    if hit.empty:
+        raise PlanlibError(f"未知的单位代码：{code}")
+    return hit.iloc[0]
+
+
+def _period_label(period: str) -> str:
+    return parse_period(period).label
+
+
+def _rows(ctx: ReportContext, code: str, period: str | None = None) -> pd.DataFrame:
+    a = ctx.assessment
+    out = a[a["org_code"].astype(str) == str(code)]
+    if period is not None:
+        out = out[out["period"].astype(str) == period]
+    return out
+
+
+def _counts(rows: pd.DataFrame) -> dict[str, int]:
+    counts = rows["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in style.STATUSES}
+
+
+def _cards(counts: dict[str, int]) -> str:
+    out = []
+    for k, s in enumerate(style.STATUSES):
+        out.append(
+            f'<div class="card s{k}" style="background:{style.status_colour(s)}">'
+            f"<b>{counts[s]}</b>{e(s)}</div>"
+        )
+    return '<div class="cards">' + "".join(out) + "</div>"
+
+
+def _full_name(ctx: ReportContext, code: str) -> str:
+    row = _unit_row(ctx, code)
+    parent = str(row.get("parent_code") or "")
+    if parent:
+        prow = _unit_row(ctx, parent)
+        return f"{prow['name']}{row['name']}"
+    return str(row["name"])
+
+
+def _input_filter(ctx: ReportContext, code: str | None) -> pd.DataFrame:
+    inputs = ctx.inputs
+    if code is None:
+        return inputs
+    others = set(ctx.units["code"].astype(str)) - {str(code)}
+    stems = (
+        inputs["path"]
+        .astype(str)
+        .str.rsplit("/", n=1)
+        .str[-1]
+        .str.split(r"[._]", regex=True)
+        .str[0]
+    )
+    return inputs[~stems.isin(others)]
+
+
+# ---- the org tree ------------------------------------------------------------------------
+
+
+def children(ctx: ReportContext, org: str) -> list[str]:
+    """Codes of the org unit's direct children that have assessment rows."""
+    units = ctx.units
+    kids = units.loc[units["parent_code"].fillna("").astype(str) == str(org), "code"].astype(str)
+    have = set(ctx.assessment["org_code"].astype(str))
+    return [k for k in kids if k in have]
+
+
+def overview_org(ctx: ReportContext, org: str | None) -> str:
+    """The org unit an overview is about: ``org`` if given, else the root of the tree (the city)."""
+    code = str(org) if org else str(ctx.meta.get("root") or "")
+    _unit_row(ctx, code)
+    return code
+
+
+def standing(ctx: ReportContext, parent: str) -> pd.DataFrame:
+    """The children of ``parent`` ranked by targets met (then by 接近): one row per child with
+    名次, 并列 and the status counts. Ties share a place (1, 2, 2, 4), the same everywhere."""
+    kids = children(ctx, parent)
+    a = ctx.assessment
+    rows = a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]
+    tab = (
+        rows.groupby(["org_code", "org_name"], sort=False)["status"]
+        .value_counts()
+        .unstack(fill_value=0)
+        .reindex(columns=list(style.STATUSES), fill_value=0)
+        .reset_index()
+    )
+    score = tab["达标"] * 10_000 + tab["接近"]
+    tab.insert(0, "名次", score.rank(method="min", ascending=False).astype(int))
+    tab.insert(1, "并列", tab["名次"].duplicated(keep=False))
+    tab["org_code"] = tab["org_code"].astype(str)
+    return tab.sort_values(["名次", "org_code"], kind="stable").reset_index(drop=True)
+
+
+# ---- the sections ------------------------------------------------------------------------
+
+
+def title(ctx: ReportContext, code: str | None, subject: str) -> Html:
+    """The page title, the report period and where the numbers come from, plus the report CSS."""
+    root = str(ctx.meta.get("root") or "")
+    name = _full_name(ctx, code) if code else (_full_name(ctx, root) if root else "")
+    label = _period_label(ctx.period)
+    files = len(_input_filter(ctx, code if code and code != root else None))
+    items = [
+        f"报告期：{e(label)}（{e(ctx.period)}）",
+        f"依据：{e(ctx.meta.get('plan_title'))}",
+        f"数据：{files} 个文件（清单与校验值见附录）",
+        f"生成时间：{e(when(ctx.meta.get('generated_at')))}",
+    ]
+    meta = " ".join(f"<span>{item}</span>" for item in items)
+    heading = f"{e(name)}{e(label)}{e(subject)}"
+    body = f"<style>{CSS}</style><h1>{heading}</h1><div class='meta'>{meta}</div>"
+    return Html(body)
+
+
+def section(text: str) -> Html:
+    """A section heading (for notebooks: keeps headings in the same style as the tables)."""
+    return Html(f"<h2>{e(text)}</h2>")
+
+
+def _reason(r: Any) -> str:
+    if str(r.status) == "无数据":
+        return e(r.missing_reason) if isinstance(r.missing_reason, str) else "缺少数据"
+    year_end = str(getattr(r, "period", "")).endswith("Q4")  # the status says it all by then
+    if isinstance(r.progress, str) and r.progress and not year_end:
+        return f"序时进度：{e(r.progress)}"
+    if (
+        isinstance(r.projected_status, str)
+        and r.projected_status
+        and r.projected_status != r.status
+    ):
+        return f"预计全年：{e(r.projected_status)}"
+    return ""
+
+
+def _gap_for_reader(rows: pd.DataFrame) -> pd.Series:
+    """The gap signed so that + is better than the target: value − target, or target − value
+    for lower-is-better indicators (民办占比 8.8% against ≤ 5% reads −3.8, a miss)."""
+    if "direction" not in rows:
+        return rows["gap"]
+    lower = rows["direction"].astype(str).eq("lower")
+    return rows["gap"].where(~lower, -rows["gap"])
+
+
+def targets_table(ctx: ReportContext, code: str) -> Html:
+    """Every target of one org unit: value, target, gap and status in colour."""
+    rows = _rows(ctx, code, ctx.period)
+    if rows.empty:
+        return Html("<p>本期没有可评估的目标。</p>")
+    frame = pd.DataFrame(
+        {
+            "任务": rows["task_id"].astype(str),
+            "指标": rows["indicator_name"],
+            "本期值": [
+                _value_text(v, t, str(u))
+                for v, t, u in zip(rows["value"], rows["target"], rows["unit"], strict=True)
+            ],
+            "目标": rows["target_text"],
+            "差距": [
+                _gap_text(v, str(u))
+                for v, u in zip(_gap_for_reader(rows), rows["unit"], strict=True)
+            ],
+            "状态": [badge(s) for s in rows["status"]],
+            "说明": [_reason(r) for r in rows.itertuples(index=False)],
+        }
+    )
+    note = (
+        "<p class='note'>差距 = 本期值 − 目标（越低越好的指标为目标 − 本期值），正数表示好于目标；"
+        "比率类指标的差距以百分点计。"
+        "累计类目标（如新建数、投入）按序时进度评估。</p>"
+    )
+    return Html(
+        table(frame, numeric=("本期值", "差距"), raw=("本期值", "差距", "状态", "说明")) + note
+    )
+
+
+def tasks_table(ctx: ReportContext, department: str | None = None) -> Html:
+    """The ledger's task colours (红/黄/绿) with reasons, optionally for one department."""
+    t = ctx.tasks
+    if department is not None:
+        mine = t["lead_units"].astype(str).str.contains(department, regex=False) | t[
+            "responsible_units"
+        ].astype(str).str.contains(department, regex=False)
+        t = t[mine]
+    if t.empty:
+        return Html("<p>台账中没有相关任务。</p>")
+    frame = pd.DataFrame(
+        {
+            "任务": t["task_id"],
+            "名称": t["title"],
+            "颜色": [task_badge(str(c)) for c in t["colour"]],
+            "报送状态": t["reported_status"],
+            "原因": t["reasons"].fillna("").replace("", "—"),
+            "计划完成": t["due"].astype(str).str[:10],
+        }
+    )
+    return Html(table(frame, raw=("颜色",)))
+
+
+def quality(ctx: ReportContext, code: str | None = None) -> Html:
+    """Data-quality notes from validation: the unit's problems (or every problem)."""
+    p = ctx.problems
+    if code is not None:
+        p = p[p["county_code"].astype(str) == str(code)]
+    p = p[p["period"].astype(str).isin([*ctx.meta.get("periods", []), ""]) | p["period"].isna()]
+    warnings = ctx.meta.get("assessment_warnings") or []
+    if p.empty and not warnings:
+        return Html("<p>本期报送数据通过全部校验，没有发现问题。</p>")
+    parts = []
+    if not p.empty:
+        n_err = int((p["severity"] == "error").sum())
+        parts.append(
+            f"<p>校验发现 {len(p)} 个问题，其中错误 {n_err} 个（错误的数据不参与计算）。</p>"
+        )
+        frame = pd.DataFrame(
+            {
+                "级别": p["severity"].map({"error": "错误", "warning": "提醒"}).fillna("提醒"),
+                "报告期": p["period"],
+                "文件": p["file"],
+                "行": p["row"],
+                "列": p["column"],
+                "问题": p["message"],
+            }
+        ).head(40)
+        parts.append(table(frame))
+        if len(p) > 40:
+            parts.append(
+                f"<p class='note'>另有 {len(p) - 40} 个问题未列出，请运行 planlib validate 查看。</p>"
+            )
+    if warnings:
+        parts.append("<ul>" + "".join(f"<li>{e(w)}</li>" for w in warnings) + "</ul>")
+    return Html("".join(parts))
+
+
+def appendix(ctx: ReportContext, code: str | None = None) -> Html:
+    """Each indicator's definition and the data sources (file names and SHA-256 checksums)."""
+    a = ctx.assessment
+    mine = a[a["org_code"].astype(str) == str(code)] if code is not None else a
+    used = set((mine if len(mine) else a)["indicator"].astype(str))  # the report's own indicators
+    d = ctx.definitions[ctx.definitions["indicator"].astype(str).isin(used)]
+    basis = d["basis"].fillna("").astype(str) if "basis" in d else pd.Series("", index=d.index)
+    defs = pd.DataFrame(
+        {
+            "指标": d["indicator_name"],
+            "单位": d["unit"],
+            # what this report's numbers use where sources differ (population, age band, base)
+            "定义（本报告口径）": [
+                e(text) + (f"<br><b>本报告口径：</b>{e(b)}" if b else "")
+                for text, b in zip(d["definition"], basis, strict=True)
+            ],
+        }
+    )
+    files = _input_filter(ctx, code)
+    src = pd.DataFrame(
+        {
+            "文件": files["path"],
+            "SHA-256": [f"<span class='mono'>{e(s)}</span>" for s in files["sha256"]],
+        }
+    )
+    body = (
+        "<h2>附录一　指标定义</h2>"
+        + table(defs, raw=("定义（本报告口径）",))
+        + "<h2>附录二　数据来源</h2>"
+        + f"<p class='note'>数据目录中的以下文件（相对路径）参与了本报告的计算；"
+        f"planlib 版本 {e(ctx.meta.get('planlib_version'))}。</p>" + table(src, raw=("SHA-256",))
+    )
+    return Html(body)
