@@ -31,11 +31,10 @@ test: $(STAMP) ## lint, type-check and run every test
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-test-fast: $(STAMP) ## lint, type-check and run the tests without kernels, PDFs or Dask (under a minute)
+test-fast: $(STAMP) ## lint and run the tests without kernels, PDFs, Dask or the full sample city (about a minute)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n 2
 
 lint: test
 

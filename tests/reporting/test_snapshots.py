@@ -64,6 +64,7 @@ def _cli(*args: str) -> str:
     return r.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("command", "period"),
     [("compute", "2022Q4"), ("assess", "2022Q4"), ("assess", "2022Q2"), ("ledger", "2022Q2")],

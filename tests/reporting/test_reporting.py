@@ -73,6 +73,7 @@ def ok_entries(manifest: dict) -> list[dict]:  # type: ignore[type-arg]
     return [r for r in manifest["reports"] if r["status"] == "ok"]
 
 
+@pytest.mark.slow
 def test_batch_exit_code_and_failed_county_isolated(batch: runner.BatchOutcome) -> None:
     assert batch.exit_code == 1
     assert [e["key"] for e in batch.failed] == [FAILING]
@@ -81,6 +82,7 @@ def test_batch_exit_code_and_failed_county_isolated(batch: runner.BatchOutcome) 
     assert kinds == {"county", "city", "department"}
 
 
+@pytest.mark.slow
 def test_manifest_has_the_documented_keys(  # type: ignore[type-arg]
     manifest: dict, sample: Path, batch: runner.BatchOutcome
 ) -> None:
@@ -106,6 +108,7 @@ def test_manifest_has_the_documented_keys(  # type: ignore[type-arg]
     assert failed["sha256"] == {}
 
 
+@pytest.mark.slow
 def test_no_half_written_file_replaces_a_good_report(batch: runner.BatchOutcome) -> None:
     assert (batch.out / f"{FAILING}.html").read_bytes() == GOOD_OLD
     assert not list(batch.out.glob(".*.part"))
@@ -125,6 +128,7 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path: Path, monk
     assert list(tmp_path.iterdir()) == [target]
 
 
+@pytest.mark.slow
 def test_html_shows_outputs_only(batch: runner.BatchOutcome, manifest: dict) -> None:  # type: ignore[type-arg]
     for entry in ok_entries(manifest):
         html = (batch.out / entry["files"]["html"]).read_text(encoding="utf-8")
@@ -143,6 +147,7 @@ def test_html_shows_outputs_only(batch: runner.BatchOutcome, manifest: dict) -> 
         assert heading in county
 
 
+@pytest.mark.slow
 def test_pdf_has_chinese_text_and_embeds_the_bundled_font(batch: runner.BatchOutcome) -> None:
     reader = PdfReader(str(batch.out / "990102.pdf"))
     text = "".join(page.extract_text() or "" for page in reader.pages)
@@ -157,6 +162,7 @@ def test_pdf_has_chinese_text_and_embeds_the_bundled_font(batch: runner.BatchOut
     assert any("Noto-Sans-SC" in f for f in fonts), fonts
 
 
+@pytest.mark.slow
 def test_executed_notebooks_are_clean_and_collapsed(
     batch: runner.BatchOutcome, manifest: dict
 ) -> None:  # type: ignore[type-arg]
@@ -172,6 +178,7 @@ def test_executed_notebooks_are_clean_and_collapsed(
                 assert "Warning" not in text and "findfont" not in text
 
 
+@pytest.mark.slow
 def test_index_links_every_report_and_names_the_failure(batch: runner.BatchOutcome) -> None:
     index = (batch.out / "index.html").read_text(encoding="utf-8")
     for name in ("990102.html", "990102.pdf", "city.pdf", "dept-发展规划处.html"):
@@ -180,11 +187,13 @@ def test_index_links_every_report_and_names_the_failure(batch: runner.BatchOutco
     assert "达标" in index
 
 
+@pytest.mark.slow
 def test_log_file_beside_the_manifest(batch: runner.BatchOutcome) -> None:
     log = (batch.out / runner.LOG_NAME).read_text(encoding="utf-8")
     assert "失败" in log and FAILING in log and "结束" in log
 
 
+@pytest.mark.slow
 def test_context_round_trip(sample: Path) -> None:
     ctx = build_context(sample, "2022Q3")
     back = context_from_bytes(ctx.to_bytes())
@@ -246,6 +255,7 @@ def _notebook(tmp_path: Path, source: str) -> str:
     return str(path)  # absolute: resolves outside notebooks/
 
 
+@pytest.mark.slow
 def test_whole_notebook_timeout_kills_the_kernel(tmp_path: Path) -> None:
     job = jobs.ReportJob("t", "county", "超时", _notebook(tmp_path, "import time\ntime.sleep(120)"),
                          {}, ("html",), timeout=4)  # fmt: skip
@@ -254,6 +264,7 @@ def test_whole_notebook_timeout_kills_the_kernel(tmp_path: Path) -> None:
     assert result.seconds < 60 and result.files == {}
 
 
+@pytest.mark.slow
 def test_a_dying_kernel_is_a_failed_result(tmp_path: Path) -> None:
     job = jobs.ReportJob("d", "county", "死", _notebook(tmp_path, "import os\nos._exit(1)"),
                          {}, ("html",), timeout=60)  # fmt: skip
@@ -272,6 +283,7 @@ def test_num_small_gaps_keep_their_sign_and_none_reads_as_minus_zero() -> None:
     assert num(float("nan")) == "—"
 
 
+@pytest.mark.slow
 def test_a_batch_about_a_province_of_a_national_tree(tmp_path: Path) -> None:
     """--root: a province's overview over its cities, each city's report, real kernels."""
     data = tmp_path / "national"
@@ -313,6 +325,7 @@ def test_gap_reads_plus_when_better_than_target_in_both_directions(sample: Path)
     assert (shown[met & exact].dropna() >= -1e-9).all()  # a met ≥/≤ target never reads as a miss
 
 
+@pytest.mark.slow
 def test_department_entries_show_their_own_targets(
     batch: runner.BatchOutcome, manifest: dict, sample: Path
 ) -> None:  # type: ignore[type-arg]

@@ -612,6 +612,7 @@ def test_extract_command_json_has_the_issue_shape(tmp_path: Path) -> None:
     assert planlib.load_plan(out) == planlib.extract_plan(CITY_GBK).plan
 
 
+@pytest.mark.slow
 def test_extract_command_exit_codes(tmp_path: Path) -> None:
     r = run(str(tmp_path / "missing.txt"))
     assert r.returncode == 1 and "文件不存在" in r.stderr and "Traceback" not in r.stderr

@@ -334,6 +334,7 @@ def test_input_frame_is_not_mutated():
     st.randoms(use_true_random=False),
     st.lists(st.one_of(st.floats(0, 200), st.just(np.nan)), min_size=9, max_size=9),
 )
+@pytest.mark.slow
 def test_assessment_is_invariant_to_row_order(rnd, values):
     plan = planlib.load_plan()
     frames = [
@@ -409,6 +410,7 @@ def test_assess_command(tmp_path, monkeypatch):
     assert r.exit_code == 1 and "报告期 2023Q1 没有数据" in str(r.exception)
 
 
+@pytest.mark.slow
 def test_sample_city_end_to_end_with_the_bundled_allocations(plan, tmp_path_factory):
     out = tmp_path_factory.mktemp("city") / "data"
     planlib.make_sample(out, seed=2022, counties=12, schools_per_county=40)
@@ -429,6 +431,7 @@ def test_sample_city_end_to_end_with_the_bundled_allocations(plan, tmp_path_fact
     assert {"财务处", "办公室"} <= set(dept["department"])
 
 
+@pytest.mark.slow
 def test_commands_on_a_real_sample_folder(small_sample):
     import json
 

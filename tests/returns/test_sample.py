@@ -38,6 +38,7 @@ def test_formats_as_counties_send_them(small_sample):
     assert len(list((small_sample / "ledger").glob("*.xlsx"))) == 4
 
 
+@pytest.mark.slow
 def test_indicators_land_near_the_targets_with_spread():
     import tempfile
 
@@ -73,6 +74,7 @@ def test_national_size_parquet_tree(tmp_path):
     assert isinstance(ds.values, pd.DataFrame) and len(ds.periods) == 4
 
 
+@pytest.mark.slow
 def test_a_new_sample_replaces_an_old_one_whole_and_spares_other_folders(tmp_path):
     out = tmp_path / "city"
     planlib.make_sample(out, seed=1, counties=6, schools_per_county=20)

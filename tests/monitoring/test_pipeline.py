@@ -26,14 +26,20 @@ def lower_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def dataset(small_sample: Path) -> planlib.Dataset:
+    return planlib.load_dataset(small_sample)
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "planlib", *args], capture_output=True, text=True, timeout=300
     )
 
 
+@pytest.mark.slow
 def test_monitor_is_the_chain_by_hand(small_sample: Path, plan: planlib.Plan) -> None:
-    run = planlib.monitor(small_sample, "2022Q3")
+    run = planlib.monitor(small_sample, "2022Q3")  # from the folder, as a user starts
     assert (run.period, run.selected, run.previous_period) == ("2022Q3", ["2022Q3"], "2022Q2")
     assert run.periods == ["2022Q1", "2022Q2", "2022Q3"]
     dataset = planlib.load_dataset(small_sample)
@@ -48,22 +54,25 @@ def test_monitor_is_the_chain_by_hand(small_sample: Path, plan: planlib.Plan) ->
     assert again.dataset is run.dataset and again.period == "2022Q4"
 
 
-def test_monitor_periods(small_sample: Path) -> None:
-    whole = planlib.monitor(small_sample, "all")
+def test_monitor_periods(dataset: planlib.Dataset) -> None:
+    whole = planlib.monitor(dataset, "all")
     assert whole.selected == whole.periods == ["2022Q1", "2022Q2", "2022Q3", "2022Q4"]
-    part = planlib.monitor(small_sample, "2022Q1:2022Q2", year_to_date=False)
+    part = planlib.monitor(dataset, "2022Q1:2022Q2", year_to_date=False)
     assert part.period == "2022Q2" and part.periods == ["2022Q1", "2022Q2"]
     assert set(part.assessment["period"]) == {"2022Q1", "2022Q2"}
     with pytest.raises(planlib.PlanlibError, match=r"报告期 2023Q1 没有数据；已有：2022Q1"):
-        planlib.monitor(small_sample, "2023Q1")
+        planlib.monitor(dataset, "2023Q1")
     with pytest.raises(planlib.PlanlibError, match="无法识别的报告期「下季度」"):
-        planlib.monitor(small_sample, "下季度")
+        planlib.monitor(dataset, "下季度")
 
 
-def test_settings_and_plan_reach_every_output(small_sample: Path, lower_plan: Path) -> None:
-    default = monitor(small_sample, "2022Q4")
+@pytest.mark.slow
+def test_settings_and_plan_reach_every_output(
+    small_sample: Path, dataset: planlib.Dataset, lower_plan: Path
+) -> None:
+    default = monitor(dataset, "2022Q4")
     changed = monitor(
-        small_sample,
+        dataset,
         "2022Q4",
         plan=lower_plan,
         settings={"population_basis": "户籍", "high_school_age_band": "15–18"},
@@ -88,6 +97,7 @@ def test_settings_and_plan_reach_every_output(small_sample: Path, lower_plan: Pa
     assert "户籍人口" in ctx.meta["settings"] and "15–18岁" in ctx.meta["settings"]
 
 
+@pytest.mark.slow
 def test_assess_command_and_reports_agree(small_sample: Path, lower_plan: Path, tmp_path) -> None:
     """``planlib report --plan --set`` renders what ``planlib assess --plan --set`` prints."""
     opts = ["--plan", str(lower_plan), *[x for s in SETTINGS for x in ("--set", s)]]
@@ -133,7 +143,15 @@ def test_report_command_passes_the_chain_options(
         raise runner.UsageError("停在这里")
 
     monkeypatch.setattr(runner, "run_reports", fake)
-    args = ["report", "--data", str(small_sample), "--out", str(tmp_path), "--plan", str(lower_plan)]
+    args = [
+        "report",
+        "--data",
+        str(small_sample),
+        "--out",
+        str(tmp_path),
+        "--plan",
+        str(lower_plan),
+    ]
     args += ["--set", "population_basis=户籍", "--allocations", str(lower_plan)]
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 2

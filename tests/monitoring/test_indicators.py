@@ -275,6 +275,7 @@ def test_any_depth_province_city_county():
     assert np.isnan(prov_majors["value"]) and "1/2 个下级单位缺数" in prov_majors["missing_reason"]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 10_000), st.integers(0, 12_000)), min_size=2, max_size=6))
 def test_city_ratio_lies_between_its_counties(pairs):
@@ -513,6 +514,7 @@ def sample_city(tmp_path_factory):
     return planlib.load_dataset(out)
 
 
+@pytest.mark.slow
 def test_every_indicator_of_the_sample_city_is_plausible(sample_city):
     out = planlib.compute_indicators(sample_city, periods=["2022Q1", "2022Q2"])
     city = out[out["level"] == "city"]
@@ -532,6 +534,7 @@ def test_every_indicator_of_the_sample_city_is_plausible(sample_city):
     assert flow["education_budget", "2022Q2"] > flow["education_budget", "2022Q1"]
 
 
+@pytest.mark.slow
 def test_a_late_return_leaves_the_city_value_missing_with_its_reason(sample_city):
     # The sample holds back one county's return for one quarter (a completeness warning).
     p = sample_city.problems
@@ -546,6 +549,7 @@ def test_a_late_return_leaves_the_city_value_missing_with_its_reason(sample_city
     assert city["value"].isna().all() and "1/12 个下级单位缺数" in city["missing_reason"].item()
 
 
+@pytest.mark.slow
 def test_row_keys_from_validation_give_the_same_numbers(small_sample):
     """The keys validation hands on spare a pass; they must never change a number."""
     import dataclasses

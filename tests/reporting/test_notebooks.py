@@ -87,6 +87,7 @@ def _assert_clean(nb: nbformat.NotebookNode) -> None:
             assert not (out["output_type"] == "stream" and out.get("name") == "stderr"), out
 
 
+@pytest.mark.slow
 def test_explore_runs_on_a_real_kernel_with_the_public_api(sample: Path, tmp_path: Path) -> None:
     nb = _run("explore", tmp_path, data_dir=str(sample))
     _assert_clean(nb)
@@ -94,6 +95,7 @@ def test_explore_runs_on_a_real_kernel_with_the_public_api(sample: Path, tmp_pat
     assert any("image/png" in o.get("data", {}) for o in outputs)  # the heatmap
 
 
+@pytest.mark.slow
 def test_city_overview_standalone_computes_from_data_dir(sample: Path, tmp_path: Path) -> None:
     nb = _run("city_overview", tmp_path, data_dir=str(sample), period="2022Q2")
     _assert_clean(nb)

@@ -158,6 +158,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_plan_diff_command_table_and_json(
     plan: planlib.Plan, next_year: planlib.Plan, root: Path, tmp_path: Path
 ) -> None:

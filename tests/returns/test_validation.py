@@ -91,6 +91,7 @@ def test_quarter_jump_is_a_warning(data):
     assert len(jump) >= 1 and set(jump["severity"]) == {"warning"}
 
 
+@pytest.mark.slow
 def test_cli_exit_codes_and_json(data):
     ok = run("validate", str(data), "--format", "json")
     assert ok.returncode == 0, ok.stderr
