@@ -8,27 +8,96 @@ The public API, for notebooks and scripts::
     run = planlib.monitor("data/sample", "latest")  # dataset, indicators, assessment, tasks
 """
 
-from .catalog.dictionary import Dictionary, load_dictionary
-from .errors import DataFileError, PlanFileError, PlanlibError, Problem
-from .monitoring.allocations import load_allocations
-from .monitoring.assessment import assess
-from .monitoring.departments import by_department
-from .monitoring.indicators import IndicatorSet, Settings, compute_indicators, load_indicators
-from .monitoring.pipeline import Monitoring, monitor
-from .monitoring.tasks import task_status
-from .periods import resolve_period, resolve_periods
-from .plan.diff import diff_plans
-from .plan.extraction.extract import Extraction, ExtractionWarning, extract_plan, read_plan_text
-from .plan.files import dump_plan, load_plan
-from .plan.model import Framework, Plan, Section, Target, Task, Unit
-from .resources import data_dir, package_version
-from .returns.dataset import Dataset, load_dataset, validate
-from .returns.orgunits import OrgUnits, load_org_units
-from .returns.reading import load_returns, read_returns
-from .returns.sample import make_sample
-from .returns.validation import ValidationResult
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .resources import package_version
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name loads on first use
+    from .catalog.dictionary import Dictionary, load_dictionary
+    from .errors import DataFileError, PlanFileError, PlanlibError, Problem
+    from .monitoring.allocations import load_allocations
+    from .monitoring.assessment import assess
+    from .monitoring.departments import by_department
+    from .monitoring.indicators import IndicatorSet, Settings, compute_indicators, load_indicators
+    from .monitoring.pipeline import Monitoring, monitor
+    from .monitoring.tasks import task_status
+    from .periods import resolve_period, resolve_periods
+    from .plan.diff import diff_plans
+    from .plan.extraction.extract import Extraction, ExtractionWarning, extract_plan, read_plan_text
+    from .plan.files import dump_plan, load_plan
+    from .plan.model import Framework, Plan, Section, Target, Task, Unit
+    from .resources import data_dir, package_version
+    from .returns.dataset import Dataset, load_dataset, validate
+    from .returns.orgunits import OrgUnits, load_org_units
+    from .returns.reading import load_returns, read_returns
+    from .returns.sample import make_sample
+    from .returns.validation import ValidationResult
+
+_PUBLIC: dict[str, str] = {
+    "DataFileError": "planlib.errors",
+    "Dataset": "planlib.returns.dataset",
+    "Dictionary": "planlib.catalog.dictionary",
+    "Extraction": "planlib.plan.extraction.extract",
+    "ExtractionWarning": "planlib.plan.extraction.extract",
+    "Framework": "planlib.plan.model",
+    "IndicatorSet": "planlib.monitoring.indicators",
+    "Monitoring": "planlib.monitoring.pipeline",
+    "OrgUnits": "planlib.returns.orgunits",
+    "Plan": "planlib.plan.model",
+    "PlanFileError": "planlib.errors",
+    "PlanlibError": "planlib.errors",
+    "Problem": "planlib.errors",
+    "Section": "planlib.plan.model",
+    "Settings": "planlib.monitoring.indicators",
+    "Target": "planlib.plan.model",
+    "Task": "planlib.plan.model",
+    "Unit": "planlib.plan.model",
+    "ValidationResult": "planlib.returns.validation",
+    "assess": "planlib.monitoring.assessment",
+    "by_department": "planlib.monitoring.departments",
+    "compute_indicators": "planlib.monitoring.indicators",
+    "data_dir": "planlib.resources",
+    "diff_plans": "planlib.plan.diff",
+    "dump_plan": "planlib.plan.files",
+    "extract_plan": "planlib.plan.extraction.extract",
+    "load_allocations": "planlib.monitoring.allocations",
+    "load_dataset": "planlib.returns.dataset",
+    "load_dictionary": "planlib.catalog.dictionary",
+    "load_indicators": "planlib.monitoring.indicators",
+    "load_org_units": "planlib.returns.orgunits",
+    "load_plan": "planlib.plan.files",
+    "load_returns": "planlib.returns.reading",
+    "make_sample": "planlib.returns.sample",
+    "monitor": "planlib.monitoring.pipeline",
+    "package_version": "planlib.resources",
+    "read_plan_text": "planlib.plan.extraction.extract",
+    "read_returns": "planlib.returns.reading",
+    "resolve_period": "planlib.periods",
+    "resolve_periods": "planlib.periods",
+    "task_status": "planlib.monitoring.tasks",
+    "validate": "planlib.returns.dataset",
+}
+"""Where each public name lives: ``import planlib`` stays light (the CLI, report kernels) and a
+name's module is imported when the name is first used."""
 
 __version__ = package_version()
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'planlib' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))
+
 
 __all__ = [
     "DataFileError",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:  # pandas loads with the command that needs it, not with `planlib --help`
+    import pandas as pd
 
 # When piped, rich would wrap at 80 columns; reports of Chinese tables read better wider.
 console = Console(highlight=False, width=None if Console().is_terminal else 200)
@@ -23,6 +26,8 @@ def print_table(
     right: Sequence[str] = (),
 ) -> None:
     """Print ``frame`` with Chinese headers (``columns`` maps column -> header), CJK-aligned."""
+    import pandas as pd
+
     table = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
     for col, header in columns.items():
         table.add_column(header, justify="right" if col in right else "left", overflow="fold")

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..catalog.definitions import Settings
+from ..catalog.settings import Settings
 from ..errors import PlanlibError
 
 PERIOD_HELP = (

@@ -8,8 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import PlanlibError
-from ..returns.dataset import validate as run_validation
-from ..returns.sample import make_sample
 from ._console import console, err_console, print_table
 
 
@@ -56,6 +54,8 @@ def sample_data(
 
     OUT_DIR 为输出目录。
     """
+    from ..returns.sample import make_sample
+
     s = make_sample(
         out_dir,
         seed=seed,
@@ -90,6 +90,8 @@ def validate(paths: tuple[Path, ...], fmt: str, max_rows: int) -> None:
 
     PATHS 为数据目录（含 org_units.csv）或报表文件。有错误时退出码为 1，仅有警告或没有问题时为 0。
     """
+    from ..returns.dataset import validate as run_validation
+
     try:
         result = run_validation(list(paths))
     except PlanlibError as err:

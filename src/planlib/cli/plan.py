@@ -8,9 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import PlanlibError
-from ..plan.diff import diff_plans
-from ..plan.extraction.extract import extract_plan, read_plan_text
-from ..plan.files import load_plan, plan_text, write_text_atomic
 from ._console import console, err_console, print_table
 
 
@@ -27,6 +24,8 @@ def show(path: Path | None, tasks: bool) -> None:
 
     PATH 为计划文件（YAML 或 JSON）。
     """
+    from ..plan.files import load_plan
+
     p = load_plan(path)
     fw = f"（“{p.framework.name}”总体思路）" if p.framework.name else ""
     console.print(f"[bold]{p.title}[/]{fw}  任务 {len(p.tasks)} 项，量化目标 {len(p.targets)} 个")
@@ -93,6 +92,9 @@ def extract(file: Path, fmt: str | None, output: Path | None) -> None:
 
     草稿须经人工核对，补上标签（tags）和备注后再使用。
     """
+    from ..plan.extraction.extract import extract_plan, read_plan_text
+    from ..plan.files import plan_text, write_text_atomic
+
     result = extract_plan(read_plan_text(file))
     fmt = fmt or ("json" if output is not None and output.suffix.lower() == ".json" else "yaml")
     text = plan_text(result.plan, fmt)
@@ -130,6 +132,9 @@ def diff(old: Path, new: Path, fmt: str) -> None:
 
     OLD、NEW 为计划文件（YAML 或 JSON），例如去年与今年的计划。
     """
+    from ..plan.diff import diff_plans
+    from ..plan.files import load_plan
+
     a, b = load_plan(old), load_plan(new)
     changes = diff_plans(a, b)
     if fmt == "json":
