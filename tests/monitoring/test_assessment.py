@@ -192,12 +192,35 @@ def test_in_year_flow_progress_against_year_share_and_projection():
     )
     city, a, b = status_of(out), status_of(out, A), status_of(out, B)
     assert city["expected_share"] == 0.5 and city["share_done"] == pytest.approx(60 / 113)
-    assert city["progress"] == "正常" and city["status"] == "未达标"
+    # before year end a flow is judged against its schedule: 113 × 50% = 56.5, published as 57
+    assert (city["expected_value"], city["judged_against"]) == (57.0, "序时目标")
+    assert city["progress"] == "正常" and city["status"] == "达标"
     assert city["projection"] == pytest.approx(120.0) and "50%" in city["projection_method"]
     assert city["projected_status"] == "达标"
-    assert (a["target"], a["progress"]) == (40.0, "滞后")  # 25% done at 50% of the year
+    # A: 10 of 40 at half the year (schedule 20, 接近 within 3% of it): behind
+    assert (a["target"], a["expected_value"], a["status"], a["progress"]) == (
+        40.0, 20.0, "未达标", "滞后"
+    )  # fmt: skip
     assert (b["target"], b["share_done"]) == (73.0, pytest.approx(30 / 73))
-    assert b["progress"] == "滞后"
+    assert b["progress"] == "滞后" and b["status"] == "未达标"
+
+
+def test_flow_pace_at_year_end_and_ahead_of_schedule():
+    plan = one_target_plan(
+        Target("新建智慧校园", ">=", 100, "所", code="new_smart_campuses", scope="total")
+    )
+    frame = pd.concat(
+        [
+            ind_rows("new_smart_campuses", {CITY: 60.0}, "2022Q2"),  # 60% at 50%: ahead
+            ind_rows("new_smart_campuses", {CITY: 98.0}, "2022Q4"),
+        ]
+    )
+    out = planlib.assess(frame, plan, allocations=False)
+    q2, q4 = status_of(out, period="2022Q2"), status_of(out, period="2022Q4")
+    assert (q2["status"], q2["progress"], q2["expected_value"]) == ("达标", "超前", 50.0)
+    # at year end the full target decides and nothing about pace is left
+    assert (q4["status"], q4["judged_against"], q4["progress"]) == ("接近", "全年目标", "")
+    assert np.isnan(q4["expected_value"]) and np.isnan(q4["expected_share"])
 
 
 def test_stock_projection_follows_the_trend_of_this_year():
@@ -428,7 +451,10 @@ def test_sample_city_end_to_end_with_the_bundled_allocations(plan, tmp_path_fact
     assert len(colours) == 5 and set(colours["colour"]) <= {"green", "yellow", "red"}
     assert (colours["reporting_units"] != "").all()
     dept = planlib.by_department(q3, plan)
-    assert {"财务处", "办公室"} <= set(dept["department"])
+    # each department answers for its own targets: 办公室 leads task 1.3 and answers for none
+    assert {"财务处", "学前教育处"} <= set(dept["department"]) and "办公室" not in set(
+        dept["department"]
+    )
 
 
 @pytest.mark.slow

@@ -318,8 +318,11 @@ def test_gap_reads_plus_when_better_than_target_in_both_directions(sample: Path)
     shown = _gap_for_reader(rows)
     lower = rows["direction"] == "lower"
     assert lower.any() and (~lower).any()
-    assert (shown[lower] == rows["target"][lower] - rows["value"][lower]).all()
-    assert (shown[~lower].dropna() == (rows["value"] - rows["target"])[~lower].dropna()).all()
+    # the gap is the printed value's, to what the status was judged against (the schedule
+    # before year end for a flow)
+    goal = rows["expected_value"].where(rows["judged_against"] == "序时目标", rows["target"])
+    assert (shown[lower] == goal[lower] - rows["value_shown"][lower]).all()
+    assert (shown[~lower].dropna() == (rows["value_shown"] - goal)[~lower].dropna()).all()
     met = rows["status"] == "达标"
     exact = rows["comparator"].isin([">=", "<="])
     assert (shown[met & exact].dropna() >= -1e-9).all()  # a met ≥/≤ target never reads as a miss
@@ -352,6 +355,8 @@ def test_ranks_share_a_place_when_tied(sample: Path) -> None:
                 assert tab["名次"].iloc[i] == tab["名次"].iloc[j] and tab["并列"].iloc[i]
             elif a > b:
                 assert tab["名次"].iloc[i] < tab["名次"].iloc[j]
-    assert _value_text(99.9974, 100.0, "%") == "99.997%"
-    assert _gap_text(-3.5, "%") == "-3.5个百分点"
+    # values print at their published precision, which is what their status was judged on
+    assert _value_text(100.0, 1, "%") == "100%" and _value_text(55.9, 1, "%") == "55.9%"
+    assert _value_text(207.66, 2, "亿元") == "207.66亿元" and _value_text(113, 0, "所") == "113所"
+    assert _gap_text(-3.5, "%") == "-3.5个百分点" and _gap_text(-9, "所", 0) == "-9所"
     assert content.when("2026-11-29T02:17:11+00:00") == "2026-11-29 10:17（北京时间）"

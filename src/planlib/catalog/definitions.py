@@ -3,13 +3,13 @@
 An indicator is factor × numerator ÷ denominator over data elements, with its unit, direction,
 level and a one-sentence definition. Where sources differ (户籍 or 常住 population, the age band,
 巩固率 with 转入/转出 and a cap) the definition offers options and :class:`Settings` chooses one;
-every output row states the choice.
+every output row states the choice (:mod:`planlib.catalog.settings`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,147 +17,22 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ..errors import IndicatorFileError, SettingsError
+from ..errors import IndicatorFileError
 from ..resources import data_dir
 from .expressions import ExpressionError, Linear, Term, parse_expression
+from .settings import CHOICES, Judgement, Settings
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-# --- settings ---------------------------------------------------------------------------------
-
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "population_basis": ("常住", "户籍"),
-    "high_school_age_band": ("15–17", "15–18"),
-    "retention_base": ("入学人数", "调整转入转出"),
-    "projection": ("linear", "last"),
-}
-_SETTING_WORDS: dict[str, dict[str, str]] = {
-    "population_basis": {"常住": "常住人口", "户籍": "户籍人口"},
-    "high_school_age_band": {"15–17": "15–17岁", "15–18": "15–18岁"},
-    "retention_base": {"入学人数": "基数为入学时人数", "调整转入转出": "基数按转入转出调整"},
-}
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The choices where sources differ; every output states the ones it used.
-
-    Refuses unknown keys: ``Settings.coerce({"age_band": ...})`` raises :class:`SettingsError`.
-
-    - ``population_basis``: 常住 (resident) or 户籍 (registered) population in gross rates.
-    - ``high_school_age_band``: 15–17 or 15–18 for 高中阶段毛入学率.
-    - ``retention_base``: 巩固率 base 入学人数 (official) or 调整转入转出 (county templates).
-    - ``retention_cap``: cap 巩固率 at 100% (gross rates are never capped).
-    - ``tolerance``: per indicator code, overrides the definition's 接近 tolerance (points for
-      ratios, a share of the target for totals).
-    - ``approximate_band``: 左右 is met within ± this share of the target.
-    - ``aspirational_slack``: a 力争 target missed by up to this many tolerances is 接近.
-    - ``progress_band``: in-year progress within ± this share of the year of 序时进度 is 正常.
-    - ``projection``: ``linear`` (flows: to date ÷ 序时进度; stocks: trend over the quarters so
-      far) or ``last`` (carry the latest value to year end).
-    """
-
-    population_basis: str = "常住"
-    high_school_age_band: str = "15–17"
-    retention_base: str = "入学人数"
-    retention_cap: bool = False
-    tolerance: Mapping[str, float] = field(default_factory=dict)
-    approximate_band: float = 0.05
-    aspirational_slack: float = 2.0
-    progress_band: float = 0.05
-    projection: str = "linear"
-
-    def __post_init__(self) -> None:
-        band = str(self.high_school_age_band).replace("-", "–").replace("—", "–")
-        object.__setattr__(self, "high_school_age_band", band)
-        for key, allowed in _CHOICES.items():
-            if getattr(self, key) not in allowed:
-                raise SettingsError(
-                    f"设置 {key} 的值 {getattr(self, key)!r} 无效，可选：{'、'.join(allowed)}"
-                )
-        if not isinstance(self.retention_cap, bool):
-            raise SettingsError(
-                f"设置 retention_cap 应为 true 或 false，实际为 {self.retention_cap!r}"
-            )
-        for key in ("approximate_band", "aspirational_slack", "progress_band"):
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 100:
-                raise SettingsError(f"设置 {key} 应为非负数，实际为 {v!r}")
-        if not isinstance(self.tolerance, Mapping):
-            raise SettingsError("设置 tolerance 应为「指标代码: 容差」的键值表")
-        for code, v in self.tolerance.items():
-            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
-                raise SettingsError(f"设置 tolerance.{code} 应为非负数，实际为 {v!r}")
-        object.__setattr__(self, "tolerance", dict(self.tolerance))
-
-    @classmethod
-    def coerce(cls, value: Settings | Mapping[str, Any] | None) -> Settings:
-        """A Settings from None (defaults), a Settings, or a mapping of known keys only."""
-        if value is None:
-            return cls()
-        if isinstance(value, Settings):
-            return value
-        if not isinstance(value, Mapping):
-            raise SettingsError(f"设置应为键值表，实际为 {type(value).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = [k for k in value if k not in known]
-        if unknown:
-            raise SettingsError(
-                f"未知的设置：{'、'.join(map(str, unknown))}；可用：{'、'.join(sorted(known))}"
-            )
-        return cls(**dict(value))
-
-    def check_codes(self, indicators: IndicatorSet) -> Settings:
-        """Refuse per-indicator settings naming an indicator the definitions do not have."""
-        unknown = [c for c in self.tolerance if c not in indicators]
-        if unknown:
-            raise SettingsError(
-                f"设置 tolerance 中的指标代码未定义：{'、'.join(map(str, unknown))}；"
-                f"可用：{'、'.join(indicators.codes)}"
-            )
-        return self
-
-    def replace(self, **changes: Any) -> Settings:
-        """A changed copy; unknown keys are refused."""
-        return _replace(self, changes)
-
-    def words(self, key: str) -> str:
-        """How a report states the choice made for ``key``."""
-        if key == "retention_cap":
-            return "封顶100%" if self.retention_cap else "不封顶"
-        return _SETTING_WORDS.get(key, {}).get(str(getattr(self, key)), str(getattr(self, key)))
-
-    def describe(self) -> str:
-        """All choices in one line for a report footnote."""
-        return "；".join(
-            [
-                f"人口口径：{self.words('population_basis')}",
-                f"高中阶段年龄段：{self.words('high_school_age_band')}",
-                f"巩固率：{self.words('retention_base')}，{self.words('retention_cap')}",
-                f"左右：±{self.approximate_band:.0%}",
-                f"预测方法：{'线性外推' if self.projection == 'linear' else '沿用最新值'}",
-            ]
-        )
-
-
-def _replace(settings: Settings, changes: Mapping[str, Any]) -> Settings:
-    known = {f.name for f in fields(Settings)}
-    unknown = [k for k in changes if k not in known]
-    if unknown:
-        raise SettingsError(f"未知的设置：{'、'.join(unknown)}；可用：{'、'.join(sorted(known))}")
-    return replace(settings, **changes)
-
-
-# --- definitions ------------------------------------------------------------------------------
-
+_JUDGEMENT_KEYS = {"approximate_band", "aspirational_slack", "progress_band"}
 _KINDS = ("ratio", "total")
 _LEVELS = ("county", "city")
 _TEMPORAL = ("stock", "flow")
 _DIRECTIONS = ("higher", "lower")
 _KEYS = {
     "code", "name", "aliases", "kind", "numerator", "denominator", "factor", "unit", "direction",
-    "level", "temporal", "gross", "cap_setting", "tolerance", "basis", "definition",
+    "level", "temporal", "gross", "cap_setting", "tolerance", "basis", "definition", "precision",
 }  # fmt: skip
 
 
@@ -197,6 +72,9 @@ class Indicator:
     tolerance: float
     basis: str
     definition: str
+    precision: int = 1
+    """Decimals it is published with (bulletins: one for rates, none for counts); values are
+    judged as printed at this precision."""
 
     def basis_text(self, settings: Settings) -> str:
         """The settings this indicator used, e.g. 常住人口，15–17岁."""
@@ -226,6 +104,7 @@ class IndicatorSet:
 
     indicators: tuple[Indicator, ...]
     path: str = ""
+    judgement: Judgement = field(default_factory=Judgement)
 
     def __iter__(self) -> Any:
         return iter(self.indicators)
@@ -281,6 +160,7 @@ class IndicatorSet:
                 "temporal": i.temporal,
                 "basis": i.basis_text(s),
                 "tolerance": i.tolerance_for(s),
+                "precision": i.precision,
                 "definition": i.definition,
             }
             for i in self.indicators
@@ -299,7 +179,7 @@ def _formula(value: Any, key: str, path: str | Path | None) -> Formula:
             if not isinstance(choose, list) or not choose:
                 raise IndicatorFileError(path, f"{key}.choose", "应为设置名称的列表")
             for c in choose:
-                if c not in _CHOICES or c == "projection":
+                if c not in CHOICES or c == "projection":
                     raise IndicatorFileError(
                         path,
                         f"{key}.choose",
@@ -317,7 +197,7 @@ def _formula(value: Any, key: str, path: str | Path | None) -> Formula:
                 setting = choose[depth]
                 if not isinstance(node, Mapping):
                     raise IndicatorFileError(path, where, f"应为按 {setting} 取值分列的键值表")
-                allowed = set(_CHOICES[setting])
+                allowed = set(CHOICES[setting])
                 got = {str(k).replace("-", "–") for k in node}
                 if got != allowed:
                     raise IndicatorFileError(
@@ -374,6 +254,9 @@ def _indicator(data: Any, key: str, path: str | Path | None) -> Indicator:
     cap = data.get("cap_setting")
     if cap is not None and cap != "retention_cap":
         raise IndicatorFileError(path, f"{key}.cap_setting", "目前只支持 retention_cap")
+    precision = data.get("precision", 1 if kind == "ratio" else 0)
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 4:
+        raise IndicatorFileError(path, f"{key}.precision", "应为 0–4 的整数（保留的小数位数）")
     aliases = data.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise IndicatorFileError(path, f"{key}.aliases", "应为名称列表")
@@ -398,6 +281,7 @@ def _indicator(data: Any, key: str, path: str | Path | None) -> Indicator:
         tolerance=float(tolerance),
         basis=str(data.get("basis") or ""),
         definition=str(data.get("definition") or ""),
+        precision=precision,
     )
 
 
@@ -435,4 +319,23 @@ def _load_indicators(path: str, stamp: int) -> IndicatorSet:
             seen[n] = ind.code
         if ind.code in [x.code for x in items[:i]]:
             raise IndicatorFileError(p, f"indicators[{i}].code", f"指标代码 {ind.code} 重复")
-    return IndicatorSet(tuple(items), str(p))
+    return IndicatorSet(tuple(items), str(p), _judgement(raw.get("judgement"), p))
+
+
+def _judgement(data: Any, path: Path) -> Judgement:
+    if data is None:
+        return Judgement()
+    if not isinstance(data, Mapping):
+        raise IndicatorFileError(path, "judgement", "应为键值表")
+    values: dict[str, float] = {}
+    for k, v in data.items():
+        if k not in _JUDGEMENT_KEYS:
+            raise IndicatorFileError(
+                path,
+                f"judgement.{k}",
+                f"未知的字段「{k}」，可用：{'、'.join(sorted(_JUDGEMENT_KEYS))}",
+            )
+        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+            raise IndicatorFileError(path, f"judgement.{k}", f"应为非负数，实际为 {v!r}")
+        values[str(k)] = float(v)
+    return Judgement(**values)

@@ -6,14 +6,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
-from ..catalog.definitions import load_indicators
+if TYPE_CHECKING:
+    import pandas as pd
+
 from ..periods import parse_period
-from ..returns.ledger import check_ledger
 from ._console import console, err_console, print_table
 from ._options import PERIOD_HELP, SET, monitoring_options, parse_settings
 
@@ -27,6 +27,7 @@ ASSESS_COLUMNS = [
     "projection_method", "aspirational", "approximate", "scope", "task_id", "indicator_name",
     "target_text", "target_source", "tolerance", "numerator", "denominator", "flag",
     "missing_reason", "basis", "lead_units", "responsible_units",
+    "value_shown", "precision", "judged_against", "expected_value", "allocation_method", "units",
 ]  # fmt: skip
 
 
@@ -72,7 +73,7 @@ def _emit(frame: pd.DataFrame, fmt: str | None, out: Path | None, table: dict[st
         shown = frame.copy()
         for col in shown.columns:
             if shown[col].dtype.kind == "f":
-                shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
+                shown[col] = shown[col].map(lambda v: "" if v != v else f"{v:,.2f}")  # NaN: blank
         print_table(
             shown, {c: h for c, h in table.items() if c in shown}, right=("value", "target", "gap")
         )
@@ -204,6 +205,8 @@ def ledger(
     DATA 为数据目录。
     """
     run = _monitor(data, period_text, plan_path, pairs, allocations)
+    from ..returns.ledger import check_ledger
+
     for p in check_ledger(run.dataset.ledger, run.plan):
         err_console.print(f"[yellow]警告：[/]{p.file} 第 {p.row} 行：{p.message}")
     frame = run.tasks
@@ -225,6 +228,8 @@ def ledger(
 def indicators(fmt: str | None, out: Path | None, pairs: tuple[str, ...]) -> None:
     """列出指标定义：分子、分母（按口径设置展开）、单位、方向与层级。"""
     settings = parse_settings(pairs)
+    from ..catalog.definitions import load_indicators
+
     frame = load_indicators().frame(settings)
     _emit(
         frame,

@@ -37,8 +37,13 @@ def load_allocations(
     """Read an allocation file: one row per (county, indicator) with the county's target.
 
     ``county`` may be a code or a name (resolved later against the org units); ``indicator`` a
-    code or any name the definitions know. Returns columns county, indicator, target, file, row
-    (``row`` is the line in the CSV, header = 1). A missing default file gives an empty frame.
+    code or any name the definitions know. An optional ``basis`` column says how the city's
+    target was split (按在校生数, 按上年完成数 …); reports quote it. Returns columns county,
+    indicator, target, basis, file, row (``row`` is the line in the CSV, header = 1). A missing
+    default file gives an empty frame.
+
+    For a stock total (省级示范性高中数) the figures are read as each county's share of the
+    city's increment on top of what it has at the start of the year (see ``assess``).
     """
     p = Path(path) if path is not None else default_allocations_path(year)
     empty = pd.DataFrame(
@@ -46,6 +51,7 @@ def load_allocations(
             "county": pd.Series(dtype=object),
             "indicator": pd.Series(dtype=object),
             "target": pd.Series(dtype="float64"),
+            "basis": pd.Series(dtype=object),
             "file": pd.Series(dtype=object),
             "row": pd.Series(dtype="int64"),
         }
@@ -69,7 +75,7 @@ def load_allocations(
             f"文件 {p}，第 1 行：缺少列 {'、'.join(missing)}（应有 county,indicator,target）"
         )
     defs = indicators if indicators is not None else load_indicators()
-    col = {c: header.index(c) for c in ALLOCATION_COLUMNS}
+    col = {c: header.index(c) for c in (*ALLOCATION_COLUMNS, "basis") if c in header}
     out = []
     seen: dict[tuple[str, str], int] = {}
     for line, r in enumerate(rows[1:], start=2):
@@ -104,6 +110,7 @@ def load_allocations(
                 "county": cells["county"],
                 "indicator": code,
                 "target": target,
+                "basis": cells.get("basis", ""),
                 "file": str(p),
                 "row": line,
             }
@@ -117,9 +124,9 @@ def allocations_frame(
     allocations: Any, plan: Plan, indicators: IndicatorSet | None
 ) -> pd.DataFrame:
     if allocations is False:
-        return pd.DataFrame(columns=["county", "indicator", "target", "file", "row"]).astype(
-            {"target": "float64"}
-        )
+        return pd.DataFrame(
+            columns=["county", "indicator", "target", "basis", "file", "row"]
+        ).astype({"target": "float64"})
     if isinstance(allocations, pd.DataFrame):
         missing = [c for c in ALLOCATION_COLUMNS if c not in allocations]
         if missing:
@@ -133,7 +140,7 @@ def allocations_frame(
             raise AllocationFileError(f"分解目标表：未知的指标「{bad}」")
         frame["indicator"] = codes
         frame["target"] = frame["target"].astype("float64")
-        for c, default in (("file", ""), ("row", 0)):
+        for c, default in (("basis", ""), ("file", ""), ("row", 0)):
             if c not in frame:
                 frame[c] = default
         return frame

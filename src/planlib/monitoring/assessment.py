@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AllocationFileError, Problem
-from ..periods import parse_period
 from ..plan.model import COMPARATORS, Plan
 from .allocations import allocations_frame
 from .indicators import IndicatorSet, Settings, load_indicators
+from .targets import allocation_method, period_attr, stock_targets, unit_targets
 
 STATUSES: tuple[str, ...] = ("达标", "接近", "未达标", "无数据")
 PROGRESS: tuple[str, ...] = ("超前", "正常", "滞后")
@@ -30,8 +30,24 @@ ASSESSMENT_EXTRA: list[str] = [
     "share_done", "status", "progress", "expected_share", "projection", "projection_method",
     "lead_units", "responsible_units",
     "plan_indicator", "target_text", "target_source", "tolerance", "projected_status",
+    "value_shown", "precision", "judged_against", "expected_value", "allocation_method", "units",
 ]  # fmt: skip
 """Columns ``assess`` adds to the indicators frame (the first 15 as in ARCHITECTURE.md)."""
+
+JUDGED_AGAINST = {"target": "全年目标", "schedule": "序时目标"}
+"""What a row's status compares ``value_shown`` with: the target, or before year end for a
+year-to-date flow the schedule's value (``expected_value``)."""
+
+
+def shown(values: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    """Values as published: rounded half away from zero to each row's decimals (not banker's).
+
+    The tiny nudge keeps 0.15 → 0.2 although 0.15 is stored as 0.1499999….
+    """
+    scale = np.power(10.0, precision)
+    with np.errstate(invalid="ignore"):
+        scaled = np.abs(values) * scale
+        return np.sign(values) * np.floor(scaled + 0.5 + 1e-9 * np.maximum(scaled, 1.0)) / scale
 
 
 # --- assessment -------------------------------------------------------------------------------
@@ -84,114 +100,13 @@ def _targets(
     return t, warnings
 
 
-def _unit_targets(
-    rows: pd.DataFrame, allocations: pd.DataFrame, warnings: list[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The target of every row and where it came from (vectorised per level, not per unit).
-
-    ``rows`` holds one row per (org unit, period, target) with the plan value in ``plan_value``.
-    """
-    target = rows["plan_value"].to_numpy(dtype="float64").copy()
-    source = np.full(len(rows), "全市目标", dtype=object)
-    if allocations.empty:
-        alloc = pd.Series(dtype="float64")
-    else:
-        # Allocations may name a county by code or by name.
-        names = rows.drop_duplicates("org_code").set_index("org_name")["org_code"]
-        known = set(rows["org_code"].unique())
-        county = pd.Series(
-            [c if c in known else names.get(c, c) for c in allocations["county"]],
-            index=allocations.index,
-        )
-        alloc = pd.Series(
-            allocations["target"].to_numpy(),
-            index=pd.MultiIndex.from_arrays([county, allocations["indicator"]]),
-        )
-        unknown = sorted(set(county) - known)
-        if unknown:
-            warnings.append(
-                f"分解目标文件中的县市区不在数据中：{'、'.join(unknown[:10])}"
-                + ("等" if len(unknown) > 10 else "")
-            )
-    key = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"]])
-    given = (
-        alloc.reindex(key).to_numpy(dtype="float64") if len(alloc) else np.full(len(rows), np.nan)
-    )
-    is_total = (rows["scope"] == "total").to_numpy()
-    level = rows["level"].to_numpy()
-    # Rates: the city rate unless allocated.
-    has = ~np.isnan(given)
-    target = np.where(has, given, target)
-    source = np.where(has, "分解目标", source)
-    # Totals below the city: allocated, or an even share of what the allocations leave.
-    county_total = is_total & (level == "county")
-    if county_total.any():
-        sub = rows[county_total].assign(_given=given[county_total])
-        grp = sub.groupby(["parent_code", "indicator", "period"], sort=False)
-        allocated = grp["_given"].transform("sum")
-        n_open = grp["_given"].transform("size") - grp["_given"].transform("count")
-        parent_target = sub["plan_value"]
-        rest = np.maximum(parent_target - allocated, 0.0) / n_open.where(n_open > 0)
-        share = np.where(sub["_given"].notna(), sub["_given"], rest)
-        method = np.where(sub["_given"].notna(), "分解目标", "未分解：按剩余目标平均分配")
-        target[county_total] = share
-        source[county_total] = method
-        first = sub.drop_duplicates(["parent_code", "indicator"]).index
-        checks = sub.loc[first].assign(alloc_sum=allocated.loc[first], n_open=n_open.loc[first])
-        for r in checks.itertuples():
-            if r.n_open == 0 and abs(r.alloc_sum - r.plan_value) > 1e-6 * max(1.0, r.plan_value):
-                warnings.append(
-                    f"{r.indicator}：各县市区分解目标之和 {r.alloc_sum:g} 与全市目标 {r.plan_value:g} 不一致"
-                    f"（上级单位 {r.parent_code}）"
-                )
-            elif r.n_open > 0 and r.alloc_sum > r.plan_value + 1e-6:
-                warnings.append(
-                    f"{r.indicator}：已分解目标之和 {r.alloc_sum:g} 超过全市目标 {r.plan_value:g}"
-                    f"（上级单位 {r.parent_code}），未分解的县市区目标按 0 计"
-                )
-            elif r.n_open > 0 and r.alloc_sum > 0:
-                warnings.append(
-                    f"{r.indicator}：{int(r.n_open)} 个县市区不在分解目标文件中，按剩余目标平均分配"
-                    f"（上级单位 {r.parent_code}）"
-                )
-    # Totals above the city (province, country …): the sum of the targets of the units below,
-    # one tree level per pass (a handful of passes, never one per unit).
-    pending = is_total & ~np.isin(level, ["city", "county"])
-    done = is_total & ~pending
-    keys = ["indicator", "period"]
-    for _ in range(8):
-        if not pending.any():
-            break
-        below = rows[done].assign(_t=target[done])
-        sums = below.groupby(["parent_code", *keys])["_t"].sum(min_count=1)
-        k = pd.MultiIndex.from_frame(rows.loc[pending, ["org_code", *keys]])
-        found = sums.reindex(k).to_numpy(dtype="float64")
-        # A unit is ready once none of its children is still pending.
-        waiting = rows.loc[pending, ["parent_code", *keys]].drop_duplicates()
-        blocked = pd.MultiIndex.from_frame(waiting).unique()
-        ready = ~k.isin(blocked)
-        idx = np.flatnonzero(pending)[ready]
-        target[idx] = found[ready]
-        source[idx] = "下级目标之和"
-        pending[idx] = False
-        done[idx] = True
-    return target, source
-
-
-def _period_attr(periods: pd.Series, attr: str) -> np.ndarray:
-    """An attribute of each row's period, parsed once per distinct period (not per row)."""
-    codes, uniques = pd.factorize(periods)
-    table = np.array([getattr(parse_period(str(p)), attr) for p in uniques])
-    return table[codes]
-
-
 def _projection(
     rows: pd.DataFrame, history: pd.DataFrame, settings: Settings
 ) -> tuple[np.ndarray, np.ndarray]:
     """Year-end projection per row and the method in words."""
     value = rows["value"].to_numpy(dtype="float64")
-    quarter = _period_attr(rows["period"], "quarter")
-    year = _period_attr(rows["period"], "year")
+    quarter = period_attr(rows["period"], "quarter")
+    year = period_attr(rows["period"], "year")
     share = quarter / 4.0
     is_flow = (rows["temporal"] == "flow").to_numpy()
     projection = value.copy()
@@ -209,8 +124,8 @@ def _projection(
     stock = ~is_flow & not_q4
     if stock.any():
         h = history.assign(
-            _y=_period_attr(history["period"], "year"),
-            _q=_period_attr(history["period"], "quarter"),
+            _y=period_attr(history["period"], "year"),
+            _q=period_attr(history["period"], "quarter"),
         )
         wide = h.pivot_table(
             index=["org_code", "indicator", "_y"], columns="_q", values="value", aggfunc="first"
@@ -282,10 +197,13 @@ def assess(
     s = Settings.coerce(settings).check_codes(defs)
     targets, warnings = _targets(indicators, plan, defs)
     alloc = allocations_frame(allocations, plan, defs)
+    if "units" not in targets:  # a plan model without per-target departments
+        targets = targets.assign(units=targets["responsible_units"])
     t = targets[
         [
             "task_id", "indicator", "plan_indicator", "comparator", "value", "unit", "aspirational",
             "approximate", "change", "scope", "target_text", "lead_units", "responsible_units",
+            "units",
         ]
     ].rename(columns={"value": "plan_value", "unit": "target_unit"})  # fmt: skip
     rows = indicators.merge(t, on="indicator", how="inner", validate="many_to_many")
@@ -301,11 +219,20 @@ def assess(
             warnings.append(
                 f"任务 {task_id} 的目标「{name}」单位为 {unit}，与指标定义的单位 {known} 不同"
             )
-    target, source = _unit_targets(rows, alloc, warnings)
+    precisions = {c: defs[c].precision if c in defs else 1 for c in rows["indicator"].unique()}
+    rows = rows.assign(precision=rows["indicator"].map(precisions).astype("int64"))
+    target, source, given, alloc_basis = unit_targets(rows, alloc, warnings)
+    method = allocation_method(rows, source, alloc_basis)
+    stock_targets(rows, indicators, target, method, given)
+    source = np.where(
+        method.astype(str) != "",
+        np.where(pd.Series(method).str.startswith("存量目标").to_numpy(), "基数加增量", source),
+        source,
+    )
     # 提高 X 个百分点: a change against last year's final value, when it is in the data.
     change = rows["change"].to_numpy(dtype=bool)
     if change.any():
-        last_year = (_period_attr(rows["period"], "year") - 1).astype(str).astype(object) + "Q4"
+        last_year = (period_attr(rows["period"], "year") - 1).astype(str).astype(object) + "Q4"
         base = indicators.set_index(["org_code", "indicator", "period"])["value"]
         k = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"], last_year])
         prev = base.reindex(k).to_numpy(dtype="float64")
@@ -315,28 +242,42 @@ def assess(
         )
         source = np.where(change & np.isnan(prev), "较上年变化：缺上年第四季度数据", source)
         source = np.where(change & ~np.isnan(prev), "较上年第四季度变化", source)
+        method = np.where(change, "较上年第四季度的变化目标（计划原文）", method)
 
+    judge = s.judgement(defs)
+    precision = rows["precision"].to_numpy(dtype="float64")
     value = rows["value"].to_numpy(dtype="float64")
+    value_shown = shown(value, precision)
     comparator = rows["comparator"].to_numpy(dtype=object)
     kind = rows["kind"].to_numpy(dtype=object)
     tolerances = {c: defs[c].tolerance_for(s) for c in rows["indicator"].unique()}
     tol_def = rows["indicator"].map(tolerances).to_numpy(dtype="float64")
-    tolerance = np.where(kind == "total", tol_def * np.abs(target), tol_def)
     aspirational = rows["aspirational"].to_numpy(dtype=bool)
-    tolerance = np.where(aspirational, tolerance * max(s.aspirational_slack, 1.0), tolerance)
-    band = s.approximate_band * np.abs(target)
-    status = _status(value, target, comparator, tolerance, band)
+    slack = np.where(aspirational, max(judge.aspirational_slack, 1.0), 1.0)
+
+    # Year-to-date flows before year end are judged against their schedule (序时目标).
+    quarter_share = period_attr(rows["period"], "year_share").astype("float64")
+    in_year = quarter_share < 1.0
+    is_flow = ((rows["temporal"] == "flow") & (rows["kind"] == "total")).to_numpy()
+    paced = is_flow & in_year & ~np.isnan(target) & (comparator != "<=")
+    expected_share = np.where(paced, quarter_share, np.nan)
+    expected_value = np.where(paced, shown(target * quarter_share, precision), np.nan)
+    against = np.where(paced, expected_value, target)
+
+    def tolerance_of(goal: np.ndarray) -> np.ndarray:
+        return np.where(kind == "total", tol_def * np.abs(goal), tol_def) * slack
+
+    band = judge.approximate_band * np.abs(against)
+    tolerance = tolerance_of(against)
+    status = _status(value_shown, against, comparator, tolerance, band)
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        share_done = np.where((kind == "total") & (target > 0), value / target, np.nan)
-    quarter_share = _period_attr(rows["period"], "year_share").astype("float64")
-    is_flow = (rows["temporal"] == "flow").to_numpy()
-    expected = np.where(is_flow, quarter_share, np.nan)
+        share_done = np.where((kind == "total") & (target > 0), value_shown / target, np.nan)
     progress = np.select(
         [
-            ~is_flow | np.isnan(share_done) | (comparator == "<="),
-            share_done >= expected + s.progress_band,
-            share_done < expected - s.progress_band,
+            ~paced | (status == "无数据"),
+            share_done >= expected_share + judge.progress_band,
+            status == "未达标",
         ],
         ["", "超前", "滞后"],
         "正常",
@@ -344,22 +285,31 @@ def assess(
     history = indicators[indicators["indicator"].isin(t["indicator"])][
         ["org_code", "indicator", "period", "value"]
     ]
-    projection, method = _projection(rows, history, s)
-    projected_status = _status(projection, target, comparator, tolerance, band)
+    projection, projection_method = _projection(rows, history, s)
+    year_band = judge.approximate_band * np.abs(target)
+    projected_status = _status(
+        shown(projection, precision), target, comparator, tolerance_of(target), year_band
+    )
 
     out = rows.assign(
         target_text=_target_words(rows, target),
         target=target.astype("float64"),
-        gap=(value - target).astype("float64"),
+        gap=(value_shown - target).astype("float64"),
         share_done=share_done.astype("float64"),
         status=status,
         progress=progress,
-        expected_share=expected.astype("float64"),
+        expected_share=expected_share.astype("float64"),
         projection=projection.astype("float64"),
-        projection_method=method,
+        projection_method=projection_method,
         target_source=source,
         tolerance=tolerance.astype("float64"),
         projected_status=projected_status,
+        value_shown=value_shown.astype("float64"),
+        judged_against=np.where(paced, JUDGED_AGAINST["schedule"], JUDGED_AGAINST["target"]).astype(
+            object
+        ),
+        expected_value=expected_value.astype("float64"),
+        allocation_method=method,
     )
     out = out[[*indicators.columns, *ASSESSMENT_EXTRA]].reset_index(drop=True)
     out.attrs["warnings"] = list(dict.fromkeys(warnings))

@@ -2,24 +2,83 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
+from ..errors import PlanlibError
 from ..plan.model import Plan
 from .assessment import STATUSES
 
 
-def by_department(assessment: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+def department_names(plan: Plan) -> list[str]:
+    """Every department the plan names: task leads, responsible units, targets' units (once)."""
+    names: dict[str, None] = {}
+    for task in plan.tasks:
+        names.update(dict.fromkeys(task.lead_units))
+        names.update(dict.fromkeys(task.responsible_units))
+        for target in task.targets:
+            names.update(dict.fromkeys(target.units))
+    return list(names)
+
+
+def check_departments(plan: Plan, wanted: str | Sequence[str]) -> list[str]:
+    """The names asked for, each one the plan names; otherwise an error listing the valid ones."""
+    asked = [wanted] if isinstance(wanted, str) else list(wanted)
+    known = department_names(plan)
+    unknown = [d for d in asked if d not in known]
+    if unknown:
+        raise PlanlibError(
+            f"计划中没有处室（单位）「{'、'.join(unknown)}」；可用：{'、'.join(known)}"
+        )
+    return asked
+
+
+def target_units_frame(plan: Plan) -> pd.DataFrame:
+    """One row per (department, target): who answers for which target, and in what role.
+
+    A target's departments are its ``units`` (default: its task's lead and responsible units);
+    ``role`` is 牵头 where the department leads the task, else 责任.
+    """
+    rows = [
+        {
+            "department": unit,
+            "kind": plan.unit_kind(unit),
+            "task_id": task.id,
+            "indicator": target.code,
+            "role": "牵头" if unit in task.lead_units else "责任",
+        }
+        for task in plan.tasks
+        for target in task.targets
+        if target.code
+        for unit in task.target_units(target)
+    ]
+    return pd.DataFrame(rows, columns=["department", "kind", "task_id", "indicator", "role"])
+
+
+def by_department(
+    assessment: pd.DataFrame, plan: Plan, department: str | Sequence[str] | None = None
+) -> pd.DataFrame:
     """Assessment rolled up by department: one row per (department, role, target, period).
 
-    Each 处室 sees every target of the tasks it leads (牵头) or shares (责任): the city-level
-    value and status, and how many counties are 达标/接近/未达标/无数据, naming those behind.
+    Each 处室 sees the targets it answers for (:func:`target_units_frame`), never the rest of its
+    task's: the city-level value and status, and how many counties are 达标/接近/未达标/无数据,
+    naming those behind. ``department``: one name or several (default all); a name the plan
+    does not have is an error listing those it has.
     """
-    units = plan.units_frame()
-    units = units.assign(role=units["role"].map({"lead": "牵头", "responsible": "责任"}))
+    if "task_id" not in assessment.columns or "status" not in assessment.columns:
+        raise PlanlibError(
+            "by_department 需要评估结果（planlib.assess 的输出），而不是指标表；"
+            "请先运行 planlib.assess(indicators, plan)"
+        )
+    units = target_units_frame(plan)
+    if department is not None:
+        units = units[units["department"].isin(check_departments(plan, department))]
     columns = [
         "department", "kind", "role", "task_id", "indicator", "indicator_name", "period",
         "target_text", "unit", "city_value", "city_target", "city_status", "city_progress",
         "n_units", "n_met", "n_near", "n_missed", "n_no_data", "behind_units",
+        "city_value_shown", "precision", "city_judged_against", "city_expected_value",
     ]  # fmt: skip
     if assessment.empty or units.empty:
         return pd.DataFrame(columns=columns)
@@ -31,6 +90,9 @@ def by_department(assessment: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         city_target=("target", "first"),
         city_status=("status", "first"),
         city_progress=("progress", "first"),
+        city_value_shown=("value_shown", "first"),
+        city_judged_against=("judged_against", "first"),
+        city_expected_value=("expected_value", "first"),
     )
     counties = a[a["level"] == "county"]
     counts = pd.crosstab(
@@ -43,7 +105,7 @@ def by_department(assessment: pd.DataFrame, plan: Plan) -> pd.DataFrame:
         .agg("、".join)
     )
     base = (
-        a.drop_duplicates(key)[[*key, "indicator_name", "target_text", "unit"]]
+        a.drop_duplicates(key)[[*key, "indicator_name", "target_text", "unit", "precision"]]
         .set_index(key)
         .join(city)
         .join(counts)
@@ -57,9 +119,9 @@ def by_department(assessment: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     )
     base["n_units"] = base[["n_met", "n_near", "n_missed", "n_no_data"]].sum(axis=1).astype("int64")
     base["behind_units"] = base["behind_units"].fillna("")
-    out = units.rename(columns={"unit": "department"}).merge(base, on="task_id", how="inner")
+    out = units.merge(base, on=["task_id", "indicator"], how="inner")
     out = out.sort_values(["department", "role", "task_id", "period"], kind="stable")
     return out[columns].reset_index(drop=True)
 
 
-__all__ = ["by_department"]
+__all__ = ["by_department", "check_departments", "department_names", "target_units_frame"]

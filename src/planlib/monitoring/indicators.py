@@ -24,11 +24,10 @@ from ..catalog.definitions import (
     IndicatorFileError,
     IndicatorSet,
     Settings,
-    SettingsError,
     load_indicators,
 )
 from ..catalog.expressions import Linear
-from ..errors import PlanlibError
+from ..errors import PlanlibError, SettingsError
 from ..periods import resolve_periods
 from ..returns.validation import RowKeys
 from .rollup import _ancestry, _build_base, _Coded, _frames, _roll_up

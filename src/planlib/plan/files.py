@@ -148,6 +148,8 @@ def plan_from_dict(data: Any) -> Plan:
             gkey = f"{key}.targets[{j}]"
             g = _mapping(g, gkey)
             _check_keys(g, _TARGET_KEYS, {"indicator", "comparator", "value", "unit"}, gkey)
+            if "units" in g:
+                g = {**g, "units": tuple(_list(g["units"], f"{gkey}.units"))}
             targets.append(build(Target, g, gkey))
         payload = dict(t)
         payload["targets"] = tuple(targets)
@@ -194,6 +196,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         }
         if g.change:
             out["change"] = True
+        if g.units:
+            out["units"] = list(g.units)
         out["source"] = g.source
         return out
 

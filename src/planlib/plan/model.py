@@ -164,9 +164,13 @@ class Target:
     scope: Scope = "rate"
     source: str = ""
     change: bool = False
+    units: tuple[str, ...] = ()
+    """The departments accountable for this target; empty: its task's lead and responsible
+    units (:meth:`Task.target_units`)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "indicator", _text(self.indicator, "indicator"))
+        object.__setattr__(self, "units", _names(self.units, "units"))
         if self.comparator not in COMPARATORS:
             raise ModelError(
                 "comparator",
@@ -238,6 +242,10 @@ class Task:
     def units(self) -> tuple[str, ...]:
         """Lead units first, then responsible units, each once."""
         return tuple(dict.fromkeys(self.lead_units + self.responsible_units))
+
+    def target_units(self, target: Target) -> tuple[str, ...]:
+        """Who answers for ``target``: the units it names, else all of the task's units."""
+        return target.units or self.units
 
 
 @dataclass(frozen=True)
@@ -358,6 +366,7 @@ class Plan:
                 "target_text": g.describe(),
                 "lead_units": "、".join(t.lead_units),
                 "responsible_units": "、".join(t.responsible_units),
+                "units": "、".join(t.target_units(g)),
                 "source": g.source,
             }
             for t, g in self.targets
@@ -365,7 +374,7 @@ class Plan:
         columns = [
             "task_id", "task_title", "code", "indicator", "comparator", "value", "unit",
             "aspirational", "approximate", "change", "scope", "target_text",
-            "lead_units", "responsible_units", "source",
+            "lead_units", "responsible_units", "units", "source",
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=columns).astype({"value": "float64"})
 
@@ -378,6 +387,10 @@ class Plan:
             for name in names
         ]
         return pd.DataFrame(rows, columns=["unit", "kind", "task_id", "role"])
+
+    def unit_kind(self, name: str) -> str:
+        """处室, 直属单位, 专班 …: as the plan's units list says, else guessed from the name."""
+        return self._unit_kind(name)
 
     def _unit_kind(self, name: str) -> str:
         for u in self.units:

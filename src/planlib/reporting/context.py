@@ -97,7 +97,7 @@ def build_context(
 
     ``plan``, ``settings`` and ``allocations`` are those of ``monitor`` (and of ``planlib assess``).
     """
-    from ..monitoring.departments import by_department
+    from ..monitoring.departments import by_department, department_names
     from ..monitoring.pipeline import monitor
     from ..resources import package_version
 
@@ -119,7 +119,10 @@ def build_context(
         "plan_title": str(getattr(run.plan, "title", "")),
         "root": str(roots.iloc[0]) if len(roots) else None,
         "assessment_warnings": list(run.assessment.attrs.get("warnings", [])),
-        "settings": run.settings.describe(),
+        "settings": run.settings.describe(run.definitions),
+        "judgement": run.settings.judgement(run.definitions).sentences(),
+        # every named department gets a report, except collective names (机关各处室)
+        "departments": [d for d in department_names(run.plan) if "各" not in d],
     }
     schools = run.dataset.org_units.schools.set_index("code")["county_code"]
     problems = run.problems.assign(

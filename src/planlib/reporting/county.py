@@ -11,7 +11,7 @@ from ..charts import figures as charts
 from ..charts import style
 from .context import ReportContext
 from .html import Html, _place, _value_text, e, figure_html, num, table
-from .sections import _cards, _counts, _period_label, _rows, _unit_row, standing
+from .sections import _cards, _counts, _judged_goal, _period_label, _rows, _unit_row, standing
 
 
 def _changes(ctx: ReportContext, code: str) -> tuple[list[str], list[str]]:
@@ -59,10 +59,11 @@ def headline(ctx: ReportContext, code: str) -> Html:
             lines.append(f"与{e(plabel)}相比变差 {len(worse)} 项：{'；'.join(worse)}。")
     missed = rows[rows["status"] == "未达标"].copy()
     if not missed.empty:
-        missed = missed.assign(rel=(missed["gap"].abs() / missed["target"].abs()).fillna(0))
+        goal = _judged_goal(missed)
+        missed = missed.assign(rel=((missed["value_shown"] - goal).abs() / goal.abs()).fillna(0))
         worst = missed.sort_values("rel", ascending=False).head(3)
         items = "；".join(
-            f"{e(r.indicator_name)} {_value_text(r.value, r.target, str(r.unit))}（目标 {e(r.target_text)}）"
+            f"{e(r.indicator_name)} {_value_text(r.value_shown, r.precision, str(r.unit))}（目标 {e(r.target_text)}）"
             for r in worst.itertuples(index=False)
         )
         lines.append(f"差距最大的目标：{items}。")
@@ -106,20 +107,33 @@ def _siblings(ctx: ReportContext, code: str) -> pd.DataFrame:
     return a[a["org_code"].astype(str).isin(codes) & (a["period"].astype(str) == ctx.period)]
 
 
+def _ranked_value(r: pd.Series, unit: str, total: bool) -> str:
+    """A value as ranked: with its 完成率 for a total (what the rank is by)."""
+    text = _value_text(r["value_shown"], r["precision"], unit)
+    return f"{text}（完成{num(r['share_done'] * 100, '%')}）" if total else text
+
+
 def ranks(ctx: ReportContext, code: str) -> Html:
-    """The unit's rank among its siblings (the other counties of its city) on every target."""
+    """The unit's rank among its siblings (the other counties of its city) on every target.
+
+    Rates are ranked by value; totals by 完成率 (value ÷ the county's own target), so a small
+    county is not ranked last for being small.
+    """
     peers = _siblings(ctx, code)
     if peers.empty:
         return Html("<p>没有可比较的同级单位。</p>")
     recs = []
     for (_task, _ind), grp in peers.groupby(["task_id", "indicator"], sort=False):
-        grp = grp.dropna(subset=["value"])
+        total = len(grp) > 0 and str(grp["kind"].iloc[0]) == "total"
+        key = "share_done" if total else "value_shown"
+        grp = grp.dropna(subset=[key])
         lower = str(grp["direction"].iloc[0]) == "lower" if len(grp) else False
-        ordered = grp.sort_values("value", ascending=lower).reset_index(drop=True)
-        places = ordered["value"].rank(method="min", ascending=lower).astype(int)
+        ordered = grp.sort_values(key, ascending=lower).reset_index(drop=True)
+        places = ordered[key].rank(method="min", ascending=lower).astype(int)
         mine = ordered.index[ordered["org_code"].astype(str) == str(code)]
         first = ordered.iloc[0] if len(ordered) else None
         unit = str(grp["unit"].iloc[0]) if len(grp) else ""
+
         if len(mine):
             place = int(places.iloc[mine[0]])
             tied = int((places == place).sum()) > 1
@@ -129,10 +143,11 @@ def ranks(ctx: ReportContext, code: str) -> Html:
         recs.append(
             {
                 "指标": grp["indicator_name"].iloc[0] if len(grp) else "",
+                "排名依据": "完成率" if total else "指标值",
                 "排名": rank_text,
-                "本单位": num(ordered.loc[mine[0], "value"], unit) if len(mine) else "—",
+                "本单位": _ranked_value(ordered.loc[mine[0]], unit, total) if len(mine) else "—",
                 "同级最好": (
-                    f"{e(first['org_name'])} {num(first['value'], unit)}"
+                    f"{e(first['org_name'])} {_ranked_value(first, unit, total)}"
                     if first is not None
                     else "—"
                 ),
@@ -148,7 +163,7 @@ def ranks(ctx: ReportContext, code: str) -> Html:
         lead = (
             f"<p>按达标目标数（相同时比接近数），本单位在同级 {len(tab)} 个单位中列第 "
             f"<b>{_place(int(me['名次']), bool(me['并列']))}</b> 位（达标 {int(me['达标'])} 项，"
-            f"接近 {int(me['接近'])} 项）。各指标排名中，越低越好的指标按从低到高排。</p>"
+            f"接近 {int(me['接近'])} 项）。各指标排名中，比率类按指标值、数量类按完成率（本期值 ÷ 本单位目标）排，越低越好的指标按从低到高排。</p>"
         )
     return Html(
         lead + table(frame, numeric=("排名", "本单位", "同级达标数"), raw=("本单位", "同级最好"))

@@ -10,19 +10,29 @@ from ..charts import figures as charts
 from ..charts import style
 from ..errors import PlanlibError
 from .context import ReportContext
-from .html import Html, badge, e, figure_html, num, table
+from .html import Html, _value_text, badge, e, figure_html, table
 from .sections import _cards, children, overview_org
 
 
 def departments(ctx: ReportContext) -> list[str]:
-    """Every department (处室) that leads or shares a target."""
+    """Every department (处室) the plan names that gets a report: those that answer for a
+    target, and those that lead or share a task without one (their report is the ledger's)."""
+    named = ctx.meta.get("departments")
+    if named:
+        return list(named)
     return sorted(set(ctx.departments["department"].astype(str)))
 
 
 def department_headline(ctx: ReportContext, department: str) -> Html:
+    if department not in departments(ctx):
+        known = "、".join(departments(ctx))
+        raise PlanlibError(f"计划中没有处室（单位）「{department}」；可用：{known}")
     d = ctx.departments[ctx.departments["department"].astype(str) == department]
     if d.empty:
-        raise PlanlibError(f"处室「{department}」在本期没有目标")
+        return Html(
+            f"<p>{e(department)}在本计划中没有负责的量化目标；"
+            "以下为其牵头或参与的任务在台账中的进展。</p>"
+        )
     counts = {s: int((d["city_status"] == s).sum()) for s in style.STATUSES}
     lead = int((d["role"] == "牵头").sum())
     text = (
@@ -36,13 +46,30 @@ def department_headline(ctx: ReportContext, department: str) -> Html:
 
 def department_targets(ctx: ReportContext, department: str) -> Html:
     d = ctx.departments[ctx.departments["department"].astype(str) == department]
+    if d.empty:
+        return Html("<p>没有负责的量化目标。</p>")
     frame = pd.DataFrame(
         {
             "任务": d["task_id"],
             "指标": d["indicator_name"],
             "角色": d["role"],
-            "全市值": [num(v, str(u)) for v, u in zip(d["city_value"], d["unit"], strict=True)],
-            "目标": d["target_text"],
+            "全市值": [
+                _value_text(v, p, str(u))
+                for v, p, u in zip(d["city_value_shown"], d["precision"], d["unit"], strict=True)
+            ],
+            "目标": [
+                f"{e(text)}（序时目标 {_value_text(x, p, str(u))}）"
+                if str(j) == "序时目标"
+                else e(text)
+                for text, j, x, p, u in zip(
+                    d["target_text"],
+                    d["city_judged_against"],
+                    d["city_expected_value"],
+                    d["precision"],
+                    d["unit"],
+                    strict=True,
+                )
+            ],
             "状态": [badge(s) for s in d["city_status"]],
             "下级 达标/接近/未达标/无数据": [
                 f"{a}/{b}/{c}/{x}"
@@ -59,7 +86,7 @@ def department_targets(ctx: ReportContext, department: str) -> Html:
         if isinstance(r.behind_units, str) and r.behind_units
     ]
     notes = f"<p>未达标的单位：</p><ul class='behind'>{''.join(behind)}</ul>" if behind else ""
-    return Html(table(frame, numeric=("全市值",), raw=("全市值", "状态")) + notes)
+    return Html(table(frame, numeric=("全市值",), raw=("全市值", "目标", "状态")) + notes)
 
 
 def department_heatmap(ctx: ReportContext, department: str, org: str | None = None) -> Html:

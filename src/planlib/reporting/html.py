@@ -90,28 +90,30 @@ def num(value: Any, unit: str = "", signed: bool = False, decimals: int = 1) -> 
     return escape(text + (unit if unit in ("%", "‰") else ""))
 
 
-def _value_text(value: Any, target: Any, unit: str) -> str:
-    """The value with its unit, with as many decimals as it takes not to print the target's
-    number for a value that is not the target (99.997% against 100% is not "100%")."""
+def _value_text(value: Any, precision: Any, unit: str) -> str:
+    """A value as published: ``precision`` decimals (trailing zeros dropped) and its unit.
+
+    Assessments judge ``value_shown`` (the value at this precision), so the printed number and
+    the status always agree: 99.997% prints 100% and is 达标 against 不低于 100%.
+    """
     suffix = "" if unit in ("%", "‰") else e(unit)
-    text = num(value, unit)
-    try:
-        differs = float(value) != float(target) and not math.isnan(float(target))
-    except (TypeError, ValueError):
-        differs = False
-    decimals = 1
-    while differs and decimals < 4 and text == num(target, unit, decimals=decimals):
-        decimals += 1
-        text = num(value, unit, decimals=decimals)
+    text = num(value, unit, decimals=_decimals(precision))
     return text + suffix if text != "—" else text
 
 
-def _gap_text(gap: Any, unit: str) -> str:
-    """A signed gap in the indicator's unit; a gap between percentages is in 个百分点."""
-    text = num(gap, "", signed=True)
+def _gap_text(gap: Any, unit: str, precision: Any = 1) -> str:
+    """A signed gap in the indicator's unit at its precision; between percentages in 个百分点."""
+    text = num(gap, "", signed=True, decimals=_decimals(precision))
     if text == "—":
         return text
     return text + ("个百分点" if unit == "%" else "‰" if unit == "‰" else e(unit))
+
+
+def _decimals(precision: Any) -> int:
+    try:
+        return max(0, min(4, int(precision)))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _place(rank: int, tied: bool) -> str:

@@ -150,7 +150,8 @@ def _reason(r: Any) -> str:
         return e(r.missing_reason) if isinstance(r.missing_reason, str) else "缺少数据"
     year_end = str(getattr(r, "period", "")).endswith("Q4")  # the status says it all by then
     if isinstance(r.progress, str) and r.progress and not year_end:
-        return f"序时进度：{e(r.progress)}"
+        schedule = _value_text(r.expected_value, r.precision, str(r.unit))
+        return f"按序时目标 {schedule} 评估；序时进度：{e(r.progress)}"
     if (
         isinstance(r.projected_status, str)
         and r.projected_status
@@ -160,13 +161,24 @@ def _reason(r: Any) -> str:
     return ""
 
 
+def _judged_goal(rows: pd.DataFrame) -> pd.Series:
+    """What each status was judged against: the schedule (序时目标) before year end for a
+    year-to-date flow, else the target."""
+    if "judged_against" not in rows:
+        return rows["target"]
+    paced = rows["judged_against"].astype(str).eq("序时目标")
+    return rows["expected_value"].where(paced, rows["target"])
+
+
 def _gap_for_reader(rows: pd.DataFrame) -> pd.Series:
-    """The gap signed so that + is better than the target: value − target, or target − value
-    for lower-is-better indicators (民办占比 8.8% against ≤ 5% reads −3.8, a miss)."""
+    """The gap to what the status was judged against, signed so that + is better: value −
+    goal, or goal − value for lower-is-better indicators (民办占比 8.8% against ≤ 5% reads
+    −3.8, a miss). Before year end a flow's gap is to its schedule, as its status is."""
+    gap = rows["value_shown"] - _judged_goal(rows) if "value_shown" in rows else rows["gap"]
     if "direction" not in rows:
-        return rows["gap"]
+        return gap
     lower = rows["direction"].astype(str).eq("lower")
-    return rows["gap"].where(~lower, -rows["gap"])
+    return gap.where(~lower, -gap)
 
 
 def targets_table(ctx: ReportContext, code: str) -> Html:
@@ -179,22 +191,27 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
             "任务": rows["task_id"].astype(str),
             "指标": rows["indicator_name"],
             "本期值": [
-                _value_text(v, t, str(u))
-                for v, t, u in zip(rows["value"], rows["target"], rows["unit"], strict=True)
+                _value_text(v, d, str(u))
+                for v, d, u in zip(
+                    rows["value_shown"], rows["precision"], rows["unit"], strict=True
+                )
             ],
             "目标": rows["target_text"],
             "差距": [
-                _gap_text(v, str(u))
-                for v, u in zip(_gap_for_reader(rows), rows["unit"], strict=True)
+                _gap_text(v, str(u), d)
+                for v, u, d in zip(
+                    _gap_for_reader(rows), rows["unit"], rows["precision"], strict=True
+                )
             ],
             "状态": [badge(s) for s in rows["status"]],
             "说明": [_reason(r) for r in rows.itertuples(index=False)],
         }
     )
     note = (
-        "<p class='note'>差距 = 本期值 − 目标（越低越好的指标为目标 − 本期值），正数表示好于目标；"
-        "比率类指标的差距以百分点计。"
-        "累计类目标（如新建数、投入）按序时进度评估。</p>"
+        "<p class='note'>差距 = 本期值 − 目标（越低越好的指标为目标 − 本期值；年底前的累计类目标为"
+        "本期值 − 序时目标），正数表示好于目标；"
+        "比率类指标的差距以百分点计。数值按公布精度（比率保留一位小数，数量取整）显示和评估。"
+        "年底前，累计类目标（如新建数、投入）按序时目标（全年目标 × 已过时间比例）评估。</p>"
     )
     return Html(
         table(frame, numeric=("本期值", "差距"), raw=("本期值", "差距", "状态", "说明")) + note
@@ -259,6 +276,43 @@ def quality(ctx: ReportContext, code: str | None = None) -> Html:
     return Html("".join(parts))
 
 
+def _judgement_html(ctx: ReportContext, definitions: pd.DataFrame, own: pd.DataFrame | None) -> str:
+    """附录二: how every status was reached, one sentence a rule, and how each target was set."""
+    near = []
+    for r in definitions.itertuples(index=False):
+        tol = float(getattr(r, "tolerance", 0.0) or 0.0)
+        if str(getattr(r, "kind", "")) == "total":
+            near.append(f"{e(r.indicator_name)} {tol:.0%}")
+        else:
+            near.append(f"{e(r.indicator_name)} {tol:g}个百分点")
+    items = [
+        "数值按公布精度判断：比率保留一位小数，数量取整（投入保留两位小数），"
+        "表中显示的数值就是评估所用的数值。",
+        "接近：未达到目标但差距在容差以内。比率类指标的容差以百分点计，总量类以目标的百分比计："
+        + "；".join(near)
+        + "。",
+        *[e(s) for s in ctx.meta.get("judgement", [])],
+        "年底前，累计类目标（本年1月至本期的累计数）按序时目标评估：序时目标 = 全年目标 × "
+        "已过季度数 ÷ 4；存量和比率类目标任何季度都按全年目标评估。第四季度起一律按全年目标评估。",
+    ]
+    parts = [
+        "<h2>附录二　目标的判断方法</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+    ]
+    if own is not None and "allocation_method" in own:
+        now = own[own["period"].astype(str) == ctx.period]
+        rows = now.drop_duplicates(["task_id", "indicator"])
+        methods = pd.DataFrame(
+            {
+                "指标": rows["indicator_name"],
+                "本单位目标": rows["target_text"],
+                "目标的确定方法": rows["allocation_method"].fillna(""),
+            }
+        )
+        if len(methods):
+            parts.append("<p>本单位各项目标的来源：</p>" + table(methods))
+    return "".join(parts)
+
+
 def appendix(ctx: ReportContext, code: str | None = None) -> Html:
     """Each indicator's definition and the data sources (file names and SHA-256 checksums)."""
     a = ctx.assessment
@@ -277,6 +331,7 @@ def appendix(ctx: ReportContext, code: str | None = None) -> Html:
             ],
         }
     )
+    rules = _judgement_html(ctx, d, mine if code is not None else None)
     files = _input_filter(ctx, code)
     src = pd.DataFrame(
         {
@@ -287,7 +342,8 @@ def appendix(ctx: ReportContext, code: str | None = None) -> Html:
     body = (
         "<h2>附录一　指标定义</h2>"
         + table(defs, raw=("定义（本报告口径）",))
-        + "<h2>附录二　数据来源</h2>"
+        + rules
+        + "<h2>附录三　数据来源</h2>"
         + f"<p class='note'>数据目录中的以下文件（相对路径）参与了本报告的计算；"
         f"planlib 版本 {e(ctx.meta.get('planlib_version'))}。</p>" + table(src, raw=("SHA-256",))
     )

@@ -1,0 +1,261 @@
+"""Each unit's own target: the city's, a county's share (分解目标), or a stock total's baseline
+plus its share of the increment; and how it was set, in a sentence a reader can check.
+
+Rates hold for every unit unless an allocation file gives a county its own. Additive flows are
+shared out by the allocation file, a county not in it getting an even share of what is left.
+Stock totals (示范高中 30 所) start from what each county has when the year begins and add its
+share of the city's increment, so a county that has 5 is never asked for 2.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from ..periods import parse_period
+
+
+def unit_targets(
+    rows: pd.DataFrame, allocations: pd.DataFrame, warnings: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The target of every row, where it came from, the allocation file's figure for the row
+    (NaN where none) and the file's stated basis (vectorised per level, not per unit).
+
+    ``rows`` holds one row per (org unit, period, target) with the plan value in ``plan_value``.
+    """
+    target = rows["plan_value"].to_numpy(dtype="float64").copy()
+    source = np.full(len(rows), "全市目标", dtype=object)
+    basis_of = pd.Series(dtype=object)
+    if allocations.empty:
+        alloc = pd.Series(dtype="float64")
+    else:
+        # Allocations may name a county by code or by name.
+        names = rows.drop_duplicates("org_code").set_index("org_name")["org_code"]
+        known = set(rows["org_code"].unique())
+        county = pd.Series(
+            [c if c in known else names.get(c, c) for c in allocations["county"]],
+            index=allocations.index,
+        )
+        index = pd.MultiIndex.from_arrays([county, allocations["indicator"]])
+        alloc = pd.Series(allocations["target"].to_numpy(), index=index)
+        basis_of = pd.Series(
+            allocations.get("basis", pd.Series("", index=allocations.index)).fillna("").to_numpy(),
+            index=index,
+        )
+        unknown = sorted(set(county) - known)
+        if unknown:
+            warnings.append(
+                f"分解目标文件中的县市区不在数据中：{'、'.join(unknown[:10])}"
+                + ("等" if len(unknown) > 10 else "")
+            )
+    key = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"]])
+    given = (
+        alloc.reindex(key).to_numpy(dtype="float64") if len(alloc) else np.full(len(rows), np.nan)
+    )
+    basis = (
+        basis_of.reindex(key).fillna("").to_numpy(dtype=object)
+        if len(basis_of)
+        else np.full(len(rows), "", dtype=object)
+    )
+    is_total = (rows["scope"] == "total").to_numpy()
+    level = rows["level"].to_numpy()
+    # Rates: the city rate unless allocated.
+    has = ~np.isnan(given)
+    target = np.where(has, given, target)
+    source = np.where(has, "分解目标", source)
+    # Totals below the city: allocated, or an even share of what the allocations leave.
+    county_total = is_total & (level == "county")
+    if county_total.any():
+        sub = rows[county_total].assign(_given=given[county_total])
+        grp = sub.groupby(["parent_code", "indicator", "period"], sort=False)
+        allocated = grp["_given"].transform("sum")
+        n_open = grp["_given"].transform("size") - grp["_given"].transform("count")
+        parent_target = sub["plan_value"]
+        rest = np.maximum(parent_target - allocated, 0.0) / n_open.where(n_open > 0)
+        share = np.where(sub["_given"].notna(), sub["_given"], rest)
+        method = np.where(sub["_given"].notna(), "分解目标", "未分解：按剩余目标平均分配")
+        target[county_total] = share
+        source[county_total] = method
+        first = sub.drop_duplicates(["parent_code", "indicator"]).index
+        checks = sub.loc[first].assign(alloc_sum=allocated.loc[first], n_open=n_open.loc[first])
+        for r in checks.itertuples():
+            if r.n_open == 0 and abs(r.alloc_sum - r.plan_value) > 1e-6 * max(1.0, r.plan_value):
+                warnings.append(
+                    f"{r.indicator}：各县市区分解目标之和 {r.alloc_sum:g} 与全市目标 {r.plan_value:g} 不一致"
+                    f"（上级单位 {r.parent_code}）"
+                )
+            elif r.n_open > 0 and r.alloc_sum > r.plan_value + 1e-6:
+                warnings.append(
+                    f"{r.indicator}：已分解目标之和 {r.alloc_sum:g} 超过全市目标 {r.plan_value:g}"
+                    f"（上级单位 {r.parent_code}），未分解的县市区目标按 0 计"
+                )
+            elif r.n_open > 0 and r.alloc_sum > 0:
+                warnings.append(
+                    f"{r.indicator}：{int(r.n_open)} 个县市区不在分解目标文件中，按剩余目标平均分配"
+                    f"（上级单位 {r.parent_code}）"
+                )
+    # Totals above the city (province, country …): the sum of the targets of the units below,
+    # one tree level per pass (a handful of passes, never one per unit).
+    pending = is_total & ~np.isin(level, ["city", "county"])
+    done = is_total & ~pending
+    keys = ["indicator", "period"]
+    for _ in range(8):
+        if not pending.any():
+            break
+        below = rows[done].assign(_t=target[done])
+        sums = below.groupby(["parent_code", *keys])["_t"].sum(min_count=1)
+        k = pd.MultiIndex.from_frame(rows.loc[pending, ["org_code", *keys]])
+        found = sums.reindex(k).to_numpy(dtype="float64")
+        # A unit is ready once none of its children is still pending.
+        waiting = rows.loc[pending, ["parent_code", *keys]].drop_duplicates()
+        blocked = pd.MultiIndex.from_frame(waiting).unique()
+        ready = ~k.isin(blocked)
+        idx = np.flatnonzero(pending)[ready]
+        target[idx] = found[ready]
+        source[idx] = "下级目标之和"
+        pending[idx] = False
+        done[idx] = True
+    return target, source, given, basis
+
+
+def _baselines(rows: pd.DataFrame, indicators: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """What each row's unit had when its year began: last year's fourth quarter if the data has
+    it, else the year's earliest quarter in the data; and the period that was (per row)."""
+    year = period_attr(rows["period"], "year")
+    have = indicators[["org_code", "indicator", "period", "value"]].assign(
+        _y=period_attr(indicators["period"], "year"),
+        _q=period_attr(indicators["period"], "quarter"),
+    )
+    last_q4 = have[have["_q"] == 4].assign(_y=lambda f: f["_y"] + 1)
+    earliest = have.sort_values("_q", kind="stable").drop_duplicates(
+        ["org_code", "indicator", "_y"]
+    )
+    both = pd.concat([last_q4, earliest], ignore_index=True).dropna(subset=["value"])
+    first = both.drop_duplicates(["org_code", "indicator", "_y"]).set_index(
+        ["org_code", "indicator", "_y"]
+    )
+    key = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"], year])
+    found = first.reindex(key)
+    return found["value"].to_numpy(dtype="float64"), found["period"].to_numpy(dtype=object)
+
+
+def _largest_remainder(total: float, weights: np.ndarray) -> np.ndarray:
+    """Whole shares of ``total`` in proportion to ``weights`` that add up to it exactly."""
+    w = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
+    if w.sum() <= 0:
+        w = np.ones_like(w)
+    exact = total * w / w.sum()
+    whole = np.floor(exact + 1e-9)
+    left = round(float(total - whole.sum()))
+    if left > 0:
+        order = np.argsort(-(exact - whole), kind="stable")[:left]
+        whole[order] += 1
+    return whole
+
+
+def stock_targets(
+    rows: pd.DataFrame,
+    indicators: pd.DataFrame,
+    target: np.ndarray,
+    method: np.ndarray,
+    weights: np.ndarray,
+) -> None:
+    """County targets of a stock total (示范高中 30 所): what each county has at the baseline plus
+    its share of the city's increment, never below what it already has (in place)."""
+    mask = (
+        (rows["scope"] == "total")
+        & (rows["kind"] == "total")
+        & (rows["temporal"] == "stock")
+        & (rows["level"] == "county")
+        & ~rows["change"].astype(bool)
+    ).to_numpy()
+    if not mask.any():
+        return
+    base, base_period = _baselines(rows, indicators)
+    parent_rows = rows[rows["level"] != "county"]
+    parent_base, _ = _baselines(parent_rows, indicators)
+    parent = pd.Series(
+        parent_base,
+        index=pd.MultiIndex.from_arrays(
+            [parent_rows["org_code"], parent_rows["indicator"], parent_rows["period"]]
+        ),
+    )
+    parent = parent[~parent.index.duplicated()]
+    idx = np.flatnonzero(mask)
+    sub = rows.iloc[idx]
+    groups = sub.groupby(["parent_code", "indicator", "period"], sort=False).indices
+    decimals = sub["precision"].to_numpy()
+    for group, pos in groups.items():
+        parent_code, indicator, period = cast(tuple[str, str, str], group)
+        at = idx[pos]
+        city_target = float(rows["plan_value"].iloc[at[0]])
+        county_base = base[at]
+        city_base = parent.get((parent_code, indicator, period), np.nan)
+        if np.isnan(city_base):
+            city_base = float(np.nansum(county_base))
+        increment = max(city_target - city_base, 0.0)
+        w = weights[at]
+        if decimals[pos[0]] == 0:
+            extra = _largest_remainder(increment, w)
+        else:
+            ww = np.where(np.isfinite(w) & (w > 0), w, 0.0)
+            ww = ww if ww.sum() > 0 else np.ones_like(ww)
+            extra = increment * ww / ww.sum()
+        by = "按分解目标文件的比例" if np.isfinite(w).any() else "平均"
+        unit = str(rows["target_unit"].iloc[at[0]])
+        for j, i in enumerate(at):
+            if np.isnan(county_base[j]):
+                target[i] = np.nan
+                method[i] = "存量目标：缺少年初基数，无法分解"
+                continue
+            target[i] = county_base[j] + extra[j]
+            label = _period_label(base_period[i])
+            method[i] = (
+                f"存量目标：{label}已有 {county_base[j]:g}{unit}，加上全市增量 {increment:g}{unit}"
+                f"中{by}分得的 {extra[j]:g}{unit}，合计 {target[i]:g}{unit}（不低于已有数）"
+            )
+
+
+def allocation_method(rows: pd.DataFrame, source: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """How each row's target was set, in one sentence (the report appendix states it)."""
+    level = rows["level"].to_numpy(dtype=object)
+    scope = rows["scope"].to_numpy(dtype=object)
+    stated = np.where(basis.astype(str) != "", "，" + basis.astype(str), "")
+    return np.select(
+        [
+            level == "city",
+            source == "下级目标之和",
+            (source == "分解目标") & (scope == "total"),
+            source == "分解目标",
+            source == "未分解：按剩余目标平均分配",
+            scope == "total",
+        ],
+        [
+            "计划原文目标",
+            "下级单位目标之和",
+            "全市目标按分解目标文件分到各县市区" + stated,
+            "分解目标文件为本县市区单列的目标" + stated,
+            "未列入分解目标文件：全市目标减去已分解部分后平均分配",
+            "全市总量目标",
+        ],
+        "各县市区执行全市统一目标",
+    ).astype(object)
+
+
+def _period_label(period: object) -> str:
+    try:
+        return parse_period(str(period)).label
+    except ValueError:
+        return "年初"
+
+
+def period_attr(periods: pd.Series, attr: str) -> np.ndarray:
+    """An attribute of each row's period, parsed once per distinct period (not per row)."""
+    codes, uniques = pd.factorize(periods)
+    table = np.array([getattr(parse_period(str(p)), attr) for p in uniques])
+    return table[codes]
+
+
+__all__ = ["allocation_method", "period_attr", "stock_targets", "unit_targets"]

@@ -1,0 +1,201 @@
+"""How targets are judged, each rule pinned by a hand-worked example (issue: judgements a bureau
+can trust): published precision, pace of year-to-date flows, stock totals from a baseline,
+per-target departments, and the method of every county target."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_assessment import CITY, A, B, ind_rows, one_target_plan, status_of
+
+import planlib
+from planlib import Target
+from planlib.monitoring.assessment import shown
+
+# --- published precision ------------------------------------------------------------------------
+
+
+def test_shown_rounds_half_away_from_zero_at_each_precision() -> None:
+    values = np.array([99.997, 55.95, 0.15, -1.25, 207.65891, 56.5])
+    precision = np.array([1, 1, 1, 1, 2, 0])
+    assert shown(values, precision).tolist() == [100.0, 56.0, 0.2, -1.3, 207.66, 57.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "status", "shown_value"),
+    [
+        (99.997, 100.0, "达标", 100.0),  # printed 100.0%: met, never 接近 beside "100%"
+        (55.95, 56.0, "达标", 56.0),  # printed 56.0%
+        (54.97, 56.0, "接近", 55.0),  # gap −1.0 point: within the 1-point tolerance
+        (54.94, 56.0, "未达标", 54.9),  # gap −1.1 points
+    ],
+)
+def test_status_is_judged_on_the_value_as_printed(value, target, status, shown_value) -> None:
+    plan = one_target_plan(
+        Target("公办园在园幼儿占比", ">=", target, "%", code="public_kindergarten_share")
+    )
+    out = planlib.assess(
+        ind_rows("public_kindergarten_share", {CITY: value}, "2022Q4"), plan, allocations=False
+    )
+    row = status_of(out, period="2022Q4")
+    assert (row["status"], row["value_shown"], row["precision"]) == (status, shown_value, 1)
+    assert row["gap"] == pytest.approx(shown_value - target)
+
+
+# --- pace -------------------------------------------------------------------------------------
+
+
+def test_a_county_on_pace_is_never_marked_missed() -> None:
+    """Q3, a target of 100 名: the schedule is 100 × 75% = 75. A county with 70 is 5 short,
+    more than the tolerance (3% of 75): 未达标 and 滞后. One with 74 is 接近 and 正常."""
+    plan = one_target_plan(
+        Target("教师可用编制新增", ">=", 100, "名", code="new_teacher_posts", scope="total")
+    )
+    frame = ind_rows("new_teacher_posts", {CITY: 144.0, A: 70.0, B: 74.0}, "2022Q3")
+    alloc = pd.DataFrame({"county": [A, B], "indicator": ["new_teacher_posts"] * 2, "target": 100})
+    out = planlib.assess(frame, plan, allocations=alloc)
+    a, b = status_of(out, A, "2022Q3"), status_of(out, B, "2022Q3")
+    tol = planlib.load_indicators()["new_teacher_posts"].tolerance
+    assert a["expected_value"] == b["expected_value"] == 75.0
+    assert a["judged_against"] == "序时目标" and a["expected_share"] == 0.75
+    assert tol * 75 < 75 - 70 and (a["status"], a["progress"]) == ("未达标", "滞后")
+    assert tol * 75 >= 75 - 74 and (b["status"], b["progress"]) == ("接近", "正常")
+
+
+# --- stock totals: baseline plus a share of the increment --------------------------------------
+
+
+def _stock_frame(q1: dict[str, float], q2: dict[str, float]) -> pd.DataFrame:
+    return pd.concat(
+        [
+            ind_rows("provincial_model_high_schools", q1, "2022Q1"),
+            ind_rows("provincial_model_high_schools", q2, "2022Q2"),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_stock_total_targets_start_from_what_each_county_has() -> None:
+    """City target 8 所; at the start of the year A has 5 and B 0 (city 5): the increment of 3
+    is split 2 : 3 by the allocation file → 1.2 and 1.8 → whole schools 1 and 2 (largest
+    remainder), so A's target is 6 (never below its 5) and B's is 2."""
+    plan = one_target_plan(
+        Target("省级示范性高中", ">=", 8, "所", code="provincial_model_high_schools", scope="total")
+    )
+    frame = _stock_frame({CITY: 5, A: 5, B: 0}, {CITY: 6, A: 5, B: 1})
+    alloc = pd.DataFrame(
+        {
+            "county": [A, B],
+            "indicator": ["provincial_model_high_schools"] * 2,
+            "target": [2, 3],
+            "basis": ["按普通高中学校数"] * 2,
+        }
+    )
+    out = planlib.assess(frame, plan, allocations=alloc)
+    a, b = status_of(out, A), status_of(out, B)
+    assert (a["target"], b["target"]) == (6.0, 2.0)
+    assert a["target_source"] == "基数加增量"
+    assert "2022年第一季度已有 5所" in a["allocation_method"]
+    assert "全市增量 3所" in a["allocation_method"] and "分得的 1所" in a["allocation_method"]
+    assert (a["status"], b["status"]) == ("未达标", "未达标")
+    assert status_of(out)["target"] == 8.0  # the city keeps the plan's target
+
+
+def test_a_county_already_past_its_share_keeps_what_it_has() -> None:
+    plan = one_target_plan(
+        Target("省级示范性高中", ">=", 4, "所", code="provincial_model_high_schools", scope="total")
+    )
+    frame = _stock_frame({CITY: 6, A: 5, B: 1}, {CITY: 6, A: 5, B: 1})
+    out = planlib.assess(frame, plan, allocations=False)
+    a, b = status_of(out, A), status_of(out, B)
+    # the city already has 6 of 4: no increment, each county's target is what it has
+    assert (a["target"], b["target"]) == (5.0, 1.0) and a["status"] == b["status"] == "达标"
+
+
+# --- who answers for a target -----------------------------------------------------------------
+
+
+def test_a_target_names_its_own_departments(plan: planlib.Plan) -> None:
+    frame = pd.concat(
+        [
+            ind_rows("public_kindergarten_share", {CITY: 50.0, A: 40.0, B: 60.0}),
+            ind_rows("education_budget", {CITY: 100.0, A: 40.0, B: 60.0}),
+        ]
+    )
+    out = planlib.assess(frame, plan, allocations=False)
+    depts = planlib.by_department(out, plan)
+    mine = depts.groupby("department")["indicator"].apply(set).to_dict()
+    assert mine["学前教育处"] == {"public_kindergarten_share"}
+    assert mine["财务处"] == {"education_budget"}
+    assert "审计室" not in mine and "办公室" not in mine  # share or lead a task, own no target
+    with pytest.raises(
+        planlib.PlanlibError, match=r"没有处室（单位）「基础教育处」；可用：.*学前教育处"
+    ):
+        planlib.by_department(out, plan, department="基础教育处")
+    one = planlib.by_department(out, plan, department="学前教育处")
+    assert set(one["department"]) == {"学前教育处"} and len(one) == 1
+    with pytest.raises(planlib.PlanlibError, match="需要评估结果"):
+        planlib.by_department(frame, plan)
+
+
+def test_a_target_without_units_falls_back_to_its_task() -> None:
+    plan = one_target_plan(
+        Target("公办园在园幼儿占比", ">=", 56, "%", code="public_kindergarten_share"),
+        lead=("发展规划处",),
+        responsible=("学前教育处",),
+    )
+    out = planlib.assess(
+        ind_rows("public_kindergarten_share", {CITY: 50.0}), plan, allocations=False
+    )
+    depts = planlib.by_department(out, plan)
+    assert dict(zip(depts["department"], depts["role"], strict=True)) == {
+        "发展规划处": "牵头",
+        "学前教育处": "责任",
+    }
+
+
+# --- the sample city: the issue's "done when" -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def city_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, planlib.Monitoring]:
+    out = tmp_path_factory.mktemp("judged") / "city"
+    planlib.make_sample(out, seed=2022, counties=12, schools_per_county=40)
+    dataset = planlib.load_dataset(out)
+    return {q: planlib.monitor(dataset, q) for q in ("2022Q2", "2022Q4")}
+
+
+@pytest.mark.slow
+def test_done_when_on_the_sample_city(city_runs: dict[str, planlib.Monitoring]) -> None:
+    q2 = city_runs["2022Q2"].assessment.query("period == '2022Q2'")
+    q4 = city_runs["2022Q4"].assessment.query("period == '2022Q4'")
+    assert not (q2["progress"].isin(["正常", "超前"]) & (q2["status"] == "未达标")).any()
+    assert (q2["progress"] != "").any()  # the flows do carry a pace before year end
+    assert (q4["progress"] == "").all() and q4["expected_value"].isna().all()
+    for frame in (q2, q4):
+        county = frame[frame["level"] == "county"]
+        assert (county["allocation_method"].fillna("") != "").all()
+        stock = county[(county["kind"] == "total") & (county["temporal"] == "stock")]
+        base = city_runs["2022Q2"].assessment.query("period == '2022Q1'")
+        had = base.set_index(["org_code", "indicator"])["value"]
+        at_start = had.reindex(pd.MultiIndex.from_frame(stock[["org_code", "indicator"]]))
+        assert (stock["target"].to_numpy() >= at_start.to_numpy()).all()
+        # the status agrees with the printed value: met exactly when the printed value is
+        against = frame["expected_value"].where(
+            frame["judged_against"] == "序时目标", frame["target"]
+        )
+        judged = frame[frame["status"] != "无数据"]
+        at_least = judged["comparator"] == ">="
+        met = judged["status"] == "达标"
+        ok = judged["value_shown"] >= against[judged.index] - 1e-9
+        assert (met[at_least] == ok[at_least]).all()
+    depts = city_runs["2022Q2"]
+    from planlib.reporting.context import build_context
+
+    ctx = build_context(depts.dataset.path, "2022Q2")
+    from planlib.reporting import content
+
+    named = content.departments(ctx)
+    leads = {u for t in depts.plan.tasks for u in t.lead_units}
+    assert leads <= set(named) and "机关各处室" not in named
