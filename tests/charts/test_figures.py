@@ -138,3 +138,32 @@ def test_bullet_chart_draws_any_status_mix(statuses: list[str]) -> None:
     base["status"] = statuses
     fig = charts.bullet_chart(base)
     assert len(fig.axes) == len(statuses)
+
+
+def test_ranking_of_a_total_is_by_each_units_own_target() -> None:
+    """Counties with their own targets (4 of 8, 3 of 3, 1 of 2): ranked by 完成率, drawn as
+    percentages against the schedule's 50% at Q2, never against one county's target."""
+    rows = pd.DataFrame(
+        {
+            "org_code": ["1", "2", "3"],
+            "org_name": ["甲区", "乙县", "丙市"],
+            "value": [4.0, 3.0, 1.0],
+            "target": [8.0, 3.0, 2.0],
+            "share_done": [0.5, 1.0, 0.5],
+            "expected_share": [0.5, 0.5, 0.5],
+            "status": ["达标", "达标", "达标"],
+            "kind": "total",
+            "direction": "higher",
+            "unit": "所",
+            "indicator_name": "新建智慧校园数",
+        }
+    )
+    fig = charts.ranking_chart(rows)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1] == "乙县"  # 100% done ranks first although 甲区 built more
+    widths = sorted(round(b.get_width()) for b in ax.patches)
+    assert widths == [50, 50, 100]
+    assert [round(x) for x in ax.lines[0].get_xdata()] == [50, 50]
+    assert "完成率" in ax.get_title() and "完成率" in ax.get_xlabel()
+    render(fig)

@@ -188,40 +188,60 @@ def status_heatmap(
 def ranking_chart(
     rows: pd.DataFrame, highlight: str | None = None, title: str | None = None
 ) -> Figure:
-    """Org units ranked by value on one target (best first, by the indicator's direction).
+    """Org units ranked on one target, best first by the indicator's direction.
 
+    Rates are ranked by value against the target's line. Totals (counts, amounts) are ranked
+    by 完成率, value ÷ each unit's own target, against 100% (or the schedule's share before
+    year end): each county has its own target, so one line for all would mislead.
     ``rows``: assessment rows of one period and one target; ``highlight``: an org code drawn
     with a dark edge and bold label.
     """
-    rows = rows.dropna(subset=["value"])
+    total = "kind" in rows and len(rows) > 0 and str(rows["kind"].iloc[0]) == "total"
+    key = "share_done" if total and "share_done" in rows else "value"
+    rows = rows.dropna(subset=[key])
     if rows.empty:
         return _empty("没有可排名的数据")
     lower = "direction" in rows and str(rows["direction"].iloc[0]) == "lower"
-    rows = rows.sort_values("value", ascending=lower).iloc[::-1]
+    rows = rows.sort_values(key, ascending=lower).iloc[::-1]
     fig = _figure(0.24 * len(rows) + 0.9)
     ax = fig.add_subplot()
     colours = [style.status_colour(str(s)) for s in rows["status"]]
-    bars = ax.barh(rows["org_name"], rows["value"], color=colours, height=0.7)
-    target = float(rows["target"].iloc[0])
-    if not math.isnan(target):
-        ax.axvline(target, color=style.TARGET_COLOUR, linestyle="--", linewidth=1)
     unit = str(rows["unit"].iloc[0] or "")
-    for bar, code, value in zip(bars, rows["org_code"], rows["value"], strict=True):
+    if key == "share_done":
+        bar_values = rows["share_done"].to_numpy(dtype=float) * 100
+        expected = rows["expected_share"] if "expected_share" in rows else pd.Series(dtype=float)
+        share = expected.dropna()
+        line = float(share.iloc[0]) * 100 if len(share) else 100.0
+        labels = [
+            f" {_fmt(v, unit)}（{_fmt(s, '%')}）"
+            for v, s in zip(rows["value"], bar_values, strict=True)
+        ]
+    else:
+        bar_values = rows["value"].to_numpy(dtype=float)
+        line = float(rows["target"].iloc[0])
+        labels = [" " + _fmt(v, unit) for v in rows["value"]]
+    bars = ax.barh(rows["org_name"], bar_values, color=colours, height=0.7)
+    if not math.isnan(line):
+        ax.axvline(line, color=style.TARGET_COLOUR, linestyle="--", linewidth=1)
+    for bar, code, label in zip(bars, rows["org_code"], labels, strict=True):
         mine = highlight is not None and str(code) == highlight
         if mine:
             bar.set_edgecolor(style.TARGET_COLOUR)
             bar.set_linewidth(1.5)
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + _fmt(value, unit),
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, label,
                 va="center", fontsize=7.5)  # fmt: skip
     if highlight is not None:
-        for label, code in zip(ax.get_yticklabels(), rows["org_code"], strict=True):
+        for tick, code in zip(ax.get_yticklabels(), rows["org_code"], strict=True):
             if str(code) == highlight:
-                label.set_color("#0d47a1")
-                label.set_text("▶ " + label.get_text())
+                tick.set_color("#0d47a1")
+                tick.set_text("▶ " + tick.get_text())
     ax.tick_params(axis="y", length=0, labelsize=8)
     ax.tick_params(axis="x", labelsize=7.5)
-    ax.margins(x=0.12)
-    ax.set_title(title or str(rows["indicator_name"].iloc[0]))
+    if key == "share_done":
+        ax.set_xlabel("完成率（本期值 ÷ 本单位目标，%）", fontsize=7.5)
+    ax.margins(x=0.18 if key == "share_done" else 0.12)
+    name = str(rows["indicator_name"].iloc[0])
+    ax.set_title(title or (f"{name}（按完成率排名）" if key == "share_done" else name))
     return fig
 
 
