@@ -199,3 +199,56 @@ def test_done_when_on_the_sample_city(city_runs: dict[str, planlib.Monitoring]) 
     named = content.departments(ctx)
     leads = {u for t in depts.plan.tasks for u in t.lead_units}
     assert leads <= set(named) and "机关各处室" not in named
+
+
+# --- still needed (还需) --------------------------------------------------------------------------
+
+
+def test_still_needed_counts_the_children_or_schools_to_add() -> None:
+    """公办园 ≥ 56%: 966 of 1,760 children is 54.9%. 56% as published needs 55.95% of 1,760 =
+    984.7 → 985 children, so 还需 19 人. 民办 ≤ 5%: 120 of 2,000 is 6.0%; to print 5.0% it must stay
+    under 5.05% (101 would print 5.1%), so at most 100 pupils: 20 fewer. A total needs what is
+    missing of its goal."""
+    frame = pd.concat(
+        [
+            ind_rows("public_kindergarten_share", {CITY: 966 / 1760 * 100}, "2022Q4").assign(
+                numerator=966.0, denominator=1760.0
+            ),
+            ind_rows("private_compulsory_share", {CITY: 6.0}, "2022Q4").assign(
+                numerator=120.0, denominator=2000.0
+            ),
+            ind_rows("provincial_model_high_schools", {CITY: 27.0}, "2022Q4"),
+        ]
+    )
+    plan = planlib.Plan(
+        "测试计划",
+        year=2022,
+        tasks=(
+            planlib.Task(
+                1,
+                1,
+                "测试任务",
+                targets=(
+                    Target("公办园在园幼儿占比", ">=", 56, "%", code="public_kindergarten_share"),
+                    Target("民办义务教育在校生占比", "<=", 5, "%", code="private_compulsory_share"),
+                    Target(
+                        "省级示范性高中", ">=", 30, "所", code="provincial_model_high_schools",
+                        scope="total",
+                    ),
+                ),
+            ),
+        ),
+    )  # fmt: skip
+    out = planlib.assess(frame, plan, allocations=False).set_index("indicator")
+    assert out.loc["public_kindergarten_share", ["still_needed", "still_needed_unit"]].tolist() == [
+        19.0,
+        "人",
+    ]
+    assert out.loc["private_compulsory_share", "still_needed"] == 20.0
+    assert out.loc["provincial_model_high_schools", "still_needed"] == 3.0
+    met = planlib.assess(
+        ind_rows("public_kindergarten_share", {CITY: 60.0}, "2022Q4"),
+        one_target_plan(Target("公办园", ">=", 56, "%", code="public_kindergarten_share")),
+        allocations=False,
+    )
+    assert np.isnan(met["still_needed"].iloc[0])  # nothing to add once met

@@ -33,6 +33,7 @@ _DIRECTIONS = ("higher", "lower")
 _KEYS = {
     "code", "name", "aliases", "kind", "numerator", "denominator", "factor", "unit", "direction",
     "level", "temporal", "gross", "cap_setting", "tolerance", "basis", "definition", "precision",
+    "count_unit",
 }  # fmt: skip
 
 
@@ -72,6 +73,8 @@ class Indicator:
     tolerance: float
     basis: str
     definition: str
+    count_unit: str = ""
+    """What a ratio's numerator counts (人, 所): the unit of 还需 (still needed)."""
     precision: int = 1
     """Decimals it is published with (bulletins: one for rates, none for counts); values are
     judged as printed at this precision."""
@@ -161,6 +164,7 @@ class IndicatorSet:
                 "basis": i.basis_text(s),
                 "tolerance": i.tolerance_for(s),
                 "precision": i.precision,
+                "count_unit": i.count_unit,
                 "definition": i.definition,
             }
             for i in self.indicators
@@ -282,6 +286,7 @@ def _indicator(data: Any, key: str, path: str | Path | None) -> Indicator:
         basis=str(data.get("basis") or ""),
         definition=str(data.get("definition") or ""),
         precision=precision,
+        count_unit=str(data.get("count_unit") or ("" if kind == "ratio" else data["unit"])),
     )
 
 

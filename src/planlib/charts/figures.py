@@ -38,7 +38,14 @@ def _fmt(value: float, unit: str = "") -> str:
 
 
 def _legend(fig: Figure, statuses: Sequence[str] = style.STATUSES) -> None:
-    handles = [Patch(color=style.status_colour(s), label=s) for s in statuses]
+    handles = [
+        Patch(
+            facecolor=style.status_colour(s),
+            edgecolor="#9e9e9e",
+            label=f"{style.status_mark(s)}{s}",
+        )
+        for s in statuses
+    ]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
 
 
@@ -82,7 +89,10 @@ def bullet_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
             ax.spines[side].set_visible(False)
         name = str(r["indicator_name"])
         ax.text(-0.01, 0.5, name, transform=ax.transAxes, ha="right", va="center", fontsize=8.5)
-        label = f"{_fmt(value, unit)} / 目标 {_fmt(target, unit)}"
+        status = str(r["status"])
+        label = (
+            f"{style.status_mark(status)}{status} {_fmt(value, unit)} / 目标 {_fmt(target, unit)}"
+        )
         ax.text(1.01, 0.5, label, transform=ax.transAxes, ha="left", va="center", fontsize=8,
                 color=style.status_text_colour(str(r["status"])))  # fmt: skip
     if title:
@@ -160,7 +170,7 @@ def status_heatmap(
         strict=True,
     ):  # fmt: skip
         grid[ri[org], ci[(t, i)]] = code.get(str(s), code["无数据"])
-        text[ri[org], ci[(t, i)]] = _fmt(float(v))
+        text[ri[org], ci[(t, i)]] = f"{style.status_mark(str(s))} {_fmt(float(v))}".strip()
     cmap = ListedColormap([style.status_colour(s) for s in style.STATUSES])
     norm = BoundaryNorm(np.arange(len(style.STATUSES) + 1) - 0.5, cmap.N)
     fig = _figure(0.3 * len(order) + 1.9)
@@ -175,10 +185,12 @@ def status_heatmap(
     ax.tick_params(which="minor", length=0)
     for side in ax.spines.values():
         side.set_visible(False)
-    if label_values and len(cols) <= 20:
-        for (y, x), label in np.ndenumerate(text):
-            colour = "#212121" if grid[y, x] == code["接近"] else "white"
-            ax.text(x, y, label, ha="center", va="center", fontsize=6, color=colour)
+    ink = [style.status_ink(s) for s in style.STATUSES]
+    for (y, x), label in np.ndenumerate(text):
+        status = style.STATUSES[int(grid[y, x])]
+        # the mark always (print and colour blindness); the value when there is room
+        shown = label if label_values and len(cols) <= 20 else style.status_mark(status)
+        ax.text(x, y, shown, ha="center", va="center", fontsize=6, color=ink[int(grid[y, x])])
     if title:
         ax.set_title(title)
     _legend(fig)

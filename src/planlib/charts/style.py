@@ -23,15 +23,25 @@ STATUSES = ("达标", "接近", "未达标", "无数据")
 """Every status, best first: the order of legends, table colours and heatmap scales."""
 
 STATUS_COLOURS = {
-    "达标": "#2e7d32",
-    "接近": "#f9a825",
-    "未达标": "#c62828",
-    "无数据": "#9e9e9e",
+    "达标": "#14532d",
+    "接近": "#f2c14e",
+    "未达标": "#e04f39",
+    "无数据": "#eeeeee",
 }
-"""One palette for statuses, used by charts, tables and the index page."""
+"""One palette for statuses, used by charts, tables and the index page.
 
-TASK_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828"}
-"""Ledger task colours (绿/黄/红) in the same hues as the statuses."""
+Chosen to survive a black-and-white printer and red–green colour blindness: dark, light and
+middle tones (CIE L* ≈ 31, 80, 55, and 94 for 无数据), so 达标 and 未达标 never print as the same
+grey. Colour is never the only signal: every status also carries its word or mark."""
+
+STATUS_MARKS = {"达标": "✓", "接近": "△", "未达标": "×", "无数据": "—"}
+"""The mark beside (or instead of) a status word where space is short: heatmap cells, charts."""
+
+STATUS_INK = {"达标": "white", "接近": "#212121", "未达标": "white", "无数据": "#424242"}
+"""Text colour on each status colour."""
+
+TASK_COLOURS = {"green": "#14532d", "yellow": "#f2c14e", "red": "#e04f39"}
+"""Ledger task colours (绿/黄/红) in the same tones as the statuses."""
 
 A4_WIDTH_IN = 6.7
 """Width of a chart that fills an A4 page between 2 cm margins, in inches."""
@@ -104,8 +114,23 @@ def status_colour(status: str) -> str:
     return STATUS_COLOURS.get(status, STATUS_COLOURS["无数据"])
 
 
-STATUS_TEXT_COLOURS = {**STATUS_COLOURS, "接近": "#a86500", "无数据": "#616161"}
+STATUS_TEXT_COLOURS = {
+    **STATUS_COLOURS,
+    "接近": "#8a5a00",
+    "未达标": "#c62828",
+    "无数据": "#616161",
+}
 """The same hues dark enough for text on white (the palette's amber reads poorly as text)."""
+
+
+def status_mark(status: str) -> str:
+    """✓ △ × — for 达标 接近 未达标 无数据."""
+    return STATUS_MARKS.get(status, STATUS_MARKS["无数据"])
+
+
+def status_ink(status: str) -> str:
+    """The colour of text drawn on a status colour."""
+    return STATUS_INK.get(status, STATUS_INK["无数据"])
 
 
 def status_text_colour(status: str) -> str:

@@ -28,6 +28,7 @@ ASSESS_COLUMNS = [
     "target_text", "target_source", "tolerance", "numerator", "denominator", "flag",
     "missing_reason", "basis", "lead_units", "responsible_units",
     "value_shown", "precision", "judged_against", "expected_value", "allocation_method", "units",
+    "still_needed", "still_needed_unit",
 ]  # fmt: skip
 
 

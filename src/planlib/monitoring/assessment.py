@@ -31,6 +31,7 @@ ASSESSMENT_EXTRA: list[str] = [
     "lead_units", "responsible_units",
     "plan_indicator", "target_text", "target_source", "tolerance", "projected_status",
     "value_shown", "precision", "judged_against", "expected_value", "allocation_method", "units",
+    "still_needed", "still_needed_unit",
 ]  # fmt: skip
 """Columns ``assess`` adds to the indicators frame (the first 15 as in ARCHITECTURE.md)."""
 
@@ -153,6 +154,37 @@ def _projection(
             "仅有一个季度，沿用本期值",
         )
     return projection, method
+
+
+def _still_needed(
+    rows: pd.DataFrame,
+    factor: np.ndarray,
+    goal: np.ndarray,
+    status: np.ndarray,
+    value_shown: np.ndarray,
+) -> np.ndarray:
+    """What it takes to reach ``goal`` in the indicator's own count (还需): more children,
+    schools or teachers; for a lower-is-better rate the count to shed. NaN when met or unknown.
+
+    A rate reaches its goal when its value, as published, does: the smallest whole numerator n
+    with round(factor × n ÷ d, precision) at the goal (d held as it is). A total needs goal −
+    value. A 左右 target has no single count to reach and is left blank.
+    """
+    precision = rows["precision"].to_numpy(dtype="float64")
+    half = 0.5 * np.power(10.0, -precision)
+    numerator = rows["numerator"].to_numpy(dtype="float64")
+    denominator = rows["denominator"].to_numpy(dtype="float64")
+    comparator = rows["comparator"].to_numpy(dtype=object)
+    ratio = (rows["kind"] == "ratio").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = denominator / factor
+        up = np.ceil((goal - half) * scale - 1e-9) - numerator
+        down = numerator - np.floor((goal + half) * scale - 1e-9)
+        rate = np.where(comparator == "<=", np.maximum(down, 0), np.maximum(up, 0))
+        total = np.where(comparator == "<=", value_shown - goal, goal - value_shown)
+    needed = np.where(ratio, rate, np.maximum(total, 0))
+    blank = (status == "达标") | (status == "无数据") | (comparator == "~") | np.isnan(goal)
+    return np.where(blank, np.nan, needed).astype("float64")
 
 
 def _target_words(rows: pd.DataFrame, target: np.ndarray) -> np.ndarray:
@@ -310,6 +342,16 @@ def assess(
         ),
         expected_value=expected_value.astype("float64"),
         allocation_method=method,
+        still_needed=_still_needed(
+            rows,
+            rows["indicator"].map({c: defs[c].factor for c in precisions}).to_numpy(dtype=float),
+            against,
+            status,
+            value_shown,
+        ),
+        still_needed_unit=rows["indicator"].map(
+            {c: defs[c].count_unit if c in defs else "" for c in rows["indicator"].unique()}
+        ),
     )
     out = out[[*indicators.columns, *ASSESSMENT_EXTRA]].reset_index(drop=True)
     out.attrs["warnings"] = list(dict.fromkeys(warnings))

@@ -160,10 +160,12 @@ def ranks(ctx: ReportContext, code: str) -> Html:
     lead = ""
     if str(code) in tab.index:
         me = tab.loc[str(code)].to_dict()
+        order = "并列第" if bool(me["并列"]) else "列第"
         lead = (
-            f"<p>按达标目标数（相同时比接近数），本单位在同级 {len(tab)} 个单位中列第 "
-            f"<b>{_place(int(me['名次']), bool(me['并列']))}</b> 位（达标 {int(me['达标'])} 项，"
-            f"接近 {int(me['接近'])} 项）。各指标排名中，比率类按指标值、数量类按完成率（本期值 ÷ 本单位目标）排，越低越好的指标按从低到高排。</p>"
+            f"<p>按达标目标数（相同时比接近数），本单位在同级{len(tab)}个单位中{order}"
+            f"<b>{int(me['名次'])}</b>位（达标{int(me['达标'])}项，接近{int(me['接近'])}项）。"
+            "各指标排名中，比率类按指标值、数量类按完成率（本期值 ÷ 本单位目标）排，"
+            "越低越好的指标按从低到高排。</p>"
         )
     return Html(
         lead + table(frame, numeric=("排名", "本单位", "同级达标数"), raw=("本单位", "同级最好"))

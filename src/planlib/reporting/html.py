@@ -31,7 +31,7 @@ CSS = """
 .pl .cards { display: flex; gap: 6pt; margin: 6pt 0; }
 .pl .card { flex: 1; border-radius: 4pt; padding: 5pt 8pt; color: white; }
 .pl .card b { font-size: 18pt; display: block; line-height: 1.2; }
-.pl .card.s2 { color: #212121; }
+.pl .card.s3 { border: 1px solid #bdbdbd; }
 .pl table.t { border-collapse: collapse; width: 100%; font-size: 8.6pt; margin: 4pt 0; }
 .pl table.t th { background: #eceff1; text-align: left; padding: 3pt 4pt; font-weight: 700; }
 .pl table.t td { border-bottom: 0.5pt solid #cfd8dc; padding: 2.5pt 4pt; vertical-align: top; }
@@ -122,9 +122,9 @@ def _place(rank: int, tied: bool) -> str:
 
 def badge(status: Any) -> str:
     s = str(status) if isinstance(status, str) and status else "无数据"
-    fg = "#212121" if s == "接近" else "white"
     return (
-        f'<span class="badge" style="background:{style.status_colour(s)};color:{fg}">{e(s)}</span>'
+        f'<span class="badge" style="background:{style.status_colour(s)};'
+        f'color:{style.status_ink(s)}">{style.status_mark(s)}{e(s)}</span>'
     )
 
 

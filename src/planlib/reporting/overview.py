@@ -52,7 +52,7 @@ def overview_heatmap(ctx: ReportContext, org: str) -> Html:
     a = ctx.assessment
     rows = a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]
     fig = charts.status_heatmap(rows)
-    note = "<p class='note'>每格为该单位本期的指标值，颜色为目标完成状态；灰色表示无数据。</p>"
+    note = "<p class='note'>每格为该单位本期的指标值；符号与颜色表示目标完成状态：✓达标、△接近、×未达标、—无数据（黑白打印也可分辨）。</p>"
     return Html(figure_html(fig, "各单位目标完成状态") + note)
 
 

@@ -350,8 +350,8 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
             elif key in table.index:
                 c = table.loc[key]
                 status = " ".join(
-                    f'<span class="chip" style="background:{style.status_colour(s)}">'
-                    f"{escape(s)} {int(c.get(s, 0))}</span>"
+                    f'<span class="chip" style="background:{style.status_colour(s)};'
+                    f'color:{style.status_ink(s)}">{style.status_mark(s)}{escape(s)} {int(c.get(s, 0))}</span>'
                     for s in style.STATUSES
                 )
             else:
@@ -374,6 +374,14 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
         f"planlib {escape(str(ctx.meta.get('planlib_version')))}。明细见 "
         f'<a href="manifest.json">manifest.json</a>，运行日志见 <a href="{LOG_NAME}">{LOG_NAME}</a>。'
     )
+    inputs = "".join(
+        f"<tr><td>{escape(str(path))}</td><td class='mono'>{escape(str(sha))}</td></tr>"
+        for path, sha in zip(ctx.inputs["path"], ctx.inputs["sha256"], strict=True)
+    )
+    sections.append(
+        f"<h2>数据文件与校验值（{len(ctx.inputs)} 个）</h2><table><thead><tr><th>文件</th>"
+        f"<th>SHA-256</th></tr></thead><tbody>{inputs}</tbody></table>"
+    )
     return f"""<!DOCTYPE html>
 <html lang="zh"><head><meta charset="utf-8"><title>{escape(label)}监测报告</title>
 <style>
@@ -385,6 +393,7 @@ td {{ border-bottom: 1px solid #cfd8dc; padding: 6px; }}
 .chip {{ display: inline-block; color: white; border-radius: 3px; padding: 0 6px; margin-right: 2px;
         font-size: 12px; }}
 .bad {{ color: #c62828; }}
+.mono {{ font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }}
 </style></head><body>
 <h1>{escape(str(ctx.meta.get("plan_title") or ""))} · {escape(label)}监测报告</h1>
 <p>{summary}</p>

@@ -18,7 +18,7 @@ from ..charts import style
 from ..errors import PlanlibError
 from ..periods import parse_period
 from .context import ReportContext
-from .html import CSS, Html, _gap_text, _value_text, badge, e, table, task_badge, when
+from .html import CSS, Html, _gap_text, _value_text, badge, e, num, table, task_badge, when
 
 
 def _unit_row(ctx: ReportContext, code: str) -> pd.Series:
@@ -50,8 +50,8 @@ def _cards(counts: dict[str, int]) -> str:
     out = []
     for k, s in enumerate(style.STATUSES):
         out.append(
-            f'<div class="card s{k}" style="background:{style.status_colour(s)}">'
-            f"<b>{counts[s]}</b>{e(s)}</div>"
+            f'<div class="card s{k}" style="background:{style.status_colour(s)};'
+            f'color:{style.status_ink(s)}"><b>{counts[s]}</b>{style.status_mark(s)}{e(s)}</div>'
         )
     return '<div class="cards">' + "".join(out) + "</div>"
 
@@ -131,7 +131,7 @@ def title(ctx: ReportContext, code: str | None, subject: str) -> Html:
     items = [
         f"报告期：{e(label)}（{e(ctx.period)}）",
         f"依据：{e(ctx.meta.get('plan_title'))}",
-        f"数据：{files} 个文件（清单与校验值见附录）",
+        f"数据文件{files}个（校验值见 manifest.json）",
         f"生成时间：{e(when(ctx.meta.get('generated_at')))}",
     ]
     meta = " ".join(f"<span>{item}</span>" for item in items)
@@ -181,6 +181,21 @@ def _gap_for_reader(rows: pd.DataFrame) -> pd.Series:
     return gap.where(~lower, -gap)
 
 
+def _still_needed_text(r: Any) -> str:
+    """还需: the count to add (or, for a lower-is-better rate, to shed) to reach the target."""
+    n = getattr(r, "still_needed", float("nan"))
+    try:
+        n = float(n)
+    except (TypeError, ValueError):
+        return ""
+    if n != n or n <= 0:  # NaN or met
+        return ""
+    unit = str(getattr(r, "still_needed_unit", "") or "")
+    decimals = int(r.precision) if str(r.kind) == "total" else 0
+    text = num(n, decimals=decimals) + e(unit)
+    return f"减少{text}" if str(r.comparator) == "<=" else text
+
+
 def targets_table(ctx: ReportContext, code: str) -> Html:
     """Every target of one org unit: value, target, gap and status in colour."""
     rows = _rows(ctx, code, ctx.period)
@@ -203,18 +218,24 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
                     _gap_for_reader(rows), rows["unit"], rows["precision"], strict=True
                 )
             ],
+            "还需": [_still_needed_text(r) for r in rows.itertuples(index=False)],
             "状态": [badge(s) for s in rows["status"]],
             "说明": [_reason(r) for r in rows.itertuples(index=False)],
         }
     )
     note = (
         "<p class='note'>差距 = 本期值 − 目标（越低越好的指标为目标 − 本期值；年底前的累计类目标为"
-        "本期值 − 序时目标），正数表示好于目标；"
+        "本期值 − 序时目标），正数表示好于目标；还需 = 达到目标还要增加（或减少）的人数、学校数或数量；"
         "比率类指标的差距以百分点计。数值按公布精度（比率保留一位小数，数量取整）显示和评估。"
         "年底前，累计类目标（如新建数、投入）按序时目标（全年目标 × 已过时间比例）评估。</p>"
     )
     return Html(
-        table(frame, numeric=("本期值", "差距"), raw=("本期值", "差距", "状态", "说明")) + note
+        table(
+            frame,
+            numeric=("本期值", "差距", "还需"),
+            raw=("本期值", "差距", "还需", "状态", "说明"),
+        )
+        + note
     )
 
 
@@ -314,7 +335,8 @@ def _judgement_html(ctx: ReportContext, definitions: pd.DataFrame, own: pd.DataF
 
 
 def appendix(ctx: ReportContext, code: str | None = None) -> Html:
-    """Each indicator's definition and the data sources (file names and SHA-256 checksums)."""
+    """Each indicator's definition, how targets are judged, and where the numbers came from
+    (the count of data files; their checksums are in the batch's manifest.json and index)."""
     a = ctx.assessment
     mine = a[a["org_code"].astype(str) == str(code)] if code is not None else a
     used = set((mine if len(mine) else a)["indicator"].astype(str))  # the report's own indicators
@@ -333,18 +355,13 @@ def appendix(ctx: ReportContext, code: str | None = None) -> Html:
     )
     rules = _judgement_html(ctx, d, mine if code is not None else None)
     files = _input_filter(ctx, code)
-    src = pd.DataFrame(
-        {
-            "文件": files["path"],
-            "SHA-256": [f"<span class='mono'>{e(s)}</span>" for s in files["sha256"]],
-        }
-    )
     body = (
         "<h2>附录一　指标定义</h2>"
         + table(defs, raw=("定义（本报告口径）",))
         + rules
         + "<h2>附录三　数据来源</h2>"
-        + f"<p class='note'>数据目录中的以下文件（相对路径）参与了本报告的计算；"
-        f"planlib 版本 {e(ctx.meta.get('planlib_version'))}。</p>" + table(src, raw=("SHA-256",))
+        + f"<p class='note'>本报告由数据目录中的{len(files)}个数据文件计算得出（文件清单与校验值见"
+        f"本批报告的 manifest.json 和 index.html）；planlib 版本 "
+        f"{e(ctx.meta.get('planlib_version'))}。</p>"
     )
     return Html(body)
