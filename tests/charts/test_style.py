@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import warnings
 
@@ -46,3 +47,26 @@ def test_one_palette_for_every_status() -> None:
     assert list(style.STATUS_COLOURS) == list(style.STATUSES)
     assert len(set(style.STATUS_COLOURS.values())) == 4
     assert style.status_colour("奇怪") == style.STATUS_COLOURS["无数据"]
+
+
+def _lightness(colour: str) -> float:
+    """CIE L* of a #rrggbb colour: what a black-and-white printer keeps of it."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    y = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    return 116 * y ** (1 / 3) - 16 if y > 0.008856 else 903.3 * y
+
+
+def test_status_tones_stay_apart_in_grey_and_carry_a_mark() -> None:
+    tones = {s: _lightness(style.STATUS_COLOURS[s]) for s in style.STATUSES}
+    ordered = sorted(tones.values())
+    assert min(b - a for a, b in itertools.pairwise(ordered)) >= 12, tones
+    marks = [style.status_mark(s) for s in style.STATUSES]
+    assert len(set(marks)) == 4 and style.status_mark("奇怪") == "—"
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(str(style.font_path())).getBestCmap()
+    assert all(ord(m) in cmap for m in marks)  # the bundled font draws every mark

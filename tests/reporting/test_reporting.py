@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -152,6 +153,9 @@ def test_pdf_has_chinese_text_and_embeds_the_bundled_font(batch: runner.BatchOut
     reader = PdfReader(str(batch.out / "990102.pdf"))
     text = "".join(page.extract_text() or "" for page in reader.pages)
     assert "城关区" in text and "监测报告" in text and "达标" in text
+    # checksums live in manifest.json and index.html, not on a reader's pages
+    assert not re.search(r"[0-9a-f]{64}", text) and "manifest.json" in text
+    assert re.search(r"[0-9a-f]{64}", (batch.out / "index.html").read_text(encoding="utf-8"))
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
     fonts = set()
