@@ -255,12 +255,8 @@ def assess(
     rows = rows.assign(precision=rows["indicator"].map(precisions).astype("int64"))
     target, source, given, alloc_basis = unit_targets(rows, alloc, warnings)
     method = allocation_method(rows, source, alloc_basis)
-    stock_targets(rows, indicators, target, method, given)
-    source = np.where(
-        method.astype(str) != "",
-        np.where(pd.Series(method).str.startswith("存量目标").to_numpy(), "基数加增量", source),
-        source,
-    )
+    from_base = stock_targets(rows, indicators, target, method, given)
+    source = np.where(from_base, "基数加增量", source)
     # 提高 X 个百分点: a change against last year's final value, when it is in the data.
     change = rows["change"].to_numpy(dtype=bool)
     if change.any():

@@ -161,9 +161,10 @@ def stock_targets(
     target: np.ndarray,
     method: np.ndarray,
     weights: np.ndarray,
-) -> None:
+) -> np.ndarray:
     """County targets of a stock total (示范高中 30 所): what each county has at the baseline plus
-    its share of the city's increment, never below what it already has (in place)."""
+    its share of the city's increment, never below what it already has (``target`` and
+    ``method`` in place). Returns which rows it set."""
     mask = (
         (rows["scope"] == "total")
         & (rows["kind"] == "total")
@@ -172,7 +173,7 @@ def stock_targets(
         & ~rows["change"].astype(bool)
     ).to_numpy()
     if not mask.any():
-        return
+        return mask
     base, base_period = _baselines(rows, indicators)
     parent_rows = rows[rows["level"] != "county"]
     parent_base, _ = _baselines(parent_rows, indicators)
@@ -216,6 +217,7 @@ def stock_targets(
                 f"存量目标：{label}已有 {county_base[j]:g}{unit}，加上全市增量 {increment:g}{unit}"
                 f"中{by}分得的 {extra[j]:g}{unit}，合计 {target[i]:g}{unit}（不低于已有数）"
             )
+    return mask
 
 
 def allocation_method(rows: pd.DataFrame, source: np.ndarray, basis: np.ndarray) -> np.ndarray:
