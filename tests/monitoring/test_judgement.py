@@ -252,3 +252,34 @@ def test_still_needed_counts_the_children_or_schools_to_add() -> None:
         allocations=False,
     )
     assert np.isnan(met["still_needed"].iloc[0])  # nothing to add once met
+
+
+def test_an_allocation_file_can_give_a_flow_its_own_schedule(tmp_path) -> None:
+    """智慧校园 built mostly in the second half: the file says 10% by Q2 (not 50%). 113 × 10% =
+    11.3, published 11: the city's 12 is on schedule, where the even schedule (57) missed."""
+    path = tmp_path / "alloc.csv"
+    path.write_text(
+        "county,indicator,target,q1,q2,q3\n"
+        f"{CITY},new_smart_campuses,113,0%,10%,40%\n"
+        f"{A},新建智慧校园,50,,,\n",
+        encoding="utf-8",
+    )
+    alloc = planlib.load_allocations(path)
+    assert alloc.loc[0, ["q1", "q2", "q3"]].tolist() == [0.0, 0.1, 0.4]
+    plan = one_target_plan(
+        Target("新建智慧校园", ">=", 113, "所", code="new_smart_campuses", scope="total")
+    )
+    out = planlib.assess(
+        ind_rows("new_smart_campuses", {CITY: 12.0, A: 20.0}), plan, allocations=path
+    )
+    city, a = status_of(out), status_of(out, A)
+    assert (city["expected_share"], city["expected_value"], city["status"]) == (0.1, 11.0, "达标")
+    assert "本季度末应完成全年目标的10%" in city["allocation_method"]
+    assert (a["expected_share"], a["expected_value"]) == (0.5, 25.0)  # no schedule: the even one
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        f"county,indicator,target,q1,q2,q3\n{A},new_smart_campuses,50,30%,20%,60%\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(planlib.PlanlibError, match=r"bad.csv，第 2 行：各季度的序时进度应逐季不减"):
+        planlib.load_allocations(bad)

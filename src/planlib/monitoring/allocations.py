@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from ..plan.model import Plan
 from ..resources import data_dir
 
 ALLOCATION_COLUMNS = ("county", "indicator", "target")
+SCHEDULE_COLUMNS = ("q1", "q2", "q3")
+"""Optional: the share of the year's target due by the end of each quarter (20% or 0.2), for a
+year-to-date flow whose 序时进度 is not even (建设项目 that finish late in the year)."""
 
 
 def default_allocations_path(year: int | None) -> Path:
@@ -39,8 +43,10 @@ def load_allocations(
     ``county`` may be a code or a name (resolved later against the org units); ``indicator`` a
     code or any name the definitions know. An optional ``basis`` column says how the city's
     target was split (按在校生数, 按上年完成数 …); reports quote it. Returns columns county,
-    indicator, target, basis, file, row (``row`` is the line in the CSV, header = 1). A missing
-    default file gives an empty frame.
+    indicator, target, basis, q1, q2, q3, file, row (``row`` is the line in the CSV, header = 1).
+    ``q1``–``q3`` (optional) give a flow's own schedule: the cumulative share of the target due
+    by each quarter's end; without them 序时进度 is the share of the year gone. A missing default
+    file gives an empty frame.
 
     For a stock total (省级示范性高中数) the figures are read as each county's share of the
     city's increment on top of what it has at the start of the year (see ``assess``).
@@ -52,6 +58,7 @@ def load_allocations(
             "indicator": pd.Series(dtype=object),
             "target": pd.Series(dtype="float64"),
             "basis": pd.Series(dtype=object),
+            **{q: pd.Series(dtype="float64") for q in SCHEDULE_COLUMNS},
             "file": pd.Series(dtype=object),
             "row": pd.Series(dtype="int64"),
         }
@@ -75,7 +82,9 @@ def load_allocations(
             f"文件 {p}，第 1 行：缺少列 {'、'.join(missing)}（应有 county,indicator,target）"
         )
     defs = indicators if indicators is not None else load_indicators()
-    col = {c: header.index(c) for c in (*ALLOCATION_COLUMNS, "basis") if c in header}
+    col = {
+        c: header.index(c) for c in (*ALLOCATION_COLUMNS, "basis", *SCHEDULE_COLUMNS) if c in header
+    }
     out = []
     seen: dict[tuple[str, str], int] = {}
     for line, r in enumerate(rows[1:], start=2):
@@ -105,12 +114,14 @@ def load_allocations(
                 f"文件 {p}，第 {line} 行：{cells['county']} 的 {code} 与第 {seen[key]} 行重复"
             )
         seen[key] = line
+        schedule = _schedule(cells, p, line)
         out.append(
             {
                 "county": cells["county"],
                 "indicator": code,
                 "target": target,
                 "basis": cells.get("basis", ""),
+                **schedule,
                 "file": str(p),
                 "row": line,
             }
@@ -118,6 +129,34 @@ def load_allocations(
     if not out:
         return empty
     return pd.DataFrame(out).astype({"target": "float64", "row": "int64"})
+
+
+def _schedule(cells: dict[str, str], path: Path, line: int) -> dict[str, float]:
+    """q1–q3 as shares of the year (20%, 0.2 or 20 all mean a fifth), rising, within 0–1."""
+    out: dict[str, float] = {}
+    for q in SCHEDULE_COLUMNS:
+        text = cells.get(q, "").strip()
+        if not text:
+            out[q] = float("nan")
+            continue
+        try:
+            share = float(text.rstrip("%％"))
+        except ValueError:
+            raise AllocationFileError(
+                f"文件 {path}，第 {line} 行，列「{q}」（值 {text}）：序时进度应为比例，如 20% 或 0.2"
+            ) from None
+        share = share / 100 if text.endswith(("%", "％")) or share > 1 else share
+        if not 0 <= share <= 1:
+            raise AllocationFileError(
+                f"文件 {path}，第 {line} 行，列「{q}」（值 {text}）：序时进度应在 0 到 100% 之间"
+            )
+        out[q] = share
+    given = [v for v in out.values() if v == v]
+    if any(b < a for a, b in itertools.pairwise(given)):
+        raise AllocationFileError(
+            f"文件 {path}，第 {line} 行：各季度的序时进度应逐季不减（q1 ≤ q2 ≤ q3）"
+        )
+    return out
 
 
 def allocations_frame(
@@ -140,7 +179,9 @@ def allocations_frame(
             raise AllocationFileError(f"分解目标表：未知的指标「{bad}」")
         frame["indicator"] = codes
         frame["target"] = frame["target"].astype("float64")
-        for c, default in (("basis", ""), ("file", ""), ("row", 0)):
+        defaults: dict[str, str | float | int] = {"basis": "", "file": "", "row": 0}
+        defaults.update({q: float("nan") for q in SCHEDULE_COLUMNS})
+        for c, default in defaults.items():
             if c not in frame:
                 frame[c] = default
         return frame
@@ -148,4 +189,9 @@ def allocations_frame(
     return load_allocations(path, year=plan.year, indicators=indicators)
 
 
-__all__ = ["ALLOCATION_COLUMNS", "default_allocations_path", "load_allocations"]
+__all__ = [
+    "ALLOCATION_COLUMNS",
+    "SCHEDULE_COLUMNS",
+    "default_allocations_path",
+    "load_allocations",
+]

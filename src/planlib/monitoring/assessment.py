@@ -20,7 +20,13 @@ from ..errors import AllocationFileError, Problem
 from ..plan.model import COMPARATORS, Plan
 from .allocations import allocations_frame
 from .indicators import IndicatorSet, Settings, load_indicators
-from .targets import allocation_method, period_attr, stock_targets, unit_targets
+from .targets import (
+    allocation_method,
+    period_attr,
+    scheduled_shares,
+    stock_targets,
+    unit_targets,
+)
 
 STATUSES: tuple[str, ...] = ("达标", "接近", "未达标", "无数据")
 PROGRESS: tuple[str, ...] = ("超前", "正常", "滞后")
@@ -286,10 +292,20 @@ def assess(
     # Year-to-date flows before year end are judged against their schedule (序时目标).
     quarter_share = period_attr(rows["period"], "year_share").astype("float64")
     in_year = quarter_share < 1.0
+    scheduled = scheduled_shares(rows, alloc)
+    own_schedule = ~np.isnan(scheduled) & in_year
+    quarter_share = np.where(own_schedule, scheduled, quarter_share)
     is_flow = ((rows["temporal"] == "flow") & (rows["kind"] == "total")).to_numpy()
     paced = is_flow & in_year & ~np.isnan(target) & (comparator != "<=")
     expected_share = np.where(paced, quarter_share, np.nan)
     expected_value = np.where(paced, shown(target * quarter_share, precision), np.nan)
+    method = np.where(
+        paced & own_schedule,
+        method.astype(object)
+        + "；序时进度按分解目标文件的安排：本季度末应完成全年目标的"
+        + pd.Series(np.round(quarter_share * 100, 1)).map("{:g}%".format).to_numpy(dtype=object),
+        method,
+    )
     against = np.where(paced, expected_value, target)
 
     def tolerance_of(goal: np.ndarray) -> np.ndarray:

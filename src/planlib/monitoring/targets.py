@@ -17,6 +17,36 @@ import pandas as pd
 from ..periods import parse_period
 
 
+def _county_codes(rows: pd.DataFrame, allocations: pd.DataFrame) -> pd.Series:
+    """The allocation file's units as codes: it may name a county by code or by name."""
+    names = rows.drop_duplicates("org_code").set_index("org_name")["org_code"]
+    known = set(rows["org_code"].unique())
+    return pd.Series(
+        [c if c in known else names.get(c, c) for c in allocations["county"]],
+        index=allocations.index,
+    )
+
+
+def scheduled_shares(rows: pd.DataFrame, allocations: pd.DataFrame) -> np.ndarray:
+    """The share of the year's target due by each row's quarter end where the allocation file
+    gives a schedule (q1–q3), else NaN (the share of the year gone applies)."""
+    out = np.full(len(rows), np.nan)
+    columns = [q for q in ("q1", "q2", "q3") if q in allocations]
+    if allocations.empty or not columns:
+        return out
+    plan = allocations.assign(county=_county_codes(rows, allocations)).set_index(
+        ["county", "indicator"]
+    )[columns]
+    plan = plan[~plan.index.duplicated()]
+    key = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"]])
+    found = plan.reindex(key).to_numpy(dtype="float64")
+    quarter = period_attr(rows["period"], "quarter")
+    for k, q in enumerate(columns):
+        at = quarter == int(q[1])
+        out[at] = found[at, k]
+    return out
+
+
 def unit_targets(
     rows: pd.DataFrame, allocations: pd.DataFrame, warnings: list[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -31,13 +61,8 @@ def unit_targets(
     if allocations.empty:
         alloc = pd.Series(dtype="float64")
     else:
-        # Allocations may name a county by code or by name.
-        names = rows.drop_duplicates("org_code").set_index("org_name")["org_code"]
+        county = _county_codes(rows, allocations)
         known = set(rows["org_code"].unique())
-        county = pd.Series(
-            [c if c in known else names.get(c, c) for c in allocations["county"]],
-            index=allocations.index,
-        )
         index = pd.MultiIndex.from_arrays([county, allocations["indicator"]])
         alloc = pd.Series(allocations["target"].to_numpy(), index=index)
         basis_of = pd.Series(
@@ -260,4 +285,10 @@ def period_attr(periods: pd.Series, attr: str) -> np.ndarray:
     return table[codes]
 
 
-__all__ = ["allocation_method", "period_attr", "stock_targets", "unit_targets"]
+__all__ = [
+    "allocation_method",
+    "period_attr",
+    "scheduled_shares",
+    "stock_targets",
+    "unit_targets",
+]

@@ -314,7 +314,8 @@ def _judgement_html(ctx: ReportContext, definitions: pd.DataFrame, own: pd.DataF
         + "。",
         *[e(s) for s in ctx.meta.get("judgement", [])],
         "年底前，累计类目标（本年1月至本期的累计数）按序时目标评估：序时目标 = 全年目标 × "
-        "已过季度数 ÷ 4；存量和比率类目标任何季度都按全年目标评估。第四季度起一律按全年目标评估。",
+        "已过季度数 ÷ 4（分解目标文件另有进度安排的，按其安排）；存量和比率类目标任何季度都按全年目标"
+        "评估。第四季度起一律按全年目标评估。",
     ]
     parts = [
         "<h2>附录二　目标的判断方法</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
