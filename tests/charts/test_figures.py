@@ -125,8 +125,14 @@ def test_ranking_respects_direction_and_highlights() -> None:
 
 def test_share_done_chart_and_empty_inputs() -> None:
     a = frame()
-    fig = charts.share_done_chart(a[(a["org_code"] == "330102") & (a["period"] == "2022Q2")])
-    assert "序时进度 50%" in texts(fig)
+    rows = a[(a["org_code"] == "330102") & (a["period"] == "2022Q2")]
+    fig = charts.share_done_chart(rows)
+    assert "按序时应完成的比例" in texts(fig)
+    # one schedule tick per flow at its share due (50% at Q2), and the full target's line
+    ticks = [ln.get_xdata()[0] for ln in fig.axes[0].lines if ln.get_linestyle() == "-"]
+    assert ticks and all(round(x) == 50 for x in ticks)
+    stock = rows.assign(temporal="stock")
+    assert "没有" in texts(charts.share_done_chart(stock))  # a stock has no 序时 share
     for fn in (charts.bullet_chart, charts.trend_chart, charts.status_heatmap):
         assert "没有" in texts(fn(a.iloc[0:0]))  # type: ignore[operator]
 

@@ -258,8 +258,16 @@ def ranking_chart(
 
 
 def share_done_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
-    """Share of each additive (count) target done so far, against the share of the year gone."""
+    """Share of each year-to-date (flow) target done so far, each against its own schedule.
+
+    Before year end only flows belong here: a stock (示范高中数) is judged against its full
+    target in any quarter, so a 序时 line beside it would mislead. Each bar's black tick is the
+    share due by now (the share of the year gone, or the allocation file's own schedule).
+    """
     rows = rows.dropna(subset=["share_done"]).reset_index(drop=True)
+    in_year = "expected_share" in rows and rows["expected_share"].notna().any()
+    if in_year and "temporal" in rows:
+        rows = rows[rows["temporal"] == "flow"].reset_index(drop=True)
     if rows.empty:
         return _empty("本期没有累计类目标")
     fig = _figure(0.32 * len(rows) + 0.9)
@@ -267,16 +275,23 @@ def share_done_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
     y = np.arange(len(rows))[::-1]
     share = (rows["share_done"].astype(float) * 100).clip(upper=150)
     colours = [style.status_colour(str(s)) for s in rows["status"]]
-    ax.barh(y, share, color=colours, height=0.6)
-    for yy, s in zip(y, share, strict=True):
-        # a white ground keeps the label readable where the 序时进度 line crosses it
-        ax.text(s + 0.8, yy, f"{s:.0f}%", va="center", fontsize=7.5, zorder=3,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # fmt: skip
-    if "expected_share" in rows and rows["expected_share"].notna().any():
-        expected = float(rows["expected_share"].dropna().iloc[0]) * 100
-        ax.axvline(expected, color=style.TARGET_COLOUR, linestyle="--", linewidth=1)
-        ax.text(expected, len(rows) - 0.4, f"序时进度 {expected:.0f}%", ha="center", fontsize=7.5,
-                zorder=3, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # fmt: skip
+    ax.barh(y, share, color=colours, height=0.6, edgecolor="#9e9e9e", linewidth=0.5)
+    for yy, s, status in zip(y, share, rows["status"], strict=True):
+        # a white ground keeps the label readable where a schedule tick crosses it
+        ax.text(s + 0.8, yy, f"{style.status_mark(str(status))}{s:.0f}%", va="center",
+                fontsize=7.5, zorder=3, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # fmt: skip
+    due = (
+        rows["expected_share"] if "expected_share" in rows else pd.Series(np.nan, index=rows.index)
+    )
+    for yy, d in zip(y, due.astype(float) * 100, strict=True):
+        if not math.isnan(d):
+            ax.plot(
+                [d, d], [yy - 0.42, yy + 0.42], color=style.TARGET_COLOUR, linewidth=2, zorder=4
+            )
+    ax.axvline(100, color=style.TARGET_COLOUR, linestyle="--", linewidth=0.8)
+    if in_year:
+        ax.text(0.99, 1.01, "黑色竖线：按序时应完成的比例；虚线：全年目标", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=7)  # fmt: skip
     ax.set_yticks(y, rows["indicator_name"])
     ax.set_xlim(0, max(110.0, float(share.max()) * 1.15))
     ax.set_xlabel("已完成目标的比例（%）")

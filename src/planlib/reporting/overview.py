@@ -64,7 +64,10 @@ def overview_totals(ctx: ReportContext, org: str) -> Html:
 def overview_shares(ctx: ReportContext, org: str) -> Html:
     rows = _rows(ctx, org, ctx.period)
     fig = charts.share_done_chart(rows)
-    note = "<p class='note'>累计类目标（可相加的数量目标）已完成的比例；虚线为序时进度。</p>"
+    note = (
+        "<p class='note'>年内累计类目标（新建、投入、编制、补充教师）已完成全年目标的比例；"
+        "黑色竖线为按序时进度本季度末应完成的比例，虚线为全年目标。存量目标按全年目标评估，不在此图。</p>"
+    )
     return Html(figure_html(fig, "累计类目标完成比例") + note)
 
 
