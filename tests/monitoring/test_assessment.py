@@ -518,6 +518,6 @@ def test_county_rows_describe_their_own_allocated_target():
     alloc = pd.DataFrame({"county": ["101"], "indicator": ["education_budget"], "target": [16.5]})
     res = _pl.assess(ind, _pl.load_plan(), allocations=alloc)
     county = res[(res["org_code"] == "101") & (res["indicator"] == "education_budget")].iloc[0]
-    assert county["target"] == 16.5 and county["target_text"] == "不低于 16.5亿元（力争）"
+    assert county["target"] == 16.5 and county["target_text"] == "不低于16.5亿元（力争）"
     city = res[(res["org_code"] == "100") & (res["indicator"] == "education_budget")].iloc[0]
-    assert city["target_text"] == "不低于 216亿元（力争）"
+    assert city["target_text"] == "不低于216亿元（力争）"

@@ -96,8 +96,8 @@ def test_stock_total_targets_start_from_what_each_county_has() -> None:
     a, b = status_of(out, A), status_of(out, B)
     assert (a["target"], b["target"]) == (6.0, 2.0)
     assert a["target_source"] == "基数加增量"
-    assert "2022年第一季度已有 5所" in a["allocation_method"]
-    assert "全市增量 3所" in a["allocation_method"] and "分得的 1所" in a["allocation_method"]
+    assert "2022年第一季度已有5所" in a["allocation_method"]
+    assert "全市增量3所" in a["allocation_method"] and "分得的1所" in a["allocation_method"]
     assert (a["status"], b["status"]) == ("未达标", "未达标")
     assert status_of(out)["target"] == 8.0  # the city keeps the plan's target
 

@@ -47,8 +47,8 @@ def test_target_rejects_bad_fields(changes, key):
 
 
 def test_describe_reads_like_the_plan():
-    assert target().describe() == "不低于 93.5%"
-    assert target(comparator="<=", value=5).describe() == "不高于 5%"
+    assert target().describe() == "不低于93.5%"
+    assert target(comparator="<=", value=5).describe() == "不高于5%"
     t = target(comparator="~", value=4000, unit="人", approximate=True, aspirational=True)
     assert t.describe() == "4000人左右（力争）"
 

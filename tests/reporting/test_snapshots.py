@@ -96,3 +96,24 @@ def test_report_html(sample_city: Path, snapshot, period: str) -> None:
         html = normalise_html(result.files["html"].decode("utf-8"), sample_city)
         assert "生成时间" in html
         assert html == snapshot(name=job.key, extension_class=TextSnapshot)
+
+
+_HAN = "\u4e00-\u9fff"
+_SPACED = re.compile(rf"\d [{_HAN}]|[{_HAN}] \d")
+
+
+def _text(html: str) -> str:
+    """The words a reader sees: tags, styles and scripts removed."""
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", "\n", html)
+
+
+def test_report_wording_has_no_space_between_digits_and_han() -> None:
+    """公文 style, checked over every pinned report page: 15项, 3所, 并列第2位, never "15 项"."""
+    pages = sorted((Path(__file__).parent / "__snapshots__" / "test_snapshots").glob("*html*"))
+    assert len(pages) == 6
+    for page in pages:
+        text = _text(page.read_text(encoding="utf-8"))
+        found = sorted({m.group(0) for m in _SPACED.finditer(text)})
+        assert not found, f"{page.name}: {found}"
+        assert "（并列） 位" not in text and "列第 " not in text

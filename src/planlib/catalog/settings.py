@@ -183,9 +183,9 @@ class Judgement:
     def sentences(self) -> list[str]:
         """The rules in a reader's words, one sentence each (the report appendix)."""
         return [
-            f"“左右”的目标：实际值在目标值上下 {self.approximate_band:.0%} 以内为达标。",
-            f"“力争”的目标：差距在该指标接近容差的 {self.aspirational_slack:g} 倍以内为接近。",
-            f"序时进度：完成率高于序时进度 {self.progress_band * 100:g} 个百分点以上为超前，"
+            f"“左右”的目标：实际值在目标值上下{self.approximate_band:.0%}以内为达标。",
+            f"“力争”的目标：差距在该指标接近容差的{self.aspirational_slack:g}倍以内为接近。",
+            f"序时进度：完成率高于序时进度{self.progress_band * 100:g}个百分点以上为超前，"
             "按序时目标判断达标或接近为正常，未达标为滞后。",
         ]
 

@@ -210,7 +210,7 @@ def _target_words(rows: pd.DataFrame, target: np.ndarray) -> np.ndarray:
         words = cache.get(key)
         if words is None:
             value = f"{key[0]:.4g}{key[1]}"
-            words = f"{value}左右" if key[2] == "~" else f"{COMPARATORS[key[2]]} {value}"
+            words = f"{value}左右" if key[2] == "~" else f"{COMPARATORS[key[2]]}{value}"
             words += "（力争）" if key[3] else ""
             cache[key] = words
         out[i] = words

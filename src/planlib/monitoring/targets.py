@@ -239,8 +239,8 @@ def stock_targets(
             target[i] = county_base[j] + extra[j]
             label = _period_label(base_period[i])
             method[i] = (
-                f"存量目标：{label}已有 {county_base[j]:g}{unit}，加上全市增量 {increment:g}{unit}"
-                f"中{by}分得的 {extra[j]:g}{unit}，合计 {target[i]:g}{unit}（不低于已有数）"
+                f"存量目标：{label}已有{county_base[j]:g}{unit}，加上全市增量{increment:g}{unit}"
+                f"中{by}分得的{extra[j]:g}{unit}，合计{target[i]:g}{unit}（不低于已有数）"
             )
     return mask
 

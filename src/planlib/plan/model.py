@@ -198,7 +198,7 @@ class Target:
         """The target in a reviewer's words, e.g. 不低于 93.5%（力争）."""
         value = f"{self.value:g}{self.unit}"
         words = (
-            f"{value}左右" if self.comparator == "~" else f"{COMPARATORS[self.comparator]} {value}"
+            f"{value}左右" if self.comparator == "~" else f"{COMPARATORS[self.comparator]}{value}"
         )
         if self.change:
             words = f"提高 {value}" if self.comparator != "<=" else f"降低 {value}"

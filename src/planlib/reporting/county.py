@@ -40,8 +40,8 @@ def headline(ctx: ReportContext, code: str) -> Html:
     n = len(rows)
     name = _unit_row(ctx, code)["name"]
     lines = [
-        f"{e(name)}本期共评估 <b>{n}</b> 项量化目标：达标 <b>{counts['达标']}</b> 项，"
-        f"接近 {counts['接近']} 项，未达标 <b>{counts['未达标']}</b> 项，无数据 {counts['无数据']} 项。"
+        f"{e(name)}本期共评估<b>{n}</b>项量化目标：达标<b>{counts['达标']}</b>项，"
+        f"接近{counts['接近']}项，未达标<b>{counts['未达标']}</b>项，无数据{counts['无数据']}项。"
     ]
     better, worse = _changes(ctx, code)
     prev = ctx.meta.get("previous_period")
@@ -54,16 +54,16 @@ def headline(ctx: ReportContext, code: str) -> Html:
         if not better and not worse:
             lines.append(f"与{e(plabel)}相比，各项目标的状态没有变化。")
         if better:
-            lines.append(f"与{e(plabel)}相比好转 {len(better)} 项：{'；'.join(better)}。")
+            lines.append(f"与{e(plabel)}相比好转{len(better)}项：{'；'.join(better)}。")
         if worse:
-            lines.append(f"与{e(plabel)}相比变差 {len(worse)} 项：{'；'.join(worse)}。")
+            lines.append(f"与{e(plabel)}相比变差{len(worse)}项：{'；'.join(worse)}。")
     missed = rows[rows["status"] == "未达标"].copy()
     if not missed.empty:
         goal = _judged_goal(missed)
         missed = missed.assign(rel=((missed["value_shown"] - goal).abs() / goal.abs()).fillna(0))
         worst = missed.sort_values("rel", ascending=False).head(3)
         items = "；".join(
-            f"{e(r.indicator_name)} {_value_text(r.value_shown, r.precision, str(r.unit))}（目标 {e(r.target_text)}）"
+            f"{e(r.indicator_name)}为{_value_text(r.value_shown, r.precision, str(r.unit))}（目标{e(r.target_text)}）"
             for r in worst.itertuples(index=False)
         )
         lines.append(f"差距最大的目标：{items}。")
@@ -147,7 +147,7 @@ def ranks(ctx: ReportContext, code: str) -> Html:
                 "排名": rank_text,
                 "本单位": _ranked_value(ordered.loc[mine[0]], unit, total) if len(mine) else "—",
                 "同级最好": (
-                    f"{e(first['org_name'])} {_ranked_value(first, unit, total)}"
+                    f"{e(first['org_name'])}（{_ranked_value(first, unit, total)}）"
                     if first is not None
                     else "—"
                 ),

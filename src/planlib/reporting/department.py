@@ -36,10 +36,10 @@ def department_headline(ctx: ReportContext, department: str) -> Html:
     counts = {s: int((d["city_status"] == s).sum()) for s in style.STATUSES}
     lead = int((d["role"] == "牵头").sum())
     text = (
-        f"{e(department)}牵头或负责 <b>{len(d)}</b> 项量化目标（牵头 {lead} 项，责任 "
-        f"{len(d) - lead} 项）。按全市口径："
-        f"达标 {counts['达标']} 项，接近 {counts['接近']} 项，未达标 {counts['未达标']} 项，"
-        f"无数据 {counts['无数据']} 项。"
+        f"{e(department)}牵头或负责<b>{len(d)}</b>项量化目标（牵头{lead}项，责任"
+        f"{len(d) - lead}项）。按全市口径："
+        f"达标{counts['达标']}项，接近{counts['接近']}项，未达标{counts['未达标']}项，"
+        f"无数据{counts['无数据']}项。"
     )
     return Html(_cards(counts) + f"<p>{text}</p>")
 
@@ -58,7 +58,7 @@ def department_targets(ctx: ReportContext, department: str) -> Html:
                 for v, p, u in zip(d["city_value_shown"], d["precision"], d["unit"], strict=True)
             ],
             "目标": [
-                f"{e(text)}（序时目标 {_value_text(x, p, str(u))}）"
+                f"{e(text)}（序时目标{_value_text(x, p, str(u))}）"
                 if str(j) == "序时目标"
                 else e(text)
                 for text, j, x, p, u in zip(

@@ -24,18 +24,18 @@ def overview_headline(ctx: ReportContext, org: str) -> Html:
     per = kid_rows.groupby("org_name", sort=False)["status"].apply(lambda s: (s == "达标").mean())
     name = _unit_row(ctx, org)["name"]
     lines = [
-        f"{e(name)}全市（汇总）口径共评估 <b>{len(rows)}</b> 项目标：达标 <b>{counts['达标']}</b> 项，"
-        f"接近 {counts['接近']} 项，未达标 <b>{counts['未达标']}</b> 项，无数据 {counts['无数据']} 项。"
+        f"{e(name)}全市（汇总）口径共评估<b>{len(rows)}</b>项目标：达标<b>{counts['达标']}</b>项，"
+        f"接近{counts['接近']}项，未达标<b>{counts['未达标']}</b>项，无数据{counts['无数据']}项。"
     ]
     if len(per):
         top, bottom = per.max(), per.min()
         tops = "、".join(e(n) for n in per.index[per == top])
         bottoms = "、".join(e(n) for n in per.index[per == bottom])
         lines.append(
-            f"下辖 {len(kids)} 个单位中，达标比例最高的是{tops}（{top:.0%}），"
+            f"下辖{len(kids)}个单位中，达标比例最高的是{tops}（{top:.0%}），"
             f"最低的是{bottoms}（{bottom:.0%}）。"
             if top != bottom
-            else f"下辖 {len(kids)} 个单位的达标比例相同（{top:.0%}）。"
+            else f"下辖{len(kids)}个单位的达标比例相同（{top:.0%}）。"
         )
         nodata = kid_rows.groupby("org_name", sort=False)["status"].apply(
             lambda s: (s == "无数据").all()

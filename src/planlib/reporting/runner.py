@@ -369,8 +369,8 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
     label = parse_period(ctx.period).label
     n_failed = len(outcome.failed)
     summary = (
-        f"共 {len(outcome.entries)} 份报告，成功 {len(outcome.entries) - n_failed} 份，"
-        f"失败 {n_failed} 份。生成时间 {escape(content.when(ctx.meta.get('generated_at')))}，"
+        f"共{len(outcome.entries)}份报告，成功{len(outcome.entries) - n_failed}份，"
+        f"失败{n_failed}份。生成时间：{escape(content.when(ctx.meta.get('generated_at')))}，"
         f"planlib {escape(str(ctx.meta.get('planlib_version')))}。明细见 "
         f'<a href="manifest.json">manifest.json</a>，运行日志见 <a href="{LOG_NAME}">{LOG_NAME}</a>。'
     )
@@ -379,7 +379,7 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
         for path, sha in zip(ctx.inputs["path"], ctx.inputs["sha256"], strict=True)
     )
     sections.append(
-        f"<h2>数据文件与校验值（{len(ctx.inputs)} 个）</h2><table><thead><tr><th>文件</th>"
+        f"<h2>数据文件与校验值（{len(ctx.inputs)}个）</h2><table><thead><tr><th>文件</th>"
         f"<th>SHA-256</th></tr></thead><tbody>{inputs}</tbody></table>"
     )
     return f"""<!DOCTYPE html>
@@ -406,5 +406,5 @@ def plain_progress(job: ReportJob, result: ReportResult, done: int, total: int) 
     """Log lines for cron and CI (no terminal): one line per finished report."""
     word = "完成" if result.status == "ok" else f"失败：{result.error}"
     print(
-        f"[{done}/{total}] {job.title}（{job.key}）{word}，{result.seconds:.1f} 秒", file=sys.stderr
+        f"[{done}/{total}] {job.title}（{job.key}）{word}，{result.seconds:.1f}秒", file=sys.stderr
     )

@@ -151,7 +151,7 @@ def _reason(r: Any) -> str:
     year_end = str(getattr(r, "period", "")).endswith("Q4")  # the status says it all by then
     if isinstance(r.progress, str) and r.progress and not year_end:
         schedule = _value_text(r.expected_value, r.precision, str(r.unit))
-        return f"按序时目标 {schedule} 评估；序时进度：{e(r.progress)}"
+        return f"按序时目标{schedule}评估；序时进度：{e(r.progress)}"
     if (
         isinstance(r.projected_status, str)
         and r.projected_status
@@ -274,9 +274,7 @@ def quality(ctx: ReportContext, code: str | None = None) -> Html:
     parts = []
     if not p.empty:
         n_err = int((p["severity"] == "error").sum())
-        parts.append(
-            f"<p>校验发现 {len(p)} 个问题，其中错误 {n_err} 个（错误的数据不参与计算）。</p>"
-        )
+        parts.append(f"<p>校验发现{len(p)}个问题，其中错误{n_err}个（错误的数据不参与计算）。</p>")
         frame = pd.DataFrame(
             {
                 "级别": p["severity"].map({"error": "错误", "warning": "提醒"}).fillna("提醒"),
@@ -290,7 +288,7 @@ def quality(ctx: ReportContext, code: str | None = None) -> Html:
         parts.append(table(frame))
         if len(p) > 40:
             parts.append(
-                f"<p class='note'>另有 {len(p) - 40} 个问题未列出，请运行 planlib validate 查看。</p>"
+                f"<p class='note'>另有{len(p) - 40}个问题未列出，请运行 planlib validate 查看。</p>"
             )
     if warnings:
         parts.append("<ul>" + "".join(f"<li>{e(w)}</li>" for w in warnings) + "</ul>")
@@ -303,9 +301,9 @@ def _judgement_html(ctx: ReportContext, definitions: pd.DataFrame, own: pd.DataF
     for r in definitions.itertuples(index=False):
         tol = float(getattr(r, "tolerance", 0.0) or 0.0)
         if str(getattr(r, "kind", "")) == "total":
-            near.append(f"{e(r.indicator_name)} {tol:.0%}")
+            near.append(f"{e(r.indicator_name)}{tol:.0%}")
         else:
-            near.append(f"{e(r.indicator_name)} {tol:g}个百分点")
+            near.append(f"{e(r.indicator_name)}{tol:g}个百分点")
     items = [
         "数值按公布精度判断：比率保留一位小数，数量取整（投入保留两位小数），"
         "表中显示的数值就是评估所用的数值。",
@@ -362,7 +360,7 @@ def appendix(ctx: ReportContext, code: str | None = None) -> Html:
         + rules
         + "<h2>附录三　数据来源</h2>"
         + f"<p class='note'>本报告由数据目录中的{len(files)}个数据文件计算得出（文件清单与校验值见"
-        f"本批报告的 manifest.json 和 index.html）；planlib 版本 "
+        f"本批报告的 manifest.json 和 index.html）；planlib 版本："
         f"{e(ctx.meta.get('planlib_version'))}。</p>"
     )
     return Html(body)

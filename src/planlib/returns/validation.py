@@ -389,7 +389,7 @@ def check_completeness(values: pd.DataFrame, org_units: OrgUnits, d: Dictionary)
                         None,
                         None,
                         None,
-                        f"{name}（{code}）{p} 的报表未报送",
+                        f"{name}（{code}）{p}的报表未报送",
                         "warning",
                         code,
                         p,
