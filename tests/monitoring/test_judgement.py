@@ -199,6 +199,8 @@ def test_done_when_on_the_sample_city(city_runs: dict[str, planlib.Monitoring]) 
     named = content.departments(ctx)
     leads = {u for t in depts.plan.tasks for u in t.lead_units}
     assert leads <= set(named) and "机关各处室" not in named
+    with pytest.raises(planlib.PlanlibError, match=r"「基础教育处」；可用：.*学前教育处"):
+        content.department_headline(ctx, "基础教育处")
 
 
 # --- still needed (还需) --------------------------------------------------------------------------

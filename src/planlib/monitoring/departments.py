@@ -22,10 +22,10 @@ def department_names(plan: Plan) -> list[str]:
     return list(names)
 
 
-def check_departments(plan: Plan, wanted: str | Sequence[str]) -> list[str]:
-    """The names asked for, each one the plan names; otherwise an error listing the valid ones."""
+def check_departments(wanted: str | Sequence[str], known: Sequence[str]) -> list[str]:
+    """The names asked for, each one of ``known`` (the plan's departments, or those a report
+    batch covers); otherwise an error listing the valid ones."""
     asked = [wanted] if isinstance(wanted, str) else list(wanted)
-    known = department_names(plan)
     unknown = [d for d in asked if d not in known]
     if unknown:
         raise PlanlibError(
@@ -73,7 +73,9 @@ def by_department(
         )
     units = target_units_frame(plan)
     if department is not None:
-        units = units[units["department"].isin(check_departments(plan, department))]
+        units = units[
+            units["department"].isin(check_departments(department, department_names(plan)))
+        ]
     columns = [
         "department", "kind", "role", "task_id", "indicator", "indicator_name", "period",
         "target_text", "unit", "city_value", "city_target", "city_status", "city_progress",

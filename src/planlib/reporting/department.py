@@ -8,7 +8,6 @@ import pandas as pd
 
 from ..charts import figures as charts
 from ..charts import style
-from ..errors import PlanlibError
 from .context import ReportContext
 from .html import Html, _value_text, badge, e, figure_html, table
 from .sections import _cards, children, overview_org
@@ -24,9 +23,9 @@ def departments(ctx: ReportContext) -> list[str]:
 
 
 def department_headline(ctx: ReportContext, department: str) -> Html:
-    if department not in departments(ctx):
-        known = "、".join(departments(ctx))
-        raise PlanlibError(f"计划中没有处室（单位）「{department}」；可用：{known}")
+    from ..monitoring.departments import check_departments  # not at kernel start-up
+
+    check_departments(department, departments(ctx))
     d = ctx.departments[ctx.departments["department"].astype(str) == department]
     if d.empty:
         return Html(
