@@ -16,13 +16,22 @@ Those modules never import this one. A name the notebooks (or the runner) call g
 from __future__ import annotations
 
 from .context import open_context
-from .county import bullets, headline, ranks, trends
-from .department import department_headline, department_heatmap, department_targets, departments
+from .county import bullets, headline, ranks, school_lists, trends
+from .department import (
+    department_followup,
+    department_headline,
+    department_heatmap,
+    department_targets,
+    departments,
+)
 from .html import Html, num, table, when
 from .overview import (
+    overview_followup,
     overview_headline,
     overview_heatmap,
+    overview_outlook,
     overview_ranking,
+    overview_risks,
     overview_shares,
     overview_totals,
 )
@@ -43,6 +52,7 @@ __all__ = [
     "appendix",
     "bullets",
     "children",
+    "department_followup",
     "department_headline",
     "department_heatmap",
     "department_targets",
@@ -50,14 +60,18 @@ __all__ = [
     "headline",
     "num",
     "open_context",
+    "overview_followup",
     "overview_headline",
     "overview_heatmap",
     "overview_org",
+    "overview_outlook",
     "overview_ranking",
+    "overview_risks",
     "overview_shares",
     "overview_totals",
     "quality",
     "ranks",
+    "school_lists",
     "section",
     "standing",
     "table",

@@ -19,7 +19,9 @@ import pandas as pd
 
 from ..errors import ContextError
 
-FRAMES = ("assessment", "problems", "tasks", "departments", "inputs", "definitions", "units")
+FRAMES = (
+    "assessment", "problems", "tasks", "departments", "inputs", "definitions", "units", "schools",
+)  # fmt: skip
 """The frames a context carries, each a parquet file in the zip."""
 
 
@@ -38,6 +40,9 @@ class ReportContext:
     inputs: pd.DataFrame
     definitions: pd.DataFrame
     units: pd.DataFrame
+    schools: pd.DataFrame
+    """Every school each county's school-level targets count over, and whether it meets them
+    (:func:`planlib.monitoring.behind.school_status`), for the report period."""
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -97,6 +102,7 @@ def build_context(
 
     ``plan``, ``settings`` and ``allocations`` are those of ``monitor`` (and of ``planlib assess``).
     """
+    from ..monitoring.behind import school_status
     from ..monitoring.departments import by_department, department_names
     from ..monitoring.pipeline import monitor
     from ..resources import package_version
@@ -136,6 +142,14 @@ def build_context(
         inputs=run.dataset.inputs,
         definitions=run.definitions.frame(run.settings),
         units=units,
+        schools=school_status(
+            run.dataset.values,
+            run.dataset.org_units.schools,
+            assessment,
+            run.definitions,
+            run.settings,
+            run.period,
+        ),
         meta=meta,
     )
 

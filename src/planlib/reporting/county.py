@@ -77,8 +77,11 @@ def bullets(ctx: ReportContext, code: str) -> Html:
     """Value against target for every target of the period (a bullet chart)."""
     rows = _rows(ctx, code, ctx.period)
     fig = charts.bullet_chart(rows)
-    note = "<p class='note'>彩色横条为本期值，黑色竖线为目标；每项指标使用各自的刻度。</p>"
-    return Html(figure_html(fig, "各项目标完成情况") + note)
+    caption = (
+        "比率类目标在同一百分比刻度上比较；数量类目标按完成本单位目标的比例比较（100%即达到目标），"
+        "条末注本期值。竖线为目标（越低越好的指标为上限）；符号与灰度表示目标完成状态：✓达标、△接近、×未达标、—无数据。"
+    )
+    return Html(figure_html(fig, "各项目标完成情况", caption))
 
 
 def trends(ctx: ReportContext, code: str) -> Html:
@@ -89,12 +92,19 @@ def trends(ctx: ReportContext, code: str) -> Html:
     # the space the bullet chart leaves instead of the whole grid moving to a new page
     parts = [keys[i : i + 8] for i in range(0, len(keys), 8)] or [[]]
     figures = []
-    for part in parts:
+    for n, part in enumerate(parts):
         wanted = set(part)
         mask = [k in wanted for k in zip(rows["task_id"], rows["indicator"], strict=True)]
-        figures.append(figure_html(charts.trend_chart(rows[mask]), "季度趋势"))
-    note = "<p class='note'>横轴为季度，圆点颜色为当季状态，虚线为目标。</p>"
-    return Html("".join(figures) + note)
+        figures.append(
+            figure_html(
+                charts.trend_chart(rows[mask]), "各项目标的季度趋势" + ("（续）" if n else "")
+            )
+        )
+    caption = (
+        "<p class='note'>横轴为季度，纵轴为指标值（单位见各小图标题）；点的符号和灰度为当季状态，"
+        "虚线为目标。</p>"
+    )
+    return Html("".join(figures) + caption)
 
 
 def _siblings(ctx: ReportContext, code: str) -> pd.DataFrame:
@@ -170,3 +180,76 @@ def ranks(ctx: ReportContext, code: str) -> Html:
     return Html(
         lead + table(frame, numeric=("排名", "本单位", "同级达标数"), raw=("本单位", "同级最好"))
     )
+
+
+SCHOOL_LIST_CAP = 60
+"""A count target (新建智慧校园 N 所) lists the schools not there yet only up to this many; past
+it, the few that already count are listed instead (the many others are candidates, not a gap)."""
+
+
+def _school_names(schools: pd.DataFrame, county: str) -> str:
+    """School names joined by 、, without the county's name they start with, marked when the
+    school reported nothing usable."""
+    out = []
+    for name, reported in zip(schools["school_name"].astype(str), schools["reported"], strict=True):
+        if county and name.startswith(county) and len(name) > len(county):
+            name = name[len(county) :]
+        out.append(e(name) + ("" if bool(reported) else "（未填报）"))
+    return "、".join(out)
+
+
+def school_lists(ctx: ReportContext, code: str, number: str = "一") -> Html:
+    """附录: for each school-level target (标准化, 省级示范高中, 智慧校园…), the county's schools
+    that do not meet it yet, by stage, so the gap in 所 has names."""
+    s = ctx.schools
+    mine = s[s["county_code"].astype(str) == str(code)] if len(s) else s
+    heading = f"<h2>附录{number}　未达到校级目标的学校</h2>"
+    if mine.empty:
+        return Html(heading + "<p>本单位没有按学校统计的目标。</p>")
+    rows = _rows(ctx, code, ctx.period).set_index(["task_id", "indicator"])
+    county = str(_unit_row(ctx, code)["name"])
+    parts = [heading]
+    for (task, ind), grp in mine.groupby(["task_id", "indicator"], sort=False):
+        r = rows.loc[(task, ind)] if (task, ind) in rows.index else None
+        if isinstance(r, pd.DataFrame):
+            r = r.iloc[0]
+        name = str(grp["indicator_name"].iloc[0])
+        behind = grp[~grp["meets"].astype(bool)]
+        met = grp[grp["meets"].astype(bool)]
+        status = f"，{e(r['status'])}" if r is not None else ""
+        target = f"（目标{e(r['target_text'])}{status}）" if r is not None else ""
+        total = r is not None and str(r["kind"]) == "total"
+        lead = (
+            f"<p><b>{e(name)}</b>{target}：纳入统计的学校{len(grp)}所，已达到{len(met)}所，"
+            f"尚未达到{len(behind)}所"
+        )
+        unfilled = int((~behind["reported"].astype(bool)).sum())
+        lead += f"（其中{unfilled}所未填报或数据有误）。" if unfilled else "。"
+        if behind.empty:
+            parts.append(lead + "</p>")
+            continue
+        if total and len(behind) > SCHOOL_LIST_CAP:
+            parts.append(
+                lead
+                + f"尚未达到的学校较多，下面列出已计入的{len(met)}所。</p>"
+                + _stage_table(met, county)
+            )
+            continue
+        parts.append(lead + "</p>" + _stage_table(behind, county))
+    note = (
+        "<p class='note'>名单按学校名录（schools.csv）和本期学校报表：报1为达到，报0为未达到，"
+        "未填报或未通过校验的按未达到列出。</p>"
+    )
+    return Html("".join(parts) + note)
+
+
+def _stage_table(schools: pd.DataFrame, county: str) -> str:
+    if schools.empty:
+        return ""
+    frame = pd.DataFrame(
+        [
+            {"学段": stage, "所数": len(g), "学校": _school_names(g, county)}
+            for stage, g in schools.groupby("stage", sort=False)
+        ]
+    )
+    return table(frame, numeric=("所数",), raw=("学校",))

@@ -10,7 +10,8 @@ from ..charts import figures as charts
 from ..charts import style
 from .context import ReportContext
 from .html import Html, _value_text, badge, e, figure_html, table
-from .sections import _cards, children, overview_org
+from .overview import since_text
+from .sections import _cards, _still_needed_text, children, overview_org
 
 
 def departments(ctx: ReportContext) -> list[str]:
@@ -78,29 +79,74 @@ def department_targets(ctx: ReportContext, department: str) -> Html:
             ],
         }
     )
-    # who is behind, below the table: a long list of names would crush its columns
-    behind = [
-        f"<li>{e(r.indicator_name)}：{e(r.behind_units)}</li>"
-        for r in d.itertuples(index=False)
-        if isinstance(r.behind_units, str) and r.behind_units
-    ]
-    notes = f"<p>未达标的单位：</p><ul class='behind'>{''.join(behind)}</ul>" if behind else ""
-    return Html(table(frame, numeric=("全市值",), raw=("全市值", "目标", "状态")) + notes)
+    return Html(table(frame, numeric=("全市值",), raw=("全市值", "目标", "状态")))
 
 
-def department_heatmap(ctx: ReportContext, department: str, org: str | None = None) -> Html:
-    """The department's targets across the children of ``org`` (default: the root's)."""
+def _own_rows(ctx: ReportContext, department: str, org: str | None) -> pd.DataFrame:
+    """The assessment rows of the department's targets for the children of ``org``, every
+    quarter of the year so far."""
     d = ctx.departments[ctx.departments["department"].astype(str) == department]
     kids = children(ctx, overview_org(ctx, org))
     a = ctx.assessment
     keys = set(zip(d["task_id"].astype(str), d["indicator"].astype(str), strict=True))
-    rows = a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]
+    rows = a[a["org_code"].astype(str).isin(kids)]
     mask = [
         (t, i) in keys
         for t, i in zip(rows["task_id"].astype(str), rows["indicator"].astype(str), strict=True)
     ]
-    rows = rows[mask]
+    return rows[mask]
+
+
+def department_followup(ctx: ReportContext, department: str, org: str | None = None) -> Html:
+    """督办清单: every child unit behind on one of the department's targets, how far (还需, in
+    people, schools or money) and since when, longest first within each target."""
+    from ..monitoring.behind import behind_since  # not at kernel start-up
+
+    behind = behind_since(_own_rows(ctx, department, org), ctx.period)
+    if behind.empty:
+        return Html("<p>本期各下级单位在本处室负责的目标上均无未达标，无需督办。</p>")
+    d = ctx.departments[ctx.departments["department"].astype(str) == department]
+    targets = zip(d["task_id"].astype(str), d["indicator"].astype(str), strict=True)
+    order = {k: n for n, k in enumerate(dict.fromkeys(targets))}
+    behind = behind.assign(
+        _o=[
+            order.get(k, len(order))
+            for k in zip(
+                behind["task_id"].astype(str), behind["indicator"].astype(str), strict=True
+            )
+        ]
+    ).sort_values(["_o", "quarters_behind", "org_code"], ascending=[True, False, True])
+    frame = pd.DataFrame(
+        {
+            "指标": behind["indicator_name"],
+            "单位": behind["org_name"],
+            "本期值": [
+                _value_text(v, p, str(u))
+                for v, p, u in zip(
+                    behind["value_shown"], behind["precision"], behind["unit"], strict=True
+                )
+            ],
+            "目标": behind["target_text"],
+            "还需": [_still_needed_text(r) or "—" for r in behind.itertuples(index=False)],
+            "何时起未达标": [
+                since_text(s, int(q)) + (f"（连续{int(q)}个季度）" if int(q) > 1 else "")
+                for s, q in zip(behind["since"], behind["quarters_behind"], strict=True)
+            ],
+        }
+    )
+    lead = (
+        f"<p>本期在{e(department)}负责的目标上未达标的共{len(frame)}项"
+        f"（涉及{behind['org_code'].nunique()}个单位），按目标列出，连续未达标时间长的在前：</p>"
+    )
+    return Html(lead + table(frame, numeric=("本期值", "还需"), raw=("本期值", "还需")))
+
+
+def department_heatmap(ctx: ReportContext, department: str, org: str | None = None) -> Html:
+    """The department's targets across the children of ``org`` (default: the root's)."""
+    rows = _own_rows(ctx, department, org)
+    rows = rows[rows["period"].astype(str) == ctx.period]
     if rows.empty:
         return Html("<p>没有县市区层面的数据。</p>")
     fig = charts.status_heatmap(rows)
-    return Html(figure_html(fig, "各县市区目标完成状态"))
+    caption = "每格为该单位本期的指标值（带单位）；符号与灰度表示目标完成状态：✓达标、△接近、×未达标、—无数据。"
+    return Html(figure_html(fig, "各下级单位目标完成状态", caption))

@@ -41,7 +41,13 @@ CSS = """
              white-space: nowrap; font-size: 8.2pt; }
 .pl .note { color: #616161; font-size: 8.6pt; }
 .pl ul { margin: 2pt 0 4pt 0; padding-left: 14pt; }
-.pl img.fig { width: 100%; display: block; margin: 4pt 0; }
+.pl img.fig { width: 100%; display: block; margin: 2pt 0; }
+.pl .figure { break-inside: avoid; page-break-inside: avoid; margin: 6pt 0 4pt 0; }
+.pl .figtitle { font-weight: 700; font-size: 9.6pt; margin: 0; }
+.pl .figcap { margin: 0 0 4pt 0; }
+.pl h2, .pl .figtitle { break-after: avoid; page-break-after: avoid; }
+.pl ol.risks { margin: 2pt 0 4pt 0; padding-left: 16pt; }
+.pl ol.risks li { margin-bottom: 3pt; }
 .pl .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 7.2pt; word-break: break-all; }
 """
 
@@ -135,16 +141,34 @@ def task_badge(colour: str) -> str:
     return f'<span class="badge" style="background:{bg};color:{fg}">{word}</span>'
 
 
-def figure_html(fig: Figure, alt: str) -> str:
-    """A figure as an embedded PNG at print resolution (sharp on A4)."""
+def figure_html(fig: Figure, title: str, caption: str = "") -> str:
+    """A chart with its heading above and its caption (how to read it) below, kept on one page;
+    the chart is an embedded PNG at print resolution (sharp on A4)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=200)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img class="fig" alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+    img = f'<img class="fig" alt="{escape(title)}" src="data:image/png;base64,{data}">'
+    note = f"<p class='note figcap'>{caption}</p>" if caption else ""
+    return f"<div class='figure'><p class='figtitle'>{escape(title)}</p>{img}{note}</div>"
 
 
-def table(frame: pd.DataFrame, numeric: tuple[str, ...] = (), raw: tuple[str, ...] = ()) -> str:
-    """An HTML table; cells escaped unless their column is in ``raw`` (already HTML)."""
+def _blank(value: Any) -> bool:
+    text = e(value).strip()
+    return text in ("", "—")
+
+
+def table(
+    frame: pd.DataFrame,
+    numeric: tuple[str, ...] = (),
+    raw: tuple[str, ...] = (),
+    keep_empty: bool = False,
+) -> str:
+    """An HTML table; cells escaped unless their column is in ``raw`` (already HTML).
+
+    A column blank in every row (说明 at year end, 还需 when all is met) is left out: an empty
+    column reads as missing data. ``keep_empty`` keeps it."""
+    if not keep_empty and len(frame):
+        frame = frame[[c for c in frame.columns if not frame[c].map(_blank).all()]]
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for rec in frame.itertuples(index=False):

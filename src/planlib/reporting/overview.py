@@ -7,11 +7,26 @@ Which unit the overview is about (``overview_org``) and its children (``children
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
+
 from ..charts import figures as charts
 from ..charts import style
+from ..periods import parse_period
 from .context import ReportContext
-from .html import Html, _place, e, figure_html, table
-from .sections import _cards, _counts, _rows, _unit_row, children, standing, targets_table
+from .html import Html, _place, _value_text, badge, e, figure_html, table
+from .sections import (
+    _cards,
+    _counts,
+    _judged_goal,
+    _rows,
+    _still_needed_text,
+    _unit_row,
+    children,
+    standing,
+    targets_table,
+)
 
 
 def overview_headline(ctx: ReportContext, org: str) -> Html:
@@ -52,8 +67,8 @@ def overview_heatmap(ctx: ReportContext, org: str) -> Html:
     a = ctx.assessment
     rows = a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]
     fig = charts.status_heatmap(rows)
-    note = "<p class='note'>每格为该单位本期的指标值；符号与颜色表示目标完成状态：✓达标、△接近、×未达标、—无数据（黑白打印也可分辨）。</p>"
-    return Html(figure_html(fig, "各单位目标完成状态") + note)
+    caption = "每格为该单位本期的指标值（带单位）；符号与灰度表示目标完成状态：✓达标、△接近、×未达标、—无数据。"
+    return Html(figure_html(fig, "各单位目标完成状态", caption))
 
 
 def overview_totals(ctx: ReportContext, org: str) -> Html:
@@ -64,11 +79,11 @@ def overview_totals(ctx: ReportContext, org: str) -> Html:
 def overview_shares(ctx: ReportContext, org: str) -> Html:
     rows = _rows(ctx, org, ctx.period)
     fig = charts.share_done_chart(rows)
-    note = (
-        "<p class='note'>年内累计类目标（新建、投入、编制、补充教师）已完成全年目标的比例；"
-        "黑色竖线为按序时进度本季度末应完成的比例，虚线为全年目标。存量目标按全年目标评估，不在此图。</p>"
+    caption = (
+        "年内累计类目标（新建、投入、编制、补充教师）已完成全年目标的比例；"
+        "黑色竖线为按序时进度本季度末应完成的比例，虚线为全年目标。存量目标按全年目标评估，不在此图。"
     )
-    return Html(figure_html(fig, "累计类目标完成比例") + note)
+    return Html(figure_html(fig, "累计类目标完成全年目标的比例", caption))
 
 
 def overview_ranking(ctx: ReportContext, org: str) -> Html:
@@ -89,5 +104,187 @@ def overview_ranking(ctx: ReportContext, org: str) -> Html:
     for task, ind in missed.sort_values(ascending=False).head(2).index:
         part = rows[(rows["task_id"] == task) & (rows["indicator"] == ind)]
         fig = charts.ranking_chart(part)
-        parts.append(figure_html(fig, str(part["indicator_name"].iloc[0])))
+        name = str(part["indicator_name"].iloc[0])
+        total = str(part["kind"].iloc[0]) == "total"
+        caption = (
+            ("按完成本单位目标的比例" if total else "按指标值")
+            + "从好到差排列；短竖线为各单位自己的目标；符号与灰度表示目标完成状态：✓达标、△接近、×未达标、—无数据。"
+        )
+        parts.append(figure_html(fig, f"{name}：各单位排名", caption))
     return Html("".join(parts))
+
+
+RISKS = 3
+"""How many risks the overview's first page names."""
+FOLLOW_UP = 3
+"""The 督办 list: the children with the most targets missed, this many places (ties included)."""
+
+
+def _kid_rows(ctx: ReportContext, org: str) -> pd.DataFrame:
+    a = ctx.assessment
+    kids = children(ctx, org)
+    return a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]
+
+
+def _year_end(ctx: ReportContext) -> bool:
+    return ctx.period.endswith("Q4")
+
+
+def overview_risks(ctx: ReportContext, org: str) -> Html:
+    """The biggest risks, one sentence each: the parent's targets projected to miss (or to be
+    only near) at year end, then those most children miss; with the worst child named."""
+    own = _rows(ctx, org, ctx.period)
+    kids = _kid_rows(ctx, org)
+    if own.empty:
+        return Html("<p>本期没有可评估的目标。</p>")
+    weight = {"未达标": 2.0, "接近": 1.0}
+    key = "status" if _year_end(ctx) else "projected_status"
+    recs = []
+    for r in own.itertuples(index=False):
+        mine = kids[(kids["task_id"] == r.task_id) & (kids["indicator"] == r.indicator)]
+        missed = mine[mine["status"] == "未达标"]
+        share = len(missed) / len(mine) if len(mine) else 0.0
+        score = weight.get(str(getattr(r, key)), 0.0) + share
+        if score > 0:
+            recs.append((score, r, missed))
+    recs.sort(key=lambda t: -t[0])
+    if not recs:
+        return Html("<p>各项目标均已达到或预计年底能够达到，暂无需要特别关注的风险。</p>")
+    items = []
+    for _score, r, missed in recs[:RISKS]:
+        value = _value_text(r.value_shown, r.precision, str(r.unit))
+        sentence = (
+            f"<b>{e(r.indicator_name)}</b>：本期{value}，目标{e(r.target_text)}，{e(r.status)}"
+        )
+        if not _year_end(ctx):
+            projected = _value_text(
+                shown_value(r.projection, r.precision), r.precision, str(r.unit)
+            )
+            again = "仍" if str(r.projected_status) == str(r.status) else ""
+            sentence += f"；预计年底约{projected}，{again}{e(r.projected_status)}"
+        if len(missed):
+            worst = _worst(missed)
+            need = _still_needed_text(worst)
+            sentence += (
+                f"；{len(missed)}个下级单位未达标，差距最大的是{e(worst.org_name)}"
+                f"（{_value_text(worst.value_shown, worst.precision, str(worst.unit))}"
+                + (f"，还需{need}" if need else "")
+                + "）"
+            )
+        items.append(f"<li>{sentence}。</li>")
+    return Html("<ol class='risks'>" + "".join(items) + "</ol>")
+
+
+def shown_value(value: Any, precision: Any) -> float:
+    """A projection rounded as values are published (so it prints as the status reads it)."""
+    try:
+        return round(float(value), int(precision))
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _worst(rows: pd.DataFrame) -> Any:
+    """The row furthest from what it was judged against, relative to it."""
+    goal = _judged_goal(rows)
+    rel = ((rows["value_shown"] - goal).abs() / goal.abs().where(goal != 0)).fillna(0)
+    return rows.loc[rel.idxmax()]
+
+
+def overview_outlook(ctx: ReportContext, org: str) -> Html:
+    """Every target of the parent: value now, status, and the projected year-end status (at Q4,
+    the year's result), with how many children miss it."""
+    own = _rows(ctx, org, ctx.period)
+    if own.empty:
+        return Html("<p>本期没有可评估的目标。</p>")
+    kids = _kid_rows(ctx, org)
+    missed = kids[kids["status"] == "未达标"].groupby(["task_id", "indicator"]).size()
+    n_kids = kids.groupby(["task_id", "indicator"]).size()
+    data: dict[str, list[str]] = {
+        "任务": own["task_id"].astype(str).tolist(),
+        "指标": own["indicator_name"].astype(str).tolist(),
+        "目标": own["target_text"].astype(str).tolist(),
+        "本期值": [
+            _value_text(v, p, str(u))
+            for v, p, u in zip(own["value_shown"], own["precision"], own["unit"], strict=True)
+        ],
+        "本期状态": [badge(s) for s in own["status"]],
+    }
+    if not _year_end(ctx):
+        data["预计年底"] = [
+            _value_text(shown_value(v, p), p, str(u))
+            for v, p, u in zip(own["projection"], own["precision"], own["unit"], strict=True)
+        ]
+        data["预计状态"] = [badge(s) for s in own["projected_status"]]
+    keys = list(zip(own["task_id"], own["indicator"], strict=True))
+    data["下级未达标"] = [
+        f"{int(missed.get(k, 0))} / {int(n_kids.get(k, 0))}" if n_kids.get(k, 0) else "—"
+        for k in keys
+    ]
+    note = (
+        "<p class='note'>预计年底：年内累计类目标按序时进度外推（本年累计 ÷ 已过时间比例），"
+        "存量和比率类按本年各季度的线性趋势外推；预计状态按全年目标判断。"
+        "下级未达标 = 本期未达标的下级单位数 / 有该目标的下级单位数。</p>"
+        if not _year_end(ctx)
+        else "<p class='note'>第四季度为全年实际值，按全年目标判断。下级未达标 = 未达标的下级单位数 / 有该目标的下级单位数。</p>"
+    )
+    cols = ("本期值", "预计年底", "下级未达标")
+    return Html(
+        table(pd.DataFrame(data), numeric=cols, raw=("本期值", "预计年底", "本期状态", "预计状态"))
+        + note
+    )
+
+
+def overview_followup(ctx: ReportContext, org: str) -> Html:
+    """督办: the children with the most targets missed (ties share a place), each with the
+    targets missed longest and what they still need."""
+    from ..monitoring.behind import behind_since  # not at kernel start-up
+
+    kids = _kid_rows(ctx, org)
+    behind = behind_since(ctx.assessment[ctx.assessment["org_code"].astype(str).isin(
+        set(kids["org_code"].astype(str)))], ctx.period)  # fmt: skip
+    if behind.empty:
+        return Html("<p>本期没有未达标的下级单位，无需督办。</p>")
+    counts = behind.groupby("org_code").size().sort_values(ascending=False, kind="stable")
+    places = counts.rank(method="min", ascending=False)
+    chosen = list(counts.index[places <= FOLLOW_UP])
+    names = kids.drop_duplicates("org_code").set_index(
+        kids.drop_duplicates("org_code")["org_code"].astype(str)
+    )["org_name"]
+    rows = []
+    for code in chosen:
+        mine = behind[behind["org_code"].astype(str) == str(code)]
+        longest = mine.sort_values("quarters_behind", ascending=False, kind="stable")
+        items = "；".join(
+            f"{e(r.indicator_name)}（{since_text(r.since, int(r.quarters_behind))}"
+            + (f"，还需{t}" if (t := _still_needed_text(r)) else "")
+            + "）"
+            for r in longest.head(3).itertuples(index=False)
+        )
+        more = f"等{len(mine)}项" if len(mine) > 3 else ""
+        rows.append(
+            {"单位": names.get(str(code), str(code)), "未达标": f"{len(mine)}项",
+             "连续两个季度以上": f"{int((mine['quarters_behind'] >= 2).sum())}项",
+             "主要差距（何时起未达标，还需）": items + more}
+        )  # fmt: skip
+    lead = (
+        f"<p>本期未达标目标最多的{len(rows)}个单位，建议约谈或督办"
+        f"（按未达标项数排前{FOLLOW_UP}位，并列的一并列出）：</p>"
+    )
+    return Html(
+        lead
+        + table(
+            pd.DataFrame(rows),
+            numeric=("未达标", "连续两个季度以上"),
+            raw=("主要差距（何时起未达标，还需）",),
+        )
+    )
+
+
+QUARTER_WORDS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
+
+
+def since_text(since: Any, quarters: int) -> str:
+    """Since when a unit has been behind, as 督办 lists say it: 本季度起, 一季度起."""
+    if quarters <= 1:
+        return "本季度起"
+    return f"{QUARTER_WORDS.get(parse_period(str(since)).quarter, str(since))}起"

@@ -295,7 +295,12 @@ def quality(ctx: ReportContext, code: str | None = None) -> Html:
     return Html("".join(parts))
 
 
-def _judgement_html(ctx: ReportContext, definitions: pd.DataFrame, own: pd.DataFrame | None) -> str:
+NUMERALS = "一二三四五六七八九十"
+
+
+def _judgement_html(
+    ctx: ReportContext, definitions: pd.DataFrame, own: pd.DataFrame | None, number: str = "二"
+) -> str:
     """附录二: how every status was reached, one sentence a rule, and how each target was set."""
     near = []
     for r in definitions.itertuples(index=False):
@@ -316,7 +321,9 @@ def _judgement_html(ctx: ReportContext, definitions: pd.DataFrame, own: pd.DataF
         "评估。第四季度起一律按全年目标评估。",
     ]
     parts = [
-        "<h2>附录二　目标的判断方法</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+        f"<h2>附录{number}　目标的判断方法</h2><ul>"
+        + "".join(f"<li>{i}</li>" for i in items)
+        + "</ul>"
     ]
     if own is not None and "allocation_method" in own:
         now = own[own["period"].astype(str) == ctx.period]
@@ -333,9 +340,12 @@ def _judgement_html(ctx: ReportContext, definitions: pd.DataFrame, own: pd.DataF
     return "".join(parts)
 
 
-def appendix(ctx: ReportContext, code: str | None = None) -> Html:
+def appendix(ctx: ReportContext, code: str | None = None, start: int = 1) -> Html:
     """Each indicator's definition, how targets are judged, and where the numbers came from
-    (the count of data files; their checksums are in the batch's manifest.json and index)."""
+    (the count of data files; their checksums are in the batch's manifest.json and index).
+
+    ``start``: the number of the first of the three (2 when a report has an appendix before)."""
+    n1, n2, n3 = (NUMERALS[start - 1 + k] for k in range(3))
     a = ctx.assessment
     mine = a[a["org_code"].astype(str) == str(code)] if code is not None else a
     used = set((mine if len(mine) else a)["indicator"].astype(str))  # the report's own indicators
@@ -352,13 +362,13 @@ def appendix(ctx: ReportContext, code: str | None = None) -> Html:
             ],
         }
     )
-    rules = _judgement_html(ctx, d, mine if code is not None else None)
+    rules = _judgement_html(ctx, d, mine if code is not None else None, n2)
     files = _input_filter(ctx, code)
     body = (
-        "<h2>附录一　指标定义</h2>"
+        f"<h2>附录{n1}　指标定义</h2>"
         + table(defs, raw=("定义（本报告口径）",))
         + rules
-        + "<h2>附录三　数据来源</h2>"
+        + f"<h2>附录{n3}　数据来源</h2>"
         + f"<p class='note'>本报告由数据目录中的{len(files)}个数据文件计算得出（文件清单与校验值见"
         f"本批报告的 manifest.json 和 index.html）；planlib 版本："
         f"{e(ctx.meta.get('planlib_version'))}。</p>"
