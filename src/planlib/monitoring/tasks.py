@@ -123,11 +123,15 @@ def task_status(
             if p.quarter == 4 and r.status == "未达标":
                 behind += 1
                 reasons.append(
-                    ("red" if hard else "yellow", f"{name}全年未达标{'' if hard else '（力争）'}")
+                    (
+                        "red" if hard else "yellow",
+                        _year_result(name, r, "未完成", hard),
+                    )
                 )
             elif p.quarter == 4 and r.status == "接近":
                 behind += 1  # the year is over: near is not done, whatever the task report says
-                reasons.append(("yellow", f"{name}全年接近但未达标"))
+                short = "略高于目标" if str(getattr(r, "comparator", "")) == "<=" else "略低于目标"
+                reasons.append(("yellow", _year_result(name, r, short, hard)))
             elif p.quarter >= 2 and r.projected_status == "未达标" and hard:
                 behind += 1
                 reasons.append(("red", f"{name}按预测年底难以达标"))
@@ -141,6 +145,8 @@ def task_status(
                 behind += 1
                 reasons.append(("yellow", f"{name}按预测年底难以达标{'' if hard else '（力争）'}"))
         colour = max((c for c, _ in reasons), key=_RANK.__getitem__, default="green")
+        if done and colour != "green":  # a task reported done but not green says why at once
+            reasons.insert(0, (colour, "任务已报完成，但"))
         rows.append(
             {
                 "task_id": t.id,
@@ -150,7 +156,7 @@ def task_status(
                 "period": ps,
                 "colour": colour,
                 "colour_name": COLOURS[colour],
-                "reasons": "；".join(dict.fromkeys(text for _, text in reasons)),
+                "reasons": _joined([text for _, text in reasons]),
                 "reported_status": "、".join(statuses),
                 "reporting_units": "、".join(reported_units),
                 "missing_reports": "、".join(missing),
@@ -163,6 +169,36 @@ def task_status(
             }
         )
     return pd.DataFrame(rows, columns=TASK_STATUS_COLUMNS)
+
+
+def _said(r: Any) -> str:
+    """A target's value as published (at its precision, with its unit): 207.66亿元, 96.7%."""
+    try:
+        v = float(getattr(r, "value_shown", getattr(r, "value", float("nan"))))
+        digits = max(0, int(getattr(r, "precision", 1)))
+    except (TypeError, ValueError):
+        return "无数据"
+    if v != v:
+        return "无数据"
+    text = f"{v:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}{getattr(r, 'unit', '')}"
+
+
+def _year_result(name: str, r: Any, verdict: str, hard: bool) -> str:
+    """A target's year in a bulletin's words: 省级示范性高中数全年25所，目标为不低于30所，未完成."""
+    goal = str(getattr(r, "target_text", "") or "")
+    text = f"{name}全年{_said(r)}" + (f"，目标为{goal}" if goal else "") + f"，{verdict}"
+    return text + ("" if hard or "力争" in goal else "（力争）")
+
+
+def _joined(reasons: list[str]) -> str:
+    """The reasons in one sentence: a lead-in (ending 但) runs into the first reason."""
+    items = list(dict.fromkeys(reasons))
+    if items and items[0].endswith("但") and len(items) > 1:
+        items = [items[0] + items[1], *items[2:]]
+    return "；".join(items)
 
 
 __all__ = ["COLOURS", "TASK_STATUS_COLUMNS", "parse_due", "period_end", "task_status"]
