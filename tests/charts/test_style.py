@@ -70,3 +70,49 @@ def test_status_tones_stay_apart_in_grey_and_carry_a_mark() -> None:
 
     cmap = TTFont(str(style.font_path())).getBestCmap()
     assert all(ord(m) in cmap for m in marks)  # the bundled font draws every mark
+
+
+def test_values_print_with_their_unit_at_their_precision() -> None:
+    assert style.value_text(207.66, "亿元", 1) == "207.7亿元"
+    assert style.value_text(12.0, "所", 0) == "12所"
+    assert style.value_text(93.50, "%", 1) == "93.5%"
+    assert style.value_text(23.4, "亿元", 2) == "23.4亿元"  # trailing zeros dropped
+    assert style.value_text(1234.0, "人", 0) == "1,234人"
+    assert style.value_text(-0.04, "%", 1) == "0%"
+    for missing in (None, float("nan"), "n/a"):
+        assert style.value_text(missing, "%") == "—"
+    assert style.value_text(5.25, "%", float("nan")) == "5.2%"  # no precision: one decimal
+
+
+def test_text_widths_are_measured_in_the_chart_fonts() -> None:
+    assert style.text_width_em("城关区") == 3.0  # Han characters are one em in Noto Sans SC
+    digits = style.text_width_em("0000")
+    assert 2.0 < digits < 3.0
+    assert style.text_width_em("✓ 93.5%") > style.text_width_em("93.5%")
+
+
+def test_bars_carry_status_as_tone_and_texture() -> None:
+    kw = {s: style.bar_style(s) for s in style.STATUSES}
+    assert [kw[s]["facecolor"] for s in style.STATUSES] == list(style.STATUS_COLOURS.values())
+    assert kw["未达标"]["hatch"] and not kw["达标"]["hatch"] and not kw["接近"]["hatch"]
+    assert kw["未达标"]["hatchcolor"] == style.status_ink("未达标")
+    patches = style.status_patches(style.STATUSES)
+    assert [p.get_label() for p in patches] == ["✓达标", "△接近", "×未达标", "—无数据"]
+    assert not any(p.get_hatch() for p in style.status_patches(style.STATUSES, hatch=False))
+    points = style.status_points(["达标", "接近", "未达标"])
+    assert len({p.get_marker() for p in points}) == 3  # shapes tell them apart without colour
+
+
+def test_a_rate_axis_starts_near_its_values_when_they_sit_far_from_zero() -> None:
+    import numpy as np
+
+    start = style.axis_start(np.array([80.2, 86.0, 92.9]), np.array([93.5]))
+    assert 70 <= start < 80.2 and start == round(start)
+    assert style.axis_start(np.array([99.6, 99.9]), np.array([100.0])) < 99.6
+    assert style.axis_start(np.array([2.3, 8.9]), np.array([5.0])) == 0  # near 0 anyway
+    assert style.axis_start(np.array([np.nan]), np.array([np.nan])) == 0
+
+
+def test_wrapped_labels_keep_brackets_whole() -> None:
+    assert style.wrap("适龄残疾儿童少年入学（安置）率", 12) == "适龄残疾儿童少年入学\n（安置）率"
+    assert style.wrap("辍学率", 12) == "辍学率"

@@ -1,5 +1,9 @@
 """One chart style for every planlib figure: a bundled CJK font, one status palette, A4 sizes.
 
+Also what the charts share so they read alike on a black-and-white print: each status as tone,
+mark and bar texture; values with their unit (93.5%, 12所); the target lines; where a rate's axis
+starts; text widths measured in the bundled fonts.
+
 The font comes from the pip package ``pylopdf-fonts-zh-cn`` (Noto Sans SC, OFL) and is registered
 explicitly, so Chinese renders on a fresh Windows, macOS or Linux machine without system fonts and
 without matplotlib's "Glyph missing" warnings reaching a report.
@@ -7,12 +11,20 @@ without matplotlib's "Glyph missing" warnings reaching a report.
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from ..errors import FontMissingError
 
@@ -39,6 +51,16 @@ STATUS_MARKS = {"达标": "✓", "接近": "△", "未达标": "×", "无数据"
 
 STATUS_INK = {"达标": "white", "接近": "#212121", "未达标": "white", "无数据": "#424242"}
 """Text colour on each status colour."""
+
+STATUS_HATCHES = {"达标": "", "接近": "", "未达标": "////", "无数据": ""}
+"""A texture on bars as a third signal beside tone and mark: 未达标's middle grey is striped, so
+on a worn printer it never passes for 达标's dark or 接近's light grey."""
+
+STATUS_MARKERS = {"达标": "o", "接近": "^", "未达标": "X", "无数据": "o"}
+"""Point shapes for line charts, the same idea as the marks: ● ▲ ✖ read without colour."""
+
+ZONE_COLOUR = "#e3e3e3"
+"""The light band of a bullet chart's 达标 range (the side of the target a value should reach)."""
 
 TASK_COLOURS = {"green": "#14532d", "yellow": "#f2c14e", "red": "#e04f39"}
 """Ledger task colours (绿/黄/红) in the same tones as the statuses."""
@@ -72,12 +94,15 @@ def register_font() -> str:
     return font_manager.FontProperties(fname=str(font_path())).get_name()
 
 
+def families() -> list[str]:
+    """The font list: Latin letters and digits from DejaVu, every Han character from Noto Sans SC."""
+    return ["DejaVu Sans", register_font()]
+
+
 def rc_params() -> dict[str, Any]:
     """The matplotlib settings of the planlib style (sizes readable at A4 width)."""
-    family = register_font()
     return {
-        # An explicit list: Latin digits from DejaVu, every Han character from Noto Sans SC.
-        "font.family": ["DejaVu Sans", family],
+        "font.family": families(),
         "axes.unicode_minus": False,
         "font.size": 9,
         "axes.titlesize": 10.5,
@@ -97,6 +122,7 @@ def rc_params() -> dict[str, Any]:
         "figure.dpi": 110,
         "savefig.dpi": 200,
         "savefig.bbox": "tight",
+        "savefig.pad_inches": 0.02,  # a chart cropped to its ink is at most A4_WIDTH_IN wide
         "figure.constrained_layout.use": True,
         "svg.fonttype": "none",
         "pdf.fonttype": 42,
@@ -136,3 +162,144 @@ def status_ink(status: str) -> str:
 def status_text_colour(status: str) -> str:
     """The colour of text that carries a status on a white ground."""
     return STATUS_TEXT_COLOURS.get(status, STATUS_TEXT_COLOURS["无数据"])
+
+
+def status_hatch(status: str) -> str:
+    """The bar texture of a status ('' for none)."""
+    return STATUS_HATCHES.get(status, "")
+
+
+def bar_style(status: str) -> dict[str, Any]:
+    """Keyword arguments for ``bar``/``barh`` that draw a bar in a status's tone and texture."""
+    return {
+        "facecolor": status_colour(status),
+        "hatch": status_hatch(status) or None,
+        "hatchcolor": status_ink(status),
+        "edgecolor": "#757575",
+        "linewidth": 0.4,
+    }
+
+
+def value_text(value: Any, unit: str = "", precision: Any = 1) -> str:
+    """A value as the reports print it: ``precision`` decimals, trailing zeros dropped, and its
+    unit with no space (93.5%, 12所, 207.7亿元); "—" when there is no value.
+
+    >>> value_text(207.66, "亿元", 1), value_text(12.0, "所", 0), value_text(float("nan"), "%")
+    ('207.7亿元', '12所', '—')
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    try:
+        places = max(0, min(4, int(precision)))
+    except (TypeError, ValueError):  # a missing precision (NaN) prints one decimal
+        places = 1
+    if math.isnan(v):
+        return "—"
+    text = f"{v:,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return ("0" if text in ("-0", "") else text) + unit
+
+
+@cache
+def text_width_em(text: str) -> float:
+    """Width of one line of text in ems (its width in points at a 1 pt size), as the planlib
+    fonts draw it: decides whether a label fits a cell before anything is rendered."""
+    from matplotlib.textpath import TextToPath
+
+    prop = font_manager.FontProperties(family=families(), size=100)
+    return float(TextToPath().get_text_width_height_descent(text, prop, ismath=False)[0]) / 100
+
+
+# Pieces the charts share: target lines, axis starts and breaks, label wrapping.
+
+TARGET_LINE: dict[str, Any] = {"color": TARGET_COLOUR, "linewidth": 2.0}
+"""What a status is judged against this quarter: the target, or a flow's share due (序时)."""
+FULL_TARGET_LINE: dict[str, Any] = {
+    "color": TARGET_COLOUR,
+    "linewidth": 1.1,
+    "linestyle": (0, (3, 1.5)),
+}
+"""The full-year target, dashed, where the status is judged on the share due by now instead."""
+LABEL_GROUND: dict[str, Any] = {
+    "facecolor": "white",
+    "edgecolor": "none",
+    "pad": 0.5,
+    "alpha": 0.85,
+}
+"""A white ground under a label that a line may cross."""
+
+
+def target_handles(scheduled: bool, zone: bool = False, label: str = "目标") -> list[object]:
+    """Legend lines for the targets, and the 达标 band. One convention in every chart: solid
+    black is what a status is judged against this quarter (the target; for a flow before year
+    end its share due, 序时), dashed black the full-year target where that differs."""
+    out: list[object] = [Line2D([], [], label=label, **TARGET_LINE)]
+    if scheduled:
+        out = [
+            Line2D([], [], label="序时应完成", **TARGET_LINE),
+            Line2D([], [], label="全年目标", **FULL_TARGET_LINE),
+        ]
+    if zone:
+        out.append(Patch(facecolor=ZONE_COLOUR, label="达标区间"))
+    return out
+
+
+def status_patches(statuses: Sequence[str], hatch: bool = True) -> list[Patch]:
+    """Legend entries for statuses as bars draw them: tone, texture (``hatch``) and mark."""
+    return [
+        Patch(
+            label=f"{status_mark(s)}{s}", **{**bar_style(s), **({} if hatch else {"hatch": None})}
+        )
+        for s in statuses
+    ]
+
+
+def status_points(statuses: Sequence[str]) -> list[Line2D]:
+    """Legend entries for statuses as line charts draw them: tone and point shape."""
+    return [
+        Line2D([], [], linestyle="none", marker=STATUS_MARKERS.get(s, "o"), markersize=5.5,
+               color=status_colour(s), markeredgecolor="#424242", label=f"{status_mark(s)}{s}")
+        for s in statuses
+    ]  # fmt: skip
+
+
+def wrap(text: str, width: int) -> str:
+    """Lines of at most ``width`` characters, never splitting a bracketed part such as（%）."""
+    lines = [""]
+    for token in re.findall(r"（[^）]*）|.", text):
+        if lines[-1] and len(lines[-1]) + len(token) > width:
+            lines.append("")
+        lines[-1] += token
+    return "\n".join(lines)
+
+
+def axis_start(values: np.ndarray, targets: np.ndarray) -> float:
+    """Where a rate's value axis starts: 0 unless the values sit far from it (80–93%: start a
+    little below the smallest value or target, at a round number, so differences show)."""
+    known = np.concatenate([values, targets])
+    known = known[~np.isnan(known)]
+    if not len(known):
+        return 0.0
+    lo, hi = float(known.min()), float(known.max())
+    if lo <= 0.5 * hi:
+        return 0.0
+    span = max(hi - lo, 1.0)
+    step = MaxNLocator(5).tick_values(0, span)[1]
+    return max(0.0, math.floor((lo - 0.2 * span) / step) * step)
+
+
+def axis_break(ax: Axes) -> None:
+    """Two slanted strokes across the value axis near its start: the axis does not begin at 0."""
+    # a two-point marker is a stroke sized in points, whatever the axes' size
+    ax.plot([0.012, 0.026], [0, 0], transform=ax.transAxes, linestyle="none", clip_on=False,
+            marker=[(-1.0, -2.0), (1.0, 2.0)], markersize=9, markeredgewidth=1.1,
+            color="#212121", zorder=6)  # fmt: skip
+
+
+def value_ticks(ax: Axes, left: float, right: float, integer: bool = False) -> None:
+    """Value ticks only over the data's range, not over the room kept for labels."""
+    ticks = MaxNLocator(6, integer=integer, steps=[1, 2, 2.5, 5, 10]).tick_values(left, right)
+    ax.set_xticks([t for t in ticks if left <= t <= right * 1.0001])
