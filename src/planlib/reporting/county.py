@@ -252,4 +252,4 @@ def _stage_table(schools: pd.DataFrame, county: str) -> str:
             for stage, g in schools.groupby("stage", sort=False)
         ]
     )
-    return table(frame, numeric=("所数",), raw=("学校",))
+    return table(frame, numeric=("所数",), raw=("学校",), nowrap=("学段",))

@@ -138,7 +138,9 @@ def department_followup(ctx: ReportContext, department: str, org: str | None = N
         f"<p>本期在{e(department)}负责的目标上未达标的共{len(frame)}项"
         f"（涉及{behind['org_code'].nunique()}个单位），按目标列出，连续未达标时间长的在前：</p>"
     )
-    return Html(lead + table(frame, numeric=("本期值", "还需"), raw=("本期值", "还需")))
+    return Html(
+        lead + table(frame, numeric=("本期值", "还需"), raw=("本期值", "还需"), nowrap=("单位",))
+    )
 
 
 def department_heatmap(ctx: ReportContext, department: str, org: str | None = None) -> Html:

@@ -36,6 +36,7 @@ CSS = """
 .pl table.t th { background: #eceff1; text-align: left; padding: 3pt 4pt; font-weight: 700; }
 .pl table.t td { border-bottom: 0.5pt solid #cfd8dc; padding: 2.5pt 4pt; vertical-align: top; }
 .pl table.t td.n { text-align: right; white-space: nowrap; }
+.pl table.t td.w { white-space: nowrap; }
 .pl table.t tr { page-break-inside: avoid; }
 .pl .badge { display: inline-block; border-radius: 3pt; padding: 0 4pt; color: white;
              white-space: nowrap; font-size: 8.2pt; }
@@ -162,11 +163,13 @@ def table(
     numeric: tuple[str, ...] = (),
     raw: tuple[str, ...] = (),
     keep_empty: bool = False,
+    nowrap: tuple[str, ...] = (),
 ) -> str:
     """An HTML table; cells escaped unless their column is in ``raw`` (already HTML).
 
     A column blank in every row (说明 at year end, 还需 when all is met) is left out: an empty
-    column reads as missing data. ``keep_empty`` keeps it."""
+    column reads as missing data. ``keep_empty`` keeps it. ``nowrap`` columns (short names:
+    a county, a stage) never break inside a cell."""
     if not keep_empty and len(frame):
         frame = frame[[c for c in frame.columns if not frame[c].map(_blank).all()]]
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
@@ -175,7 +178,7 @@ def table(
         cells = []
         for col, val in zip(frame.columns, rec, strict=True):
             text = str(val) if col in raw else e(val)
-            cls = ' class="n"' if col in numeric else ""
+            cls = ' class="n"' if col in numeric else ' class="w"' if col in nowrap else ""
             cells.append(f"<td{cls}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<table class="t"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

@@ -276,6 +276,7 @@ def overview_followup(ctx: ReportContext, org: str) -> Html:
             pd.DataFrame(rows),
             numeric=("未达标", "连续两个季度以上"),
             raw=("主要差距（何时起未达标，还需）",),
+            nowrap=("单位",),
         )
     )
 
