@@ -1,7 +1,7 @@
 """The house rules of ``src/planlib`` (docs/ARCHITECTURE.md), checked on the source itself.
 
 Stages import downward only: cli → reporting → charts, monitoring → returns → plan → catalog →
-the foundation modules (errors, periods, resources, encodings). No import cycles, lazy imports
+the foundation modules (errors, periods, resources, encodings, checks). No import cycles, lazy imports
 included; no module over 500 lines; every exception class in ``errors.py``.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "planlib"
-FOUNDATION = {"errors", "periods", "resources", "encodings"}
+FOUNDATION = {"errors", "periods", "resources", "encodings", "checks"}
 LAYERS = ["catalog", "plan", "returns", "monitoring", "charts", "reporting", "cli"]
 """Lowest first; a module may import its own stage, any lower one, and the foundation."""
 

@@ -94,6 +94,15 @@ class UsageError(PlanlibError):
     """A request that cannot run (unknown county, bad format): refused before any work (exit 2)."""
 
 
+class UnknownNameError(UsageError, KeyError):
+    """A unit, department or indicator that does not exist; the message lists close matches.
+
+    Also a ``KeyError``, so code that looked a name up in a mapping keeps working."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
 class ContextError(PlanlibError):
     """A report context file is missing or unreadable."""
 

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ..checks import unknown
 from ..errors import IndicatorFileError
 from ..resources import data_dir
 from .expressions import ExpressionError, Linear, Term, parse_expression
@@ -119,7 +120,11 @@ class IndicatorSet:
         for ind in self.indicators:
             if ind.code == code:
                 return ind
-        raise KeyError(code)
+        found = self.lookup(str(code))  # a name or alias as a plan writes it
+        if found is not None:
+            return self[found]
+        names = [f"{i.name}（{i.code}）" for i in self.indicators]
+        raise unknown("指标", str(code), names)
 
     def __contains__(self, code: object) -> bool:
         return any(ind.code == code for ind in self.indicators)

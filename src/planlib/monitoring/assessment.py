@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..checks import expect_frame, expect_type
 from ..errors import AllocationFileError, Problem
 from ..plan.model import COMPARATORS, Plan
 from .allocations import allocations_frame
@@ -231,6 +232,12 @@ def assess(
     county, indicator, target, or False (no allocations). Warnings (allocations that do not add
     up, targets with no indicator) are in ``result.attrs["warnings"]``.
     """
+    expect_frame(
+        indicators, "assess", "指标表（compute_indicators 的结果）",
+        ("org_code", "period", "indicator", "value"), "indicators",
+    )  # fmt: skip
+    expect_type(plan, "assess", "计划（planlib.load_plan() 的结果）", "Plan",
+                "请用 planlib.load_plan() 读入计划文件")  # fmt: skip
     defs = definitions if definitions is not None else load_indicators()
     s = Settings.coerce(settings).check_codes(defs)
     targets, warnings = _targets(indicators, plan, defs)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..errors import PlanlibError
+from ..checks import expect_frame, expect_type, unknown
 from ..plan.model import Plan
 from .assessment import STATUSES
 
@@ -26,11 +26,9 @@ def check_departments(wanted: str | Sequence[str], known: Sequence[str]) -> list
     """The names asked for, each one of ``known`` (the plan's departments, or those a report
     batch covers); otherwise an error listing the valid ones."""
     asked = [wanted] if isinstance(wanted, str) else list(wanted)
-    unknown = [d for d in asked if d not in known]
-    if unknown:
-        raise PlanlibError(
-            f"计划中没有处室（单位）「{'、'.join(unknown)}」；可用：{'、'.join(known)}"
-        )
+    for name in asked:
+        if name not in known:
+            raise unknown("处室（单位）", name, list(known), listing=len(known), always_list=True)
     return asked
 
 
@@ -66,11 +64,11 @@ def by_department(
     naming those behind. ``department``: one name or several (default all); a name the plan
     does not have is an error listing those it has.
     """
-    if "task_id" not in assessment.columns or "status" not in assessment.columns:
-        raise PlanlibError(
-            "by_department 需要评估结果（planlib.assess 的输出），而不是指标表；"
-            "请先运行 planlib.assess(indicators, plan)"
-        )
+    expect_frame(
+        assessment, "by_department", "评估结果（assess 的结果）",
+        ("task_id", "indicator", "status", "org_code", "period"), "assessment",
+    )  # fmt: skip
+    expect_type(plan, "by_department", "计划（planlib.load_plan() 的结果）", "Plan")
     units = target_units_frame(plan)
     if department is not None:
         units = units[

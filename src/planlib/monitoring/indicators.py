@@ -27,7 +27,8 @@ from ..catalog.definitions import (
     load_indicators,
 )
 from ..catalog.expressions import Linear
-from ..errors import PlanlibError, SettingsError
+from ..checks import describe
+from ..errors import PlanlibError, SettingsError, UsageError
 from ..periods import resolve_periods
 from ..returns.validation import RowKeys
 from .rollup import _ancestry, _build_base, _Coded, _frames, _roll_up
@@ -109,7 +110,10 @@ def compute_indicators(
     else:
         found = getattr(dataset_or_values, "values", None)
         if not isinstance(found, pd.DataFrame):
-            raise PlanlibError("compute_indicators 需要数据集或数据值表（values）")
+            raise UsageError(
+                f"compute_indicators() 需要数据集（load_dataset 的结果）或数据值表，"
+                f"而不是{describe(dataset_or_values)}；数据目录请用 planlib.load_dataset(目录) 读入"
+            )
         values = found
         org_units = org_units if org_units is not None else dataset_or_values.org_units
         keys = getattr(dataset_or_values, "keys", None)

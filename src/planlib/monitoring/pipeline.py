@@ -7,7 +7,7 @@ file changes every output the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,8 @@ from typing import Any
 import pandas as pd
 
 from ..catalog.definitions import IndicatorSet, Settings, load_indicators
+from ..checks import describe
+from ..errors import UsageError
 from ..periods import resolve_periods
 from ..periods import year_to_date as _year_to_date
 from ..plan.files import load_plan
@@ -62,6 +64,34 @@ class Monitoring:
         before = self.year_to_date[:-1]
         return before[-1] if before else None
 
+    def select(
+        self,
+        indicator: str | Sequence[str] | None = None,
+        unit: str | Sequence[str] | None = None,
+        period: str | None = None,
+    ) -> pd.DataFrame:
+        """Assessment rows picked by the words an analyst has at hand, in division-code order.
+
+        ``indicator``: a code, the indicator's name, an alias or the plan's own wording
+        (学前三年毛入学率 finds 学前三年毛入园率). ``unit``: codes or names (高新区). ``period``:
+        as ``--period`` (latest, a quarter, a year, a range, all); default every computed quarter.
+        Unknown names are errors listing the closest ones.
+        """
+        a = self.assessment
+        if indicator is not None:
+            names = [indicator] if isinstance(indicator, str) else list(indicator)
+            codes = {self.definitions[n].code for n in names}
+            a = a[a["indicator"].isin(codes)]
+        if unit is not None:
+            units = [unit] if isinstance(unit, str) else list(unit)
+            org = self.dataset.org_units
+            a = a[a["org_code"].isin({org.code(u) for u in units})]
+        if period is not None:
+            a = a[a["period"].astype(str).isin(resolve_periods(self.periods, period))]
+        return a.sort_values(["org_code", "period", "task_id"], kind="stable").reset_index(
+            drop=True
+        )
+
 
 def monitor(
     data: str | Path | Dataset,
@@ -82,6 +112,10 @@ def monitor(
     False (none). ``year_to_date``: also compute the earlier quarters of the year (trends, the
     previous quarter); False computes the selected quarters only.
     """
+    if not isinstance(data, Dataset | str | Path):
+        raise UsageError(
+            f"monitor() 需要数据目录（路径）或数据集（load_dataset 的结果），而不是{describe(data)}"
+        )
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
     the_plan = plan if isinstance(plan, Plan) else load_plan(plan)
     defs = definitions if definitions is not None else load_indicators()

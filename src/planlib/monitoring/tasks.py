@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..checks import expect_type
 from ..periods import Period, find_period, parse_period
 from ..plan.model import Plan
 from ..returns.ledger import LEDGER_COLUMNS
@@ -79,6 +80,7 @@ def task_status(
     started after half the year, or a target is behind 序时进度, missed so far, 力争 and
     projected to miss, or without data; green otherwise.
     """
+    expect_type(plan, "task_status", "计划（planlib.load_plan() 的结果）", "Plan")
     p = parse_period(period)
     ps = str(p)
     end = period_end(p)

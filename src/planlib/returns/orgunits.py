@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import OrgUnitError
+from ..checks import unknown
+from ..errors import OrgUnitError, UsageError
 
 UNIT_TYPES: dict[str, str] = {
     "国家": "country",
@@ -178,10 +179,42 @@ class OrgUnits:
         return out
 
     def name(self, code: str) -> str:
+        """The name of a unit or school by its code. A name given for a code, or an unknown
+        code, is an error naming the right code or the closest ones."""
+        code = str(code)
         hit = self.units.loc[self.units["code"] == code, "name"]
         if hit.empty:
             hit = self.schools.loc[self.schools["code"] == code, "name"]
-        return str(hit.iloc[0]) if not hit.empty else code
+        if not hit.empty:
+            return str(hit.iloc[0])
+        if self._by_name(code):
+            raise UsageError(f"name() 需要单位代码；「{code}」是单位名称，代码为 {self.code(code)}")
+        raise self._unknown(code)
+
+    def code(self, name_or_code: str) -> str:
+        """The code of a unit (or school) given its name or code: 高新区 → 990111."""
+        text = str(name_or_code).strip()
+        if text in set(self.units["code"]) or text in set(self.schools["code"]):
+            return text
+        found = self._by_name(text)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise UsageError(f"有多个单位名为「{text}」（{'、'.join(found)}），请用代码")
+        raise self._unknown(text)
+
+    def _by_name(self, name: str) -> list[str]:
+        units = self.units.loc[self.units["name"] == name, "code"]
+        if len(units):
+            return [str(c) for c in units]
+        return [str(c) for c in self.schools.loc[self.schools["name"] == name, "code"]]
+
+    def _unknown(self, text: str) -> Exception:
+        pairs = zip(self.units["code"].astype(str), self.units["name"].astype(str), strict=True)
+        # a code is matched against codes (990199 → 990122…), a name against names
+        by_code = text.isdigit()
+        names = [f"{c}（{n}）" if by_code else f"{n}（{c}）" for c, n in pairs]
+        return unknown("单位", text, names)
 
     def ancestry(self) -> pd.DataFrame:
         """Pairs (code, ancestor_code, ancestor_level) for every unit and each unit above it."""
