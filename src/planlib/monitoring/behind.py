@@ -62,8 +62,16 @@ def behind_since(assessment: pd.DataFrame, period: str) -> pd.DataFrame:
             run += 1
             first = p
             expected_q -= 1
-        since[tuple(str(x) for x in k)] = (first, run)  # type: ignore[assignment]
-    keys = list(zip(*(now[c].astype(str) for c in key), strict=True))
+        task_key = (str(k[0]), str(k[1]), str(k[2]))
+        since[task_key] = (first, run)
+    keys = list(
+        zip(
+            now["org_code"].astype(str),
+            now["task_id"].astype(str),
+            now["indicator"].astype(str),
+            strict=True,
+        )
+    )
     out = now.assign(
         since=[since[k][0] for k in keys],
         quarters_behind=[since[k][1] for k in keys],

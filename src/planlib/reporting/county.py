@@ -5,6 +5,8 @@ county's siblings. Its targets table, data quality and appendix are in :mod:`.se
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..charts import figures as charts
@@ -206,21 +208,21 @@ def school_lists(ctx: ReportContext, code: str, number: str = "一") -> Html:
     heading = f"<h2>附录{number}　未达到校级目标的学校</h2>"
     if mine.empty:
         return Html(heading + "<p>本单位没有按学校统计的目标。</p>")
-    rows = _rows(ctx, code, ctx.period).set_index(["task_id", "indicator"])
+    own = _rows(ctx, code, ctx.period)
+    targets: dict[tuple[str, str], dict[Any, Any]] = {
+        (str(r["task_id"]), str(r["indicator"])): r for r in own.to_dict("records")
+    }
     county = str(_unit_row(ctx, code)["name"])
     parts = [heading]
     for (task, ind), grp in mine.groupby(["task_id", "indicator"], sort=False):
-        r = rows.loc[(task, ind)] if (task, ind) in rows.index else None
-        if isinstance(r, pd.DataFrame):
-            r = r.iloc[0]
+        r = targets.get((str(task), str(ind)))
         name = str(grp["indicator_name"].iloc[0])
         behind = grp[~grp["meets"].astype(bool)]
         met = grp[grp["meets"].astype(bool)]
-        status = f"，{e(r['status'])}" if r is not None else ""
-        target = f"（目标{e(r['target_text'])}{status}）" if r is not None else ""
+        target = f"：目标为{e(r['target_text'])}，本期{e(r['status'])}；" if r else "："
         total = r is not None and str(r["kind"]) == "total"
         lead = (
-            f"<p><b>{e(name)}</b>{target}：纳入统计的学校{len(grp)}所，已达到{len(met)}所，"
+            f"<p><b>{e(name)}</b>{target}纳入统计的学校{len(grp)}所，已达到{len(met)}所，"
             f"尚未达到{len(behind)}所"
         )
         unfilled = int((~behind["reported"].astype(bool)).sum())

@@ -187,7 +187,7 @@ def _worst(rows: pd.DataFrame) -> Any:
     """The row furthest from what it was judged against, relative to it."""
     goal = _judged_goal(rows)
     rel = ((rows["value_shown"] - goal).abs() / goal.abs().where(goal != 0)).fillna(0)
-    return rows.loc[rel.idxmax()]
+    return rows.iloc[int(rel.to_numpy().argmax())]
 
 
 def overview_outlook(ctx: ReportContext, org: str) -> Html:
@@ -255,7 +255,7 @@ def overview_followup(ctx: ReportContext, org: str) -> Html:
         mine = behind[behind["org_code"].astype(str) == str(code)]
         longest = mine.sort_values("quarters_behind", ascending=False, kind="stable")
         items = "；".join(
-            f"{e(r.indicator_name)}（{since_text(r.since, int(r.quarters_behind))}"
+            f"{e(r.indicator_name)}（{since_text(r.since, int(str(r.quarters_behind)))}"
             + (f"，还需{t}" if (t := _still_needed_text(r)) else "")
             + "）"
             for r in longest.head(3).itertuples(index=False)
