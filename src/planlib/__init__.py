@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import fonts
 from .resources import package_version
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name loads on first use
@@ -85,8 +86,17 @@ name's module is imported when the name is first used."""
 
 __version__ = package_version()
 
+fonts.install()  # Chinese in analysts' own matplotlib/seaborn charts; matplotlib loads only when used
+
+_MODULES = {"style": "planlib.charts.style", "charts": "planlib.charts"}
+"""Public submodules: ``planlib.style.use()``, ``planlib.charts.status_heatmap(...)``."""
+
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = import_module(_MODULES[name])
+        globals()[name] = value
+        return value
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'planlib' has no attribute {name!r}")
@@ -96,7 +106,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+    return sorted(set(globals()) | set(_PUBLIC) | set(_MODULES))
 
 
 __all__ = [

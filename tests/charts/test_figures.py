@@ -9,7 +9,6 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
@@ -77,12 +76,17 @@ def frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+PAD = 0.02  # reporting.html.figure_html saves with this pad around the ink
+
+
 def render(fig: Figure) -> Image.Image:
     """The PNG a report embeds; any warning (a missing glyph above all) fails the test."""
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fig.savefig(buf, format="png", dpi=200)  # as reporting.html.figure_html does
+        fig.savefig(
+            buf, format="png", dpi=200, bbox_inches="tight", pad_inches=PAD
+        )  # as reports do
     buf.seek(0)
     return Image.open(buf)
 
@@ -141,7 +145,7 @@ def test_real_charts_print_within_a4_upright_and_without_glyph_warnings(
         assert not caplog.records, (name, caplog.records)
         assert fig.get_size_inches()[0] <= style.A4_WIDTH_IN
         # savefig crops to what is drawn: text spilling past the figure would widen the image
-        widest = (style.A4_WIDTH_IN + 2 * mpl.rcParams["savefig.pad_inches"]) * 200
+        widest = (style.A4_WIDTH_IN + 2 * PAD) * 200
         assert image.width <= widest + 1, name
         rotated = [t.get_text() for t in texts(fig) if t.get_rotation() != 0]
         assert not rotated, (name, rotated)

@@ -116,3 +116,56 @@ def test_a_rate_axis_starts_near_its_values_when_they_sit_far_from_zero() -> Non
 def test_wrapped_labels_keep_brackets_whole() -> None:
     assert style.wrap("适龄残疾儿童少年入学（安置）率", 12) == "适龄残疾儿童少年入学\n（安置）率"
     assert style.wrap("辍学率", 12) == "辍学率"
+
+
+def test_charts_leave_the_callers_settings_alone() -> None:
+    """A planlib chart draws in its own style and changes nothing in matplotlib's settings."""
+    import pandas as pd
+
+    from planlib import charts
+
+    rows = pd.DataFrame(
+        {
+            "org_code": ["1", "2"], "org_name": ["城关区", "高新区"], "period": "2022Q4",
+            "task_id": "1.3", "indicator": "x", "indicator_name": "学前三年毛入园率",
+            "value": [95.0, 90.0], "unit": "%", "direction": "higher", "kind": "ratio",
+            "target": 93.5, "status": ["达标", "未达标"], "target_text": "不低于93.5%",
+        }
+    )  # fmt: skip
+    with mpl.rc_context({"font.size": 13.0, "font.family": ["serif"]}):
+        before = dict(mpl.rcParams)
+        fig = charts.ranking_chart(rows)
+        after = dict(mpl.rcParams)
+        buf = io.BytesIO()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the labels still find the Chinese font when saved
+            fig.savefig(buf, format="png")
+    assert after == before
+    labels = [t for ax in fig.axes for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and all(style.FONT_NAME in t.get_fontfamily() for t in labels)
+
+
+def test_import_planlib_gives_plain_seaborn_chinese(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """In a fresh interpreter: import planlib, then plain seaborn draws Chinese without a single
+    glyph warning; planlib.style.use() brings it back after sns.set_theme()."""
+    import subprocess
+    import sys
+
+    script = """
+import io, warnings
+import planlib
+import matplotlib
+matplotlib.use("Agg")
+import seaborn as sns, matplotlib.pyplot as plt, pandas as pd
+warnings.simplefilter("error")
+df = pd.DataFrame({"县": ["城关区", "高新区"], "值": [1, 2]})
+ax = sns.barplot(df, x="县", y="值"); ax.set_title("学前三年毛入园率")
+plt.gcf().savefig(io.BytesIO(), format="png")
+sns.set_theme()
+planlib.style.use()
+fig, ax = plt.subplots(); sns.barplot(df, x="县", y="值", ax=ax)
+fig.savefig(io.BytesIO(), format="png")
+print("ok")
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]

@@ -31,7 +31,6 @@ _SCHEDULED = "序时目标"
 
 def _figure(height: float, width: float = style.A4_WIDTH_IN, fixed: bool = False) -> Figure:
     """A figure in the planlib style; ``fixed`` turns layout off for charts placed by hand."""
-    style.use()
     layout = PlaceHolderLayoutEngine(True, True) if fixed else ConstrainedLayoutEngine()
     return Figure(figsize=(width, height), layout=layout)
 
@@ -93,6 +92,7 @@ def _empty(message: str) -> Figure:
     return fig
 
 
+@style.styled
 def bullet_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
     """Every target of one org unit and period, on two common scales so rows compare.
 
@@ -176,6 +176,7 @@ def _bullet_panel(ax: Axes, rows: pd.DataFrame, share: bool, width_in: float) ->
     aims.spines[["right", "top"]].set_visible(False)
 
 
+@style.styled
 def trend_chart(
     rows: pd.DataFrame, columns: int = 4, title: str | None = None, max_panels: int = 16
 ) -> Figure:
@@ -290,6 +291,7 @@ def _fit_cells(cells: np.ndarray, cell_pt: float) -> tuple[np.ndarray, float, li
     return np.array(marks, dtype=object), 7.0, [1] * len(cells)
 
 
+@style.styled
 def status_heatmap(
     rows: pd.DataFrame, title: str | None = None, label_values: bool = True
 ) -> Figure:
@@ -367,6 +369,7 @@ def status_heatmap(
     return fig
 
 
+@style.styled
 def ranking_chart(
     rows: pd.DataFrame, highlight: str | None = None, title: str | None = None
 ) -> Figure:
@@ -448,6 +451,7 @@ def ranking_chart(
     return fig
 
 
+@style.styled
 def share_done_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
     """Share of each year-to-date (flow) target done so far, each against its own schedule.
 

@@ -11,22 +11,23 @@ without matplotlib's "Glyph missing" warnings reaching a report.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ..errors import FontMissingError
+from ..fonts import font_path
 
 FONT_NAME = "Noto Sans SC"
 """The family name the bundled font registers under."""
@@ -65,6 +66,8 @@ ZONE_COLOUR = "#e3e3e3"
 TASK_COLOURS = {"green": "#14532d", "yellow": "#f2c14e", "red": "#e04f39"}
 """Ledger task colours (绿/黄/红) in the same tones as the statuses."""
 
+P = ParamSpec("P")
+
 A4_WIDTH_IN = 6.7
 """Width of a chart that fills an A4 page between 2 cm margins, in inches."""
 
@@ -73,20 +76,6 @@ TARGET_COLOUR = "#212121"
 
 
 @cache
-def font_path() -> Path:
-    """Path of the bundled Noto Sans SC font file."""
-    try:
-        import pylopdf_fonts_zh_cn
-    except ImportError as err:  # pragma: no cover - a broken install
-        raise FontMissingError(
-            "找不到中文字体包 pylopdf-fonts-zh-cn，请重新安装 planlib（pip install planlib）"
-        ) from err
-    path = Path(pylopdf_fonts_zh_cn.__file__).resolve().parent / "NotoSansSC-Regular.otf"
-    if not path.is_file():  # pragma: no cover - a broken install
-        raise FontMissingError(f"中文字体文件缺失：{path}")
-    return path
-
-
 @cache
 def register_font() -> str:
     """Add the bundled font to matplotlib's font list (once per process); returns its family."""
@@ -130,7 +119,9 @@ def rc_params() -> dict[str, Any]:
 
 
 def use() -> None:
-    """Apply the planlib style to matplotlib in this process (idempotent)."""
+    """Apply the planlib style to matplotlib in this process (idempotent): for an analyst's own
+    charts, or after ``sns.set_theme()`` replaced the font list. planlib's charts never call
+    it: they draw inside the style's ``rc_context`` and leave the caller's settings alone."""
     for key, value in rc_params().items():
         mpl.rcParams[key] = value  # type: ignore[index]
 
@@ -303,3 +294,22 @@ def value_ticks(ax: Axes, left: float, right: float, integer: bool = False) -> N
     """Value ticks only over the data's range, not over the room kept for labels."""
     ticks = MaxNLocator(6, integer=integer, steps=[1, 2, 2.5, 5, 10]).tick_values(left, right)
     ax.set_xticks([t for t in ticks if left <= t <= right * 1.0001])
+
+
+def styled(draw: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Draw a chart in the planlib style without changing the caller's matplotlib settings.
+
+    Text takes its font and size when it is created, inside the style's ``rc_context``; the
+    first tick of every axis is made there too, so ticks added when the figure is later drawn
+    or saved copy its font instead of reading the caller's settings."""
+
+    @functools.wraps(draw)
+    def styled(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with mpl.rc_context(rc_params()):  # type: ignore[arg-type]
+            fig = draw(*args, **kwargs)
+            for ax in fig.axes:
+                for axis in (ax.xaxis, ax.yaxis):
+                    _ = axis.majorTicks[0], axis.minorTicks[0]
+        return fig
+
+    return styled

@@ -146,7 +146,7 @@ def figure_html(fig: Figure, title: str, caption: str = "") -> str:
     """A chart with its heading above and its caption (how to read it) below, kept on one page;
     the chart is an embedded PNG at print resolution (sharp on A4)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=200)
+    fig.savefig(buf, format="png", dpi=200, bbox_inches="tight", pad_inches=0.02)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     img = f'<img class="fig" alt="{escape(title)}" src="data:image/png;base64,{data}">'
     note = f"<p class='note figcap'>{caption}</p>" if caption else ""
