@@ -91,7 +91,7 @@ def test_unit_kinds_are_inferred():
 def test_plan_collects_units_from_tasks(plan):
     names = {u.name for u in plan.units}
     assert {"财务处", "组织人事处", "审计室", "区域教育中心建设专班"} <= names
-    assert plan.units_frame().query("unit == '财务处'")["role"].tolist() == ["lead"]
+    assert plan.units_frame().query("department == '财务处'")["role"].tolist() == ["牵头"]
 
 
 def test_bundled_plan_has_five_tasks_and_sixteen_targets(plan):

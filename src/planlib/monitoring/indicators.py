@@ -188,7 +188,11 @@ def compute_indicators(
             pieces[ind.code] = _one_indicator(frame, is_base, ind, num, den, s, labels, rows)
     if not pieces:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
-    return pd.concat([pieces[c] for c in defs.codes if c in pieces], ignore_index=True)
+    out = pd.concat([pieces[c] for c in defs.codes if c in pieces], ignore_index=True)
+    # names sort in division-code order (a pivot by 县名 lists 城关区 before 东湖区, as bulletins do)
+    by_code = units.sort_values("code")["name"].astype(str).drop_duplicates()
+    out["org_name"] = pd.Categorical(out["org_name"].astype(str), categories=list(by_code))
+    return out
 
 
 def _one_indicator(

@@ -379,14 +379,16 @@ class Plan:
         return pd.DataFrame(rows, columns=columns).astype({"value": "float64"})
 
     def units_frame(self) -> pd.DataFrame:
-        """One row per (unit, task, role): which department leads or shares which task."""
+        """One row per (department, task, role): which 处室 or 单位 leads (牵头) or shares (责任)
+        which task. ``department`` and ``role`` as in :func:`planlib.by_department` (``unit``
+        elsewhere is a unit of measure: %, 所, 亿元)."""
         rows = [
-            {"unit": name, "kind": self._unit_kind(name), "task_id": t.id, "role": role}
+            {"department": name, "kind": self._unit_kind(name), "task_id": t.id, "role": role}
             for t in self.tasks
-            for role, names in (("lead", t.lead_units), ("responsible", t.responsible_units))
+            for role, names in (("牵头", t.lead_units), ("责任", t.responsible_units))
             for name in names
         ]
-        return pd.DataFrame(rows, columns=["unit", "kind", "task_id", "role"])
+        return pd.DataFrame(rows, columns=["department", "kind", "task_id", "role"])
 
     def unit_kind(self, name: str) -> str:
         """处室, 直属单位, 专班 …: as the plan's units list says, else guessed from the name."""

@@ -16,7 +16,7 @@ Those modules never import this one. A name the notebooks (or the runner) call g
 from __future__ import annotations
 
 from .context import open_context
-from .county import bullets, headline, ranks, school_lists, trends
+from .county import bullets, headline, ranks, trends
 from .department import (
     department_followup,
     department_headline,
@@ -35,6 +35,7 @@ from .overview import (
     overview_shares,
     overview_totals,
 )
+from .schools import school_lists
 from .sections import (
     appendix,
     children,

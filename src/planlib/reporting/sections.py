@@ -19,6 +19,7 @@ from ..errors import PlanlibError
 from ..periods import parse_period
 from .context import ReportContext
 from .html import CSS, Html, _gap_text, _value_text, badge, e, num, table, task_badge, when
+from .schools import has_school_targets, school_lists
 
 
 def _unit_row(ctx: ReportContext, code: str) -> pd.Series:
@@ -340,11 +341,13 @@ def _judgement_html(
     return "".join(parts)
 
 
-def appendix(ctx: ReportContext, code: str | None = None, start: int = 1) -> Html:
-    """Each indicator's definition, how targets are judged, and where the numbers came from
-    (the count of data files; their checksums are in the batch's manifest.json and index).
-
-    ``start``: the number of the first of the three (2 when a report has an appendix before)."""
+def appendix(ctx: ReportContext, code: str | None = None) -> Html:
+    """The appendices: for a county with school-level targets first the schools not meeting
+    them (:func:`.schools.school_lists`); then each indicator's definition, how targets are
+    judged, and where the numbers came from (the count of data files; their checksums are in
+    the batch's manifest.json and index)."""
+    lists = code is not None and has_school_targets(ctx, code)
+    start = 2 if lists else 1
     n1, n2, n3 = (NUMERALS[start - 1 + k] for k in range(3))
     a = ctx.assessment
     mine = a[a["org_code"].astype(str) == str(code)] if code is not None else a
@@ -365,7 +368,8 @@ def appendix(ctx: ReportContext, code: str | None = None, start: int = 1) -> Htm
     rules = _judgement_html(ctx, d, mine if code is not None else None, n2)
     files = _input_filter(ctx, code)
     body = (
-        f"<h2>附录{n1}　指标定义</h2>"
+        (str(school_lists(ctx, code).body) if lists and code is not None else "")
+        + f"<h2>附录{n1}　指标定义</h2>"
         + table(defs, raw=("定义（本报告口径）",))
         + rules
         + f"<h2>附录{n3}　数据来源</h2>"
