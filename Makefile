@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 DATA ?= data/sample
 PERIOD ?= latest
 OUT ?= reports
+PORT ?= 8888
+IP ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-fast lint format reports sample-data lab benchmarks clean
@@ -52,8 +54,8 @@ sample-data: $(STAMP) $(DATA)/.complete ## write the sample city's returns to da
 reports: $(STAMP) $(DATA)/.complete ## render all county, department and city reports for the latest period into reports/
 	$(BIN)/planlib report --data $(DATA) --period $(PERIOD) --out $(OUT) --format html,pdf
 
-lab: $(STAMP) $(DATA)/.complete ## start JupyterLab on the notebooks (explore.ipynb reads the sample city)
-	$(BIN)/jupyter lab notebooks/ $$( [ "$$(id -u)" -eq 0 ] && echo --allow-root )
+lab: $(STAMP) $(DATA)/.complete ## start JupyterLab on the notebooks (PORT=8888 IP=127.0.0.1; IP=0.0.0.0 to reach it from another machine)
+	$(BIN)/jupyter lab notebooks/ --port=$(PORT) --ip=$(IP) $$( [ "$$(id -u)" -eq 0 ] && echo --allow-root )
 
 benchmarks: $(STAMP) ## run the benchmarks and print the measured ratios
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
