@@ -16,8 +16,51 @@ from ..errors import PlanlibError
 
 PERIOD_HELP = (
     "报告期：latest（最新）、一个季度（2022Q2、2022年第二季度）、一年（2022）、范围"
-    "（2022Q1:2022Q3）或 all（全部）；输出所选各季度，评估与报告以其中最后一个季度为准。"
+    "（2022Q1:2022Q3 或 2022Q1至2022Q3）或 all（全部）；输出所选的每个季度。"
 )
+
+
+class PeriodSpec(click.ParamType):
+    """A ``--period`` value, its wording checked before any data is read (exit 2 if unreadable).
+
+    Whether the data has the quarters is checked later, by :func:`planlib.periods.resolve_periods`
+    (exit 1, naming the quarters there are).
+    """
+
+    name = "报告期"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        import re
+
+        from ..periods import Period, resolve_periods
+
+        text = str(value).strip()
+        years = {int(y) for y in re.findall(r"\d{4}", text)} or {2000}
+        every = [Period(y, q) for y in range(min(years), max(years) + 1) for q in range(1, 5)]
+        try:
+            resolve_periods(every, text)
+        except PlanlibError as err:
+            self.fail(str(err), param, ctx)
+        return text
+
+
+def several_quarters(spec: str) -> bool:
+    """Whether a ``--period`` value may name more than one quarter (a year, a range, all)."""
+    from ..periods import LATEST, parse_period
+
+    if spec.strip().lower() in LATEST:
+        return False
+    try:
+        parse_period(spec)
+    except ValueError:
+        return True
+    return False
+
+
+PERIOD = click.option(
+    "--period", "period_text", type=PeriodSpec(), default="latest", show_default=True,
+    help=PERIOD_HELP,
+)  # fmt: skip
 
 PLAN = click.option(
     "--plan",
