@@ -8,8 +8,15 @@ from typing import Any
 
 import click
 
+from ..periods import parse_period
 from ._console import console, err_console
-from ._options import PERIOD_HELP, monitoring_options, parse_settings
+from ._options import PERIOD_HELP, PeriodSpec, monitoring_options, parse_settings, several_quarters
+
+REPORT_PERIOD_HELP = PERIOD_HELP.replace(
+    "输出所选的每个季度。",
+    "报告总是关于一个季度：给出一年、范围或 all 时，按其中最后一个季度生成"
+    "（各报告含本年至该季度的走势），并在输出中说明。",
+)
 
 
 @click.command("report")
@@ -20,7 +27,9 @@ from ._options import PERIOD_HELP, monitoring_options, parse_settings
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="数据目录（planlib sample-data 生成的结构）。",
 )
-@click.option("--period", default="latest", show_default=True, help=PERIOD_HELP)
+@click.option(
+    "--period", type=PeriodSpec(), default="latest", show_default=True, help=REPORT_PERIOD_HELP
+)
 @monitoring_options
 @click.option(
     "--out",
@@ -29,7 +38,26 @@ from ._options import PERIOD_HELP, monitoring_options, parse_settings
     type=click.Path(file_okay=False, path_type=Path),
     help="输出目录：每个县市区的 .ipynb/.html/.pdf、总览、处室报告、index.html、manifest.json。",
 )
-@click.option("--county", default="all", show_default=True, help="all 或逗号分隔的县市区代码。")
+@click.option(
+    "--county",
+    default=None,
+    metavar="代码",
+    help="只生成这些县市区的报告：逗号分隔的代码，或 all（全部县市区）。",
+)
+@click.option(
+    "--department",
+    default=None,
+    metavar="处室",
+    help="只生成这些处室的报告：逗号分隔的处室名称（如 财务处），或 all（全部处室）。",
+)
+@click.option(
+    "--only",
+    default=None,
+    metavar="种类",
+    help="要生成的报告种类，逗号分隔：county（县市区）、department（处室）、city（总览）。"
+    "默认：未给 --county、--department 时三种全部生成；给了则只生成所指的报告，"
+    "如 --county 990102 只生成该县市区的报告，加 --only county,city 再生成总览。",
+)
 @click.option(
     "--root",
     default=None,
@@ -64,7 +92,9 @@ def report(
     data_dir: Path,
     period: str,
     out_dir: Path,
-    county: str,
+    county: str | None,
+    department: str | None,
+    only: str | None,
     root: str | None,
     formats: str,
     jobs: int | None,
@@ -80,15 +110,26 @@ def report(
     \b
     指标与评估每批只计算一次（--plan、--set、--allocations 与 planlib assess 相同）；
     各报告并行生成，单份失败不影响其他报告。
-    退出码：0 全部成功，1 有报告失败（见 manifest.json 与日志），2 用法错误（如未知的县市区代码）。
+    只要一部分时用 --county、--department、--only，例如：
+      planlib report --data DIR --out OUT --county 990102               只生成该县市区的报告
+      planlib report --data DIR --out OUT --county 990102 --only county,city   再加总览
+      planlib report --data DIR --out OUT --department 财务处           只生成财务处的报告
+    index.html 与 manifest.json 列出本批生成的报告。
+    退出码：0 全部成功，1 有报告失败（见 manifest.json 与日志），2 用法错误（如未知的县市区代码、处室）。
     """
     from ..reporting.executors import get_executor
     from ..reporting.runner import UsageError, plain_progress, run_reports
 
+    try:
+        parts = report_parts(only, county, department)
+    except UsageError as err:
+        raise click.UsageError(str(err)) from err
     chain: dict[str, Any] = {
         "plan": plan_path,
         "settings": parse_settings(pairs),
         "allocations": allocations,
+        "root": root,
+        **parts,
     }
     opts: dict[str, Any] = {"jobs": jobs}
     if executor == "dask":
@@ -96,17 +137,18 @@ def report(
     try:
         runner = get_executor(executor, **opts)
         if err_console.is_terminal:
-            outcome = _with_bar(
-                runner, data_dir, out_dir, chain, period, county, formats, timeout, root
-            )
+            outcome = _with_bar(runner, data_dir, out_dir, period, formats, timeout, chain)
         else:
             outcome = run_reports(
-                data_dir, out_dir, period, county, formats, runner, timeout, plain_progress,
-                root=root, **chain,
+                data_dir, out_dir, period, formats=formats, executor=runner, timeout=timeout,
+                progress=plain_progress, **chain,
             )  # fmt: skip
     except UsageError as err:
         raise click.UsageError(str(err)) from err
     ok = len(outcome.entries) - len(outcome.failed)
+    label = parse_period(outcome.period).label
+    if several_quarters(period):
+        console.print(f"报告期「{period}」含多个季度，报告按其中最后一个季度（{label}）生成。")
     console.print(
         f"报告期 {outcome.period}：{ok} 份成功，{len(outcome.failed)} 份失败，"
         f"用时 {outcome.seconds:.1f} 秒。目录：{outcome.out / 'index.html'}"
@@ -119,7 +161,38 @@ def report(
         raise SystemExit(outcome.exit_code)
 
 
-def _with_bar(runner: Any, data_dir: Path, out_dir: Path, chain: dict[str, Any], *args: Any) -> Any:
+def report_parts(only: str | None, county: str | None, department: str | None) -> dict[str, Any]:
+    """``--only``, ``--county`` and ``--department`` as :func:`run_reports` arguments.
+
+    Without ``--only``: every kind when neither ``--county`` nor ``--department`` is given,
+    else the kinds they name. ``--county X`` with an ``--only`` lacking county is an error.
+    """
+    from ..reporting.runner import UsageError, parse_kinds
+
+    if only is not None:
+        kinds = parse_kinds(only)
+    elif county is None and department is None:
+        kinds = parse_kinds(None)
+    else:
+        kinds = tuple(k for k, v in (("county", county), ("department", department)) if v)
+    for option, value, kind in (
+        ("--county", county, "county"),
+        ("--department", department, "department"),
+    ):
+        if value is not None and kind not in kinds:
+            raise UsageError(f"给了 {option}，但 --only 中没有 {kind}；请在 --only 中加上 {kind}")
+    names = department.strip() if department is not None else "all"
+    return {
+        "kinds": kinds,
+        "counties": "all" if county is None or county.strip() in ("全部",) else county,
+        "departments": True if names.lower() in ("", "all", "全部") else names,
+    }
+
+
+def _with_bar(
+    runner: Any, data_dir: Path, out_dir: Path, period: str, formats: str, timeout: float,
+    chain: dict[str, Any],
+) -> Any:  # fmt: skip
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -148,10 +221,10 @@ def _with_bar(runner: Any, data_dir: Path, out_dir: Path, chain: dict[str, Any],
             mark = "" if result.status == "ok" else "（失败）"
             bar.update(task, completed=done, total=total, description=f"{job.title}{mark}")
 
-        period, county, formats, timeout, root = args
         return run_reports(
-            data_dir, out_dir, period, county, formats, runner, timeout, tick, root=root, **chain
-        )
+            data_dir, out_dir, period, formats=formats, executor=runner, timeout=timeout,
+            progress=tick, **chain,
+        )  # fmt: skip
 
 
 COMMANDS = [report]

@@ -24,12 +24,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-from ..errors import UsageError
+from ..errors import UnknownNameError, UsageError
 from .context import ReportContext, build_context
 from .executors import Executor, LocalExecutor
 from .jobs import ReportJob, ReportResult
 
 FORMATS = ("html", "pdf")
+KINDS = ("county", "department", "city")
+"""The kinds of report a batch can hold (``--only``)."""
+_KIND_WORDS = {"县市区": "county", "县": "county", "处室": "department", "总览": "city"}
 LOG_NAME = "planlib-report.log"
 MANIFEST_NAME = "manifest.json"
 INDEX_NAME = "index.html"
@@ -39,6 +42,7 @@ NOTEBOOKS = {
     "department": "department_report.ipynb",
 }
 DEFAULT_TIMEOUT = 600.0
+_PARTIAL = "本批只生成了部分报告，下面只列出本批生成的；目录中此前生成的其他报告不在此列。"
 
 log = logging.getLogger("planlib.report")
 
@@ -56,6 +60,49 @@ def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
     if bad or not items:
         raise UsageError(f"无法识别的格式：{'、'.join(bad) or '（空）'}（可选：html、pdf）")
     return tuple(dict.fromkeys(items))
+
+
+def parse_kinds(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The kinds of report asked for (``county,city``; 县市区、处室、总览 too); None: every kind."""
+    if text is None:
+        return KINDS
+    words = [t.strip().lower() for t in (_split(text) if isinstance(text, str) else text)]
+    items = [_KIND_WORDS.get(t, t) for t in words if t]
+    bad = [t for t in items if t not in KINDS]
+    if bad or not items:
+        raise UsageError(
+            f"无法识别的报告种类：{'、'.join(bad) or '（空）'}"
+            "（可选：county 县市区、department 处室、city 总览）"
+        )
+    return tuple(k for k in KINDS if k in items)
+
+
+def _split(text: str) -> list[str]:
+    return re.split("[,，、]", text)
+
+
+def check_department_names(plan: Any, wanted: str | Sequence[str]) -> list[str]:
+    """The departments asked for, each one the plan gives a report; otherwise an error that
+    names the close matches (``财物处`` → 财务处) and every valid name."""
+    import difflib
+
+    from ..monitoring.departments import department_names
+    from ..plan.files import load_plan
+    from ..plan.model import Plan
+
+    the_plan = plan if isinstance(plan, Plan) else load_plan(plan)
+    known = [d for d in department_names(the_plan) if "各" not in d]  # as build_context
+    names = _split(wanted) if isinstance(wanted, str) else wanted
+    asked = list(dict.fromkeys(d.strip() for d in names if d.strip()))
+    unknown = [d for d in asked if d not in known]
+    if not asked or unknown:
+        close = [m for d in unknown for m in difflib.get_close_matches(d, known, 3, 0.4)]
+        hint = f"是否是：{'、'.join(dict.fromkeys(close))}？" if close else ""
+        raise UnknownNameError(
+            f"计划中没有可生成报告的处室「{'、'.join(unknown) or '（空）'}」。{hint}"
+            f"可用：{'、'.join(known)}"
+        )
+    return asked
 
 
 def check_units(
@@ -185,6 +232,17 @@ class BatchOutcome:
     period: str
     entries: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    parts: dict[str, Any] = field(default_factory=dict)
+    """What the batch was asked to render: ``kinds``, ``counties`` and ``departments`` ("all",
+    or the codes and names); see :func:`run_reports`."""
+
+    @property
+    def partial(self) -> bool:
+        """True when the batch rendered only a part: some kinds, counties or departments."""
+        p = self.parts
+        return bool(p) and (
+            p["kinds"] != list(KINDS) or p["counties"] != "all" or p["departments"] != "all"
+        )
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -208,22 +266,38 @@ def run_reports(
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
     context: ReportContext | None = None,
-    departments: bool | Sequence[str] = True,
+    departments: bool | str | Sequence[str] = True,
     root: str | None = None,
     plan: Any = None,
     settings: Any = None,
     allocations: Any = None,
+    kinds: str | Sequence[str] | None = None,
 ) -> BatchOutcome:
     """Render a batch into ``out``; returns the outcome (``exit_code`` 0 all ok, 1 some failed).
 
     Usage problems (unknown county, bad format) raise :class:`UsageError` before any work.
-    ``departments``: False for none, or the names of the departments to render (default all).
+    ``departments``: False for none, or the names of the departments to render (default all;
+    a name the plan has no report for is an :class:`UnknownNameError` naming close matches).
     ``root``: the unit whose overview heads the batch, e.g. a province or a city of a national
     tree (default: the root of the tree); without ``counties`` its children are reported.
     ``plan``, ``settings``, ``allocations``: as for :func:`planlib.monitor` (and ``planlib assess``).
+    ``kinds``: which kinds of report to render (:data:`KINDS`, default every kind): a part of
+    a batch, e.g. ``kinds="county", counties="990102"`` renders that county's report alone.
+    ``index.html`` and ``manifest.json`` then list what this batch rendered.
     """
     start = time.monotonic()
     fmts = parse_formats(formats)
+    chosen = parse_kinds(kinds)
+    if counties.strip().lower() not in ("", "all") and "county" not in chosen:
+        raise UsageError("指定了县市区，但报告种类中没有 county（县市区报告）")
+    if not isinstance(departments, bool):  # names: checked now, before any work
+        departments = check_department_names(plan, departments) if departments else False
+        if departments and "department" not in chosen:
+            raise UsageError("指定了处室，但报告种类中没有 department（处室报告）")
+    if "department" not in chosen:
+        departments = False
+    if chosen == ("department",) and departments is False:
+        raise UsageError("没有要生成的报告：报告种类只有处室报告，却未选任何处室")
     from ..returns.orgunits import load_org_units
 
     needs_units = counties.strip().lower() not in ("", "all") or bool(root and root.strip())
@@ -248,10 +322,18 @@ def run_reports(
         log.info(
             "指标与评估已计算（报告期 %s），用时 %.1f 秒", ctx.period, time.monotonic() - start
         )
-        jobs = plan_jobs(ctx, wanted, fmts, timeout, departments=departments, root=overview_of)
+        jobs = plan_jobs(
+            ctx, wanted if "county" in chosen else [], fmts, timeout, overview="city" in chosen,
+            departments=departments, root=overview_of,
+        )  # fmt: skip
         runner = executor if executor is not None else LocalExecutor()
-        log.info("共 %d 份报告，执行器 %r", len(jobs), runner)
+        log.info("共 %d 份报告（%s），执行器 %r", len(jobs), "、".join(chosen), runner)
         outcome = BatchOutcome(out=out_dir, period=ctx.period)
+        outcome.parts = {
+            "kinds": list(chosen),
+            "counties": ("all" if wanted is None else wanted) if "county" in chosen else [],
+            "departments": "all" if departments is True else list(departments or []),
+        }
         by_key = {j.key: j for j in jobs}
         results: dict[str, ReportResult] = {}
         for n, result in enumerate(runner.run(jobs, ctx.to_bytes()), start=1):
@@ -312,6 +394,7 @@ def _manifest(ctx: ReportContext, outcome: BatchOutcome) -> bytes:
             {"path": str(p), "sha256": str(s)}
             for p, s in zip(ctx.inputs["path"], ctx.inputs["sha256"], strict=True)
         ],
+        "parts": outcome.parts or None,
         "reports": outcome.entries,
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -368,8 +451,9 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
             )
     label = parse_period(ctx.period).label
     n_failed = len(outcome.failed)
+    part = _PARTIAL if outcome.partial else ""
     summary = (
-        f"共{len(outcome.entries)}份报告，成功{len(outcome.entries) - n_failed}份，"
+        f"{part}共{len(outcome.entries)}份报告，成功{len(outcome.entries) - n_failed}份，"
         f"失败{n_failed}份。生成时间：{escape(content.when(ctx.meta.get('generated_at')))}，"
         f"planlib {escape(str(ctx.meta.get('planlib_version')))}。明细见 "
         f'<a href="manifest.json">manifest.json</a>，运行日志见 <a href="{LOG_NAME}">{LOG_NAME}</a>。'
