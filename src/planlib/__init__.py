@@ -1,11 +1,20 @@
 """planlib: a Chinese education bureau's yearly work plan as tasks, targets and monitoring reports.
 
-The public API, for notebooks and scripts::
+The public API, for notebooks and scripts (``notebooks/cookbook.ipynb`` shows each in use)::
 
     import planlib
-    plan = planlib.load_plan()          # the bundled 市教育局2022年工作要点
-    plan.targets_frame()                # one row per quantitative target
-    run = planlib.monitor("data/sample", "latest")  # dataset, indicators, assessment, tasks
+    plan = planlib.load_plan()                     # the bundled 市教育局2022年工作要点
+    plan.targets_frame()                           # one row per quantitative target
+    run = planlib.monitor("data/sample", "latest") # the whole chain, once
+    run.assessment                                 # value, target, status, 还需 per unit and target
+    run.select("学前三年毛入学率", "高新区", "all")  # rows by the plan's wording and unit names
+    planlib.by_department(run.assessment, plan)    # each 处室's targets across the counties
+    planlib.style.use()                            # the report style for your own charts
+
+Reading: ``load_dataset``, ``validate``, ``load_org_units``, ``load_returns``. Computing:
+``compute_indicators``, ``assess``, ``task_status``. Plans: ``extract_plan``, ``dump_plan``,
+``diff_plans``. Charts: ``planlib.charts``. Every error is a :class:`PlanlibError` with a Chinese
+message; a wrong argument says what was expected.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name load
     from .plan.extraction.extract import Extraction, ExtractionWarning, extract_plan, read_plan_text
     from .plan.files import dump_plan, load_plan
     from .plan.model import Framework, Plan, Section, Target, Task, Unit
+    from .reporting.export import export
     from .resources import data_dir, package_version
     from .returns.dataset import Dataset, load_dataset, validate
     from .returns.orgunits import OrgUnits, load_org_units
@@ -63,6 +73,7 @@ _PUBLIC: dict[str, str] = {
     "data_dir": "planlib.resources",
     "diff_plans": "planlib.plan.diff",
     "dump_plan": "planlib.plan.files",
+    "export": "planlib.reporting.export",
     "extract_plan": "planlib.plan.extraction.extract",
     "load_allocations": "planlib.monitoring.allocations",
     "load_dataset": "planlib.returns.dataset",
@@ -136,6 +147,7 @@ __all__ = [
     "data_dir",
     "diff_plans",
     "dump_plan",
+    "export",
     "extract_plan",
     "load_allocations",
     "load_dataset",

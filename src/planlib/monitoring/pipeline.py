@@ -123,7 +123,12 @@ def monitor(
     available = dataset.periods
     selected = resolve_periods(available, period)
     chosen = selected[-1]
-    so_far = _year_to_date(available, chosen) if year_to_date else []
+    # every selected quarter brings its own year so far (a range may span two years)
+    so_far = (
+        sorted({q for s in selected for q in _year_to_date(available, s)}, key=available.index)
+        if year_to_date
+        else []
+    )
     wanted = sorted(set(selected) | set(so_far), key=available.index)
     indicators = compute_indicators(
         dataset, periods=wanted, settings=chosen_settings, indicators=defs
