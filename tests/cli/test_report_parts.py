@@ -34,7 +34,8 @@ def test_parts_from_the_options() -> None:
         (("--department", "财物处"), "是否是：财务处"),
         (("--department", "财务处", "--only", "department", "--county", COUNTY), "--only 中没有"),
         (("--only", "学校"), "无法识别的报告种类：学校"),
-        (("--county", "123456"), "未知的县市区代码：123456"),
+        (("--county", "123456"), "没有单位「123456」"),
+        (("--county", "城关"), "是否是：城关区（"),  # a name's first characters find the unit
     ],
 )
 def test_refused_with_exit_2_before_any_work(planlib_cli, sample, tmp_path, args, words) -> None:
@@ -80,3 +81,9 @@ def test_one_department_alone(planlib_cli, sample, tmp_path) -> None:
     assert "财务处" in (tmp_path / "dept-财务处.html").read_text(encoding="utf-8")
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parts"] == {"kinds": ["department"], "counties": [], "departments": ["财务处"]}
+
+
+def test_counties_may_be_named(sample) -> None:  # type: ignore[no-untyped-def]
+    from planlib.reporting.runner import check_units
+
+    assert check_units(sample, "城关区、990103") == [COUNTY, "990103"]

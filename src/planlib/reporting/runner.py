@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-from ..errors import UnknownNameError, UsageError
+from ..errors import PlanlibError, UnknownNameError, UsageError
 from .context import ReportContext, build_context
 from .executors import Executor, LocalExecutor
 from .jobs import ReportJob, ReportResult
@@ -110,20 +110,22 @@ def check_units(
 ) -> list[str] | None:
     """The org codes asked for (``all`` → None), each checked against org_units before any work.
 
-    Accepts any unit that has a parent (a county, or a city in a province's tree).
+    Accepts any unit that has a parent (a county, or a city in a province's tree), by code or
+    by name (城关区); an unknown one is refused naming the closest units.
     """
-    from ..returns.orgunits import load_org_units
+    from ..returns.orgunits import OrgUnits, load_org_units
 
     if spec.strip().lower() in ("", "all"):
         return None
     units = units if units is not None else load_org_units(data_dir).units
+    tree = OrgUnits(
+        units=units.astype({"code": str}), schools=units.iloc[0:0].assign(county_code="")
+    )
     parents = units.set_index(units["code"].astype(str))["parent_code"].fillna("").astype(str)
-    codes = [c.strip() for c in spec.split(",") if c.strip()]
-    unknown = [c for c in codes if c not in parents.index]
-    if unknown:
-        raise UsageError(
-            f"未知的县市区代码：{'、'.join(unknown)}（见 {Path(data_dir) / 'org_units.csv'}）"
-        )
+    try:
+        codes = [tree.code(c.strip()) for c in re.split(r"[,，、]", spec) if c.strip()]
+    except PlanlibError as err:
+        raise UsageError(f"{err}（单位表：{Path(data_dir) / 'org_units.csv'}）") from err
     roots = [c for c in codes if not parents[c]]
     if roots:
         raise UsageError(f"{'、'.join(roots)} 是根单位，没有上级可比较；其总览报告会自动生成")
