@@ -1,20 +1,27 @@
-"""The cell checks of county returns: one cell of a table to a number, and a pandera schema over all.
+"""The cell checks of county returns: one cell of a table to a number, and a schema over all.
 
 Reading a return (reading.py) finds the header and turns each (data row, element column) into a
-cell still holding the text or number as typed. This module takes those cells the rest of the
-way: ``parse_number`` reads one cell ("12,345", "12，345", "９３．５", "93.5%", 是/否, a blank),
-and ``check_cells`` converts to the dictionary unit and runs every check at once (negative,
-out of range, a flag not 1/0, a percentage where a count belongs, a count with decimals, an
-unreadable period), each failure a ``Problem`` with file, Excel row and column — not just the
-first. pandera is imported only when cells are checked, so report kernels and most commands,
-which never read a workbook, do not pay for it. ``VALUE_COLUMNS``, the tidy values it returns,
-and ``_problem`` live here too because reading.py builds on them.
+cell still holding the text or number as typed (``TableCells``). This module takes those cells
+the rest of the way: ``parse_number`` reads one cell ("12,345", "12，345", "９３．５", "93.5%",
+是/否, a blank), and ``check_cells`` / ``check_tables`` convert to the dictionary unit and run
+every check at once (negative, out of range, a flag not 1/0, a percentage where a count
+belongs, a count with decimals, an unreadable period), each failure a ``Problem`` with file,
+Excel row and column — not just the first.
+
+``cell_schema`` states the checks as a pandera schema (the specification); the checks run as
+NumPy array operations over all the cells of a file, which a test holds to the problems lazy
+pandera validation gives, in the same order. Validating with pandera table by table was most of
+the time of loading a city (~25 ms a table); pandera is not imported to read returns at all.
+``VALUE_COLUMNS``, the tidy values returned, and ``_problem`` live here because reading.py
+builds on them.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +30,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     import pandera.pandas
+    import pyarrow as pa
 
 from ..catalog.dictionary import Dictionary
 from ..errors import Problem
@@ -68,8 +76,13 @@ def parse_number(raw: Any) -> tuple[float, str | None]:
 
 
 @cache
-def _cell_schema() -> pandera.pandas.DataFrameSchema:
-    # imported here: report kernels and most CLI commands never read a workbook (0.2 s saved)
+def cell_schema() -> pandera.pandas.DataFrameSchema:
+    """What a valid table of cells is, as a pandera schema (lazy validation lists every failure).
+
+    The specification of the cell checks: :func:`check_cells` runs the same checks as array
+    operations, and a test holds the two to the same problems on generated cells.
+    """
+    # imported here: report kernels and most CLI commands never read a workbook (0.4 s saved)
     import pandera.pandas as pa
 
     return pa.DataFrameSchema(
@@ -111,84 +124,218 @@ _CHECK_MESSAGES = {
 }
 
 
-def check_cells(cells: pd.DataFrame, d: Dictionary) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse and check every cell; return tidy values (bad cells dropped) and the problems."""
-    if cells.empty:
-        return pd.DataFrame(columns=VALUE_COLUMNS), []
-    problems: list[Problem] = []
-    parsed = [parse_number(v) for v in cells["raw"].tolist()]
-    values = np.array([p[0] for p in parsed], dtype="float64") * cells["factor"].to_numpy(
-        dtype="float64"
-    )
-    reasons = [p[1] for p in parsed]
-    meta = d.frame().set_index("code")
-    frame = cells.assign(
-        value=values,
-        min=cells["element"].map(meta["min"]),
-        max=cells["element"].map(meta["max"]),
-        kind=cells["element"].map(meta["kind"]),
-        unit=cells["element"].map(meta["unit"]),
-        percent=[isinstance(v, str) and v.strip().endswith(("%", "％")) for v in cells["raw"]],
-    ).reset_index(drop=True)
-    bad = np.zeros(len(frame), dtype=bool)
-    for i, reason in enumerate(reasons):
-        if reason is None:
-            continue
-        r = frame.iloc[i]
-        if reason == "empty":
-            problems.append(
-                _problem(
-                    r.file,
-                    int(r.row),
-                    r.column,
-                    None,
-                    "未填报（空白），该项按缺失处理",
-                    severity="warning",
-                    org_code=r.org_code,
-                    period=r.period,
-                    rule="empty_cell",
+# The checks in the order pandera reports them for the schema above: the frame-wide checks
+# first, then the column checks. A cell failing several is reported once, for the first.
+_CHECK_ORDER = ("above_range", "below_range", "flag", "percent", "whole", "period", "negative")
+CELL_COLUMNS = ["org_code", "period", "element", "raw", "factor", "file", "row", "column", "level"]
+
+
+@dataclass
+class TableCells:
+    """The cells of one table as columns: one entry per (data row, element column), the value
+    still as typed. ``file`` is where the table is (a file, and its sheet in ［］)."""
+
+    file: str
+    level: str
+    org_code: list[str] = field(default_factory=list)
+    period: list[str] = field(default_factory=list)
+    element: list[str] = field(default_factory=list)
+    raw: list[Any] = field(default_factory=list)
+    factor: list[float] = field(default_factory=list)
+    row: list[int] = field(default_factory=list)
+    column: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def frame(self) -> pd.DataFrame:
+        """The cells as a frame (:data:`CELL_COLUMNS`), the way pandas types the typed values."""
+        n = len(self)
+        return pd.DataFrame(
+            list(
+                zip(
+                    self.org_code, self.period, self.element, self.raw, self.factor,
+                    [self.file] * n, self.row, self.column, [self.level] * n, strict=True,
                 )
+            ),
+            columns=CELL_COLUMNS,
+        )  # fmt: skip
+
+
+def _parse_all(raws: list[Any]) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Every cell as a number (NaN where none), and (position, reason) of those that are not."""
+    out = np.empty(len(raws), dtype="float64")
+    reasons: list[tuple[int, str]] = []
+    for i, raw in enumerate(raws):
+        t = type(raw)
+        if (t is int or t is float) and raw == raw and abs(raw) != np.inf:
+            out[i] = raw  # the usual cell: a number typed as a number
+            continue
+        if t is str:
+            try:  # a plain number as text (CSV): what parse_number would make of it
+                number = float(raw)
+            except ValueError:
+                pass
+            else:
+                if abs(number) != np.inf and number == number:
+                    out[i] = number
+                    continue
+        value, reason = parse_number(raw)
+        out[i] = value
+        if reason is not None:
+            reasons.append((i, reason))
+    return out, reasons
+
+
+def _factorize(items: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of ``items`` and the distinct items, in order of first appearance."""
+    index: dict[str, int] = {}
+    codes = [index.setdefault(x, len(index)) for x in items]
+    return np.array(codes, dtype=np.intp), list(index)
+
+
+def _check(
+    file: list[str],
+    org_code: list[str],
+    period: list[str],
+    element: list[str],
+    raws: list[Any],
+    factor: np.ndarray,
+    row: list[int],
+    column: list[str],
+    shown: Callable[[int], Any],
+    d: Dictionary,
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, Problem]]]:
+    """The checks of :func:`cell_schema` over cells given as columns, as array operations.
+
+    Returns the values in the dictionary unit, which cells passed, and (cell, problem) in the
+    order pandera reports them. ``shown(i)`` is cell i's value as the problem shows it.
+    """
+    numbers, reasons = _parse_all(raws)
+    v = numbers * factor
+    by_code = {e.code: e for e in d.elements}
+    element_codes, uniques = _factorize(element)
+    known = [by_code[e] for e in uniques]
+    lo = np.array([e.minimum for e in known], dtype="float64")[element_codes]
+    hi = np.array([e.maximum for e in known], dtype="float64")[element_codes]
+    kind = np.array([e.kind for e in known], dtype=object)[element_codes]
+    period_codes, period_uniques = _factorize(period)
+    bad_period = np.array([not _PERIOD.fullmatch(str(p)) for p in period_uniques], dtype=bool)
+    blank = np.isnan(v)
+    with np.errstate(invalid="ignore"):
+        failing = {
+            "above_range": ~(blank | (v <= hi)),
+            "below_range": ~(blank | (v >= lo) | (v < 0)),
+            "flag": (kind == "flag") & ~blank & ~np.isin(v, [0.0, 1.0]),
+            "percent": np.array(
+                [isinstance(r, str) and r.strip().endswith(("%", "％")) for r in raws], dtype=bool
+            ),
+            "whole": (kind == "count") & ~blank & (v % 1 != 0),
+            "period": bad_period[period_codes],
+            "negative": ~blank & (v < 0),
+        }
+    found: list[tuple[int, Problem]] = []
+    bad = np.zeros(len(raws), dtype=bool)
+
+    def add(i: int, column_: str, value: Any, message: str, rule: str, **kw: Any) -> None:
+        p = _problem(
+            file[i], int(row[i]), column_, value, message, org_code=org_code[i],
+            period=period[i], rule=rule, **kw,
+        )  # fmt: skip
+        found.append((i, p))
+
+    for i, reason in reasons:
+        if reason == "empty":
+            add(
+                i,
+                column[i],
+                None,
+                "未填报（空白），该项按缺失处理",
+                "empty_cell",
+                severity="warning",
             )
         else:
-            problems.append(
-                _problem(
-                    r.file,
-                    int(r.row),
-                    r.column,
-                    r.raw,
-                    f"{reason}，无法读取",
-                    org_code=r.org_code,
-                    period=r.period,
-                    rule="not_numeric",
-                )
-            )
+            add(i, column[i], shown(i), f"{reason}，无法读取", "not_numeric")
             bad[i] = True
-    from pandera.errors import SchemaErrors
+    for name in _CHECK_ORDER:
+        hits = np.flatnonzero(failing[name] & ~bad)
+        template = _CHECK_MESSAGES[name]
+        for i in hits.tolist():
+            message = template.format(max=hi[i], min=lo[i], unit=known[element_codes[i]].unit)
+            if name == "period":
+                add(i, "报告期", period[i], message, name)
+            else:
+                add(i, column[i], shown(i), message, name)
+        bad[hits] = True
+    return v, ~bad & ~blank, found
 
-    try:
-        _cell_schema().validate(frame, lazy=True)
-    except SchemaErrors as err:
-        fc = err.failure_cases
-        fc = fc[fc["index"].notna()]
-        for check, index in zip(fc["check"].astype(str), fc["index"].astype(int), strict=True):
-            if bad[index]:
-                continue
-            r = frame.iloc[index]
-            name = check.split(":")[0].strip()
-            template = _CHECK_MESSAGES.get(name, f"未通过检查 {check}")
-            message = template.format(max=r["max"], min=r["min"], unit=r["unit"])
-            problems.append(
-                _problem(
-                    r.file,
-                    int(r.row),
-                    r.column if name != "period" else "报告期",
-                    r.raw if name != "period" else r.period,
-                    message,
-                    org_code=r.org_code,
-                    period=r.period,
-                    rule=name,
-                )
-            )
-            bad[index] = True
-    good = frame[~bad & frame["value"].notna()]
-    return good[VALUE_COLUMNS].reset_index(drop=True), problems
+
+def _values_frame(columns: dict[str, Any], keep: np.ndarray) -> pd.DataFrame:
+    """The tidy values (:data:`VALUE_COLUMNS`) of the cells where ``keep`` holds."""
+    out = {}
+    for c in VALUE_COLUMNS:
+        dtype = "float64" if c == "value" else "int64" if c == "row" else object
+        a = columns[c]
+        a = (a if isinstance(a, np.ndarray) else np.asarray(a, dtype=dtype))[keep]
+        out[c] = pd.Series(a, dtype="str" if dtype is object else dtype)
+    return pd.DataFrame(out)
+
+
+def check_cells(cells: pd.DataFrame, d: Dictionary) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse and check every cell; return tidy values (bad cells dropped) and the problems.
+
+    The checks are :func:`cell_schema`'s, run as array operations: the same problems, in the
+    same order, as validating the schema lazily with pandera, without its cost per table (it
+    was most of the time of reading a city's workbooks).
+    """
+    if cells.empty:
+        return pd.DataFrame(columns=VALUE_COLUMNS), []
+    raw_column = cells["raw"].reset_index(drop=True)
+    cols = {
+        c: cells[c].tolist() for c in ("file", "org_code", "period", "element", "row", "column")
+    }
+    v, keep, found = _check(
+        cols["file"], cols["org_code"], cols["period"], cols["element"], raw_column.tolist(),
+        cells["factor"].to_numpy(dtype="float64"), cols["row"], cols["column"],
+        lambda i: raw_column.iloc[i], d,
+    )  # fmt: skip
+    return _values_frame(cols | {"value": v}, keep), [p for _, p in found]
+
+
+def check_tables(tables: list[TableCells], d: Dictionary) -> tuple[pa.Table, list[list[Problem]]]:
+    """:func:`check_cells` over several tables at once: their tidy values in one Arrow table
+    (the form they are cached and concatenated in), and each table's problems (what checking
+    the tables one by one gives, in one pass)."""
+    import pyarrow as pa
+
+    sizes = [len(t) for t in tables]
+    starts = np.cumsum([0, *sizes])
+    cols: dict[str, list[Any]] = {
+        c: [x for t in tables for x in getattr(t, c)]
+        for c in ("org_code", "period", "element", "raw", "factor", "row", "column")
+    }
+    cols["file"] = [t.file for t, n in zip(tables, sizes, strict=True) for _ in range(n)]
+    frames: dict[int, pd.Series] = {}
+
+    def shown(i: int) -> Any:
+        # the value as it sat in the table's frame (a float column shows 5 as 5.0)
+        t = int(np.searchsorted(starts, i, side="right")) - 1
+        if t not in frames:
+            frames[t] = pd.DataFrame([(r,) for r in tables[t].raw], columns=["raw"])["raw"]
+        return frames[t].iloc[i - starts[t]]
+
+    v, keep, found = _check(
+        cols["file"], cols["org_code"], cols["period"], cols["element"], cols["raw"],
+        np.asarray(cols["factor"], dtype="float64"), cols["row"], cols["column"], shown, d,
+    )  # fmt: skip
+    per_table: list[list[Problem]] = [[] for _ in tables]
+    where = np.searchsorted(starts, [i for i, _ in found], side="right") - 1
+    for t, (_, p) in zip(where.tolist(), found, strict=True):
+        per_table[t].append(p)
+    arrays = {
+        c: pa.array(np.asarray(cols[c], dtype=object)[keep], type=pa.string())
+        for c in ("org_code", "period", "element", "file", "column")
+    }
+    arrays["value"] = pa.array(v[keep], type=pa.float64())
+    arrays["row"] = pa.array(np.asarray(cols["row"], dtype=np.int64)[keep], type=pa.int64())
+    return pa.table({c: arrays[c] for c in VALUE_COLUMNS}), per_table

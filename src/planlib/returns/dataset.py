@@ -6,7 +6,7 @@ load, so a report batch can mark that county failed and go on.
 
 from __future__ import annotations
 
-import hashlib
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ import pandas as pd
 from ..catalog.dictionary import Dictionary, load_dictionary
 from ..errors import PlanlibError, Problem
 from ..periods import parse_period, resolve_period
+from .cache import CACHE_ENV, ReturnCache, file_digest
 from .orgunits import OrgUnits, load_org_units
 from .reading import read_returns, return_files
 from .validation import RowKeys, ValidationResult, problems_frame, validate_values
@@ -37,6 +38,7 @@ class Dataset:
     ledger: pd.DataFrame
     inputs: pd.DataFrame
     keys: RowKeys | None = None  # integer codes of ``values``' rows (saves the computation a pass)
+    dictionary: Dictionary | None = None  # the one the values were read with
 
     @property
     def periods(self) -> list[str]:
@@ -61,15 +63,20 @@ class Dataset:
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """The SHA-256 of a file's bytes, as hex (what ``Dataset.inputs`` lists)."""
+    return file_digest(path)
 
 
-def load_dataset(data_dir: str | Path, dictionary: Dictionary | None = None) -> Dataset:
-    """Read a data folder as ``planlib sample-data`` writes it (see docs/ARCHITECTURE.md)."""
+def load_dataset(
+    data_dir: str | Path, dictionary: Dictionary | None = None, *, cache: bool = True
+) -> Dataset:
+    """Read a data folder as ``planlib sample-data`` writes it (see docs/ARCHITECTURE.md).
+
+    With ``cache`` (the default), a return file read before with the same bytes, dictionary and
+    planlib version is not parsed again (:mod:`planlib.returns.cache`; ``PLANLIB_CACHE_DIR``
+    says where entries live); the checks across files run on every load. ``cache=False``
+    reads every file.
+    """
     from .ledger import read_ledger
 
     root = Path(data_dir)
@@ -81,15 +88,7 @@ def load_dataset(data_dir: str | Path, dictionary: Dictionary | None = None) -> 
     sources = [s for s in sources if s.exists()]
     if (root / "values.parquet").exists() and sources == [root]:
         sources = [root / "values.parquet"]
-    values, problems = read_returns(sources, d, root=root)
-    result = validate_values(values, problems, org_units, d)
     ledger_dir = root / "ledger"
-    ledger = pd.DataFrame(
-        columns=["task_id", "unit", "period", "status", "account", "evidence", "next_step", "due"]
-    )
-    ledger_problems: list[Problem] = []
-    if ledger_dir.is_dir():
-        ledger, ledger_problems = read_ledger(ledger_dir, root=root)
     files = [
         *(
             p
@@ -102,8 +101,18 @@ def load_dataset(data_dir: str | Path, dictionary: Dictionary | None = None) -> 
         *return_files(sources),
         *(sorted(ledger_dir.glob("*.*")) if ledger_dir.is_dir() else []),
     ]
+    digests = {f: file_digest(f) for f in files if f.is_file()}
+    store = _open_cache(root, d) if cache else None
+    values, problems = read_returns(sources, d, root=root, cache=store, digests=digests)
+    result = validate_values(values, problems, org_units, d)
+    ledger = pd.DataFrame(
+        columns=["task_id", "unit", "period", "status", "account", "evidence", "next_step", "due"]
+    )
+    ledger_problems: list[Problem] = []
+    if ledger_dir.is_dir():
+        ledger, ledger_problems = read_ledger(ledger_dir, root=root)
     inputs = pd.DataFrame(
-        [{"path": str(f.relative_to(root)), "sha256": sha256(f)} for f in files if f.is_file()],
+        [{"path": str(f.relative_to(root)), "sha256": digests[f]} for f in files if f in digests],
         columns=["path", "sha256"],
     )
     problems_all = result.problems
@@ -116,7 +125,21 @@ def load_dataset(data_dir: str | Path, dictionary: Dictionary | None = None) -> 
             for r in result.problems.to_dict("records")
         ]
         problems_all = problems_frame([*kept, *ledger_problems])
-    return Dataset(root, org_units, result.values, problems_all, ledger, inputs, result.keys)
+    return Dataset(root, org_units, result.values, problems_all, ledger, inputs, result.keys, d)
+
+
+def _open_cache(root: Path, d: Dictionary) -> ReturnCache | None:
+    """The cache of parsed return files, or None when its folder lies inside the data folder
+    (its Parquet files would be read as returns)."""
+    store = ReturnCache.open(d)
+    if store.folder.resolve().is_relative_to(root.resolve()):
+        warnings.warn(
+            f"缓存目录 {store.folder} 位于数据目录 {root} 之内，本次不使用缓存；"
+            f"请把环境变量 {CACHE_ENV} 设为数据目录以外的文件夹",
+            stacklevel=3,
+        )
+        return None
+    return store
 
 
 def validate(

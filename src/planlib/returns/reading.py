@@ -3,8 +3,9 @@
 A return is a table with title rows on top, then a header row of Chinese column names, then one
 row per county (sheet 县级汇总) or per school (sheet 学校明细). Headers go through the data
 dictionary; the cells under them are parsed, converted to the dictionary unit and checked in
-cells.py (a pandera schema run lazily, so every failure is reported with its file, Excel row and
-column — not just the first).
+cells.py (every failure is reported with its file, Excel row and column — not just the first).
+Workbooks are read by workbooks.py; with a cache (cache.py), a file read before with the same
+bytes is not parsed again.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,13 @@ from ..catalog.dictionary import Dictionary, HeaderMatch, load_dictionary
 from ..encodings import decode_text
 from ..errors import DataFileError, Problem
 from ..periods import find_period
-from .cells import _PERIOD, VALUE_COLUMNS, _problem, check_cells
+from .cells import _PERIOD, VALUE_COLUMNS, TableCells, _problem, check_tables
+from .workbooks import read_workbook
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from .cache import ReturnCache
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".parquet")
 _FOOTER = re.compile(r"^(合计|总计|小计|填表人|审核人|负责人|注[:：]|说明)")
@@ -56,22 +63,7 @@ def read_raw_tables(path: Path, name: str) -> list[RawTable]:
         if not any(any(str(c).strip() for c in r) for r in rows):
             raise ValueError("文件中没有内容")
         return [RawTable(name, "", rows)]
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as err:
-        raise ValueError(
-            "不是有效的 Excel 工作簿（.xlsx），可能已损坏或是改了扩展名的其他文件"
-        ) from err
-    try:
-        tables = [
-            RawTable(name, ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
-            for ws in wb.worksheets
-        ]
-    finally:
-        wb.close()
+    tables = [RawTable(name, title, rows) for title, rows in read_workbook(path)]
     if not any(t.rows for t in tables):
         raise ValueError("工作簿中没有内容")
     return tables
@@ -123,6 +115,13 @@ def table_cells(
     table: RawTable, d: Dictionary, fallback_period: str | None
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """One row per (data row, element column) of a raw table, plus the problems of its layout."""
+    cells, problems = _table_cells(table, d, fallback_period)
+    return (cells.frame() if len(cells) else pd.DataFrame()), problems
+
+
+def _table_cells(
+    table: RawTable, d: Dictionary, fallback_period: str | None
+) -> tuple[TableCells, list[Problem]]:
     problems: list[Problem] = []
     where = f"{table.file}" + (f"［{table.sheet}］" if table.sheet else "")
     h = _header_row(table.rows, d)
@@ -136,7 +135,7 @@ def table_cells(
                 "找不到表头行（应有「行政区划代码」或「学校标识码」列及数据项列）",
             )
         )
-        return pd.DataFrame(), problems
+        return TableCells(where, "county"), problems
     header = table.rows[h]
     title_text = " ".join(_text(c) for r in table.rows[:h] for c in r)
     period_here = find_period(title_text)
@@ -184,7 +183,7 @@ def table_cells(
                 problems += found
             columns[j] = (m, label)
     if code_col is None:
-        return pd.DataFrame(), problems
+        return TableCells(where, level), problems
     elements = {m.element for m, _ in columns.values()}
     present_levels = {d[e].level for e in elements}
     if level == "county" and present_levels == {"city"}:
@@ -196,7 +195,13 @@ def table_cells(
                     where, h + 1, e.name, None, f"缺少必填列「{e.name}」", rule="missing_column"
                 )
             )
-    records: list[tuple[Any, ...]] = []
+    cells = TableCells(where, level)
+    positions = list(columns)
+    element_codes = [str(m.element) for m, _ in columns.values()]
+    factors = [m.factor for m, _ in columns.values()]
+    labels = [label for _, label in columns.values()]
+    k, last = len(positions), max(positions, default=-1)
+    take = itemgetter(*positions) if k > 1 else None
     for i in range(h + 1, len(table.rows)):
         row = table.rows[i]
         code = _text(row[code_col]) if code_col < len(row) else ""
@@ -216,7 +221,9 @@ def table_cells(
         if not code:
             problems.append(_problem(where, i + 1, _text(header[code_col]), None, "代码为空"))
             continue
-        width = max((k + 1 for k, c in enumerate(row) if _text(c)), default=0)
+        width = (
+            0 if table.sheet else max((at + 1 for at, c in enumerate(row) if _text(c)), default=0)
+        )
         if not table.sheet and width > len(header):
             # a CSV row longer than its header: columns shifted, every value would be misread
             problems.append(
@@ -233,25 +240,16 @@ def table_cells(
                 )
             )
             continue
-        for j, (m, label) in columns.items():
-            raw = row[j] if j < len(row) else None
-            records.append(
-                (code, period or "", m.element, raw, m.factor, where, i + 1, label, level)
-            )
-    cells = pd.DataFrame(
-        records,
-        columns=[
-            "org_code",
-            "period",
-            "element",
-            "raw",
-            "factor",
-            "file",
-            "row",
-            "column",
-            "level",
-        ],
-    )
+        if len(row) > last:
+            cells.raw += take(row) if take is not None else [row[at] for at in positions]
+        else:
+            cells.raw += [row[j] if j < len(row) else None for j in positions]
+        cells.element += element_codes
+        cells.factor += factors
+        cells.column += labels
+        cells.org_code += [code] * k
+        cells.period += [period or ""] * k
+        cells.row += [i + 1] * k
     return cells, problems
 
 
@@ -346,14 +344,54 @@ def _parquet_values(path: Path, name: str, d: Dictionary) -> tuple[pd.DataFrame,
     return (out if keep.all() else out[keep]).reset_index(drop=True)[VALUE_COLUMNS], problems
 
 
+def _read_table_file(
+    f: Path, name: str, d: Dictionary, period: str | None
+) -> tuple[pa.Table | None, list[Problem], bool]:
+    """The checked values of one workbook or CSV (None when it gives none), its problems, and
+    whether the result depends on the file's bytes alone (an OS error may pass)."""
+    try:
+        tables = read_raw_tables(f, name)
+    except (ValueError, OSError) as err:
+        unreadable = _problem(name, None, None, None, f"无法读取：{err}", rule="unreadable")
+        return None, [unreadable], not isinstance(err, OSError)
+    problems: list[Problem] = []
+    checked: list[tuple[int, TableCells]] = []  # (where its cell problems go, the cells)
+    for t in tables:
+        cells, found = _table_cells(t, d, period)
+        if not len(cells) and t.sheet and not t.rows:
+            continue
+        problems += found
+        if len(cells):
+            checked.append((len(problems), cells))
+    values = None
+    if checked:
+        values, per_table = check_tables([c for _, c in checked], d)
+        for (at, _), found in reversed(list(zip(checked, per_table, strict=True))):
+            problems[at:at] = found
+    elif not any(p.file.startswith(name) and p.severity == "error" for p in problems):
+        problems.append(_problem(name, None, None, None, "文件中没有可读取的数据行", rule="empty"))
+    return values, problems, True
+
+
 def read_returns(
     paths: str | Path | Iterable[str | Path],
     dictionary: Dictionary | None = None,
     root: str | Path | None = None,
+    *,
+    cache: ReturnCache | None = None,
+    digests: Mapping[Path, str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Tidy values from every return file, and every problem found; never raises for bad data."""
+    """Tidy values from every return file, and every problem found; never raises for bad data.
+
+    With ``cache``, a workbook or CSV read before with the same bytes is not read again
+    (:mod:`planlib.returns.cache`); ``digests`` are files' SHA-256 when already known.
+    """
+    import pyarrow as pa
+
+    from .cache import file_digest
+
     d = dictionary or load_dictionary()
-    frames: list[pd.DataFrame] = []
+    pieces: list[pd.DataFrame | pa.Table] = []  # a file's values: Arrow, or pandas for Parquet
     problems: list[Problem] = []
     base = Path(root) if root is not None else None
     for f in return_files(paths):
@@ -363,38 +401,36 @@ def read_returns(
             continue
         if f.suffix.lower() == ".parquet":
             values, found = _parquet_values(f, name, d)
-            frames.append(values)
+            pieces.append(values)
             problems += found
-            continue
-        try:
-            tables = read_raw_tables(f, name)
-        except (ValueError, OSError) as err:
-            problems.append(_problem(name, None, None, None, f"无法读取：{err}", rule="unreadable"))
             continue
         fallback = find_period(name)
         period_text = str(fallback) if fallback else None
-        used = False
-        for t in tables:
-            cells, found = table_cells(t, d, period_text)
-            if cells.empty and t.sheet and not t.rows:
-                continue
-            problems += found
-            if not cells.empty:
-                values, cell_problems = check_cells(cells, d)
-                problems += cell_problems
-                frames.append(values)
-                used = True
-        if not used and not any(
-            p.file.startswith(name) and p.severity == "error" for p in problems
-        ):
-            problems.append(
-                _problem(name, None, None, None, "文件中没有可读取的数据行", rule="empty")
-            )
-    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=VALUE_COLUMNS)
-    values = values.astype(
-        {"org_code": "str", "period": "str", "element": "str", "value": "float64"}
-    )
-    return values.reset_index(drop=True), problems
+        key = None
+        if cache is not None and f.is_file():
+            digest = (digests or {}).get(f) or file_digest(f)
+            key = cache.key(digest, f.suffix, period_text)
+        hit = cache.get(key, name) if cache is not None and key is not None else None
+        if hit is not None:
+            table, found = hit
+        else:
+            table, found, reusable = _read_table_file(f, name, d, period_text)
+            if cache is not None and key is not None and reusable:
+                cache.put(key, name, table, found)
+        problems += found
+        if table is not None:
+            pieces.append(table)
+    text = {"org_code": "str", "period": "str", "element": "str", "value": "float64"}
+    if pieces and all(isinstance(p, pa.Table) for p in pieces):
+        # one conversion for the whole set: typing each file's text columns would cost more
+        values = pa.concat_tables(pieces).to_pandas()
+        text |= {"file": "str", "column": "str"}
+    elif pieces:  # with Parquet returns, whose file column is categorical
+        frames = [p.to_pandas() if isinstance(p, pa.Table) else p for p in pieces]
+        values = pd.concat(frames, ignore_index=True)
+    else:
+        values = pd.DataFrame(columns=VALUE_COLUMNS)
+    return values.astype(text).reset_index(drop=True), problems
 
 
 def load_returns(

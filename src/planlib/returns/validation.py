@@ -335,20 +335,25 @@ def check_file_owner(values: pd.DataFrame, org_units: OrgUnits) -> list[Problem]
         **{c: c for c in counties},
         **dict(
             zip(
-                org_units.schools["code"].astype(str),
-                org_units.schools["county_code"].astype(str),
+                org_units.schools["code"].astype(str).tolist(),
+                org_units.schools["county_code"].astype(str).tolist(),
                 strict=True,
             )
         ),
     }
     rows = values[values["file"].isin(list(owner))]
     rows = rows.drop_duplicates(["file", "org_code"])
+    files_, orgs = rows["file"].astype(str).tolist(), rows["org_code"].astype(str).tolist()
+    # the per-row test in plain Python on two lists; only rows that disagree become problems
+    odd = [
+        i
+        for i, (f, o) in enumerate(zip(files_, orgs, strict=True))
+        if county_of.get(o, owner[f]) != owner[f]
+    ]
     names = dict(zip(org_units.units["code"].astype(str), org_units.units["name"], strict=True))
     problems = []
-    for r in rows.itertuples(index=False):
-        mine, theirs = owner[str(r.file)], county_of.get(str(r.org_code))
-        if theirs is None or theirs == mine:
-            continue
+    for r in rows.iloc[odd].itertuples(index=False):
+        mine, theirs = owner[str(r.file)], county_of[str(r.org_code)]
         who = "学校" if str(r.org_code) != theirs else "单位"
         problems.append(
             Problem(
