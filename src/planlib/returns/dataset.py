@@ -61,6 +61,25 @@ class Dataset:
         mine = p["org_code"].eq(org_code) | p["org_code"].isin(schools)
         return p[mine & p["severity"].eq("error")]
 
+    def quality(self) -> pd.DataFrame:
+        """How complete and clean the returns are: one row per county and period with data.
+
+        Columns: ``org_code``, ``name`` (the county); ``period``; ``files`` (return files for
+        it: named after the county in the period's folder, or holding its or its schools'
+        rows); ``elements_expected`` (values it owes: each required county element once and
+        each required school element once per school the registry lists under it);
+        ``elements_reported`` (those it sent that passed the checks); ``completeness``
+        (reported ÷ expected, NaN when nothing is owed); ``errors``, ``warnings`` (problems on
+        its or its schools' rows, or in its files; the 未报送 warning counts too); ``missing``
+        (True when the return was not sent: 未报送, no county-level value for the period).
+        Problems that concern no county (the ledger, city-level items) are not counted.
+
+        >>> ds.quality().query("missing")[["name", "period"]]  # doctest: +SKIP
+        """
+        from .quality import quality
+
+        return quality(self, self.dictionary or load_dictionary())
+
 
 def sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes, as hex (what ``Dataset.inputs`` lists)."""
