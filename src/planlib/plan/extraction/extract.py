@@ -12,7 +12,6 @@ warning with its source line instead of being dropped::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,37 +21,23 @@ from ...errors import PlanlibError
 from ..model import Framework, Plan, Section, Target, Task
 from .framework import read_framework
 from .structure import (
+    TEXT_LABEL_RE,
     Block,
-    chinese_number,
     count_clauses,
     find_clause,
-    find_title,
     item_marker,
     outline,
     section_marker,
 )
 from .targets import find_targets
-from .text import LinedText, drop_furniture, is_furniture, read_plan_text, squeeze
+from .text import LinedText, drop_furniture, read_plan_text
+from .titles import header_line, read_title
+from .warnings import ExtractionWarning, collapse
 
 __all__ = ["Extraction", "ExtractionWarning", "extract_plan", "read_plan_text"]
 
 Lookup = Callable[[str], str | None]
 _CLOSED = tuple("。）)；！？”」")
-
-
-@dataclass(frozen=True)
-class ExtractionWarning:
-    """Something the extractor could not place, with the source line (1-based) it concerns."""
-
-    line: int | None
-    message: str
-
-    def describe(self) -> str:
-        """第 12 行：…… (the line is left out when unknown)."""
-        return f"第 {self.line} 行：{self.message}" if self.line else self.message
-
-    def __str__(self) -> str:
-        return self.describe()
 
 
 @dataclass(frozen=True)
@@ -73,16 +58,20 @@ def _bundled_lookup() -> Lookup | None:
         return None
 
 
-def _source_text(source: str | Path) -> str:
-    if isinstance(source, Path):
-        return read_plan_text(source)
-    if "\n" not in source and len(source) < 1024:
+def _source_text(source: str | Path) -> tuple[str, str | None]:
+    """The text to read, and a title to fall back on (the file name) when it has none."""
+    path: Path | None = source if isinstance(source, Path) else None
+    if path is None and isinstance(source, str) and "\n" not in source and len(source) < 1024:
         try:
             if Path(source).is_file():
-                return read_plan_text(source)
+                path = Path(source)
         except (OSError, ValueError):
             pass
-    return source
+    if path is None:
+        return str(source), None
+    stem = path.stem
+    hint = stem if any("\u4e00" <= c <= "\u9fff" for c in stem) else None
+    return read_plan_text(path), hint
 
 
 def extract_plan(
@@ -101,12 +90,13 @@ def extract_plan(
     >>> [(t.indicator, t.value) for t in r.plan.tasks[0].targets]
     [('学前三年毛入学率', 93.5)]
     """
-    text = _source_text(source).lstrip("\ufeff")
+    text, hint = _source_text(source)
+    text = text.lstrip("\ufeff")
     if codes and lookup is None:
         lookup = _bundled_lookup()
     if not codes:
         lookup = None
-    return _Extractor(lookup).run(text)
+    return _Extractor(lookup).run(text, hint)
 
 
 class _Extractor:
@@ -117,31 +107,14 @@ class _Extractor:
         self.warnings: list[ExtractionWarning] = []
         self.year: int | None = None  # the plan's year, once the title is known
 
-    def warn(self, line: int | None, message: str) -> None:
-        self.warnings.append(ExtractionWarning(line, message))
+    def warn(self, line: int | None, message: str, kind: str = "", where: str = "") -> None:
+        self.warnings.append(ExtractionWarning(line, message, kind, where))
 
-    def run(self, text: str) -> Extraction:
+    def run(self, text: str, hint: str | None = None) -> Extraction:
         lines = list(enumerate(text.splitlines(), start=1))
-        found = find_title([(n, t) for n, t in lines if not is_furniture(t)])
-        header = found[1] if found else None
-        kept = drop_furniture(lines, header)
-        title_line = None
-        if found is None:
-            title, title_line = self._fallback_title(kept)
-        else:
-            title = found[1]
-        body = kept
-        for i, (n, t) in enumerate(kept):
-            if squeeze(t) == title:
-                title_line = n
-                body = kept[:i] + kept[i + 1 :]
-                issuer_line = squeeze(kept[i - 1][1]) if i > 0 else ""
-                if _ISSUER_LINE_RE.fullmatch(issuer_line) and _YEAR_RE.match(title):
-                    # a title set large breaks after the issuer: 市教育局 / 2022年工作要点
-                    title = issuer_line + title
-                    body = kept[: i - 1] + kept[i + 1 :]
-                break
-        year, issuer = _year_and_issuer(title)
+        kept = drop_furniture(lines, header_line(lines))
+        head = read_title(lines, kept, hint)
+        title, year, issuer, body = head.title, head.year, head.issuer, head.body
         self.year = year
         shape = outline(body)
         for line, message in shape.gaps:
@@ -175,8 +148,12 @@ class _Extractor:
                 self.warn(first, f"第 {number} 部分的标题未识别，暂以「第{number}部分」代替")
             sections.append(Section(number, f"第{number}部分"))
         sections.sort(key=lambda sec: sec.number)
-        if found is None and title_line is not None:
-            self.warn(title_line, f"未找到形如「××年工作要点」的标题，暂以「{title}」为标题")
+        if head.how == "line":
+            self.warn(head.line, f"未找到形如「××年工作要点」的标题，暂以「{title}」为标题")
+        elif head.how == "hint":
+            self.warn(None, f"正文中未找到计划标题，暂以文件信息中的「{title}」为标题")
+        elif head.how == "none":
+            self.warn(None, f"未找到计划标题，暂以「{title}」代替")
         plan = Plan(
             title=title,
             year=year,
@@ -185,16 +162,7 @@ class _Extractor:
             sections=tuple(sections),
             tasks=tuple(tasks),
         )
-        ordered = sorted(self.warnings, key=lambda w: (w.line is None, w.line or 0))
-        return Extraction(plan, tuple(ordered))
-
-    def _fallback_title(self, kept: list[tuple[int, str]]) -> tuple[str, int | None]:
-        for n, t in kept:
-            s = squeeze(t).rstrip("。").strip()
-            if s and len(s) <= 60 and not item_marker(s) and not section_marker(s):
-                return s, n
-        self.warn(None, "未找到计划标题，暂以「（未识别标题）」代替")
-        return "（未识别标题）", None
+        return Extraction(plan, collapse(self.warnings))
 
     def _framework(self, blocks: list[Block]) -> Framework:
         preamble = next((b for b in blocks if b.kind == "preamble"), None)
@@ -208,6 +176,13 @@ class _Extractor:
     def _outside_tasks(self, blocks: list[Block]) -> None:
         """Targets in the preamble or under a section heading belong to no task: say so."""
         for block in blocks:
+            if block.kind == "preamble" and find_clause(block.joined().text) is not None:
+                head = block.joined().text[:12]
+                self.warn(
+                    block.first_line,
+                    f"开头的「{head}……」带有责任分工，可能是前一项（未包含）的后半部分，未归入任务",
+                )
+                continue
             if block.kind == "preamble":
                 text, where = block.joined(), "前言"
             elif block.kind == "section" and block.intro:
@@ -243,12 +218,19 @@ class _Extractor:
                 block.first_line,
                 f"{where}中有 {clauses} 处责任分工括注，可能并入了后面的条目（编号缺失或缺少句号），"
                 "只采用最后一处，请核对原文",
+                "several_clauses",
+                f"{where}（{clauses} 处）",
             )
         lead: tuple[str, ...] = ()
         responsible: tuple[str, ...] = ()
         content = body
         if clause is None:
-            self.warn(block.first_line, f"{where}没有责任处室（牵头处室、责任单位等），部门留空")
+            self.warn(
+                block.first_line,
+                f"{where}没有责任处室（牵头处室、责任单位等），部门留空",
+                "no_clause",
+                where,
+            )
         else:
             lead, responsible = clause.lead, clause.responsible
             rest = body[clause.end :].strip("。；; ")
@@ -257,7 +239,7 @@ class _Extractor:
             ).strip()
             line = body.line_at(clause.start)
             if not lead and not responsible:
-                self.warn(line, f"{where}的责任处室条款没有列出单位")
+                self.warn(line, f"{where}的责任处室条款没有列出单位", "empty_clause", where)
             for name in clause.duplicates:
                 self.warn(line, f"{where}的单位「{name}」重复列出，只保留一次")
             if clause.truncated:
@@ -270,15 +252,11 @@ class _Extractor:
                 )
         if clause is None and is_last and content.text and not content.text.endswith(_CLOSED):
             self.warn(content.line_at(len(content) - 1), f"文本在此截断：{where}未写完，请核对原文")
-        end = content.text.find("。")
-        if end == -1:
-            title, text = content, LinedText("", ())
-        else:
-            title, text = content[:end], content[end + 1 :].strip()
-        title_text = title.text.strip().rstrip("：:")
+        title, text = _split_title(content, block)
+        title_text = title.text.strip().rstrip("：:，,")
         if not title_text:
             title_text = f"第{block.number}项"
-            self.warn(block.first_line, f"{where}没有标题句")
+            self.warn(block.first_line, f"{where}没有标题句", "no_title", where)
         targets: list[Target] = []
         for f in find_targets(content.text, self.lookup):
             if f.target is None:
@@ -306,22 +284,25 @@ class _Extractor:
         )
 
 
-_YEAR_RE = re.compile(r"(\d{4}|[〇零一二三四五六七八九]{4})年")
-_ISSUER_LINE_RE = re.compile(
-    r"[\u4e00-\u9fffＡ-Ｚａ-ｚA-Za-z]{2,16}(局|委员会|委|厅|政府|办公室|部)"
-)
+def _split_title(content: LinedText, block: Block) -> tuple[LinedText, LinedText]:
+    """The title sentence and the rest of an item's text.
 
-
-def _year_and_issuer(title: str) -> tuple[int | None, str]:
-    """2022 and 市教育局 from 市教育局2022年工作要点."""
-    m = _YEAR_RE.search(title)
-    if not m:
-        return None, ""
-    raw = m.group(1)
-    year = int(raw) if raw.isdigit() else int("".join(str(_cn_digit(c)) for c in raw))
-    issuer = title[: m.start()].strip()
-    return (year if 1949 <= year <= 2200 else None), issuer
-
-
-def _cn_digit(c: str) -> int:
-    return 0 if c in "〇零" else chinese_number(c) or 0
+    The title ends at the first 。, at the end of a heading line that stands alone
+    (1.全面从严治党 / 目标任务：…), or before a label such as 目标任务： (which stays in the text).
+    A label that opens the item (1.目标任务：…) is left out of the title.
+    """
+    lead = TEXT_LABEL_RE.match(content.text)
+    if lead:
+        content = content[lead.end() :]
+    end = content.text.find("。")
+    cut = len(content) if end == -1 else end
+    if block.heading and content.lines:
+        first = content.lines[0]
+        k = next((i for i, line in enumerate(content.lines) if line != first), len(content))
+        cut = min(cut, k)
+    label = TEXT_LABEL_RE.search(content.text, 1)
+    if label and label.start() < cut:
+        cut = label.start()
+    title = content[:cut]
+    rest = content[cut + 1 :] if cut == end else content[cut:]
+    return title, rest.strip()

@@ -91,6 +91,7 @@ class Block:
     style: str = ""
     lines: list[tuple[int, str]] = field(default_factory=list)
     intro: list[tuple[int, str]] = field(default_factory=list)  # prose under a section heading
+    heading: bool = False  # an item whose first line is its title alone (1.全面从严治党)
 
     @property
     def first_line(self) -> int | None:
@@ -129,7 +130,13 @@ def _line_width(lines: Sequence[tuple[int, str]]) -> int:
 
 
 def outline(lines: Sequence[tuple[int, str]]) -> Outline:
-    """Split cleaned lines (furniture and title removed) into preamble, sections and items."""
+    """Split cleaned lines (furniture and title removed) into preamble, sections and items.
+
+    The numbering may start anywhere (an extract from 二、 or from item 17, a page 2 that opens
+    at 8、): the first heading or item is taken at whatever number it carries when it opens a
+    paragraph at the start of the text or after a closed sentence. Gaps are collected in
+    ``gaps`` and ``start``, one entry each, for a single warning.
+    """
     blocks: list[Block] = [Block("preamble")]
     item_style: str | None = None
     last_section = 0
@@ -137,7 +144,9 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
     prev_end = ""
     full = 0.8 * _line_width(lines)
     heading_open = False  # the heading filled its line, so the next line may continue it
-    gaps: list[tuple[int, str]] = []
+    missing_sections: list[tuple[int, list[int]]] = []
+    missing_items: list[tuple[int, list[int]]] = []
+    starts: list[tuple[int, str]] = []
     for number, text in lines:
         s = squeeze(text)
         if not s:
@@ -160,15 +169,19 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
         # a lost page skips a number or two: accept the jump, and say what is missing
         skip = sec[0] - last_section - 1 if sec else -1
         if skip > 0 and last_section == 0:
-            skip = -1  # the first heading must be 一: anything else is a number in the prose
+            # an extract may open at 二、: a heading line at the start or after a closed
+            # sentence; anything else is a number in the prose
+            first_ok = heading_like and opens
+            skip = 0 if first_ok else -1
+            if first_ok and sec:
+                starts.append((number, f"部分编号从第 {sec[0]} 部分开始"))
         if (
             sec
             and 0 <= skip <= 2
             and ((opens or heading_like) if skip == 0 else (_strong(prev_end) or heading_like))
         ):
-            if skip:
-                missing = "、".join(str(k) for k in range(last_section + 1, sec[0]))
-                gaps.append((number, f"部分编号不连续：缺少第 {missing} 部分（原文可能缺页）"))
+            if skip and last_section:
+                missing_sections.append((number, list(range(last_section + 1, sec[0]))))
             last_section = sec[0]
             blocks.append(Block("section", number=last_section, lines=[(number, text)]))
             heading_open = len(text.strip()) >= full and "。" not in s
@@ -179,11 +192,15 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
             style, n, _ = mark
             if last_item == 0:
                 in_sequence = n == 1 or current.kind == "section"
+                if not in_sequence and (not prev_end or _strong(prev_end)):
+                    # an extract or a later page opens at item 17: take it, say so once
+                    in_sequence = True
+                    starts.append((number, f"条目编号从第 {n} 项开始"))
             else:
                 in_sequence = n == last_item + 1 or (current.kind == "section" and n == 1)
-                if not in_sequence and last_item + 1 < n <= last_item + 3 and _strong(prev_end):
-                    missing = "、".join(str(k) for k in range(last_item + 1, n))
-                    gaps.append((number, f"条目编号不连续：缺少第 {missing} 项（原文可能缺页）"))
+                jump = last_item + 1 < n <= last_item + (10 if _titled(s) else 3)
+                if not in_sequence and jump and _strong(prev_end):
+                    missing_items.append((number, list(range(last_item + 1, n))))
                     in_sequence = True
             if in_sequence:
                 item_style = style
@@ -198,12 +215,78 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
         if current.kind == "section" and not heading_open:
             current.intro.append((number, text))
         else:
+            if (
+                current.kind == "item"
+                and len(current.lines) == 1
+                and _heading_line(squeeze(current.lines[0][1]), s, full)
+            ):
+                current.heading = True
             current.lines.append((number, text))
             heading_open = current.kind == "section" and len(text.strip()) >= full and "。" not in s
         prev_end = s
     if not blocks[0].lines:
         blocks.pop(0)
+    gaps: list[tuple[int, str]] = []
+    if missing_sections:
+        gaps.append(
+            (
+                missing_sections[0][0],
+                f"部分编号不连续：缺少第 {_numbers(missing_sections)} 部分（原文可能缺页）",
+            )
+        )
+    if missing_items:
+        gaps.append(
+            (
+                missing_items[0][0],
+                f"条目编号不连续：缺少第 {_numbers(missing_items)} 项（原文可能缺页）",
+            )
+        )
+    if starts:
+        said = "，".join(what for _, what in starts)
+        gaps.append((starts[0][0], f"{said}：文本可能是节选，前面的内容未包含"))
     return Outline(blocks, item_style, gaps)
+
+
+def _numbers(missing: list[tuple[int, list[int]]]) -> str:
+    """3、7、9–11: every missing number once, runs of three or more as a range."""
+    values = sorted({n for _, ns in missing for n in ns})
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and v == runs[-1][-1] + 1:
+            runs[-1].append(v)
+        else:
+            runs.append([v])
+    return "、".join(
+        f"{r[0]}–{r[-1]}" if len(r) >= 3 else "、".join(str(v) for v in r) for r in runs
+    )
+
+
+def _titled(line: str) -> bool:
+    """An item line that opens with a short title sentence (8.推进…。): safe across a big gap."""
+    mark = item_marker(line)
+    rest = line[mark[2] :] if mark else line
+    end = rest.find("。")
+    return 2 <= end <= 40 or (end == -1 and 2 <= len(rest) <= 30)
+
+
+# labels that open a part of an item: kept out of its title
+TEXT_LABEL_RE = re.compile(
+    r"(目标任务|主要目标|工作目标|年度目标|任务目标|总体目标|具体目标|主要任务|重点任务|具体任务|"
+    r"工作任务|主要措施|工作措施|具体措施|推进措施|保障措施|主要举措|工作举措|具体举措|"
+    r"工作要求|完成时限|时间节点|工作内容|主要内容|具体内容)[：:]"
+)
+
+
+def _heading_line(first: str, nxt: str, full: float) -> bool:
+    """An item's first line is a heading of its own (1.全面从严治党, no 。, short of the wrap
+    width), or the next line opens with a label (目标任务：…)."""
+    mark = item_marker(first)
+    rest = first[mark[2] :] if mark else first
+    if not rest or "。" in rest or rest.endswith(("，", "、", "；")):
+        return False
+    if TEXT_LABEL_RE.match(nxt):
+        return True
+    return len(rest) <= 30 and (full <= 0 or len(first) < 0.6 * full)
 
 
 def _sentence_dot(text: str) -> bool:
