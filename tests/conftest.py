@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,13 @@ import planlib
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "000_83efd95e2470189b.txt"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Parsed returns are cached under a session folder, never in the user's ~/.cache; kernels
+    and subprocesses started by tests inherit it."""
+    os.environ["PLANLIB_CACHE_DIR"] = str(tmp_path_factory.mktemp("planlib-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -69,3 +69,37 @@ def test_select_takes_the_plans_wording_and_names(run: planlib.Monitoring) -> No
     assert list(rows["period"]) == sorted(rows["period"])
     everyone = run.select("学前三年毛入园率", period="2022Q4")
     assert list(everyone["org_code"]) == sorted(everyone["org_code"])  # division-code order
+
+
+def test_errors_for_takes_a_name_and_refuses_an_unknown_one(run: planlib.Monitoring) -> None:
+    ds = run.dataset
+    county = ds.org_units.counties().iloc[0]
+    assert ds.errors_for(str(county["name"])).equals(ds.errors_for(str(county["code"])))
+    with pytest.raises(UnknownNameError, match="是否是"):
+        ds.errors_for(str(county["name"])[:-1])
+
+
+def test_without_a_county_the_city_is_computed_over_the_others(run: planlib.Monitoring) -> None:
+    ds = run.dataset
+    county = str(ds.org_units.counties().iloc[0]["code"])
+    rest = ds.without(county)
+    assert county not in set(rest.org_units.units["code"])
+    assert (
+        not rest.values["org_code"]
+        .isin(
+            {
+                county,
+                *ds.org_units.schools.loc[ds.org_units.schools["county_code"] == county, "code"],
+            }
+        )
+        .any()
+    )
+    city = ds.org_units.root()
+    full = run.select("学前三年毛入园率", city, run.period).iloc[0]
+    part = planlib.monitor(rest, run.period).select("学前三年毛入园率", city, run.period).iloc[0]
+    others = run.select("学前三年毛入园率", period=run.period)
+    others = others[(others["level"] == "county") & (others["org_code"] != county)]
+    # a ratio of sums over the other counties, not the full city's value
+    assert part["numerator"] == pytest.approx(others["numerator"].sum())
+    assert part["denominator"] == pytest.approx(others["denominator"].sum())
+    assert part["numerator"] != pytest.approx(full["numerator"])

@@ -13,7 +13,7 @@ import pytest
 import planlib
 from planlib.resources import notebooks_dir
 
-NOTEBOOKS = ["county_report", "city_overview", "department_report", "explore"]
+NOTEBOOKS = ["county_report", "city_overview", "department_report", "explore", "cookbook"]
 
 
 def load(name: str) -> nbformat.NotebookNode:
@@ -93,6 +93,24 @@ def test_explore_runs_on_a_real_kernel_with_the_public_api(sample: Path, tmp_pat
     _assert_clean(nb)
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert any("image/png" in o.get("data", {}) for o in outputs)  # the heatmap
+
+
+@pytest.mark.slow
+def test_cookbook_answers_each_question_on_a_real_kernel(sample: Path, tmp_path: Path) -> None:
+    """The analyst's cookbook runs top to bottom with the public API only: tables for each
+    question, an Excel file with Chinese headers, and a seaborn chart without glyph warnings."""
+    nb = _run("cookbook", tmp_path, data_dir=str(sample), out_dir=str(tmp_path))
+    _assert_clean(nb)
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    html = json.dumps([o.get("data", {}) for o in outputs], ensure_ascii=False)
+    assert html.count("<table") >= 6  # a table for every question
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "评估结果.xlsx", read_only=True)
+    assert book.sheetnames == ["评估结果", "处室"]
+    header = next(book["评估结果"].iter_rows(max_row=1, values_only=True))
+    assert "状态" in header and "单位代码" in header
 
 
 @pytest.mark.slow

@@ -7,8 +7,8 @@ load, so a report batch can mark that county failed and go on.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -53,13 +53,37 @@ class Dataset:
         return resolve_period(self.periods, "latest")
 
     def errors_for(self, org_code: str) -> pd.DataFrame:
-        """Error-level problems of one county (its own rows and its schools')."""
+        """Error-level problems of one county (its own rows and its schools'), by code or name;
+        an unknown unit is an error naming the closest ones (never an empty answer)."""
+        org_code = self.org_units.code(org_code)
         p = self.problems
         schools = set(
             self.org_units.schools.loc[self.org_units.schools["county_code"] == org_code, "code"]
         )
         mine = p["org_code"].eq(org_code) | p["org_code"].isin(schools)
         return p[mine & p["severity"].eq("error")]
+
+    def without(self, units: str | Sequence[str]) -> Dataset:
+        """The same data with some units left out (codes or names), with everything below them
+        and their schools, from the tree as well as the values: what the city's values would
+        be over the other counties (a unit kept in the tree without data would make every total
+        above it 无数据, as it should in a report)."""
+        asked = [units] if isinstance(units, str) else list(units)
+        codes = {self.org_units.code(u) for u in asked}
+        for code in list(codes):
+            codes |= self.org_units.descendants(code)
+        schools = self.org_units.schools
+        dropped = codes | set(schools.loc[schools["county_code"].isin(codes), "code"])
+        keep = ~self.values["org_code"].isin(dropped).to_numpy()
+        units = self.org_units.units
+        tree = replace(
+            self.org_units,
+            units=units[~units["code"].isin(dropped)].reset_index(drop=True),
+            schools=schools[~schools["code"].isin(dropped)].reset_index(drop=True),
+        )
+        return replace(
+            self, org_units=tree, values=self.values[keep].reset_index(drop=True), keys=None
+        )
 
     def quality(self) -> pd.DataFrame:
         """How complete and clean the returns are: one row per county and period with data.
