@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ..errors import PlanlibError
 from ._console import console, err_console, print_table
@@ -28,7 +32,27 @@ def show(path: Path | None, tasks: bool) -> None:
 
     p = load_plan(path)
     fw = f"（“{p.framework.name}”总体思路）" if p.framework.name else ""
-    console.print(f"[bold]{p.title}[/]{fw}  任务 {len(p.tasks)} 项，量化目标 {len(p.targets)} 个")
+    goals = f"，总体目标 {len(p.goals)} 个" if p.goals else ""
+    console.print(
+        f"[bold]{p.title}[/]{fw}  任务 {len(p.tasks)} 项，量化目标 {len(p.targets)} 个{goals}"
+    )
+    if p.goals:
+        frame = p.goals_frame().reset_index(drop=True)
+        frame.insert(0, "no", range(1, len(frame) + 1))
+        frame["flags"] = _flags(frame)
+        print_table(
+            frame,
+            {
+                "no": "序号",
+                "indicator": "指标（原文）",
+                "comparator": "比较",
+                "value": "目标值",
+                "unit": "单位",
+                "flags": "说明",
+            },
+            title="总体目标（不属于某项任务）",
+            right=("no", "value"),
+        )
     if tasks:
         frame = p.tasks_frame()
         print_table(
@@ -45,12 +69,7 @@ def show(path: Path | None, tasks: bool) -> None:
         )
     targets = p.targets_frame().reset_index(drop=True)
     targets.insert(0, "no", range(1, len(targets) + 1))
-    targets["flags"] = [
-        "、".join(f for f, on in (("力争", a), ("左右", b), ("较上年变化量", c)) if on)
-        for a, b, c in zip(
-            targets["aspirational"], targets["approximate"], targets["change"], strict=True
-        )
-    ]
+    targets["flags"] = _flags(targets)
     print_table(
         targets,
         {
@@ -67,6 +86,16 @@ def show(path: Path | None, tasks: bool) -> None:
         title="量化目标",
         right=("no", "value"),
     )
+
+
+def _flags(frame: pd.DataFrame) -> list[str]:
+    """力争、左右、较上年变化量: what a target's flags mean, in words."""
+    return [
+        "、".join(f for f, on in (("力争", a), ("左右", b), ("较上年变化量", c)) if on)
+        for a, b, c in zip(
+            frame["aspirational"], frame["approximate"], frame["change"], strict=True
+        )
+    ]
 
 
 @plan.command("extract")
@@ -110,7 +139,9 @@ def extract(file: Path, fmt: str | None, output: Path | None) -> None:
     p = result.plan
     where = f"，已写入 {output}" if output is not None else ""
     err_console.print(
-        f"抽取到 {len(p.sections)} 个部分、{len(p.tasks)} 项任务、{len(p.targets)} 个量化目标，"
+        f"抽取到 {len(p.sections)} 个部分、{len(p.tasks)} 项任务、{len(p.targets)} 个量化目标"
+        + (f"、{len(p.goals)} 个总体目标" if p.goals else "")
+        + "，"
         f"警告 {len(result.warnings)} 条{where}。请人工核对后使用。",
         highlight=False,
     )

@@ -81,10 +81,12 @@ def diff_plans(old: Plan, new: Plan) -> pd.DataFrame:
     """One row per change from ``old`` to ``new``: kind, task_id, task, indicator, old, new.
 
     ``task_id`` and ``task`` are the new plan's (the old one's for a dropped task); ``old`` and
-    ``new`` describe the two sides in words (a title, departments, 不低于 93.5%).
+    ``new`` describe the two sides in words (a title, departments, 不低于 93.5%). Changes to
+    the plan-level targets come first, with an empty ``task_id`` and ``task`` 总体目标.
     """
     rows: list[dict[str, str]] = []
     pairs = match_tasks(old, new)
+    rows += _goal_changes(old, new)
 
     def row(kind: str, task: Task, indicator: str = "", before: str = "", after: str = "") -> None:
         rows.append(
@@ -148,6 +150,28 @@ def diff_plans(old: Plan, new: Plan) -> pd.DataFrame:
         for kind, indicator, before, after in changes.get(b.id, []):
             row(kind, b, indicator, before, after)
     return pd.DataFrame(rows, columns=list(COLUMNS)).astype(dict.fromkeys(COLUMNS, "str"))
+
+
+PLAN_GOALS = "总体目标"
+"""The ``task`` column of a change to a plan-level target (``task_id`` is empty)."""
+
+
+def _goal_changes(old: Plan, new: Plan) -> list[dict[str, str]]:
+    """Changes to the plan-level targets (``Plan.goals``), matched like a task's targets."""
+    olds = list(old.goals)
+    found: list[tuple[str, str, str, str]] = []
+    for g in new.goals:
+        hit = next((h for h in olds if _same_target(h, g)), None)
+        if hit is None:
+            found.append(("目标新增", g.indicator, "", _describe(g)))
+        else:
+            olds.remove(hit)
+            found += _target_changes(hit, g)
+    found += [("目标删除", h.indicator, _describe(h), "") for h in olds]
+    return [
+        {"kind": k, "task_id": "", "task": PLAN_GOALS, "indicator": i, "old": a, "new": b}
+        for k, i, a, b in found
+    ]
 
 
 def _describe(g: Target) -> str:

@@ -80,7 +80,8 @@ def read_plan_data(path: str | Path) -> Any:
 
 _TARGET_KEYS = {f for f in Target.__dataclass_fields__}
 _TASK_KEYS = {f for f in Task.__dataclass_fields__}
-_PLAN_KEYS = {f for f in Plan.__dataclass_fields__}
+# a plan's own targets are ``goals`` in the model and a top-level ``targets`` list in the file
+_PLAN_KEYS = ({f for f in Plan.__dataclass_fields__} - {"goals"}) | {"targets"}
 _FRAMEWORK_KEYS = {f for f in Framework.__dataclass_fields__}
 
 
@@ -138,24 +139,29 @@ def plan_from_dict(data: Any) -> Plan:
         s = _mapping(s, f"sections[{i}]")
         _check_keys(s, {"number", "title"}, {"number", "title"}, f"sections[{i}]")
         sections.append(build(Section, s, f"sections[{i}]"))
-    tasks = []
-    for i, t in enumerate(_list(data.get("tasks"), "tasks")):
-        key = f"tasks[{i}]"
-        t = _mapping(t, key)
-        _check_keys(t, _TASK_KEYS, {"section", "number", "title"}, key)
+
+    def targets_of(items: Any, key: str) -> tuple[Target, ...]:
         targets = []
-        for j, g in enumerate(_list(t.get("targets"), f"{key}.targets")):
-            gkey = f"{key}.targets[{j}]"
+        for j, g in enumerate(_list(items, key)):
+            gkey = f"{key}[{j}]"
             g = _mapping(g, gkey)
             _check_keys(g, _TARGET_KEYS, {"indicator", "comparator", "value", "unit"}, gkey)
             if "units" in g:
                 g = {**g, "units": tuple(_list(g["units"], f"{gkey}.units"))}
             targets.append(build(Target, g, gkey))
+        return tuple(targets)
+
+    goals = targets_of(data.get("targets"), "targets")
+    tasks = []
+    for i, t in enumerate(_list(data.get("tasks"), "tasks")):
+        key = f"tasks[{i}]"
+        t = _mapping(t, key)
+        _check_keys(t, _TASK_KEYS, {"section", "number", "title"}, key)
         payload = dict(t)
-        payload["targets"] = tuple(targets)
+        payload["targets"] = targets_of(t.get("targets"), f"{key}.targets")
         for k in ("lead_units", "responsible_units", "tags"):
             payload[k] = tuple(_list(t.get(k), f"{key}.{k}"))
-        for k in ("text", "notes"):
+        for k in ("text", "notes", "due"):
             if payload.get(k) is None:
                 payload[k] = ""
         tasks.append(build(Task, payload, key))
@@ -174,6 +180,7 @@ def plan_from_dict(data: Any) -> Plan:
             "sections": tuple(sections),
             "tasks": tuple(tasks),
             "units": tuple(units),
+            "goals": goals,
         },
         "",
     )
@@ -215,6 +222,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         },
         "units": [{"name": u.name, "kind": u.kind} for u in plan.units],
         "sections": [{"number": s.number, "title": s.title} for s in plan.sections],
+        "targets": [target(g) for g in plan.goals],
         "tasks": [
             {
                 "section": t.section,
@@ -224,6 +232,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "responsible_units": list(t.responsible_units),
                 "tags": list(t.tags),
                 "text": t.text,
+                **({"due": t.due} if t.due else {}),
                 **({"notes": t.notes} if t.notes else {}),
                 "targets": [target(g) for g in t.targets],
             }

@@ -45,6 +45,10 @@ UNITS: frozenset[str] = frozenset(
         "间",
         "套",
         "次",
+        "场次",
+        "场",
+        "座",
+        "处",
     }
 )
 """Units a target may carry; an unknown unit is usually a typo in the plan file."""
@@ -218,6 +222,8 @@ class Task:
     tags: tuple[str, ...] = ()
     targets: tuple[Target, ...] = ()
     notes: str = ""
+    due: str = ""
+    """The deadline as the plan writes it (完成时限: 2022年12月底前, 长期坚持); empty when none."""
 
     def __post_init__(self) -> None:
         _positive_int(self.section, "section")
@@ -225,6 +231,7 @@ class Task:
         object.__setattr__(self, "title", _text(self.title, "title"))
         object.__setattr__(self, "text", _text(self.text, "text", allow_empty=True))
         object.__setattr__(self, "notes", _text(self.notes, "notes", allow_empty=True))
+        object.__setattr__(self, "due", _text(self.due, "due", allow_empty=True))
         for key in ("lead_units", "responsible_units", "tags"):
             object.__setattr__(self, key, _names(getattr(self, key), key))
         targets = tuple(self.targets)
@@ -250,7 +257,12 @@ class Task:
 
 @dataclass(frozen=True)
 class Plan:
-    """A bureau's yearly work plan (工作要点)."""
+    """A bureau's yearly work plan (工作要点).
+
+    ``goals`` are the plan-level targets, stated outside any task (a 主要目标 paragraph:
+    学前三年毛入园率达到92%); plan files keep them in a top-level ``targets`` list. ``targets``
+    (the property) lists the tasks' targets with their tasks, as before.
+    """
 
     title: str
     year: int | None = None
@@ -259,6 +271,7 @@ class Plan:
     sections: tuple[Section, ...] = ()
     tasks: tuple[Task, ...] = ()
     units: tuple[Unit, ...] = ()
+    goals: tuple[Target, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title", _text(self.title, "title"))
@@ -297,9 +310,14 @@ class Plan:
         for t in tasks:
             for name in t.units:
                 declared.setdefault(name, Unit(name))
+        goals = tuple(self.goals)
+        for i, g in enumerate(goals):
+            if not isinstance(g, Target):
+                raise ModelError(f"targets[{i}]", "应为 Target")
         object.__setattr__(self, "sections", sections)
         object.__setattr__(self, "tasks", tasks)
         object.__setattr__(self, "units", tuple(declared.values()))
+        object.__setattr__(self, "goals", goals)
 
     # --- lookups -----------------------------------------------------------------------------
     def task(self, task_id: str) -> Task:
@@ -375,6 +393,32 @@ class Plan:
             "task_id", "task_title", "code", "indicator", "comparator", "value", "unit",
             "aspirational", "approximate", "change", "scope", "target_text",
             "lead_units", "responsible_units", "units", "source",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns).astype({"value": "float64"})
+
+    def goals_frame(self) -> pd.DataFrame:
+        """One row per plan-level target (``goals``), with the columns of ``targets_frame`` that
+        do not belong to a task."""
+        rows = [
+            {
+                "code": g.code,
+                "indicator": g.indicator,
+                "comparator": g.comparator,
+                "value": g.value,
+                "unit": g.unit,
+                "aspirational": g.aspirational,
+                "approximate": g.approximate,
+                "change": g.change,
+                "scope": g.scope,
+                "target_text": g.describe(),
+                "units": "、".join(g.units),
+                "source": g.source,
+            }
+            for g in self.goals
+        ]
+        columns = [
+            "code", "indicator", "comparator", "value", "unit", "aspirational", "approximate",
+            "change", "scope", "target_text", "units", "source",
         ]  # fmt: skip
         return pd.DataFrame(rows, columns=columns).astype({"value": "float64"})
 

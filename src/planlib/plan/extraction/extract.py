@@ -20,8 +20,8 @@ from pathlib import Path
 from ...errors import PlanlibError
 from ..model import Framework, Plan, Section, Target, Task
 from .framework import read_framework
+from .goals import read_goals
 from .structure import (
-    TEXT_LABEL_RE,
     Block,
     count_clauses,
     find_clause,
@@ -31,7 +31,7 @@ from .structure import (
 )
 from .targets import find_targets
 from .text import LinedText, drop_furniture, read_plan_text
-from .titles import header_line, read_title
+from .titles import header_line, read_title, split_title
 from .warnings import ExtractionWarning, collapse
 
 __all__ = ["Extraction", "ExtractionWarning", "extract_plan", "read_plan_text"]
@@ -121,8 +121,8 @@ class _Extractor:
             self.warn(line, message)
         framework = self._framework(shape.blocks)
         sections = [self._section(b) for b in shape.sections]
-        self._outside_tasks(shape.blocks)
-        items = shape.items
+        reading = read_goals(shape.blocks, self.lookup, self.warn, year)
+        items = [b for b in shape.items if all(b is not g for g in reading.goal_items)]
         if not items:
             self.warn(None, "未找到编号任务（1. 1、（一）(1)），计划中没有任务")
         elif not sections:
@@ -161,6 +161,7 @@ class _Extractor:
             framework=framework,
             sections=tuple(sections),
             tasks=tuple(tasks),
+            goals=tuple(reading.goals),
         )
         return Extraction(plan, collapse(self.warnings))
 
@@ -172,29 +173,6 @@ class _Extractor:
         for problem in reading.problems:
             self.warn(preamble.first_line, problem)
         return reading.framework
-
-    def _outside_tasks(self, blocks: list[Block]) -> None:
-        """Targets in the preamble or under a section heading belong to no task: say so."""
-        for block in blocks:
-            if block.kind == "preamble" and find_clause(block.joined().text) is not None:
-                head = block.joined().text[:12]
-                self.warn(
-                    block.first_line,
-                    f"开头的「{head}……」带有责任分工，可能是前一项（未包含）的后半部分，未归入任务",
-                )
-                continue
-            if block.kind == "preamble":
-                text, where = block.joined(), "前言"
-            elif block.kind == "section" and block.intro:
-                text, where = block.intro_text(), f"第 {block.number} 部分的导语"
-            else:
-                continue
-            for f in find_targets(text.text, None):
-                if f.target is not None:
-                    self.warn(
-                        text.line_at(f.start),
-                        f"{where}中的目标「{f.target.source}」不在任何编号任务内，未归入任务",
-                    )
 
     def _section(self, block: Block) -> Section:
         joined = block.joined()
@@ -252,7 +230,7 @@ class _Extractor:
                 )
         if clause is None and is_last and content.text and not content.text.endswith(_CLOSED):
             self.warn(content.line_at(len(content) - 1), f"文本在此截断：{where}未写完，请核对原文")
-        title, text = _split_title(content, block)
+        title, text = split_title(content, block)
         title_text = title.text.strip().rstrip("：:，,")
         if not title_text:
             title_text = f"第{block.number}项"
@@ -282,27 +260,3 @@ class _Extractor:
             responsible_units=responsible,
             targets=tuple(targets),
         )
-
-
-def _split_title(content: LinedText, block: Block) -> tuple[LinedText, LinedText]:
-    """The title sentence and the rest of an item's text.
-
-    The title ends at the first 。, at the end of a heading line that stands alone
-    (1.全面从严治党 / 目标任务：…), or before a label such as 目标任务： (which stays in the text).
-    A label that opens the item (1.目标任务：…) is left out of the title.
-    """
-    lead = TEXT_LABEL_RE.match(content.text)
-    if lead:
-        content = content[lead.end() :]
-    end = content.text.find("。")
-    cut = len(content) if end == -1 else end
-    if block.heading and content.lines:
-        first = content.lines[0]
-        k = next((i for i, line in enumerate(content.lines) if line != first), len(content))
-        cut = min(cut, k)
-    label = TEXT_LABEL_RE.search(content.text, 1)
-    if label and label.start() < cut:
-        cut = label.start()
-    title = content[:cut]
-    rest = content[cut + 1 :] if cut == end else content[cut:]
-    return title, rest.strip()

@@ -18,7 +18,7 @@ from ..model import Comparator, Target
 
 Lookup = Callable[[str], str | None]
 
-_UNITS = "个百分点|%|亿元|万元|元|人次|所|个|项|家|名|人|间|套|次"
+_UNITS = "个百分点|%|亿元|万元|元|人次|场次|所|个|项|家|名|人|间|套|次|场|座|处"
 _NUMBER_RE = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(" + _UNITS + r")(以上|以内|以下|左右)?"
 )
@@ -27,7 +27,7 @@ _NOT_A_COUNT = ("个月", "个工作日", "个小时", "个学期", "个学年",
 # 1.2万人次, 3千所, 0.1‰, 500台: a unit no target can carry (万元 and 亿元 can)
 _SCALED_RE = re.compile(
     r"(?<![\d.,第])\d+(?:\.\d+)?(?:[万千亿](?!元)[^\d，。；：、（）以左]{0,3}"
-    r"|‰|平方米|亩|台|册|张|批|支|门|节|本|条|篇|部|座|栋|辆|公里)"
+    r"|‰|平方米|亩|台|册|张|批|支|门|节|本|条|篇|部|栋|辆|公里)"
 )
 _COVERAGE_RE = re.compile(r"(实现|达到)(全覆盖|100%覆盖)")
 _BREAKS = "，。；：！？"
@@ -44,7 +44,7 @@ _COUNTED = ("新增", "新建")  # the verb belongs to the indicator: 教师可�
 _VERBS = sorted((*_AT_LEAST, *_AT_MOST, *_RISE, *_FALL, *_COUNTED, "约", "大约"), key=len)[::-1]
 # a phrase that opens with one of these names a count without a verb before the number
 _OPENING_VERBS = ("新建", "新增", "建成", "改扩建", "创建", "培育", "认定", "招聘", "招录", "补充",
-                  "培训", "完成", "引进", "资助", "建设", "打造", "遴选", "评选")  # fmt: skip
+                  "培训", "完成", "引进", "资助", "建设", "打造", "遴选", "评选", "举办", "承办")  # fmt: skip
 _LEADS = ("全市", "全省", "全县", "全区", "各县（市、区）", "各县市区", "各地", "确保", "其中",
           "同时", "并且", "到年底", "年底前", "年内", "今年", "当年", "全年")  # fmt: skip
 # a year, or a sub-item number inside an item: （1） 1. ①

@@ -12,8 +12,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .structure import TEXT_LABEL_RE, chinese_number, find_title, item_marker, section_marker
-from .text import is_furniture, squeeze
+from .structure import (
+    TEXT_LABEL_RE,
+    Block,
+    chinese_number,
+    find_title,
+    item_marker,
+    section_marker,
+)
+from .text import LinedText, is_furniture, squeeze
 
 _YEAR_RE = re.compile(r"(\d{4}|[〇零一二三四五六七八九]{4})年")
 _ISSUER_LINE_RE = re.compile(
@@ -102,3 +109,27 @@ def year_and_issuer(title: str) -> tuple[int | None, str]:
 
 def _cn_digit(c: str) -> int:
     return 0 if c in "〇零" else chinese_number(c) or 0
+
+
+def split_title(content: LinedText, block: Block) -> tuple[LinedText, LinedText]:
+    """The title sentence and the rest of an item's text.
+
+    The title ends at the first 。, at the end of a heading line that stands alone
+    (1.全面从严治党 / 目标任务：…), or before a label such as 目标任务： (which stays in the text).
+    A label that opens the item (1.目标任务：…) is left out of the title.
+    """
+    lead = TEXT_LABEL_RE.match(content.text)
+    if lead:
+        content = content[lead.end() :]
+    end = content.text.find("。")
+    cut = len(content) if end == -1 else end
+    if block.heading and content.lines:
+        first = content.lines[0]
+        k = next((i for i, line in enumerate(content.lines) if line != first), len(content))
+        cut = min(cut, k)
+    label = TEXT_LABEL_RE.search(content.text, 1)
+    if label and label.start() < cut:
+        cut = label.start()
+    title = content[:cut]
+    rest = content[cut + 1 :] if cut == end else content[cut:]
+    return title, rest.strip()
