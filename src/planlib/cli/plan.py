@@ -114,17 +114,32 @@ def _flags(frame: pd.DataFrame) -> list[str]:
     default=None,
     help="写入的计划文件；省略时输出到标准输出。",
 )
-def extract(file: Path, fmt: str | None, output: Path | None) -> None:
-    """从工作要点文本（UTF-8、GBK/GB18030）抽取任务、部门和量化目标，生成计划文件草稿。
+@click.option(
+    "--text",
+    "show_text",
+    is_flag=True,
+    default=False,
+    help="只输出从文件读出的文字（表格每行以 | 分隔），警告中的行号即指此文字的行。",
+)
+def extract(file: Path, fmt: str | None, output: Path | None, show_text: bool) -> None:
+    """从工作要点抽取任务、部门和量化目标，生成计划文件草稿。
 
-    无法归位的内容（如没有责任处室的任务、未匹配句式的数值）作为警告输出到标准错误，注明行号。
+    FILE 可以是文本（UTF-8、GBK/GB18030）、Word（.docx）、PDF、Excel（.xlsx）、CSV 或保存的网页
+    （.html），按文件内容识别；任务分解表（序号、工作任务、牵头单位、责任单位、完成时限……）
+    每行作为一项任务。
+
+    无法归位的内容（如没有责任处室的任务、未匹配句式的数值）作为警告输出到标准错误，注明行号
+    （Word、PDF 等文件的行号指读出的文字，可用 --text 查看）。
 
     草稿须经人工核对，补上标签（tags）和备注后再使用。
     """
     from ..plan.extraction.extract import extract_plan, read_plan_text
     from ..plan.files import plan_text, write_text_atomic
 
-    result = extract_plan(read_plan_text(file))
+    if show_text:
+        click.echo(read_plan_text(file))
+        return
+    result = extract_plan(file)
     fmt = fmt or ("json" if output is not None and output.suffix.lower() == ".json" else "yaml")
     text = plan_text(result.plan, fmt)
     for w in result.warnings:

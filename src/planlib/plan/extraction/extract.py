@@ -21,6 +21,7 @@ from ...errors import PlanlibError
 from ..model import Framework, Plan, Section, Target, Task
 from .framework import read_framework
 from .goals import read_goals
+from .readers import read_document
 from .structure import (
     Block,
     count_clauses,
@@ -30,7 +31,7 @@ from .structure import (
     section_marker,
 )
 from .targets import find_targets
-from .text import LinedText, drop_furniture, read_plan_text
+from .text import LinedText, drop_furniture
 from .titles import header_line, read_title, split_title
 from .warnings import ExtractionWarning, collapse
 
@@ -58,8 +59,18 @@ def _bundled_lookup() -> Lookup | None:
         return None
 
 
+def read_plan_text(path: str | Path) -> str:
+    """The text of a plan document (text in any Chinese encoding, .docx, .pdf, .xlsx, .csv,
+    .html), tables as ``|`` rows; PlanTextError when it cannot be read.
+
+    >>> read_plan_text("计划.docx")  # doctest: +SKIP
+    '市教育局2022年工作要点\\n...'
+    """
+    return read_document(path).text
+
+
 def _source_text(source: str | Path) -> tuple[str, str | None]:
-    """The text to read, and a title to fall back on (the file name) when it has none."""
+    """The text to read, and a title to fall back on (the file's own, else its name)."""
     path: Path | None = source if isinstance(source, Path) else None
     if path is None and isinstance(source, str) and "\n" not in source and len(source) < 1024:
         try:
@@ -69,9 +80,10 @@ def _source_text(source: str | Path) -> tuple[str, str | None]:
             pass
     if path is None:
         return str(source), None
+    document = read_document(path)
     stem = path.stem
     hint = stem if any("\u4e00" <= c <= "\u9fff" for c in stem) else None
-    return read_plan_text(path), hint
+    return document.text, document.title or hint
 
 
 def extract_plan(
@@ -80,7 +92,10 @@ def extract_plan(
     lookup: Lookup | None = None,
     codes: bool = True,
 ) -> Extraction:
-    """Read a 工作要点 (its text, or a path to a text file in any Chinese encoding) into a Plan.
+    """Read a 工作要点 (its text, or a path to a plan document) into a Plan.
+
+    A path may be a text in any Chinese encoding, a Word (.docx), PDF, Excel (.xlsx), CSV or
+    saved web page (.html): the kind is told from the content (:func:`read_document`).
 
     ``lookup`` maps an indicator name as written to an indicator code; by default the bundled
     indicator definitions' ``lookup`` (``codes=False`` leaves every ``code`` empty).

@@ -22,31 +22,14 @@ from ...errors import PlanTextError
 
 
 def decode_plan_bytes(raw: bytes, path: str | Path = "<文本>") -> str:
-    """Decode a plan text (see :func:`planlib.encodings.decode_text`); PlanTextError otherwise."""
+    """Decode a plan text (see :func:`planlib.encodings.decode_text`); PlanTextError otherwise.
+
+    Files are read by :func:`planlib.plan.extraction.readers.read_document`, which tells a PDF,
+    Word, Excel or web page from a text before it decodes one."""
     try:
         return decode_text(raw)
     except TextEncodingError as err:
         raise PlanTextError(path, str(err)) from None
-
-
-def read_plan_text(path: str | Path) -> str:
-    """The text of a plan document, whatever its Chinese encoding; PlanTextError when unreadable.
-
-    >>> read_plan_text("计划.txt")  # doctest: +SKIP
-    '市教育局2022年工作要点\\n...'
-    """
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise PlanTextError(p, "文件不存在") from None
-    except IsADirectoryError:
-        raise PlanTextError(p, "这是一个目录，不是文本文件") from None
-    except OSError as err:
-        raise PlanTextError(p, f"无法读取：{err.strerror}") from None
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise PlanTextError(p, "不是文本文件（含有二进制内容）")
-    return decode_plan_bytes(raw, p)
 
 
 # --- characters with their line numbers ---------------------------------------------------------
@@ -170,7 +153,7 @@ _FURNITURE_RES = [
         r"(页码|page)[：:]?\s?\d+(\s?(of|/)\s?\d+)?",
         r"[·•]\d+[·•]",
         # a government site's document record: 索引号：…|成文日期：…
-        r"(索引号|文号|发文字号|发布机构|发文机关|成文日期|发布日期|公开方式|公开范围|主题分类|"
+        r"\|?(索引号|文号|发文字号|发布机构|发文机关|成文日期|发布日期|公开方式|公开范围|主题分类|"
         r"体裁分类|组配分类|信息分类|有效性|生成日期|所属机构|文件编号)[：:].*",
         # document sites: paywalls and file facts
         r".{0,20}(vip|会员)[^，。；]{0,6}(免费|专免|专享|下载|阅读)[^，。；]{0,10}",
