@@ -37,8 +37,11 @@ def seed_paragraphs() -> list[str]:
     return [lines[title], *paragraphs]
 
 
-def make_docx(path: Path, blocks: Sequence[str | Rows], title: str = "") -> Path:
-    """A Word document: a string is a paragraph, a list of rows a table."""
+def make_docx(
+    path: Path, blocks: Sequence[str | Rows], title: str = "", merge_first: bool = False
+) -> Path:
+    """A Word document: a string is a paragraph, a list of rows a table (``merge_first``: its
+    first column merged down each run of one text, below the header)."""
     docx = pytest.importorskip("docx")
     document = docx.Document()
     if title:
@@ -50,7 +53,16 @@ def make_docx(path: Path, blocks: Sequence[str | Rows], title: str = "") -> Path
         table = document.add_table(rows=len(block), cols=max(len(r) for r in block))
         for i, row in enumerate(block):
             for j, text in enumerate(row):
+                if j == 0 and merge_first and i > 1 and text == block[i - 1][0]:
+                    continue  # merged below, written once
                 table.cell(i, j).text = text
+        if merge_first:  # one group cell down its rows, as bureaus merge 一、学前教育
+            start = 1
+            for i in range(2, len(block) + 1):
+                if i == len(block) or block[i][0] != block[start][0]:
+                    if i - 1 > start:
+                        table.cell(start, 0).merge(table.cell(i - 1, 0))
+                    start = i
     document.save(str(path))
     return path
 

@@ -139,7 +139,7 @@ def test_furniture_is_never_the_title_and_the_file_name_is_the_last_resort(
     result = planlib.extract_plan(path)
     p = result.plan
     assert (p.title, p.year, p.issuer) == ("某县教育局2024年工作要点", 2024, "某县教育局")
-    assert any("文件信息" in m for m in messages(result))
+    assert any("暂以文件名「某县教育局2024年工作要点」为标题" in m for m in messages(result))
     plain = planlib.extract_plan(text).plan
     assert plain.title == "（未识别标题）"
     assert [t.title for t in plain.tasks] == ["加强党建"]

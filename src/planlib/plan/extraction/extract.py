@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ...errors import PlanlibError
 from ..model import Framework, Plan, Section, Target, Task
+from .breakdown import read_breakdown
 from .framework import read_framework
 from .goals import read_goals
 from .readers import read_document
@@ -30,6 +31,7 @@ from .structure import (
     outline,
     section_marker,
 )
+from .tables import Table, find_tables
 from .targets import find_targets
 from .text import LinedText, drop_furniture
 from .titles import header_line, read_title, split_title
@@ -69,7 +71,7 @@ def read_plan_text(path: str | Path) -> str:
     return read_document(path).text
 
 
-def _source_text(source: str | Path) -> tuple[str, str | None]:
+def _source_text(source: str | Path) -> tuple[str, str | None, bool]:
     """The text to read, and a title to fall back on (the file's own, else its name)."""
     path: Path | None = source if isinstance(source, Path) else None
     if path is None and isinstance(source, str) and "\n" not in source and len(source) < 1024:
@@ -79,11 +81,13 @@ def _source_text(source: str | Path) -> tuple[str, str | None]:
         except (OSError, ValueError):
             pass
     if path is None:
-        return str(source), None
+        return str(source), None, False
     document = read_document(path)
+    if document.title:
+        return document.text, document.title, False
     stem = path.stem
     hint = stem if any("\u4e00" <= c <= "\u9fff" for c in stem) else None
-    return document.text, document.title or hint
+    return document.text, hint, True
 
 
 def extract_plan(
@@ -105,13 +109,13 @@ def extract_plan(
     >>> [(t.indicator, t.value) for t in r.plan.tasks[0].targets]
     [('学前三年毛入学率', 93.5)]
     """
-    text, hint = _source_text(source)
+    text, hint, named = _source_text(source)
     text = text.lstrip("\ufeff")
     if codes and lookup is None:
         lookup = _bundled_lookup()
     if not codes:
         lookup = None
-    return _Extractor(lookup).run(text, hint)
+    return _Extractor(lookup).run(text, hint, named=named)
 
 
 class _Extractor:
@@ -125,18 +129,50 @@ class _Extractor:
     def warn(self, line: int | None, message: str, kind: str = "", where: str = "") -> None:
         self.warnings.append(ExtractionWarning(line, message, kind, where))
 
-    def run(self, text: str, hint: str | None = None) -> Extraction:
+    def run(self, text: str, hint: str | None = None, *, named: bool = False) -> Extraction:
         lines = list(enumerate(text.splitlines(), start=1))
         kept = drop_furniture(lines, header_line(lines))
-        head = read_title(lines, kept, hint)
+        head = read_title(lines, kept, hint, named=named)
         title, year, issuer, body = head.title, head.year, head.issuer, head.body
         self.year = year
+        # a table flattened to one cell per line numbers its rows on lines of their own
+        numbered = drop_furniture(lines, header_line(lines), keep_numbers=True)
+        taken = {n for n, _ in kept} - {n for n, _ in body}  # the title's lines
+        table_body = [(n, t) for n, t in numbered if n not in taken]
+        tables = find_tables(table_body)
+        if tables:
+            body = table_body
+            framework, goals, sections, tasks = self._from_tables(body, tables)
+        else:
+            framework, goals, sections, tasks = self._from_text(body)
+        if head.how == "line":
+            self.warn(head.line, f"未找到形如「××年工作要点」的标题，暂以「{title}」为标题")
+        elif head.how == "hint":
+            source = "文件名" if named else "文件信息中的标题"
+            self.warn(None, f"正文中未找到计划标题，暂以{source}「{title}」为标题")
+        elif head.how == "none":
+            self.warn(None, f"未找到计划标题，暂以「{title}」代替")
+        plan = Plan(
+            title=title,
+            year=year,
+            issuer=issuer,
+            framework=framework,
+            sections=tuple(sections),
+            tasks=tuple(tasks),
+            goals=tuple(goals),
+        )
+        return Extraction(plan, collapse(self.warnings))
+
+    def _from_text(
+        self, body: list[tuple[int, str]]
+    ) -> tuple[Framework, list[Target], list[Section], list[Task]]:
+        """Sections and numbered items of a plan written as prose."""
         shape = outline(body)
         for line, message in shape.gaps:
             self.warn(line, message)
         framework = self._framework(shape.blocks)
         sections = [self._section(b) for b in shape.sections]
-        reading = read_goals(shape.blocks, self.lookup, self.warn, year)
+        reading = read_goals(shape.blocks, self.lookup, self.warn, self.year)
         items = [b for b in shape.items if all(b is not g for g in reading.goal_items)]
         if not items:
             self.warn(None, "未找到编号任务（1. 1、（一）(1)），计划中没有任务")
@@ -163,22 +199,26 @@ class _Extractor:
                 self.warn(first, f"第 {number} 部分的标题未识别，暂以「第{number}部分」代替")
             sections.append(Section(number, f"第{number}部分"))
         sections.sort(key=lambda sec: sec.number)
-        if head.how == "line":
-            self.warn(head.line, f"未找到形如「××年工作要点」的标题，暂以「{title}」为标题")
-        elif head.how == "hint":
-            self.warn(None, f"正文中未找到计划标题，暂以文件信息中的「{title}」为标题")
-        elif head.how == "none":
-            self.warn(None, f"未找到计划标题，暂以「{title}」代替")
-        plan = Plan(
-            title=title,
-            year=year,
-            issuer=issuer,
-            framework=framework,
-            sections=tuple(sections),
-            tasks=tuple(tasks),
-            goals=tuple(reading.goals),
-        )
-        return Extraction(plan, collapse(self.warnings))
+        return framework, reading.goals, sections, tasks
+
+    def _from_tables(
+        self, body: list[tuple[int, str]], tables: list[Table]
+    ) -> tuple[Framework, list[Target], list[Section], list[Task]]:
+        """A plan given as breakdown tables: the prose before the first is its preamble."""
+        prose = [(n, t) for n, t in body if n < tables[0].first_line]
+        shape = outline(prose)
+        framework = self._framework(shape.blocks)
+        reading = read_goals(shape.blocks, self.lookup, self.warn, self.year)
+        items = [b for b in shape.items if all(b is not g for g in reading.goal_items)]
+        if items:
+            self.warn(
+                items[0].first_line,
+                f"表格之前还有 {len(items)} 个编号条目，任务按表格抽取，这些条目未归入任务",
+            )
+        result = read_breakdown(tables, self.lookup, self.warn)
+        if not result.tasks:
+            self.warn(tables[0].first_line, "找到了任务分解表的表头，但表中没有任务行")
+        return framework, reading.goals, result.sections, result.tasks
 
     def _framework(self, blocks: list[Block]) -> Framework:
         preamble = next((b for b in blocks if b.kind == "preamble"), None)

@@ -189,11 +189,15 @@ def _could_be_header(line: str) -> bool:
     return 6 <= len(line) <= 30 and not _OPENS_RE.match(line) and not _PUNCT_RE.search(line)
 
 
-def drop_furniture(lines: Sequence[tuple[int, str]], header: str | None) -> list[tuple[int, str]]:
+def drop_furniture(
+    lines: Sequence[tuple[int, str]], header: str | None, *, keep_numbers: bool = False
+) -> list[tuple[int, str]]:
     """The lines that carry the plan: furniture, repeated headers and summary blobs removed.
 
     A summary blob is a long line that ends in an ellipsis and repeats text found elsewhere
-    (web viewers print the document's opening again under 摘要).
+    (web viewers print the document's opening again under 摘要). ``keep_numbers`` keeps a
+    number alone on a line (``12``, ``12 |``): in a table flattened to one cell per line it
+    is a row number, not a page number.
     """
     body = "".join(squeeze(t) for _, t in lines if not is_furniture(t))
     counts = Counter(squeeze(t) for _, t in lines)
@@ -202,6 +206,9 @@ def drop_furniture(lines: Sequence[tuple[int, str]], header: str | None) -> list
     seen_header = False
     for number, text in lines:
         s = squeeze(text)
+        if keep_numbers and s.rstrip("|｜").isdigit():
+            kept.append((number, text))
+            continue
         if is_furniture(text) or s in running:
             continue  # furniture, or a running header printed on every page
         if header is not None and s == header:

@@ -39,7 +39,8 @@ class TitleReading:
     issuer: str
     body: list[tuple[int, str]]
     line: int | None  # the source line of the title, None when it came from elsewhere
-    how: str  # "title" (…年工作要点), "line" (a title-like line), "hint" (metadata), "none"
+    how: str  # "title" (…年工作要点), "line" (a title-like line), "meta" (the file's own title
+    # that reads like a plan's), "hint" (any other file title or name), "none"
 
 
 def header_line(lines: Sequence[tuple[int, str]]) -> str | None:
@@ -60,9 +61,15 @@ def _title_like(s: str) -> bool:
 
 
 def read_title(
-    lines: Sequence[tuple[int, str]], kept: list[tuple[int, str]], hint: str | None = None
+    lines: Sequence[tuple[int, str]],
+    kept: list[tuple[int, str]],
+    hint: str | None = None,
+    *,
+    named: bool = False,
 ) -> TitleReading:
-    """The plan's title from ``kept`` (furniture dropped) or ``hint``; ``lines`` is the raw text."""
+    """The plan's title from ``kept`` (furniture dropped) or ``hint``; ``lines`` is the raw text.
+
+    ``hint`` is the file's own title, or its name when ``named`` (always said in a warning)."""
     found = find_title([(n, t) for n, t in lines if not is_furniture(t)])
     how = "title"
     title = found[1] if found else None
@@ -89,7 +96,9 @@ def read_title(
                     body = kept[: i - 1] + kept[i + 1 :]
                 break
     if title is None and hint and hint.strip():
-        title, how = squeeze(hint), "hint"
+        # the file's own title (Word, PDF, <title>); one that reads like a plan's needs no word
+        title = squeeze(hint)
+        how = "meta" if find_title([(0, title)]) and not named else "hint"
     if title is None:
         title, how = UNTITLED, "none"
     year, issuer = year_and_issuer(title)

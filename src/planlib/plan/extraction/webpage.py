@@ -100,10 +100,10 @@ class _PageParser(HTMLParser):
             self._break()
 
     def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
         if self._in_title:
             self._title.append(data)
+            return
+        if self.skip:
             return
         self.current.append(data)
 

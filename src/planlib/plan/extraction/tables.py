@@ -1,0 +1,346 @@
+"""Tables as plans (任务分解表, 民生实事): finding the header and reading each row's cells.
+
+A header names its columns in the words bureaus use: 序号, 工作任务 (重点任务, 民生事项名称…),
+具体内容 or 目标 (目标任务, 工作措施…), 牵头单位 (主要责任单位, 牵头科室…), 责任单位 (配合单位,
+协同配合单位…), 完成时限 (时间节点…) and a group column (类别, 领域) whose text, such as
+一、教育文化, stands for the section. The same table comes three ways and each is read here:
+
+* a ``|`` row per line, as every reader writes tables (``| 四、教育文化 | 14.改扩建… | … |``);
+  a row that lacks its first cells continues a merged group cell from the row above;
+* flattened to one cell per line (copied from a PDF or a web page), each row opening with its
+  row number alone on a line (or with a numbered task such as ``14.改扩建…``);
+* either of those with ``|`` closing each cell's line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .structure import item_marker, section_marker
+from .text import squeeze
+
+ROLES = ("seq", "group", "task", "content", "lead", "responsible", "due", "other")
+_ROLE_RES: list[tuple[str, re.Pattern[str]]] = [
+    (role, re.compile(pattern))
+    for role, pattern in (
+        (
+            "other",
+            r".*(领导|责任人|联系人|电话|进展|完成情况|成效|备注|序时|评分|得分|分值|督办).*",
+        ),
+        ("due", r"(计划)?(完成|办结)?(时限|时间|期限|时间节点|节点)(要求|安排)?|时间进度|进度安排"),
+        (
+            "lead",
+            r"(牵头|主要责任|牵头责任|主责|主办|主体责任)(单位|科室|处室|部门|股室|科股)?|责任主体",
+        ),
+        (
+            "responsible",
+            r"(责任|配合|协同配合|协办|参与|协同|协作|协助|配合责任)(单位|科室|处室|部门|股室|科股)",
+        ),
+        ("seq", r"序号?|编号|No\.?"),
+        ("group", r"(项目|工作|任务)?(类别|分类|类型)|领域|板块|版块|重点领域|方面|专项"),
+        (
+            "task",
+            r"(工作|重点|主要)?(任务|事项)(名称)?|(民生|实事)?(事项|项目)名称|(民生)?实事(项目|内容)|"
+            r"重点工作|工作内容|工作项目|项目|目标与任务|重点工作目标任务|重点任务内容",
+        ),
+        (
+            "content",
+            r"(\d{4}年度?)?(具体|年度|主要|工作|任务|预期|建设)?(内容|目标|措施|举措|任务目标|"
+            r"目标任务|要求|标准|指标)|完成标准|推进措施|具体工作|目标要求|具体任务",
+        ),
+    )
+]
+_DEADLINE_RE = re.compile(
+    r"\d{4}年|\d{1,2}月|年底|年内|年末|底前|月底|季度|长期|持续|全年|常态|上半年|下半年|"
+    r"\d{4}[-./]\d{1,2}|每月|每季|每年"
+)
+_UNIT_END_RE = re.compile(
+    r".{1,24}(局|委|办|处|科|室|股|中心|馆|站|院|校|学校|单位|政府|部|组|会|队|所|街道|镇|乡|"
+    r"区|县|市|专班|公司|部门|各处室|机构|党委|支部)"
+)
+
+
+def column_role(name: str) -> str | None:
+    """序号 → seq, 牵头单位 → lead …; None for a cell that is no known header."""
+    s = re.sub(r"\s+", "", name).strip("：:*＊")
+    if not s or len(s) > 16:
+        return None
+    for role, pattern in _ROLE_RES:
+        if pattern.fullmatch(s):
+            return role
+    return None
+
+
+def _is_header(roles: Sequence[str | None]) -> bool:
+    known = [r for r in roles if r]
+    return (
+        len(known) >= 3
+        and len(known) >= 0.6 * len(roles)
+        and any(r in ("task", "content") for r in known)
+        and any(r in ("lead", "responsible", "due") for r in known)
+    )
+
+
+def pipe_cells(line: str) -> list[str]:
+    """The cells of a ``|`` row (the outer bars are optional)."""
+    s = line.strip()
+    if s.startswith(("|", "｜")):
+        s = s[1:]
+    if s.endswith(("|", "｜")):
+        s = s[:-1]
+    return [c.strip() for c in re.split(r"[|｜]", s)]
+
+
+def looks_like_deadline(text: str) -> bool:
+    return bool(text) and len(text) <= 40 and bool(_DEADLINE_RE.search(text))
+
+
+def looks_like_units(text: str) -> bool:
+    parts = [p for p in re.split(r"[、，,；;/／\s]+", text) if p]
+    return bool(parts) and "。" not in text and all(_UNIT_END_RE.fullmatch(p) for p in parts)
+
+
+@dataclass
+class Row:
+    """One row of a breakdown table: its source line, group and cells by column role."""
+
+    line: int
+    group: str = ""
+    number: int | None = None
+    cells: dict[str, list[str]] = field(default_factory=dict)
+
+    def text(self, role: str) -> list[str]:
+        return [c for c in self.cells.get(role, []) if c]
+
+
+@dataclass
+class Table:
+    """A breakdown table: its columns, rows and the source lines it covers."""
+
+    roles: list[str | None]
+    names: list[str]
+    rows: list[Row]
+    first_line: int
+    last_line: int
+
+
+def find_tables(lines: Sequence[tuple[int, str]]) -> list[Table]:
+    """Every breakdown table in ``lines`` (furniture already dropped), in order."""
+    tables: list[Table] = []
+    i = 0
+    while i < len(lines):
+        found = _header_at(lines, i)
+        if found is None:
+            i += 1
+            continue
+        names, roles, width, stream = found
+        reader = _read_stream if stream else _read_rows
+        rows, end = reader(lines, i + width, names, roles)
+        if tables and tables[-1].roles == roles:
+            tables[-1].rows += rows  # the header repeated on the next page
+            tables[-1].last_line = lines[end - 1][0]
+        else:
+            tables.append(Table(roles, names, rows, lines[i][0], lines[end - 1][0]))
+        i = max(end, i + 1)
+    return tables
+
+
+def _header_at(
+    lines: Sequence[tuple[int, str]], i: int
+) -> tuple[list[str], list[str | None], int, bool] | None:
+    """(names, roles, lines used, one cell per line) when a header starts at line ``i``."""
+    text = lines[i][1]
+    if "|" in text or "｜" in text:
+        cells = [c for c in pipe_cells(text) if c]
+        if len(cells) >= 3:
+            roles = [column_role(c) for c in cells]
+            return (cells, roles, 1, False) if _is_header(roles) else None
+    words = text.split()
+    if len(words) >= 3 and all(column_role(w) for w in words):
+        roles = [column_role(w) for w in words]
+        if _is_header(roles):
+            return words, roles, 1, True
+    names: list[str] = []
+    for _, t in lines[i : i + 12]:
+        cells = [c for c in pipe_cells(t) if c]
+        if len(cells) != 1 or column_role(cells[0]) is None:
+            break
+        names.append(cells[0])
+    roles = [column_role(n) for n in names]
+    if len(names) >= 3 and _is_header(roles):
+        return names, roles, len(names), True
+    return None
+
+
+def _group_line(text: str) -> str | None:
+    """一、教育文化 (or a short merged row) standing for the section of the rows below it."""
+    s = squeeze(text)
+    if section_marker(s) and len(s) <= 30 and "。" not in s:
+        return s
+    return None
+
+
+def _read_rows(
+    lines: Sequence[tuple[int, str]], start: int, names: list[str], roles: list[str | None]
+) -> tuple[list[Row], int]:
+    """``|`` rows, one per line, until a line that is neither a row nor a group heading."""
+    rows: list[Row] = []
+    group = ""
+    i = start
+    while i < len(lines):
+        number, text = lines[i]
+        if "|" not in text and "｜" not in text:
+            g = _group_line(text)
+            if g is None:
+                break
+            group = g
+            i += 1
+            continue
+        cells = pipe_cells(text)
+        if [c for c in cells if c] == [n for n in names]:
+            i += 1  # the header again, on a new page
+            continue
+        while cells and not cells[-1]:
+            cells.pop()
+        cells = _align(cells, roles)
+        row = _row(number, cells, roles, group)
+        if row is None:
+            i += 1
+            continue
+        group = row.group
+        if rows and row.number is None and not row.text("task") and row.text("content"):
+            for role, values in row.cells.items():  # a row cut by a page break goes on
+                rows[-1].cells.setdefault(role, []).extend(values)
+        else:
+            rows.append(row)
+        i += 1
+    return rows, i
+
+
+def _align(cells: list[str], roles: list[str | None]) -> list[str]:
+    """A short row lacks the cells merged from the row above: pad where they belong."""
+    width = len(roles)
+    if len(cells) > width:
+        return [*cells[: width - 1], " ".join(c for c in cells[width - 1 :] if c)]
+    short = width - len(cells)
+    if not short:
+        return cells
+    task_col = next((k for k, r in enumerate(roles) if r in ("task", "content")), None)
+    numbered = next((k for k, c in enumerate(cells) if item_marker(squeeze(c))), None)
+    if task_col is not None and numbered is not None and 0 < task_col - numbered <= short:
+        shift = task_col - numbered
+        return [""] * shift + cells + [""] * (short - shift)
+    if (roles[0] == "group" and _group_line(cells[0]) is None) or (
+        roles[0] == "seq" and not (cells[0].isdigit())
+    ):
+        return [""] * short + cells
+    return cells + [""] * short
+
+
+def _row(line: int, cells: list[str], roles: list[str | None], group: str) -> Row | None:
+    row = Row(line, group)
+    for role, cell in zip(roles, cells, strict=False):
+        if role is None or role == "other":
+            continue
+        if role == "group":
+            if cell:
+                row.group = squeeze(cell)
+            continue
+        if role == "seq":
+            digits = re.sub(r"\D", "", cell)
+            row.number = int(digits) if digits and len(digits) <= 4 else None
+            continue
+        row.cells.setdefault(role, []).append(cell)
+    if not any(row.text(r) for r in ("task", "content")):
+        return None
+    return row
+
+
+def _read_stream(
+    lines: Sequence[tuple[int, str]], start: int, names: list[str], roles: list[str | None]
+) -> tuple[list[Row], int]:
+    """A table flattened to one cell per line: rows open at their number or numbered task."""
+    has_seq = "seq" in roles
+    group = ""
+    chunks: list[tuple[int, str, int | None, list[str]]] = []  # line, group, number, cells
+    last = 0
+    i = start
+    while i < len(lines):
+        number, raw = lines[i]
+        cells = [c for c in pipe_cells(raw) if c]
+        text = " ".join(cells)
+        if not text:
+            i += 1
+            continue
+        if (
+            text == names[0]
+            and [c for _, t in lines[i : i + len(names)] for c in pipe_cells(t) if c] == names
+        ):
+            i += len(names)  # the header again
+            continue
+        g = _group_line(text)
+        if g is not None and (not chunks or len(chunks[-1][3]) > 0):
+            group = g
+            i += 1
+            continue
+        n = int(text) if text.isdigit() and len(text) <= 4 else None
+        mark = item_marker(squeeze(text))
+        opens = (has_seq and n is not None and (not last or 0 < n - last <= 3 or n == 1)) or (
+            not has_seq and mark is not None and (not last or 0 < mark[1] - last <= 3)
+        )
+        if opens:
+            value = n if n is not None else (mark[1] if mark else None)
+            last = value or last
+            chunks.append((number, group, value, [] if n is not None else [text]))
+        elif chunks:
+            chunks[-1][3].append(text)
+        else:
+            break
+        i += 1
+    rows: list[Row] = []
+    columns = [r for r in roles if r not in ("seq", "group")]
+    for line, grp, value, cells in chunks:
+        assigned = _assign(cells, columns)
+        row = Row(line, grp, value)
+        for role, cell in zip(columns, assigned, strict=True):
+            if role is not None and role != "other":
+                row.cells.setdefault(role, []).append(cell)
+        if any(row.text(r) for r in ("task", "content")):
+            rows.append(row)
+    return rows, i
+
+
+def _assign(cells: list[str], columns: list[str | None]) -> list[str]:
+    """Cells to columns: exact when the counts agree; else the tail columns (units, deadline,
+    others) take the last cells that look like them and the text columns share the rest (a
+    cell wrapped over two lines joins up again)."""
+    if len(cells) == len(columns):
+        return list(cells)
+    text_cols = [k for k, r in enumerate(columns) if r in ("task", "content")]
+    last_text = max(text_cols) if text_cols else -1
+    fewer = len(cells) < len(columns)
+    out = [""] * len(columns)
+    rest = list(cells)
+    for k in range(len(columns) - 1, last_text, -1):
+        if len(rest) <= len(text_cols):
+            break
+        role, cell = columns[k], rest[-1]
+        if role == "due":
+            fits = looks_like_deadline(cell)
+        elif role == "responsible" and fewer:
+            # one units cell among fewer cells is the lead's
+            fits = looks_like_units(cell) and len(rest) > 1 and looks_like_units(rest[-2])
+        elif role in ("lead", "responsible"):
+            fits = looks_like_units(cell)
+        else:
+            fits = not fewer and len(cell) <= 20
+        if fits:
+            out[k] = rest.pop()
+    for j, k in enumerate(text_cols):
+        if j == len(text_cols) - 1:
+            out[k] = "".join(rest[j:])
+        elif j < len(rest):
+            out[k] = rest[j]
+    return out
