@@ -4,6 +4,7 @@ error naming the file, never a traceback."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -173,3 +174,32 @@ def test_the_command_reads_word_and_exits_1_on_a_damaged_file(
     bad = run(str(_cut(seed_docx, tmp_path, "cut.docx")))
     assert bad.returncode == 1
     assert "cut.docx" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_word_automatic_numbering_is_read_as_the_items_numbers(
+    seed: planlib.Extraction, tmp_path: Path
+) -> None:
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    for paragraph in seed_paragraphs():
+        item = re.match(r"^(\d+)\.", paragraph)
+        if item:  # the number is Word's, not typed
+            document.add_paragraph(paragraph[item.end() :], style="List Number")
+        else:
+            document.add_paragraph(paragraph)
+    path = tmp_path / "numbered.docx"
+    document.save(str(path))
+    lines = read_document(path).text.splitlines()
+    assert "1.推进区域教育中心建设。" in [line[:13] for line in lines]
+    assert planlib.extract_plan(path).plan == seed.plan
+
+
+@pytest.mark.parametrize(
+    ("n", "fmt", "shown"),
+    [(1, "chineseCounting", "一"), (12, "chineseCountingThousand", "十二"),
+     (23, "japaneseCounting", "二十三"), (3, "decimal", "3"), (2, "decimalEnclosedCircle", "②")],
+)  # fmt: skip
+def test_word_number_formats(n: int, fmt: str, shown: str) -> None:
+    from planlib.plan.extraction.office import _format
+
+    assert _format(n, fmt) == shown

@@ -9,10 +9,13 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from plan_documents import FIXTURES, make_docx, make_pdf, make_xlsx
 
 import planlib
 from planlib.plan.extraction.tables import column_role
+from planlib.plan.files import plan_from_dict, plan_to_dict
 
 HEADER = ["类别", "序号", "工作任务", "具体内容", "牵头单位", "责任单位", "完成时限"]
 ROWS = [
@@ -186,3 +189,19 @@ def test_column_names_bureaus_use(name: str, role: str | None) -> None:
 def test_prose_with_a_table_like_line_is_still_prose() -> None:
     text = "某县教育局2024年工作要点\n一、重点工作\n1.加强党建。内容。（牵头科室：党办）\n"
     assert [t.id for t in planlib.extract_plan(text).plan.tasks] == ["1.1"]
+
+
+_TOKENS = [
+    "序号", "工作任务", "具体内容", "牵头单位", "责任单位", "完成时限", "类别", " | ", "|", "\n",
+    "\n", "1", "2", "3", "14.", "一、教育文化", "新建学校3所", "达到95%", "教育局", "、", "。",
+    "2024年底前", "（", "）", "｜", "序号 工作任务 牵头单位",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_TOKENS) | st.text(max_size=3), max_size=60).map("".join))
+def test_table_reading_never_crashes(text: str) -> None:
+    result = planlib.extract_plan(text, codes=False)
+    assert plan_from_dict(plan_to_dict(result.plan)) == result.plan
+    for task, g in result.plan.targets:
+        assert g.source in task.title + "。" + task.text

@@ -63,6 +63,7 @@ def show(path: Path | None, tasks: bool) -> None:
                 "lead_units": "牵头处室",
                 "responsible_units": "责任处室/单位",
                 "n_targets": "目标数",
+                **({"due": "完成时限"} if any(t.due for t in p.tasks) else {}),
             },
             title="任务",
             right=("n_targets",),

@@ -344,7 +344,8 @@ class Plan:
 
     # --- tidy frames ---------------------------------------------------------------------------
     def tasks_frame(self) -> pd.DataFrame:
-        """One row per task: id, section, number, title, departments, tags and target count."""
+        """One row per task: id, section, number, title, departments, tags, target count and
+        the deadline as written (``due``, empty when the plan gives none)."""
         rows = [
             {
                 "task_id": t.id,
@@ -356,12 +357,13 @@ class Plan:
                 "responsible_units": "、".join(t.responsible_units),
                 "tags": "、".join(t.tags),
                 "n_targets": len(t.targets),
+                "due": t.due,
             }
             for t in self.tasks
         ]
         columns = [
             "task_id", "section", "section_title", "number", "title",
-            "lead_units", "responsible_units", "tags", "n_targets",
+            "lead_units", "responsible_units", "tags", "n_targets", "due",
         ]  # fmt: skip
         frame = pd.DataFrame(rows, columns=columns)
         return frame.astype({"section": "int64", "number": "int64", "n_targets": "int64"})
