@@ -9,7 +9,7 @@ import pandas as pd
 from ..charts import figures as charts
 from ..charts import style
 from .context import ReportContext
-from .html import Html, _value_text, badge, e, figure_html, table
+from .html import Html, _value_text, badge, e, figure_html, table, value_texts
 from .overview import since_text
 from .sections import _cards, _still_needed_text, children, overview_org
 
@@ -53,10 +53,7 @@ def department_targets(ctx: ReportContext, department: str) -> Html:
             "任务": d["task_id"],
             "指标": d["indicator_name"],
             "角色": d["role"],
-            "全市值": [
-                _value_text(v, p, str(u))
-                for v, p, u in zip(d["city_value_shown"], d["precision"], d["unit"], strict=True)
-            ],
+            "全市值": value_texts(d, "city_value_shown"),
             "目标": [
                 f"{e(text)}（序时目标{_value_text(x, p, str(u))}）"
                 if str(j) == "序时目标"
@@ -120,12 +117,7 @@ def department_followup(ctx: ReportContext, department: str, org: str | None = N
         {
             "指标": behind["indicator_name"],
             "单位": behind["org_name"],
-            "本期值": [
-                _value_text(v, p, str(u))
-                for v, p, u in zip(
-                    behind["value_shown"], behind["precision"], behind["unit"], strict=True
-                )
-            ],
+            "本期值": value_texts(behind),
             "目标": behind["target_text"],
             "还需": [_still_needed_text(r) or "—" for r in behind.itertuples(index=False)],
             "何时起未达标": [

@@ -108,6 +108,14 @@ def _value_text(value: Any, precision: Any, unit: str) -> str:
     return text + suffix if text != "—" else text
 
 
+def value_texts(rows: pd.DataFrame, column: str = "value_shown", unit: str = "unit") -> list[str]:
+    """Each row's ``column`` as published (its ``precision``, its ``unit``): a table column."""
+    return [
+        _value_text(v, p, str(u))
+        for v, p, u in zip(rows[column], rows["precision"], rows[unit], strict=True)
+    ]
+
+
 def _gap_text(gap: Any, unit: str, precision: Any = 1) -> str:
     """A signed gap in the indicator's unit at its precision; between percentages in 个百分点."""
     text = num(gap, "", signed=True, decimals=_decimals(precision))

@@ -15,7 +15,7 @@ from ..charts import figures as charts
 from ..charts import style
 from ..periods import parse_period
 from .context import ReportContext
-from .html import Html, _place, _value_text, badge, e, figure_html, table
+from .html import Html, _place, _value_text, badge, e, figure_html, table, value_texts
 from .sections import (
     _cards,
     _counts,
@@ -203,10 +203,7 @@ def overview_outlook(ctx: ReportContext, org: str) -> Html:
         "任务": own["task_id"].astype(str).tolist(),
         "指标": own["indicator_name"].astype(str).tolist(),
         "目标": own["target_text"].astype(str).tolist(),
-        "本期值": [
-            _value_text(v, p, str(u))
-            for v, p, u in zip(own["value_shown"], own["precision"], own["unit"], strict=True)
-        ],
+        "本期值": value_texts(own),
         "本期状态": [badge(s) for s in own["status"]],
     }
     if not _year_end(ctx):

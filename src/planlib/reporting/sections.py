@@ -18,7 +18,19 @@ from ..charts import style
 from ..errors import PlanlibError
 from ..periods import parse_period
 from .context import ReportContext
-from .html import CSS, Html, _gap_text, _value_text, badge, e, num, table, task_badge, when
+from .html import (
+    CSS,
+    Html,
+    _gap_text,
+    _value_text,
+    badge,
+    e,
+    num,
+    table,
+    task_badge,
+    value_texts,
+    when,
+)
 from .schools import has_school_targets, school_lists
 
 
@@ -206,12 +218,7 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
         {
             "任务": rows["task_id"].astype(str),
             "指标": rows["indicator_name"],
-            "本期值": [
-                _value_text(v, d, str(u))
-                for v, d, u in zip(
-                    rows["value_shown"], rows["precision"], rows["unit"], strict=True
-                )
-            ],
+            "本期值": value_texts(rows),
             "目标": rows["target_text"],
             "差距": [
                 _gap_text(v, str(u), d)

@@ -75,10 +75,10 @@ class Dataset:
         schools = self.org_units.schools
         dropped = codes | set(schools.loc[schools["county_code"].isin(codes), "code"])
         keep = ~self.values["org_code"].isin(dropped).to_numpy()
-        units = self.org_units.units
+        table = self.org_units.units
         tree = replace(
             self.org_units,
-            units=units[~units["code"].isin(dropped)].reset_index(drop=True),
+            units=table[~table["code"].isin(dropped)].reset_index(drop=True),
             schools=schools[~schools["code"].isin(dropped)].reset_index(drop=True),
         )
         return replace(
