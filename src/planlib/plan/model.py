@@ -255,6 +255,15 @@ class Task:
         return target.units or self.units
 
 
+def _target_fields(g: Target) -> dict[str, Any]:
+    """The columns a target has in every frame, whether it belongs to a task or the plan."""
+    return {
+        "code": g.code, "indicator": g.indicator, "comparator": g.comparator, "value": g.value,
+        "unit": g.unit, "aspirational": g.aspirational, "approximate": g.approximate,
+        "change": g.change, "scope": g.scope, "target_text": g.describe(),
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Plan:
     """A bureau's yearly work plan (工作要点).
@@ -374,16 +383,7 @@ class Plan:
             {
                 "task_id": t.id,
                 "task_title": t.title,
-                "code": g.code,
-                "indicator": g.indicator,
-                "comparator": g.comparator,
-                "value": g.value,
-                "unit": g.unit,
-                "aspirational": g.aspirational,
-                "approximate": g.approximate,
-                "change": g.change,
-                "scope": g.scope,
-                "target_text": g.describe(),
+                **_target_fields(g),
                 "lead_units": "、".join(t.lead_units),
                 "responsible_units": "、".join(t.responsible_units),
                 "units": "、".join(t.target_units(g)),
@@ -403,16 +403,7 @@ class Plan:
         do not belong to a task."""
         rows = [
             {
-                "code": g.code,
-                "indicator": g.indicator,
-                "comparator": g.comparator,
-                "value": g.value,
-                "unit": g.unit,
-                "aspirational": g.aspirational,
-                "approximate": g.approximate,
-                "change": g.change,
-                "scope": g.scope,
-                "target_text": g.describe(),
+                **_target_fields(g),
                 "units": "、".join(g.units),
                 "source": g.source,
             }
