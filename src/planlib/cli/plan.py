@@ -37,22 +37,7 @@ def show(path: Path | None, tasks: bool) -> None:
         f"[bold]{p.title}[/]{fw}  任务 {len(p.tasks)} 项，量化目标 {len(p.targets)} 个{goals}"
     )
     if p.goals:
-        frame = p.goals_frame().reset_index(drop=True)
-        frame.insert(0, "no", range(1, len(frame) + 1))
-        frame["flags"] = _flags(frame)
-        print_table(
-            frame,
-            {
-                "no": "序号",
-                "indicator": "指标（原文）",
-                "comparator": "比较",
-                "value": "目标值",
-                "unit": "单位",
-                "flags": "说明",
-            },
-            title="总体目标（不属于某项任务）",
-            right=("no", "value"),
-        )
+        _print_targets(p.goals_frame(), "总体目标（不属于某项任务）", {})
     if tasks:
         frame = p.tasks_frame()
         print_table(
@@ -68,25 +53,32 @@ def show(path: Path | None, tasks: bool) -> None:
             title="任务",
             right=("n_targets",),
         )
-    targets = p.targets_frame().reset_index(drop=True)
-    targets.insert(0, "no", range(1, len(targets) + 1))
-    targets["flags"] = _flags(targets)
-    print_table(
-        targets,
-        {
-            "no": "序号",
-            "task_id": "任务",
-            "indicator": "指标（原文）",
-            "comparator": "比较",
-            "value": "目标值",
-            "unit": "单位",
-            "flags": "说明",
-            "lead_units": "牵头处室",
-            "responsible_units": "责任处室/单位",
-        },
-        title="量化目标",
-        right=("no", "value"),
+    _print_targets(
+        p.targets_frame(),
+        "量化目标",
+        {"lead_units": "牵头处室", "responsible_units": "责任处室/单位"},
+        task=True,
     )
+
+
+def _print_targets(
+    frame: pd.DataFrame, title: str, extra: dict[str, str], task: bool = False
+) -> None:
+    """A numbered table of targets (a task's or the plan's own), flags in words."""
+    frame = frame.reset_index(drop=True)
+    frame.insert(0, "no", range(1, len(frame) + 1))
+    frame["flags"] = _flags(frame)
+    columns = {
+        "no": "序号",
+        **({"task_id": "任务"} if task else {}),
+        "indicator": "指标（原文）",
+        "comparator": "比较",
+        "value": "目标值",
+        "unit": "单位",
+        "flags": "说明",
+        **extra,
+    }
+    print_table(frame, columns, title=title, right=("no", "value"))
 
 
 def _flags(frame: pd.DataFrame) -> list[str]:
