@@ -18,6 +18,7 @@ from planlib.returns.cells import (
     check_cells,
     check_tables,
     parse_number,
+    scale,
 )
 
 D = load_dictionary()
@@ -31,7 +32,9 @@ def pandera_check_cells(cells: pd.DataFrame):
 
     problems = []
     parsed = [parse_number(v) for v in cells["raw"].tolist()]
-    values = np.array([p[0] for p in parsed], dtype="float64") * cells["factor"].to_numpy(float)
+    values = scale(
+        np.array([p[0] for p in parsed], dtype="float64"), cells["factor"].to_numpy(float)
+    )
     meta = D.frame().set_index("code")
     frame = cells.assign(
         value=values,

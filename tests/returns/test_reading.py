@@ -237,3 +237,16 @@ def test_an_old_xls_file_is_named_not_ignored(tmp_path):
     _, problems = read_returns([tmp_path])
     [p] = problems
     assert p.file.endswith("990102.xls") and ".xls" in p.message and p.severity == "error"
+
+
+def test_a_population_in_wan_ren_with_four_decimals_is_a_whole_count(tmp_path):
+    """2.1571 万人 is 21,571 children: the unit conversion's binary noise (21570.999999999996)
+    is no reason to refuse the cell as 不是整数."""
+    header = [h if h != "3-5岁常住人口数" else "3-5岁常住人口数（万人）" for h in HEADER]
+    row = [
+        2.1571 if h == "3-5岁常住人口数（万人）" else v for h, v in zip(header, ROW, strict=True)
+    ]
+    path = write_xlsx(tmp_path / "a.xlsx", rows(header, row))
+    values, problems = read_returns(path)
+    assert as_dict(values)["pop_3_5"] == 21571
+    assert not [p for p in problems if p.severity == "error"], problems

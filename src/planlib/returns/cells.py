@@ -162,6 +162,13 @@ class TableCells:
         )  # fmt: skip
 
 
+def scale(numbers: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
+    """Values in the dictionary's unit. A unit conversion leaves binary noise (2.1571 万人 ×
+    10000 = 21570.999999999996, which the whole-number check would refuse): the product is
+    rounded to 6 decimals, far finer than any unit a return is kept in."""
+    return np.round(np.asarray(numbers, dtype="float64") * factor, 6)
+
+
 def _parse_all(raws: list[Any]) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """Every cell as a number (NaN where none), and (position, reason) of those that are not."""
     out = np.empty(len(raws), dtype="float64")
@@ -212,7 +219,7 @@ def _check(
     order pandera reports them. ``shown(i)`` is cell i's value as the problem shows it.
     """
     numbers, reasons = _parse_all(raws)
-    v = numbers * factor
+    v = scale(numbers, factor)
     by_code = {e.code: e for e in d.elements}
     element_codes, uniques = _factorize(element)
     known = [by_code[e] for e in uniques]
