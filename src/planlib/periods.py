@@ -73,7 +73,8 @@ def parse_period(text: str | Period) -> Period:
 
 def find_period(text: str) -> Period | None:
     """The first period mentioned anywhere in ``text`` (a title row, a file name), or None."""
-    m = re.search(r"(\d{4})\s*[Qq]\s*([1-4])", text) or re.search(
+    # 2022Q4, 2022 Q4, 2022-Q4, 2022_Q4, 2022/Q4, 2022年Q4: what parse_period accepts
+    m = re.search(r"(\d{4})\s*[-–—_/.年]?\s*[Qq]\s*([1-4])", text) or re.search(
         r"(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度", text
     )
     return Period(int(m.group(1)), _CN_DIGITS[m.group(2)]) if m else None

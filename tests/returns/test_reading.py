@@ -250,3 +250,13 @@ def test_a_population_in_wan_ren_with_four_decimals_is_a_whole_count(tmp_path):
     values, problems = read_returns(path)
     assert as_dict(values)["pop_3_5"] == 21571
     assert not [p for p in problems if p.severity == "error"], problems
+
+
+@pytest.mark.parametrize("written", ["2022-Q2", "2022 Q2", "2022年第二季度", "2022q2"])
+def test_a_period_column_in_any_common_writing_is_read(tmp_path, written):
+    """A 报告期 column of 2022-Q2 (as parse_period accepts it) is the quarter, not 25 errors."""
+    header = ["行政区划代码", "单位名称", "报告期", *COUNTY]
+    row = ["990102", "城关区", written, *COUNTY.values()]
+    values, problems = read_returns(write_xlsx(tmp_path / "a.xlsx", rows(header, row)))
+    assert set(values["period"]) == {"2022Q2"} and len(values) == len(COUNTY)
+    assert not [p for p in problems if p.severity == "error"], problems
