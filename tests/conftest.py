@@ -31,6 +31,15 @@ def plan() -> planlib.Plan:
 
 
 @pytest.fixture(scope="session")
+def three_county_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small sample city: 3 counties, about 25 schools each, 2022Q1–Q4 (990104 late in Q3),
+    written once per session and only read by the tests that share it (CLI, runner, reports)."""
+    out = tmp_path_factory.mktemp("sample3") / "city"
+    planlib.make_sample(out, seed=11, counties=3, schools_per_county=25)
+    return out
+
+
+@pytest.fixture(scope="session")
 def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small sample city (4 counties, ~40 schools each), written once per test session."""
     out = tmp_path_factory.mktemp("sample") / "city"

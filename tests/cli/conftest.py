@@ -9,17 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import planlib
-
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture(scope="session")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small sample city: 3 counties, about 25 schools each, 2022Q1–Q4 (990104 late in Q3)."""
-    out = tmp_path_factory.mktemp("cli-sample") / "city"
-    planlib.make_sample(out, seed=11, counties=3, schools_per_county=25)
-    return out
+def sample(three_county_sample: Path) -> Path:
+    """The session's 3-county sample city (tests/conftest.py)."""
+    return three_county_sample
 
 
 @pytest.fixture(scope="session")

@@ -21,10 +21,8 @@ from planlib.reporting.jobs import ReportJob, ReportResult
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("parts-sample") / "city"
-    planlib.make_sample(out, seed=11, counties=3, schools_per_county=25)
-    return out
+def sample(three_county_sample: Path) -> Path:
+    return three_county_sample
 
 
 @pytest.fixture(scope="module")
