@@ -1,6 +1,6 @@
 """The house rules of ``src/planlib`` (docs/ARCHITECTURE.md), checked on the source itself.
 
-Stages import downward only: cli → reporting → charts, monitoring → returns → plan → catalog →
+Stages import downward only: cli → reporting → charts, monitoring → forms → returns → plan → catalog →
 the foundation modules (errors, periods, resources, encodings, checks). No import cycles, lazy imports
 included; no module over 500 lines; every exception class in ``errors.py``.
 """
@@ -14,7 +14,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "planlib"
 FOUNDATION = {"errors", "periods", "resources", "encodings", "checks", "fonts"}
-LAYERS = ["catalog", "plan", "returns", "monitoring", "charts", "reporting", "cli"]
+LAYERS = ["catalog", "plan", "returns", "forms", "monitoring", "charts", "reporting", "cli"]
 """Lowest first; a module may import its own stage, any lower one, and the foundation."""
 
 
