@@ -164,3 +164,25 @@ def test_read_returns_with_a_cache_matches_without(data, cache_dir):
         values, problems = reading.read_returns(data / "returns", d, cache=store)
         pd.testing.assert_frame_equal(plain[0], values)
         assert plain[1] == problems
+
+
+def test_entries_of_code_unused_for_a_month_are_removed(data, cache_dir):
+    import os
+    import time
+
+    from planlib.returns.cache import _FORMAT, KEEP_DAYS, ReturnCache
+
+    planlib.load_dataset(data)
+    root = cache_dir / _FORMAT
+    (mine,) = list(root.iterdir())
+    old, recent = root / "0ld0ld0ld0ld0ld0", root / "rec3ntrec3ntrec3"
+    for folder, age_days in ((old, KEEP_DAYS + 1), (recent, KEEP_DAYS - 1), (mine, KEEP_DAYS + 5)):
+        (folder / "ab").mkdir(parents=True, exist_ok=True)
+        (folder / "ab" / "entry.parquet").write_bytes(b"x")
+        stamp = time.time() - age_days * 86400
+        os.utime(folder, (stamp, stamp))
+    store = ReturnCache.open(planlib.load_dictionary(), cache_dir)
+    assert not old.exists()  # another planlib's entries, unused for a month
+    assert recent.exists()  # another planlib, used this month: kept
+    assert mine.exists() and store.code_folder == mine  # this planlib's own, marked used again
+    assert time.time() - mine.stat().st_mtime < 60

@@ -13,6 +13,11 @@ relative to the file, so the same bytes under another name or data folder are a 
 is written to a temporary file and moved into place (readers never see half a file); one that
 cannot be read is ignored and written again. A cache that cannot be written is not an error:
 loading just takes longer.
+
+Entries sit in a folder per reading code (planlib version and reading-code digest), so a new
+version never reads an old one's entries. Opening the cache marks its folder as used; folders no
+planlib has used for :data:`KEEP_DAYS` days (an old version's, or an edited checkout's) are
+removed then, so the cache does not grow without bound.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -38,11 +45,11 @@ if TYPE_CHECKING:
 CACHE_ENV = "PLANLIB_CACHE_DIR"
 _FORMAT = "returns-1"  # bump when an entry's layout changes
 _META = b"planlib"
-# the modules whose code decides what reading one file gives
-_READING_CODE = (
-    "returns/reading.py", "returns/cells.py", "returns/workbooks.py", "returns/cache.py",
-    "catalog/dictionary.py", "periods.py", "encodings.py",
-)  # fmt: skip
+KEEP_DAYS = 30
+"""A code folder unused this long is removed when the cache is next opened."""
+# the code that decides what reading one file gives: every module of returns/ (a new reading
+# module is covered without being listed) and the foundation and catalog modules reading uses
+_READING_CODE = ("catalog/dictionary.py", "periods.py", "encodings.py", "checks.py")
 
 
 def cache_dir() -> Path:
@@ -72,7 +79,8 @@ def _code_stamp() -> str:
 
     h = hashlib.sha256(f"{_FORMAT}|{package_version()}".encode())
     here = Path(__file__).resolve().parents[1]
-    for rel in _READING_CODE:
+    modules = [*sorted(p.relative_to(here).as_posix() for p in here.glob("returns/*.py"))]
+    for rel in [*modules, *_READING_CODE]:
         h.update(rel.encode() + b"\0" + (here / rel).read_bytes())
     for dist in ("python-calamine", "openpyxl"):
         try:
@@ -102,7 +110,34 @@ class ReturnCache:
 
     @classmethod
     def open(cls, d: Dictionary, folder: Path | None = None) -> ReturnCache:
-        return cls(folder if folder is not None else cache_dir(), dictionary_stamp(d))
+        """The cache for dictionary ``d``; marks this code's folder used and prunes stale ones."""
+        store = cls(folder if folder is not None else cache_dir(), dictionary_stamp(d))
+        store.prune()
+        return store
+
+    @property
+    def code_folder(self) -> Path:
+        """Where this planlib's entries live (one folder per reading code)."""
+        return self.folder / _FORMAT / _code_stamp()[:16]
+
+    def prune(self, keep_days: float = KEEP_DAYS) -> list[Path]:
+        """Mark this code's folder used; remove other code folders unused for ``keep_days``.
+
+        Returns the folders removed. Errors (a read-only or shared cache) are ignored.
+        """
+        removed: list[Path] = []
+        mine = self.code_folder
+        try:
+            if mine.is_dir():
+                os.utime(mine)
+            cutoff = time.time() - keep_days * 86400
+            for other in (self.folder / _FORMAT).iterdir():
+                if other != mine and other.is_dir() and other.stat().st_mtime < cutoff:
+                    shutil.rmtree(other, ignore_errors=True)
+                    removed.append(other)
+        except OSError:
+            pass
+        return removed
 
     def key(self, digest: str, suffix: str, period: str | None) -> str:
         """The entry key of a file with SHA-256 ``digest``, read with the fallback ``period``."""
@@ -110,7 +145,7 @@ class ReturnCache:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     def path(self, key: str) -> Path:
-        return self.folder / _FORMAT / key[:2] / f"{key}.parquet"
+        return self.code_folder / key[:2] / f"{key}.parquet"
 
     def get(self, key: str, name: str) -> tuple[pa.Table | None, list[Problem]] | None:
         """The values (None when the file gave none) and problems stored under ``key``, named
