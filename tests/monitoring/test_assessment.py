@@ -521,3 +521,20 @@ def test_county_rows_describe_their_own_allocated_target():
     assert county["target"] == 16.5 and county["target_text"] == "不低于16.5亿元（力争）"
     city = res[(res["org_code"] == "100") & (res["indicator"] == "education_budget")].iloc[0]
     assert city["target_text"] == "不低于216亿元（力争）"
+
+
+def test_plan_level_targets_are_assessed_beside_the_tasks_own():
+    rate = "preschool_gross_enrolment_rate"
+    task_target = Target(DEFS[rate].name, ">=", 90.0, "%", code=rate)
+    goal = Target(DEFS[rate].name, ">=", 95.0, "%", code=rate, units=("学前教育处",))
+    unknown = Target("社区教育参与率", ">=", 60.0, "%")
+    base = one_target_plan(task_target)
+    plan = Plan(base.title, year=2022, tasks=base.tasks, goals=(goal, unknown))
+    out = planlib.assess(ind_rows(rate, {CITY: 93.0, A: 96.0, B: 91.0}), plan)
+    goals = out[out["task_id"] == "总体目标"].set_index("org_code")
+    assert goals["target"].tolist() == [95.0, 95.0, 95.0]
+    assert goals.loc[CITY, "status"] == "未达标" and goals.loc[A, "status"] == "达标"
+    assert goals.loc[CITY, "units"] == "学前教育处"
+    tasks = out[out["task_id"] == "1.1"].set_index("org_code")
+    assert tasks.loc[CITY, "status"] == "达标"  # the task's own 90% is judged apart
+    assert "计划总体目标的目标「社区教育参与率」未对应任何指标定义，未评估" in out.attrs["warnings"]

@@ -92,7 +92,7 @@ _COMPUTE_TABLE = {
     "numerator": "分子", "denominator": "分母", "flag": "提示", "missing_reason": "缺数原因",
 }  # fmt: skip
 _ASSESS_TABLE = {
-    "org_name": "单位", "indicator_name": "指标", "value": "值", "target": "目标",
+    "org_name": "单位", "task_id": "任务", "indicator_name": "指标", "value": "值", "target": "目标",
     "comparator": "比较", "gap": "差距", "unit": "单位", "status": "状态",
     "progress": "序时进度", "projection": "年底预测",
 }  # fmt: skip

@@ -90,20 +90,40 @@ def _status(
     return np.select([missing, met, near], ["无数据", "达标", "接近"], "未达标").astype(object)
 
 
+GOALS_TASK = "总体目标"
+"""The task id of a plan-level target in an assessment (it belongs to no numbered task)."""
+
+
+def _whose(task_id: str) -> str:
+    return "计划总体目标" if task_id == GOALS_TASK else f"任务 {task_id} "
+
+
 def _targets(
     indicators: pd.DataFrame, plan: Plan, defs: IndicatorSet
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The plan's targets that have a computed indicator, and warnings about the others."""
+    """The plan's targets that have a computed indicator, and warnings about the others.
+
+    Plan-level targets (``plan.goals``, a 主要目标 paragraph) come first, under the task id
+    :data:`GOALS_TASK`; their departments are the goal's own ``units``.
+    """
     t = plan.targets_frame()
+    goals = plan.goals_frame()
+    if len(goals):
+        goals = goals.assign(
+            task_id=GOALS_TASK, task_title=GOALS_TASK, lead_units="",
+            responsible_units=goals["units"],
+        )  # fmt: skip
+        t = pd.concat([goals[t.columns], t], ignore_index=True)
     warnings: list[str] = []
     codes = t["code"].where(t["code"].notna(), t["indicator"].map(defs.lookup))
     t = t.assign(code=codes)
     computed = set(indicators["indicator"].unique())
     for task_id, name, code in zip(t["task_id"], t["indicator"], t["code"], strict=True):
+        whose = _whose(task_id)
         if not isinstance(code, str):
-            warnings.append(f"任务 {task_id} 的目标「{name}」未对应任何指标定义，未评估")
+            warnings.append(f"{whose}的目标「{name}」未对应任何指标定义，未评估")
         elif code not in computed:
-            warnings.append(f"任务 {task_id} 的目标「{name}」（{code}）没有计算结果")
+            warnings.append(f"{whose}的目标「{name}」（{code}）没有计算结果")
     t = t[t["code"].notna()].rename(columns={"code": "indicator", "indicator": "plan_indicator"})
     return t, warnings
 
@@ -262,7 +282,7 @@ def assess(
         known = defs[str(code)].unit if str(code) in defs else unit
         if unit != known:
             warnings.append(
-                f"任务 {task_id} 的目标「{name}」单位为 {unit}，与指标定义的单位 {known} 不同"
+                f"{_whose(task_id)}的目标「{name}」单位为 {unit}，与指标定义的单位 {known} 不同"
             )
     precisions = {c: defs[c].precision if c in defs else 1 for c in rows["indicator"].unique()}
     rows = rows.assign(precision=rows["indicator"].map(precisions).astype("int64"))

@@ -10,7 +10,7 @@ import pandas as pd
 from ..charts import figures as charts
 from ..charts import style
 from .context import ReportContext
-from .html import Html, _place, _value_text, e, figure_html, num, table
+from .html import Html, _place, _value_text, chart_rows, e, figure_html, num, table
 from .sections import _cards, _counts, _judged_goal, _period_label, _rows, _unit_row, standing
 
 
@@ -76,7 +76,7 @@ def headline(ctx: ReportContext, code: str) -> Html:
 def bullets(ctx: ReportContext, code: str) -> Html:
     """Value against target for every target of the period (a bullet chart)."""
     rows = _rows(ctx, code, ctx.period)
-    fig = charts.bullet_chart(rows)
+    fig = charts.bullet_chart(chart_rows(rows))
     caption = (
         "比率类目标在同一百分比刻度上比较；数量类目标按完成本单位目标的比例比较（100%即达到目标），"
         "条末注本期值。竖线为目标（越低越好的指标为上限）；符号与灰度表示目标完成状态：✓达标、△接近、×未达标、—无数据。"
@@ -97,7 +97,8 @@ def trends(ctx: ReportContext, code: str) -> Html:
         mask = [k in wanted for k in zip(rows["task_id"], rows["indicator"], strict=True)]
         figures.append(
             figure_html(
-                charts.trend_chart(rows[mask]), "各项目标的季度趋势" + ("（续）" if n else "")
+                charts.trend_chart(chart_rows(rows[mask])),
+                "各项目标的季度趋势" + ("（续）" if n else ""),
             )
         )
     caption = (

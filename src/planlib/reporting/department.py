@@ -9,7 +9,7 @@ import pandas as pd
 from ..charts import figures as charts
 from ..charts import style
 from .context import ReportContext
-from .html import Html, _value_text, badge, e, figure_html, table, value_texts
+from .html import Html, _value_text, badge, chart_rows, e, figure_html, table, value_texts
 from .overview import since_text
 from .sections import _cards, _still_needed_text, children, overview_org
 
@@ -141,6 +141,6 @@ def department_heatmap(ctx: ReportContext, department: str, org: str | None = No
     rows = rows[rows["period"].astype(str) == ctx.period]
     if rows.empty:
         return Html("<p>没有县市区层面的数据。</p>")
-    fig = charts.status_heatmap(rows)
+    fig = charts.status_heatmap(chart_rows(rows))
     caption = "每格为该单位本期的指标值（带单位）；符号与灰度表示目标完成状态：✓达标、△接近、×未达标、—无数据。"
     return Html(figure_html(fig, "各下级单位目标完成状态", caption))

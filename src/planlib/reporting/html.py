@@ -150,6 +150,19 @@ def task_badge(colour: str) -> str:
     return f'<span class="badge" style="background:{bg};color:{fg}">{word}</span>'
 
 
+def chart_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows for a chart, whose labels are indicator names alone: a plan-level target (总体目标)
+    is named 「…（总体目标）」 so it is not mistaken for a task's target on the same indicator."""
+    from ..monitoring.assessment import GOALS_TASK
+
+    if "task_id" not in rows or not (rows["task_id"] == GOALS_TASK).any():
+        return rows
+    goal = (rows["task_id"] == GOALS_TASK).to_numpy()
+    names = rows["indicator_name"].astype(str).to_numpy(dtype=object)
+    names[goal] = names[goal] + "（总体目标）"
+    return rows.assign(indicator_name=names)
+
+
 def figure_html(fig: Figure, title: str, caption: str = "") -> str:
     """A chart with its heading above and its caption (how to read it) below, kept on one page;
     the chart is an embedded PNG at print resolution (sharp on A4)."""

@@ -15,7 +15,17 @@ from ..charts import figures as charts
 from ..charts import style
 from ..periods import parse_period
 from .context import ReportContext
-from .html import Html, _place, _value_text, badge, e, figure_html, table, value_texts
+from .html import (
+    Html,
+    _place,
+    _value_text,
+    badge,
+    chart_rows,
+    e,
+    figure_html,
+    table,
+    value_texts,
+)
 from .sections import (
     _cards,
     _counts,
@@ -66,7 +76,7 @@ def overview_heatmap(ctx: ReportContext, org: str) -> Html:
     kids = children(ctx, org)
     a = ctx.assessment
     rows = a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]
-    fig = charts.status_heatmap(rows)
+    fig = charts.status_heatmap(chart_rows(rows))
     caption = "每格为该单位本期的指标值（带单位）；符号与灰度表示目标完成状态：✓达标、△接近、×未达标、—无数据。"
     return Html(figure_html(fig, "各单位目标完成状态", caption))
 
@@ -78,7 +88,7 @@ def overview_totals(ctx: ReportContext, org: str) -> Html:
 
 def overview_shares(ctx: ReportContext, org: str) -> Html:
     rows = _rows(ctx, org, ctx.period)
-    fig = charts.share_done_chart(rows)
+    fig = charts.share_done_chart(chart_rows(rows))
     caption = (
         "年内累计类目标（新建、投入、编制、补充教师）已完成全年目标的比例；"
         "黑色竖线为按序时进度本季度末应完成的比例，虚线为全年目标。存量目标按全年目标评估，不在此图。"
@@ -102,7 +112,7 @@ def overview_ranking(ctx: ReportContext, org: str) -> Html:
         lambda s: (s == "未达标").sum()
     )
     for task, ind in missed.sort_values(ascending=False).head(2).index:
-        part = rows[(rows["task_id"] == task) & (rows["indicator"] == ind)]
+        part = chart_rows(rows[(rows["task_id"] == task) & (rows["indicator"] == ind)])
         fig = charts.ranking_chart(part)
         name = str(part["indicator_name"].iloc[0])
         total = str(part["kind"].iloc[0]) == "total"
