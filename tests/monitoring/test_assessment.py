@@ -538,3 +538,19 @@ def test_plan_level_targets_are_assessed_beside_the_tasks_own():
     tasks = out[out["task_id"] == "1.1"].set_index("org_code")
     assert tasks.loc[CITY, "status"] == "达标"  # the task's own 90% is judged apart
     assert "计划总体目标的目标「社区教育参与率」未对应任何指标定义，未评估" in out.attrs["warnings"]
+
+
+def test_a_plan_level_target_belongs_to_the_departments_it_names():
+    from planlib.monitoring.departments import department_names, target_units_frame
+
+    rate = "preschool_gross_enrolment_rate"
+    goal = Target(DEFS[rate].name, ">=", 95.0, "%", code=rate, units=("学前教育处",))
+    base = one_target_plan(Target(DEFS[rate].name, ">=", 90.0, "%", code=rate))
+    plan = Plan(base.title, year=2022, tasks=base.tasks, goals=(goal,))
+    assert "学前教育处" in department_names(plan)
+    own = target_units_frame(plan).query("department == '学前教育处'")
+    assert own[["task_id", "indicator", "role"]].values.tolist() == [["总体目标", rate, "责任"]]
+    out = planlib.by_department(
+        planlib.assess(ind_rows(rate, {CITY: 93.0, A: 96.0, B: 91.0}), plan), plan, "学前教育处"
+    )
+    assert set(out["task_id"]) == {"总体目标"} and len(out)

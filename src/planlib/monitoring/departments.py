@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..checks import expect_frame, expect_type, unknown
 from ..plan.model import Plan
-from .assessment import STATUSES
+from .assessment import GOALS_TASK, STATUSES
 
 
 def department_names(plan: Plan) -> list[str]:
@@ -19,6 +19,8 @@ def department_names(plan: Plan) -> list[str]:
         names.update(dict.fromkeys(task.responsible_units))
         for target in task.targets:
             names.update(dict.fromkeys(target.units))
+    for goal in plan.goals:
+        names.update(dict.fromkeys(goal.units))
     return list(names)
 
 
@@ -36,9 +38,17 @@ def target_units_frame(plan: Plan) -> pd.DataFrame:
     """One row per (department, target): who answers for which target, and in what role.
 
     A target's departments are its ``units`` (default: its task's lead and responsible units);
-    ``role`` is 牵头 where the department leads the task, else 责任.
+    ``role`` is 牵头 where the department leads the task, else 责任. A plan-level target (task
+    总体目标) belongs to the departments its ``units`` name, as 责任.
     """
-    rows = [
+    goals = [
+        {"department": unit, "kind": plan.unit_kind(unit), "task_id": GOALS_TASK,
+         "indicator": goal.code, "role": "责任"}
+        for goal in plan.goals
+        if goal.code
+        for unit in goal.units
+    ]  # fmt: skip
+    rows = goals + [
         {
             "department": unit,
             "kind": plan.unit_kind(unit),
