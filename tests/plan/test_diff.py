@@ -40,6 +40,7 @@ def next_year(plan: planlib.Plan) -> planlib.Plan:
     )
     t4 = _retarget(t4, 0, aspirational=False)  # 力争 dropped: a comparator change
     t4 = replace(t4, lead_units=("财务处", "组织人事处"), responsible_units=("审计室",))
+    t2 = replace(t2, due="2023年6月底")  # a deadline written where there was none
     new_task = planlib.Task(1, 1, "加强党的全面领导", text="…", lead_units=("机关党委",))
     renumbered = [replace(t, number=t.number + 1) for t in (t1, t2, t3, t4)]
     return plan.replace(tasks=(new_task, *renumbered))  # task 5 dropped
@@ -70,6 +71,7 @@ def test_every_kind_of_change_once(plan: planlib.Plan, next_year: planlib.Plan) 
             "牵头：财务处；责任：组织人事处、审计室",
             "牵头：财务处、组织人事处；责任：审计室",
         ),
+        ("时限变更", "1.3", "", "未写明", "2023年6月底"),
         ("任务删除", "1.5", "", "提升教育系统作风效能", ""),
     }
     assert set(changes["kind"]) == set(KINDS)
@@ -167,12 +169,12 @@ def test_plan_diff_command_table_and_json(
     planlib.dump_plan(next_year, new)
     r = run("diff", str(old), str(new))
     assert r.returncode == 0, r.stderr
-    for word in ("目标提高", "不低于95%", "任务删除", "部门变更", "10 处变化"):
+    for word in ("目标提高", "不低于95%", "任务删除", "部门变更", "时限变更", "11 处变化"):
         assert word in r.stdout
     r = run("diff", str(old), str(new), "--format", "json")
     assert r.returncode == 0, r.stderr
     records = json.loads(r.stdout)
-    assert len(records) == 10 and set(records[0]) == set(COLUMNS)
+    assert len(records) == 11 and set(records[0]) == set(COLUMNS)
     r = run("diff", str(old), str(old))
     assert r.returncode == 0 and "没有差异" in r.stdout
 

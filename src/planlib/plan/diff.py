@@ -15,7 +15,7 @@ import pandas as pd
 from .model import Plan, Target, Task
 
 KINDS: tuple[str, ...] = (
-    "任务新增", "任务删除", "任务变更", "部门变更",
+    "任务新增", "任务删除", "任务变更", "部门变更", "时限变更",
     "目标新增", "目标删除", "目标提高", "目标降低", "比较方式变更", "单位变更",
 )  # fmt: skip
 """Every kind of change, in the order a reviewer reads them for one task."""
@@ -145,6 +145,8 @@ def diff_plans(old: Plan, new: Plan) -> pd.DataFrame:
                 row("任务变更", b, before=a.title, after=b.title)
             if (a.lead_units, a.responsible_units) != (b.lead_units, b.responsible_units):
                 row("部门变更", b, before=_units_text(a), after=_units_text(b))
+            if a.due != b.due:
+                row("时限变更", b, before=a.due or "未写明", after=b.due or "未写明")
             for _, h in [p for p in pending_old if p[0] is a]:
                 row("目标删除", b, h.indicator, _describe(h), "")
         for kind, indicator, before, after in changes.get(b.id, []):
