@@ -47,7 +47,7 @@ def _register() -> None:
     from . import plan
 
     cli.add_command(plan.plan)
-    for module_name in ("data", "indicators", "report"):
+    for module_name in ("data", "forms", "indicators", "report"):
         try:
             module = __import__(f"{__name__}.{module_name}", fromlist=["COMMANDS"])
         except ModuleNotFoundError as err:

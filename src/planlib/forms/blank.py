@@ -1,0 +1,145 @@
+"""Blank return forms: one workbook per county, made from the data dictionary and the org units.
+
+A form is what ``planlib.returns`` reads best: a title row (the county and the quarter), a unit
+row, a header row of dictionary names with units in brackets, then the county's row (sheet 县级汇总)
+or one row per school of the registry (sheet 学校明细), codes, names and stages filled in. Every
+input cell carries Excel data validation for its element (whole numbers in range for counts,
+decimals for amounts, 1/0 for flags); header and code cells are locked by sheet protection
+without a password. The 填表说明 sheet and the hidden 上期累计 sheet hold their text in a text box
+(see :mod:`planlib.forms.sheets`), so the reader never takes them for data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..catalog.dictionary import Dictionary, load_dictionary
+from ..errors import PlanlibError, UsageError
+from ..periods import Period, parse_period
+from ..returns.orgunits import OrgUnits, load_org_units
+from .layout import (
+    county_sheet,
+    guide_lines,
+    reference_lines,
+    school_sheet,
+)
+from .sheets import save_atomic
+
+COUNTY_SHEET = "县级汇总"
+SCHOOL_SHEET = "学校明细"
+GUIDE_SHEET = "填表说明"
+REFERENCE_SHEET = "上期累计"
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class FormsWritten:
+    """What :func:`write_forms` wrote: one path per county, in code order."""
+
+    period: str
+    files: tuple[Path, ...]
+    reference_period: str | None  # the quarter whose year-to-date values the forms quote
+
+
+def _select(org_units: OrgUnits, counties: str | Iterable[str] | None) -> pd.DataFrame:
+    table = org_units.counties()
+    if counties is None or (isinstance(counties, str) and counties.strip() in ("all", "全部", "")):
+        return table
+    asked = [counties] if isinstance(counties, str) else list(counties)
+    names = [x.strip() for item in asked for x in str(item).replace("，", ",").split(",")]
+    codes = [org_units.code(n) for n in names if n]
+    not_county = [c for c in codes if c not in set(table["code"])]
+    if not_county:
+        raise UsageError(f"{'、'.join(not_county)} 不是县级单位（县、县级市、区），无法生成报表")
+    return table[table["code"].isin(codes)].reset_index(drop=True)
+
+
+def _previous_values(data_dir: Path, period: Period, d: Dictionary) -> pd.DataFrame:
+    """The year-to-date values of the quarter before ``period`` in the same year (empty in Q1)."""
+    empty = pd.DataFrame(columns=["org_code", "element", "value"])
+    if period.quarter == 1 or not (data_dir / "returns").is_dir():
+        return empty
+    from ..returns.dataset import load_dataset
+
+    values = load_dataset(data_dir, d).values
+    flows = [e.code for e in d.elements if e.temporal == "flow"]
+    prev = str(period.previous())
+    keep = values["period"].eq(prev) & values["element"].isin(flows)
+    return values.loc[keep, ["org_code", "element", "value"]].reset_index(drop=True)
+
+
+def write_forms(
+    data_dir: str | Path,
+    period: str,
+    out: str | Path,
+    *,
+    counties: str | Iterable[str] | None = None,
+    dictionary: Dictionary | None = None,
+    progress: Progress | None = None,
+) -> FormsWritten:
+    """Write one blank form per county for ``period`` into ``out`` (``<code>_<name>_<period>.xlsx``).
+
+    ``counties``: None or "all" for every county, else codes or names (a list or "a,b").
+    """
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise PlanlibError(f"数据目录 {root} 不存在")
+    try:
+        when = parse_period(period)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    d = dictionary or load_dictionary()
+    org_units = load_org_units(root)
+    chosen = _select(org_units, counties)
+    previous = _previous_values(root, when, d)
+    target = Path(out)
+    files = []
+    for i, unit in enumerate(chosen.itertuples(index=False), start=1):
+        code, name = str(unit.code), str(unit.name)
+        if progress is not None:
+            progress(name, i - 1, len(chosen))
+        path = target / f"{code}_{name}_{when}.xlsx"
+        _write_form(path, code, name, when, org_units, d, previous)
+        files.append(path)
+    if progress is not None and len(chosen):
+        progress("", len(chosen), len(chosen))
+    ref = str(when.previous()) if when.quarter > 1 else None
+    return FormsWritten(str(when), tuple(files), ref)
+
+
+def _write_form(
+    path: Path,
+    code: str,
+    name: str,
+    when: Period,
+    org_units: OrgUnits,
+    d: Dictionary,
+    previous: pd.DataFrame,
+) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = COUNTY_SHEET
+    mine = previous[previous["org_code"] == code]
+    prev_county = dict(zip(mine["element"], mine["value"], strict=True))
+    county_sheet(ws, code, name, when, d, prev_county)
+    schools = org_units.schools[org_units.schools["county_code"] == code].sort_values("code")
+    school_sheet(wb.create_sheet(SCHOOL_SHEET), name, when, d, schools)
+    wb.create_sheet(GUIDE_SHEET)
+    boxes = {GUIDE_SHEET: guide_lines(name, when, d)}
+    flows = [e for e in d.elements if e.temporal == "flow" and e.level in ("county", "school")]
+    if when.quarter > 1 and flows:
+        ref = wb.create_sheet(REFERENCE_SHEET)
+        ref.sheet_state = "hidden"
+        school_prev = previous[previous["org_code"].isin(set(schools["code"]))]
+        boxes[REFERENCE_SHEET] = reference_lines(
+            name, when, flows, prev_county, school_prev, schools
+        )
+    save_atomic(wb, path, boxes)

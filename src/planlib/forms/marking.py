@@ -1,0 +1,163 @@
+"""A county's submitted return, copied with its problems marked: the body of a feedback workbook.
+
+An .xlsx return is opened (read only from disk) and saved under the feedback name; a CSV return,
+or several files, become sheets of a new workbook, one per table, cell for cell as the reader
+numbered them, values as numbers or inert text. Each problem cell gets a fill, a mark in its
+number format and a comment; the 问题清单 sheet comes first with a link to every cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from ..returns.reading import read_raw_tables
+from .sheets import (
+    ERROR_FILL,
+    ERROR_MARK,
+    FONT_NAME,
+    LIST_HEADERS,
+    LIST_SHEET,
+    WARNING_FILL,
+    WARNING_MARK,
+    header_index,
+    header_row,
+    mark_format,
+    put_text,
+    put_value,
+    save_atomic,
+    sheet_title,
+    split_location,
+)
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+_SEVERITY = {"error": f"{ERROR_MARK} 错误", "warning": f"{WARNING_MARK} 警告"}
+
+
+@dataclass
+class _Mark:
+    severity: str
+    lines: list[str]
+
+
+def _copy(root: Path, files: list[str]) -> tuple[Workbook, dict[tuple[str, str], Worksheet]]:
+    """The county's files as one workbook, and which sheet holds each (file, sheet) table."""
+    from openpyxl import Workbook, load_workbook
+
+    sheets: dict[tuple[str, str], Worksheet] = {}
+    xlsx = [f for f in files if f.lower().endswith((".xlsx", ".xlsm"))]
+    if len(files) == 1 and xlsx:
+        try:
+            wb = load_workbook(root / xlsx[0])
+        except Exception:
+            wb = None
+        if wb is not None:
+            for ws in wb.worksheets:
+                ws.protection.sheet = False  # the clerk may correct in the copy
+                sheets[(xlsx[0], ws.title)] = ws
+            return wb, sheets
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    for f in files:
+        try:
+            tables = read_raw_tables(root / f, f)
+        except (ValueError, OSError):
+            continue
+        for t in tables:
+            title = t.sheet if len(files) == 1 and t.sheet else t.sheet or Path(f).stem
+            ws = wb.create_sheet(
+                sheet_title(title if title not in wb.sheetnames else Path(f).stem + title)
+            )
+            for r, row in enumerate(t.rows, start=1):
+                for c, value in enumerate(row, start=1):
+                    if value is not None and value != "":
+                        put_value(ws.cell(r, c), value)
+            sheets[(f, t.sheet)] = ws
+    return wb, sheets
+
+
+def _target(
+    sheets: dict[tuple[str, str], Worksheet], p: pd.Series
+) -> tuple[Worksheet | None, str | None]:
+    """The sheet and cell a problem points at (None when it names no row)."""
+    file, sheet = split_location(str(p["file"]))
+    ws = sheets.get((file, sheet))
+    if ws is None and not sheet:  # a whole-file problem of a workbook: its first sheet
+        ws = next((w for (f, _), w in sheets.items() if f == file), None)
+    if ws is None:
+        return None, None
+    row = None if pd.isna(p["row"]) else int(p["row"])
+    if row is None:
+        return ws, None
+    col = header_index(ws, str(p["column"]), row) if isinstance(p["column"], str) else None
+    from openpyxl.utils import get_column_letter
+
+    return ws, f"{get_column_letter(col or 1)}{row}"
+
+
+def marked_copy(
+    path: Path, root: Path, files: list[str], problems: pd.DataFrame, title: str
+) -> None:
+    """Write ``path``: the county's ``files`` with ``problems`` marked and a 问题清单 first."""
+    wb, sheets = _copy(root, files)
+    listing = wb.create_sheet(LIST_SHEET, 0)
+    wb.active = 0
+    marks: dict[tuple[str, str], _Mark] = {}
+    n_err = int(problems["severity"].eq("error").sum())
+    put_text(listing.cell(1, 1), f"{title}报表校验问题清单").font = Font(
+        name=FONT_NAME, bold=True, size=14
+    )
+    put_text(
+        listing.cell(2, 1),
+        f"错误 {n_err} 个（{ERROR_MARK}，须修改后重新报送），警告 {len(problems) - n_err} 个"
+        f"（{WARNING_MARK}，请核对）。点击“问题”可跳到该单元格；请在原报表中修改后重新报送。",
+    )
+    header_row(listing, 3, list(LIST_HEADERS))
+    link_font = Font(name=FONT_NAME, color="0563C1", underline="single")
+    for i, p in enumerate(problems.to_dict("records"), start=4):
+        file, sheet = split_location(str(p["file"]))
+        ws, ref = _target(sheets, pd.Series(p))
+        shown_sheet = ws.title if ws is not None else sheet
+        row = "" if pd.isna(p["row"]) else int(p["row"])
+        cells = (file, shown_sheet, row, p["column"] or "", p["value"] or "", p["message"])
+        for j, value in enumerate(cells, start=1):
+            if j == 3 and row != "":
+                listing.cell(i, j).value = row
+            else:
+                put_text(listing.cell(i, j), "" if value is None or value != value else value)
+        put_text(listing.cell(i, 7), _SEVERITY.get(str(p["severity"]), str(p["severity"])))
+        if ws is not None:
+            at = ref or "A1"
+            cell = listing.cell(i, 6)
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{ws.title}'!{at}")
+            cell.font = link_font
+        if ws is not None and ref is not None:
+            mark = marks.setdefault((ws.title, ref), _Mark("warning", []))
+            if p["severity"] == "error":
+                mark.severity = "error"
+            level = "错误" if p["severity"] == "error" else "警告"
+            mark.lines.append(f"[{level}] {p['message']}")
+    for (where, ref), mark in marks.items():
+        cell = wb[where][ref]
+        error = mark.severity == "error"
+        cell.fill = PatternFill("solid", fgColor=ERROR_FILL if error else WARNING_FILL)
+        cell.number_format = mark_format(ERROR_MARK if error else WARNING_MARK)
+        text = "\n".join(mark.lines)
+        cell.comment = Comment(text, "planlib", width=300, height=max(80, 40 * len(mark.lines)))
+    for col, width in zip("ABCDEFG", (34, 12, 6, 26, 12, 60, 10), strict=True):
+        listing.column_dimensions[col].width = width
+    for row_cells in listing.iter_rows(min_row=4, min_col=6, max_col=6):
+        for c in row_cells:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    listing.freeze_panes = "A4"
+    listing.auto_filter.ref = f"A3:G{3 + max(1, len(problems))}"
+    save_atomic(wb, path)
