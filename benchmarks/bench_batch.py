@@ -1,13 +1,25 @@
-"""A measured report batch for a province of 100 counties: local executor vs. Dask LocalCluster.
+"""A measured report batch: warm kernels against a kernel per report, local and Dask, alternating.
 
-    python benchmarks/bench_batch.py                 # 100 counties (data in benchmarks/out/)
-    python benchmarks/bench_batch.py --counties 20   # a quicker look
+    python benchmarks/bench_batch.py                          # the sample city: 12 county reports
+    python benchmarks/bench_batch.py --counties 100           # a province of 100 counties
+    python benchmarks/bench_batch.py --sides local-warm,dask-warm --repeat 5
 
-The context (dataset, indicators, assessment) is built once and timed on its own; then the same
-county jobs run through the local executor and through the Dask executor on a LocalCluster of
-one worker process per core (one thread each). Peak memory is the resident memory of this
-process and every process it started (kernels, workers), sampled every 0.1 s. The capacity note
-in benchmarks/README.md extrapolates from the per-report time printed here.
+Each side is an executor and a kernel setting: ``local-warm`` (``planlib report``'s default:
+``LocalExecutor``, one kernel kept per worker), ``local-fresh`` (the runner before warm kernels:
+a kernel per report), ``dask-warm`` and ``dask-fresh`` (the Dask executor on a ``LocalCluster``
+of one worker process per core, one thread each; the cluster is started before the clock and
+closed after, every round, so no side inherits warm kernels from an earlier one). Default sides:
+local-fresh, local-warm, dask-warm. Every side runs the same county jobs (HTML and PDF) ``--repeat``
+times (default 3), the order reversed every round; the script prints each round, then medians
+and ranges, and each side's ratio to the first side taken round by round (both measured
+minutes apart on the same machine: on shared cores read these ratios, not the absolute times).
+The pages of the first round must be the same on every side: HTML text (the generation time
+masked) and chart images, PDF text page by page and the bytes of every PDF image.
+
+The context (dataset, indicators, assessment) is built once and timed on its own. Peak memory
+is the resident memory of this process and every process it started (kernels, workers),
+sampled every 0.1 s. The capacity note in benchmarks/README.md extrapolates from the figures
+printed here.
 """
 
 from __future__ import annotations
@@ -16,10 +28,12 @@ import argparse
 import contextlib
 import os
 import platform
+import statistics
+import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +41,11 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+from bench_reports import content, pdf_content, round_order, spread  # noqa: E402
+
+SIDES = ("local-fresh", "local-warm", "dask-warm", "dask-fresh")
 
 
 class PeakRSS:
@@ -83,46 +102,74 @@ def county_jobs(context: Any, formats: tuple[str, ...], limit: int | None = None
     return jobs[:limit]
 
 
-def measure(
-    name: str, run: Callable[[], Iterable[Any]], n_jobs: int, workers: int
-) -> dict[str, Any]:
-    with PeakRSS() as mem:
-        started = time.perf_counter()
-        results = list(run())
-        wall = time.perf_counter() - started
-    status = Counter(r.status for r in results)
-    per_report = sum(r.seconds for r in results) / max(len(results), 1)
-    row = {
-        "executor": name,
-        "reports": len(results),
-        "status": dict(status),
-        "wall": wall,
-        "per_report_wall": wall / max(n_jobs, 1),
-        "per_report_worker": per_report,
-        "workers": workers,
-        "peak_mb": mem.mb,
-    }
-    print(
-        f"{name:<8} {len(results):>4} 份  {wall:>7.1f} 秒  每份 {wall / max(n_jobs, 1):>5.2f} 秒"
-        f"（单份渲染 {per_report:.2f} 秒）  峰值内存 {mem.mb:>6.0f} MB  {dict(status)}",
-        flush=True,
-    )
-    return row
+@contextlib.contextmanager
+def executor(side: str, workers: int) -> Iterator[Any]:
+    """The executor of a side; a Dask side's cluster lives for the ``with`` block only."""
+    name, kernel = side.split("-")
+    if name == "local":
+        from planlib.reporting.executors import LocalExecutor
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--counties", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--formats", default="html,pdf")
-    parser.add_argument("--only", choices=["local", "dask"])
-    parser.add_argument("--limit", type=int, help="render only the first N county reports")
-    args = parser.parse_args()
-
+        yield LocalExecutor(jobs=workers, kernel=kernel)
+        return
     from distributed import LocalCluster
 
-    from planlib.reporting.context import build_context
     from planlib.reporting.dask_executor import DaskExecutor
+
+    with LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        yield DaskExecutor(cluster.scheduler_address, kernel=kernel)
+
+
+def measure(side: str, run: Any, jobs: list[Any], payload: bytes) -> dict[str, Any]:
+    with PeakRSS() as mem:
+        started = time.perf_counter()
+        results = list(run.run(jobs, payload))
+        wall = time.perf_counter() - started
+    status = Counter(r.status for r in results)
+    return {
+        "side": side,
+        "wall": wall,
+        "per_report_worker": sum(r.seconds for r in results) / max(len(results), 1),
+        "peak_mb": mem.mb,
+        "status": dict(status),
+        "files": {r.key: r.files for r in results if r.status == "ok"},
+    }
+
+
+def same_pages(base: dict[str, dict[str, bytes]], other: dict[str, dict[str, bytes]]) -> int:
+    """How many reports of ``other`` show what ``base``'s show (HTML and PDF)."""
+    same = 0
+    for key, files in base.items():
+        theirs = other.get(key, {})
+        ok = True
+        if "html" in files:
+            ok &= "html" in theirs and content(files["html"].decode()) == content(
+                theirs["html"].decode()
+            )
+        if "pdf" in files:
+            ok &= "pdf" in theirs and pdf_content(files["pdf"]) == pdf_content(theirs["pdf"])
+        same += bool(ok)
+        if not ok:
+            print(f"    {key}：页面内容不同", flush=True)
+    return same
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counties", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--formats", default="html,pdf")
+    parser.add_argument("--sides", default="local-fresh,local-warm,dask-warm")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--limit", type=int, help="render only the first N county reports")
+    args = parser.parse_args()
+    sides = [s.strip() for s in args.sides.split(",") if s.strip()]
+    bad = [s for s in sides if s not in SIDES]
+    if bad or not sides:
+        parser.error(f"unknown side(s) {bad}; choose from {', '.join(SIDES)}")
+
+    from planlib.reporting.context import build_context
 
     folder = OUT / f"province_{args.counties}"
     ensure_data(folder, args.counties)
@@ -135,28 +182,55 @@ def main() -> None:
     jobs = county_jobs(context, formats, args.limit)
     print(
         f"数据 {folder.name}：{len(jobs)} 份县级报告，格式 {'、'.join(formats)}；"
-        f"{platform.node()}，{os.cpu_count()} 核"
+        f"{platform.node()}，{os.cpu_count()} 核，{args.workers} 个工作进程；"
+        f"各方 {args.repeat} 轮，轮流先后"
     )
     print(
         f"上下文（数据、指标、评估）{built:.1f} 秒，{len(payload) / 2**20:.1f} MB，"
-        f"峰值内存 {mem.mb:.0f} MB"
+        f"峰值内存 {mem.mb:.0f} MB",
+        flush=True,
     )
-
-    if args.only != "dask":
-        from planlib.reporting.executors import get_executor
-
-        local = get_executor("local", jobs=args.workers)
-        measure("local", lambda: local.run(jobs, payload), len(jobs), args.workers)
-    if args.only != "local":
-        with LocalCluster(
-            n_workers=args.workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-        ) as cluster:
-            dask = DaskExecutor(cluster.scheduler_address)
-            measure("dask", lambda: dask.run(jobs, payload), len(jobs), args.workers)
+    rows: dict[str, list[dict[str, Any]]] = {s: [] for s in sides}
+    agree: dict[str, int] = {}
+    for n in range(args.repeat):
+        for side in round_order(sides, n):
+            with executor(side, args.workers) as run:
+                row = measure(side, run, jobs, payload)
+            rows[side].append(row)
+            print(
+                f"  第{n + 1}轮 {side:<11} {row['wall']:7.1f} 秒  每份 "
+                f"{row['wall'] / max(len(jobs), 1):5.2f} 秒（单份在工作进程上 "
+                f"{row['per_report_worker']:.2f} 秒）  峰值内存 {row['peak_mb']:6.0f} MB  "
+                f"{row['status']}",
+                flush=True,
+            )
+        if n == 0:
+            base = rows[sides[0]][0]["files"]
+            for side in sides:
+                agree[side] = same_pages(base, rows[side][0]["files"])
+        for side in sides:
+            rows[side][-1]["files"] = {}
+    print(
+        f"\n{'side':<11} 总用时 秒 中位数（最小–最大）   每份 秒          峰值内存 MB   对 {sides[0]} 每轮之比"
+    )
+    for side in sides:
+        walls = [r["wall"] for r in rows[side]]
+        per = [w / max(len(jobs), 1) for w in walls]
+        peak = statistics.median(r["peak_mb"] for r in rows[side])
+        ratios = [b["wall"] / r["wall"] for b, r in zip(rows[sides[0]], rows[side], strict=True)]
+        print(
+            f"{side:<11} {spread(walls):<24} {spread(per):<18} {peak:8.0f}     {spread(ratios, '×')}"
+        )
+    total = len(jobs)
+    print(
+        "页面一致（与 "
+        + sides[0]
+        + " 第一轮相比）："
+        + "，".join(f"{s} {agree[s]}/{total}" for s in sides)
+    )
+    failed = any(sum(r["status"].get("failed", 0) for r in rows[s]) for s in sides)
+    return 0 if all(agree[s] == total for s in sides) and not failed else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -82,6 +82,14 @@ REPORT_PERIOD_HELP = PERIOD_HELP.replace(
     help="Dask 调度器地址（tcp://主机:8786，或 local）；默认读环境变量 DASK_SCHEDULER_ADDRESS。",
 )
 @click.option(
+    "--kernel",
+    type=click.Choice(["warm", "fresh"]),
+    default="warm",
+    show_default=True,
+    help="warm：每个并行进程保留一个内核，逐份运行报告（每份报告命名空间全新，出错后或每 "
+    "25 份换新内核）；fresh：每份报告启动一个新内核（较慢，用于对比或排查）。",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=1),
     default=600,
@@ -100,6 +108,7 @@ def report(
     jobs: int | None,
     executor: str,
     scheduler: str | None,
+    kernel: str,
     timeout: float,
     plan_path: Path | None,
     pairs: tuple[str, ...],
@@ -131,7 +140,7 @@ def report(
         "root": root,
         **parts,
     }
-    opts: dict[str, Any] = {"jobs": jobs}
+    opts: dict[str, Any] = {"jobs": jobs, "kernel": kernel}
     if executor == "dask":
         opts["address"] = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     try:

@@ -34,10 +34,10 @@ LOCAL = "local"
 RenderFn = Callable[["ReportJob", bytes], "ReportResult"]
 
 
-def _default_render() -> RenderFn:
-    from .jobs import render_job  # imported late: the runner imports this module lazily too
+def _default_render(kernel: str = "warm") -> RenderFn:
+    from .executors import kernel_render  # imported late: the runner imports this module lazily
 
-    return render_job
+    return kernel_render(kernel)
 
 
 def _failed(job: Any, message: str, seconds: float) -> ReportResult:
@@ -56,9 +56,10 @@ class DaskExecutor:
     """Runs report jobs as Dask tasks on the scheduler at ``address``.
 
     ``address``: ``tcp://HOST:PORT``, ``local`` (a cluster on this machine), or None to read
-    ``DASK_SCHEDULER_ADDRESS``. ``retries``: re-runs of a task that raised. ``render``: the job
-    function (default :func:`planlib.reporting.jobs.render_job`; tests pass their own).
-    ``timeout``: seconds to wait for the scheduler to answer.
+    ``DASK_SCHEDULER_ADDRESS``. ``retries``: re-runs of a task that raised. ``kernel``: ``warm``
+    (each worker keeps a kernel across reports, :mod:`planlib.reporting.kernels`) or ``fresh``
+    (a kernel per report). ``render``: the job function (tests pass their own; it overrides
+    ``kernel``). ``timeout``: seconds to wait for the scheduler to answer.
     """
 
     name = "dask"
@@ -71,6 +72,7 @@ class DaskExecutor:
         render: RenderFn | None = None,
         timeout: float = 10.0,
         local_workers: int | None = None,
+        kernel: str = "warm",
     ) -> None:
         address = address or os.environ.get(ENV_ADDRESS) or None
         if not address:
@@ -82,12 +84,13 @@ class DaskExecutor:
             raise PlanlibError(f"重试次数应为非负整数，实际为 {retries}")
         self.address = address
         self.retries = retries
-        self.render: RenderFn = render if render is not None else _default_render()
+        self.kernel = kernel
+        self.render: RenderFn = render if render is not None else _default_render(kernel)
         self.timeout = timeout
         self.local_workers = local_workers
 
     def __repr__(self) -> str:
-        return f"DaskExecutor({self.address!r}, retries={self.retries})"
+        return f"DaskExecutor({self.address!r}, retries={self.retries}, kernel={self.kernel!r})"
 
     def _connect(self, stack: ExitStack) -> Any:
         """A Client on the scheduler, closed when ``stack`` closes; Chinese error if unreachable."""

@@ -3,6 +3,9 @@
 ``LocalExecutor`` uses worker processes on this machine (papermill is not thread-safe, and a
 process per worker keeps one report's crash away from the others). ``dask`` runs them on a
 cluster (:mod:`planlib.reporting.dask_executor`, imported only when asked for).
+
+Both take ``kernel``: ``warm`` (the default) keeps one kernel per worker across reports
+(:mod:`planlib.reporting.kernels`); ``fresh`` starts a kernel for every report, as before.
 """
 
 from __future__ import annotations
@@ -17,8 +20,18 @@ from typing import Any, Protocol
 
 from ..errors import PlanlibError
 from .jobs import ReportJob, ReportResult, render_job
+from .kernels import KERNELS, render_warm
 
 RenderFn = Callable[[ReportJob, bytes], ReportResult]
+
+
+def kernel_render(kernel: str = "warm") -> RenderFn:
+    """The job function for a kernel setting: ``warm`` or ``fresh`` (:data:`KERNELS`)."""
+    if kernel == "warm":
+        return render_warm
+    if kernel == "fresh":
+        return render_job
+    raise PlanlibError(f"未知的内核方式：{kernel}（可选：{'、'.join(KERNELS)}）")
 
 
 class Executor(Protocol):
@@ -48,20 +61,24 @@ class LocalExecutor:
     """Runs jobs in ``jobs`` worker processes on this machine.
 
     A worker that dies (the whole process, not just a kernel) fails the jobs it held; they are
-    retried once in a fresh pool, then reported as failed. ``render`` is the job function
-    (tests pass their own).
+    retried once in a fresh pool, then reported as failed. ``kernel``: ``warm`` (one kernel per
+    worker, reused) or ``fresh`` (one per report). ``render`` is the job function (tests pass
+    their own; it overrides ``kernel``).
     """
 
     name = "local"
 
-    def __init__(self, jobs: int | None = None, render: RenderFn | None = None) -> None:
+    def __init__(
+        self, jobs: int | None = None, render: RenderFn | None = None, kernel: str = "warm"
+    ) -> None:
         if jobs is not None and jobs < 1:
             raise PlanlibError("--jobs 必须是正整数")
         self.jobs = jobs or default_jobs()
-        self.render = render or render_job
+        self.kernel = kernel
+        self.render = render or kernel_render(kernel)
 
     def __repr__(self) -> str:
-        return f"LocalExecutor(jobs={self.jobs})"
+        return f"LocalExecutor(jobs={self.jobs}, kernel={self.kernel!r})"
 
     def run(self, jobs: Iterable[ReportJob], context: bytes) -> Iterator[ReportResult]:
         pending = list(jobs)
@@ -111,9 +128,12 @@ EXECUTORS = ("local", "dask")
 
 
 def get_executor(name: str, **opts: Any) -> Executor:
-    """Build an executor by name: ``local`` (``jobs``) or ``dask`` (``address``, ``retries`` …)."""
+    """Build an executor by name: ``local`` (``jobs``, ``kernel``) or ``dask`` (``address``,
+    ``retries``, ``kernel`` …); ``kernel`` is ``warm`` (default) or ``fresh``."""
     if name == "local":
-        return LocalExecutor(jobs=opts.get("jobs"), render=opts.get("render"))
+        return LocalExecutor(
+            jobs=opts.get("jobs"), render=opts.get("render"), kernel=opts.get("kernel") or "warm"
+        )
     if name == "dask":
         from .dask_executor import DaskExecutor
 

@@ -1,9 +1,11 @@
 """One report job and its result: what every executor (local processes, Dask) runs.
 
-``render_job`` runs a notebook with papermill on a real kernel in a private temp folder, renders
+``render_job`` runs a notebook with papermill on a new kernel in a private temp folder, renders
 HTML and PDF in process and returns the files as bytes: it never raises and never writes outside
 its temp folder, so a failure (an exception in the notebook, a kernel that dies, a timeout) is a
 result like any other and the client alone decides what reaches the output folder.
+:func:`planlib.reporting.kernels.render_warm` does the same in a kernel kept warm across reports;
+both share :func:`run_job` (temp folder, watchdog, error wording, HTML and PDF).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +56,7 @@ class _Watchdog:
 
     def __init__(self, timeout: float) -> None:
         self.kernels: list[Any] = []
+        """The kernel managers to kill when the time is up (a warm kernel is added by hand)."""
         self.fired = False
         self._timer = threading.Timer(timeout, self._fire)
         self._timer.daemon = True
@@ -112,11 +116,21 @@ def _notebook_error(path: Path) -> str | None:
     return None
 
 
+Execute = Callable[[ReportJob, Path, Path, dict[str, Any], "_Watchdog"], None]
+"""Runs the parameterised template (path) into the executed notebook (path) in the temp folder
+(path) under the watchdog; raises what papermill raises."""
+
+
 def render_job(job: ReportJob, context: bytes) -> ReportResult:
-    """Run one report in a private temp dir; never raises; returns the rendered files as bytes."""
+    """Run one report on a new kernel in a private temp dir; never raises; returns the files."""
+    return run_job(job, context, _execute_fresh)
+
+
+def run_job(job: ReportJob, context: bytes, execute: Execute) -> ReportResult:
+    """One report through ``execute`` (a new or a warm kernel); never raises."""
     start = time.monotonic()
     try:
-        files = _render(job, context)
+        files = _render(job, context, execute)
     except _JobFailed as err:
         return ReportResult(job.key, "failed", {}, str(err), time.monotonic() - start)
     except BaseException as err:
@@ -126,8 +140,29 @@ def render_job(job: ReportJob, context: bytes) -> ReportResult:
     return ReportResult(job.key, "ok", files, None, time.monotonic() - start)
 
 
+def _execute_fresh(
+    job: ReportJob, template: Path, out_path: Path, params: dict[str, Any], dog: _Watchdog
+) -> None:
+    """Today's path: papermill starts a kernel for this report and shuts it down after."""
+    import papermill
+
+    papermill.execute_notebook(
+        str(template),
+        str(out_path),
+        parameters=params,
+        kernel_name="python3",
+        language="python",
+        progress_bar=False,
+        log_output=False,
+        cwd=str(out_path.parent),
+        execution_timeout=int(job.timeout) + 1,
+        shutdown_kernel="immediate",
+        kernel_manager_class=dog.manager_class(),
+    )
+
+
 class _JobFailed(Exception):
-    """A failure already worded for the manifest."""
+    """A failure already worded for the manifest (raised by an ``execute`` function too)."""
 
 
 def _page_title(job: ReportJob) -> str:
@@ -142,9 +177,8 @@ def _page_title(job: ReportJob) -> str:
     return f"{job.title}{label}{kind}"
 
 
-def _render(job: ReportJob, context: bytes) -> dict[str, bytes]:
+def _render(job: ReportJob, context: bytes, execute: Execute) -> dict[str, bytes]:
     import nbformat
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     from ..resources import notebooks_dir
@@ -163,21 +197,11 @@ def _render(job: ReportJob, context: bytes) -> dict[str, bytes]:
         params = {**job.parameters, CONTEXT_PARAMETER: str(ctx_path)}
         with _Watchdog(job.timeout) as dog:
             try:
-                papermill.execute_notebook(
-                    str(template),
-                    str(out_path),
-                    parameters=params,
-                    kernel_name="python3",
-                    language="python",
-                    progress_bar=False,
-                    log_output=False,
-                    cwd=str(work),
-                    execution_timeout=int(job.timeout) + 1,
-                    shutdown_kernel="immediate",
-                    kernel_manager_class=dog.manager_class(),
-                )
+                execute(job, template, out_path, params, dog)
             except PapermillExecutionError as err:
                 raise _JobFailed(f"报告笔记本运行出错：{err.ename}: {err.evalue}") from err
+            except _JobFailed:
+                raise
             except Exception as err:
                 if dog.fired:
                     raise _JobFailed(f"超时：超过 {job.timeout:g} 秒仍未完成，已终止") from err

@@ -1,0 +1,294 @@
+"""Warm report kernels: each worker keeps one kernel and runs report after report in it.
+
+A new kernel costs about a second to start and as much again to import planlib, pandas and
+matplotlib, and its first chart loads the fonts: more than half of a county report. A warm kernel
+pays that once. Each report still runs through papermill (the same injected ``parameters`` cell,
+metadata and executed-notebook outputs as :func:`~planlib.reporting.jobs.render_job`), after a
+silent prelude that gives it a fresh namespace (``%reset -f``), its own working folder, cleared
+warning registries and execution counts from 1. The kernel is replaced
+
+- after any failed report (an exception in the notebook, a timeout, a kernel that died), so a
+  report that broke the kernel's state never hands it on;
+- after :data:`REPORTS_PER_KERNEL` reports (a slow leak stays bounded);
+- when the batch context changes (a Dask worker that lives across batches never serves a new
+  batch from a kernel that read the old one).
+
+One kernel per thread of a worker process: local worker processes and Dask workers (one thread
+each) hold one. A worker process that dies takes its kernel with it (ipykernel exits when its
+parent does), and the executor re-runs the report elsewhere as before.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .jobs import ReportJob, ReportResult, _JobFailed, _Watchdog, run_job
+
+logger = logging.getLogger(__name__)
+
+REPORTS_PER_KERNEL = 25
+"""Reports one kernel runs before it is replaced by a new one."""
+
+KERNELS = ("warm", "fresh")
+"""How report notebooks get their kernel: ``warm`` (kept across reports) or ``fresh`` (one
+kernel per report, the path before warm kernels; kept for comparison and as a fallback)."""
+
+WARM_UP = "import planlib.reporting.content, pandas, matplotlib  # noqa: F401"
+"""What a new kernel imports before its first report (what every report notebook needs)."""
+
+ENGINE = "planlib-warm"
+"""The papermill engine name under which warm kernels run notebooks."""
+
+_START_TIMEOUT = 60.0
+
+
+def _prelude(work: Path) -> str:
+    """Silent code run before each report: a fresh namespace in its own working folder."""
+    return (
+        "import os as _pl_os\n"
+        f"_pl_os.chdir({str(work)!r})\n"  # first: the last report's folder is gone
+        "get_ipython().run_line_magic('reset', '-f')\n"
+        "import warnings as _pl_warnings\n"
+        "_pl_warnings._filters_mutated()\n"  # every module's 'shown once' registry starts empty
+        "_pl_warnings.onceregistry.clear()\n"
+        "del _pl_warnings\n"
+        "get_ipython().execution_count = 1\n"
+    )
+
+
+class WarmKernel:
+    """One started kernel with the report imports done; ``reports`` run in it so far."""
+
+    def __init__(self, digest: str, start_timeout: float = _START_TIMEOUT) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.digest = digest
+        self.reports = 0
+        self.folder = Path(tempfile.mkdtemp(prefix="planlib-kernel-"))
+        km = AsyncKernelManager(kernel_name="python3")
+        # IPC sockets and the connection file in the kernel's own folder: no port clashes
+        km.transport = "ipc"
+        km.ip = str(self.folder / "ipc")
+        km.connection_file = str(self.folder / "kernel.json")
+        self.km = km
+        try:
+            run_sync(km.start_kernel)(
+                cwd=str(self.folder), extra_arguments=["--HistoryManager.hist_file=:memory:"]
+            )
+            reply = run_sync(_execute)(km, WARM_UP, start_timeout)
+        except BaseException:
+            self.close()
+            raise
+        if reply.get("status") != "ok":
+            self.close()
+            raise _JobFailed(f"报告内核启动失败：{reply.get('ename')}: {reply.get('evalue')}")
+
+    @property
+    def pid(self) -> int | None:
+        return getattr(getattr(self.km, "provisioner", None), "pid", None)
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        """Shut the kernel down now and remove its folder (never raises)."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception as err:  # already dead, or half started
+            logger.debug("warm kernel shutdown: %s", err)
+        try:
+            run_sync(self.km.cleanup_resources)()
+        except Exception as err:
+            logger.debug("warm kernel cleanup: %s", err)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+async def _execute(km: Any, code: str, timeout: float) -> dict[str, Any]:
+    """Run ``code`` silently on ``km``'s kernel; returns the reply's content."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=timeout)
+        reply = await kc.execute_interactive(
+            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda m: None
+        )
+    finally:
+        kc.stop_channels()
+    return dict(reply["content"])
+
+
+class _Pool(threading.local):
+    kernel: WarmKernel | None = None
+
+
+_POOL = _Pool()
+_ALL: list[WarmKernel] = []  # every kernel this process started and has not closed
+_ALL_LOCK = threading.Lock()
+
+
+def _kernel(digest: str, limit: int) -> WarmKernel:
+    """This thread's warm kernel for a batch context, started or replaced as needed."""
+    kernel = _POOL.kernel
+    if kernel is not None and (
+        kernel.digest != digest or kernel.reports >= limit or not kernel.alive()
+    ):
+        discard()
+        kernel = None
+    if kernel is None:
+        kernel = WarmKernel(digest)
+        with _ALL_LOCK:
+            _ALL.append(kernel)
+        _POOL.kernel = kernel
+    return kernel
+
+
+def discard() -> None:
+    """Close this thread's warm kernel (the next report starts a new one)."""
+    kernel, _POOL.kernel = _POOL.kernel, None
+    if kernel is not None:
+        with _ALL_LOCK:
+            if kernel in _ALL:
+                _ALL.remove(kernel)
+        kernel.close()
+
+
+@atexit.register
+def close_all() -> None:
+    """Close every warm kernel of this process (at exit; tests call it too)."""
+    with _ALL_LOCK:
+        kernels = list(_ALL)
+        _ALL.clear()
+    _POOL.kernel = None
+    for kernel in kernels:
+        kernel.close()
+
+
+def current_pid() -> int | None:
+    """The process id of this thread's warm kernel, if it has one (for tests)."""
+    return _POOL.kernel.pid if _POOL.kernel is not None else None
+
+
+def render_warm(job: ReportJob, context: bytes) -> ReportResult:
+    """:func:`~planlib.reporting.jobs.render_job` in this thread's warm kernel; never raises."""
+    return render_warm_with(job, context, REPORTS_PER_KERNEL)
+
+
+def render_warm_with(job: ReportJob, context: bytes, limit: int) -> ReportResult:
+    """As :func:`render_warm`, replacing the kernel after ``limit`` reports."""
+    digest = hashlib.blake2b(context, digest_size=16).hexdigest()
+
+    def execute(
+        job: ReportJob, template: Path, out_path: Path, params: dict[str, Any], dog: _Watchdog
+    ) -> None:
+        import papermill
+
+        _register_engine()
+        kernel = _kernel(digest, limit)
+        dog.kernels.append(kernel.km)
+        kernel.reports += 1
+        papermill.execute_notebook(
+            str(template),
+            str(out_path),
+            parameters=params,
+            engine_name=ENGINE,
+            kernel_name="python3",
+            language="python",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(out_path.parent),
+            execution_timeout=int(job.timeout) + 1,
+            km=kernel.km,
+            prelude=_prelude(out_path.parent),
+        )
+
+    started = time.monotonic()
+    try:
+        result = run_job(job, context, execute)
+    except BaseException as err:  # run_job never raises; a KeyboardInterrupt may
+        discard()
+        message = f"{type(err).__name__}: {err}"
+        return ReportResult(job.key, "failed", {}, message, time.monotonic() - started)
+    if result.status != "ok":
+        discard()  # whatever broke this report may have broken the kernel's state
+    return result
+
+
+_REGISTERED = False
+
+
+def _register_engine() -> None:
+    """Register the warm engine with papermill (once per process)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmClient(PapermillNotebookClient):  # type: ignore[misc]
+        """papermill's client on a kernel it does not own: the prelude first, then the cells."""
+
+        prelude = ""
+
+        def papermill_execute_cells(self) -> None:
+            msg_id = self.kc.execute(self.prelude, silent=True, store_history=False)
+            reply = self.wait_for_reply(msg_id)
+            if reply is None or reply["content"].get("status") != "ok":
+                logger.debug("prelude reply: %s", reply and reply["content"])
+                raise _JobFailed("报告内核无法重置（内核已被替换，请重试）")
+            super().papermill_execute_cells()
+
+    class WarmEngine(NBClientEngine):  # type: ignore[misc]
+        """papermill's nbclient engine, given a started kernel (``km``) it leaves running."""
+
+        @classmethod
+        def execute_managed_notebook(  # type: ignore[override]
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            km: Any = None,
+            prelude: str = "",
+            **kwargs: Any,
+        ) -> Any:
+            client = WarmClient(
+                nb_man,
+                km=km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            client.prelude = prelude
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:  # the kernel stays; this report's channels go
+                    client.kc.stop_channels()
+                    client.kc = None
+
+    papermill_engines.register(ENGINE, WarmEngine)
+    _REGISTERED = True
