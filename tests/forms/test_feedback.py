@@ -81,8 +81,9 @@ def test_exit_1_and_originals_byte_identical(run: tuple, broken: Path) -> None:
 def test_broken_cell_coloured_marked_and_commented(run: tuple) -> None:
     _, out, _ = run
     wb = openpyxl.load_workbook(out / "990102_城关区_2022Q4_问题反馈.xlsx")
-    assert wb.sheetnames[0] == "问题清单"
+    assert wb.sheetnames == ["问题清单", "县级汇总", "学校明细"]
     ws = wb["县级汇总"]
+    assert ws["A1"].font.b and ws.column_dimensions["B"].width == 22  # the file as sent
     headers = [c.value for c in ws[3]]
     cell = ws.cell(4, headers.index("公办园在园幼儿数") + 1)
     assert cell.value == -5  # the value as sent

@@ -81,7 +81,7 @@ def _county_files(ds: Dataset, code: str, members: set[str], period: str) -> lis
     ]
     v = ds.values
     rows = v[v["org_code"].isin(members) & v["period"].eq(period)]
-    held = [str(f) for f in rows["file"].unique()]
+    held = [split_location(str(f))[0] for f in rows["file"].unique()]  # values name the sheet
     return sorted(set(named) | set(held))
 
 
