@@ -177,3 +177,21 @@ def test_usage_errors_exit_2_in_chinese(broken: Path, tmp_path: Path) -> None:
         "forms", broken, "--period", "2023Q1", "--out", tmp_path, "--county", "火星区"
     )
     assert county.returncode == 2 and "火星区" in county.stderr and "Traceback" not in county.stderr
+
+
+def test_no_partial_files_left_behind(run: tuple) -> None:
+    _, out, _ = run
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".") or p.suffix == ".part"]
+
+
+def test_unreadable_workbook_gets_a_list_without_a_copy(small_sample: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(small_sample, data)
+    (data / "returns" / "2022Q4" / "990103.xlsx").write_bytes(b"not a workbook at all")
+    result = write_feedback(data, tmp_path / "out", "2022Q4")
+    county = {c.code: c for c in result.counties}["990103"]
+    assert county.status == "需修改后重新报送" and county.path is not None
+    wb = openpyxl.load_workbook(county.path)
+    assert wb.sheetnames == ["问题清单"]
+    (row,) = [[c.value for c in r] for r in wb["问题清单"].iter_rows(min_row=4)]
+    assert row[0] == "returns/2022Q4/990103.xlsx" and "无法读取" in row[5]
