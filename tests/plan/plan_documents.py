@@ -67,8 +67,9 @@ def make_docx(
     return path
 
 
-def html_page(blocks: Sequence[str | Rows], title: str = "") -> str:
-    """A simple web page: paragraphs and ruled tables, page numbers in the PDF's footer."""
+def html_page(blocks: Sequence[str | Rows], title: str = "", ruled: bool = True) -> str:
+    """A simple web page: paragraphs and tables (ruled, or borderless as a Word table whose
+    borders were removed), page numbers in the PDF's footer."""
     body: list[str] = []
     for block in blocks:
         if isinstance(block, str):
@@ -84,12 +85,13 @@ def html_page(blocks: Sequence[str | Rows], title: str = "") -> str:
         "body { font-family: PlanFont; font-size: 12pt; line-height: 1.6; }"
         "p { text-indent: 2em; margin: 0; text-align: justify; }"
         "table { border-collapse: collapse; width: 100%; font-size: 10pt; }"
-        "td { border: 1px solid black; padding: 2pt; }"
+        + ("td { border: 1px solid black; padding: 2pt; }" if ruled else "td { padding: 2pt 4pt; }")
+        + "td { vertical-align: top; }"
         "</style></head><body>" + "".join(body) + "</body></html>"
     )
 
 
-def make_pdf(path: Path, blocks: Sequence[str | Rows], title: str = "") -> Path:
+def make_pdf(path: Path, blocks: Sequence[str | Rows], title: str = "", ruled: bool = True) -> Path:
     """A PDF rendered by WeasyPrint from :func:`html_page`, with the bundled CJK font."""
     weasyprint = pytest.importorskip("weasyprint")
     from weasyprint.text.fonts import FontConfiguration
@@ -99,7 +101,7 @@ def make_pdf(path: Path, blocks: Sequence[str | Rows], title: str = "") -> Path:
     fonts = FontConfiguration()
     font = f"@font-face {{ font-family: PlanFont; src: url('{font_path().as_uri()}'); }}"
     css = weasyprint.CSS(string=font, font_config=fonts)
-    page = weasyprint.HTML(string=html_page(blocks, title), base_url=".")
+    page = weasyprint.HTML(string=html_page(blocks, title, ruled), base_url=".")
     page.write_pdf(str(path), stylesheets=[css], font_config=fonts)
     return path
 

@@ -130,6 +130,28 @@ def test_a_breakdown_table_in_a_pdf(tmp_path: Path) -> None:
     assert shape(planlib.extract_plan(path).plan) == EXPECTED
 
 
+@pytest.mark.parametrize("after", ["", "附：以上任务于年底前报送完成情况。"])
+def test_a_breakdown_table_in_a_pdf_without_ruling_lines(tmp_path: Path, after: str) -> None:
+    # a Word table with its borders removed: cells wrap over several lines (序/号, 学前/教育/科);
+    # a line after the table stays out of its last row
+    blocks = [TITLE, [HEADER, *ROWS], *([after] if after else [])]
+    path = make_pdf(tmp_path / "t.pdf", blocks, ruled=False)
+    assert shape(planlib.extract_plan(path).plan) == EXPECTED
+
+
+def test_an_unruled_pdf_table_continued_on_the_next_page(tmp_path: Path) -> None:
+    rows = [[r[0], str(n), *r[2:]] for n, r in enumerate(ROWS * 5, start=1)]
+    path = make_pdf(tmp_path / "t.pdf", [TITLE, [HEADER, *rows]], ruled=False)
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        assert len(pdf.pages) >= 2  # the table runs over a page break, its header on page 1 only
+    p = planlib.extract_plan(path).plan
+    assert [t.number for t in p.tasks] == list(range(1, 31))
+    assert [t.lead_units for t in p.tasks] == [e[2] for e in EXPECTED] * 5
+    assert [t.due for t in p.tasks] == [e[4] for e in EXPECTED] * 5
+
+
 def test_a_livelihood_table_with_merged_group_cells_and_numbered_tasks() -> None:
     result = planlib.extract_plan(FIXTURES / "livelihood_2024_pipes.txt")
     p = result.plan

@@ -73,6 +73,12 @@ def column_role(name: str) -> str | None:
     return None
 
 
+def is_header_row(cells: Sequence[str]) -> bool:
+    """Whether these cells read as a 任务分解表 header (a task or content column and a units
+    or deadline column among at least three known ones)."""
+    return _is_header([column_role(c) for c in cells])
+
+
 def _is_header(roles: Sequence[str | None]) -> bool:
     known = [r for r in roles if r]
     return (
