@@ -69,7 +69,8 @@ def element_definition(e: Element) -> str:
     else:
         when = "报告期末的时点数"
     if e.kind == "flag":
-        return f"{whose}是否{e.name.removeprefix('是否')}，按{when}"
+        span = "本年 1 月 1 日至报告期末" if e.temporal == "flow" else "报告期末"
+        return f"{whose}在{span}是否{e.name.removeprefix('是否')}：是填 1，否填 0"
     return f"{whose}{e.name}，{when}，单位：{e.unit}"
 
 
@@ -200,6 +201,12 @@ def school_sheet(
     for row, s in enumerate(schools.itertuples(index=False), start=FIRST_DATA_ROW):
         for col, value in enumerate((s.code, s.name, s.stage, s.ownership), start=1):
             _locked(ws, row, col, value)
+    for col, field in enumerate(("code", "name", "stage", "ownership"), start=1):
+        longest = max((str(v) for v in schools[field]), key=_width, default="")
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = max(
+            ws.column_dimensions[letter].width, _width(longest)
+        )
     _element_columns(ws, len(ids) + 1, elements, d, row, {})
 
 
