@@ -70,3 +70,33 @@ def test_a_broken_dictionary_is_reported(tmp_path):
     bad.write_text("elements:\n  - {code: a, name: 甲}\n", encoding="utf-8")
     with pytest.raises(DictionaryError, match=r"elements\[0\]"):
         load_dictionary(bad)
+
+
+def test_plausibility_thresholds_and_peer_ratios(d, tmp_path):
+    pl = d.plausibility
+    assert pl.magnitude_factor > 1 and 0 < pl.stale_share <= 1 and pl.peer_min_units >= 3
+    codes = {r.code for r in d.peer_ratios}
+    assert {"budget_per_student", "placed_per_disabled", "recruited_per_student"} <= codes
+    base = (
+        "elements:\n  - {code: a, name: 甲, unit: 人, level: county, kind: count, range: [0, 9]}\n"
+    )
+    bad = tmp_path / "dict.yaml"
+    bad.write_text(base + "plausibility: {peer_factr: 3}\n", encoding="utf-8")
+    with pytest.raises(DictionaryError, match="peer_factr"):
+        load_dictionary(bad)
+    bad.write_text(base + "plausibility: {peer_factor: -1}\n", encoding="utf-8")
+    with pytest.raises(DictionaryError, match="大于 0"):
+        load_dictionary(bad)
+    bad.write_text(
+        base + "peer_ratios:\n  - {code: r, name: 比, numerator: a, denominator: b}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DictionaryError, match=r"peer_ratios\[0\].*b"):
+        load_dictionary(bad)
+    bad.write_text(
+        base + "plausibility: {stale_share: 0.8}\n"
+        "peer_ratios:\n  - {code: r, name: 比, numerator: a, denominator: 2 * a, factor: 3}\n",
+        encoding="utf-8",
+    )
+    loaded = load_dictionary(bad)
+    assert loaded.plausibility.stale_share == 0.8 and loaded.peer_ratios[0].factor == 3

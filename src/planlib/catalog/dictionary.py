@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,34 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class PeerRatio:
+    """A ratio compared across the counties of one period (生均投入, 安置率 …): a county whose
+    ratio is ``factor`` times the median of the others, or a ``factor``-th of it, is warned."""
+
+    code: str
+    name: str
+    numerator: Linear
+    denominator: Linear
+    unit: str = ""
+    factor: float | None = None  # None: Plausibility.peer_factor
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """Order-of-magnitude thresholds (``plausibility`` in the dictionary file); every check they
+    drive gives warnings, never errors, so a good return is never blocked by them."""
+
+    magnitude_factor: float = 5.0  # a value this many times its last return's (or a fraction)
+    magnitude_min_base: float = 10.0  # …when the larger of the two is at least this
+    flow_factor: float = 5.0  # a quarter's increment vs the previous quarter's increment
+    year_factor: float = 5.0  # a value vs the same quarter a year before
+    peer_factor: float = 5.0  # a ratio vs the median of the other counties
+    peer_min_units: int = 5  # counties with the ratio needed for a median
+    stale_share: float = 0.95  # share of elements equal to the previous quarter's return
+    stale_min_elements: int = 5  # elements compared, at least
+
+
+@dataclass(frozen=True)
 class HeaderMatch:
     """What a header means: an element, or an identifying column, with a unit factor."""
 
@@ -85,6 +113,8 @@ class Dictionary:
     jump_threshold: float
     jump_min_base: float = 500.0
     path: str = ""
+    plausibility: Plausibility = Plausibility()
+    peer_ratios: tuple[PeerRatio, ...] = ()
 
     def __getitem__(self, code: str) -> Element:
         for e in self.elements:
@@ -232,6 +262,8 @@ def _load(path_text: str, stamp: int) -> Dictionary:
             raise _fail(path, f"rules[{i}]", f"引用了未定义的元素 {'、'.join(sorted(unknown))}")
         rules.append(rule)
     return Dictionary(
+        plausibility=_plausibility(path, raw.get("plausibility")),
+        peer_ratios=_peer_ratios(path, raw.get("peer_ratios"), seen),
         elements=tuple(elements),
         id_headers={k: tuple(v) for k, v in (raw.get("id_headers") or {}).items()},
         units={k: {u: float(f) for u, f in v.items()} for k, v in (raw.get("units") or {}).items()},
@@ -240,3 +272,43 @@ def _load(path_text: str, stamp: int) -> Dictionary:
         jump_min_base=float(raw.get("jump_min_base", 500)),
         path=str(path),
     )
+
+
+def _plausibility(path: Path, raw: Any) -> Plausibility:
+    if raw is None:
+        return Plausibility()
+    known = {f.name: f.type for f in fields(Plausibility)}
+    if not isinstance(raw, dict) or set(raw) - set(known):
+        unknown = "、".join(sorted(set(raw) - set(known))) if isinstance(raw, dict) else raw
+        raise _fail(path, "plausibility", f"未知的设置 {unknown}（可用：{'、'.join(known)}）")
+    try:
+        values = {k: int(v) if known[k] == "int" else float(v) for k, v in raw.items()}
+    except (TypeError, ValueError) as err:
+        raise _fail(path, "plausibility", f"应为数字（{err}）") from None
+    if any(v <= 0 for v in values.values()):
+        raise _fail(path, "plausibility", "各项阈值应大于 0")
+    return Plausibility(**values)  # type: ignore[arg-type]
+
+
+def _peer_ratios(path: Path, raw: Any, codes: set[str]) -> tuple[PeerRatio, ...]:
+    out = []
+    for i, item in enumerate(raw or []):
+        try:
+            ratio = PeerRatio(
+                code=str(item["code"]),
+                name=str(item["name"]),
+                numerator=parse_expression(str(item["numerator"])),
+                denominator=parse_expression(str(item["denominator"])),
+                unit=str(item.get("unit", "")),
+                factor=None if item.get("factor") is None else float(item["factor"]),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise _fail(path, f"peer_ratios[{i}]", f"字段缺失或类型不正确（{err}）") from None
+        terms = (*ratio.numerator.terms, *ratio.denominator.terms)
+        unknown = {t.element for t in terms} - codes
+        if unknown:
+            raise _fail(
+                path, f"peer_ratios[{i}]", f"引用了未定义的元素 {'、'.join(sorted(unknown))}"
+            )
+        out.append(ratio)
+    return tuple(out)

@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 
 from ..catalog.dictionary import Dictionary
+from ..errors import Problem
 from ..periods import find_period
 from .reading import RETURN_SUFFIXES
 
 if TYPE_CHECKING:
     from .dataset import Dataset
+    from .orgunits import OrgUnits
+    from .validation import RowKeys
 
 QUALITY_COLUMNS = [
     "org_code", "name", "period", "files", "elements_expected", "elements_reported",
@@ -121,3 +124,79 @@ def _placed_problems(
         {"county": county, "period": period, "severity": p["severity"], "rule": p["rule"]}
     )
     return placed[placed["county"].notna() & placed["period"].isin(list(periods))]
+
+
+def check_school_coverage(
+    values: pd.DataFrame, keys: RowKeys, keep: np.ndarray, org_units: OrgUnits
+) -> list[Problem]:
+    """``school_coverage``: a county that sent a return for a period (its own rows or its
+    schools') whose school details lack schools the registry lists under it: the notion of the
+    computation's 部分学校未报送明细, said at the gate with the count and the stages missing
+    (warning). Works on the codes of the distinct units (``keep``: the rows that passed)."""
+    reg = org_units.schools
+    counties = org_units.counties()["code"].astype(str)
+    if reg.empty or counties.empty or not len(keys):
+        return []
+    n_p, n_c, n_o = len(keys.period_uniques), len(counties), len(keys.org_uniques)
+    reg_pos = _positions(keys.org_uniques, reg["code"])  # registry row of each org code
+    county_of_reg = _positions(pd.Index(reg["county_code"].astype(str)), counties)
+    county = _positions(keys.org_uniques, counties)  # per org code: its county
+    county = np.where(county >= 0, county, np.r_[county_of_reg, -1][reg_pos])
+    # which org codes reported anything, per period: one bitmap, no hashing of rows
+    pair = keys.org.astype("int64") * n_p + keys.period
+    flat = np.zeros(n_o * n_p, dtype=bool)
+    flat[pair[keep & (keys.org >= 0) & (keys.period >= 0)]] = True
+    seen = flat.reshape(n_o, n_p)
+    sent = np.zeros((n_c, n_p), dtype=bool)
+    for p in range(n_p):
+        sent[np.unique(county[seen[:, p] & (county >= 0)]), p] = True
+    listed = county_of_reg >= 0
+    expected = np.bincount(county_of_reg[listed], minlength=n_c)
+    reported = np.zeros((len(reg), n_p), dtype=bool)  # registry school x period
+    is_school = reg_pos >= 0
+    reported[reg_pos[is_school]] = seen[is_school]
+    got = np.stack(
+        [
+            np.bincount(county_of_reg[listed], weights=reported[listed, p], minlength=n_c)
+            for p in range(n_p)
+        ],
+        axis=1,
+    )
+    short = sent & (got < expected[:, None])
+    if not short.any():
+        return []
+    names = dict(zip(org_units.units["code"].astype(str), org_units.units["name"], strict=True))
+    files = values["file"].to_numpy()
+    problems = []
+    for c, p in zip(*np.nonzero(short), strict=True):
+        missing = reg[listed & (county_of_reg == c) & ~reported[:, p]]
+        stages = missing["stage"].astype(str).value_counts()
+        code, period = str(counties.iloc[c]), str(keys.period_uniques[p])
+        mine = keep & (keys.period == p) & (np.r_[county, -1][keys.org] == c)
+        file = pd.Series(files[mine]).mode().iloc[0] if mine.any() else "（未报送）"
+        problems.append(
+            Problem(
+                str(file),
+                None,
+                "学校明细",
+                None,
+                f"{names.get(code, code)}（{code}）{period}的学校明细缺少学校名录（schools.csv）"
+                f"中的 {len(missing)} 所学校（名录共 {int(expected[c])} 所，报送 "
+                f"{int(got[c, p])} 所；缺 {'、'.join(f'{s} {n} 所' for s, n in stages.items())}），"
+                "这些学校的数据不计入汇总，请补报",
+                "warning",
+                code,
+                period,
+                "school_coverage",
+            )
+        )
+    return problems
+
+
+def _positions(items: pd.Index, table: pd.Series) -> np.ndarray:
+    """Per entry of ``items``: its position in ``table``, or -1 (a hash probe in Arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    where = pc.index_in(pa.array(items.astype(str)), value_set=pa.array(table.astype(str)))
+    return np.asarray(where.fill_null(-1).to_numpy(zero_copy_only=False), dtype="int64")

@@ -1,5 +1,6 @@
 """Checks on county returns beyond single cells: codes, duplicates, cross-element rules in the
-spirit of DHIS2 validation rules, quarter-on-quarter jumps and completeness.
+spirit of DHIS2 validation rules, plausibility (``plausibility.py``), completeness of returns
+and of each county's school list.
 
 Every problem names the file, the row as Excel numbers it, the column header and the value, with a
 plain Chinese message and a severity. ``validate`` is what ``planlib validate`` runs.
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,13 +88,25 @@ class RowKeys:
         org, org_uniques = pd.factorize(values["org_code"])
         period, period_uniques = pd.factorize(values["period"])
         element, element_uniques = pd.factorize(values["element"])
-        n_p, n_e = len(period_uniques) + 1, len(element_uniques) + 1
+        return cls.from_codes(org, org_uniques, period, period_uniques, element, element_uniques)
+
+    @classmethod
+    def from_codes(
+        cls,
+        org: np.ndarray,
+        org_uniques: Any,
+        period: np.ndarray,
+        period_uniques: Any,
+        element: np.ndarray,
+        element_uniques: Any,
+    ) -> RowKeys:
+        """Keys from codes a reader already made (-1 for a missing value; a table may hold
+        values no row uses)."""
+        o, p, e = pd.Index(org_uniques), pd.Index(period_uniques), pd.Index(element_uniques)
+        n_p, n_e = len(p) + 1, len(e) + 1
         row = (org.astype("int64") * n_p + period) * n_e + element
-        space = (len(org_uniques) + 1) * n_p * n_e
-        return cls(
-            org, pd.Index(org_uniques), period, pd.Index(period_uniques),
-            element, pd.Index(element_uniques), row, space,
-        )  # fmt: skip
+        space = (len(o) + 1) * n_p * n_e
+        return cls(org, o, period, p, element, e, row, space)
 
     def take(self, mask: np.ndarray) -> RowKeys:
         """The keys of the rows where ``mask`` holds (the same code tables)."""
@@ -252,69 +266,6 @@ def check_rules(values: pd.DataFrame, d: Dictionary) -> tuple[pd.Series, list[Pr
     return keep, problems
 
 
-def _with_previous(values: pd.DataFrame, d: Dictionary, temporal: str) -> pd.DataFrame:
-    """Unit-level rows of stocks or flows that have an earlier return of the same element by the
-    same unit, with that return's ``prev`` value and ``prev_period`` (the previous quarter, or
-    the one before when a quarter is missing)."""
-    codes = {
-        e.code
-        for e in d.elements
-        if e.temporal == temporal and e.kind != "flag" and e.level != "school"
-    }
-    v = values[values["element"].isin(codes)]
-    if v.empty:
-        return v.assign(prev=pd.Series(dtype="float64"), prev_period=pd.Series(dtype="str"))
-    order = {p: parse_period(p).year * 4 + parse_period(p).quarter for p in v["period"].unique()}
-    v = v.assign(_t=v["period"].map(order)).sort_values(["org_code", "element", "_t"])
-    same = v.groupby(["org_code", "element"], sort=False)
-    v = v.assign(prev=same["value"].shift(1), prev_period=same["period"].shift(1))
-    return v[v["prev"].notna()]
-
-
-def _since(period: str, earlier: str) -> str:
-    when = parse_period(earlier)
-    return "上季度" if when == parse_period(period).previous() else when.label
-
-
-def check_jumps(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
-    """Stocks that move more than the dictionary's threshold from the unit's last earlier return
-    (warnings)."""
-    j = _with_previous(values, d, "stock")
-    change = (j["value"] - j["prev"]).abs() / j["prev"].where(
-        j["prev"] >= max(d.jump_min_base, 1e-9)
-    )
-    return [
-        _p(
-            r,
-            f"与{_since(str(r['period']), str(r['prev_period']))}（{r['prev']:g}）相比变动超过 "
-            f"{d.jump_threshold:.0%}，请核对",
-            "jump",
-            "warning",
-            float(r["value"]),
-        )
-        for _, r in j[change > d.jump_threshold].iterrows()
-    ]
-
-
-def check_cumulative(values: pd.DataFrame, d: Dictionary) -> list[Problem]:
-    """Year-to-date amounts and counts that fall from the unit's last earlier return of the year
-    (warning): most often the quarter's own figure entered instead of the total since January."""
-    j = _with_previous(values, d, "flow")
-    j = j[j["prev_period"].str[:4] == j["period"].str[:4]]
-    return [
-        _p(
-            r,
-            f"本年累计数比{_since(str(r['period']), str(r['prev_period']))}"
-            f"（{r['prev_period']}：{r['prev']:g}）减少，"
-            "请核对是否填成了当季数（应填1月以来的累计数）",
-            "cumulative_falls",
-            "warning",
-            float(r["value"]),
-        )
-        for _, r in j[j["value"] < j["prev"] - 1e-9].iterrows()
-    ]
-
-
 _FILE_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
@@ -449,11 +400,23 @@ class ValidationResult:
 
 
 def validate_values(
-    values: pd.DataFrame, problems: list[Problem], org_units: OrgUnits | None, d: Dictionary
+    values: pd.DataFrame,
+    problems: list[Problem],
+    org_units: OrgUnits | None,
+    d: Dictionary,
+    keys: RowKeys | None = None,
 ) -> ValidationResult:
-    """Run the checks that need the whole set (and the registry) on values read from files."""
+    """Run the checks that need the whole set (and the registry) on values read from files.
+
+    ``keys`` are the rows' integer codes when the reader already has them (the tidy Parquet
+    reader takes them from the file's dictionary pages); otherwise they are computed here.
+    """
+    from .plausibility import check_plausibility
+    from .quality import check_school_coverage
+
     all_problems = list(problems)
-    keys = RowKeys.of(values)
+    if keys is None or len(keys) != len(values):
+        keys = RowKeys.of(values)
     keep = np.ones(len(values), dtype=bool)
     if org_units is not None:
         known, found = check_codes(values, org_units, d, keys)
@@ -463,25 +426,28 @@ def validate_values(
     first, found = check_duplicates(kept, keys.row[keep], keys.space)
     keep[np.flatnonzero(keep)[~first]] = False
     all_problems += found
-    # Rules, jumps, running totals and completeness concern unit-level elements only: give them
-    # those rows (a few percent of national data, where school rows are the bulk).
+    # Rules, plausibility and completeness concern unit-level elements only: give them those
+    # rows (a few percent of national data, where school rows are the bulk).
     # (a dictionary whose rules name school elements gives them every kept row)
     named = {t.element for r in d.rules for t in (*r.left.terms, *r.right.terms)}
     school_rules = any(d[e].level == "school" for e in named if e in d.codes)
-    unit_pos = np.flatnonzero(keep if school_rules else keep & ~keys.school_rows(d))
+    school = keys.school_rows(d)
+    unit_mask = keep if school_rules else keep & ~school
+    unit_pos = np.flatnonzero(unit_mask)
     unit_rows = values.iloc[unit_pos]
     k, found = check_rules(unit_rows, d)
     if not k.all():
         ok = k.to_numpy()
         keep[unit_pos[~ok]] = False
-        unit_rows = unit_rows[ok]
+        unit_mask[unit_pos[~ok]] = False
+        unit_pos, unit_rows = unit_pos[ok], unit_rows[ok]
     all_problems += found
-    all_problems += check_jumps(unit_rows, d)
-    all_problems += check_cumulative(unit_rows, d)
+    all_problems += check_plausibility(unit_rows, keys.take(unit_mask), d)
     kept = values if keep.all() else values[keep]
     if org_units is not None:
         all_problems += check_file_owner(kept, org_units)
         all_problems += check_completeness(unit_rows, org_units, d)
+        all_problems += check_school_coverage(values, keys, keep, org_units)
     return ValidationResult(
         problems_frame(all_problems), kept.reset_index(drop=True), org_units, keys.take(keep)
     )
