@@ -565,3 +565,48 @@ def test_row_keys_from_validation_give_the_same_numbers(small_sample):
         planlib.compute_indicators(fewer),
         planlib.compute_indicators(fewer.values, ds.org_units),
     )
+
+
+@pytest.mark.slow
+def test_codes_made_while_reading_parquet_give_the_same_numbers(tmp_path):
+    """The tidy Parquet reader hashes each key column once and hands its codes on; with bad
+    rows dropped on the way, validation and the computation give what fresh codes give."""
+    from planlib.catalog.dictionary import load_dictionary
+    from planlib.returns.orgunits import load_org_units
+    from planlib.returns.reading import read_returns
+    from planlib.returns.tidy import read_tidy
+    from planlib.returns.validation import validate_values
+
+    folder = tmp_path / "tidy"
+    planlib.make_sample(folder, seed=3, counties=3, schools_per_county=20, fmt="parquet")
+    path = folder / "values.parquet"
+    frame = pd.read_parquet(path)
+    bad = pd.DataFrame(
+        {
+            "org_code": ["990102", "990103", "990104", "990102"],
+            "period": ["2022Q2", "2022Q9", "2022Q2", "2022Q3"],
+            "element": ["no_such_element", "pop_3_5", "pop_3_5", "kg_enrol_total"],
+            "value": [1.0, 5.0, -3.0, 7.5],
+        }
+    )
+    mixed = pd.concat([bad.iloc[:2], frame, bad.iloc[2:]], ignore_index=True)
+    mixed.to_parquet(path, index=False)
+    d = load_dictionary()
+    units = load_org_units(folder)
+    values, problems, keys = read_tidy(path, "values.parquet", d)
+    assert keys is not None and len(keys) == len(values) == len(frame)
+    assert {p.rule for p in problems} >= {"unknown_column", "period", "above_range"}
+    for col in ("org_code", "period", "element"):
+        uniques = getattr(keys, f"{col.split('_')[0]}_uniques")
+        codes = getattr(keys, col.split("_")[0])
+        assert (uniques[codes] == values[col].to_numpy()).all()
+    coded = validate_values(values, problems, units, d, keys)
+    again, found = read_returns([path], d, root=folder)
+    fresh = validate_values(again, found, units, d)
+    pd.testing.assert_frame_equal(coded.problems, fresh.problems)
+    pd.testing.assert_frame_equal(
+        planlib.compute_indicators(coded), planlib.compute_indicators(fresh)
+    )
+    ds = planlib.load_dataset(folder, cache=False)  # the folder's load takes the same path
+    assert ds.keys is not None and len(ds.keys) == len(ds.values)
+    pd.testing.assert_frame_equal(ds.problems, coded.problems)

@@ -146,8 +146,8 @@ def load_dataset(
     ]
     digests = {f: file_digest(f) for f in files if f.is_file()}
     store = _open_cache(root, d) if cache else None
-    values, problems = read_returns(sources, d, root=root, cache=store, digests=digests)
-    result = validate_values(values, problems, org_units, d)
+    values, problems, keys = read_values(sources, d, root, store, digests)
+    result = validate_values(values, problems, org_units, d, keys)
     ledger = pd.DataFrame(
         columns=["task_id", "unit", "period", "status", "account", "evidence", "next_step", "due"]
     )
@@ -169,6 +169,25 @@ def load_dataset(
         ]
         problems_all = problems_frame([*kept, *ledger_problems])
     return Dataset(root, org_units, result.values, problems_all, ledger, inputs, result.keys, d)
+
+
+def read_values(
+    sources: Sequence[Path],
+    d: Dictionary,
+    root: Path,
+    store: ReturnCache | None = None,
+    digests: dict[Path, str] | None = None,
+) -> tuple[pd.DataFrame, list[Problem], RowKeys | None]:
+    """The values of a data folder's sources, their problems and, for a lone tidy Parquet file
+    (national data), the rows' integer codes made while reading (validation reuses them)."""
+    if len(sources) == 1 and sources[0].suffix.lower() == ".parquet" and sources[0].is_file():
+        from .tidy import read_tidy
+
+        src = sources[0]
+        name = str(src.relative_to(root)) if src.is_relative_to(root) else str(src)
+        return read_tidy(src, name, d)
+    values, problems = read_returns(sources, d, root=root, cache=store, digests=digests)
+    return values, problems, None
 
 
 def _open_cache(root: Path, d: Dictionary) -> ReturnCache | None:

@@ -1,12 +1,16 @@
 """Tidy Parquet returns: the large-scale input (a province or the nation), one row per value.
 
 Checked with array operations over the few distinct elements and periods, never row by row, so
-ten million values load in seconds.
+ten million values load in seconds. Each key column (org_code, period, element) is hashed once,
+in Arrow, and its integer codes go on to validation and the computation
+(:class:`~planlib.returns.validation.RowKeys`); the frame's text columns are the file's own
+Arrow strings, not copies.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -14,75 +18,162 @@ import pandas as pd
 from ..catalog.dictionary import Dictionary
 from ..errors import Problem
 from .cells import _PERIOD, VALUE_COLUMNS, _problem
+from .validation import RowKeys
+
+_KEYS = ("org_code", "period", "element")
+
+
+class TidyValues(NamedTuple):
+    """What :func:`read_tidy` returns: the checked values, the problems, their row keys."""
+
+    values: pd.DataFrame
+    problems: list[Problem]
+    keys: RowKeys | None
 
 
 def read_tidy_values(path: Path, name: str, d: Dictionary) -> tuple[pd.DataFrame, list[Problem]]:
     """The checked values of a tidy Parquet file (org_code, period, element, value), one row per
     value: the large-scale input, checked in bulk rather than cell by cell."""
-    frame = pd.read_parquet(path)
-    missing = [c for c in ("org_code", "period", "element", "value") if c not in frame]
+    values, problems, _ = read_tidy(path, name, d)
+    return values, problems
+
+
+def _encode(column: object) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (-1 for a missing value) and their table, hashing the strings once.
+
+    Sorted or blocked columns (a period or element column written block by block) are encoded
+    by their runs: only the first value of each run is hashed.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    assert isinstance(arr, pa.Array)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    n = len(arr)
+    probe = min(n, 100_000)
+    runs = None
+    if n > 1 and arr.null_count == 0:
+        head = arr.slice(0, probe)
+        change = pc.not_equal(head.slice(1), head.slice(0, probe - 1))
+        if (pc.sum(change).as_py() or 0) < probe // 20:  # few runs so far: look at them all
+            change = pc.not_equal(arr.slice(1), arr.slice(0, n - 1))
+            runs = np.flatnonzero(np.r_[True, change.to_numpy(zero_copy_only=False)])
+            if len(runs) > n // 8:
+                runs = None
+    if runs is not None:
+        coded = pc.dictionary_encode(arr.take(pa.array(runs)))
+        lengths = np.diff(np.r_[runs, n])
+        codes = np.repeat(coded.indices.to_numpy(zero_copy_only=False), lengths)
+    else:
+        coded = pc.dictionary_encode(arr)
+        codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return codes, pd.Index(coded.dictionary.to_pylist(), dtype="str")
+
+
+def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
+    """:func:`read_tidy_values` with the rows' integer codes (``keys``, aligned with the values
+    returned), made while reading so that validation need not hash the strings again."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    missing = [c for c in ("org_code", "period", "element", "value") if c not in table.schema.names]
     if missing:
-        return pd.DataFrame(columns=VALUE_COLUMNS), [
-            _problem(
-                name, None, "、".join(missing), None, "Parquet 文件缺少列", rule="missing_column"
-            )
-        ]
-    out = frame[["org_code", "period", "element", "value"]]
-    wanted = {"org_code": "str", "period": "str", "element": "str", "value": "float64"}
-    retype = {c: t for c, t in wanted.items() if out[c].dtype != t}
-    if retype:
-        out = out.astype(retype)
+        return TidyValues(
+            pd.DataFrame(columns=VALUE_COLUMNS),
+            [
+                _problem(
+                    name,
+                    None,
+                    "、".join(missing),
+                    None,
+                    "Parquet 文件缺少列",
+                    rule="missing_column",
+                )
+            ],
+            None,
+        )
+    codes, uniques = {}, {}
+    for c in _KEYS:
+        codes[c], uniques[c] = _encode(table.column(c))
+    texts = {
+        c: table.column(c).to_pandas()
+        if pa.types.is_string(table.schema.field(c).type)
+        or pa.types.is_large_string(table.schema.field(c).type)
+        else pd.Series(uniques[c].take(codes[c])).where(codes[c] >= 0)
+        for c in _KEYS
+    }
+    v = table.column("value").to_numpy().astype("float64", copy=False)
     problems: list[Problem] = []
     # the per-row work goes through the few distinct elements and periods, not 10M strings
-    element = out["element"].astype("category")
-    known = element.cat.categories.isin(d.codes)
-    if not known.all():
+    cats, element = uniques["element"], codes["element"]
+    known = np.r_[cats.isin(d.codes), False]
+    if not known[:-1].all():
         problems.append(
             _problem(
                 name,
                 None,
                 "element",
-                "、".join(element.cat.categories[~known][:5]),
+                "、".join(cats[~known[:-1]][:5]),
                 "数据字典中没有这些数据项，已忽略",
                 severity="warning",
                 rule="unknown_column",
             )
         )
-    period = out["period"].astype("category")
-    bad_periods = [p for p in period.cat.categories if not _PERIOD.fullmatch(str(p))]
-    for p in bad_periods[:20]:
+    bad_periods = [i for i, p in enumerate(uniques["period"]) if not _PERIOD.fullmatch(str(p))]
+    for i in bad_periods[:20]:
         problems.append(
             _problem(
-                name, None, "period", p, "报告期格式应为 2022Q1 这样的年份加季度", rule="period"
+                name,
+                None,
+                "period",
+                uniques["period"][i],
+                "报告期格式应为 2022Q1 这样的年份加季度",
+                rule="period",
             )
         )
+    period_bad = np.zeros(len(uniques["period"]) + 1, dtype=bool)
+    period_bad[bad_periods] = True
+    period_bad[-1] = True  # a missing period
     meta = d.frame().set_index("code")
-    codes = element.cat.codes.to_numpy()
-    cats = element.cat.categories
-    lo = meta["min"].reindex(cats).to_numpy(dtype="float64")[codes]
-    hi = meta["max"].reindex(cats).to_numpy(dtype="float64")[codes]
-    v = out["value"].to_numpy()
-    counts = (meta["kind"].reindex(cats) == "count").to_numpy(dtype=bool)[codes]
+    lo = np.r_[meta["min"].reindex(cats).to_numpy(dtype="float64"), np.nan][element]
+    hi = np.r_[meta["max"].reindex(cats).to_numpy(dtype="float64"), np.nan][element]
+    counts = np.r_[(meta["kind"].reindex(cats) == "count").to_numpy(dtype=bool), False][element]
     with np.errstate(invalid="ignore"):
         bad = np.isnan(v) | (v < lo) | (v > hi) | (counts & (v % 1 != 0))
-    drop = ~known[codes] | period.isin(bad_periods).to_numpy()
+    drop = ~known[element] | period_bad[codes["period"]]
     bad &= ~drop
     for idx in np.flatnonzero(bad)[:200].tolist():
-        r = out.iloc[idx]
         problems.append(
             _problem(
                 name,
                 idx + 2,
-                r.element,
-                r.value,
+                str(texts["element"].iat[idx]),
+                float(v[idx]),
                 "数值缺失、超出允许范围或计数不是整数",
-                org_code=r.org_code,
-                period=r.period,
+                org_code=str(texts["org_code"].iat[idx]),
+                period=str(texts["period"].iat[idx]),
                 rule="above_range",
             )
         )
     keep = ~(bad | drop)
-    rows = np.arange(2, len(out) + 2)
-    file = pd.Categorical.from_codes(np.zeros(len(out), dtype="int8"), categories=pd.Index([name]))
-    out = out.assign(file=file, row=rows, column=element)
-    return (out if keep.all() else out[keep]).reset_index(drop=True)[VALUE_COLUMNS], problems
+    n = len(v)
+    column = pd.Categorical.from_codes(np.where(element >= 0, element, -1), categories=cats)
+    out = pd.DataFrame(
+        {
+            **texts,
+            "value": v,
+            "file": pd.Categorical.from_codes(np.zeros(n, dtype="int8"), categories=pd.Index([name])),
+            "row": np.arange(2, n + 2),
+            "column": column,
+        }
+    )
+    keys = RowKeys.from_codes(
+        codes["org_code"], uniques["org_code"], codes["period"], uniques["period"],
+        element, cats,
+    )  # fmt: skip
+    if not keep.all():
+        out, keys = out[keep], keys.take(keep)
+    return TidyValues(out.reset_index(drop=True)[VALUE_COLUMNS], problems, keys)
