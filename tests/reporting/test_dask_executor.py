@@ -6,6 +6,7 @@ on its first attempt to show a batch loses no report when a worker dies mid-batc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -213,3 +214,62 @@ def test_real_reports_through_dask_match_the_local_runner(
         for name in entry["files"].values():
             html = outs["dask"] / name
             assert html.stat().st_size > 1000  # written by the client from the returned bytes
+
+
+def warm_kill_once(job: Any, context: bytes) -> Any:
+    """Renders in the worker's warm kernel; the first time a job is marked ``kill``, records the
+    worker's and its kernel's pids and kills the worker with its kernel still running."""
+    import dataclasses
+
+    from planlib.reporting import kernels
+
+    marker = job.parameters.get("kill")
+    clean = dataclasses.replace(
+        job, parameters={k: v for k, v in job.parameters.items() if k != "kill"}
+    )
+    result = kernels.render_warm(clean, context)
+    if marker and not Path(marker).exists():
+        Path(marker).write_text(f"{os.getpid()} {kernels.current_pid()}")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return dataclasses.replace(result, error=str(os.getpid()))
+
+
+def test_a_worker_killed_with_its_warm_kernel_loses_no_report(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
+    """Warm kernels on Dask: a worker killed mid-batch loses no report, its report is made again
+    in another warm kernel, and the killed worker's kernel does not outlive it."""
+    import nbformat
+    import psutil
+
+    from planlib.reporting.jobs import ReportJob
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(county)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    marker = tmp_path / "killed.pids"
+    jobs = [ReportJob(f"c{i}", "county", "县", str(path), {"county": f"c{i}"}, ("html",))
+            for i in range(6)]  # fmt: skip
+    jobs.insert(2, ReportJob("victim", "county", "县", str(path),
+                             {"county": "victim", "kill": str(marker)}, ("html",)))  # fmt: skip
+    results = list(DaskExecutor(cluster.scheduler_address, render=warm_kill_once).run(jobs, b"c"))
+
+    assert marker.exists(), "the victim job never ran, so no worker was killed"
+    worker_pid, kernel_pid = (int(p) for p in marker.read_text().split())
+    assert sorted(r.key for r in results) == sorted(j.key for j in jobs)
+    assert all(r.status == "ok" for r in results), [r.error for r in results]
+    victim = next(r for r in results if r.key == "victim")
+    assert int(victim.error or 0) != worker_pid
+    assert "victim" in victim.files["html"].decode("utf-8")
+    deadline = time.monotonic() + 20  # ipykernel notices its parent is gone within seconds
+    while psutil.pid_exists(kernel_pid) and time.monotonic() < deadline:
+        with contextlib.suppress(psutil.Error):
+            if psutil.Process(kernel_pid).status() == psutil.STATUS_ZOMBIE:
+                break
+        time.sleep(0.5)
+    alive = psutil.pid_exists(kernel_pid)
+    if alive:
+        with contextlib.suppress(psutil.Error):
+            alive = psutil.Process(kernel_pid).status() != psutil.STATUS_ZOMBIE
+    assert not alive, "the killed worker's kernel outlived it"

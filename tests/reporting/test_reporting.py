@@ -23,7 +23,7 @@ import pytest
 from pypdf import PdfReader
 
 import planlib
-from planlib.reporting import content, jobs, runner
+from planlib.reporting import content, jobs, kernels, runner
 from planlib.reporting.context import build_context, context_from_bytes
 from planlib.reporting.executors import LocalExecutor, get_executor
 from planlib.reporting.html import _gap_text, _value_text
@@ -272,6 +272,91 @@ def test_a_dying_kernel_is_a_failed_result(tmp_path: Path) -> None:
                          {}, ("html",), timeout=60)  # fmt: skip
     result = jobs.render_job(job, b"")
     assert result.status == "failed" and result.error
+
+
+def _warm(job: jobs.ReportJob, context: bytes = b"ctx", limit: int = 25) -> jobs.ReportResult:
+    return kernels.render_warm_with(job, context, limit)
+
+
+@pytest.fixture
+def warm_kernels() -> Iterator[None]:
+    kernels.close_all()
+    yield
+    kernels.close_all()
+
+
+@pytest.mark.slow
+def test_warm_kernel_runs_report_after_report_in_a_fresh_namespace(
+    tmp_path: Path, warm_kernels: None
+) -> None:
+    """Two reports in one kept kernel: the second sees nothing of the first, its cells count
+    from 1, and papermill injected its parameters as it does on a new kernel."""
+    first = _notebook(tmp_path, "leak = county * 2\nprint(leak)")
+    (tmp_path / "second").mkdir()
+    second = _notebook(tmp_path / "second", "assert 'leak' not in globals(), leak\nprint(county)")
+    a = _warm(jobs.ReportJob("a", "county", "甲", first, {"county": "990102"}, ("html",)))
+    pid = kernels.current_pid()
+    b = _warm(jobs.ReportJob("b", "county", "乙", second, {"county": "990103"}, ("html",)))
+    assert (a.status, b.status) == ("ok", "ok"), (a.error, b.error)
+    assert pid is not None and kernels.current_pid() == pid  # the same kernel ran both
+    nb = nbformat.reads(b.files["ipynb"].decode("utf-8"), as_version=4)
+    injected, cell = nb.cells
+    assert "injected-parameters" in injected.metadata["tags"]
+    assert 'county = "990103"' in injected.source
+    assert [injected.execution_count, cell.execution_count] == [1, 2]
+    assert cell.outputs[0]["text"] == "990103\n"
+    assert "990102990102" in a.files["html"].decode("utf-8")
+
+
+@pytest.mark.slow
+def test_warm_kernel_is_replaced_after_a_failure_every_n_reports_and_for_a_new_context(
+    tmp_path: Path, warm_kernels: None
+) -> None:
+    good = jobs.ReportJob("g", "county", "好", _notebook(tmp_path, "x = 1"), {}, ("html",))
+    (tmp_path / "bad").mkdir()
+    bad = jobs.ReportJob("b", "county", "坏", _notebook(tmp_path / "bad", "1 / 0"), {}, ("html",))
+    assert _warm(good).status == "ok"
+    first = kernels.current_pid()
+    failed = _warm(bad)
+    assert failed.status == "failed" and "ZeroDivisionError" in (failed.error or "")
+    assert kernels.current_pid() is None  # discarded with the failed report
+    assert _warm(good).status == "ok"
+    second = kernels.current_pid()
+    assert second not in (None, first)
+    assert _warm(good, limit=2).status == "ok" and kernels.current_pid() == second
+    assert _warm(good, limit=2).status == "ok" and kernels.current_pid() != second  # 2 done
+    third = kernels.current_pid()
+    assert _warm(good, context=b"another batch").status == "ok"
+    assert kernels.current_pid() != third
+
+
+@pytest.mark.slow
+def test_warm_kernel_timeout_and_death_are_failed_results_and_the_next_report_runs(
+    tmp_path: Path, warm_kernels: None
+) -> None:
+    slow = jobs.ReportJob("t", "county", "超时", _notebook(tmp_path, "import time\ntime.sleep(120)"),
+                          {}, ("html",), timeout=4)  # fmt: skip
+    result = _warm(slow)
+    assert result.status == "failed" and "超时" in (result.error or "")
+    assert result.seconds < 60 and result.files == {}
+    (tmp_path / "die").mkdir()
+    die = jobs.ReportJob("d", "county", "死", _notebook(tmp_path / "die", "import os\nos._exit(1)"),
+                         {}, ("html",), timeout=60)  # fmt: skip
+    dead = _warm(die)
+    assert dead.status == "failed" and "内核意外退出" in (dead.error or "")
+    (tmp_path / "ok").mkdir()
+    after = _warm(
+        jobs.ReportJob("o", "county", "好", _notebook(tmp_path / "ok", "1"), {}, ("html",))
+    )
+    assert after.status == "ok", after.error
+
+
+def test_kernel_setting_chooses_the_job_function() -> None:
+    assert get_executor("local", jobs=1).render is kernels.render_warm  # type: ignore[attr-defined]
+    fresh = get_executor("local", jobs=1, kernel="fresh")
+    assert fresh.render is jobs.render_job  # type: ignore[attr-defined]
+    with pytest.raises(planlib.PlanlibError, match="未知的内核方式"):
+        get_executor("local", kernel="tepid")
 
 
 def test_num_small_gaps_keep_their_sign_and_none_reads_as_minus_zero() -> None:
