@@ -93,6 +93,7 @@ def test_broken_cell_coloured_marked_and_commented(run: tuple) -> None:
     assert cell.fill.fgColor.rgb.endswith(ERROR_FILL)
     assert "×" in cell.number_format
     assert "数值不能为负数" in cell.comment.text
+    assert ws.page_setup.cellComments == "atEnd"  # comments print too (a blank cell shows no mark)
     warned = ws.cell(4, headers.index("已入学适龄儿童少年数") + 1)
     assert warned.comment is not None and "[警告]" in warned.comment.text
     assert warned.fill.fgColor.rgb.endswith(WARNING_FILL) and "△" in warned.number_format

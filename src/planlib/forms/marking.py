@@ -146,6 +146,8 @@ def marked_copy(
                 mark.severity = "error"
             level = "错误" if p["severity"] == "error" else "警告"
             mark.lines.append(f"[{level}] {p['message']}")
+    for where in {w for w, _ in marks}:
+        wb[where].page_setup.cellComments = "atEnd"  # a print lists every comment after the sheet
     for (where, ref), mark in marks.items():
         cell = wb[where][ref]
         error = mark.severity == "error"
