@@ -210,3 +210,21 @@ def test_unreadable_workbook_gets_a_list_without_a_copy(small_sample: Path, tmp_
     assert wb.sheetnames == ["问题清单"]
     (row,) = [[c.value for c in r] for r in wb["问题清单"].iter_rows(min_row=4)]
     assert row[0] == "returns/2022Q4/990103.xlsx" and "无法读取" in row[5]
+
+
+def test_a_second_run_replaces_the_first_answer(small_sample: Path, tmp_path: Path) -> None:
+    """Feedback, then a corrected resubmission: the county's old 问题反馈 file is gone."""
+    data = tmp_path / "data"
+    shutil.copytree(small_sample, data)
+    path = data / "returns" / "2022Q4" / "990104.xlsx"
+    sent = path.read_bytes()
+    wb = openpyxl.load_workbook(path)
+    wb["学校明细"]["D4"] = 5
+    wb.save(path)
+    out = tmp_path / "out"
+    first = {c.code: c for c in write_feedback(data, out, "2022Q4").counties}["990104"]
+    assert first.status == "需修改后重新报送" and first.path is not None
+    path.write_bytes(sent)  # the corrected return
+    second = {c.code: c for c in write_feedback(data, out, "2022Q4").counties}["990104"]
+    assert second.status == "校验通过"
+    assert not first.path.exists() and second.path is not None and second.path.exists()

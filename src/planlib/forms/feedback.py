@@ -135,18 +135,19 @@ def write_feedback(
         )
         n_err = int(found["severity"].eq("error").sum())
         n_warn = int(found["severity"].eq("warning").sum())
+        receipt = target / f"{code}_{name}_{when}_校验回执.xlsx"
+        marked = target / f"{code}_{name}_{when}_问题反馈.xlsx"
+        for stale in (receipt, marked):  # an earlier run's answer must not contradict this one
+            stale.unlink(missing_ok=True)
         if not files:
             results.append(CountyFeedback(code, name, "未报送", n_err, n_warn, None))
-            continue
-        if found.empty:
-            path = target / f"{code}_{name}_{when}_校验回执.xlsx"
-            _write_receipt(path, ds, code, name, label, files)
-            results.append(CountyFeedback(code, name, "校验通过", 0, 0, path))
-            continue
-        path = target / f"{code}_{name}_{when}_问题反馈.xlsx"
-        marked_copy(path, root, files, found, f"{name}{label}")
-        status = "需修改后重新报送" if n_err else "请核对警告"
-        results.append(CountyFeedback(code, name, status, n_err, n_warn, path))
+        elif found.empty:
+            _write_receipt(receipt, ds, code, name, label, files)
+            results.append(CountyFeedback(code, name, "校验通过", 0, 0, receipt))
+        else:
+            marked_copy(marked, root, files, found, f"{name}{label}")
+            status = "需修改后重新报送" if n_err else "请核对警告"
+            results.append(CountyFeedback(code, name, status, n_err, n_warn, marked))
     if progress is not None:
         progress("", len(counties), len(counties))
     index = target / f"反馈汇总_{when}.xlsx"
