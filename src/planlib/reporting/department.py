@@ -47,7 +47,7 @@ def department_headline(ctx: ReportContext, department: str) -> Html:
 def department_targets(ctx: ReportContext, department: str) -> Html:
     d = ctx.departments[ctx.departments["department"].astype(str) == department]
     if d.empty:
-        return Html("<p>没有负责的量化目标。</p>")
+        return Html("")  # the headline has said so
     frame = pd.DataFrame(
         {
             "任务": d["task_id"],
@@ -79,6 +79,10 @@ def department_targets(ctx: ReportContext, department: str) -> Html:
     return Html(table(frame, numeric=("全市值",), raw=("全市值", "目标", "状态")))
 
 
+def _has_targets(ctx: ReportContext, department: str) -> bool:
+    return bool((ctx.departments["department"].astype(str) == department).any())
+
+
 def _own_rows(ctx: ReportContext, department: str, org: str | None) -> pd.DataFrame:
     """The assessment rows of the department's targets for the children of ``org``, every
     quarter of the year so far."""
@@ -99,6 +103,10 @@ def department_followup(ctx: ReportContext, department: str, org: str | None = N
     people, schools or money) and since when, longest first within each target."""
     from ..monitoring.behind import behind_since  # not at kernel start-up
 
+    if not _has_targets(ctx, department):
+        return Html(
+            f"<p>{e(department)}没有负责的量化目标，无督办清单；所牵头或参与任务的进展见任务台账。</p>"
+        )
     behind = behind_since(_own_rows(ctx, department, org), ctx.period)
     if behind.empty:
         return Html("<p>本期各下级单位在本处室负责的目标上均无未达标，无需督办。</p>")
@@ -137,6 +145,8 @@ def department_followup(ctx: ReportContext, department: str, org: str | None = N
 
 def department_heatmap(ctx: ReportContext, department: str, org: str | None = None) -> Html:
     """The department's targets across the children of ``org`` (default: the root's)."""
+    if not _has_targets(ctx, department):
+        return Html(f"<p>{e(department)}没有负责的量化目标，无各单位完成情况。</p>")
     rows = _own_rows(ctx, department, org)
     rows = rows[rows["period"].astype(str) == ctx.period]
     if rows.empty:
