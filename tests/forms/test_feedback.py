@@ -60,6 +60,7 @@ def broken(small_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     rows = list(reader(io.StringIO(csv.read_bytes().decode("gb18030"))))
     rows[3][1] = '=HYPERLINK("http://example.invalid")'  # a name that looks like a formula
     rows[3][3] = "7"  # a flag that is not 0/1
+    rows[4][7] = "=SUM(1,2)"  # a count typed as a formula-looking text: not a number
     text = io.StringIO()
     writer(text).writerows(rows)
     csv.write_bytes(text.getvalue().encode("gb18030"))
@@ -158,6 +159,10 @@ def test_csv_return_becomes_a_workbook_with_inert_text(run: tuple) -> None:
     ws = wb["990105_学校"]
     assert ws["B4"].value.startswith("=HYPERLINK") and ws["B4"].data_type == "s"
     assert ws["D4"].value == 7 and ws["D4"].comment is not None
+    assert ws["H5"].value == "=SUM(1,2)" and ws["H5"].data_type == "s" and ws["H5"].comment
+    listing = wb["问题清单"]
+    (value,) = [r[4] for r in listing.iter_rows(min_row=4) if r[4].value == "=SUM(1,2)"]
+    assert value.data_type == "s"
 
 
 def test_receipts_for_clean_counties_and_an_index(run: tuple) -> None:
