@@ -15,6 +15,7 @@ import pytest
 from planlib.catalog.dictionary import load_dictionary
 from planlib.errors import UsageError
 from planlib.forms.blank import write_forms
+from planlib.forms.layout import header_text
 from planlib.returns.orgunits import load_org_units
 from planlib.returns.reading import read_returns
 
@@ -43,7 +44,7 @@ def test_headers_are_dictionary_names_with_units(forms_q4: list[Path]) -> None:
     ws = openpyxl.load_workbook(forms_q4[0])["县级汇总"]
     headers = [c.value for c in ws[3]]
     assert headers[:3] == ["行政区划代码", "单位名称", "报告期"]
-    assert "一般公共预算教育投入（万元）" in headers
+    assert "一般公共预算教育投入（本年累计）（万元）" in headers
     matched = [d.match(h) for h in headers[3:]]
     assert [m.element for m in matched] == [e.code for e in d.elements_at("county")]
     assert all(m.factor == 1.0 for m in matched)
@@ -95,7 +96,7 @@ def test_flow_cells_are_bounded_by_last_quarter(forms_q4: list[Path], small_samp
     v = load_dataset(small_sample).values
     q3 = v[(v["org_code"] == "990102") & (v["period"] == "2022Q3")].set_index("element")["value"]
     ws = openpyxl.load_workbook(forms_q4[0])["县级汇总"]
-    col = [c.value for c in ws[3]].index("一般公共预算教育投入（万元）") + 1
+    col = [c.value for c in ws[3]].index("一般公共预算教育投入（本年累计）（万元）") + 1
     (dv,) = _dv_at(ws, ws.cell(4, col).coordinate)
     assert float(dv.formula1) == pytest.approx(q3["edu_budget"])
     assert dv.errorStyle == "warning"
@@ -112,7 +113,8 @@ def _textbox_text(path: Path, sheet_number: int) -> str:
 def test_guide_lists_every_element_with_unit_and_checks(forms_q4: list[Path]) -> None:
     text = _textbox_text(forms_q4[0], 3)
     for e in load_dictionary().elements_at("county"):
-        assert f"{e.name}（{e.unit}）" in text
+        assert f"{header_text(e)}：" in text
+    assert "补充教师数（本年累计）（人）：" in text
     assert "公办园在园幼儿数不应超过在园幼儿数（错误）" in text
     assert "本年 1 月 1 日至报告期末的累计数" in text
 
@@ -132,7 +134,7 @@ def test_first_quarter_has_no_reference_sheet(small_sample: Path, tmp_path: Path
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["县级汇总", "学校明细", "填表说明"]
     ws = wb["县级汇总"]
-    col = [c.value for c in ws[3]].index("一般公共预算教育投入（万元）") + 1
+    col = [c.value for c in ws[3]].index("一般公共预算教育投入（本年累计）（万元）") + 1
     (dv,) = _dv_at(ws, ws.cell(4, col).coordinate)
     assert float(dv.formula1) == 0 and dv.errorStyle in (None, "stop")
 

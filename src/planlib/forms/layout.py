@@ -29,7 +29,12 @@ _KIND_TEXT = {"count": "整数", "amount": "数值，可保留小数", "flag": "
 
 def header_text(e: Element) -> str:
     """The column header of an element: its name and unit, 在园幼儿数（人）; flags without one."""
-    return e.name if e.kind == "flag" else f"{e.name}（{e.unit}）"
+    if e.kind == "flag":
+        return e.name
+    # a year-to-date flow says so where the dictionary knows the wording: 补充教师数（本年累计）（人）
+    ytd = f"{e.name}（本年累计）"
+    name = ytd if e.temporal == "flow" and ytd in e.aliases else e.name
+    return f"{name}（{e.unit}）"
 
 
 def plain(x: float) -> str:
@@ -228,10 +233,9 @@ def guide_lines(name: str, when: Period, d: Dictionary) -> list[str]:
     for level, label in (("county", "县级汇总"), ("school", "学校明细")):
         lines.append(f"【{label}】")
         for i, e in enumerate(d.elements_at(level), start=1):
-            unit = "" if e.kind == "flag" else f"（{e.unit}）"
             optional = "" if e.required else "（选填）"
             lines.append(
-                f"{i}. {e.name}{unit}{optional}：{element_definition(e)}。"
+                f"{i}. {header_text(e)}{optional}：{element_definition(e)}。"
                 f"校验：{'；'.join(element_checks(e, d))}。"
             )
     return lines
