@@ -43,7 +43,9 @@ class FormsWritten:
 
     period: str
     files: tuple[Path, ...]
-    reference_period: str | None  # the quarter whose year-to-date values the forms quote
+    reference_period: (
+        str | None
+    )  # the quarter whose year-to-date values the forms quote (None: none found)
 
 
 def _select(org_units: OrgUnits, counties: str | Iterable[str] | None) -> pd.DataFrame:
@@ -108,7 +110,7 @@ def write_forms(
         files.append(path)
     if progress is not None and len(chosen):
         progress("", len(chosen), len(chosen))
-    ref = str(when.previous()) if when.quarter > 1 else None
+    ref = str(when.previous()) if when.quarter > 1 and not previous.empty else None
     return FormsWritten(str(when), tuple(files), ref)
 
 
