@@ -43,8 +43,12 @@ _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 def put_text(cell: Cell, value: Any) -> Cell:
     """Write ``value`` as text that stays text: a name like ``=1+1`` or ``@x`` is never a formula,
-    neither in the file nor after a clerk edits the cell (quote prefix)."""
-    text = "" if value is None else str(value)
+    neither in the file nor after a clerk edits the cell (quote prefix). Control characters,
+    which a worksheet cannot hold, become �."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    # control characters cannot be stored in .xlsx at all: shown as � rather than failing
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", "" if value is None else str(value))
     cell.value = text
     cell.data_type = "s"
     if text.startswith(_FORMULA_START):
