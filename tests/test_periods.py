@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from planlib.periods import Period, find_period, parse_period
+from planlib.periods import Period, find_period, find_year, parse_period
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,26 @@ def test_find_period_in_titles():
     assert find_period("某市教育统计季报（2022年第二季度）") == Period(2022, 2)
     assert find_period("returns/2022Q4/330102.xlsx") == Period(2022, 4)
     assert find_period("无期别") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2022Q4", "2022-Q4", "2022年第四季度", "2022年4季度", "2022年第4季度", "2022年度第四季度"],
+)
+def test_every_common_spelling_is_found_in_a_title(text):
+    assert find_period(f"城关区教育统计季报（{text}）") == Period(2022, 4)
+    assert parse_period(text) == Period(2022, 4)
+
+
+@pytest.mark.parametrize("text", ["四季度", "第四季度", "第4季度", "Q4"])
+def test_a_quarter_without_a_year_takes_the_year_given(text):
+    assert parse_period(text, year=2022) == Period(2022, 4)
+    assert find_period(f"城关区季报（{text}）", year=2022) == Period(2022, 4)
+    assert find_period(f"城关区季报（{text}）") is None  # no year: no guess
+
+
+def test_codes_and_long_numbers_are_no_year_or_quarter():
+    assert find_year("returns/2022/990102.xlsx") == 2022
+    assert find_year("9901020001.xlsx") is None
+    assert find_period("9901020001", year=2022) is None
+    assert find_period("20221Q4") is None  # five digits before Q: no year

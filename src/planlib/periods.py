@@ -17,7 +17,7 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4
 _PATTERNS = (
     re.compile(r"^\s*(?P<y>\d{4})\s*[Qq]\s*(?P<q>[1-4])\s*$"),
     re.compile(r"^\s*(?P<y>\d{4})\s*[-_/]\s*[Qq]?(?P<q>[1-4])\s*$"),
-    re.compile(r"^\s*(?P<y>\d{4})\s*年\s*第?\s*(?P<q>[一二三四1-4])\s*季度?\s*$"),
+    re.compile(r"^\s*(?P<y>\d{4})\s*年度?\s*第?\s*(?P<q>[一二三四1-4])\s*季度?\s*$"),
 )
 
 
@@ -60,24 +60,55 @@ class Period:
         return [Period(self.year, q) for q in range(1, self.quarter + 1)]
 
 
-def parse_period(text: str | Period) -> Period:
-    """Read ``2022Q1``, ``2022-Q1``, ``2022年第一季度``; ValueError with a Chinese message otherwise."""
+def parse_period(text: str | Period, year: int | None = None) -> Period:
+    """Read ``2022Q1``, ``2022-Q1``, ``2022年第一季度``, ``2022年1季度``; with ``year`` (from the
+    folder or the file name) also ``一季度``, ``第一季度``, ``Q1``. ValueError with a Chinese
+    message otherwise."""
     if isinstance(text, Period):
         return text
     for pattern in _PATTERNS:
         m = pattern.match(str(text))
         if m:
             return Period(int(m["y"]), _CN_DIGITS[m["q"]])
+    if year is not None:
+        m = _YEARLESS.match(str(text))
+        if m:
+            return Period(year, _CN_DIGITS[m["q"] or m["qq"]])
     raise ValueError(f"无法识别的报告期「{text}」，应写作 2022Q1 或 2022年第一季度")
 
 
-def find_period(text: str) -> Period | None:
-    """The first period mentioned anywhere in ``text`` (a title row, a file name), or None."""
-    # 2022Q4, 2022 Q4, 2022-Q4, 2022_Q4, 2022/Q4, 2022年Q4: what parse_period accepts
-    m = re.search(r"(\d{4})\s*[-–—_/.年]?\s*[Qq]\s*([1-4])", text) or re.search(
-        r"(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度", text
-    )
-    return Period(int(m.group(1)), _CN_DIGITS[m.group(2)]) if m else None
+# 2022Q4, 2022 Q4, 2022-Q4, 2022_Q4, 2022/Q4, 2022年Q4: what parse_period accepts
+_FIND_Q = re.compile(r"(?<!\d)(\d{4})\s*[-–—_/.年]?\s*[Qq]\s*([1-4])(?!\d)")
+# 2022年第四季度, 2022年4季度, 2022年度第4季度
+_FIND_CN = re.compile(r"(?<!\d)(\d{4})\s*年度?\s*第?\s*([一二三四1-4])\s*季度")
+# 四季度, 第四季度, Q4 (a year must come from elsewhere)
+_FIND_YEARLESS = re.compile(
+    r"(?<![\d年一二三四])第?\s*([一二三四1-4])\s*季度|(?<![0-9A-Za-z])[Qq]([1-4])(?![0-9])"
+)
+_YEARLESS = re.compile(r"^\s*(?:第?\s*(?P<q>[一二三四1-4])\s*季度?|[Qq](?P<qq>[1-4]))\s*$")
+_FIND_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def find_period(text: str, year: int | None = None) -> Period | None:
+    """The first period mentioned anywhere in ``text`` (a title row, a file name), or None.
+
+    With ``year`` (the folder's or the file name's), a quarter written without one (四季度,
+    第四季度, Q4) is that quarter of ``year``.
+    """
+    m = _FIND_Q.search(text) or _FIND_CN.search(text)
+    if m:
+        return Period(int(m.group(1)), _CN_DIGITS[m.group(2)])
+    if year is not None:
+        m = _FIND_YEARLESS.search(text)
+        if m:
+            return Period(year, _CN_DIGITS[m.group(1) or m.group(2)])
+    return None
+
+
+def find_year(text: str) -> int | None:
+    """The first year (1900–2099) written in ``text`` as four digits of their own, or None."""
+    m = _FIND_YEAR.search(text)
+    return int(m.group(1)) if m else None
 
 
 LATEST = ("latest", "最新", "")

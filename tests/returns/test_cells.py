@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,12 +15,14 @@ from planlib.returns.cells import (
     _CHECK_MESSAGES,
     CELL_COLUMNS,
     VALUE_COLUMNS,
+    CellNote,
     TableCells,
     _problem,
     cell_schema,
     check_cells,
     check_tables,
     parse_number,
+    reason_rule,
     scale,
 )
 
@@ -58,7 +63,7 @@ def pandera_check_cells(cells: pd.DataFrame):
         else:
             problems.append(
                 _problem(r.file, int(r.row), r.column, r.raw, f"{reason}，无法读取",
-                         org_code=r.org_code, period=r.period, rule="not_numeric")
+                         org_code=r.org_code, period=r.period, rule=reason_rule(reason))
             )  # fmt: skip
             bad[i] = True
     try:
@@ -89,7 +94,7 @@ RAWS = st.one_of(
     st.from_regex(r"\A[ \u3000]?[-+]?[0-9０-９_,，．.]{1,6}(e[0-9])?[%％]?[ \u3000]?\Z"),
     st.sampled_from(
         [None, "", " ", "-", "很多", "1,234", "12，345", "９３．５", "93.5%", "5％", "-3%", "是", "否",
-         "1.2.3", "#DIV/0!", 0.5, 1.0, 0, 1, 2, True, False, 1e12, float("inf"), "inf", "nan"]
+         "1.2.3", "#DIV/0!", "#REF!", "2022-03-01", datetime.date(2022, 3, 1), 0.5, 1.0, 0, 1, 2, True, False, 1e12, float("inf"), "inf", "nan"]
     ),
 )  # fmt: skip
 CELL = st.tuples(
@@ -172,3 +177,40 @@ def test_the_fast_path_for_text_numbers_agrees_with_parse_number(text):
     value, reason = parse_number(text)
     assert (numbers[0] == value) or (numbers[0] != numbers[0] and value != value)
     assert reasons == ([] if reason is None else [(0, reason)])
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "rule"),
+    [
+        ("#DIV/0!", "Excel 错误值「#DIV/0!」", "excel_error"),
+        ("#REF!", "Excel 错误值「#REF!」", "excel_error"),
+        (datetime.datetime(2022, 3, 1), "单元格是日期（2022-03-01）", "date_in_number"),
+        ("2022/3/1", "单元格是日期", "date_in_number"),
+        ("很多", "不是数字", "not_numeric"),
+    ],
+)
+def test_what_a_cell_really_is_has_its_own_message(raw, words, rule):
+    frame = frame_of([("990102", "2022Q1", "pop_3_5", raw, 1.0)])
+    values, [p] = check_cells(frame, D)
+    assert values.empty and words in p.message and p.rule == rule and p.severity == "error"
+    assert (p.row, p.column) == (4, "列pop_3_5")
+
+
+def test_a_cell_note_gives_its_message_not_a_blank():
+    note = CellNote("formula_uncalculated", "公式未计算：请在 Excel 中打开并保存后重新报送")
+    frame = frame_of([("990102", "2022Q1", "pop_3_5", note, 1.0)])
+    values, [p] = check_cells(frame, D)
+    assert values.empty and p.message == note.message and p.rule == "formula_uncalculated"
+    assert p.severity == "error"
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "rules"),
+    [(2.1571, 21571, []), (0.0001, 1, []), (1.23456789, None, ["whole"])],
+)
+def test_a_count_converted_from_wan_ren_is_compared_with_a_tolerance(raw, value, rules):
+    # 2.1571 × 10000 = 21570.999999999996 in binary floating point: a whole 21,571 children
+    frame = frame_of([("990102", "2022Q1", "pop_3_5", raw, 10000.0)])
+    values, problems = check_cells(frame, D)
+    assert [p.rule for p in problems] == rules
+    assert values["value"].tolist() == ([] if value is None else [value])

@@ -18,6 +18,7 @@ builds on them.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Callable
@@ -38,6 +39,24 @@ from ..errors import Problem
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
 VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]
 _FLAG_WORDS = {"是": 1.0, "否": 0.0, "√": 1.0, "×": 0.0, "Y": 1.0, "N": 0.0, "有": 1.0, "无": 0.0}
+EXCEL_ERRORS = frozenset(
+    ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!")
+)
+_DATE_TEXT = re.compile(
+    r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+WHOLE_TOLERANCE = 1e-6
+"""How far from a whole number a count may be after a unit conversion (2.1571 万人 × 10000)."""
+
+
+@dataclass(frozen=True)
+class CellNote:
+    """A cell whose layout, not its text, says why it gives no number (a merged range, a
+    formula saved without its result): the reading puts one in place of the value."""
+
+    rule: str
+    message: str
+    shown: Any = None
 
 
 def _problem(
@@ -57,19 +76,41 @@ def parse_number(raw: Any) -> tuple[float, str | None]:
         if raw != raw:  # NaN: a blank cell that went through a DataFrame
             return np.nan, "empty"
         return (float(raw), None) if np.isfinite(raw) else (np.nan, "不是有限数字")
+    if isinstance(raw, datetime.date | datetime.time | datetime.timedelta):
+        return np.nan, _date_reason(raw)
+    if isinstance(raw, CellNote):
+        return np.nan, raw.message
     s = unicodedata.normalize("NFKC", str(raw)).strip()
     if not s or s in ("-", "—", "/"):
         return np.nan, "empty"
     if s in _FLAG_WORDS:
         return _FLAG_WORDS[s], None
+    if s.upper() in EXCEL_ERRORS:
+        return np.nan, f"Excel 错误值「{s}」（公式计算出错，请检查公式或直接填数字）"
     s = re.sub(r"[\s,]", "", s)
     if s.endswith("%"):
         s = s[:-1]
     try:
         value = float(s)
     except ValueError:
+        if _DATE_TEXT.match(unicodedata.normalize("NFKC", str(raw)).strip()):
+            return np.nan, _date_reason(str(raw).strip())
         return np.nan, "不是数字"
     return (value, None) if np.isfinite(value) else (np.nan, "不是有限数字")
+
+
+def _date_reason(raw: Any) -> str:
+    shown = raw.strftime("%Y-%m-%d") if isinstance(raw, datetime.date) else str(raw)
+    return f"单元格是日期（{shown}），该列应填数字（是否把单元格格式设成了日期？）"
+
+
+def reason_rule(reason: str) -> str:
+    """The rule of a cell :func:`parse_number` cannot read, from its reason."""
+    if reason.startswith("Excel 错误值"):
+        return "excel_error"
+    if reason.startswith("单元格是日期"):
+        return "date_in_number"
+    return "not_numeric"
 
 
 # --- cell checks (pandera) -------------------------------------------------------------------
@@ -105,7 +146,11 @@ def cell_schema() -> pandera.pandas.DataFrameSchema:
             ),
             pa.Check(lambda f: ~f["percent"], name="percent"),
             pa.Check(
-                lambda f: (f["kind"] != "count") | f["value"].isna() | (f["value"] % 1 == 0),
+                lambda f: (
+                    (f["kind"] != "count")
+                    | f["value"].isna()
+                    | ((f["value"] - f["value"].round()).abs() <= WHOLE_TOLERANCE)
+                ),
                 name="whole",
             ),
         ],
@@ -169,10 +214,10 @@ def scale(numbers: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
     return np.round(np.asarray(numbers, dtype="float64") * factor, 6)
 
 
-def _parse_all(raws: list[Any]) -> tuple[np.ndarray, list[tuple[int, str]]]:
+def _parse_all(raws: list[Any]) -> tuple[np.ndarray, list[tuple[int, str | CellNote]]]:
     """Every cell as a number (NaN where none), and (position, reason) of those that are not."""
     out = np.empty(len(raws), dtype="float64")
-    reasons: list[tuple[int, str]] = []
+    reasons: list[tuple[int, str | CellNote]] = []
     for i, raw in enumerate(raws):
         t = type(raw)
         if (t is int or t is float) and raw == raw and abs(raw) != np.inf:
@@ -190,7 +235,7 @@ def _parse_all(raws: list[Any]) -> tuple[np.ndarray, list[tuple[int, str]]]:
         value, reason = parse_number(raw)
         out[i] = value
         if reason is not None:
-            reasons.append((i, reason))
+            reasons.append((i, raw if t is CellNote else reason))
     return out, reasons
 
 
@@ -237,7 +282,7 @@ def _check(
             "percent": np.array(
                 [isinstance(r, str) and r.strip().endswith(("%", "％")) for r in raws], dtype=bool
             ),
-            "whole": (kind == "count") & ~blank & (v % 1 != 0),
+            "whole": (kind == "count") & ~blank & (np.abs(v - np.round(v)) > WHOLE_TOLERANCE),
             "period": bad_period[period_codes],
             "negative": ~blank & (v < 0),
         }
@@ -252,7 +297,10 @@ def _check(
         found.append((i, p))
 
     for i, reason in reasons:
-        if reason == "empty":
+        if isinstance(reason, CellNote):
+            add(i, column[i], reason.shown, reason.message, reason.rule)
+            bad[i] = True
+        elif reason == "empty":
             add(
                 i,
                 column[i],
@@ -262,7 +310,7 @@ def _check(
                 severity="warning",
             )
         else:
-            add(i, column[i], shown(i), f"{reason}，无法读取", "not_numeric")
+            add(i, column[i], shown(i), f"{reason}，无法读取", reason_rule(reason))
             bad[i] = True
     for name in _CHECK_ORDER:
         hits = np.flatnonzero(failing[name] & ~bad)

@@ -27,25 +27,42 @@ from ..encodings import decode_text
 from ..errors import DataFileError, Problem
 from ..periods import find_period
 from .cells import VALUE_COLUMNS, TableCells, _problem, check_tables
+from .filing import FilePeriods, agreed_period, wrong_period_problems
+from .layout import (
+    Header,
+    cell_notes,
+    codes_of_visible_rows,
+    find_header,
+    is_column_numbers,
+    looks_like_instructions,
+    no_header_message,
+    one_column_per_element,
+    skipped_problems,
+    skipped_row,
+    text,
+)
 from .tidy import read_tidy_values
-from .workbooks import read_workbook
+from .workbooks import Sheet, read_sheets
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from .cache import ReturnCache
 
-RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".parquet")
-_FOOTER = re.compile(r"^(合计|总计|小计|填表人|审核人|负责人|注[:：]|说明)")
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".parquet")
+_MONEY = re.compile(r"千元|万元|亿元|(?<![千万亿])元")
+_HIDDEN_SHEET = "隐藏工作表"
 
 
 @dataclass(frozen=True)
 class RawTable:
-    """The cells of one sheet or CSV file, as text or numbers, rows as Excel numbers them."""
+    """The cells of one sheet or CSV file, as text or numbers, rows as Excel numbers them;
+    ``layout`` is what Excel shows of the sheet (hidden rows, merged ranges …), if known."""
 
     file: str
     sheet: str
     rows: list[list[Any]]
+    layout: Sheet | None = None
 
 
 # --- files to raw tables ----------------------------------------------------------------------
@@ -57,35 +74,34 @@ def read_raw_tables(path: Path, name: str) -> list[RawTable]:
         raise ValueError("文件为空")
     if path.suffix.lower() == ".xls":
         raise ValueError("不支持旧版 Excel（.xls）格式，请在 Excel 中“另存为” .xlsx 后再报送")
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() in (".csv", ".txt"):
         text = decode_text(path.read_bytes())
-        rows = [list(r) for r in csv.reader(io.StringIO(text))]
+        rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
         if not any(any(str(c).strip() for c in r) for r in rows):
             raise ValueError("文件中没有内容")
         return [RawTable(name, "", rows)]
-    tables = [RawTable(name, title, rows) for title, rows in read_workbook(path)]
+    tables = [RawTable(name, s.title, s.rows, s) for s in read_sheets(path)]
     if not any(t.rows for t in tables):
         raise ValueError("工作簿中没有内容")
     return tables
 
 
+def _delimiter(text: str) -> str:
+    """A tab for a tab-separated text (Excel's “Unicode 文本” or “文本(制表符分隔)”), else a comma."""
+    head = text[:4000]
+    return "\t" if head.count("\t") > head.count(",") else ","
+
+
 # --- raw tables to cells -----------------------------------------------------------------------
 
 
-def _text(v: Any) -> str:
-    return "" if v is None else str(v).strip()
+_text = text
 
 
 def _header_row(rows: list[list[Any]], d: Dictionary) -> int | None:
-    """Index of the header row: the first of the top rows naming a code column and an element."""
-    for i, row in enumerate(rows[:20]):
-        kinds = [m.kind for m in (d.match(c) for c in row if _text(c)) if m is not None]
-        if ("org_code" in kinds or "school_code" in kinds) and "element" in kinds:
-            return i
-    return None
-
-
-_MONEY = re.compile(r"千元|万元|亿元|(?<![千万亿])元")
+    """Index of the (last) header row, or None: see :func:`layout.find_header`."""
+    h = find_header(rows, d)
+    return None if h is None else h.last
 
 
 def _amount_unit_from_title(
@@ -115,30 +131,30 @@ def table_cells(
     table: RawTable, d: Dictionary, fallback_period: str | None
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """One row per (data row, element column) of a raw table, plus the problems of its layout."""
-    cells, problems = _table_cells(table, d, fallback_period)
+    fallback = find_period(fallback_period) if fallback_period else None
+    periods = FilePeriods(name_period=fallback, year=fallback.year if fallback else None)
+    cells, problems = _table_cells(table, d, periods)
     return (cells.frame() if len(cells) else pd.DataFrame()), problems
 
 
 def _table_cells(
-    table: RawTable, d: Dictionary, fallback_period: str | None
+    table: RawTable, d: Dictionary, periods: FilePeriods, given: Header | None = None
 ) -> tuple[TableCells, list[Problem]]:
     problems: list[Problem] = []
     where = f"{table.file}" + (f"［{table.sheet}］" if table.sheet else "")
-    h = _header_row(table.rows, d)
-    if h is None:
-        problems.append(
-            _problem(
-                where,
-                None,
-                None,
-                None,
-                "找不到表头行（应有「行政区划代码」或「学校标识码」列及数据项列）",
-            )
-        )
+    sheet = table.layout
+    found = given or find_header(table.rows, d, sheet.merged if sheet else ())
+    if found is None:
+        message = no_header_message(table.rows, d)
+        problems.append(_problem(where, None, None, None, message, rule="no_header"))
         return TableCells(where, "county"), problems
-    header = table.rows[h]
-    title_text = " ".join(_text(c) for r in table.rows[:h] for c in r)
-    period_here = find_period(title_text)
+    h, header_row = found.last, found.last + 1  # the index of its last row, its Excel row
+    header = found.labels
+    title_rows = table.rows[: found.first]
+    title_text = " ".join(_text(c) for r in title_rows for c in r)
+    file_period, mismatch = agreed_period(where, title_rows, periods)
+    if mismatch is not None:
+        return TableCells(where, "county"), [mismatch]
     columns: dict[int, Any] = {}
     code_col = None
     period_col = None
@@ -152,7 +168,7 @@ def _table_cells(
             problems.append(
                 _problem(
                     where,
-                    h + 1,
+                    header_row,
                     label,
                     None,
                     "数据字典中没有这一列，已忽略",
@@ -170,7 +186,7 @@ def _table_cells(
                 problems.append(
                     _problem(
                         where,
-                        h + 1,
+                        header_row,
                         label,
                         None,
                         f"无法换算的计量单位「{m.unit}」",
@@ -179,12 +195,13 @@ def _table_cells(
                 )
                 continue
             if d[str(m.element)].kind == "amount" and not m.unit_stated:
-                m, found = _amount_unit_from_title(m, d, title_text, where, h + 1, label)
-                problems += found
+                m, unit_said = _amount_unit_from_title(m, d, title_text, where, header_row, label)
+                problems += unit_said
             columns[j] = (m, label)
     if code_col is None:
         return TableCells(where, level), problems
     elements = {m.element for m, _ in columns.values()}
+    problems += one_column_per_element(columns, sheet, where, header_row)
     present_levels = {d[e].level for e in elements}
     if level == "county" and present_levels == {"city"}:
         level = "city"
@@ -192,7 +209,12 @@ def _table_cells(
         if e.required and e.code not in elements:
             problems.append(
                 _problem(
-                    where, h + 1, e.name, None, f"缺少必填列「{e.name}」", rule="missing_column"
+                    where,
+                    header_row,
+                    e.name,
+                    None,
+                    f"缺少必填列「{e.name}」",
+                    rule="missing_column",
                 )
             )
     cells = TableCells(where, level)
@@ -202,25 +224,51 @@ def _table_cells(
     labels = [label for _, label in columns.values()]
     k, last = len(positions), max(positions, default=-1)
     take = itemgetter(*positions) if k > 1 else None
+    notes = cell_notes(sheet, positions, h + 1, len(table.rows)) if sheet else {}
+    hidden_rows = sheet.hidden_rows if sheet else frozenset()
+    visible_codes = codes_of_visible_rows(table.rows, h + 1, code_col, hidden_rows)
+    label_columns = [j for j in range(len(header)) if j not in columns]
+    skipped: dict[str, list[tuple[int, str]]] = {}
+    wrong_period: dict[str, list[int]] = {}
+    said_periods: dict[str, tuple[str, bool]] = {}  # 报告期 as written: (quarter, disagrees)
+    file_period_text = str(file_period) if file_period else None
+    year = periods.year or (file_period.year if file_period else None)
     for i in range(h + 1, len(table.rows)):
         row = table.rows[i]
         code = _text(row[code_col]) if code_col < len(row) else ""
         if not code and not any(_text(c) for c in row):
             continue
-        if _FOOTER.match(code) or (not code and _FOOTER.match(_text(row[0]) if row else "")):
+        what = skipped_row(row, code, label_columns)
+        if what is not None:
+            skipped.setdefault(what[0], []).append((i + 1, what[1]))
+            continue
+        if i == h + 1 and is_column_numbers(row, code_col):
+            skipped.setdefault("numbers", []).append((i + 1, _text(row[code_col])))
             continue
         code = unicodedata.normalize("NFKC", code)
         if code.endswith(".0") and code[:-2].isdigit():
             code = code[:-2]  # a code typed as a number in Excel
-        period = fallback_period
+        period = file_period_text
         if period_col is not None and period_col < len(row) and _text(row[period_col]):
-            p = find_period(_text(row[period_col]))
-            period = str(p) if p else _text(row[period_col])
-        elif period_here is not None:
-            period = str(period_here)
+            said = _text(row[period_col])
+            if said not in said_periods:  # a column of one quarter: parsed once
+                p = find_period(said, year)
+                said_periods[said] = (str(p) if p else said, p is not None and p != file_period)
+            period, disagrees = said_periods[said]
+            if disagrees and file_period is not None:
+                wrong_period.setdefault(said, []).append(i + 1)
+                continue
         if not code:
-            problems.append(_problem(where, i + 1, _text(header[code_col]), None, "代码为空"))
+            message = "代码为空"
+            if sheet and (i + 1, code_col) in sheet.uncalculated:
+                message = "代码单元格是未计算的公式：请在 Excel 中打开并保存后重新报送"
+            problems.append(_problem(where, i + 1, _text(header[code_col]), None, message))
             continue
+        if hidden_rows and i + 1 in hidden_rows:
+            if code in visible_codes:
+                skipped.setdefault("hidden_copy", []).append((i + 1, code))
+                continue
+            skipped.setdefault("hidden", []).append((i + 1, code))
         width = (
             0 if table.sheet else max((at + 1 for at, c in enumerate(row) if _text(c)), default=0)
         )
@@ -240,7 +288,9 @@ def _table_cells(
                 )
             )
             continue
-        if len(row) > last:
+        if notes and i in notes:
+            cells.raw += [notes[i].get(j, row[j] if j < len(row) else None) for j in positions]
+        elif len(row) > last:
             cells.raw += take(row) if take is not None else [row[at] for at in positions]
         else:
             cells.raw += [row[j] if j < len(row) else None for j in positions]
@@ -250,6 +300,8 @@ def _table_cells(
         cells.org_code += [code] * k
         cells.period += [period or ""] * k
         cells.row += [i + 1] * k
+    problems += wrong_period_problems(where, wrong_period, file_period, periods, title_rows)
+    problems += skipped_problems(where, skipped, _text(header[code_col]))
     return cells, problems
 
 
@@ -275,24 +327,46 @@ def return_files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
 
 
 def _read_table_file(
-    f: Path, name: str, d: Dictionary, period: str | None
+    f: Path, name: str, d: Dictionary, periods: FilePeriods
 ) -> tuple[pa.Table | None, list[Problem], bool]:
     """The checked values of one workbook or CSV (None when it gives none), its problems, and
-    whether the result depends on the file's bytes alone (an OS error may pass)."""
+    whether the result depends on the file's bytes alone (an OS error may pass).
+
+    The data sheets are those with a header; hidden sheets, and sheets without a header (a
+    填表说明, a cover) beside one that has, are skipped and said.
+    """
     try:
         tables = read_raw_tables(f, name)
     except (ValueError, OSError) as err:
         unreadable = _problem(name, None, None, None, f"无法读取：{err}", rule="unreadable")
         return None, [unreadable], not isinstance(err, OSError)
     problems: list[Problem] = []
-    checked: list[tuple[int, TableCells]] = []  # (where its cell problems go, the cells)
+    skipped: list[str] = []
+    found_headers: list[tuple[RawTable, Header | None]] = []
     for t in tables:
-        cells, found = _table_cells(t, d, period)
-        if not len(cells) and t.sheet and not t.rows:
+        if t.sheet and not t.rows:
             continue
+        if t.layout is not None and t.layout.hidden:
+            skipped.append(f"［{t.sheet}］（{_HIDDEN_SHEET}）")
+            continue
+        found_headers.append((t, find_header(t.rows, d, t.layout.merged if t.layout else ())))
+    any_header = any(h is not None for _, h in found_headers)
+    checked: list[tuple[int, TableCells]] = []  # (where its cell problems go, the cells)
+    for t, h in found_headers:
+        if h is None and any_header:
+            why = "填表说明或封面" if looks_like_instructions(t.sheet, t.rows) else "没有表头行"
+            skipped.append(f"［{t.sheet}］（{why}）")
+            continue
+        cells, found = _table_cells(t, d, periods, h)
         problems += found
         if len(cells):
             checked.append((len(problems), cells))
+    if skipped:
+        message = f"以下工作表不是报表，未读取：{'、'.join(skipped)}"
+        problems.insert(
+            0, _problem(name, None, None, None, message, severity="warning", rule="sheet_skipped")
+        )
+        checked = [(at + 1, c) for at, c in checked]
     values = None
     if checked:
         values, per_table = check_tables([c for _, c in checked], d)
@@ -334,17 +408,16 @@ def read_returns(
             pieces.append(values)
             problems += found
             continue
-        fallback = find_period(name)
-        period_text = str(fallback) if fallback else None
+        periods = FilePeriods.of(name)
         key = None
         if cache is not None and f.is_file():
             digest = (digests or {}).get(f) or file_digest(f)
-            key = cache.key(digest, f.suffix, period_text)
+            key = cache.key(digest, f.suffix, periods.key)
         hit = cache.get(key, name) if cache is not None and key is not None else None
         if hit is not None:
             table, found = hit
         else:
-            table, found, reusable = _read_table_file(f, name, d, period_text)
+            table, found, reusable = _read_table_file(f, name, d, periods)
             if cache is not None and key is not None and reusable:
                 cache.put(key, name, table, found)
         problems += found

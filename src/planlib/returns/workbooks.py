@@ -13,6 +13,10 @@ The rest is brought to openpyxl's types: a blank cell is None, a whole number is
 float only from 1e16 on, as openpyxl reads Excel's ``1E+16``), a date a datetime. Merged cells,
 hidden rows and columns need no special case: both readers give a merged range's value in its
 top-left cell only, and read hidden rows and columns like any other.
+
+What the values alone do not say (a hidden sheet, hidden rows and columns, merged ranges, a
+formula saved without its result) is read with openpyxl too, for the workbooks that hold any:
+``_scan`` looks for them in the XML it reads anyway, so a plain workbook stays on calamine.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import datetime
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,35 +35,85 @@ _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 _ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _WORKSHEET = re.compile(r"(^|/)worksheets/[^/]+\.xml$", re.IGNORECASE)
 _SHARED = re.compile(r"(^|/)sharedStrings[^/]*\.xml$", re.IGNORECASE)
+_WORKBOOK = re.compile(r"(^|/)workbook\.xml$", re.IGNORECASE)
+# what only openpyxl tells: a merged range, a hidden row or column, a formula without its value
+_LAYOUT = re.compile(
+    rb"<(?:\w+:)?mergeCell[\s/>]|\shidden\s*=\s*[\"'](?:1|true)[\"']"
+    rb"|</(?:\w+:)?f>\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+    rb"|<(?:\w+:)?f\b[^>]*/>\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+_HIDDEN_SHEET = re.compile(rb"""\sstate\s*=\s*["'](?:hidden|veryHidden)["']""")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A worksheet's values (rows as Excel numbers them) and what Excel shows of its layout.
+
+    Rows are Excel row numbers, columns 0-based indexes; ``merged`` holds
+    (first row, first column, last row, last column) of each merged range, rows Excel's,
+    columns 0-based; ``uncalculated`` the cells holding a formula saved without its result.
+    """
+
+    title: str
+    rows: list[list[Any]]
+    hidden: bool = False
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+    uncalculated: frozenset[tuple[int, int]] = frozenset()
 
 
 def read_workbook(path: Path) -> list[tuple[str, list[list[Any]]]]:
     """(sheet title, rows) of every worksheet, in workbook order; ValueError when unreadable."""
+    return [(sheet.title, sheet.rows) for sheet in read_sheets(path)]
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Every worksheet with its layout, in workbook order; ValueError when unreadable."""
     try:
-        needs_openpyxl, sheets_with_rows = _scan(path)
+        needs_openpyxl, sheets_with_rows, layout = _scan(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError) as err:
         raise ValueError(INVALID) from err
+    values = None
     if not needs_openpyxl:
         sheets = _calamine(path)
         if sheets is not None and sum(1 for _, rows in sheets if rows) >= sheets_with_rows:
-            return sheets
-    return _openpyxl(path)
+            values = sheets
+    if values is None:
+        values = _openpyxl(path)
+    if not layout:
+        return [Sheet(title, rows) for title, rows in values]
+    return _with_layout(path, values)
 
 
-def _scan(path: Path) -> tuple[bool, int]:
-    """Whether any worksheet holds a formula error or any text an ``_xHHHH_`` escape, and how
-    many worksheets have rows at all (a worksheet with rows but no values needs openpyxl)."""
-    needs_openpyxl = False
+def _scan(path: Path) -> tuple[bool, int, bool]:
+    """Whether any worksheet holds a formula error or any text an ``_xHHHH_`` escape, how many
+    worksheets have rows at all (a worksheet with rows but no values needs openpyxl), and
+    whether any sheet is hidden or holds hidden rows or columns, merged ranges or a formula
+    without its value (read with openpyxl: calamine does not say)."""
+    needs_openpyxl = layout = False
     with_rows = 0
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             if _WORKSHEET.search(info.filename):
                 xml = z.read(info)
                 needs_openpyxl |= bool(_ERROR_CELL.search(xml) or _ESCAPE.search(xml))
+                layout = layout or _has_layout(xml)
                 with_rows += bool(_ROW.search(xml))
             elif _SHARED.search(info.filename):
                 needs_openpyxl |= bool(_ESCAPE.search(z.read(info)))
-    return needs_openpyxl, with_rows
+            elif _WORKBOOK.search(info.filename):
+                xml = z.read(info)
+                layout |= b"state" in xml and bool(_HIDDEN_SHEET.search(xml))
+    return needs_openpyxl, with_rows, layout
+
+
+def _has_layout(xml: bytes) -> bool:
+    """Whether a worksheet's XML holds a merged range, a hidden row or column or a formula
+    without its value (a plain ``in`` first: the regular expression is slow on large sheets)."""
+    if b"mergeCell" not in xml and b"hidden" not in xml and b"f>" not in xml and b"<f" not in xml:
+        return False
+    return bool(_LAYOUT.search(xml))
 
 
 def _calamine(path: Path) -> list[tuple[str, list[list[Any]]]] | None:
@@ -108,3 +163,45 @@ def _openpyxl(path: Path) -> list[tuple[str, list[list[Any]]]]:
         ]
     finally:
         wb.close()
+
+
+def _with_layout(path: Path, values: list[tuple[str, list[list[Any]]]]) -> list[Sheet]:
+    """The sheets' values with their layout, read by openpyxl loading the whole workbook once
+    more with formulas (a formula whose value is None among ``values`` was saved uncalculated)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, data_only=False)
+    except Exception as err:
+        raise ValueError(INVALID) from err
+    by_title = dict(values)
+    sheets = []
+    for ws in wb.worksheets:
+        rows = by_title.get(ws.title, [])
+        hidden_columns: set[int] = set()
+        for dim in ws.column_dimensions.values():
+            if dim.hidden and dim.min is not None:
+                hidden_columns.update(range(dim.min - 1, (dim.max or dim.min)))
+        uncalculated = set()
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                r, c = cell.row - 1, cell.column - 1
+                if r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None:
+                    uncalculated.add((cell.row, c))
+        sheets.append(
+            Sheet(
+                ws.title,
+                rows,
+                hidden=ws.sheet_state != "visible",
+                hidden_rows=frozenset(n for n, dim in ws.row_dimensions.items() if dim.hidden),
+                hidden_columns=frozenset(hidden_columns),
+                merged=tuple(
+                    (m.min_row, m.min_col - 1, m.max_row, m.max_col - 1)
+                    for m in ws.merged_cells.ranges
+                ),
+                uncalculated=frozenset(uncalculated),
+            )
+        )
+    return sheets

@@ -1,0 +1,116 @@
+"""Which quarter a return is filed under: its folder, its file name and its title agree.
+
+A return sits in a quarter's folder (returns/2022Q4/), its name may say a quarter
+(990102_2022Q4.xlsx, 990102_四季度.xlsx) and so may its title rows (城关区教育统计季报（2022年
+第四季度）) and its 报告期 column. They are read with the one period parser
+(:mod:`planlib.periods`: 2022Q4, 2022-Q4, 2022年第四季度, 2022年4季度, and 四季度 with the
+year of the folder or the name) and held to each other: a disagreement is an error naming
+all three, and the table (or the rows) is not read — never filed under another quarter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from ..errors import Problem
+from ..periods import Period, find_period, find_year
+from .cells import _problem
+from .layout import row_ranges, text
+
+_text = text
+
+
+@dataclass(frozen=True)
+class FilePeriods:
+    """The quarter a return's folder and its file name say (None where they say none), and the
+    year either gives (for a 四季度 written without one)."""
+
+    folder: str = ""
+    folder_period: Period | None = None
+    name: str = ""
+    name_period: Period | None = None
+    year: int | None = None
+
+    @classmethod
+    def of(cls, name: str) -> FilePeriods:
+        """What the path ``name`` (relative to the data folder) says."""
+        path = PurePath(name)
+        parts = [p for p in path.parent.parts if p not in ("", ".", "/")]
+        year = find_year(path.stem) or next((y for y in map(find_year, reversed(parts)) if y), None)
+        folder_period = next(
+            (p for p in (find_period(part, year) for part in reversed(parts)) if p), None
+        )
+        folder = "/".join(parts[-2:])
+        return cls(folder, folder_period, path.name, find_period(path.stem, year), year)
+
+    @property
+    def key(self) -> str:
+        """What the reading of a file takes from its path (part of its cache key): a period
+        disagreement names the folder and the file as written."""
+        return f"{self.folder}|{self.name}|{self.folder_period}|{self.name_period}|{self.year}"
+
+
+def agreed_period(
+    where: str, title_rows: list[list[Any]], periods: FilePeriods
+) -> tuple[Period | None, Problem | None]:
+    """The quarter the folder, the file name and the title rows agree on (None if none says
+    one), or an error naming all three when they disagree: a return is never re-filed under
+    a quarter other than the one its folder or its name says."""
+    title, title_row, title_period = find_title_period(title_rows, periods.year)
+    said = {p for p in (periods.folder_period, periods.name_period, title_period) if p}
+    if len(said) <= 1:
+        return next(iter(said), None), None
+    message = (
+        f"报告期不一致：{_sources(periods, title, title_period)}；请核对报告期"
+        "（文件放在哪个季度的文件夹、文件名、表头标题或报告期列）后重新报送，本表未计入"
+    )
+    return None, _problem(where, title_row, None, None, message, rule="period_mismatch")
+
+
+def find_title_period(
+    rows: list[list[Any]], year: int | None
+) -> tuple[str, int | None, Period | None]:
+    """The first title row naming a quarter: its text, its Excel row and the quarter."""
+    for i, r in enumerate(rows):
+        line = " ".join(_text(c) for c in r if _text(c))
+        p = find_period(line, year)
+        if p is not None:
+            return line, i + 1, p
+    return "", None, None
+
+
+def _sources(periods: FilePeriods, title: str, title_period: Period | None) -> str:
+    """文件夹「…」为 2022Q4，文件名「…」未注明报告期，标题「…」为 2022Q3."""
+
+    def said(p: Period | None) -> str:
+        return f"为 {p}" if p is not None else "未注明报告期"
+
+    shown = title if len(title) <= 40 else title[:39] + "…"
+    return "，".join(
+        (
+            f"文件夹「{periods.folder or '（无）'}」{said(periods.folder_period)}",
+            f"文件名「{periods.name}」{said(periods.name_period)}",
+            f"标题「{shown}」{said(title_period)}" if title else "标题未注明报告期",
+        )
+    )
+
+
+def wrong_period_problems(
+    where: str,
+    wrong: dict[str, list[int]],
+    file_period: Period | None,
+    periods: FilePeriods,
+    title_rows: list[list[Any]],
+) -> list[Problem]:
+    """One error per 报告期 written in the column that is not the file's quarter."""
+    out = []
+    title, _, title_period = find_title_period(title_rows, periods.year)
+    for said, rows in wrong.items():
+        message = (
+            f"报告期「{said}」与本表的报告期 {file_period} 不一致（{row_ranges(rows)}，共 "
+            f"{len(rows)} 行，未计入）：{_sources(periods, title, title_period)}；请核对后重新报送"
+        )
+        out.append(_problem(where, rows[0], "报告期", said, message, rule="period_mismatch"))
+    return out
