@@ -1,4 +1,5 @@
-"""Decoding Chinese text files: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK.
+"""Decoding Chinese text files: UTF-8 (with or without BOM), UTF-16 (Excel's “Unicode 文本”
+save: little-endian with a BOM; also without one), GB18030/GBK.
 
 Plan texts, CSV returns, progress ledgers and allocation files all arrive in one of these. Short
 GBK texts fool statistical detectors (they guess UTF-16 or a Latin code page), so a strict
@@ -24,6 +25,24 @@ def cjk_share(text: str) -> float:
     return han / len(wide)
 
 
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 text saved without a BOM, told by its zero bytes: in a Chinese table most
+    characters are ASCII (digits, commas, tabs), whose high byte is zero (UTF-8 and GBK hold
+    no zero bytes at all)."""
+    head = raw[:4000]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    encoding = "utf-16-le" if odd > 2 * even else "utf-16-be" if even > 2 * odd else None
+    if encoding is None or max(even, odd) < len(head) // 8:
+        return None
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return text if cjk_share(text) >= 0.9 else None
+
+
 def decode_text(raw: bytes) -> str:
     """The text of ``raw``; TextEncodingError with a Chinese reason when it cannot be told."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -36,6 +55,9 @@ def decode_text(raw: bytes) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
             raise TextEncodingError("文件以 UTF-16 BOM 开头，但内容无法解码") from None
+    unmarked = _utf16_without_bom(raw)
+    if unmarked is not None:
+        return unmarked
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -216,7 +216,13 @@ def test_a_two_level_header_in_a_sample_city_is_not_reported_missing(small_sampl
 
 @pytest.mark.parametrize(
     ("suffix", "encoding", "delimiter"),
-    [(".txt", "utf-16", "\t"), (".csv", "utf-16", "\t"), (".csv", "utf-16", ",")],
+    [
+        (".txt", "utf-16", "\t"),
+        (".csv", "utf-16", "\t"),
+        (".csv", "utf-16", ","),
+        (".csv", "utf-16-le", ","),  # no BOM
+        (".txt", "utf-16-be", "\t"),  # no BOM
+    ],
 )
 def test_unicode_text_and_utf16_csv_read_like_the_workbook(
     tmp_path, clean, suffix, encoding, delimiter
@@ -224,8 +230,8 @@ def test_unicode_text_and_utf16_csv_read_like_the_workbook(
     """Excel's “Unicode 文本” save: UTF-16 LE with a BOM, cells separated by tabs."""
     text = "\r\n".join(delimiter.join(str(c) for c in r) for r in table()) + "\r\n"
     path = tmp_path / f"990102_2022Q4{suffix}"
-    path.write_bytes(text.encode(encoding))  # Python writes the BOM, little-endian here
-    assert path.read_bytes()[:2] == b"\xff\xfe"
+    path.write_bytes(text.encode(encoding))  # "utf-16": little-endian with a BOM, as Excel
+    assert (path.read_bytes()[:2] == b"\xff\xfe") == (encoding == "utf-16")
     values, problems = read_returns(path)
     assert by_element(values) == clean and not errors(problems), problems
 
