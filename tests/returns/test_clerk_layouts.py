@@ -395,3 +395,18 @@ def test_a_column_number_row_under_the_header_is_skipped(tmp_path, clean):
     values, problems = read_returns(path)
     assert by_element(values) == clean and not errors(problems), problems
     assert "栏次行 第 4 行" in one(problems, "skipped_rows").message
+
+
+def test_a_second_sheet_of_codes_without_a_header_is_an_error_not_skipped(tmp_path):
+    def schools(wb, ws):
+        s = wb.create_sheet("学校明细")
+        s.append(["城关区学校情况表（2022年第四季度）"])
+        s.append(["学校代码", "学校", "学生"])  # no header the dictionary knows
+        s.append(["9901020001", "城关区第1小学", 700])
+
+    path = write_xlsx(tmp_path / "990102_2022Q4.xlsx", table(), fill=schools)
+    values, problems = read_returns(path)
+    [p] = errors(problems)
+    assert p.file.endswith("［学校明细］") and "找不到表头行" in p.message
+    assert not [q for q in problems if q.rule == "sheet_skipped"]
+    assert len(values) == EXPECTED_ROWS  # the county sheet is still read

@@ -208,6 +208,17 @@ def looks_like_instructions(title: str, rows: list[list[Any]]) -> bool:
     return bool(_INSTRUCTIONS.search(title) or _INSTRUCTIONS.search(top[:60]))
 
 
+_CODE_LIKE = re.compile(r"\d{6}(?:\d{4})?(?:\.0)?")
+
+
+def holds_codes(rows: list[list[Any]]) -> bool:
+    """Whether any cell reads as a division (6 digits) or school (10 digits) code: a sheet of
+    data whose header was not found, not a 填表说明 or a cover."""
+    return any(
+        _CODE_LIKE.fullmatch(str(c).strip()) for r in rows for c in r if c is not None and c != ""
+    )
+
+
 def no_header_message(rows: list[list[Any]], d: Dictionary) -> str:
     """Why no header was found: the rows examined, what a header must hold, and the rows
     that came close (a code column without data elements, or elements without a code)."""

@@ -33,6 +33,7 @@ from .layout import (
     cell_notes,
     codes_of_visible_rows,
     find_header,
+    holds_codes,
     is_column_numbers,
     looks_like_instructions,
     no_header_message,
@@ -354,9 +355,13 @@ def _read_table_file(
     checked: list[tuple[int, TableCells]] = []  # (where its cell problems go, the cells)
     for t, h in found_headers:
         if h is None and any_header:
-            why = "填表说明或封面" if looks_like_instructions(t.sheet, t.rows) else "没有表头行"
-            skipped.append(f"［{t.sheet}］（{why}）")
-            continue
+            # a sheet of codes without a header is a return read wrong, not a cover: an error
+            if looks_like_instructions(t.sheet, t.rows):
+                skipped.append(f"［{t.sheet}］（填表说明或封面）")
+                continue
+            if not holds_codes(t.rows):
+                skipped.append(f"［{t.sheet}］（没有表头行，也没有代码）")
+                continue
         cells, found = _table_cells(t, d, periods, h)
         problems += found
         if len(cells):
