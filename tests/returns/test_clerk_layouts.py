@@ -410,3 +410,34 @@ def test_a_second_sheet_of_codes_without_a_header_is_an_error_not_skipped(tmp_pa
     assert p.file.endswith("［学校明细］") and "找不到表头行" in p.message
     assert not [q for q in problems if q.rule == "sheet_skipped"]
     assert len(values) == EXPECTED_ROWS  # the county sheet is still read
+
+
+def test_a_group_over_its_parts_and_a_unit_row_read_as_their_elements(tmp_path, clean):
+    """在园幼儿数 merged over 合计/公办园/普惠性民办园/其他民办园, and a 计量单位 row."""
+    names = list(COUNTY)
+    at = names.index("在园幼儿数")
+    top = [*HEADER]
+    sub: list = [None, None, *["人"] * len(names)]
+    top[2 + at : 2 + at + 4] = ["在园幼儿数", None, None, None]
+    sub[2 + at : 2 + at + 4] = ["合计", "公办园", "普惠性民办园", "其他民办园"]
+    sub[2 + names.index("一般公共预算教育投入（亿元）")] = "亿元"
+    top = [h.replace("（亿元）", "") if h else h for h in top]
+
+    def merge(wb, ws):
+        ws.merge_cells(start_row=3, start_column=3 + at, end_row=3, end_column=6 + at)
+        ws.merge_cells("A3:A4")
+        ws.merge_cells("B3:B4")
+
+    rows = [TITLE, ["填报单位：城关区教育局"], top, sub, ROW]
+    values, problems = read_returns(write_xlsx(tmp_path / "990102_2022Q4.xlsx", rows, fill=merge))
+    assert by_element(values) == clean and not errors(problems), problems
+    assert not [p for p in problems if p.rule in ("unknown_column", "no_unit")], problems
+
+
+def test_a_note_under_the_header_is_not_taken_for_a_second_header_row(tmp_path, clean):
+    note = [None, "（以下为本季度数）"]
+    values, problems = read_returns(
+        write_xlsx(tmp_path / "990102_2022Q4.xlsx", table(HEADER, note, ROW))
+    )
+    assert by_element(values) == clean
+    assert not [p for p in problems if p.rule == "unknown_column"]

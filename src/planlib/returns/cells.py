@@ -5,7 +5,9 @@ cell still holding the text or number as typed (``TableCells``). This module tak
 the rest of the way: ``parse_number`` reads one cell ("12,345", "12，345", "９３．５", "93.5%",
 是/否, a blank), and ``check_cells`` / ``check_tables`` convert to the dictionary unit and run
 every check at once (negative, out of range, a flag not 1/0, a percentage where a count
-belongs, a count with decimals, an unreadable period), each failure a ``Problem`` with file,
+belongs, a count with decimals beyond a unit conversion's noise, an unreadable period; an Excel
+error value, a date, a merged cell or an uncalculated formula named as such), each failure a
+``Problem`` with file,
 Excel row and column — not just the first.
 
 ``cell_schema`` states the checks as a pandera schema (the specification); the checks run as
@@ -67,7 +69,10 @@ def _problem(
 
 
 def parse_number(raw: Any) -> tuple[float, str | None]:
-    """A cell as a number: (value, None), or (nan, reason) — reason "empty" for a blank cell."""
+    """A cell as a number: (value, None), or (nan, reason) — reason "empty" for a blank cell.
+
+    An Excel error value (#DIV/0!, #REF!), a date and a :class:`CellNote` each have a reason of
+    their own (:func:`reason_rule` gives its rule), never "不是数字" or a blank."""
     if raw is None:
         return np.nan, "empty"
     if isinstance(raw, bool):

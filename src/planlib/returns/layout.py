@@ -118,8 +118,14 @@ def _second_level(
     for j in range(width):
         sub = text(below[j]) if j < len(below) else ""
         labels.append(_combined(text(top[j]) if j < len(top) else "", groups[j], sub, d))
-    if _kinds(labels, d).count("element") <= elements_above:
+    combined = _kinds(labels, d).count("element")
+    if combined < elements_above or combined == 0:
         return None
+    if combined == elements_above and not any(
+        (m := d.match(label)) is not None and m.kind == "element" and label != text(up)
+        for label, up in zip(labels, [*top, *[None] * width], strict=False)
+    ):
+        return None  # the row below added no element: data or a note, not a header
     return Header(i, i + 1, labels)
 
 
@@ -149,14 +155,18 @@ def _group_labels(
 
 def _combined(top: str, group: str, sub: str, d: Dictionary) -> str:
     """One column's label from a two-row header: the lower label if the dictionary knows it,
-    else the group and the lower label together, else the group over a 合计 column; a column
+    else the group and the lower label together (either way round), else the group with the
+    lower label as its unit (a 计量单位 row), else the group over a 合计 column; a column
     merged down both rows keeps its upper label."""
     if not sub:
         return top
-    candidates = [sub, group + sub, f"{group}（{sub}）"] if group else [sub]
-    for c in candidates:
+    for c in [sub, group + sub, sub + group] if group else [sub]:
         if d.match(c) is not None:
             return c
+    unit = f"{group}（{sub}）"  # a 计量单位 row under the names: 在园幼儿数 over 人
+    m = d.match(unit) if group else None
+    if m is not None and m.kind == "element" and m.factor == m.factor:
+        return unit
     if group and _SPACES.sub("", sub) in _GROUP_TOTAL and d.match(group) is not None:
         return group
     return f"{group}{sub}" if group else sub

@@ -1,11 +1,14 @@
-"""Reading county returns (.xlsx, .csv in any Chinese encoding, tidy .parquet) into tidy values.
+"""Reading county returns (.xlsx, .csv or .txt in any Chinese encoding, comma- or
+tab-separated, tidy .parquet) into tidy values.
 
 A return is a table with title rows on top, then a header row of Chinese column names, then one
 row per county (sheet 县级汇总) or per school (sheet 学校明细). Headers go through the data
 dictionary; the cells under them are parsed, converted to the dictionary unit and checked in
 cells.py (every failure is reported with its file, Excel row and column — not just the first).
-Workbooks are read by workbooks.py; with a cache (cache.py), a file read before with the same
-bytes is not parsed again.
+Where the data sits as clerks lay it out (cover and hidden sheets, two-row headers, 合计 and
+footer rows, hidden and merged cells) is layout.py's; which quarter a file is filed under
+(folder, file name and title agreeing) is filing.py's. Workbooks are read by workbooks.py; with
+a cache (cache.py), a file read before with the same bytes is not parsed again.
 """
 
 from __future__ import annotations
