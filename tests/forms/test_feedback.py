@@ -233,3 +233,29 @@ def test_a_second_run_replaces_the_first_answer(small_sample: Path, tmp_path: Pa
     second = {c.code: c for c in write_feedback(data, out, "2022Q4").counties}["990104"]
     assert second.status == "校验通过"
     assert not first.path.exists() and second.path is not None and second.path.exists()
+
+
+def test_two_level_header_marks_the_right_cell(small_sample: Path, tmp_path: Path) -> None:
+    """A return with a group row merged over 学前教育's columns: the problem lands on its cell."""
+    data = tmp_path / "data"
+    shutil.copytree(small_sample, data)
+    path = data / "returns" / "2022Q4" / "990103.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["县级汇总"]
+    ws.insert_rows(3)
+    headers = [c.value for c in ws[4]]
+    group = [j for j, h in enumerate(headers, start=1) if "园" in str(h)]
+    for j, h in enumerate(headers, start=1):
+        if j not in group:
+            ws.cell(3, j).value, ws.cell(4, j).value = h, None
+            ws.merge_cells(start_row=3, start_column=j, end_row=4, end_column=j)
+    ws.cell(3, group[0]).value = "学前教育"
+    ws.merge_cells(start_row=3, start_column=group[0], end_row=3, end_column=group[-1])
+    target = headers.index("公办园在园幼儿数") + 1
+    ws.cell(5, target).value = -3
+    wb.save(path)
+    result = write_feedback(data, tmp_path / "out", "2022Q4")
+    county = {c.code: c for c in result.counties}["990103"]
+    assert county.errors == 1 and county.path is not None
+    marked = openpyxl.load_workbook(county.path)["县级汇总"].cell(5, target)
+    assert marked.value == -3 and "数值不能为负数" in marked.comment.text

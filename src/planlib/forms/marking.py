@@ -26,7 +26,7 @@ from .sheets import (
     LIST_SHEET,
     WARNING_FILL,
     WARNING_MARK,
-    header_index,
+    HeaderLookup,
     header_row,
     mark_format,
     put_text,
@@ -86,7 +86,7 @@ def _copy(root: Path, files: list[str]) -> tuple[Workbook, dict[tuple[str, str],
 
 
 def _target(
-    sheets: dict[tuple[str, str], Worksheet], p: pd.Series
+    sheets: dict[tuple[str, str], Worksheet], p: pd.Series, lookups: dict[str, HeaderLookup]
 ) -> tuple[Worksheet | None, str | None]:
     """The sheet and cell a problem points at (None when it names no row)."""
     file, sheet = split_location(str(p["file"]))
@@ -98,7 +98,12 @@ def _target(
     row = None if pd.isna(p["row"]) else int(p["row"])
     if row is None:
         return ws, None
-    col = header_index(ws, str(p["column"]), row) if isinstance(p["column"], str) else None
+    if isinstance(p["column"], str):
+        if ws.title not in lookups:
+            lookups[ws.title] = HeaderLookup(ws)
+        col = lookups[ws.title].column(p["column"], row)
+    else:
+        col = None
     from openpyxl.utils import get_column_letter
 
     return ws, f"{get_column_letter(col or 1)}{row}"
@@ -112,6 +117,7 @@ def marked_copy(
     listing = wb.create_sheet(LIST_SHEET, 0)
     wb.active = 0
     marks: dict[tuple[str, str], _Mark] = {}
+    lookups: dict[str, HeaderLookup] = {}
     n_err = int(problems["severity"].eq("error").sum())
     put_text(listing.cell(1, 1), f"{title}报表校验问题清单").font = Font(
         name=FONT_NAME, bold=True, size=14
@@ -125,7 +131,7 @@ def marked_copy(
     link_font = Font(name=FONT_NAME, color="0563C1", underline="single")
     for i, p in enumerate(problems.to_dict("records"), start=4):
         file, sheet = split_location(str(p["file"]))
-        ws, ref = _target(sheets, pd.Series(p))
+        ws, ref = _target(sheets, pd.Series(p), lookups)
         shown_sheet = ws.title if ws is not None else sheet
         row = "" if pd.isna(p["row"]) else int(p["row"])
         cells = (file, shown_sheet, row, p["column"] or "", p["value"] or "", p["message"])

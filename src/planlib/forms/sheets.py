@@ -126,17 +126,42 @@ def header_row(ws: Worksheet, row: int, headers: tuple[str, ...] | list[str]) ->
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
 
 
-def header_index(ws: Worksheet, column: str, row: int | None) -> int | None:
-    """The column number of header ``column`` in ``ws``: the nearest header row above ``row``."""
-    wanted = normalise_header(column)
-    best: tuple[int, int] | None = None
-    last = min(ws.max_row, 20 if row is None else max(row, 1))
-    for r in range(1, last + 1):
-        for c in range(1, ws.max_column + 1):
-            value: Any = ws.cell(r, c).value
-            if value is not None and normalise_header(value) == wanted:
-                best = (r, c)  # the last match: the nearest header above the row
-    return None if best is None else best[1]
+HEADER_ROWS = 30  # the reader looks for a header in the first 20 rows, two-level ones a row more
+
+
+class HeaderLookup:
+    """Where each header of a sheet stands (its first rows), to find a problem's column: by the
+    header text as written, else by the data element it names (a two-level header's problems
+    name the combined label, the sheet holds its parts)."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        from ..catalog.dictionary import load_dictionary
+
+        d = load_dictionary()
+        self._d = d
+        self.by_text: dict[str, list[tuple[int, int]]] = {}
+        self.by_element: dict[str, list[tuple[int, int]]] = {}
+        for r, row in enumerate(ws.iter_rows(max_row=min(ws.max_row, HEADER_ROWS)), start=1):
+            for c, cell in enumerate(row, start=1):
+                value: Any = cell.value
+                if value is None or not str(value).strip():
+                    continue
+                self.by_text.setdefault(normalise_header(value), []).append((r, c))
+                m = d.match(value)
+                if m is not None and m.element is not None:
+                    self.by_element.setdefault(m.element, []).append((r, c))
+
+    def column(self, header: str, row: int | None) -> int | None:
+        """The column of ``header`` in the nearest header row above ``row`` (None: not found)."""
+        m = self._d.match(header)
+        for places in (
+            self.by_text.get(normalise_header(header), []),
+            self.by_element.get(m.element, []) if m is not None and m.element else [],
+        ):
+            above = [p for p in places if row is None or p[0] < row] or places
+            if above:
+                return max(above)[1]
+        return None
 
 
 _NS = {
