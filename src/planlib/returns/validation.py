@@ -66,6 +66,15 @@ def _isin(items: pd.Index, codes: pd.Series) -> np.ndarray:
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def registry_positions(items: pd.Index, table: pd.Series) -> np.ndarray:
+    """Per entry of ``items``: its position in ``table``, or -1 (a hash probe in Arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    where = pc.index_in(pa.array(items.astype(str)), value_set=pa.array(table.astype(str)))
+    return np.asarray(where.fill_null(-1).to_numpy(zero_copy_only=False), dtype="int64")
+
+
 @dataclass(frozen=True)
 class RowKeys:
     """Integer codes of each row's org unit, period and element, computed once per validation.
@@ -139,13 +148,22 @@ def _all_distinct(key: np.ndarray, space: int) -> bool | None:
 
 
 def check_codes(
-    values: pd.DataFrame, org_units: OrgUnits, d: Dictionary, keys: RowKeys | None = None
+    values: pd.DataFrame,
+    org_units: OrgUnits,
+    d: Dictionary,
+    keys: RowKeys | None = None,
+    school_pos: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[Problem]]:
-    """Unknown county or school codes; returns a mask of rows to keep and the problems."""
+    """Unknown county or school codes; returns a mask of rows to keep and the problems.
+
+    ``school_pos``: each of ``keys.org_uniques``' row in the school registry, or -1, when the
+    caller has it (:func:`registry_positions`)."""
     k = keys if keys is not None else RowKeys.of(values)
     # membership is checked on the distinct codes, then spread to the rows by their integer codes
     in_units = _isin(k.org_uniques, org_units.units["code"])
-    in_schools = _isin(k.org_uniques, org_units.schools["code"])
+    if school_pos is None or len(school_pos) != len(k.org_uniques):
+        school_pos = registry_positions(k.org_uniques, org_units.schools["code"])
+    in_schools = school_pos >= 0
     is_school = k.school_rows(d)
     known = np.where(is_school, in_schools[k.org], in_units[k.org]) & (k.org >= 0)
     problems: list[Problem] = []
@@ -418,8 +436,10 @@ def validate_values(
     if keys is None or len(keys) != len(values):
         keys = RowKeys.of(values)
     keep = np.ones(len(values), dtype=bool)
+    school_pos = None
     if org_units is not None:
-        known, found = check_codes(values, org_units, d, keys)
+        school_pos = registry_positions(keys.org_uniques, org_units.schools["code"])
+        known, found = check_codes(values, org_units, d, keys, school_pos)
         keep &= known
         all_problems += found
     kept = values if keep.all() else values[keep]
@@ -447,7 +467,7 @@ def validate_values(
     if org_units is not None:
         all_problems += check_file_owner(kept, org_units)
         all_problems += check_completeness(unit_rows, org_units, d)
-        all_problems += check_school_coverage(values, keys, keep, org_units)
+        all_problems += check_school_coverage(values, keys, keep, org_units, school_pos)
     return ValidationResult(
         problems_frame(all_problems), kept.reset_index(drop=True), org_units, keys.take(keep)
     )
