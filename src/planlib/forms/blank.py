@@ -43,9 +43,8 @@ class FormsWritten:
 
     period: str
     files: tuple[Path, ...]
-    reference_period: (
-        str | None
-    )  # the quarter whose year-to-date values the forms quote (None: none found)
+    reference_period: str | None
+    """The quarter whose year-to-date values the forms quote (None: Q1, or none found)."""
 
 
 def _select(org_units: OrgUnits, counties: str | Iterable[str] | None) -> pd.DataFrame:
