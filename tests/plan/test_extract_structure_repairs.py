@@ -74,12 +74,47 @@ def test_gushi_labels_and_square_brackets_are_clauses():
 
 
 def test_several_clauses_in_one_item_are_reported():
+    # the second item lost its number: its clause lands in the first item
     _, warnings = extract(
-        "一、全面加强党的建设\n（一）强化政治引领\n"
-        "1.深化理论武装。开展理论学习12次以上。（牵头科室：办公室）\n"
-        "2.加强基层党组织建设。党组织书记、校长分设比例达到100%。（牵头科室：组织人事股）\n"
+        "一、全面加强党的建设\n"
+        "1.深化理论武装。开展理论学习12次以上。（牵头科室：办公室）"
+        "加强基层党组织建设。党组织书记、校长分设比例达到100%。（牵头科室：组织人事股）\n"
     )
     assert any("2 处责任分工" in w for w in warnings)
+
+
+def test_subsection_headings_over_numbered_tasks():
+    # 一、 / （一） / 1.: the three-level outline of many plans; the 1. items are the tasks and
+    # a subsection heading is their tag; a person named before the units is not a unit
+    plan, warnings = extract(
+        "一、全面加强党的建设\n（一）强化政治引领\n"
+        "1.深化理论武装。开展理论学习12次以上。\n牵头领导：王某某 责任股室：办公室\n"
+        "2.加强基层党组织建设。党组织书记、校长分设比例达到100%。（牵头科室：组织人事股）\n"
+        "（二）建强干部队伍\n"
+        "3.加强干部培训。组建培训专班3个。（责任股室：组织人事股）\n"
+    )
+    assert [(t.id, t.title) for t in plan.tasks] == [
+        ("1.1", "深化理论武装"), ("1.2", "加强基层党组织建设"), ("1.3", "加强干部培训"),
+    ]  # fmt: skip
+    assert [t.tags for t in plan.tasks] == [("强化政治引领",)] * 2 + [("建强干部队伍",)]
+    assert plan.task("1.1").responsible_units == ("办公室",)
+    assert plan.task("1.2").lead_units == ("组织人事股",)
+    assert [(g.indicator, g.value) for g in plan.task("1.3").targets] == [("组建培训专班", 3)]
+    assert warnings == []
+
+
+def test_numbering_that_restarts_in_each_subsection_numbers_on_within_the_section():
+    plan, warnings = extract(
+        "一、重点任务\n（一）学前教育\n1.扩充资源。新建幼儿园3所。（责任股室：学前股）\n"
+        "2.提升质量。示范园达到5所。（责任股室：学前股）\n"
+        "（二）义务教育\n1.推进均衡。巩固率达到99%。（责任股室：基教股）\n"
+    )
+    assert [(t.id, t.title, t.tags) for t in plan.tasks] == [
+        ("1.1", "扩充资源", ("学前教育",)),
+        ("1.2", "提升质量", ("学前教育",)),
+        ("1.3", "推进均衡", ("义务教育",)),
+    ]
+    assert any("各小节" in w and "重新开始" in w for w in warnings)
 
 
 def test_a_shared_subject_drops_the_earlier_measures_gross():

@@ -313,5 +313,6 @@ class _Extractor:
             text=text.text,
             lead_units=lead,
             responsible_units=responsible,
+            tags=(block.group,) if block.group else (),
             targets=tuple(targets),
         )

@@ -87,13 +87,14 @@ def find_title(lines: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
 class Block:
     """A run of source lines: the preamble, a section heading or an item."""
 
-    kind: str  # "preamble" | "section" | "item"
+    kind: str  # "preamble" | "section" | "subsection" | "item"
     number: int = 0
     section: int = 0
     style: str = ""
     lines: list[tuple[int, str]] = field(default_factory=list)
     intro: list[tuple[int, str]] = field(default_factory=list)  # prose under a section heading
     heading: bool = False  # an item whose first line is its title alone (1.全面从严治党)
+    group: str = ""  # an item's subsection heading ((一)推进学前教育普及普惠), if any
 
     @property
     def first_line(self) -> int | None:
@@ -140,7 +141,10 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
     ``gaps`` and ``start``, one entry each, for a single warning.
     """
     blocks: list[Block] = [Block("preamble")]
-    item_style: str | None = None
+    sub_style = _subsection_style(lines)
+    item_style: str | None = "arabic" if sub_style else None
+    group = ""
+    restarted: int | None = None  # the line where numbering first restarted in a subsection
     last_section = 0
     last_item = 0
     prev_end = ""
@@ -160,6 +164,7 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
             not prev_end
             or _strong(prev_end)
             or (current.kind == "section" and not current.intro)
+            or (current.kind == "subsection" and len(current.lines) == 1)
             # a line that stopped short of the wrap width ended its paragraph (an issuer's name,
             # a banner title, a sentence closed with "." instead of "。")
             or (full > 0 and len(prev_end) < 0.6 * full and not heading_open)
@@ -185,21 +190,43 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
             if skip and last_section:
                 missing_sections.append((number, list(range(last_section + 1, sec[0]))))
             last_section = sec[0]
+            group = ""
             blocks.append(Block("section", number=last_section, lines=[(number, text)]))
             heading_open = len(text.strip()) >= full and "。" not in s
             prev_end = s
             continue
         mark = item_marker(s)
+        if mark and sub_style and mark[0] == sub_style and opens:
+            # （一）推进学前教育普及普惠: a heading over the numbered tasks, not a task
+            group = _heading_text(s, mark[2])
+            blocks.append(
+                Block("subsection", number=mark[1], section=last_section, lines=[(number, text)])
+            )
+            heading_open = False
+            prev_end = s
+            continue
         if mark and opens and (item_style is None or mark[0] == item_style):
             style, n, _ = mark
+            number_in_section = n
+            under_heading = current.kind in ("section", "subsection")
             if last_item == 0:
-                in_sequence = n == 1 or current.kind == "section"
+                in_sequence = n == 1 or under_heading
                 if not in_sequence and (not prev_end or _strong(prev_end)):
                     # an extract or a later page opens at item 17: take it, say so once
                     in_sequence = True
                     starts.append((number, f"条目编号从第 {n} 项开始"))
+            elif current.kind == "subsection" and n == 1 and last_item >= 1:
+                # numbering that starts again in each subsection: number on within the section
+                in_sequence = True
+                same = [b for b in blocks if b.kind == "item" and b.section == last_section]
+                number_in_section = len(same) + 1
+                if restarted is None and same:
+                    restarted = number
             else:
-                in_sequence = n == last_item + 1 or (current.kind == "section" and n == 1)
+                in_sequence = n == last_item + 1 or (under_heading and n == 1)
+                if restarted is not None and in_sequence:
+                    same = [b for b in blocks if b.kind == "item" and b.section == last_section]
+                    number_in_section = len(same) + 1
                 jump = last_item + 1 < n <= last_item + (10 if _titled(s) else 3)
                 if not in_sequence and jump and _strong(prev_end):
                     missing_items.append((number, list(range(last_item + 1, n))))
@@ -209,7 +236,12 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
                 last_item = n
                 blocks.append(
                     Block(
-                        "item", number=n, section=last_section, style=style, lines=[(number, text)]
+                        "item",
+                        number=number_in_section,
+                        section=last_section,
+                        style=style,
+                        lines=[(number, text)],
+                        group=group,
                     )
                 )
                 prev_end = s
@@ -243,10 +275,40 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
                 f"条目编号不连续：缺少第 {_numbers(missing_items)} 项（原文可能缺页）",
             )
         )
+    if restarted is not None:
+        gaps.append(
+            (
+                restarted,
+                "条目编号在各小节（（一）（二）……）内重新开始：任务按所在部分内的顺序编号，"
+                "请核对编号",
+            )
+        )
     if starts:
         said = "，".join(what for _, what in starts)
         gaps.append((starts[0][0], f"{said}：文本可能是节选，前面的内容未包含"))
     return Outline(blocks, item_style, gaps)
+
+
+def _subsection_style(lines: Sequence[tuple[int, str]]) -> str | None:
+    """ "paren_cn" when （一） headings stand over numbered items (一、 / （一） / 1.): the
+    three-level outline of many plans, where the 1. items are the tasks; else None."""
+    seen_heading = False
+    headings = items = 0
+    for _, text in lines:
+        mark = item_marker(squeeze(text))
+        if mark is None:
+            continue
+        if mark[0] == "paren_cn":
+            seen_heading = True
+            headings += 1
+        elif mark[0] == "arabic" and seen_heading:
+            items += 1
+    return "paren_cn" if headings and items >= headings else None
+
+
+def _heading_text(line: str, marker_end: int) -> str:
+    """A subsection heading's words: the marker and a closing 。 dropped."""
+    return line[marker_end:].strip().rstrip("。：:")
 
 
 def _numbers(missing: list[tuple[int, list[int]]]) -> str:
@@ -305,8 +367,12 @@ def _strong(prev_end: str) -> bool:
 # --- responsibility clauses -----------------------------------------------------------------------
 
 _LABEL = r"(牵头|主责|主办|责任|负责|配合|协办|参与|协助)(处室|单位|科室|部门|股室)"
+# a person named before the units (牵头领导：王某某 责任股室：…): where a clause may start, and
+# whose names are not units
+_PERSON = r"(?:牵头|分管|责任|联系|包保)(?:局|市|区|县)?(?:领导|局长|人)"
 _LABEL_RE = re.compile(_LABEL + r"[：:]")
-_OPEN_CLAUSE_RE = re.compile(r"[（(【]\s*" + _LABEL + r"[：:]")
+_ANY_LABEL_RE = re.compile(rf"(?:{_LABEL}|(?P<person>{_PERSON}))[：:]")
+_OPEN_CLAUSE_RE = re.compile(r"[（(【]\s*(?:" + _LABEL + "|" + _PERSON + r")[：:]")
 LEAD_LABELS = ("牵头", "主责", "主办")
 
 
@@ -371,10 +437,13 @@ def find_clause(text: str) -> Clause | None:
         end = close + 1 if close != -1 else len(text)
     else:
         bare = [
-            m for m in _LABEL_RE.finditer(text) if m.start() == 0 or text[m.start() - 1] in "。；;"
+            m
+            for m in _ANY_LABEL_RE.finditer(text)
+            if m.start() == 0 or text[m.start() - 1] in "。；; "
         ]
-        if not bare:
-            return None
+        after = _ANY_LABEL_RE.finditer(text, bare[0].start()) if bare else iter(())
+        if not any(m.group("person") is None for m in after):
+            return None  # no label of units (a person alone is no responsibility clause)
         start = bare[0].start()
         inner = text[start:]
         end = len(text)
@@ -382,9 +451,11 @@ def find_clause(text: str) -> Clause | None:
     lead: list[str] = []
     responsible: list[str] = []
     duplicates: list[str] = []
-    marks = list(_LABEL_RE.finditer(inner))
+    marks = list(_ANY_LABEL_RE.finditer(inner))
     for i, m in enumerate(marks):
         body = inner[m.end() : marks[i + 1].start() if i + 1 < len(marks) else len(inner)]
+        if m.group("person") is not None:
+            continue  # people, not units
         target = lead if m.group(1) in LEAD_LABELS else responsible
         for name in split_units(body):
             if name in target:

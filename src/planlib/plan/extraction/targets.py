@@ -44,7 +44,9 @@ _COUNTED = ("新增", "新建")  # the verb belongs to the indicator: 教师可�
 _VERBS = sorted((*_AT_LEAST, *_AT_MOST, *_RISE, *_FALL, *_COUNTED, "约", "大约"), key=len)[::-1]
 # a phrase that opens with one of these names a count without a verb before the number
 _OPENING_VERBS = ("新建", "新增", "建成", "改扩建", "创建", "培育", "认定", "招聘", "招录", "补充",
-                  "培训", "完成", "引进", "资助", "建设", "打造", "遴选", "评选", "举办", "承办")  # fmt: skip
+                  "培训", "完成", "引进", "资助", "建设", "打造", "遴选", "评选", "举办", "承办",
+                  "新组建", "组建", "新设立", "设立", "新开设", "开设", "新改扩建",
+                  "创成", "建立", "挂牌", "命名", "选树", "推出")  # fmt: skip
 _LEADS = ("全市", "全省", "全县", "全区", "各县（市、区）", "各县市区", "各地", "确保", "其中",
           "同时", "并且", "到年底", "年底前", "年内", "今年", "当年", "全年")  # fmt: skip
 # a year, or a sub-item number inside an item: （1） 1. ①
