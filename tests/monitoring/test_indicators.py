@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from types import SimpleNamespace
 
 import numpy as np
@@ -610,3 +611,14 @@ def test_codes_made_while_reading_parquet_give_the_same_numbers(tmp_path):
     ds = planlib.load_dataset(folder, cache=False)  # the folder's load takes the same path
     assert ds.keys is not None and len(ds.keys) == len(ds.values)
     pd.testing.assert_frame_equal(ds.problems, coded.problems)
+    # rows in no order at all (no runs to encode by): the same problems, the same indicators
+    shuffled = tmp_path / "shuffled"
+    shutil.copytree(folder, shuffled)
+    mixed.sample(frac=1, random_state=0).to_parquet(shuffled / "values.parquet", index=False)
+    other = planlib.load_dataset(shuffled, cache=False)
+    assert sorted(other.problems["message"]) == sorted(ds.problems["message"])
+    key = ["org_code", "period", "indicator"]
+    pd.testing.assert_frame_equal(
+        planlib.compute_indicators(other).sort_values(key).reset_index(drop=True),
+        planlib.compute_indicators(ds).sort_values(key).reset_index(drop=True),
+    )

@@ -38,8 +38,9 @@ def read_tidy_values(path: Path, name: str, d: Dictionary) -> tuple[pd.DataFrame
     return values, problems
 
 
-def _encode(column: object) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes (-1 for a missing value) and their table, hashing the strings once.
+def _encode(column: object) -> tuple[np.ndarray, pd.Index, np.ndarray | None]:
+    """Integer codes (-1 for a missing value), their table, and where runs of one value start
+    (None when the column has many), hashing the strings once.
 
     Sorted or blocked columns (a period or element column written block by block) are encoded
     by their runs: only the first value of each run is hashed.
@@ -69,7 +70,33 @@ def _encode(column: object) -> tuple[np.ndarray, pd.Index]:
     else:
         coded = pc.dictionary_encode(arr)
         codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    return codes, pd.Index(coded.dictionary.to_pylist(), dtype="str")
+    return codes, pd.Index(coded.dictionary.to_pylist(), dtype="str"), runs
+
+
+def _out_of_range(
+    v: np.ndarray,
+    element: np.ndarray,
+    runs: np.ndarray | None,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    counts: np.ndarray,
+) -> np.ndarray:
+    """Per row: blank, outside its element's range, or a count that is not whole. Per run of
+    one element when the column comes in runs (no gather of bounds per row)."""
+    with np.errstate(invalid="ignore"):
+        bad = np.isnan(v)
+        if runs is None:
+            bad |= (v < lo[element]) | (v > hi[element])
+            c = counts[element]
+            bad[c] |= np.floor(v[c]) != v[c]
+            return bad
+        ends = np.r_[runs[1:], len(v)]
+        for start, end in zip(runs.tolist(), ends.tolist(), strict=True):
+            i, part = int(element[start]), v[start:end]
+            bad[start:end] |= (part < lo[i]) | (part > hi[i])
+            if counts[i]:
+                bad[start:end] |= np.floor(part) != part
+    return bad
 
 
 def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
@@ -95,9 +122,9 @@ def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
             ],
             None,
         )
-    codes, uniques = {}, {}
+    codes, uniques, runs = {}, {}, {}
     for c in _KEYS:
-        codes[c], uniques[c] = _encode(table.column(c))
+        codes[c], uniques[c], runs[c] = _encode(table.column(c))
     texts = {
         c: table.column(c).to_pandas()
         if pa.types.is_string(table.schema.field(c).type)
@@ -138,11 +165,10 @@ def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
     period_bad[bad_periods] = True
     period_bad[-1] = True  # a missing period
     meta = d.frame().set_index("code")
-    lo = np.r_[meta["min"].reindex(cats).to_numpy(dtype="float64"), np.nan][element]
-    hi = np.r_[meta["max"].reindex(cats).to_numpy(dtype="float64"), np.nan][element]
-    counts = np.r_[(meta["kind"].reindex(cats) == "count").to_numpy(dtype=bool), False][element]
-    with np.errstate(invalid="ignore"):
-        bad = np.isnan(v) | (v < lo) | (v > hi) | (counts & (v % 1 != 0))
+    lo = np.r_[meta["min"].reindex(cats).to_numpy(dtype="float64"), np.nan]
+    hi = np.r_[meta["max"].reindex(cats).to_numpy(dtype="float64"), np.nan]
+    counts = np.r_[(meta["kind"].reindex(cats) == "count").to_numpy(dtype=bool), False]
+    bad = _out_of_range(v, element, runs["element"], lo, hi, counts)
     drop = ~known[element] | period_bad[codes["period"]]
     bad &= ~drop
     for idx in np.flatnonzero(bad)[:200].tolist():
@@ -162,13 +188,16 @@ def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
     n = len(v)
     column = pd.Categorical.from_codes(np.where(element >= 0, element, -1), categories=cats)
     out = pd.DataFrame(
-        {
+        copy=False,
+        data={
             **texts,
             "value": v,
-            "file": pd.Categorical.from_codes(np.zeros(n, dtype="int8"), categories=pd.Index([name])),
+            "file": pd.Categorical.from_codes(
+                np.zeros(n, dtype="int8"), categories=pd.Index([name])
+            ),
             "row": np.arange(2, n + 2),
             "column": column,
-        }
+        },
     )
     keys = RowKeys.from_codes(
         codes["org_code"], uniques["org_code"], codes["period"], uniques["period"],
