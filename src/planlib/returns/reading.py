@@ -231,7 +231,7 @@ def _table_cells(
     notes = cell_notes(sheet, positions, h + 1, len(table.rows)) if sheet else {}
     hidden_rows = sheet.hidden_rows if sheet else frozenset()
     visible_codes = codes_of_visible_rows(table.rows, h + 1, code_col, hidden_rows)
-    label_columns = [j for j in range(len(header)) if j not in columns]
+    label_columns = [j for j in range(len(header)) if j not in columns and j != code_col]
     skipped: dict[str, list[tuple[int, str]]] = {}
     wrong_period: dict[str, list[int]] = {}
     said_periods: dict[str, tuple[str, bool]] = {}  # 报告期 as written: (quarter, disagrees)
