@@ -324,24 +324,24 @@ def test_a_merged_data_cell_is_named(tmp_path):
     assert "kg_enrol_total" not in set(values["element"])
 
 
-def with_error_value(path: Path, cell: str, error: str) -> Path:
-    """The workbook with ``cell`` holding a formula whose saved result is an Excel error, as
-    Excel writes it (``<c t="e"><f>…</f><v>#DIV/0!</v></c>``)."""
+def with_cell_xml(path: Path, cell: str, xml: str) -> Path:
+    """The workbook with ``cell`` written as ``xml``, the way Excel saves what openpyxl cannot
+    write (a formula with its saved result)."""
     with zipfile.ZipFile(path) as z:
         items = {i.filename: z.read(i) for i in z.infolist()}
     name = "xl/worksheets/sheet1.xml"
-    xml = items[name].decode()
-    xml, n = re.subn(
-        rf'<c r="{cell}"[^>]*>(?:<v>[^<]*</v>)?</c>',
-        f'<c r="{cell}" t="e"><f>1/0</f><v>{error}</v></c>',
-        xml,
-    )
+    sheet, n = re.subn(rf'<c r="{cell}"[^>]*>(?:<v>[^<]*</v>)?</c>', xml, items[name].decode())
     assert n == 1
-    items[name] = xml.encode()
+    items[name] = sheet.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for k, v in items.items():
             z.writestr(k, v)
     return path
+
+
+def with_error_value(path: Path, cell: str, error: str) -> Path:
+    """``cell`` holding a formula whose saved result is an Excel error, as Excel writes it."""
+    return with_cell_xml(path, cell, f'<c r="{cell}" t="e"><f>1/0</f><v>{error}</v></c>')
 
 
 @pytest.mark.parametrize("error", ["#DIV/0!", "#REF!", "#N/A"])
@@ -441,3 +441,13 @@ def test_a_note_under_the_header_is_not_taken_for_a_second_header_row(tmp_path, 
     )
     assert by_element(values) == clean
     assert not [p for p in problems if p.rule == "unknown_column"]
+
+
+def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_not_uncalculated(tmp_path):
+    """=IF(A4="","",A4) saved by Excel with an empty text result: a blank cell (未填报)."""
+    path = write_xlsx(tmp_path / "990102_2022Q4.xlsx", table())
+    with_cell_xml(path, f"{KG}4", f'<c r="{KG}4" t="str"><f>IF(A4="","",A4)</f><v></v></c>')
+    _, problems = read_returns(path)
+    assert not [p for p in problems if p.rule == "formula_uncalculated"], problems
+    p = one(problems, "empty_cell")
+    assert (p.row, p.column) == (4, "在园幼儿数")

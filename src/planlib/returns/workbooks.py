@@ -190,6 +190,8 @@ def _with_layout(path: Path, values: list[tuple[str, list[list[Any]]]]) -> list[
                 r, c = cell.row - 1, cell.column - 1
                 if r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None:
                     uncalculated.add((cell.row, c))
+        if uncalculated:
+            uncalculated -= _calculated_blanks(path, ws.title, uncalculated)
         sheets.append(
             Sheet(
                 ws.title,
@@ -205,3 +207,25 @@ def _with_layout(path: Path, values: list[tuple[str, list[list[Any]]]]) -> list[
             )
         )
     return sheets
+
+
+def _calculated_blanks(path: Path, title: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of formula cells without a value, those whose saved result is an empty text
+    (``=IF(B4="","",B4)``: ``t="str"``, read as a blank), which are calculated blanks: openpyxl
+    types them as text, and a formula never calculated as a number."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[title]
+        last = max(r for r, _ in cells)
+        return {
+            (cell.row, cell.column - 1)
+            for row in ws.iter_rows(max_row=last)
+            for cell in row
+            if getattr(cell, "row", None) is not None
+            and (cell.row, cell.column - 1) in cells
+            and cell.data_type in ("s", "str")
+        }
+    finally:
+        wb.close()
