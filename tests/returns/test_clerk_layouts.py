@@ -439,8 +439,17 @@ def test_a_note_under_the_header_is_not_taken_for_a_second_header_row(tmp_path, 
     values, problems = read_returns(
         write_xlsx(tmp_path / "990102_2022Q4.xlsx", table(HEADER, note, ROW))
     )
-    assert by_element(values) == clean
+    assert by_element(values) == clean and not errors(problems), problems
     assert not [p for p in problems if p.rule == "unknown_column"]
+    p = one(problems, "skipped_rows")
+    assert "说明行（无代码、无数值） 第 4 行（（以下为本季度数））" in p.message
+
+
+def test_a_row_with_numbers_but_no_code_is_still_an_error(tmp_path):
+    row = [None, "城关区", *COUNTY.values()]
+    _, problems = read_returns(write_xlsx(tmp_path / "990102_2022Q4.xlsx", table(HEADER, row)))
+    [p] = errors(problems)
+    assert (p.row, p.column, p.message) == (4, "行政区划代码", "代码为空")
 
 
 def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_not_uncalculated(tmp_path):

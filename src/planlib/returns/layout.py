@@ -271,6 +271,7 @@ _SKIPPED = {
     "total": "合计行",
     "footer": "表尾",
     "numbers": "栏次行",
+    "note": "说明行（无代码、无数值）",
 }
 
 

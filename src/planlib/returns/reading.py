@@ -263,8 +263,14 @@ def _table_cells(
                 wrong_period.setdefault(said, []).append(i + 1)
                 continue
         if not code:
+            uncalculated = bool(sheet and (i + 1, code_col) in sheet.uncalculated)
+            if not uncalculated and not any(_text(row[j]) for j in positions if j < len(row)):
+                # no code and no number: a note between the rows (以下为…), not data
+                note = next((_text(c) for c in row if _text(c)), "")
+                skipped.setdefault("note", []).append((i + 1, note[:20]))
+                continue
             message = "代码为空"
-            if sheet and (i + 1, code_col) in sheet.uncalculated:
+            if uncalculated:
                 message = "代码单元格是未计算的公式：请在 Excel 中打开并保存后重新报送"
             problems.append(_problem(where, i + 1, _text(header[code_col]), None, message))
             continue
