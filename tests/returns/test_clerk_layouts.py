@@ -460,3 +460,13 @@ def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_not_uncalculated(
     assert not [p for p in problems if p.rule == "formula_uncalculated"], problems
     p = one(problems, "empty_cell")
     assert (p.row, p.column) == (4, "在园幼儿数")
+
+
+def test_a_text_note_beside_the_returns_is_said_not_an_error(tmp_path, clean):
+    folder = tmp_path / "2022Q4"
+    write_xlsx(folder / "990102.xlsx", table())
+    (folder / "说明.txt").write_text("本文件夹为城关区2022年第四季度报表。\n", encoding="utf-8")
+    values, problems = read_returns(folder, root=tmp_path)
+    assert by_element(values) == clean and not errors(problems), problems
+    p = one(problems, "not_a_return")
+    assert p.file == "2022Q4/说明.txt" and p.severity == "warning"

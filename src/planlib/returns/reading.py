@@ -381,6 +381,11 @@ def _read_table_file(
             0, _problem(name, None, None, None, message, severity="warning", rule="sheet_skipped")
         )
         checked = [(at + 1, c) for at, c in checked]
+    if f.suffix.lower() == ".txt" and [p.rule for p in problems] == ["no_header"]:
+        # a .txt without any header is a note beside the returns (说明.txt), not a return
+        message = "文本文件中没有报表表头，不是报表，未读取"
+        return None, [_problem(name, None, None, None, message, severity="warning",
+                               rule="not_a_return")], True  # fmt: skip
     values = None
     if checked:
         values, per_table = check_tables([c for _, c in checked], d)
