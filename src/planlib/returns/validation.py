@@ -21,6 +21,7 @@ import pandas as pd
 from ..catalog.dictionary import Dictionary
 from ..errors import Problem
 from ..periods import parse_period
+from .coverage import check_school_coverage, registry_positions
 from .orgunits import OrgUnits
 
 PROBLEM_COLUMNS = [f.name for f in fields(Problem)]
@@ -64,15 +65,6 @@ def _isin(items: pd.Index, codes: pd.Series) -> np.ndarray:
 
     found = pc.is_in(pa.array(items.astype(str)), value_set=pa.array(codes.astype(str)))
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def registry_positions(items: pd.Index, table: pd.Series) -> np.ndarray:
-    """Per entry of ``items``: its position in ``table``, or -1 (a hash probe in Arrow)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    where = pc.index_in(pa.array(items.astype(str)), value_set=pa.array(table.astype(str)))
-    return np.asarray(where.fill_null(-1).to_numpy(zero_copy_only=False), dtype="int64")
 
 
 @dataclass(frozen=True)
@@ -430,7 +422,6 @@ def validate_values(
     reader takes them from the file's dictionary pages); otherwise they are computed here.
     """
     from .plausibility import check_plausibility
-    from .quality import check_school_coverage
 
     all_problems = list(problems)
     if keys is None or len(keys) != len(values):
