@@ -48,28 +48,39 @@ def _encode(column: object) -> tuple[np.ndarray, pd.Index, np.ndarray | None]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    assert isinstance(arr, pa.Array)
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.string())
-    n = len(arr)
+    col = column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = pc.cast(col, pa.string())
+    n = len(col)
+    if n == 0:
+        return np.zeros(0, dtype="int64"), pd.Index([], dtype="str"), None
     probe = min(n, 100_000)
     runs = None
-    if n > 1 and arr.null_count == 0:
-        head = arr.slice(0, probe)
+    if n > 1 and col.null_count == 0:
+        head = col.slice(0, probe)
         change = pc.not_equal(head.slice(1), head.slice(0, probe - 1))
         if (pc.sum(change).as_py() or 0) < probe // 20:  # few runs so far: look at them all
-            change = pc.not_equal(arr.slice(1), arr.slice(0, n - 1))
-            runs = np.flatnonzero(np.r_[True, change.to_numpy(zero_copy_only=False)])
+            change = pc.not_equal(col.slice(1), col.slice(0, n - 1))
+            runs = np.flatnonzero(np.r_[True, change.to_numpy()])
             if len(runs) > n // 8:
                 runs = None
     if runs is not None:
-        coded = pc.dictionary_encode(arr.take(pa.array(runs)))
+        coded = pc.dictionary_encode(col.take(pa.array(runs)).combine_chunks())
         lengths = np.diff(np.r_[runs, n])
         codes = np.repeat(coded.indices.to_numpy(zero_copy_only=False), lengths)
-    else:
-        coded = pc.dictionary_encode(arr)
-        codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return codes, pd.Index(coded.dictionary.to_pylist(), dtype="str"), runs
+    # chunk by chunk with one memo: every chunk gets the same dictionary (checked), no copy of
+    # the strings into one array first
+    chunked = pc.dictionary_encode(col)
+    chunks = [c for c in chunked.chunks if len(c)]
+    first = chunks[0].dictionary
+    if all(len(c.dictionary) == len(first) for c in chunks) and chunks[-1].dictionary.equals(first):
+        codes = np.concatenate(
+            [c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in chunks]
+        )
+        return codes, pd.Index(first.to_pylist(), dtype="str"), None
+    coded = pc.dictionary_encode(col.combine_chunks())
+    codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     return codes, pd.Index(coded.dictionary.to_pylist(), dtype="str"), runs
 
 
