@@ -105,6 +105,30 @@ def find_period(text: str, year: int | None = None) -> Period | None:
     return None
 
 
+_DATE_CELL = re.compile(
+    r"^\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*(?:月)?(?:\s*[-/.]?\s*\d{1,2}\s*日?)?"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
+)
+
+
+def period_of_cell(value: object, year: int | None = None) -> Period | None:
+    """The quarter a 报告期 cell names: any spelling :func:`find_period` reads, or a date (an
+    Excel date such as 2022-12-31, or written 2022/12/31, 2022年12月), taken as the quarter it
+    falls in. Only for a cell that holds the period: a date in a title is a 报出日期."""
+    import datetime
+
+    if isinstance(value, datetime.date):
+        return Period(value.year, (value.month - 1) // 3 + 1)
+    text = str(value)
+    found = find_period(text, year)
+    if found is not None:
+        return found
+    m = _DATE_CELL.match(text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return Period(int(m.group(1)), (int(m.group(2)) - 1) // 3 + 1)
+    return None
+
+
 def find_year(text: str) -> int | None:
     """The first year (1900–2099) written in ``text`` as four digits of their own, or None."""
     m = _FIND_YEAR.search(text)

@@ -470,3 +470,36 @@ def test_a_text_note_beside_the_returns_is_said_not_an_error(tmp_path, clean):
     assert by_element(values) == clean and not errors(problems), problems
     p = one(problems, "not_a_return")
     assert p.file == "2022Q4/说明.txt" and p.severity == "warning"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [datetime.datetime(2022, 12, 31), datetime.date(2022, 10, 1), "2022-12-31", "2022/12/31",
+     "2022年12月", "2022.12"],
+)  # fmt: skip
+def test_a_period_cell_holding_a_date_is_the_quarter_it_falls_in(tmp_path, written):
+    header = ["行政区划代码", "单位名称", "报告期", *COUNTY]
+    row = ["990102", "城关区", written, *COUNTY.values()]
+    path = write_xlsx(tmp_path / "returns" / "2022Q4" / "990102.xlsx", table(header, row))
+    values, problems = read_returns(path, root=tmp_path)
+    assert not errors(problems), [p.describe() for p in problems]
+    assert set(values["period"]) == {"2022Q4"} and len(values) == EXPECTED_ROWS
+
+
+def test_an_unreadable_period_cell_is_one_error_for_its_row_not_one_per_column(tmp_path):
+    header = ["行政区划代码", "单位名称", "报告期", *COUNTY]
+    row = ["990102", "城关区", "本期", *COUNTY.values()]
+    path = write_xlsx(tmp_path / "990102.xlsx", table(header, row, title=["城关区教育统计季报"]))
+    _, problems = read_returns(path)
+    said = [p for p in errors(problems) if p.column == "报告期"]
+    assert len(said) == 1 and said[0].row == 4, [p.describe() for p in problems]
+
+
+def test_a_number_written_with_its_unit_says_so(tmp_path):
+    row = [*ROW]
+    row[HEADER.index("在园幼儿数")] = "18800人"
+    path = write_xlsx(tmp_path / "returns" / "2022Q4" / "990102.xlsx", table(HEADER, row))
+    _, problems = read_returns(path, root=tmp_path)
+    (p,) = errors(problems)
+    assert (p.row, p.column, p.value) == (4, "在园幼儿数", "18800人")
+    assert "写了单位「人」" in p.message

@@ -100,8 +100,17 @@ def parse_number(raw: Any) -> tuple[float, str | None]:
     except ValueError:
         if _DATE_TEXT.match(unicodedata.normalize("NFKC", str(raw)).strip()):
             return np.nan, _date_reason(str(raw).strip())
+        unit = _WITH_UNIT.match(s)
+        if unit:
+            return (
+                np.nan,
+                f"单元格中除数字外还写了单位「{unit.group(1)}」，请只填数字（单位以列标题为准）",
+            )
         return np.nan, "不是数字"
     return (value, None) if np.isfinite(value) else (np.nan, "不是有限数字")
+
+
+_WITH_UNIT = re.compile(r"^-?\d+(?:\.\d+)?(万人|人次|万元|亿元|千元|元|人|名|个|所|次|校|园|间)$")
 
 
 def _date_reason(raw: Any) -> str:
@@ -317,13 +326,16 @@ def _check(
         else:
             add(i, column[i], shown(i), f"{reason}，无法读取", reason_rule(reason))
             bad[i] = True
+    said_rows: set[tuple[str, int]] = set()  # a row's 报告期 is one cell: said once per row
     for name in _CHECK_ORDER:
         hits = np.flatnonzero(failing[name] & ~bad)
         template = _CHECK_MESSAGES[name]
         for i in hits.tolist():
             message = template.format(max=hi[i], min=lo[i], unit=known[element_codes[i]].unit)
             if name == "period":
-                add(i, "报告期", period[i], message, name)
+                if (file[i], int(row[i])) not in said_rows:
+                    said_rows.add((file[i], int(row[i])))
+                    add(i, "报告期", period[i], message, name)
             else:
                 add(i, column[i], shown(i), message, name)
         bad[hits] = True

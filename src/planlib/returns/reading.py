@@ -28,7 +28,7 @@ import pandas as pd
 from ..catalog.dictionary import Dictionary, HeaderMatch, load_dictionary
 from ..encodings import decode_text
 from ..errors import DataFileError, Problem
-from ..periods import find_period
+from ..periods import find_period, period_of_cell
 from .cells import VALUE_COLUMNS, TableCells, _problem, check_tables
 from .filing import FilePeriods, agreed_period, wrong_period_problems
 from .layout import (
@@ -256,7 +256,7 @@ def _table_cells(
         if period_col is not None and period_col < len(row) and _text(row[period_col]):
             said = _text(row[period_col])
             if said not in said_periods:  # a column of one quarter: parsed once
-                p = find_period(said, year)
+                p = period_of_cell(row[period_col], year)
                 said_periods[said] = (str(p) if p else said, p is not None and p != file_period)
             period, disagrees = said_periods[said]
             if disagrees and file_period is not None:
