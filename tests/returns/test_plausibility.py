@@ -212,3 +212,15 @@ def test_thresholds_come_from_the_dictionary(data, tmp_path):
     assert d.plausibility.peer_factor == 1.05
     p = validate(data, dictionary=d).problems
     assert (p["rule"] == "peer_ratio").sum() > 0
+
+
+def test_teachers_recruited_in_one_quarter_are_no_flow_jump(data):
+    """Recruitment comes in Q3 (补充教师数 is ``seasonal``): a Q3 increment forty times Q2's is
+    normal there, while the same shape in the budget is questioned."""
+    for period, teachers in (("2022Q1", 10), ("2022Q2", 20), ("2022Q3", 420), ("2022Q4", 430)):
+        path = county_sheet(data, period)
+        edit(path, {cell(path, "补充教师数")[0]: teachers})
+    p = validate(data).problems
+    assert not len(p[(p["rule"] == "flow_jump") & p["column"].str.startswith("补充教师数")])
+    assert planlib.load_dictionary()["teachers_recruited"].seasonal
+    assert not planlib.load_dictionary()["edu_budget"].seasonal

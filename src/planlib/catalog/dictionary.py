@@ -39,6 +39,7 @@ class Element:
     minimum: float
     maximum: float
     required: bool = True
+    seasonal: bool = False  # a flow that comes in one quarter (recruitment): no flow_jump check
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,7 @@ def _load(path_text: str, stamp: int) -> Dictionary:
                 minimum=float(lo),
                 maximum=float(hi),
                 required=bool(item.get("required", True)),
+                seasonal=bool(item.get("seasonal", False)),
             )
         except (KeyError, TypeError, ValueError) as err:
             raise _fail(path, where, f"字段缺失或类型不正确（{err}）") from None

@@ -146,7 +146,8 @@ def check_history(
       ``magnitude_factor`` times it or a ``magnitude_factor``-th of it (72 → 720);
     - ``cumulative_falls``: a year-to-date flow below the last return of the same year;
     - ``flow_jump``: a year-to-date flow whose quarter's increment is ``flow_factor`` times the
-      previous quarter's increment (a budget typed in 千元 under a 万元 header);
+      previous quarter's increment (a budget typed in 千元 under a 万元 header), except for an
+      element the dictionary marks ``seasonal`` (teachers are recruited in one quarter);
     - ``year_on_year``: a value ``year_factor`` times the same quarter a year before, or a
       ``year_factor``-th of it, where no earlier check applied.
     """
@@ -157,6 +158,8 @@ def check_history(
     flows = {e.code for e in d.elements if e.temporal == "flow"}
     temporal = np.array([str(c) in flows for c in keys.element_uniques] + [False], dtype=bool)
     flow = temporal[h.element]
+    lumpy = {e.code for e in d.elements if e.seasonal}
+    seasonal = np.array([str(c) in lumpy for c in keys.element_uniques] + [False], dtype=bool)
     has_prev = h.prev >= 0
     prev_v = np.where(has_prev, h.value[h.prev], np.nan)
     prev_t = np.where(has_prev, h.t[h.prev], _NONE)
@@ -180,7 +183,7 @@ def check_history(
     with np.errstate(divide="ignore", invalid="ignore"):
         inc_ratio = inc / inc_prev
     flow_jump = flow & consecutive & ~falls & (inc_prev > 0) & (inc >= pl.magnitude_min_base)
-    flow_jump &= inc_ratio >= pl.flow_factor
+    flow_jump &= (inc_ratio >= pl.flow_factor) & ~seasonal[h.element]
     ago = h.year_ago >= 0
     ago_v = np.where(ago, h.value[np.maximum(h.year_ago, 0)], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
