@@ -503,3 +503,16 @@ def test_a_number_written_with_its_unit_says_so(tmp_path):
     (p,) = errors(problems)
     assert (p.row, p.column, p.value) == (4, "在园幼儿数", "18800人")
     assert "写了单位「人」" in p.message
+
+
+def test_a_school_code_shown_in_scientific_notation_is_named_as_such(small_sample, tmp_path):
+    data = tmp_path / "city"
+    shutil.copytree(small_sample, data)
+    path = data / "returns" / "2022Q4" / "990102.xlsx"
+    wb = load_workbook(path)
+    wb["学校明细"]["A4"] = "9.90102E+09"  # what a CSV keeps of a code Excel showed as a number
+    wb.save(path)
+    p = planlib.validate(data).problems
+    hit = p[p["value"] == "9.90102E+09"]
+    assert len(hit) == 1 and hit.iloc[0]["row"] == 4 and hit.iloc[0]["severity"] == "error"
+    assert "科学计数法" in hit.iloc[0]["message"] and "文本格式" in hit.iloc[0]["message"]

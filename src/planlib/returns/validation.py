@@ -164,13 +164,19 @@ def check_codes(
     bad = values[~known].assign(school_row=is_school[~known]).drop_duplicates(["file", "row"])
     for r in bad.itertuples(index=False):
         kind = "学校标识码" if r.school_row else "行政区划代码"
+        message = f"{kind}「{r.org_code}」不在单位名录中，该行未计入"
+        if _SCIENTIFIC.fullmatch(str(r.org_code)):
+            message = (
+                f"{kind}「{r.org_code}」是 Excel 显示的科学计数法，代码的位数已丢失，该行未计入："
+                "请把该列设为文本格式，重新填写完整的代码"
+            )
         problems.append(
             Problem(
                 str(r.file),
                 int(r.row),
                 kind,
                 str(r.org_code),
-                f"{kind}「{r.org_code}」不在单位名录中，该行未计入",
+                message,
                 "error",
                 str(r.org_code),
                 str(r.period),
@@ -178,6 +184,9 @@ def check_codes(
             )
         )
     return known, problems
+
+
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[Ee]\+?\d{1,2}")
 
 
 def check_duplicates(
