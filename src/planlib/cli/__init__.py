@@ -38,6 +38,8 @@ def cli() -> None:
       planlib plan show                 查看计划的任务与目标
       planlib sample-data DIR           生成示例城市的数据
       planlib validate DIR              检查县市区报送的数据
+      planlib forms DIR --period P      生成下发给各县市区的空白报表
+      planlib feedback DIR              生成退回修改的标注报表与回执
       planlib assess DIR --period P     计算指标并评估目标完成情况
       planlib report --data DIR ...     生成监测报告（HTML、PDF）
     """
