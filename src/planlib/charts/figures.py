@@ -77,11 +77,14 @@ def _present(rows: pd.DataFrame) -> list[str]:
     return [s for s in style.STATUSES if s in seen] or list(style.STATUSES)
 
 
-def _legend(fig: Figure, statuses: Sequence[str], extra: Sequence[object] = ()) -> None:
-    """The statuses as they are drawn (tone, texture, mark) and any target lines, below."""
+def _legend(
+    fig: Figure, statuses: Sequence[str], extra: Sequence[object] = (), **at: object
+) -> None:
+    """The statuses as they are drawn (tone, texture, mark) and any target lines, below (room
+    made by constrained layout unless ``at`` places it: ``loc``, ``bbox_to_anchor``)."""
     handles = [*style.status_patches(statuses), *extra]
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 7),
-               fontsize=7.5, handlelength=1.6, columnspacing=1.2)  # fmt: skip
+    fig.legend(handles=handles, ncol=min(len(handles), 7), fontsize=7.5, handlelength=1.6,
+               columnspacing=1.2, **{"loc": "outside lower center", **at})  # type: ignore[call-overload]  # fmt: skip
 
 
 def _empty(message: str) -> Figure:
@@ -105,43 +108,32 @@ def bullet_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
     if rows.empty:
         return _empty("没有可显示的目标")
     total = _is_total(rows)
-    groups = [
-        (part.reset_index(drop=True), share, heading)
-        for part, share, heading in (
-            (rows[~total], False, "比率类目标（%）"),
-            (rows[total], True, "数量类目标（完成全年目标的比例）"),
-        )
-        if len(part)
-    ]
+    groups = [(part.reset_index(drop=True), share, heading) for part, share, heading in (
+        (rows[~total], False, "比率类目标（%）"), (rows[total], True, "数量类目标（完成全年目标的比例）"),
+    ) if len(part)]  # fmt: skip
     sizes = [len(g[0]) for g in groups]
     height = 0.27 * sum(sizes) + 0.8 * len(groups) + 0.45 + (0.3 if title else 0)
     names = max(style.text_width_em(n) for n in rows["indicator_name"].astype(str)) * 8.5 / 72
     aims = _col(rows, "target_text", "").fillna("").astype(str)
     right = max(style.text_width_em(a) for a in aims) * 7 / 72 + 0.1
     width = style.A4_WIDTH_IN - names - right - 0.3
-    # Placed by hand, not by constrained layout: the margins are the label widths measured
-    # above, and solving the layout cost a third of the chart's time. In inches: each panel's
-    # title above it, its ticks and axis label below, the legend at the foot.
+    # Placed by hand (inches: a panel's title above it, ticks and axis label below, the legend
+    # at the foot), not by constrained layout: solving it cost a third of the chart's time.
     fig = _figure(height, fixed=True)
-    head, foot, legend = 0.27, 0.47, 0.34
     top = height - 0.04 - (0.3 if title else 0)
-    per_row = (top - legend - len(groups) * (head + foot)) / sum(sizes)
-    left = names + 0.08
-    span = style.A4_WIDTH_IN - left - right - 0.02
+    per_row = (top - 0.34 - len(groups) * (0.27 + 0.47)) / sum(sizes)
+    left, w = names + 0.08, style.A4_WIDTH_IN
     for part, share, heading in groups:
-        top -= head
-        rect = (left, top - per_row * len(part), span, per_row * len(part))
-        ax = fig.add_axes((rect[0] / style.A4_WIDTH_IN, rect[1] / height,
-                           rect[2] / style.A4_WIDTH_IN, rect[3] / height))  # fmt: skip
+        low, high = top - 0.27 - per_row * len(part), per_row * len(part)
+        ax = fig.add_axes((left / w, low / height, (w - left - right - 0.02) / w, high / height))
         _bullet_panel(ax, part, share, width)
         ax.set_title(heading, loc="left", fontsize=9.5)
-        top = rect[1] - foot
+        top = low - 0.47
     if title:
         fig.suptitle(title, fontsize=10.5, y=1 - 0.04 / height, va="top")
     scheduled = bool(_scheduled(rows, "expected_share").notna().any())
-    handles = [*style.status_patches(_present(rows)), *style.target_handles(scheduled, zone=True)]
-    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 7), fontsize=7.5,
-               handlelength=1.6, columnspacing=1.2, bbox_to_anchor=(0.5, 0.02 / height))  # fmt: skip
+    _legend(fig, _present(rows), style.target_handles(scheduled, zone=True), loc="lower center",
+            bbox_to_anchor=(0.5, 0.02 / height))  # fmt: skip
     return fig
 
 

@@ -35,7 +35,7 @@ RenderFn = Callable[["ReportJob", bytes], "ReportResult"]
 
 
 def _default_render(kernel: str = "warm") -> RenderFn:
-    from .executors import kernel_render  # imported late: the runner imports this module lazily
+    from .kernels import kernel_render  # imported late: the runner imports this module lazily
 
     return kernel_render(kernel)
 

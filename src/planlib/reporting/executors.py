@@ -19,19 +19,10 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from ..errors import PlanlibError
-from .jobs import ReportJob, ReportResult, render_job
-from .kernels import KERNELS, render_warm
+from .jobs import ReportJob, ReportResult
+from .kernels import kernel_render
 
 RenderFn = Callable[[ReportJob, bytes], ReportResult]
-
-
-def kernel_render(kernel: str = "warm") -> RenderFn:
-    """The job function for a kernel setting: ``warm`` or ``fresh`` (:data:`KERNELS`)."""
-    if kernel == "warm":
-        return render_warm
-    if kernel == "fresh":
-        return render_job
-    raise PlanlibError(f"未知的内核方式：{kernel}（可选：{'、'.join(KERNELS)}）")
 
 
 class Executor(Protocol):

@@ -27,10 +27,12 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .jobs import ReportJob, ReportResult, _JobFailed, _Watchdog, run_job
+from ..errors import PlanlibError
+from .jobs import ReportJob, ReportResult, _JobFailed, _Watchdog, render_job, run_job
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +185,15 @@ def close_all() -> None:
 def current_pid() -> int | None:
     """The process id of this thread's warm kernel, if it has one (for tests)."""
     return _POOL.kernel.pid if _POOL.kernel is not None else None
+
+
+def kernel_render(kernel: str = "warm") -> Callable[[ReportJob, bytes], ReportResult]:
+    """The job function for a kernel setting: ``warm`` or ``fresh`` (:data:`KERNELS`)."""
+    if kernel == "warm":
+        return render_warm
+    if kernel == "fresh":
+        return render_job
+    raise PlanlibError(f"未知的内核方式：{kernel}（可选：{'、'.join(KERNELS)}）")
 
 
 def render_warm(job: ReportJob, context: bytes) -> ReportResult:
