@@ -8,14 +8,13 @@ import hashlib
 import io
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
 from csv import reader, writer
 from pathlib import Path
 
 import openpyxl
 import pytest
+from cli_run import planlib_cli as _planlib
 
 from planlib.forms.feedback import PASSED, write_feedback
 from planlib.forms.sheets import ERROR_FILL, WARNING_FILL
@@ -27,15 +26,6 @@ def _digests(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def _planlib(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planlib", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")

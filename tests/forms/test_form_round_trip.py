@@ -4,24 +4,14 @@ with openpyxl from the sample's own 2022Q4 values, validate cleanly and compute 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
+from cli_run import planlib_cli as _planlib
 
 from planlib.catalog.dictionary import load_dictionary
 from planlib.forms.blank import write_forms
 from planlib.returns.dataset import load_dataset
-
-
-def _planlib(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planlib", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def _fill(form: Path, values: dict[tuple[str, str], float]) -> int:

@@ -6,22 +6,11 @@ import csv
 from pathlib import Path
 
 import pytest
+from county_return import COUNTY, HEADER, ROW
 from openpyxl import Workbook
 
 from planlib import DataFileError, load_returns, read_returns
 from planlib.returns.cells import parse_number
-
-COUNTY = {
-    "3-5岁常住人口数": 20000, "3-5岁户籍人口数": 19500, "6-14岁常住人口数": 64000, "15-17岁常住人口数": 21000,
-    "15-18岁常住人口数": 28000, "15-17岁户籍人口数": 20500, "在园幼儿数": 18800, "公办园在园幼儿数": 10500,
-    "普惠性民办园在园幼儿数": 6000, "其他民办园在园幼儿数": 2300, "义务教育适龄儿童少年数": 62000,
-    "已入学适龄儿童少年数": 61900, "义务教育在校生数": 63000, "民办义务教育在校生数": 3000,
-    "初中毕业班学生数": 6900, "该年级入小学一年级时学生数": 7050, "该年级转入学生数": 120, "该年级转出学生数": 100,
-    "适龄残疾儿童少年数": 190, "已安置适龄残疾儿童少年数": 185, "普通高中在校生数": 12000,
-    "中等职业学校在校生数": 7500, "一般公共预算教育投入（亿元）": 12.5, "新增教师编制数": 60, "补充教师数": 150,
-}  # fmt: skip
-HEADER = ["行政区划代码", "单位名称", *COUNTY]
-ROW = ["990102", "城关区", *COUNTY.values()]
 
 
 def rows(header=HEADER, row=ROW):

@@ -147,18 +147,28 @@ def _execute_fresh(
     import papermill
 
     papermill.execute_notebook(
-        str(template),
-        str(out_path),
-        parameters=params,
-        kernel_name="python3",
-        language="python",
-        progress_bar=False,
-        log_output=False,
-        cwd=str(out_path.parent),
-        execution_timeout=int(job.timeout) + 1,
+        **papermill_arguments(job, template, out_path, params),
         shutdown_kernel="immediate",
         kernel_manager_class=dog.manager_class(),
     )
+
+
+def papermill_arguments(
+    job: ReportJob, template: Path, out_path: Path, params: dict[str, Any]
+) -> dict[str, Any]:
+    """What every path gives ``papermill.execute_notebook`` for one report (a fresh or a warm
+    kernel adds its own): the notebook, its parameters, its folder and its time limit."""
+    return {
+        "input_path": str(template),
+        "output_path": str(out_path),
+        "parameters": params,
+        "kernel_name": "python3",
+        "language": "python",
+        "progress_bar": False,
+        "log_output": False,
+        "cwd": str(out_path.parent),
+        "execution_timeout": int(job.timeout) + 1,
+    }
 
 
 class _JobFailed(Exception):

@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PlanlibError
-from .jobs import ReportJob, ReportResult, _JobFailed, _Watchdog, render_job, run_job
+from .jobs import (
+    ReportJob,
+    ReportResult,
+    _JobFailed,
+    _Watchdog,
+    papermill_arguments,
+    render_job,
+    run_job,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -215,16 +223,8 @@ def render_warm_with(job: ReportJob, context: bytes, limit: int) -> ReportResult
         dog.kernels.append(kernel.km)
         kernel.reports += 1
         papermill.execute_notebook(
-            str(template),
-            str(out_path),
-            parameters=params,
+            **papermill_arguments(job, template, out_path, params),
             engine_name=ENGINE,
-            kernel_name="python3",
-            language="python",
-            progress_bar=False,
-            log_output=False,
-            cwd=str(out_path.parent),
-            execution_timeout=int(job.timeout) + 1,
             # written once at the end (and on an error), not twice per cell: 30 writes of a
             # notebook growing to 0.5 MB of charts cost about 0.4 s a report
             request_save_on_cell_execute=False,
