@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_run import planlib_cli as run_planlib
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -21,13 +21,4 @@ def sample(three_county_sample: Path) -> Path:
 @pytest.fixture(scope="session")
 def planlib_cli() -> Run:
     """Runs ``python -m planlib ARGS`` in a real process: exit code, stdout, stderr."""
-
-    def run(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "planlib", *map(str, args)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    return run
+    return run_planlib
