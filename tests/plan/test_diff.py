@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_run import planlib_cli
 
 import planlib
 from planlib.plan.diff import COLUMNS, KINDS, match_tasks
@@ -152,12 +152,7 @@ def test_extracted_seed_differs_from_curated_plan_in_nothing_the_diff_reports(
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planlib", "plan", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return planlib_cli("plan", *args, timeout=120)
 
 
 @pytest.mark.slow

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import planlib_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -570,12 +570,7 @@ def test_rewrapping_and_page_furniture_do_not_change_the_result(
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planlib", "plan", "extract", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return planlib_cli("plan", "extract", *args, timeout=120)
 
 
 def test_extract_command_writes_a_plan_file_load_plan_reads(tmp_path: Path) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cli_run import planlib_cli
 
 import planlib
 from planlib.plan.files import plan_from_dict, plan_to_dict
@@ -27,12 +27,7 @@ EXPECTED = [
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planlib", "plan", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return planlib_cli("plan", *args, timeout=120)
 
 
 def test_a_main_goals_paragraph_gives_plan_level_targets() -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from cli_run import planlib_cli
 from plan_documents import FIXTURES, make_docx, make_pdf, make_xlsx, seed_paragraphs
 
 import planlib
@@ -159,12 +159,7 @@ def test_the_command_reads_word_and_exits_1_on_a_damaged_file(
     tmp_path: Path, seed_docx: Path
 ) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "planlib", "plan", "extract", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return planlib_cli("plan", "extract", *args, timeout=120)
 
     ok = run(str(seed_docx), "--format", "json")
     assert ok.returncode == 0, ok.stderr
