@@ -79,6 +79,14 @@ def messages(city: Path) -> tuple[int, str]:
     return r.returncode, r.stdout + r.stderr
 
 
+def read_as_clean(city: Path, clean: tuple[str, str]) -> str:
+    """Validate passes (exit 0) and the indicators equal the clean sample's; what it said."""
+    rc, out = messages(city)
+    assert rc == 0, out
+    assert computed(city) == clean[1]
+    return out
+
+
 def computed(city: Path) -> str:
     """Every 2022Q4 indicator of every unit, as text (what ``planlib compute`` prints), in
     process: the data folder is read as ``load_dataset`` reads it."""
@@ -169,10 +177,8 @@ def test_the_period_column_in_a_clerks_spelling_is_read(city, clean, written):
         ws.cell(header_row(ws) + 1, column_of(ws, "报告期")).value = written
 
     edit(city, f"{Q4}/{COUNTY}.xlsx", spell)
-    rc, out = messages(city)
-    assert rc == 0, out
+    out = read_as_clean(city, clean)
     assert errors(out) == 0, out
-    assert computed(city) == clean[1]
 
 
 def test_a_cover_sheet_before_the_data_is_skipped(city, clean):
@@ -190,9 +196,7 @@ def test_a_cover_sheet_before_the_data_is_skipped(city, clean):
             ws.cell(i, 1).value = line
 
     edit(city, f"{Q4}/{COUNTY}.xlsx", cover)
-    rc, out = messages(city)
-    assert rc == 0, out
-    assert computed(city) == clean[1]
+    read_as_clean(city, clean)
 
 
 def test_a_two_level_merged_header_is_read(city, clean):
@@ -213,10 +217,8 @@ def test_a_two_level_merged_header_is_read(city, clean):
         ws.merge_cells(start_row=at, start_column=10, end_row=at, end_column=width)
 
     edit(city, f"{Q4}/{COUNTY}.xlsx", two_levels)
-    rc, out = messages(city)
-    assert rc == 0, out
+    out = read_as_clean(city, clean)
     assert "未报送" not in said_anew(out, clean[0]), out
-    assert computed(city) == clean[1]
 
 
 def test_a_tab_separated_unicode_text_save_is_read(city, clean):
@@ -234,9 +236,7 @@ def test_a_tab_separated_unicode_text_save_is_read(city, clean):
     rows = list(csv.reader(io.StringIO(text)))
     tabbed = "\r\n".join("\t".join(r) for r in rows) + "\r\n"
     path.write_bytes(tabbed.encode("utf-16"))  # what Excel's 「Unicode 文本」 writes: BOM, LE
-    rc, out = messages(city)
-    assert rc == 0, out
-    assert computed(city) == clean[1]
+    read_as_clean(city, clean)
 
 
 def test_a_footer_spread_across_columns_is_not_data(city, clean):
@@ -251,10 +251,8 @@ def test_a_footer_spread_across_columns_is_not_data(city, clean):
             ws.cell(last + 1, 3).value = "报出日期：2023年1月10日"
 
     edit(city, f"{Q4}/{COUNTY}.xlsx", footer)
-    rc, out = messages(city)
-    assert rc == 0, out
+    out = read_as_clean(city, clean)
     assert errors(out) == 0, out
-    assert computed(city) == clean[1]
 
 
 def test_a_spaced_total_row_in_the_school_sheet_is_skipped(city, clean):
@@ -265,9 +263,7 @@ def test_a_spaced_total_row_in_the_school_sheet_is_skipped(city, clean):
         ws.cell(last, column_of(ws, "在校生数")).value = 99999
 
     edit(city, f"{Q4}/{COUNTY}.xlsx", total)
-    rc, out = messages(city)
-    assert rc == 0, out
-    assert computed(city) == clean[1]
+    read_as_clean(city, clean)
 
 
 def test_a_hidden_stale_copy_of_a_column_never_wins(city, clean):
