@@ -137,6 +137,37 @@ def test_duplicates_keep_the_first_of_each_key(rows):
     assert sorted(p.row for p in problems) == values.loc[~expected, "row"].tolist()
 
 
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["990102", "990103", "1", None]),
+                  st.sampled_from(["2022Q1", "2022Q2", None]), st.sampled_from(["pop_3_5", "kg"])),
+        max_size=40,
+    ),
+    st.booleans(),
+)  # fmt: skip
+def test_scan_keys_number_rows_one_to_one_like_row_keys(rows, by_period):
+    """The bitmap's numbering of rows (org innermost for files written period by period) tells
+    two rows apart exactly when the row keys do, for the rows a mask keeps too."""
+    import numpy as np
+    import pandas as pd
+
+    from planlib.returns.validation import RowKeys
+
+    frame = pd.DataFrame(rows, columns=["org_code", "period", "element"], dtype="str")
+    if by_period:  # blocks of one period and element, org codes changing from row to row
+        frame = frame.sort_values(["period", "element"], kind="stable")
+    keys = RowKeys.of(frame)
+    mask = np.arange(len(frame)) % 3 != 1
+    for m in (None, mask):
+        row = keys.row if m is None else keys.row[m]
+        scan = keys.scan_key(m)
+        assert len(scan) == len(row) and (scan < keys.space).all()
+        coded = (keys.org >= 0) & (keys.period >= 0) & (keys.element >= 0)
+        assert (scan[coded if m is None else coded[m]] >= 0).all()
+        same_row = row[:, None] == row[None, :]
+        assert (same_row == (scan[:, None] == scan[None, :])).all()
+
+
 def test_year_to_date_figures_that_fall_are_flagged(data):
     """A quarter's own figure typed where the total since January belongs."""
     path = first_xlsx(data, "2022Q3")

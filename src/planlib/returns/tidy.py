@@ -9,8 +9,9 @@ Arrow strings, not copies.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,9 +39,39 @@ def read_tidy_values(path: Path, name: str, d: Dictionary) -> tuple[pd.DataFrame
     return values, problems
 
 
+def _take_chunked(col: Any, positions: np.ndarray) -> Any:
+    """``col[positions]`` (ascending positions), gathered chunk by chunk: ``ChunkedArray.take``
+    concatenates every chunk first, a copy of all ten million strings to read a few."""
+    import pyarrow as pa
+
+    starts = np.cumsum([0, *(len(c) for c in col.chunks)])
+    chunk_of = np.searchsorted(starts, positions, side="right") - 1
+    bounds = np.searchsorted(chunk_of, np.arange(col.num_chunks + 1)).tolist()
+    parts = [
+        col.chunk(i).take(pa.array(positions[lo:hi] - starts[i]))
+        for i, (lo, hi) in enumerate(itertools.pairwise(bounds))
+        if hi > lo
+    ]
+    return pa.concat_arrays(parts)
+
+
+def _one_memo(coded: Any) -> tuple[np.ndarray, Any] | None:
+    """Codes (-1 for a missing value) and dictionary of a chunk-by-chunk dictionary encoding,
+    when every chunk ended with the same dictionary (one memo; no copy of the values into one
+    array first); None when they did not."""
+    chunks = [c for c in coded.chunks if len(c)]
+    first = chunks[0].dictionary
+    if not all(len(c.dictionary) == len(first) for c in chunks):
+        return None
+    if not chunks[-1].dictionary.equals(first):
+        return None
+    codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in chunks])
+    return codes, first
+
+
 def _encode(column: object) -> tuple[np.ndarray, pd.Index, np.ndarray | None]:
-    """Integer codes (-1 for a missing value), their table, and where runs of one value start
-    (None when the column has many), hashing the strings once.
+    """Integer codes (-1 for a missing value), their table in order of first appearance, and
+    where runs of one value start (None when the column has many), hashing each value once.
 
     Sorted or blocked columns (a period or element column written block by block) are encoded
     by their runs: only the first value of each run is hashed.
@@ -65,23 +96,16 @@ def _encode(column: object) -> tuple[np.ndarray, pd.Index, np.ndarray | None]:
             if len(runs) > n // 8:
                 runs = None
     if runs is not None:
-        coded = pc.dictionary_encode(col.take(pa.array(runs)).combine_chunks())
+        coded = pc.dictionary_encode(_take_chunked(col, runs))
         lengths = np.diff(np.r_[runs, n])
         codes = np.repeat(coded.indices.to_numpy(zero_copy_only=False), lengths)
         return codes, pd.Index(coded.dictionary.to_pylist(), dtype="str"), runs
-    # chunk by chunk with one memo: every chunk gets the same dictionary (checked), no copy of
-    # the strings into one array first
-    chunked = pc.dictionary_encode(col)
-    chunks = [c for c in chunked.chunks if len(c)]
-    first = chunks[0].dictionary
-    if all(len(c.dictionary) == len(first) for c in chunks) and chunks[-1].dictionary.equals(first):
-        codes = np.concatenate(
-            [c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in chunks]
-        )
-        return codes, pd.Index(first.to_pylist(), dtype="str"), None
-    coded = pc.dictionary_encode(col.combine_chunks())
-    codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    return codes, pd.Index(coded.dictionary.to_pylist(), dtype="str"), runs
+    found = _one_memo(pc.dictionary_encode(col))
+    if found is None:
+        coded = pc.dictionary_encode(col.combine_chunks())
+        found = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False), coded.dictionary
+    codes, table = found
+    return codes, pd.Index(table.to_pylist(), dtype="str"), None
 
 
 def _out_of_range(
