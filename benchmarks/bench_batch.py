@@ -16,6 +16,12 @@ minutes apart on the same machine: on shared cores read these ratios, not the ab
 The pages of the first round must be the same on every side: HTML text (the generation time
 masked) and chart images, PDF text page by page and the bytes of every PDF image.
 
+``--baseline-src DIR`` adds a side ``baseline``: another planlib tree's ``src/`` (say a
+``git worktree`` of the commit where a speed goal was set), its own runner with its own defaults,
+in a child process that imports planlib from there, timed the same way around the batch alone.
+The other sides' ratios are then also given to it; its pages are compared with the first other
+side's and the count printed (a tree from before a change in the reports' content differs).
+
 The context (dataset, indicators, assessment) is built once and timed on its own. Peak memory
 is the resident memory of this process and every process it started (kernels, workers),
 sampled every 0.1 s. The capacity note in benchmarks/README.md extrapolates from the figures
@@ -27,9 +33,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import pickle
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -137,6 +146,40 @@ def measure(side: str, run: Any, jobs: list[Any], payload: bytes) -> dict[str, A
     }
 
 
+def run_baseline(src: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """One round of the ``baseline`` side: the other tree's runner in a child process."""
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
+        result = Path(tmp) / "result.pkl"
+        command = [sys.executable, __file__, "--child-baseline", str(result)]
+        command += ["--counties", str(args.counties), "--workers", str(args.workers)]
+        command += ["--formats", args.formats]
+        if args.limit:
+            command += ["--limit", str(args.limit)]
+        env = {**os.environ, "PYTHONPATH": str(src.resolve())}
+        subprocess.run(command, env=env, check=True, cwd=HERE.parent)
+        row: dict[str, Any] = pickle.loads(result.read_bytes())
+    return row
+
+
+def child_baseline(result: Path, args: argparse.Namespace) -> None:
+    """In the child: this process's planlib (the baseline tree) renders the county jobs with
+    its runner's default executor; the round is pickled to ``result``."""
+    from planlib.reporting.context import build_context
+    from planlib.reporting.executors import get_executor
+
+    folder = OUT / f"province_{args.counties}"
+    context = build_context(folder)
+    payload = context.to_bytes()
+    jobs = county_jobs(context, tuple(f for f in args.formats.split(",") if f), args.limit)
+
+    class Run:
+        def run(self, jobs: list[Any], payload: bytes) -> Any:
+            return get_executor("local", jobs=args.workers).run(jobs, payload)
+
+    row = measure("baseline", Run(), jobs, payload)
+    result.write_bytes(pickle.dumps(row))
+
+
 def same_pages(base: dict[str, dict[str, bytes]], other: dict[str, dict[str, bytes]]) -> int:
     """How many reports of ``other`` show what ``base``'s show (HTML and PDF)."""
     same = 0
@@ -163,11 +206,20 @@ def main() -> int:
     parser.add_argument("--sides", default="local-fresh,local-warm,dask-warm")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=int, help="render only the first N county reports")
+    parser.add_argument("--baseline-src", type=Path, help="another tree's src/, run as a side")
+    parser.add_argument("--child-baseline", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_baseline:
+        child_baseline(args.child_baseline, args)
+        return 0
     sides = [s.strip() for s in args.sides.split(",") if s.strip()]
     bad = [s for s in sides if s not in SIDES]
     if bad or not sides:
         parser.error(f"unknown side(s) {bad}; choose from {', '.join(SIDES)}")
+    if args.baseline_src:
+        if not (args.baseline_src / "planlib").is_dir():
+            parser.error(f"{args.baseline_src} holds no planlib package")
+        sides.insert(0, "baseline")
 
     from planlib.reporting.context import build_context
 
@@ -190,12 +242,16 @@ def main() -> int:
         f"峰值内存 {mem.mb:.0f} MB",
         flush=True,
     )
+    current = [s for s in sides if s != "baseline"]  # this tree's sides: pages must agree
     rows: dict[str, list[dict[str, Any]]] = {s: [] for s in sides}
     agree: dict[str, int] = {}
     for n in range(args.repeat):
         for side in round_order(sides, n):
-            with executor(side, args.workers) as run:
-                row = measure(side, run, jobs, payload)
+            if side == "baseline":
+                row = run_baseline(args.baseline_src, args)
+            else:
+                with executor(side, args.workers) as run:
+                    row = measure(side, run, jobs, payload)
             rows[side].append(row)
             print(
                 f"  第{n + 1}轮 {side:<11} {row['wall']:7.1f} 秒  每份 "
@@ -205,31 +261,36 @@ def main() -> int:
                 flush=True,
             )
         if n == 0:
-            base = rows[sides[0]][0]["files"]
+            base = rows[current[0]][0]["files"]
             for side in sides:
                 agree[side] = same_pages(base, rows[side][0]["files"])
         for side in sides:
             rows[side][-1]["files"] = {}
+    refs = sides[:1] if sides[0] == current[0] else [sides[0], current[0]]
     print(
-        f"\n{'side':<11} 总用时 秒 中位数（最小–最大）   每份 秒          峰值内存 MB   对 {sides[0]} 每轮之比"
+        f"\n{'side':<11} 总用时 秒 中位数（最小–最大）   每份 秒          峰值内存 MB   "
+        + "   ".join(f"对 {ref} 每轮之比" for ref in refs)
     )
     for side in sides:
         walls = [r["wall"] for r in rows[side]]
         per = [w / max(len(jobs), 1) for w in walls]
         peak = statistics.median(r["peak_mb"] for r in rows[side])
-        ratios = [b["wall"] / r["wall"] for b, r in zip(rows[sides[0]], rows[side], strict=True)]
+        ratios = [
+            spread([b["wall"] / r["wall"] for b, r in zip(rows[ref], rows[side], strict=True)], "×")
+            for ref in refs
+        ]
         print(
-            f"{side:<11} {spread(walls):<24} {spread(per):<18} {peak:8.0f}     {spread(ratios, '×')}"
+            f"{side:<11} {spread(walls):<24} {spread(per):<18} {peak:8.0f}     {'   '.join(ratios)}"
         )
     total = len(jobs)
     print(
         "页面一致（与 "
-        + sides[0]
+        + current[0]
         + " 第一轮相比）："
         + "，".join(f"{s} {agree[s]}/{total}" for s in sides)
     )
     failed = any(sum(r["status"].get("failed", 0) for r in rows[s]) for s in sides)
-    return 0 if all(agree[s] == total for s in sides) and not failed else 1
+    return 0 if all(agree[s] == total for s in current) and not failed else 1
 
 
 if __name__ == "__main__":

@@ -90,11 +90,18 @@ class WarmKernel:
         km.ip = str(self.folder / "ipc")
         km.connection_file = str(self.folder / "kernel.json")
         self.km = km
+        self.kc: Any = None
         try:
             run_sync(km.start_kernel)(
                 cwd=str(self.folder), extra_arguments=["--HistoryManager.hist_file=:memory:"]
             )
-            reply = run_sync(_execute)(km, WARM_UP, start_timeout)
+            # One client for the kernel's life, handed to every report: a new client per report
+            # waits 0.2 s for the kernel's IOPub to fall quiet (jupyter_client's wait_for_ready)
+            self.kc = km.client()
+            self.kc.allow_stdin = False
+            self.kc.start_channels()
+            run_sync(self.kc.wait_for_ready)(timeout=start_timeout)
+            reply = run_sync(_execute)(self.kc, WARM_UP, start_timeout)
         except BaseException:
             self.close()
             raise
@@ -119,6 +126,12 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+        except Exception as err:
+            logger.debug("warm kernel client: %s", err)
+        try:
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
         except Exception as err:  # already dead, or half started
@@ -130,17 +143,11 @@ class WarmKernel:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-async def _execute(km: Any, code: str, timeout: float) -> dict[str, Any]:
-    """Run ``code`` silently on ``km``'s kernel; returns the reply's content."""
-    kc = km.client()
-    kc.start_channels()
-    try:
-        await kc.wait_for_ready(timeout=timeout)
-        reply = await kc.execute_interactive(
-            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda m: None
-        )
-    finally:
-        kc.stop_channels()
+async def _execute(kc: Any, code: str, timeout: float) -> dict[str, Any]:
+    """Run ``code`` silently through the kernel client ``kc``; returns the reply's content."""
+    reply = await kc.execute_interactive(
+        code, silent=True, store_history=False, timeout=timeout, output_hook=lambda m: None
+    )
     return dict(reply["content"])
 
 
@@ -229,6 +236,7 @@ def render_warm_with(job: ReportJob, context: bytes, limit: int) -> ReportResult
             # notebook growing to 0.5 MB of charts cost about 0.4 s a report
             request_save_on_cell_execute=False,
             km=kernel.km,
+            kc=kernel.kc,
             prelude=_prelude(out_path.parent),
         )
 
@@ -269,7 +277,8 @@ def _register_engine() -> None:
             super().papermill_execute_cells()
 
     class WarmEngine(NBClientEngine):  # type: ignore[misc]
-        """papermill's nbclient engine, given a started kernel (``km``) it leaves running."""
+        """papermill's nbclient engine, given a started kernel (``km``) and its client (``kc``),
+        both left running."""
 
         @classmethod
         def execute_managed_notebook(  # type: ignore[override]
@@ -282,6 +291,7 @@ def _register_engine() -> None:
             start_timeout: int = 60,
             execution_timeout: int | None = None,
             km: Any = None,
+            kc: Any = None,
             prelude: str = "",
             **kwargs: Any,
         ) -> Any:
@@ -297,12 +307,11 @@ def _register_engine() -> None:
                 stderr_file=stderr_file,
             )
             client.prelude = prelude
+            client.kc = kc  # the kernel's own client: nbclient starts none and stops none
             try:
                 return client.execute()
             finally:
-                if client.kc is not None:  # the kernel stays; this report's channels go
-                    client.kc.stop_channels()
-                    client.kc = None
+                client.kc = None
 
     papermill_engines.register(ENGINE, WarmEngine)
     _REGISTERED = True
