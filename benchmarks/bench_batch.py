@@ -1,7 +1,8 @@
 """A measured report batch: warm kernels against a kernel per report, local and Dask, alternating.
 
-    python benchmarks/bench_batch.py                          # the sample city: 12 county reports
-    python benchmarks/bench_batch.py --counties 100           # a province of 100 counties
+    python benchmarks/bench_batch.py                          # the sample city: all 29 reports
+    python benchmarks/bench_batch.py --only county            # its 12 county reports
+    python benchmarks/bench_batch.py --counties 100 --only county  # a province of 100 counties
     python benchmarks/bench_batch.py --sides local-warm,dask-warm --repeat 5
 
 Each side is an executor and a kernel setting: ``local-warm`` (``planlib report``'s default:
@@ -9,7 +10,8 @@ Each side is an executor and a kernel setting: ``local-warm`` (``planlib report`
 a kernel per report), ``dask-warm`` and ``dask-fresh`` (the Dask executor on a ``LocalCluster``
 of one worker process per core, one thread each; the cluster is started before the clock and
 closed after, every round, so no side inherits warm kernels from an earlier one). Default sides:
-local-fresh, local-warm, dask-warm. Every side runs the same county jobs (HTML and PDF) ``--repeat``
+local-fresh, local-warm, dask-warm. Every side runs the same jobs (HTML and PDF; ``--only`` picks report
+kinds: city, county, department, all by default, as ``planlib report`` renders) ``--repeat``
 times (default 3), the order reversed every round; the script prints each round, then medians
 and ranges, and each side's ratio to the first side taken round by round (both measured
 minutes apart on the same machine: on shared cores read these ratios, not the absolute times).
@@ -103,12 +105,20 @@ def ensure_data(folder: Path, counties: int) -> None:
     make_sample(folder, counties=counties, fmt="parquet")
 
 
-def county_jobs(context: Any, formats: tuple[str, ...], limit: int | None = None) -> list[Any]:
-    """The runner's county report jobs, one per county (no overview, no departments)."""
+KINDS = ("county", "department", "city")
+
+
+def batch_jobs(
+    context: Any, formats: tuple[str, ...], kinds: tuple[str, ...], limit: int | None = None
+) -> list[Any]:
+    """The runner's jobs of these kinds, in its order: the whole batch ``planlib report`` makes
+    (the city's overview, a report per county, one per department) or a part of it."""
     from planlib.reporting.runner import plan_jobs
 
-    jobs = plan_jobs(context, None, formats, overview=False, departments=False)
-    return jobs[:limit]
+    jobs = plan_jobs(
+        context, None, formats, overview="city" in kinds, departments="department" in kinds
+    )
+    return [j for j in jobs if j.kind in kinds][:limit]
 
 
 @contextlib.contextmanager
@@ -146,13 +156,26 @@ def measure(side: str, run: Any, jobs: list[Any], payload: bytes) -> dict[str, A
     }
 
 
+def kinds(args: argparse.Namespace) -> tuple[str, ...]:
+    chosen = tuple(k.strip() for k in args.only.split(",") if k.strip())
+    if not chosen or set(chosen) - set(KINDS):
+        raise SystemExit(f"--only takes {', '.join(KINDS)}, not {args.only!r}")
+    return chosen
+
+
+def kinds_text(jobs: list[Any]) -> str:
+    words = {"city": "总览", "county": "县级", "department": "处室"}
+    counts = Counter(j.kind for j in jobs)
+    return "、".join(f"{words[k]} {counts[k]}" for k in KINDS if counts[k])
+
+
 def run_baseline(src: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One round of the ``baseline`` side: the other tree's runner in a child process."""
     with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
         result = Path(tmp) / "result.pkl"
         command = [sys.executable, __file__, "--child-baseline", str(result)]
         command += ["--counties", str(args.counties), "--workers", str(args.workers)]
-        command += ["--formats", args.formats]
+        command += ["--formats", args.formats, "--only", args.only]
         if args.limit:
             command += ["--limit", str(args.limit)]
         env = {**os.environ, "PYTHONPATH": str(src.resolve())}
@@ -170,7 +193,9 @@ def child_baseline(result: Path, args: argparse.Namespace) -> None:
     folder = OUT / f"province_{args.counties}"
     context = build_context(folder)
     payload = context.to_bytes()
-    jobs = county_jobs(context, tuple(f for f in args.formats.split(",") if f), args.limit)
+    jobs = batch_jobs(
+        context, tuple(f for f in args.formats.split(",") if f), kinds(args), args.limit
+    )
 
     class Run:
         def run(self, jobs: list[Any], payload: bytes) -> Any:
@@ -205,7 +230,8 @@ def main() -> int:
     parser.add_argument("--formats", default="html,pdf")
     parser.add_argument("--sides", default="local-fresh,local-warm,dask-warm")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--limit", type=int, help="render only the first N county reports")
+    parser.add_argument("--only", default=",".join(KINDS), help="report kinds (default: all)")
+    parser.add_argument("--limit", type=int, help="render only the first N reports")
     parser.add_argument("--baseline-src", type=Path, help="another tree's src/, run as a side")
     parser.add_argument("--child-baseline", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -231,9 +257,9 @@ def main() -> int:
         context = build_context(folder)
         payload = context.to_bytes()
         built = time.perf_counter() - t
-    jobs = county_jobs(context, formats, args.limit)
+    jobs = batch_jobs(context, formats, kinds(args), args.limit)
     print(
-        f"数据 {folder.name}：{len(jobs)} 份县级报告，格式 {'、'.join(formats)}；"
+        f"数据 {folder.name}：{len(jobs)} 份报告（{kinds_text(jobs)}），格式 {'、'.join(formats)}；"
         f"{platform.node()}，{os.cpu_count()} 核，{args.workers} 个工作进程；"
         f"各方 {args.repeat} 轮，轮流先后"
     )
