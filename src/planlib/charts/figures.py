@@ -122,7 +122,7 @@ def bullet_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
     fig = _figure(height, fixed=True)
     top = height - 0.04 - (0.3 if title else 0)
     per_row = (top - 0.34 - len(groups) * (0.27 + 0.47)) / sum(sizes)
-    left, w = names + 0.08, style.A4_WIDTH_IN
+    left, w = names + 0.2, style.A4_WIDTH_IN  # the labels, their pad and tick, a hair
     for part, share, heading in groups:
         low, high = top - 0.27 - per_row * len(part), per_row * len(part)
         ax = fig.add_axes((left / w, low / height, (w - left - right - 0.02) / w, high / height))

@@ -1,0 +1,55 @@
+"""Charts go into reports as PNGs drawn once and cropped to their ink (planlib's own crop, a
+third cheaper than matplotlib's two-pass ``bbox_inches="tight"``). The crop must never cut ink
+off: a chart whose ink reaches the canvas's edge takes the tight path."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from planlib.reporting.html import PRINT_DPI, chart_png
+
+
+def _image(fig: Figure) -> np.ndarray:
+    im = Image.open(io.BytesIO(chart_png(fig)))
+    assert im.info["dpi"] == pytest.approx((PRINT_DPI, PRINT_DPI), abs=0.01)
+    return np.asarray(im.convert("RGB"))
+
+
+def _tight_size(fig: Figure) -> tuple[int, int]:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=PRINT_DPI, bbox_inches="tight", pad_inches=0.02)
+    return Image.open(buf).size
+
+
+def test_a_chart_inside_its_canvas_is_cropped_to_its_ink_with_a_margin() -> None:
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_axes((0.2, 0.2, 0.6, 0.6))
+    ax.plot([0, 1, 2], [1, 3, 2])
+    ax.set_title("学前三年毛入园率（%）")
+    a = _image(fig)
+    ink = (a != 255).any(axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    assert (rows[0], cols[0]) == (4, 4)  # the margin: 0.02 in at 200 dpi
+    assert (a.shape[0] - 1 - rows[-1], a.shape[1] - 1 - cols[-1]) == (4, 4)
+    assert a.shape[1] < 4 * PRINT_DPI  # the white around the axes is gone
+    width, height = _tight_size(fig)  # about what matplotlib's tight crop gives
+    assert abs(a.shape[1] - width) <= 12 and abs(a.shape[0] - height) <= 12
+
+
+def test_a_label_beyond_the_canvas_is_kept_by_the_tight_path() -> None:
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_axes((0.02, 0.2, 0.9, 0.6))  # no room for the tick labels on the left
+    ax.set_yticks([0, 1], ["适龄残疾儿童少年入学（安置）率", "九年义务教育巩固率"])
+    a = _image(fig)
+    assert a.shape[1] > 4 * PRINT_DPI  # wider than the canvas: nothing was cut off
+    assert a.shape[1] == _tight_size(fig)[0]
+
+
+def test_an_empty_canvas_is_kept_whole() -> None:
+    a = _image(Figure(figsize=(2, 1)))
+    assert a.shape[:2] == (PRINT_DPI, 2 * PRINT_DPI) and (a == 255).all()
