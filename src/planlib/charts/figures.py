@@ -127,7 +127,7 @@ def bullet_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
         low, high = top - 0.27 - per_row * len(part), per_row * len(part)
         ax = fig.add_axes((left / w, low / height, (w - left - right - 0.02) / w, high / height))
         _bullet_panel(ax, part, share, width)
-        ax.set_title(heading, loc="left", fontsize=9.5)
+        ax.set_title(heading, loc="left", fontsize=9.5, y=1.0)
         top = low - 0.47
     if title:
         fig.suptitle(title, fontsize=10.5, y=1 - 0.04 / height, va="top")
@@ -210,8 +210,7 @@ def trend_chart(
     scheduled = False
     for ax, (task, ind) in zip(axes, keys, strict=False):
         part = rows[(rows["task_id"] == task) & (rows["indicator"] == ind)].sort_values("period")
-        x = np.arange(len(part))
-        values = _shown(part).to_numpy(dtype=float)
+        x, values = np.arange(len(part)), _shown(part).to_numpy(dtype=float)
         ax.plot(x, values, color=style.NEUTRAL, linewidth=1.1, zorder=1)
         statuses = part["status"].astype(str).to_numpy()
         for s in set(statuses):  # one set of points per status: its tone and its shape
@@ -238,7 +237,8 @@ def trend_chart(
         size = min(7.5, max(6.5, pitch / style.text_width_em(head)))
         if style.text_width_em(head) * size > pitch:
             head = style.wrap(name, int(pitch / size)) + (f"\n（{unit}）" if unit else "")
-        ax.set_title(head, fontsize=size, linespacing=1.05)
+        ax.set_title(head, fontsize=size, linespacing=1.05, y=1.0)  # placed: not worked out
+        style.no_axis_labels(ax)
         ax.tick_params(labelsize=7)
         if unit != "%":
             ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
@@ -450,8 +450,8 @@ def ranking_chart(
         axis += f"，横轴从{style.value_text(start, unit, 2)}起"
         style.axis_break(ax)
     ax.set_xlabel(axis, fontsize=8)
-    name = str(rows["indicator_name"].iloc[0])
-    ax.set_title(title or (f"{name}（{unit}，按完成率排名）" if total else f"{name}（{unit}）"))
+    name, what = str(rows["indicator_name"].iloc[0]), "，按完成率排名" if total else ""
+    ax.set_title(title or f"{name}（{unit}{what}）", y=1.0)
     extra = style.target_handles(not np.isnan(due).all(), label=f"目标{aim}" if shared else "目标")
     _legend(fig, _present(rows), extra)
     return fig
@@ -492,7 +492,7 @@ def share_done_chart(rows: pd.DataFrame, title: str | None = None) -> Figure:
     ax.set_xlabel("完成全年目标的比例（%，本期值 ÷ 全年目标）")
     ax.tick_params(axis="y", length=0)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, y=1.0)
     lines = [Line2D([], [], label="全年目标", **style.FULL_TARGET_LINE)]
     if in_year:
         lines.insert(0, Line2D([], [], label="序时应完成", **style.TARGET_LINE))

@@ -282,6 +282,16 @@ def axis_start(values: np.ndarray, targets: np.ndarray) -> float:
     return max(0.0, math.floor((lo - 0.2 * span) / step) * step)
 
 
+def no_axis_labels(ax: Axes) -> None:
+    """Mark an axes as having no axis labels: their places are then given rather than worked out
+    from every tick label's extent at each draw (a fifth of drawing a small panel). A title given
+    ``y=1.0`` is likewise placed, not lifted over the axis's decorations (two fifths)."""
+    ax.xaxis.set_label_coords(0.5, 0.5)
+    ax.yaxis.set_label_coords(0.5, 0.5)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+
 def axis_break(ax: Axes) -> None:
     """Two slanted strokes across the value axis near its start: the axis does not begin at 0."""
     # a two-point marker is a stroke sized in points, whatever the axes' size
