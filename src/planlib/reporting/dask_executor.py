@@ -49,7 +49,11 @@ def _failed(job: Any, message: str, seconds: float) -> ReportResult:
 
 def _render_task(render: RenderFn, job: ReportJob, context: bytes) -> ReportResult:
     """What runs on a worker: render one report; ``context`` arrives already on the worker."""
-    return render(job, context)
+    from .jobs import settle_worker
+
+    result = render(job, context)
+    settle_worker()  # a Dask worker process, started for the cluster
+    return result
 
 
 class DaskExecutor:

@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from ..errors import PlanlibError
-from .jobs import ReportJob, ReportResult
+from .jobs import ReportJob, ReportResult, settle_worker
 from .kernels import kernel_render
 
 RenderFn = Callable[[ReportJob, bytes], ReportResult]
@@ -45,7 +45,9 @@ def _init_worker(context: bytes) -> None:
 
 
 def _run_one(render: RenderFn, job: ReportJob) -> ReportResult:
-    return render(job, _CONTEXT)
+    result = render(job, _CONTEXT)
+    settle_worker()  # a worker process of this pool: freezing its heap is safe
+    return result
 
 
 class LocalExecutor:

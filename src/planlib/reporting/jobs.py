@@ -171,6 +171,24 @@ def papermill_arguments(
     }
 
 
+_SETTLED = False
+
+
+def settle_worker() -> None:
+    """After a worker process's first report: collect its garbage once and freeze what is left
+    (the imported renderers, their caches) out of the garbage collector's sight, so that the
+    collections each later report's PDF triggers scan that report's objects only: they were a
+    quarter of a PDF's time (0.15 s of 0.65 s). Worker processes only: frozen objects are never
+    collected, which a long-lived process of the user's should not get."""
+    global _SETTLED
+    if not _SETTLED:
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        _SETTLED = True
+
+
 class _JobFailed(Exception):
     """A failure already worded for the manifest (raised by an ``execute`` function too)."""
 

@@ -69,6 +69,9 @@ def _prelude(work: Path) -> str:
         "import os as _pl_os\n"
         f"_pl_os.chdir({str(work)!r})\n"  # first: the last report's folder is gone
         "get_ipython().run_line_magic('reset', '-f')\n"
+        "import gc as _pl_gc\n"  # what the reset left is the kernel's own: out of gc's sight
+        "_pl_gc.freeze()\n"
+        "del _pl_gc\n"
         "import warnings as _pl_warnings\n"
         "_pl_warnings._filters_mutated()\n"  # every module's 'shown once' registry starts empty
         "_pl_warnings.onceregistry.clear()\n"
