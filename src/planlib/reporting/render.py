@@ -8,6 +8,7 @@ reader's own Chinese fonts (and never carries a path of the machine that made it
 
 from __future__ import annotations
 
+import atexit
 from functools import cache
 from html import escape
 from typing import Any
@@ -84,6 +85,9 @@ def _pdf_fonts() -> tuple[Any, Any]:
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
+    # released at exit while the modules it calls into still exist (a worker that froze its
+    # heap would otherwise drop it during interpreter teardown, with a warning)
+    atexit.register(_pdf_fonts.cache_clear)
     return fonts, weasyprint.CSS(string=font_face_css(), font_config=fonts)
 
 
