@@ -53,3 +53,32 @@ def test_a_label_beyond_the_canvas_is_kept_by_the_tight_path() -> None:
 def test_an_empty_canvas_is_kept_whole() -> None:
     a = _image(Figure(figsize=(2, 1)))
     assert a.shape[:2] == (PRINT_DPI, 2 * PRINT_DPI) and (a == 255).all()
+
+
+def test_the_pdf_shows_the_charts_as_the_inline_page_does(tmp_path) -> None:
+    """html_pdf hands WeasyPrint the page's inline PNGs by name instead of as base64 text: the
+    PDF has the same text and the same image streams as from the inline page, and an image
+    linked from a file still loads."""
+    import weasyprint
+    from pypdf import PdfReader
+
+    from planlib.reporting.html import figure_html
+    from planlib.reporting.render import _pdf_fonts, html_pdf
+
+    fig = Figure(figsize=(4, 2))
+    fig.add_axes((0.2, 0.2, 0.6, 0.6)).plot([0, 1], [1, 0])
+    (tmp_path / "logo.png").write_bytes(chart_png(Figure(figsize=(1, 1))))
+    html = (
+        f"<html><body><p>图一</p>{figure_html(fig, '趋势')}"
+        f'<img src="{(tmp_path / "logo.png").as_uri()}"></body></html>'
+    )
+    fonts, sheet = _pdf_fonts()
+    inline = weasyprint.HTML(string=html).write_pdf(stylesheets=[sheet], font_config=fonts)
+
+    def seen(pdf: bytes) -> tuple[str, list[bytes]]:
+        page = PdfReader(io.BytesIO(pdf)).pages[0]
+        return page.extract_text(), [im.data for im in page.images]
+
+    text, images = seen(html_pdf(html))
+    assert (text, images) == seen(inline)
+    assert "图一" in text and len(images) == 2
