@@ -47,3 +47,12 @@ def test_a_long_ascii_word_is_not_split() -> None:
     word = "manifest.json#sha256=0123456789abcdef"
     widths = _column_widths([["文件", word], ["说明", "很长的说明文字" * 30]], [False, False])
     assert widths[0] / 100 * TABLE_WIDTH_EM >= _em(word)
+
+
+def test_a_cell_of_several_lines_is_as_wide_as_its_longest() -> None:
+    cell = "幼儿园在园幼儿数占3–5岁人口的百分比<br/><b>本报告口径：</b>常住人口"
+    one = _column_widths([["定义", cell], ["单位", "%"]], [False, True])
+    two = _column_widths(
+        [["定义", "幼儿园在园幼儿数占3–5岁人口的百分比"], ["单位", "%"]], [False, True]
+    )
+    assert one == two  # the second, shorter line adds no width

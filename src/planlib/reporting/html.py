@@ -257,6 +257,7 @@ TABLE_WIDTH_EM = 59.0
 """An A4 page's text width (180 mm) in ems of the tables' 8.6 pt type."""
 _CELL_PAD_EM = 1.0  # 4 pt each side, and a little air
 _TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _BADGE = re.compile(r'<span class="badge"[^>]*>(.*?)</span>')
 _WORD = re.compile(r"[!-~]+")  # a run of ASCII without spaces: not broken inside
 
@@ -270,8 +271,9 @@ def _cell_widths(cell: str, header: bool) -> tuple[float, float]:
     """A cell's narrowest width (its longest unbreakable piece: a badge, a number, a word) and
     its width on one line, in ems with padding."""
     pieces = [unescape(b) for b in _BADGE.findall(cell)]
-    text = unescape(_TAG.sub("", cell))
-    one_line = _em(text) + _CELL_PAD_EM
+    lines = [unescape(_TAG.sub("", line)) for line in _BREAK.split(cell)]
+    text = " ".join(lines)
+    one_line = max(_em(line) for line in lines) + _CELL_PAD_EM  # its longest line, unwrapped
     if header:  # headings never wrap
         return one_line, one_line
     pieces += _WORD.findall(text) or []
