@@ -5,13 +5,23 @@ off: a chart whose ink reaches the canvas's edge takes the tight path."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
+import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
 from planlib.reporting.html import PRINT_DPI, chart_png
+
+
+@pytest.fixture(autouse=True)
+def _matplotlib_defaults() -> Iterator[None]:
+    """These figures place their axes by hand, whatever style an earlier test in the process
+    applied (planlib.charts.style.use() turns constrained layout on, which warns about them)."""
+    with matplotlib.rc_context({"figure.constrained_layout.use": False}):
+        yield
 
 
 def _image(fig: Figure) -> np.ndarray:
@@ -27,7 +37,7 @@ def _tight_size(fig: Figure) -> tuple[int, int]:
 
 
 def test_a_chart_inside_its_canvas_is_cropped_to_its_ink_with_a_margin() -> None:
-    fig = Figure(figsize=(4, 3))
+    fig = Figure(figsize=(4, 3), layout="none")
     ax = fig.add_axes((0.2, 0.2, 0.6, 0.6))
     ax.plot([0, 1, 2], [1, 3, 2])
     ax.set_title("学前三年毛入园率（%）")
@@ -42,7 +52,7 @@ def test_a_chart_inside_its_canvas_is_cropped_to_its_ink_with_a_margin() -> None
 
 
 def test_a_label_beyond_the_canvas_is_kept_by_the_tight_path() -> None:
-    fig = Figure(figsize=(4, 3))
+    fig = Figure(figsize=(4, 3), layout="none")
     ax = fig.add_axes((0.02, 0.2, 0.9, 0.6))  # no room for the tick labels on the left
     ax.set_yticks([0, 1], ["适龄残疾儿童少年入学（安置）率", "九年义务教育巩固率"])
     a = _image(fig)
@@ -51,7 +61,7 @@ def test_a_label_beyond_the_canvas_is_kept_by_the_tight_path() -> None:
 
 
 def test_an_empty_canvas_is_kept_whole() -> None:
-    a = _image(Figure(figsize=(2, 1)))
+    a = _image(Figure(figsize=(2, 1), layout="none"))
     assert a.shape[:2] == (PRINT_DPI, 2 * PRINT_DPI) and (a == 255).all()
 
 
@@ -65,9 +75,9 @@ def test_the_pdf_shows_the_charts_as_the_inline_page_does(tmp_path) -> None:
     from planlib.reporting.html import figure_html
     from planlib.reporting.render import _pdf_fonts, html_pdf
 
-    fig = Figure(figsize=(4, 2))
+    fig = Figure(figsize=(4, 2), layout="none")
     fig.add_axes((0.2, 0.2, 0.6, 0.6)).plot([0, 1], [1, 0])
-    (tmp_path / "logo.png").write_bytes(chart_png(Figure(figsize=(1, 1))))
+    (tmp_path / "logo.png").write_bytes(chart_png(Figure(figsize=(1, 1), layout="none")))
     html = (
         f"<html><body><p>图一</p>{figure_html(fig, '趋势')}"
         f'<img src="{(tmp_path / "logo.png").as_uri()}"></body></html>'
