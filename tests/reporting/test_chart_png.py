@@ -4,6 +4,7 @@ off: a chart whose ink reaches the canvas's edge takes the tight path."""
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Iterator
 
@@ -92,3 +93,63 @@ def test_the_pdf_shows_the_charts_as_the_inline_page_does(tmp_path) -> None:
     text, images = seen(html_pdf(html))
     assert (text, images) == seen(inline)
     assert "图一" in text and len(images) == 2
+
+
+def _png(mode: str, **save: object) -> bytes:
+    rng = np.random.default_rng(7)
+    bands = {"RGB": 3, "RGBA": 4, "L": 1}[mode]
+    pixels = rng.integers(0, 256, size=(23, 37, bands), dtype=np.uint8).squeeze()
+    buf = io.BytesIO()
+    Image.fromarray(pixels, mode).save(buf, format="png", **save)
+    return buf.getvalue()
+
+
+def test_the_pdf_keeps_a_charts_png_pixels_as_they_are() -> None:
+    """WeasyPrint would decode each PNG and encode it again; an 8-bit RGB or grey PNG goes into
+    the PDF with its own compressed pixels instead, and reads back pixel for pixel."""
+    from pypdf import PdfReader
+
+    from planlib.reporting.render import html_pdf, png_stream
+
+    sources = [_png("RGB", compress_level=1), _png("L"), _png("RGBA"), _png("RGB", optimize=True)]
+    html = "".join(
+        f'<img src="data:image/png;base64,{base64.b64encode(s).decode()}">' for s in sources
+    )
+    page = PdfReader(io.BytesIO(html_pdf(f"<html><body>{html}</body></html>"))).pages[0]
+    xobjects = page["/Resources"]["/XObject"]
+    streams = sorted((xobjects[k].get_object() for k in xobjects), key=lambda x: x["/Width"])
+    assert len(streams) == 4
+    kept = [png_stream(s) for s in sources]
+    assert kept[2] is None  # RGBA: WeasyPrint splits off the alpha mask, as before
+    raw = {x._data for x in streams}  # the stream as stored, still compressed
+    assert {k for k in kept if k is not None} <= raw
+    for source, image in zip(sources, page.images, strict=True):
+        expected = Image.open(io.BytesIO(source))
+        got = image.image
+        if expected.mode == "RGBA":
+            expected, got = expected.convert("RGB"), got.convert("RGB")
+        assert np.array_equal(np.asarray(got), np.asarray(expected))
+
+
+def _header(data: bytes, offset: int, value: int) -> bytes:
+    """The PNG with one IHDR byte changed (24: bit depth, 28: interlace; the CRC is not read)."""
+    return data[:offset] + bytes([value]) + data[offset + 1 :]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _png("RGBA"),
+        _header(_png("RGB"), 24, 16),  # 16 bits a sample
+        _header(_png("RGB"), 28, 1),  # interlaced
+        _png("RGB", transparency=(0, 0, 0)),  # a transparent colour
+        _png("RGB")[:-20],  # cut short
+        b"GIF89a" + bytes(40),
+    ],
+    ids=["rgba", "16-bit", "interlaced", "transparent colour", "cut short", "not a png"],
+)
+def test_only_plain_8_bit_pngs_are_kept(data: bytes) -> None:
+    from planlib.reporting.render import png_stream
+
+    assert png_stream(data) is None
+    assert png_stream(_png("RGB")) is not None and png_stream(_png("L")) is not None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import atexit
 import base64
+import io
 import re
+import struct
 from functools import cache
 from html import escape
 from typing import Any
@@ -86,11 +88,60 @@ def _pdf_fonts() -> tuple[Any, Any]:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
+    _pass_pngs_through()
     fonts = FontConfiguration()
     # released at exit while the modules it calls into still exist (a worker that froze its
     # heap would otherwise drop it during interpreter teardown, with a warning)
     atexit.register(_pdf_fonts.cache_clear)
     return fonts, weasyprint.CSS(string=font_face_css(), font_config=fonts)
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_stream(data: bytes) -> bytes | None:
+    """The compressed pixels (IDAT) of an 8-bit, non-interlaced RGB or grey PNG: what a PDF image
+    stream with PNG predictors holds, byte for byte. ``None`` for any other image."""
+    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 33:
+        return None
+    depth, colour, interlace = data[24], data[25], data[28]
+    if depth != 8 or colour not in (0, 2) or interlace:  # 0: grey, 2: RGB
+        return None
+    parts, pos = [], 8
+    while pos + 12 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, pos)
+        if kind == b"IDAT":
+            parts.append(data[pos + 8 : pos + 8 + length])
+        elif kind == b"IEND":
+            return b"".join(parts) or None
+        elif kind == b"tRNS":  # a transparent colour: WeasyPrint adds an alpha mask
+            return None
+        pos += 12 + length
+    return None  # cut short
+
+
+def _pass_pngs_through() -> None:
+    """Let WeasyPrint embed a chart's PNG pixels as they are. It decodes every PNG and encodes it
+    again to take its IDAT chunks (a tenth of a county PDF's time, for the same pixels); a PNG of
+    the kinds :func:`png_stream` reads keeps its own. Any other image, or a WeasyPrint without
+    this private step, is handled as before."""
+    from weasyprint.images import RasterImage
+
+    step = RasterImage.__dict__.get("_get_png_data")
+    if not isinstance(step, staticmethod) or getattr(step.__func__, "planlib", False):
+        return
+    encode = step.__func__
+
+    def png_data(pillow_image: Any) -> bytes:
+        source = getattr(pillow_image, "fp", None)  # opened from the image's bytes, not loaded
+        if getattr(pillow_image, "format", None) == "PNG" and isinstance(source, io.BytesIO):
+            kept = png_stream(source.getvalue())
+            if kept is not None:
+                return kept
+        return bytes(encode(pillow_image))
+
+    png_data.planlib = True  # type: ignore[attr-defined]
+    RasterImage._get_png_data = staticmethod(png_data)
 
 
 _INLINE_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
