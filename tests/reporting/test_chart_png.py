@@ -61,6 +61,20 @@ def test_a_label_beyond_the_canvas_is_kept_by_the_tight_path() -> None:
     assert a.shape[1] == _tight_size(fig)[0]
 
 
+def test_ink_near_the_edge_is_cropped_within_the_canvas() -> None:
+    """Ink 3 px from the edge leaves less than the 4 px margin: the crop stops at the canvas (a
+    crop box past it would add a black column)."""
+    from matplotlib.patches import Rectangle
+
+    fig = Figure(figsize=(2, 1), layout="none")  # 400 x 200 px at 200 dpi
+    fig.patches.append(Rectangle((0.5, 0.25), 196.99 / 400, 0.5, transform=fig.transFigure,
+                                 color="black", antialiased=False, linewidth=0))  # fmt: skip
+    a = _image(fig)
+    ink = (a != 255).any(axis=2)
+    assert np.flatnonzero(ink.any(axis=0))[-1] == a.shape[1] - 4  # 3 white columns after it
+    assert (a[:, -3:] == 255).all()
+
+
 def test_an_empty_canvas_is_kept_whole() -> None:
     a = _image(Figure(figsize=(2, 1), layout="none"))
     assert a.shape[:2] == (PRINT_DPI, 2 * PRINT_DPI) and (a == 255).all()
