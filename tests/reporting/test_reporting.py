@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -203,6 +204,31 @@ def test_context_round_trip(sample: Path) -> None:
     assert back.assessment.shape == ctx.assessment.shape
     assert set(back.assessment["period"]) == {"2022Q1", "2022Q2", "2022Q3"}
     assert back.assessment["org_code"].str.len().eq(6).all()  # codes stay strings
+
+
+@pytest.mark.slow
+def test_a_context_read_again_is_a_copy_no_report_can_change(sample: Path) -> None:
+    """A warm kernel reads one batch context for report after report from the last read kept:
+    what one report does to its frames or meta never reaches the next, and other bytes are
+    read anew."""
+    data = build_context(sample, "2022Q3").to_bytes()
+    first = context_from_bytes(data)
+    expected = first.assessment.copy(deep=True)
+    first.assessment.loc[first.assessment.index[0], "value"] = -1.0
+    first.assessment["status"] = "达标"
+    first.units.iloc[:, 0] = None
+    first.meta["period"] = "1999Q1"
+    first.meta["periods"].append("1999Q2")
+    again = context_from_bytes(data)
+    pd.testing.assert_frame_equal(again.assessment, expected)
+    assert (
+        again.units.iloc[:, 0].notna().all()
+        and again.period == "2022Q3"
+        and "1999Q2" not in again.meta["periods"]
+    )
+    assert again.assessment is not first.assessment
+    other = context_from_bytes(build_context(sample, "2022Q2").to_bytes())
+    assert other.period == "2022Q2"
 
 
 def test_unknown_county_is_refused_before_any_work(sample: Path, tmp_path: Path) -> None:

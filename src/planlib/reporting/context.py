@@ -7,8 +7,11 @@ analyst without a context computes the same thing from ``data_dir`` with :func:`
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
 import json
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,8 +75,30 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_LAST: dict[bytes, ReportContext] = {}
+_LAST_LOCK = threading.Lock()
+
+
 def context_from_bytes(data: bytes) -> ReportContext:
-    """Read a context written by :meth:`ReportContext.to_bytes`."""
+    """Read a context written by :meth:`ReportContext.to_bytes`.
+
+    The last context read is kept: a warm report kernel reads the same batch context for report
+    after report (8 Parquet frames, 0.05 s each time). Every call gets its own copy of the frames
+    and of the meta (1 ms), so a change one report makes is never seen by the next."""
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    with _LAST_LOCK:
+        kept = _LAST.get(digest)
+        if kept is None:
+            kept = _read(data)
+            _LAST.clear()
+            _LAST[digest] = kept
+    return ReportContext(
+        **{name: getattr(kept, name).copy(deep=True) for name in FRAMES},
+        meta=copy.deepcopy(kept.meta),
+    )
+
+
+def _read(data: bytes) -> ReportContext:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             frames = {n: pd.read_parquet(io.BytesIO(zf.read(f"{n}.parquet"))) for n in FRAMES}
