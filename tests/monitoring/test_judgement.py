@@ -278,6 +278,7 @@ def test_an_allocation_file_can_give_a_flow_its_own_schedule(tmp_path) -> None:
     assert (city["expected_share"], city["expected_value"], city["status"]) == (0.1, 11.0, "达标")
     assert "本季度末应完成全年目标的10%" in city["allocation_method"]
     assert (a["expected_share"], a["expected_value"]) == (0.5, 25.0)  # no schedule: the even one
+    assert "分解目标文件的安排" not in a["allocation_method"]
     bad = tmp_path / "bad.csv"
     bad.write_text(
         f"county,indicator,target,q1,q2,q3\n{A},new_smart_campuses,50,30%,20%,60%\n",

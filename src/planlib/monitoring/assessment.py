@@ -284,8 +284,17 @@ def assess(
             warnings.append(
                 f"{_whose(task_id)}的目标「{name}」单位为 {unit}，与指标定义的单位 {known} 不同"
             )
-    precisions = {c: defs[c].precision if c in defs else 1 for c in rows["indicator"].unique()}
-    rows = rows.assign(precision=rows["indicator"].map(precisions).astype("int64"))
+    # each distinct indicator's properties once, spread by its code (Series.map on Arrow strings
+    # goes row by row: 0.07 s a column at national size)
+    codes, present = pd.factorize(rows["indicator"])
+    known = [str(c) for c in present]
+
+    def per_indicator(of: Any, dtype: Any) -> np.ndarray:
+        return np.array([of(c) for c in known], dtype=dtype)[codes]
+
+    rows = rows.assign(
+        precision=per_indicator(lambda c: defs[c].precision if c in defs else 1, "int64")
+    )
     target, source, given, alloc_basis = unit_targets(rows, alloc, warnings)
     method = allocation_method(rows, source, alloc_basis)
     from_base = stock_targets(rows, indicators, target, method, given)
@@ -311,8 +320,7 @@ def assess(
     value_shown = shown(value, precision)
     comparator = rows["comparator"].to_numpy(dtype=object)
     kind = rows["kind"].to_numpy(dtype=object)
-    tolerances = {c: defs[c].tolerance_for(s) for c in rows["indicator"].unique()}
-    tol_def = rows["indicator"].map(tolerances).to_numpy(dtype="float64")
+    tol_def = per_indicator(lambda c: defs[c].tolerance_for(s), "float64")
     aspirational = rows["aspirational"].to_numpy(dtype=bool)
     slack = np.where(aspirational, max(judge.aspirational_slack, 1.0), 1.0)
 
@@ -326,13 +334,14 @@ def assess(
     paced = is_flow & in_year & ~np.isnan(target) & (comparator != "<=")
     expected_share = np.where(paced, quarter_share, np.nan)
     expected_value = np.where(paced, shown(target * quarter_share, precision), np.nan)
-    method = np.where(
-        paced & own_schedule,
-        method.astype(object)
-        + "；序时进度按分解目标文件的安排：本季度末应完成全年目标的"
-        + pd.Series(np.round(quarter_share * 100, 1)).map("{:g}%".format).to_numpy(dtype=object),
-        method,
-    )
+    by_file = paced & own_schedule
+    method = np.array(method, dtype=object)  # a copy
+    if by_file.any():  # worded for those rows only, each distinct share once
+        shares, which = np.unique(np.round(quarter_share[by_file] * 100, 1), return_inverse=True)
+        words = np.array([f"{v:g}%" for v in shares], dtype=object)[which]
+        method[by_file] = (
+            method[by_file] + "；序时进度按分解目标文件的安排：本季度末应完成全年目标的" + words
+        )
     against = np.where(paced, expected_value, target)
 
     def tolerance_of(goal: np.ndarray) -> np.ndarray:
@@ -383,14 +392,12 @@ def assess(
         allocation_method=method,
         still_needed=_still_needed(
             rows,
-            rows["indicator"].map({c: defs[c].factor for c in precisions}).to_numpy(dtype=float),
+            per_indicator(lambda c: defs[c].factor, "float64"),
             against,
             status,
             value_shown,
         ),
-        still_needed_unit=rows["indicator"].map(
-            {c: defs[c].count_unit if c in defs else "" for c in rows["indicator"].unique()}
-        ),
+        still_needed_unit=per_indicator(lambda c: defs[c].count_unit if c in defs else "", object),
     )
     out = out[[*indicators.columns, *ASSESSMENT_EXTRA]].reset_index(drop=True)
     out.attrs["warnings"] = list(dict.fromkeys(warnings))
