@@ -77,6 +77,22 @@ def test_a_label_inside_the_first_sentence_ends_the_title() -> None:
     assert task.text == "目标任务：党组织覆盖率达到100%。"
 
 
+def test_a_heading_lines_words_never_open_the_next_lines_target() -> None:
+    """A heading line ends without a 。: the target on the line after it is named by its own
+    words, not by the heading's run into them (全面从严治党学前三年毛入园率)."""
+    text = (
+        "某县教育局2024年工作要点\n一、重点工作\n14.全面从严治党\n"
+        "学前三年毛入园率达到95%。（牵头科室：基教股）\n"
+        "15.办好学前教育。学前三年毛入园率达到96%。（牵头科室：基教股）\n"
+    )
+    p = planlib.extract_plan(text).plan
+    assert [(t.title, g.indicator, g.value) for t, g in p.targets] == [
+        ("全面从严治党", "学前三年毛入园率", 95),
+        ("办好学前教育", "学前三年毛入园率", 96),
+    ]
+    assert all(g.source in t.title + "。" + t.text for t, g in p.targets)
+
+
 def test_a_wrapped_title_is_not_cut_at_the_line_end() -> None:
     text = (
         "某县教育局2024年工作要点\n一、重点工作\n"

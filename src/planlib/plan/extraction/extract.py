@@ -291,13 +291,15 @@ class _Extractor:
             title_text = f"第{block.number}项"
             self.warn(block.first_line, f"{where}没有标题句", "no_title", where)
         targets: list[Target] = []
-        for f in find_targets(content.text, self.lookup):
+        # the title and the rest apart: a heading line (14.全面从严治党) ends without a 。, and its
+        # words must not open the first target of the next line (全面从严治党学前三年毛入园率)
+        for part, f in ((p, f) for p in (title, text) for f in find_targets(p.text, self.lookup)):
             if f.target is None:
-                self.warn(content.line_at(f.start), f"{where}：{f.message}，请人工核对")
+                self.warn(part.line_at(f.start), f"{where}：{f.message}，请人工核对")
             else:
                 targets.append(f.target)
                 # taken, with a doubt a reviewer should settle
-                line = content.line_at(f.start)
+                line = part.line_at(f.start)
                 if f.message:
                     self.warn(line, f"{where}：{f.message}，请人工核对")
                 if f.dated and f.dated[1:5] != str(self.year):  # 到2022年底 in 2022 is fine
