@@ -162,3 +162,7 @@ class FontMissingError(PlanlibError):
 
 class DictionaryError(PlanlibError):
     """A data dictionary file that is not valid."""
+
+
+class WorkspaceError(PlanlibError):
+    """A workspace (``planlib.toml`` and the files it names) that cannot be found or read."""

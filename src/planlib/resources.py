@@ -23,11 +23,6 @@ def notebooks_dir() -> Path:
     return _HERE.parents[1] / "notebooks"
 
 
-def default_plan_path() -> Path:
-    """The curated plan shipped with planlib (市教育局2022年工作要点)."""
-    return data_dir() / "plans" / "2022.yaml"
-
-
 def package_version() -> str:
     """planlib's installed version ("0.0.0" in a source tree that was never installed)."""
     from importlib.metadata import PackageNotFoundError, version

@@ -204,7 +204,7 @@ def test_thresholds_come_from_the_dictionary(data, tmp_path):
     from planlib.catalog.dictionary import load_dictionary
     from planlib.resources import data_dir
 
-    raw = yaml.safe_load((data_dir() / "dictionary.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((data_dir() / "library" / "dictionary.yaml").read_text(encoding="utf-8"))
     raw["plausibility"]["peer_factor"] = 1.05
     strict = tmp_path / "dictionary.yaml"
     strict.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -19,7 +19,7 @@ import yaml
 
 from ..checks import unknown
 from ..errors import IndicatorFileError
-from ..resources import data_dir
+from ..workspace import catalog_file
 from .expressions import ExpressionError, Linear, Term, parse_expression
 from .settings import CHOICES, Judgement, Settings
 
@@ -34,7 +34,7 @@ _DIRECTIONS = ("higher", "lower")
 _KEYS = {
     "code", "name", "aliases", "kind", "numerator", "denominator", "factor", "unit", "direction",
     "level", "temporal", "gross", "cap_setting", "tolerance", "basis", "definition", "precision",
-    "count_unit",
+    "count_unit", "source", "category",
 }  # fmt: skip
 
 
@@ -79,6 +79,10 @@ class Indicator:
     precision: int = 1
     """Decimals it is published with (bulletins: one for rates, none for counts); values are
     judged as printed at this precision."""
+    source: str = ""
+    """The official document whose definition it follows (or 本计划 for a plan's own)."""
+    category: str = ""
+    """The library's grouping (学前教育, 义务教育 …), for ``planlib catalog``."""
 
     def basis_text(self, settings: Settings) -> str:
         """The settings this indicator used, e.g. 常住人口，15–17岁."""
@@ -292,12 +296,14 @@ def _indicator(data: Any, key: str, path: str | Path | None) -> Indicator:
         definition=str(data.get("definition") or ""),
         precision=precision,
         count_unit=str(data.get("count_unit") or ("" if kind == "ratio" else data["unit"])),
+        source=str(data.get("source") or ""),
+        category=str(data.get("category") or ""),
     )
 
 
 def load_indicators(path: str | Path | None = None) -> IndicatorSet:
-    """Read indicator definitions (default: the bundled ``data/indicators.yaml``)."""
-    p = Path(path) if path is not None else data_dir() / "indicators.yaml"
+    """Read indicator definitions (default: the workspace's, else the bundled library's)."""
+    p = Path(path) if path is not None else catalog_file("indicators")
     try:
         stamp = p.stat().st_mtime_ns
     except FileNotFoundError:

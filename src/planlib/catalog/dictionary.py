@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from ..errors import DictionaryError
-from ..resources import data_dir
+from ..workspace import catalog_file
 from .expressions import Linear, parse_expression
 
 LEVELS = ("county", "school", "city")
@@ -202,7 +202,7 @@ def _fail(path: Path, where: str, message: str) -> DictionaryError:
 
 def load_dictionary(path: str | Path | None = None) -> Dictionary:
     """Read the data dictionary (the bundled one when no path is given)."""
-    p = Path(path) if path is not None else data_dir() / "dictionary.yaml"
+    p = Path(path) if path is not None else catalog_file("dictionary")
     return _load(str(p), p.stat().st_mtime_ns if p.exists() else 0)
 
 

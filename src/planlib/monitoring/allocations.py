@@ -19,7 +19,7 @@ from ..catalog.definitions import IndicatorSet, load_indicators
 from ..encodings import decode_text
 from ..errors import AllocationFileError, TextEncodingError
 from ..plan.model import Plan
-from ..resources import data_dir
+from ..workspace import allocations_file
 
 ALLOCATION_COLUMNS = ("county", "indicator", "target")
 SCHEDULE_COLUMNS = ("q1", "q2", "q3")
@@ -28,8 +28,8 @@ year-to-date flow whose 序时进度 is not even (建设项目 that finish late 
 
 
 def default_allocations_path(year: int | None) -> Path:
-    """``data/allocations/<year>.csv`` (the year of the plan)."""
-    return data_dir() / "allocations" / f"{year}.csv"
+    """The workspace's ``allocations.csv`` for its year, else ``data/allocations/<year>.csv``."""
+    return allocations_file(year)
 
 
 def load_allocations(

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from ..errors import ModelError, PlanFileError
-from ..resources import default_plan_path
+from ..workspace import plan_file
 from .model import Framework, Plan, Section, Target, Task, Unit
 
 
@@ -242,13 +242,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 
 def load_plan(path: str | Path | None = None) -> Plan:
-    """Read and validate a plan file; the bundled 2022 plan when no path is given.
+    """Read and validate a plan file; by default the workspace's plan (else the bundled 2022 plan).
 
     >>> plan = load_plan()
     >>> len(plan.targets)
     16
     """
-    p = Path(path) if path is not None else default_plan_path()
+    p = Path(path) if path is not None else plan_file()
     data = read_plan_data(p)
     if data is None:
         raise PlanFileError(p, "", "文件为空")
