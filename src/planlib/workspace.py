@@ -207,3 +207,8 @@ def allocations_file(year: int | None) -> Path:
     if ws is not None and (year is None or ws.year == year):
         return ws.allocations_path
     return data_dir() / "allocations" / f"{year}.csv"
+
+
+def deactivate(workspace: Workspace) -> None:
+    """Undo :func:`activate` (every activation of ``workspace``)."""
+    _ACTIVE[:] = [w for w in _ACTIVE if w is not workspace]

@@ -30,11 +30,22 @@ class _Group(click.Group):
 @click.version_option(
     package_version(), "-V", "--version", prog_name="planlib", message="%(prog)s %(version)s"
 )
-def cli() -> None:
+@click.option(
+    "-w",
+    "--workspace",
+    "workspace_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="工作区目录（含 planlib.toml）；默认为当前目录所在的工作区，或环境变量 PLANLIB_WORKSPACE。",
+)
+@click.pass_context
+def cli(ctx: click.Context, workspace_dir: str | None) -> None:
     """planlib：把教育局年度工作要点变成任务和可量化目标，按县市区计算指标、评估进度并生成监测报告。
 
     \b
     常用命令：
+      planlib init DIR --plan 计划文件   为一份计划建立工作区（之后在 DIR 中运行各命令）
+      planlib check                     列出工作区中尚待确定的事项
+      planlib catalog                   标准指标库
       planlib plan show                 查看计划的任务与目标
       planlib sample-data DIR           生成示例城市的数据
       planlib validate DIR              检查县市区报送的数据
@@ -42,14 +53,40 @@ def cli() -> None:
       planlib feedback DIR              生成退回修改的标注报表与回执
       planlib assess DIR --period P     计算指标并评估目标完成情况
       planlib report --data DIR ...     生成监测报告（HTML、PDF）
+    在工作区中（或给出 --workspace）各命令的 DIR、--data 可省略。
     """
+    _enter_workspace(ctx, workspace_dir)
+
+
+def _enter_workspace(ctx: click.Context, folder: str | None) -> None:
+    """Put the named (or found) workspace in force for the command and the processes it starts
+    (report kernels, workers), undone when the command ends (for in-process callers)."""
+    from ..workspace import ENV_VAR, activate, active_workspace, deactivate
+
+    if ctx.resilient_parsing:
+        return
+    before = os.environ.get(ENV_VAR)
+    ws = activate(folder) if folder else active_workspace()
+    if ws is None:
+        return
+    if not folder:
+        activate(ws)
+
+    def restore() -> None:
+        deactivate(ws)
+        if before is None:
+            os.environ.pop(ENV_VAR, None)
+        else:
+            os.environ[ENV_VAR] = before
+
+    ctx.call_on_close(restore)
 
 
 def _register() -> None:
     from . import plan
 
     cli.add_command(plan.plan)
-    for module_name in ("data", "forms", "indicators", "report"):
+    for module_name in ("workspace", "data", "forms", "indicators", "report"):
         try:
             module = __import__(f"{__name__}.{module_name}", fromlist=["COMMANDS"])
         except ModuleNotFoundError as err:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..catalog.settings import Settings
-from ..errors import PlanlibError
+from ..errors import PlanlibError, UsageError
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 PERIOD_HELP = (
     "报告期：latest（最新）、一个季度（2022Q2、2022年第二季度）、一年（2022）、范围"
@@ -66,7 +69,7 @@ PLAN = click.option(
     "--plan",
     "plan_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="计划文件（默认为内置的 2022 年计划）。",
+    help="计划文件（默认为工作区的计划；不在工作区中时为内置的 2022 年计划）。",
 )
 SET = click.option(
     "--set",
@@ -78,7 +81,7 @@ SET = click.option(
 ALLOCATIONS = click.option(
     "--allocations",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="分解目标文件 CSV（county,indicator,target）；默认为内置文件。",
+    help="分解目标文件 CSV（county,indicator,target）；默认为工作区的 allocations.csv。",
 )
 
 
@@ -111,3 +114,29 @@ def parse_settings(pairs: Sequence[str]) -> Settings:
         else:
             data[key] = _parse_value(value)
     return Settings.coerce(data)
+
+
+def current_workspace() -> Workspace:
+    """The workspace in force, or a usage error saying how to make or name one."""
+    from ..workspace import active_workspace
+
+    ws = active_workspace()
+    if ws is None:
+        raise UsageError(
+            "当前目录不在任何工作区中：请进入工作区目录（含 planlib.toml），或用 --workspace 目录"
+            " 指定；新建工作区请运行 planlib init 目录 --plan 计划文件"
+        )
+    return ws
+
+
+def data_folder(data: Path | None) -> Path:
+    """The data folder a command reads: the one given (a workspace folder brings its own plan and
+    catalog), else the workspace in force."""
+    from ..workspace import activate, workspace_of
+
+    if data is None:
+        return current_workspace().data_dir
+    ws = workspace_of(data)
+    if ws is not None:
+        activate(ws)
+    return data

@@ -75,7 +75,7 @@ def sample_data(
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=False, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format",
     "fmt",
@@ -88,10 +88,12 @@ def sample_data(
 def validate(paths: tuple[Path, ...], fmt: str, max_rows: int) -> None:
     """检查县区报送的数据：列名、数值、范围、重复、代码、跨项规则、环比跳变和完整性。
 
-    PATHS 为数据目录（含 org_units.csv）或报表文件。有错误时退出码为 1，仅有警告或没有问题时为 0。
+    PATHS 为数据目录（含 org_units.csv）或报表文件；在工作区中可省略。有错误时退出码为 1，仅有警告或没有问题时为 0。
     """
     from ..returns.dataset import validate as run_validation
+    from ._options import data_folder
 
+    paths = tuple(data_folder(p) for p in paths) if paths else (data_folder(None),)
     try:
         result = run_validation(list(paths))
     except PlanlibError as err:

@@ -10,9 +10,13 @@ import click
 
 from ..errors import UsageError
 from ._console import console, err_console
+from ._options import data_folder
 
 _DATA = click.argument(
-    "data_dir", metavar="DATA", type=click.Path(exists=True, file_okay=False, path_type=Path)
+    "data_dir",
+    metavar="[DATA]",
+    required=False,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
 
 
@@ -62,11 +66,11 @@ def _outside_inputs(data_dir: Path, out: Path) -> None:
     "--county", default="all", show_default=True,
     help="all（全部县区），或逗号分隔的代码或名称，如 990102,东湖区。",
 )  # fmt: skip
-def forms(data_dir: Path, period_text: str, out: Path, county: str) -> None:
+def forms(data_dir: Path | None, period_text: str, out: Path, county: str) -> None:
     """生成下发给各县（市、区）的空白季报表：每个县区一个工作簿。
 
     \b
-    DATA 为数据目录（含 org_units.csv、schools.csv）。每个工作簿含：
+    DATA 为数据目录（含 org_units.csv、schools.csv）；在工作区中可省略。每个工作簿含：
       县级汇总、学校明细（代码、名称、学段已按名录预填，表头与代码锁定，
       每个填报格有数据有效性）、填表说明（各项口径、单位和校验），
       以及二至四季度的隐藏工作表「上期累计」（本年累计项的上季度数值）。
@@ -74,6 +78,7 @@ def forms(data_dir: Path, period_text: str, out: Path, county: str) -> None:
     from ..forms.blank import write_forms
     from ..periods import parse_period
 
+    data_dir = data_folder(data_dir)
     try:
         parse_period(period_text)
     except ValueError as err:
@@ -98,7 +103,7 @@ def forms(data_dir: Path, period_text: str, out: Path, county: str) -> None:
     "--period", "period_text", default="latest", show_default=True,
     help="报告期：latest（最新）或一个季度，如 2022Q4。",
 )  # fmt: skip
-def feedback(data_dir: Path, out: Path, period_text: str) -> None:
+def feedback(data_dir: Path | None, out: Path, period_text: str) -> None:
     """校验各县区报表并生成反馈：有问题的县区得到标注了问题的报表副本，没有问题的得到回执。
 
     \b
@@ -109,6 +114,7 @@ def feedback(data_dir: Path, out: Path, period_text: str) -> None:
     """
     from ..forms.feedback import write_feedback
 
+    data_dir = data_folder(data_dir)
     _outside_inputs(data_dir, out)
     with _bar("生成反馈") as tick:
         try:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 from ..periods import parse_period
 from ._console import console, err_console
-from ._options import PERIOD, SET, monitoring_options, parse_settings
+from ._options import PERIOD, SET, data_folder, monitoring_options, parse_settings
 from ._output import FORMAT, LABELS, OUT, emit, output_format, with_period
 
 COMPUTE_COLUMNS = [
@@ -32,7 +32,7 @@ ASSESS_COLUMNS = [
 
 
 def _monitor(
-    data: Path,
+    data: Path | None,
     period_text: str,
     plan_path: Path | None = None,
     pairs: Sequence[str] = (),
@@ -41,6 +41,8 @@ def _monitor(
 ) -> Any:
     """The monitoring chain for a command, with a word on stderr when data was left out."""
     from ..monitoring.pipeline import monitor
+
+    data = data_folder(data)
 
     settings = parse_settings(pairs)
     run = monitor(
@@ -103,7 +105,9 @@ _LEDGER_TABLE = {
 
 
 @click.command("compute")
-@click.argument("data", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "data", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 @_PERIOD
 @FORMAT
 @OUT
@@ -111,12 +115,12 @@ _LEDGER_TABLE = {
 @SET
 @_LEVEL
 def compute(
-    data: Path, period_text: str, fmt: str | None, out: Path | None, labels: str | None,
+    data: Path | None, period_text: str, fmt: str | None, out: Path | None, labels: str | None,
     pairs: tuple[str, ...], level: str,
 ) -> None:  # fmt: skip
     """计算每个县市区和全市的各项指标（含分子、分母）。
 
-    DATA 为数据目录（planlib sample-data 生成的格式）。所选报告期的每个季度各占一组行（period 列）。
+    DATA 为数据目录（planlib sample-data 生成的格式）；在工作区中可省略。所选报告期的每个季度各占一组行（period 列）。
 
     --format xlsx --out 文件.xlsx 写出带中文列名的 Excel 表。
     """
@@ -129,7 +133,9 @@ def compute(
 
 
 @click.command("assess")
-@click.argument("data", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "data", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 @_PERIOD
 @monitoring_options
 @FORMAT
@@ -137,12 +143,12 @@ def compute(
 @LABELS
 @_LEVEL
 def assess(
-    data: Path, period_text: str, plan_path: Path | None, allocations: Path | None,
+    data: Path | None, period_text: str, plan_path: Path | None, allocations: Path | None,
     fmt: str | None, out: Path | None, labels: str | None, pairs: tuple[str, ...], level: str,
 ) -> None:  # fmt: skip
     """计算指标并对照计划目标评估：达标、接近、未达标、无数据，序时进度与年底预测。
 
-    DATA 为数据目录。所选报告期的每个季度各自评估（period 列），每季度按其本年累计判断。
+    DATA 为数据目录；在工作区中可省略。所选报告期的每个季度各自评估（period 列），每季度按其本年累计判断。
     """
     fmt = output_format(fmt, out)
     run = _monitor(data, period_text, plan_path, pairs, allocations)
@@ -156,19 +162,21 @@ def assess(
 
 
 @click.command("ledger")
-@click.argument("data", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "data", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 @_PERIOD
 @monitoring_options
 @FORMAT
 @OUT
 @LABELS
 def ledger(
-    data: Path, period_text: str, plan_path: Path | None, pairs: tuple[str, ...],
+    data: Path | None, period_text: str, plan_path: Path | None, pairs: tuple[str, ...],
     allocations: Path | None, fmt: str | None, out: Path | None, labels: str | None,
 ) -> None:  # fmt: skip
     """任务台账：每项任务的红黄绿灯，结合处室报送的进展与目标评估。
 
-    DATA 为数据目录。所选报告期的每个季度各有一组任务行（period 列）。
+    DATA 为数据目录；在工作区中可省略。所选报告期的每个季度各有一组任务行（period 列）。
     """
     fmt = output_format(fmt, out)
     run = _monitor(data, period_text, plan_path, pairs, allocations)

@@ -10,7 +10,14 @@ import click
 
 from ..periods import parse_period
 from ._console import console, err_console
-from ._options import PERIOD_HELP, PeriodSpec, monitoring_options, parse_settings, several_quarters
+from ._options import (
+    PERIOD_HELP,
+    PeriodSpec,
+    data_folder,
+    monitoring_options,
+    parse_settings,
+    several_quarters,
+)
 
 REPORT_PERIOD_HELP = PERIOD_HELP.replace(
     "输出所选的每个季度。",
@@ -23,9 +30,9 @@ REPORT_PERIOD_HELP = PERIOD_HELP.replace(
 @click.option(
     "--data",
     "data_dir",
-    required=True,
+    required=False,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="数据目录（planlib sample-data 生成的结构）。",
+    help="数据目录（planlib sample-data 生成的结构）；在工作区中可省略。",
 )
 @click.option(
     "--period", type=PeriodSpec(), default="latest", show_default=True, help=REPORT_PERIOD_HELP
@@ -97,7 +104,7 @@ REPORT_PERIOD_HELP = PERIOD_HELP.replace(
     help="每份报告的时限（秒）。",
 )
 def report(
-    data_dir: Path,
+    data_dir: Path | None,
     period: str,
     out_dir: Path,
     county: str | None,
@@ -129,6 +136,7 @@ def report(
     from ..reporting.executors import get_executor
     from ..reporting.runner import UsageError, plain_progress, run_reports
 
+    data_dir = data_folder(data_dir)
     try:
         parts = report_parts(only, county, department)
     except UsageError as err:

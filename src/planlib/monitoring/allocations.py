@@ -93,6 +93,8 @@ def load_allocations(
         cells = {c: (r[i].strip() if i < len(r) else "") for c, i in col.items()}
         if not cells["county"]:
             raise AllocationFileError(f"文件 {p}，第 {line} 行，列「county」：县市区为空")
+        if not cells["target"]:
+            continue  # a template row not filled in yet: the default split applies
         code = defs.lookup(cells["indicator"])
         if code is None:
             raise AllocationFileError(

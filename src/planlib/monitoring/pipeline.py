@@ -24,6 +24,7 @@ from ..plan.model import Plan
 from ..returns.dataset import Dataset, load_dataset
 from ..returns.ledger import check_ledger
 from ..returns.validation import problems_frame
+from ..workspace import use_workspace
 from .assessment import assess
 from .indicators import compute_indicators
 from .tasks import task_status
@@ -117,8 +118,14 @@ def monitor(
             f"monitor() 需要数据目录（路径）或数据集（load_dataset 的结果），而不是{describe(data)}"
         )
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
-    the_plan = plan if isinstance(plan, Plan) else load_plan(plan)
-    defs = definitions if definitions is not None else load_indicators()
+    # a data folder that is a workspace brings its own plan, catalog, allocations and settings
+    with use_workspace(dataset.workspace) as ws:
+        the_plan = plan if isinstance(plan, Plan) else load_plan(plan)
+        defs = definitions if definitions is not None else load_indicators()
+        if allocations is None and ws is not None and ws.year == the_plan.year:
+            allocations = ws.allocations_path if ws.allocations_path.is_file() else False
+    if settings is None and ws is not None and ws.settings:
+        settings = dict(ws.settings)
     chosen_settings = Settings.coerce(settings).check_codes(defs)
     available = dataset.periods
     selected = resolve_periods(available, period)

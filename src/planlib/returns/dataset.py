@@ -16,6 +16,7 @@ import pandas as pd
 from ..catalog.dictionary import Dictionary, load_dictionary
 from ..errors import PlanlibError, Problem
 from ..periods import parse_period, resolve_period
+from ..workspace import Workspace, workspace_of
 from .cache import CACHE_ENV, ReturnCache, file_digest
 from .orgunits import OrgUnits, load_org_units
 from .reading import read_returns, return_files
@@ -39,6 +40,7 @@ class Dataset:
     inputs: pd.DataFrame
     keys: RowKeys | None = None  # integer codes of ``values``' rows (saves the computation a pass)
     dictionary: Dictionary | None = None  # the one the values were read with
+    workspace: Workspace | None = None  # the workspace the folder is (its plan and catalog)
 
     @property
     def periods(self) -> list[str]:
@@ -125,7 +127,8 @@ def load_dataset(
     root = Path(data_dir)
     if not root.is_dir():
         raise PlanlibError(f"数据目录 {root} 不存在")
-    d = dictionary or load_dictionary()
+    ws = workspace_of(root)
+    d = dictionary or load_dictionary(ws.dictionary_path if ws else None)
     org_units = load_org_units(root)
     sources = [root / "returns", root / "city"] if (root / "returns").is_dir() else [root]
     sources = [s for s in sources if s.exists()]
@@ -168,7 +171,7 @@ def load_dataset(
             for r in result.problems.to_dict("records")
         ]
         problems_all = problems_frame([*kept, *ledger_problems])
-    return Dataset(root, org_units, result.values, problems_all, ledger, inputs, result.keys, d)
+    return Dataset(root, org_units, result.values, problems_all, ledger, inputs, result.keys, d, ws)
 
 
 def read_values(

@@ -1,0 +1,1 @@
+"""Making and checking a workspace: ``planlib init`` (create.py) and ``planlib check`` (check.py)."""

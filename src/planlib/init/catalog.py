@@ -1,0 +1,193 @@
+"""A workspace's own catalog: the library indicators its plan uses, its plan indicators, and
+exactly the data elements (and rules) those need, written as the workspace's two YAML files.
+
+The library (``data/library/``) is read as YAML, not through the loaders, so each entry is copied
+as the library writes it (comments aside) and the workspace files stay readable and editable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..catalog.expressions import parse_expression
+from ..errors import WorkspaceError
+from ..workspace import library_dir
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class LibraryFiles:
+    """The library's raw YAML: the indicators file and the dictionary file, as mappings."""
+
+    indicators: Mapping[str, Any]
+    dictionary: Mapping[str, Any]
+
+    @property
+    def entries(self) -> dict[str, Mapping[str, Any]]:
+        """Indicator entries by code, in library order."""
+        return {str(e["code"]): e for e in self.indicators.get("indicators") or []}
+
+    @property
+    def elements(self) -> dict[str, Mapping[str, Any]]:
+        """Data element entries by code, in library order."""
+        return {str(e["code"]): e for e in self.dictionary.get("elements") or []}
+
+    @property
+    def standards(self) -> dict[str, Mapping[str, Any]]:
+        """Per-school standards (``school_standards``) by code."""
+        return {str(e["code"]): e for e in self.indicators.get("school_standards") or []}
+
+
+def _read(path: Path) -> Mapping[str, Any]:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError) as err:
+        raise WorkspaceError(f"无法读取指标库文件 {path}：{err}") from None
+    if not isinstance(raw, Mapping):
+        raise WorkspaceError(f"指标库文件 {path} 格式错误：应为键值表")
+    return raw
+
+
+@lru_cache(maxsize=2)
+def library_files(folder: str | None = None) -> LibraryFiles:
+    """The bundled library's two files, read once per process."""
+    root = Path(folder) if folder else library_dir()
+    return LibraryFiles(_read(root / "indicators.yaml"), _read(root / "dictionary.yaml"))
+
+
+def _formulas(entry: Mapping[str, Any]) -> Iterable[str]:
+    """Every formula text of an indicator entry (all options of a ``choose``)."""
+    for key in ("numerator", "denominator"):
+        value = entry.get(key)
+        todo = [value]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, str):
+                yield node
+            elif isinstance(node, Mapping):
+                todo.extend(
+                    node.get("options", node).values() if "options" in node else node.values()
+                )
+    value = entry.get("value")  # a dispersion indicator's per-school value
+    if isinstance(value, Mapping):
+        yield from (str(v) for k, v in value.items() if k in ("numerator", "denominator"))
+
+
+def element_codes(entry: Mapping[str, Any]) -> set[str]:
+    """The data elements (and per-school standards) an indicator entry's formulas name."""
+    found: set[str] = set()
+    for text in _formulas(entry):
+        try:
+            found |= {t.element for t in parse_expression(text).terms if t.element}
+        except Exception:  # the loader reports a bad formula with its place; here: none found
+            continue
+    return found
+
+
+@dataclass
+class Composition:
+    """What goes into a workspace's catalog, gathered target by target."""
+
+    library: LibraryFiles
+    codes: list[str] = field(default_factory=list)
+    plan_indicators: list[dict[str, Any]] = field(default_factory=list)
+    plan_elements: list[dict[str, Any]] = field(default_factory=list)
+
+    def use(self, code: str) -> None:
+        if code not in self.codes and code in self.library.entries:
+            self.codes.append(code)
+
+    def add_plan(self, indicator: dict[str, Any], elements: Sequence[dict[str, Any]]) -> None:
+        if any(i["code"] == indicator["code"] for i in self.plan_indicators):
+            return
+        self.plan_indicators.append({**indicator, "origin": "plan"})
+        known = {e["code"] for e in self.plan_elements}
+        self.plan_elements.extend(e for e in elements if e["code"] not in known)
+
+    def uses_dependency(self, code: str) -> None:
+        """A composite indicator (``of:``) brings the indicators it averages."""
+        for part in self.library.entries.get(code, {}).get("of") or []:
+            self.use(str(part))
+
+    def indicators_file(self) -> dict[str, Any]:
+        lib = self.library
+        for code in list(self.codes):
+            self.uses_dependency(code)
+        entries = [{**lib.entries[c], "origin": "library", "library_code": c} for c in self.codes]
+        out: dict[str, Any] = {}
+        if lib.indicators.get("judgement") is not None:
+            out["judgement"] = dict(lib.indicators["judgement"])
+        needed = set().union(*(element_codes(e) for e in entries)) if entries else set()
+        standards = [s for c, s in lib.standards.items() if c in needed]
+        if standards:
+            out["school_standards"] = standards
+        out["indicators"] = entries + self.plan_indicators
+        return out
+
+    def needed_elements(self) -> list[str]:
+        entries = [*(self.library.entries[c] for c in self.codes), *self.plan_indicators]
+        needed: set[str] = set().union(*(element_codes(e) for e in entries)) if entries else set()
+        for code, standard in self.library.standards.items():
+            if code in needed:
+                for item in standard.get("items") or []:
+                    needed |= {str(item.get("numerator", "")), str(item.get("denominator", ""))}
+        return sorted(needed - {""})
+
+    def dictionary_file(self) -> dict[str, Any]:
+        lib = self.library
+        needed = set(self.needed_elements())
+        library_elements = lib.elements
+        # optional context elements (school enrolment: lists ranked by size, CV weights) stay
+        chosen = [
+            e for c, e in library_elements.items() if c in needed or e.get("required") is False
+        ]
+        chosen += [e for e in self.plan_elements if e["code"] not in library_elements]
+        have = {str(e["code"]) for e in chosen}
+        out: dict[str, Any] = {
+            k: v for k, v in lib.dictionary.items() if k not in ("elements", "rules", "peer_ratios")
+        }
+        out["elements"] = chosen
+        out["rules"] = [r for r in lib.dictionary.get("rules") or [] if _within(r, have)]
+        out["peer_ratios"] = [
+            r for r in lib.dictionary.get("peer_ratios") or [] if _within(r, have)
+        ]
+        return out
+
+
+def _within(rule: Mapping[str, Any], have: set[str]) -> bool:
+    """Whether every element a rule names is in the workspace's dictionary."""
+    texts = [str(rule.get(k, "")) for k in ("left", "right", "numerator", "denominator")]
+    names: set[str] = set()
+    for text in texts:
+        if text:
+            try:
+                names |= {t.element for t in parse_expression(text).terms if t.element}
+            except Exception:
+                return False
+    return names <= have
+
+
+class _Dumper(yaml.SafeDumper):
+    """Short lists (aliases, ranges) on one line, as the library writes them."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = len(data) <= 8 and all(isinstance(x, str | int | float) for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(tuple, _represent_list)
+
+
+def yaml_text(data: Mapping[str, Any], header: str) -> str:
+    """A catalog file: a comment header, then the data."""
+    body = yaml.dump(dict(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + body
