@@ -11,7 +11,8 @@ The public API, for notebooks and scripts (``notebooks/cookbook.ipynb`` shows ea
     planlib.by_department(run.assessment, plan)    # each 处室's targets across the counties
     planlib.style.use()                            # the report style for your own charts
 
-Reading: ``load_dataset``, ``validate``, ``load_org_units``, ``load_returns``. Computing:
+Workspaces (a folder per plan year, found from the current folder): ``init_workspace``,
+``check_workspace``, ``open_workspace``, ``use_workspace``. Reading: ``load_dataset``, ``validate``, ``load_org_units``, ``load_returns``. Computing:
 ``compute_indicators``, ``assess``, ``task_status``. Plans: ``extract_plan``, ``dump_plan``,
 ``diff_plans``. Charts: ``planlib.charts``. Every error is a :class:`PlanlibError` with a Chinese
 message; a wrong argument says what was expected.
@@ -28,6 +29,9 @@ from .resources import package_version
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name loads on first use
     from .catalog.dictionary import Dictionary, load_dictionary
     from .errors import DataFileError, PlanFileError, PlanlibError, Problem
+    from .init.check import check_workspace
+    from .init.create import InitResult, init_workspace
+    from .init.sample import make_sample
     from .monitoring.allocations import load_allocations
     from .monitoring.assessment import assess
     from .monitoring.departments import by_department
@@ -44,8 +48,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name load
     from .returns.dataset import Dataset, load_dataset, validate
     from .returns.orgunits import OrgUnits, load_org_units
     from .returns.reading import load_returns, read_returns
-    from .returns.sample import make_sample
     from .returns.validation import ValidationResult
+    from .workspace import Workspace, open_workspace, use_workspace
 
 _PUBLIC: dict[str, str] = {
     "DataFileError": "planlib.errors",
@@ -67,6 +71,12 @@ _PUBLIC: dict[str, str] = {
     "Task": "planlib.plan.model",
     "Unit": "planlib.plan.model",
     "ValidationResult": "planlib.returns.validation",
+    "InitResult": "planlib.init.create",
+    "Workspace": "planlib.workspace",
+    "check_workspace": "planlib.init.check",
+    "init_workspace": "planlib.init.create",
+    "open_workspace": "planlib.workspace",
+    "use_workspace": "planlib.workspace",
     "assess": "planlib.monitoring.assessment",
     "by_department": "planlib.monitoring.departments",
     "compute_indicators": "planlib.monitoring.indicators",
@@ -82,7 +92,7 @@ _PUBLIC: dict[str, str] = {
     "load_org_units": "planlib.returns.orgunits",
     "load_plan": "planlib.plan.files",
     "load_returns": "planlib.returns.reading",
-    "make_sample": "planlib.returns.sample",
+    "make_sample": "planlib.init.sample",
     "monitor": "planlib.monitoring.pipeline",
     "package_version": "planlib.resources",
     "read_plan_text": "planlib.plan.extraction.extract",
@@ -128,6 +138,7 @@ __all__ = [
     "ExtractionWarning",
     "Framework",
     "IndicatorSet",
+    "InitResult",
     "Monitoring",
     "OrgUnits",
     "Plan",
@@ -140,15 +151,18 @@ __all__ = [
     "Task",
     "Unit",
     "ValidationResult",
+    "Workspace",
     "__version__",
     "assess",
     "by_department",
+    "check_workspace",
     "compute_indicators",
     "data_dir",
     "diff_plans",
     "dump_plan",
     "export",
     "extract_plan",
+    "init_workspace",
     "load_allocations",
     "load_dataset",
     "load_dictionary",
@@ -158,10 +172,12 @@ __all__ = [
     "load_returns",
     "make_sample",
     "monitor",
+    "open_workspace",
     "read_plan_text",
     "read_returns",
     "resolve_period",
     "resolve_periods",
     "task_status",
+    "use_workspace",
     "validate",
 ]

@@ -50,11 +50,12 @@ def sample_data(
     provinces: int | None,
     fmt: str,
 ) -> None:
-    """生成虚构的示例城市（或全国）数据：单位名录、学校名录、2022 年四个季度的县区报表和任务台账。
+    """生成虚构的示例城市（或全国）：一个 2022 年计划的工作区，含单位名录、学校名录、
+    四个季度的县区报表和任务台账。
 
-    OUT_DIR 为输出目录。
+    OUT_DIR 为输出目录（之后可在其中直接运行 planlib validate、assess、report 等命令）。
     """
-    from ..returns.sample import make_sample
+    from ..init.sample import make_sample
 
     s = make_sample(
         out_dir,

@@ -53,11 +53,28 @@ def _outside_inputs(data_dir: Path, out: Path) -> None:
             )
 
 
+def _latest(data_dir: Path) -> str:
+    """``latest`` for a form: the newest quarter with returns, else the plan year's first."""
+    from ..returns.dataset import load_dataset
+    from ..workspace import workspace_of
+
+    periods = load_dataset(data_dir).periods if (data_dir / "returns").is_dir() else []
+    if periods:
+        return periods[-1]
+    ws = workspace_of(data_dir)
+    if ws is None:
+        raise click.BadParameter(
+            "数据目录中还没有报表，请写明季度，如 2023Q1", param_hint="--period"
+        )
+    return f"{ws.year}Q1"
+
+
 @click.command("forms")
 @_DATA
 @click.option(
-    "--period", "period_text", required=True, help="报告期，如 2023Q1 或 2023年第一季度。"
-)
+    "--period", "period_text", required=True,
+    help="报告期，如 2023Q1 或 2023年第一季度；latest 为已有报表的最新季度（尚无报表时为工作区计划年度的第一季度）。",
+)  # fmt: skip
 @click.option(
     "-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
     help="写入报表的文件夹（每个县区一个 .xlsx）。",
@@ -76,9 +93,10 @@ def forms(data_dir: Path | None, period_text: str, out: Path, county: str) -> No
       以及二至四季度的隐藏工作表「上期累计」（本年累计项的上季度数值）。
     """
     from ..forms.blank import write_forms
-    from ..periods import parse_period
+    from ..periods import LATEST, parse_period
 
     data_dir = data_folder(data_dir)
+    period_text = _latest(data_dir) if period_text.strip().lower() in LATEST else period_text
     try:
         parse_period(period_text)
     except ValueError as err:

@@ -178,7 +178,7 @@ class _Dumper(yaml.SafeDumper):
     """Short lists (aliases, ranges) on one line, as the library writes them."""
 
 
-def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+def _represent_list(dumper: Any, data: Any) -> yaml.Node:
     flow = len(data) <= 8 and all(isinstance(x, str | int | float) for x in data)
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 

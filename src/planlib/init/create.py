@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from ..catalog.matching import Match, describe_match, match_target, plan_indicat
 from ..errors import PlanlibError, WorkspaceError
 from ..plan.files import load_plan, plan_text, write_text_atomic
 from ..plan.model import Plan, Target
+from ..returns.sample import SampleSummary
 from ..workspace import CONFIG_NAME, Workspace, library_dir, open_workspace
 from .catalog import Composition, LibraryFiles, library_files, yaml_text
 
@@ -55,6 +56,7 @@ class InitResult:
     plan_indicators: int
     elements: int
     sample_files: int = 0
+    sample: SampleSummary | None = None
 
 
 def read_plan_document(path: Path) -> tuple[Plan, list[str]]:
@@ -93,9 +95,11 @@ class _Matcher:
             self.decisions.append(Decision(where, _wording(t), t.code, "计划文件"))
             return t
         m = match_target(self.library, t.indicator, t.unit, t.source)
-        if m.code is not None and m.confidence in ("exact", "likely", "uncertain"):
+        if m.code is not None and m.confidence in ("exact", "likely"):
             return self._library(t, m, where)
-        return self._plan(t, where)
+        if m.code is not None and m.confidence == "uncertain" and m.reason == "候选接近":
+            return self._library(t, m, where)  # one of a few close ones: the best, to confirm
+        return self._plan(t, where, m)
 
     def _library(self, t: Target, m: Match, where: str) -> Target:
         assert m.code is not None
@@ -108,7 +112,7 @@ class _Matcher:
             self.to_confirm.append(f"{where}「{_wording(t)}」：{describe_match(m, self.library)}")
         return dataclasses.replace(t, code=m.code)
 
-    def _plan(self, t: Target, where: str) -> Target:
+    def _plan(self, t: Target, where: str, m: Match) -> Target:
         code = self.by_name.get(t.indicator)
         if code is None:
             used = set(self.library.codes) | {i["code"] for i in self.composition.plan_indicators}
@@ -124,6 +128,11 @@ class _Matcher:
                 f"{where}「{_wording(t)}」：指标库中没有对应指标，已按计划原文建立本计划指标"
                 f"「{entry['name']}」（{code}），需各县市区报送：{names}。请确认口径，"
                 "或在 indicators.yaml 中改用标准指标。"
+                + (
+                    f"（指标库中相近的有：{describe_match(m, self.library)}）"
+                    if m.candidates
+                    else ""
+                )
             )
         self.decisions.append(Decision(where, _wording(t), code, "本计划指标"))
         return dataclasses.replace(t, code=code)
@@ -169,9 +178,18 @@ def _check_destination(folder: Path, force: bool) -> None:
         return
     if not folder.is_dir():
         raise WorkspaceError(f"{folder} 已存在且不是目录")
-    if any(folder.iterdir()) and not (force and (folder / CONFIG_NAME).is_file()):
+    ours = (folder / CONFIG_NAME).is_file() or is_sample_folder(folder)
+    if any(folder.iterdir()) and not (force and ours):
         hint = "；要重建已有的工作区请加 --force" if (folder / CONFIG_NAME).is_file() else ""
         raise WorkspaceError(f"目录 {folder} 不是空目录，为避免覆盖请换一个目录{hint}")
+
+
+def is_sample_folder(folder: Path) -> bool:
+    """A folder an earlier sample run wrote (its README.txt carries the mark)."""
+    from ..returns.sample import SAMPLE_MARK
+
+    readme = folder / "README.txt"
+    return readme.is_file() and SAMPLE_MARK in readme.read_text(encoding="utf-8", errors="replace")
 
 
 def _swap_in(work: Path, final: Path) -> None:
@@ -195,10 +213,12 @@ def init_workspace(
     year: int | None = None,
     seed: int = 2022,
     force: bool = False,
+    sample_options: Mapping[str, Any] | None = None,
 ) -> InitResult:
     """Make a workspace in ``folder`` for the plan in ``plan_file`` (a plan file, or a document
     to extract: .txt/.docx/.pdf/.xlsx/.html). Without ``org_units`` the sample city's units
-    and schools are used; ``sample`` also writes that city's returns for the plan's elements."""
+    and schools are used; ``sample`` also writes that city's returns for the plan's elements
+    (``sample_options``: counties, schools_per_county, provinces, fmt, as ``make_sample``)."""
     final = Path(folder)
     _check_destination(final, force)
     plan_path = Path(plan_file)
@@ -220,7 +240,10 @@ def init_workspace(
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     work.chmod(0o755)
     try:
-        files = _write(work, plan, matcher, warnings, org_units, schools, allocations, sample, seed)
+        summary = _write(
+            work, plan, matcher, warnings, (org_units, schools, allocations),
+            sample, seed, dict(sample_options or {}),
+        )  # fmt: skip
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -234,7 +257,8 @@ def init_workspace(
         library_indicators=len(comp.codes),
         plan_indicators=len(comp.plan_indicators),
         elements=len(comp.dictionary_file()["elements"]),
-        sample_files=files,
+        sample_files=summary.files if summary and sample else 0,
+        sample=dataclasses.replace(summary, out_dir=final) if summary and sample else None,
     )
 
 
@@ -243,14 +267,14 @@ def _write(
     plan: Plan,
     matcher: _Matcher,
     warnings: Sequence[str],
-    org_units: str | Path | None,
-    schools: str | Path | None,
-    allocations: str | Path | None,
+    given: tuple[str | Path | None, str | Path | None, str | Path | None],
     sample: bool,
     seed: int,
-) -> int:
-    """Every file of the workspace, into ``work``; the number of sample return files."""
+    options: dict[str, Any],
+) -> SampleSummary | None:
+    """Every file of the workspace, into ``work``; what the sample writer wrote, if it ran."""
     assert plan.year is not None
+    org_units, schools, allocations = given
     comp = matcher.composition
     write_text_atomic(work / "plan.yaml", plan_text(plan))
     write_text_atomic(
@@ -268,27 +292,25 @@ def _write(
     units_frame = schools_frame = None
     if org_units is not None:
         units_frame, schools_frame = _copy_registry(work, Path(org_units), schools)
-    written = 0
+    summary = None
     if sample or org_units is None:
         from ..returns.sample import write_sample
 
-        given = _read_allocations(allocations, indicators) if allocations else None
+        shares = _read_allocations(allocations, indicators) if allocations else None
         summary = write_sample(
-            work, plan=plan, indicators=indicators, dictionary=dictionary, allocations=given,
-            units=units_frame, schools=schools_frame, seed=seed,
+            work, plan=plan, indicators=indicators, dictionary=dictionary, allocations=shares,
+            units=units_frame, schools=schools_frame, seed=seed, **options,
         )  # fmt: skip
-        written = summary.files
         if not sample:  # the sample city's registry only: returns are the bureau's to send
             for name in ("returns", "ledger", "city"):
                 shutil.rmtree(work / name, ignore_errors=True)
             (work / "README.txt").unlink(missing_ok=True)
             (work / "returns").mkdir()
-            written = 0
     from .allocations import write_allocations
 
     write_allocations(work, plan, indicators, given_file=allocations, filled=sample)
     write_text_atomic(work / CHECKLIST_NAME, checklist_text(plan, matcher, warnings, sample))
-    return written
+    return summary
 
 
 def _read_allocations(path: str | Path, indicators: IndicatorSet) -> pd.DataFrame:
