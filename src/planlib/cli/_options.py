@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..catalog.settings import Settings
-from ..errors import PlanlibError, UsageError
+from ..errors import PlanlibError
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -122,7 +122,7 @@ def current_workspace() -> Workspace:
 
     ws = active_workspace()
     if ws is None:
-        raise UsageError(
+        raise click.UsageError(
             "当前目录不在任何工作区中：请进入工作区目录（含 planlib.toml），或用 --workspace 目录"
             " 指定；新建工作区请运行 planlib init 目录 --plan 计划文件"
         )

@@ -130,23 +130,21 @@ def _allocations(ws: Workspace, plan: Plan, defs: IndicatorSet) -> list[dict[str
     rows = []
     for county in sorted(set(alloc["county"].astype(str)) - codes - set(names)):
         rows.append(_row("错误", "分解目标", county, "单位表中没有这个县市区"))
-    city = {t.code: t.value for _, t in plan.targets if t.code} | {
-        g.code: g.value for g in plan.goals if g.code
-    }
-    for code, part in alloc.groupby("indicator"):
-        ind = defs[str(code)]
+    from .allocations import shared_targets
+
+    for code, target, unit in shared_targets(plan, defs):
+        ind = defs[code]
+        part = alloc[alloc["indicator"] == code]
+        filled = {names.get(c, c) for c in part["county"].astype(str)} & codes
         total = float(part["target"].sum())
-        target = city.get(str(code))
-        if ind.kind != "total" or target is None:
-            continue
-        filled = {names.get(c, c) for c in part["county"].astype(str)}
+        item = f"{ind.name}（{ind.code}）"
         if filled >= codes and not math.isclose(total, target, rel_tol=1e-9, abs_tol=1e-6):
             rows.append(
                 _row(
                     "错误",
                     "分解目标",
-                    f"{ind.name}（{ind.code}）",
-                    f"各县市区目标之和 {total:g}{ind.unit} 与全市目标 {target:g}{ind.unit} 不等",
+                    item,
+                    f"各县市区目标之和 {total:g}{unit} 与全市目标 {target:g}{unit} 不等",
                 )
             )
         elif not filled >= codes:
@@ -154,7 +152,7 @@ def _allocations(ws: Workspace, plan: Plan, defs: IndicatorSet) -> list[dict[str
                 _row(
                     "提示",
                     "分解目标",
-                    f"{ind.name}（{ind.code}）",
+                    item,
                     f"{len(codes - filled)} 个县市区未填写分解目标，按默认方法分解",
                 )
             )
