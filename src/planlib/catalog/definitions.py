@@ -4,6 +4,11 @@ An indicator is factor × numerator ÷ denominator over data elements, with its 
 level and a one-sentence definition. Where sources differ (户籍 or 常住 population, the age band,
 巩固率 with 转入/转出 and a cap) the definition offers options and :class:`Settings` chooses one;
 every output row states the choice (:mod:`planlib.catalog.settings`).
+
+Two kinds are computed from values derived per school (standards.py): ``kind: dispersion``, the
+enrolment-weighted 差异系数 of a per-student value over a unit's schools, and ``kind: mean``, the
+mean of such coefficients (综合差异系数). An indicators file may also define ``school_standards``:
+per-school rules (the 优质均衡 "6 of 7") whose codes ``sum_schools`` counts.
 """
 
 from __future__ import annotations
@@ -22,19 +27,22 @@ from ..errors import IndicatorFileError
 from ..workspace import catalog_file
 from .expressions import ExpressionError, Linear, Term, parse_expression
 from .settings import CHOICES, Judgement, Settings
+from .standards import Dispersion, SchoolStandard, parse_dispersion, parse_standards
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 _JUDGEMENT_KEYS = {"approximate_band", "aspirational_slack", "progress_band"}
-_KINDS = ("ratio", "total")
+_KINDS = ("ratio", "total", "dispersion", "mean")
+_SCHOOL_KINDS = ("dispersion", "mean")  # computed from per-school values, not a formula
 _LEVELS = ("county", "city")
 _TEMPORAL = ("stock", "flow")
 _DIRECTIONS = ("higher", "lower")
 _KEYS = {
     "code", "name", "aliases", "kind", "numerator", "denominator", "factor", "unit", "direction",
     "level", "temporal", "gross", "cap_setting", "tolerance", "basis", "definition", "precision",
-    "count_unit", "source", "category",
+    "count_unit", "source", "category", "origin", "library_code", "confirmed",
+    "value", "stage", "ownership", "of",
 }  # fmt: skip
 
 
@@ -83,6 +91,18 @@ class Indicator:
     """The official document whose definition it follows (or 本计划 for a plan's own)."""
     category: str = ""
     """The library's grouping (学前教育, 义务教育 …), for ``planlib catalog``."""
+    dispersion: Dispersion | None = None
+    """``kind: dispersion``: the per-school value whose 差异系数 this is, and its schools."""
+    of: tuple[str, ...] = ()
+    """``kind: mean``: the codes of the dispersion indicators it averages."""
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """Every summable term under any settings (a dispersion's three sums; a mean: none)."""
+        if self.dispersion is not None:
+            return self.dispersion.terms
+        den = self.denominator.all_terms if self.denominator else set()
+        return tuple(sorted(self.numerator.all_terms | den))
 
     def basis_text(self, settings: Settings) -> str:
         """The settings this indicator used, e.g. 常住人口，15–17岁."""
@@ -113,6 +133,8 @@ class IndicatorSet:
     indicators: tuple[Indicator, ...]
     path: str = ""
     judgement: Judgement = field(default_factory=Judgement)
+    standards: tuple[SchoolStandard, ...] = ()
+    """School standards (``school_standards``) whose codes ``sum_schools`` may count."""
 
     def __iter__(self) -> Any:
         return iter(self.indicators)
@@ -227,15 +249,72 @@ def _formula(value: Any, key: str, path: str | Path | None) -> Formula:
     raise IndicatorFileError(path, key, "应为公式文字，或含 choose 与 options 的键值表")
 
 
-def _indicator(data: Any, key: str, path: str | Path | None) -> Indicator:
+def _fields(data: Any, key: str, path: str | Path | None) -> str:
+    """Check the keys of an entry; its kind."""
     if not isinstance(data, Mapping):
         raise IndicatorFileError(path, key, "应为键值表")
     for k in data:
         if k not in _KEYS:
             raise IndicatorFileError(path, f"{key}.{k}", f"未知的字段「{k}」")
-    for k in ("code", "name", "kind", "numerator", "factor", "unit", "direction", "level"):
+    kind = data.get("kind")
+    if kind not in _KINDS:
+        where = f"{key}.kind"
+        if kind in (None, ""):
+            raise IndicatorFileError(path, where, "缺少必填字段")
+        raise IndicatorFileError(path, where, f"应为 {'、'.join(_KINDS)} 之一，实际为 {kind!r}")
+    school = kind in _SCHOOL_KINDS
+    needed = ["code", "name", "direction", "level"]
+    needed += {"dispersion": ["value"], "mean": ["of"]}.get(kind, ["numerator", "factor", "unit"])
+    for k in needed:
         if data.get(k) in (None, ""):
             raise IndicatorFileError(path, f"{key}.{k}", "缺少必填字段")
+    misplaced = {"numerator", "denominator"} if school else {"value", "stage", "ownership", "of"}
+    if kind == "mean":
+        misplaced |= {"value", "stage", "ownership", "factor"}
+    for k in sorted(misplaced & set(data)):
+        raise IndicatorFileError(path, f"{key}.{k}", f"{kind} 类指标不使用字段「{k}」")
+    if kind == "ratio" and data.get("denominator") is None:
+        raise IndicatorFileError(path, f"{key}.denominator", "比率指标须有分母")
+    if kind == "total" and data.get("denominator") is not None:
+        raise IndicatorFileError(path, f"{key}.denominator", "总量指标不应有分母")
+    return str(kind)
+
+
+def _tolerance(data: Mapping[str, Any], kind: str, key: str, path: str | Path | None) -> float:
+    tol = data.get("tolerance") or {}
+    want = "share" if kind == "total" else "points"
+    if not isinstance(tol, Mapping) or set(tol) - {want}:
+        label = {"ratio": "比率", "total": "总量"}.get(kind, "差异系数")
+        raise IndicatorFileError(
+            path, f"{key}.tolerance", f"{label}指标的容差应写作 {{{want}: 数值}}"
+        )
+    tolerance = tol.get(want, 0.0)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
+        raise IndicatorFileError(path, f"{key}.tolerance.{want}", "应为非负数")
+    return float(tolerance)
+
+
+def _school_kind(
+    data: Mapping[str, Any], kind: str, key: str, path: str | Path | None
+) -> tuple[Formula, Dispersion | None, tuple[str, ...]]:
+    """A dispersion's value and schools, or a mean's components; a formula that only names them
+    (for ``IndicatorSet.frame`` and readers: it has no terms)."""
+    if kind == "dispersion":
+        disp = parse_dispersion(data, key, path)
+        where = ", ".join(f"{k}={'|'.join(v)}" for k, v in disp.filters)
+        text = f"差异系数({disp.numerator} / {disp.denominator}, {where})"
+        return Formula((), {(): Linear((), 0.0, text)}), disp, ()
+    of = data["of"]
+    if not isinstance(of, list) or len(of) < 2 or not all(isinstance(c, str) for c in of):
+        raise IndicatorFileError(path, f"{key}.of", "应为至少两个差异系数指标代码的列表")
+    if len(set(of)) != len(of):
+        raise IndicatorFileError(path, f"{key}.of", "指标代码重复")
+    text = f"平均({', '.join(of)})"
+    return Formula((), {(): Linear((), 0.0, text)}), None, tuple(of)
+
+
+def _indicator(data: Any, key: str, path: str | Path | None) -> Indicator:
+    kind = _fields(data, key, path)
 
     def choice(k: str, allowed: Sequence[str], default: str | None = None) -> str:
         v = data.get(k, default)
@@ -245,59 +324,51 @@ def _indicator(data: Any, key: str, path: str | Path | None) -> Indicator:
             )
         return str(v)
 
-    kind = choice("kind", _KINDS)
-    if kind == "ratio" and data.get("denominator") is None:
-        raise IndicatorFileError(path, f"{key}.denominator", "比率指标须有分母")
-    if kind == "total" and data.get("denominator") is not None:
-        raise IndicatorFileError(path, f"{key}.denominator", "总量指标不应有分母")
-    factor = data["factor"]
+    factor = data.get("factor", 1)
     if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor > 0:
         raise IndicatorFileError(path, f"{key}.factor", f"应为正数，实际为 {factor!r}")
-    tol = data.get("tolerance") or {}
-    want = "points" if kind == "ratio" else "share"
-    if not isinstance(tol, Mapping) or set(tol) - {want}:
-        raise IndicatorFileError(
-            path,
-            f"{key}.tolerance",
-            f"{'比率' if kind == 'ratio' else '总量'}指标的容差应写作 {{{want}: 数值}}",
-        )
-    tolerance = tol.get(want, 0.0)
-    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
-        raise IndicatorFileError(path, f"{key}.tolerance.{want}", "应为非负数")
     cap = data.get("cap_setting")
     if cap is not None and cap != "retention_cap":
         raise IndicatorFileError(path, f"{key}.cap_setting", "目前只支持 retention_cap")
-    precision = data.get("precision", 1 if kind == "ratio" else 0)
+    precision = data.get("precision", {"ratio": 1, "total": 0}.get(kind, 2))
     if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 4:
         raise IndicatorFileError(path, f"{key}.precision", "应为 0–4 的整数（保留的小数位数）")
     aliases = data.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise IndicatorFileError(path, f"{key}.aliases", "应为名称列表")
+    dispersion: Dispersion | None = None
+    of: tuple[str, ...] = ()
+    if kind in _SCHOOL_KINDS:
+        numerator, dispersion, of = _school_kind(data, kind, key, path)
+    else:
+        numerator = _formula(data["numerator"], f"{key}.numerator", path)
+    denominator = data.get("denominator")
+    unit = str(data.get("unit") or "")
     return Indicator(
         code=str(data["code"]),
         name=str(data["name"]),
         aliases=tuple(aliases),
         kind=kind,
-        numerator=_formula(data["numerator"], f"{key}.numerator", path),
+        numerator=numerator,
         denominator=(
-            _formula(data["denominator"], f"{key}.denominator", path)
-            if data.get("denominator") is not None
-            else None
+            _formula(denominator, f"{key}.denominator", path) if denominator is not None else None
         ),
         factor=float(factor),
-        unit=str(data["unit"]),
+        unit=unit,
         direction=choice("direction", _DIRECTIONS),
         level=choice("level", _LEVELS),
         temporal=choice("temporal", _TEMPORAL, "stock"),
         gross=bool(data.get("gross", False)),
         cap_setting=cap,
-        tolerance=float(tolerance),
+        tolerance=_tolerance(data, kind, key, path),
         basis=str(data.get("basis") or ""),
         definition=str(data.get("definition") or ""),
         precision=precision,
-        count_unit=str(data.get("count_unit") or ("" if kind == "ratio" else data["unit"])),
+        count_unit=str(data.get("count_unit") or (unit if kind == "total" else "")),
         source=str(data.get("source") or ""),
         category=str(data.get("category") or ""),
+        dispersion=dispersion,
+        of=of,
     )
 
 
@@ -335,7 +406,42 @@ def _load_indicators(path: str, stamp: int) -> IndicatorSet:
             seen[n] = ind.code
         if ind.code in [x.code for x in items[:i]]:
             raise IndicatorFileError(p, f"indicators[{i}].code", f"指标代码 {ind.code} 重复")
-    return IndicatorSet(tuple(items), str(p), _judgement(raw.get("judgement"), p))
+    standards = parse_standards(raw.get("school_standards"), p)
+    check_school_references(items, standards, p)
+    return IndicatorSet(tuple(items), str(p), _judgement(raw.get("judgement"), p), standards)
+
+
+def check_school_references(
+    items: Sequence[Indicator], standards: Sequence[SchoolStandard], path: str | Path | None
+) -> None:
+    """A mean averages dispersion indicators of its own level; a ``sum_schools`` of a standard
+    names the standard's stages (a school of another stage has no value under it). Called once
+    every file of a library is read, since a reference may cross files."""
+    by_code = {ind.code: ind for ind in items}
+    stages = {st.code: set(st.stages) for st in standards}
+    for i, ind in enumerate(items):
+        where = f"indicators[{i}]"
+        for code in ind.of:
+            part = by_code.get(code)
+            if part is None or part.kind != "dispersion":
+                raise IndicatorFileError(
+                    path, f"{where}.of", f"「{code}」不是已定义的差异系数（dispersion）指标"
+                )
+            if part.level != ind.level:
+                raise IndicatorFileError(
+                    path, f"{where}.of", f"「{code}」的层级（{part.level}）与本指标不同"
+                )
+        for term in ind.terms:
+            if term.kind != "school_sum" or term.element not in stages:
+                continue
+            wanted = dict(term.filters).get("stage")
+            if wanted is None or not set(wanted) <= stages[term.element]:
+                allowed = "|".join(sorted(stages[term.element]))
+                raise IndicatorFileError(
+                    path,
+                    where,
+                    f"{term.key} 应限定学段为标准 {term.element} 适用的学段（stage={allowed}）",
+                )
 
 
 def _judgement(data: Any, path: Path) -> Judgement:

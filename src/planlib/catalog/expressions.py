@@ -13,6 +13,10 @@ A bare name is a data element reported by the unit itself (a county or the city)
 the filters (registry columns such as ``stage`` and ``ownership``); ``count_schools(filters)``
 counts the schools in the registry. Numbers may scale or be added (``2 * a``, ``a / 2``, ``a + 1``)
 but two terms may not multiply: the result must stay linear.
+
+The element of ``sum_schools`` may also be a value derived per school before anything is summed:
+the code of a school standard (``school_standards`` in an indicators file, 1 for a school that
+meets it), so ``sum_schools(balance_primary, stage=小学)`` counts the schools that meet it.
 """
 
 from __future__ import annotations
@@ -245,6 +249,25 @@ class _Parser:
             raise self.fail("此处应为筛选值，如 小学 或 公办")
         self.i += 1
         return tok.text
+
+
+def school_filters(values: Mapping[str, object]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Registry filters (``{"stage": ["初中", "小学"]}``) in the canonical form of a parsed
+    ``sum_schools`` term; ``ValueError`` (Chinese) for an unknown column or an empty value."""
+    out: dict[str, tuple[str, ...]] = {}
+    for col, raw in values.items():
+        if col not in SCHOOL_FILTER_COLUMNS:
+            raise ValueError(
+                f"筛选条件应为 {'、'.join(SCHOOL_FILTER_COLUMNS)} 之一，实际为 {col!r}"
+            )
+        items = [raw] if isinstance(raw, str | int | float) else raw
+        if not isinstance(items, list | tuple) or not items:
+            raise ValueError(f"{col} 应为一个或多个取值（如 小学），实际为 {raw!r}")
+        words = [str(v).strip() for v in items]
+        if any(not w for w in words):
+            raise ValueError(f"{col} 的取值不能为空")
+        out[str(col)] = tuple(sorted(set(words)))
+    return tuple(sorted(out.items()))
 
 
 def _is_constant(value: dict[Term | None, float]) -> bool:

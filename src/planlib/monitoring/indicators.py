@@ -11,7 +11,7 @@ rows are coded and terms summed up the tree is in rollup.py; this module holds t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -26,12 +26,13 @@ from ..catalog.definitions import (
     Settings,
     load_indicators,
 )
-from ..catalog.expressions import Linear
+from ..catalog.expressions import Linear, Term
 from ..checks import describe
 from ..errors import PlanlibError, SettingsError, UsageError
 from ..periods import resolve_periods
 from ..returns.validation import RowKeys
-from .rollup import _ancestry, _build_base, _Coded, _frames, _roll_up
+from .dispersion import derive_school_values, dispersion_rows, mean_rows
+from .rollup import _ancestry, _Base, _build_base, _Coded, _frames, _reason_codes, _roll_up
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -71,23 +72,6 @@ def _element_labels() -> dict[str, str]:
         return {e.code: e.name for e in load_dictionary().elements}
     except (ImportError, PlanlibError, OSError):
         return {}
-
-
-def _reason_codes(mask: np.ndarray, labels: list[str], prefix: str) -> np.ndarray:
-    """Per row, ``prefix`` and the labels of the True columns, via bit patterns (no row loop)."""
-    out = np.full(mask.shape[0], "", dtype=object)
-    if mask.shape[1] == 0 or mask.shape[0] == 0:
-        return out
-    bits = (mask.astype("int64") << np.arange(mask.shape[1], dtype="int64")).sum(axis=1)
-    uniq, inverse = np.unique(bits, return_inverse=True)
-    text = np.array(
-        [
-            prefix + "、".join(lab for j, lab in enumerate(labels) if int(b) >> j & 1) if b else ""
-            for b in uniq
-        ],
-        dtype=object,
-    )
-    return text[inverse]
 
 
 def compute_indicators(
@@ -135,64 +119,123 @@ def compute_indicators(
         (ind, ind.numerator.resolve(s), ind.denominator.resolve(s) if ind.denominator else None)
         for ind in defs
     ]
+    by_code = {ind.code: ind for ind in defs}
+    derived = derive_school_values(coded, schools, defs, len(period_list))
+    labels.update({st.code: st.name for st in getattr(defs, "standards", ())})
+    standards = {st.code for st in getattr(defs, "standards", ())}
     pieces: dict[str, pd.DataFrame] = {}
     for level in _LEVELS:
         group = [r for r in resolved if r[0].level == level]
         if not group:
             continue
         codes = units.loc[units["level"] == level, "code"].to_numpy(dtype=object)
-        terms = {t for _, num, den in group for t in (*num.terms, *(den.terms if den else ()))}
-        base = _build_base(coded, schools, codes, period_list, terms)
-        # Per indicator: is any needed term missing at the base unit? Rolled up as a count.
-        needs = {
-            ind.code: [t.key for t in (*num.terms, *(den.terms if den else ()))]
-            for ind, num, den in group
-        }
-        any_missing = pd.DataFrame(
-            {
-                f"__miss:{c}": base.terms[k].isna().any(axis=1).astype("float64")
-                for c, k in needs.items()
-            },
-            index=base.terms.index,
+        # Per indicator: the terms it needs (a mean: those of its dispersion indicators).
+        needs = {ind.code: _needed_terms(ind, num, den, by_code) for ind, num, den in group}
+        base = _build_base(
+            coded, schools, codes, period_list, {t for ts in needs.values() for t in ts}, derived
         )
-        partial = pd.DataFrame(
-            {
-                f"__partial:{k}": (base.reported_counts[k] < base.registry_counts[k]).astype(
-                    "float64"
-                )
-                for k in base.reported_counts.columns
-            },
-            index=base.terms.index,
-        )
-        base_all = pd.concat([base.terms, any_missing, partial], axis=1)
-        above = ancestry[ancestry["code"].isin(codes)]
-        rolled = _roll_up(base_all, above)
-        base_all["__n_units"] = 1.0
-        frame = pd.concat([base_all, rolled])
-        is_base = np.r_[np.ones(len(base_all), bool), np.zeros(len(rolled), bool)]
-        # One row order for every indicator of this level: period, level (top first), code.
-        org = np.asarray(frame.index.get_level_values("org_code"), dtype=object)
-        meta = info.reindex(org)
-        period = np.asarray(frame.index.get_level_values("period"), dtype=object)
-        rank = meta["level"].map(_LEVEL_ORDER).fillna(9).to_numpy()
-        order = np.lexsort((org.astype(str), rank, period.astype(str)))
-        frame, is_base = frame.iloc[order], is_base[order]
-        rows = {
-            "org_code": org[order],
-            "org_name": meta["name"].to_numpy(dtype=object)[order],
-            "level": meta["level"].to_numpy(dtype=object)[order],
-            "parent_code": meta["parent_code"].to_numpy(dtype=object)[order],
-            "period": period[order],
-        }
+        frame, is_base, rows = _level_frame(base, ancestry, info, codes, needs)
         for ind, num, den in group:
-            pieces[ind.code] = _one_indicator(frame, is_base, ind, num, den, s, labels, rows)
+            if ind.kind == "mean":
+                continue
+            computed = (
+                dispersion_rows(frame, is_base, ind, labels)
+                if ind.kind == "dispersion"
+                else _one_indicator(frame, is_base, ind, num, den, s, labels, standards)
+            )
+            pieces[ind.code] = _rows_frame(rows, ind, s, computed)
+        for ind, _, _ in group:
+            if ind.kind == "mean":
+                parts = [pieces[c] for c in ind.of]
+                computed = mean_rows(parts, [by_code[c].name for c in ind.of])
+                pieces[ind.code] = _rows_frame(rows, ind, s, computed)
     if not pieces:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     out = pd.concat([pieces[c] for c in defs.codes if c in pieces], ignore_index=True)
     # names sort in division-code order (a pivot by 县名 lists 城关区 before 东湖区, as bulletins do)
-    by_code = units.sort_values("code")["name"].astype(str).drop_duplicates()
-    out["org_name"] = pd.Categorical(out["org_name"].astype(str), categories=list(by_code))
+    names = units.sort_values("code")["name"].astype(str).drop_duplicates()
+    out["org_name"] = pd.Categorical(out["org_name"].astype(str), categories=list(names))
     return out
+
+
+def _needed_terms(
+    ind: Indicator, num: Linear, den: Linear | None, by_code: Mapping[str, Indicator]
+) -> list[Term]:
+    """The summable terms an indicator needs under the settings in force."""
+    if ind.kind == "mean":
+        return list(dict.fromkeys(t for c in ind.of for t in by_code[c].terms))
+    if ind.dispersion is not None:
+        return list(ind.dispersion.terms)
+    return list(dict.fromkeys((*num.terms, *(den.terms if den else ()))))
+
+
+def _level_frame(
+    base: _Base,
+    ancestry: pd.DataFrame,
+    info: pd.DataFrame,
+    codes: np.ndarray,
+    needs: Mapping[str, list[Term]],
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray]]:
+    """The terms of one level at its base units and summed into every unit above, in one row
+    order for all its indicators (period, level top first, code); which rows are base units;
+    the identifying columns of those rows."""
+    # Per indicator: is any needed term missing at the base unit? Rolled up as a count.
+    any_missing = pd.DataFrame(
+        {
+            f"__miss:{c}": base.terms[[t.key for t in ts]].isna().any(axis=1).astype("float64")
+            for c, ts in needs.items()
+        },
+        index=base.terms.index,
+    )
+    partial = pd.DataFrame(
+        {
+            f"__partial:{k}": (base.reported_counts[k] < base.registry_counts[k]).astype("float64")
+            for k in base.reported_counts.columns
+        },
+        index=base.terms.index,
+    )
+    base_all = pd.concat([base.terms, any_missing, partial], axis=1)
+    above = ancestry[ancestry["code"].isin(codes)]
+    rolled = _roll_up(base_all, above)
+    base_all["__n_units"] = 1.0
+    frame = pd.concat([base_all, rolled])
+    is_base = np.r_[np.ones(len(base_all), bool), np.zeros(len(rolled), bool)]
+    org = np.asarray(frame.index.get_level_values("org_code"), dtype=object)
+    meta = info.reindex(org)
+    period = np.asarray(frame.index.get_level_values("period"), dtype=object)
+    rank = meta["level"].map(_LEVEL_ORDER).fillna(9).to_numpy()
+    order = np.lexsort((org.astype(str), rank, period.astype(str)))
+    rows = {
+        "org_code": org[order],
+        "org_name": meta["name"].to_numpy(dtype=object)[order],
+        "level": meta["level"].to_numpy(dtype=object)[order],
+        "parent_code": meta["parent_code"].to_numpy(dtype=object)[order],
+        "period": period[order],
+    }
+    return frame.iloc[order], is_base[order], rows
+
+
+def _rows_frame(
+    rows: Mapping[str, np.ndarray], ind: Indicator, s: Settings, computed: Mapping[str, Any]
+) -> pd.DataFrame:
+    """One indicator's rows: identifying columns, what was computed, and its description."""
+    return pd.DataFrame(
+        {
+            **rows,
+            "indicator": ind.code,
+            "indicator_name": ind.name,
+            "value": np.asarray(computed["value"]).astype("float64"),
+            "numerator": np.asarray(computed["numerator"]).astype("float64"),
+            "denominator": np.asarray(computed["denominator"]).astype("float64"),
+            "unit": ind.unit,
+            "flag": computed["flag"],
+            "missing_reason": computed["missing_reason"],
+            "basis": ind.basis_text(s),
+            "kind": ind.kind,
+            "temporal": ind.temporal,
+            "direction": ind.direction,
+        }
+    )
 
 
 def _one_indicator(
@@ -203,9 +246,11 @@ def _one_indicator(
     den: Linear | None,
     s: Settings,
     labels: Mapping[str, str],
-    rows: Mapping[str, np.ndarray],
-) -> pd.DataFrame:
-    """One indicator's rows from the rolled-up term frame (value, reason, flag)."""
+    standards: Collection[str] = (),
+) -> dict[str, Any]:
+    """One indicator's value, numerator, denominator, flag and missing reason per row of the
+    rolled-up term frame. ``standards``: codes of school standards (a school that lacks what
+    one needs is counted as not meeting it)."""
     n = len(frame)
     numerator = num.evaluate(frame).to_numpy()
     denominator = den.evaluate(frame).to_numpy() if den is not None else np.full(n, np.nan)
@@ -249,33 +294,25 @@ def _one_indicator(
         value = np.where(over, 100.0, value)
     elif ind.unit == "%" and ind.kind == "ratio":
         flag[value > 100] = "毛入学率超过100%（未封顶）" if ind.gross else "超过100%，请核实数据"
-    for key in (t.key for t in terms if t.kind == "school_sum"):
-        col = f"__partial:{key}"
+    for term in (t for t in terms if t.kind == "school_sum"):
+        col = f"__partial:{term.key}"
         if col not in frame:
             continue
         n_partial = frame[col].fillna(0).to_numpy()
         shown = (n_partial > 0) & ~np.isnan(value)
+        derived = term.element in standards
         note = np.where(
             is_base,
-            "部分学校未报送明细",
-            n_partial.astype("int64").astype(str).astype(object) + " 个下级单位有学校未报送明细",
+            "部分学校缺少达标所需数据（按未达标计）" if derived else "部分学校未报送明细",
+            n_partial.astype("int64").astype(str).astype(object)
+            + (" 个下级单位有学校缺少达标所需数据" if derived else " 个下级单位有学校未报送明细"),
         )
         flag = np.where(shown, np.where(flag == "", note, flag + "；" + note), flag)
 
-    return pd.DataFrame(
-        {
-            **rows,
-            "indicator": ind.code,
-            "indicator_name": ind.name,
-            "value": value.astype("float64"),
-            "numerator": numerator.astype("float64"),
-            "denominator": denominator.astype("float64"),
-            "unit": ind.unit,
-            "flag": flag,
-            "missing_reason": np.where(np.isnan(value), reason, ""),
-            "basis": ind.basis_text(s),
-            "kind": ind.kind,
-            "temporal": ind.temporal,
-            "direction": ind.direction,
-        }
-    )
+    return {
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "flag": flag,
+        "missing_reason": np.where(np.isnan(value), reason, ""),
+    }

@@ -191,7 +191,10 @@ def _build_base(
     codes: np.ndarray,
     periods: list[str],
     terms: Iterable[Term],
+    derived: SchoolRows | None = None,
 ) -> _Base:
+    """The terms of one level per base unit (``codes``) and period; ``derived`` adds values
+    computed per school (a standard met, a dispersion's sums) that ``sum_schools`` may sum."""
     terms = sorted(set(terms))
     n_units, n_periods = len(codes), len(periods)
     size = n_units * n_periods
@@ -225,43 +228,10 @@ def _build_base(
     # School-level elements: summed over the unit's matching schools that reported them.
     school_terms = [t for t in terms if t.kind in ("school_sum", "school_count")]
     if school_terms:
-        reg_unit = code_index.get_indexer(pd.Index(schools["county_code"]))
-        school_elements = {t.element for t in school_terms if t.kind == "school_sum"}
-        take = np.flatnonzero(coded.element_mask(school_elements))
-        school_row = coded.school_of_org[coded.org_i[take]]
-        keep = (school_row >= 0) & (coded.period_i[take] >= 0) & ~np.isnan(coded.value[take])
-        take = take[keep]
-        s_i = school_row[keep]
-        s_unit = reg_unit[s_i]
-        keep = s_unit >= 0
-        take, s_i, s_unit = take[keep], s_i[keep], s_unit[keep]
-        s_ids = s_unit * n_periods + coded.period_i[take]
-        s_vals = coded.value[take]
-        s_elems = coded.element_i[take]
-        # Rows of each school element, found once and shared by the terms that sum it.
-        by_element = {
-            e: np.flatnonzero(s_elems == element_pos[e])
-            for e in school_elements
-            if e in element_pos
-        }
-        for term in school_terms:
-            reg_mask = _school_masks(schools, term) & (reg_unit >= 0)
-            reg_count = np.bincount(reg_unit[reg_mask], minlength=n_units).astype("float64")
-            reg_col = np.repeat(reg_count, n_periods)
-            if term.kind == "school_count":
-                out[term.key] = reg_col
-                continue
-            rows = by_element.get(term.element, np.zeros(0, dtype="int64"))
-            if term.filters:
-                rows = rows[reg_mask[s_i[rows]]]
-            ids = s_ids[rows]
-            total = np.bincount(ids, weights=s_vals[rows], minlength=size)
-            count = np.bincount(ids, minlength=size).astype("float64")
-            # No matching school in the registry: nothing to report, the sum is 0.
-            out[term.key] = np.where((count > 0) | (reg_col == 0), total, np.nan)
-            registry_counts[term.key] = reg_col
-            reported_counts[term.key] = count
-            reported_school |= count > 0
+        reported_school = _school_columns(
+            coded, schools, code_index, n_periods, school_terms, derived, out, registry_counts,
+            reported_counts,
+        )  # fmt: skip
 
     index = pd.MultiIndex.from_product([codes, periods], names=["org_code", "period"])
     frame = pd.DataFrame(out, index=index)
@@ -274,6 +244,105 @@ def _build_base(
         pd.DataFrame(registry_counts, index=index),
         pd.DataFrame(reported_counts, index=index),
     )
+
+
+@dataclass
+class SchoolRows:
+    """Values derived per school and period, not read from returns (a standard met, the sums of
+    a dispersion): summed by ``sum_schools`` like reported school elements, which a derived
+    value of the same name replaces."""
+
+    elements: list[str]
+    school_row: np.ndarray  # row in the school registry
+    period_i: np.ndarray  # position in the period list
+    element_i: np.ndarray  # position in ``elements``
+    value: np.ndarray  # float64, never NaN (a school without a value has no row)
+
+
+def _school_rows(
+    coded: _Coded, elements: set[str], derived: SchoolRows | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
+    """(registry row, period, element position, value) of every usable school value of
+    ``elements``, reported or derived, and the element positions they use."""
+    element_pos = {e: i for i, e in enumerate(coded.elements)}
+    take = np.flatnonzero(coded.element_mask(elements))
+    school_row = coded.school_of_org[coded.org_i[take]]
+    period_i, element_i, value = coded.period_i[take], coded.element_i[take], coded.value[take]
+    if derived is not None:
+        offset = len(coded.elements)
+        for j, name in enumerate(derived.elements):
+            element_pos[name] = offset + j  # rows reported under the same name no longer match
+        school_row = np.concatenate([school_row, derived.school_row])
+        period_i = np.concatenate([period_i, derived.period_i])
+        element_i = np.concatenate([element_i, derived.element_i + offset])
+        value = np.concatenate([value, derived.value])
+    keep = (school_row >= 0) & (period_i >= 0) & ~np.isnan(value)
+    return school_row[keep], period_i[keep], element_i[keep], value[keep], element_pos
+
+
+def _school_columns(
+    coded: _Coded,
+    schools: pd.DataFrame,
+    code_index: pd.Index,
+    n_periods: int,
+    school_terms: list[Term],
+    derived: SchoolRows | None,
+    out: dict[str, np.ndarray],
+    registry_counts: dict[str, np.ndarray],
+    reported_counts: dict[str, np.ndarray],
+) -> np.ndarray:
+    """Fill ``out`` with each school term per unit and period (and the registry and reported
+    counts of each sum); per row, whether any school detail was reported."""
+    n_units = len(code_index)
+    size = n_units * n_periods
+    reported_school = np.zeros(size, dtype=bool)
+    reg_unit = code_index.get_indexer(pd.Index(schools["county_code"]))
+    school_elements = {t.element for t in school_terms if t.kind == "school_sum"}
+    s_i, s_period, s_elems, s_vals, element_pos = _school_rows(coded, school_elements, derived)
+    s_unit = reg_unit[s_i]
+    keep = s_unit >= 0
+    s_i, s_period, s_elems, s_vals = s_i[keep], s_period[keep], s_elems[keep], s_vals[keep]
+    s_ids = s_unit[keep] * n_periods + s_period
+    # Rows of each school element, found once and shared by the terms that sum it.
+    by_element = {
+        e: np.flatnonzero(s_elems == element_pos[e]) for e in school_elements if e in element_pos
+    }
+    for term in school_terms:
+        reg_mask = _school_masks(schools, term) & (reg_unit >= 0)
+        reg_count = np.bincount(reg_unit[reg_mask], minlength=n_units).astype("float64")
+        reg_col = np.repeat(reg_count, n_periods)
+        if term.kind == "school_count":
+            out[term.key] = reg_col
+            continue
+        rows = by_element.get(term.element, np.zeros(0, dtype="int64"))
+        if term.filters:
+            rows = rows[reg_mask[s_i[rows]]]
+        ids = s_ids[rows]
+        total = np.bincount(ids, weights=s_vals[rows], minlength=size)
+        count = np.bincount(ids, minlength=size).astype("float64")
+        # No matching school in the registry: nothing to report, the sum is 0.
+        out[term.key] = np.where((count > 0) | (reg_col == 0), total, np.nan)
+        registry_counts[term.key] = reg_col
+        reported_counts[term.key] = count
+        reported_school |= count > 0
+    return reported_school
+
+
+def _reason_codes(mask: np.ndarray, labels: list[str], prefix: str) -> np.ndarray:
+    """Per row, ``prefix`` and the labels of the True columns, via bit patterns (no row loop)."""
+    out = np.full(mask.shape[0], "", dtype=object)
+    if mask.shape[1] == 0 or mask.shape[0] == 0:
+        return out
+    bits = (mask.astype("int64") << np.arange(mask.shape[1], dtype="int64")).sum(axis=1)
+    uniq, inverse = np.unique(bits, return_inverse=True)
+    text = np.array(
+        [
+            prefix + "、".join(lab for j, lab in enumerate(labels) if int(b) >> j & 1) if b else ""
+            for b in uniq
+        ],
+        dtype=object,
+    )
+    return text[inverse]
 
 
 def _roll_up(base: pd.DataFrame, ancestry: pd.DataFrame) -> pd.DataFrame:
