@@ -119,7 +119,7 @@ def monitor(
         )
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
     # a data folder that is a workspace brings its own plan, catalog, allocations and settings
-    with use_workspace(dataset.workspace) as ws:
+    with use_workspace(getattr(dataset, "workspace", None)) as ws:
         the_plan = plan if isinstance(plan, Plan) else load_plan(plan)
         defs = definitions if definitions is not None else load_indicators()
         if allocations is None and ws is not None and ws.year == the_plan.year:
