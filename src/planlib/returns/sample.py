@@ -23,10 +23,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..catalog.dictionary import load_dictionary
+from ..catalog.definitions import IndicatorSet
+from ..catalog.dictionary import Dictionary, Element, load_dictionary
+from ..catalog.expressions import Linear
 from ..errors import PlanlibError
+from ..plan.model import Plan
+from ..resources import data_dir
+from .ledger import LEDGER_HEADERS
+from .orgunits import UNIT_TYPES
+from .sample_generic import complete_values
 from .sample_values import (
-    CITY_NAME,
     COUNTY_COLUMNS,
     SCHOOL_COLUMNS,
     _county_values,
@@ -35,6 +41,9 @@ from .sample_values import (
     _schools,
     _units,
 )
+
+_CITY_MAJORS = [2, 3, 3, 4]
+"""The city's hand-tuned 市级重点建设专业数, quarter by quarter."""
 
 SAMPLE_MARK = "由 planlib sample-data 生成"  # in README.txt: a folder we may replace
 LATE_QUARTER = 3
@@ -56,17 +65,43 @@ class SampleSummary:
 
 # --- writing returns as counties send them ----------------------------------------------------
 
+_ALIAS_STYLE = {"kg_enrol_total": "在园幼儿人数", "hs_enrol_vocational": "中职在校生数"}
+"""The common aliases some counties write instead of the dictionary names."""
+_PLAIN_UNITS = ("人", "个", "名")
+"""Dictionary units a header does not state (counts of people and things)."""
 
-def _headers(style: int) -> dict[str, str]:
-    """Column headers as a county writes them; ``style`` varies the wording between counties."""
-    d = load_dictionary()
-    headers = {e.code: e.name for e in d.elements}
-    if style % 3 == 1:  # some counties use the common aliases
-        headers.update({"kg_enrol_total": "在园幼儿人数", "hs_enrol_vocational": "中职在校生数"})
-    headers["edu_budget"] = (
-        "一般公共预算教育投入（亿元）" if style % 2 else "一般公共预算教育投入（万元）"
-    )
-    return headers
+
+def _in_yi(e: Element, d: Dictionary, style: int) -> float | None:
+    """The factor to write an amount in 亿元 (every other county), or None to keep its unit."""
+    factor = d.units.get(e.unit, {}).get("亿元")
+    return factor if e.kind == "amount" and style % 2 and factor else None
+
+
+def _header(e: Element, d: Dictionary, style: int) -> str:
+    """A column header as a county writes it: the name, an alias in some counties, and the unit
+    in brackets where it is not a plain count (一般公共预算教育投入（万元）)."""
+    if style % 3 == 1 and _ALIAS_STYLE.get(e.code) in e.aliases:
+        return _ALIAS_STYLE[e.code]
+    if _in_yi(e, d, style):
+        return f"{e.name}（亿元）"
+    if e.unit not in _PLAIN_UNITS and d.units.get(e.unit, {}).get(e.unit) == 1:
+        return f"{e.name}（{e.unit}）"
+    return e.name
+
+
+def _cells(
+    row: pd.Series | object, elements: Sequence[Element], d: Dictionary, style: int
+) -> list[object]:
+    """The element cells of one row: counts and flags as integers, amounts as decimals."""
+    out: list[object] = []
+    for e in elements:
+        v = getattr(row, e.code) if not isinstance(row, pd.Series) else row[e.code]
+        if e.kind != "amount":
+            out.append(int(v))
+            continue
+        factor = _in_yi(e, d, style)
+        out.append(round(float(v) / (factor or 1), 4))
+    return out
 
 
 def _table(
@@ -84,19 +119,28 @@ def _county_tables(
     schools: pd.DataFrame,
     school_rows: pd.DataFrame,
     style: int,
+    d: Dictionary,
 ) -> dict[str, list[list[object]]]:
-    h = _headers(style)
-    budget = float(county_row["edu_budget"]) / (10000 if style % 2 else 1)
-    county_header = ["行政区划代码", "单位名称", "报告期", *(h[c] for c in COUNTY_COLUMNS)]
-    values: list[object] = [code, name, period]
-    for c in COUNTY_COLUMNS:
-        values.append(round(budget, 4) if c == "edu_budget" else int(county_row[c]))
-    school_header = ["学校标识码", "学校名称", "学段", *(h[c] for c in SCHOOL_COLUMNS)]
+    county_elements = d.elements_at("county")
+    school_elements = d.elements_at("school")
+    county_header = [
+        "行政区划代码",
+        "单位名称",
+        "报告期",
+        *(_header(e, d, style) for e in county_elements),
+    ]
+    values: list[object] = [code, name, period, *_cells(county_row, county_elements, d, style)]
+    school_header = [
+        "学校标识码",
+        "学校名称",
+        "学段",
+        *(_header(e, d, style) for e in school_elements),
+    ]
     merged = school_rows.merge(
         schools[["code", "name", "stage"]], left_on="org_code", right_on="code"
     )
     srows = [
-        [r.code, r.name, r.stage, *(int(getattr(r, c)) for c in SCHOOL_COLUMNS)]
+        [r.code, r.name, r.stage, *_cells(r, school_elements, d, style)]
         for r in merged.itertuples(index=False)
     ]
     unit = "单位：人、所、亿元" if style % 2 else "单位：人、所、万元"
@@ -145,26 +189,18 @@ def _write_csv(path: Path, rows: list[list[object]], encoding: str, thousands: b
             )
 
 
-def _write_ledger(out: Path, year: int, rng: np.random.Generator) -> int:
-    header = [
-        "任务编号",
-        "责任处室",
-        "报告期",
-        "进展状态",
-        "进展情况",
-        "佐证材料",
-        "下一步计划",
-        "计划完成时间",
-    ]
+def _write_ledger(out: Path, plan: Plan, year: int) -> int:
+    header = list(LEDGER_HEADERS)
+    issuer = plan.issuer or "市教育局"
     for q in range(1, 5):
         _write_xlsx(
             out / "ledger" / f"{year}Q{q}.xlsx",
             {
                 "任务进展": _table(
-                    f"市教育局{year}年工作要点任务进展台账（{year}年第{'一二三四'[q - 1]}季度）",
+                    f"{issuer}{year}年工作要点任务进展台账（{year}年第{'一二三四'[q - 1]}季度）",
                     "填报单位：机关各处室",
                     header,
-                    _ledger_rows(year, q, rng),
+                    _ledger_rows(plan, year, q),
                 )
             },
         )
@@ -181,15 +217,17 @@ def make_sample(
     year: int = 2022,
     fmt: str = "excel",
 ) -> SampleSummary:
-    """Write a sample data folder (see docs/ARCHITECTURE.md); deterministic for a seed.
+    """Write a sample data folder for the bundled 2022 plan (see docs/ARCHITECTURE.md);
+    deterministic for a seed.
 
     ``fmt="excel"`` writes returns as counties send them; ``fmt="parquet"`` writes one tidy
     ``values.parquet`` for large runs. ``provinces`` makes a country → province → city → county tree.
+    The bundled plan and library catalog are used whatever workspace is in force.
     """
-    if counties < 1 or schools_per_county < 20:
-        raise PlanlibError("县级单位数至少为 1，每县学校数至少为 20")
-    if fmt not in ("excel", "parquet"):
-        raise PlanlibError(f"未知的输出格式「{fmt}」，可用：excel、parquet")
+    from ..catalog.definitions import load_indicators
+    from ..plan.files import load_plan
+
+    _check_options(counties, schools_per_county, fmt)
     final = Path(out_dir)
     if final.exists() and (not final.is_dir() or any(final.iterdir())):
         readme = final / "README.txt"
@@ -200,13 +238,29 @@ def make_sample(
             raise PlanlibError(
                 f"输出目录 {final} 已存在且不是 planlib 示例数据目录，为避免覆盖请换一个空目录"
             )
+    plan = load_plan(data_dir() / "plans" / "2022.yaml")
+    if plan.year != year:
+        plan = plan.replace(year=year)
+    library = data_dir() / "library"
+    indicators = load_indicators(library / "indicators.yaml")
+    dictionary = _hand_tuned(load_dictionary(library / "dictionary.yaml"))
     # Written beside, then swapped in: an interrupted run never leaves a half-written folder,
     # and an earlier sample's files (other counties, another format) never linger.
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     work.chmod(0o755)  # mkdtemp makes it private; a data folder is shared like any other
     try:
-        summary = _write_sample(work, seed, counties, schools_per_county, provinces, year, fmt)
+        summary = write_sample(
+            work,
+            plan=plan,
+            indicators=indicators,
+            dictionary=dictionary,
+            seed=seed,
+            counties=counties,
+            schools_per_county=schools_per_county,
+            provinces=provinces,
+            fmt=fmt,
+        )
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -220,103 +274,221 @@ def make_sample(
     return dataclasses.replace(summary, out_dir=final)
 
 
-def _write_sample(
-    out: Path,
-    seed: int,
+def _hand_tuned(d: Dictionary) -> Dictionary:
+    """The library dictionary cut to the elements the 2022 sample has always carried, in its
+    order (the library grows; the sample city's returns, and the reports drawn from them, stay)."""
+    codes = [*COUNTY_COLUMNS, *SCHOOL_COLUMNS, "city_key_majors"]
+    elements = tuple(d[c] for c in codes if c in d.codes)
+    kept = set(d.codes) & set(codes)
+
+    def known(*lins: Linear) -> bool:
+        return all(t.kind == "count_schools" or t.element in kept for x in lins for t in x.terms)
+
+    return dataclasses.replace(
+        d,
+        elements=elements,
+        rules=tuple(r for r in d.rules if known(r.left, r.right)),
+        peer_ratios=tuple(p for p in d.peer_ratios if known(p.numerator, p.denominator)),
+    )
+
+
+def _check_options(counties: int, schools_per_county: int, fmt: str) -> None:
+    if counties < 1 or schools_per_county < 20:
+        raise PlanlibError("县级单位数至少为 1，每县学校数至少为 20")
+    if fmt not in ("excel", "parquet"):
+        raise PlanlibError(f"未知的输出格式「{fmt}」，可用：excel、parquet")
+
+
+@dataclass(frozen=True)
+class _Registry:
+    """The org units and schools a sample is written for, and whether they were generated."""
+
+    units: pd.DataFrame
+    schools: pd.DataFrame
+    counties: np.ndarray
+    cities: np.ndarray
+    names: pd.Series  # code → name
+    generated_units: bool
+    generated_schools: bool
+
+
+def _registry(
+    rng: np.random.Generator,
+    units: pd.DataFrame | None,
+    schools: pd.DataFrame | None,
     counties: int,
     schools_per_county: int,
     provinces: int | None,
-    year: int,
-    fmt: str,
+) -> _Registry:
+    if schools is not None and units is None:
+        raise PlanlibError("给出学校名录时也应给出单位名录（org_units）")
+    tree = _units(rng, counties, provinces) if units is None else units.astype({"code": str}).copy()
+    tree["parent_code"] = tree["parent_code"].fillna("").astype(str)
+    level = tree["type"].map(UNIT_TYPES)
+    codes = tree.loc[level == "county", "code"].to_numpy()
+    if len(codes) == 0:
+        raise PlanlibError("单位名录中没有县级单位（县、县级市、区），无法生成示例报表")
+    names = tree.set_index("code")["name"].astype(str)
+    if schools is None:
+        school_frame = _schools(rng, codes, schools_per_county)
+        school_frame["name"] = school_frame["county_code"].map(names) + school_frame["name"]
+    else:
+        school_frame = schools.astype({"code": str, "county_code": str}).reset_index(drop=True)
+        if "ownership" not in school_frame:
+            school_frame["ownership"] = "公办"
+    cities = tree.loc[level == "city", "code"].to_numpy()
+    return _Registry(tree, school_frame, codes, cities, names, units is None, schools is None)
+
+
+def write_sample(
+    out: Path,
+    *,
+    plan: Plan,
+    indicators: IndicatorSet,
+    dictionary: Dictionary,
+    allocations: pd.DataFrame | None = None,
+    units: pd.DataFrame | None = None,
+    schools: pd.DataFrame | None = None,
+    seed: int = 2022,
+    counties: int = 12,
+    schools_per_county: int = 250,
+    provinces: int | None = None,
+    fmt: str = "excel",
 ) -> SampleSummary:
+    """Write a fictional year of returns for ``plan`` into the existing folder ``out``.
+
+    Returns carry exactly the ``dictionary``'s elements (county sheet, school sheet, city file);
+    the bundled elements keep their hand-tuned numbers, every other element is generated and
+    steered so that the plan's targets over ``indicators`` show 达标, 接近 and 未达标 counties
+    (:mod:`planlib.returns.sample_generic`; ``allocations``: county, indicator, target).
+    ``units`` and ``schools`` are the bureau's own org units and school registry (not written);
+    without them a fictional city (or, with ``provinces``, a country) is made and written.
+    The quarters are ``plan.year``'s; the ledger has a row per task and department.
+    """
+    _check_options(counties, schools_per_county, fmt)
+    if plan.year is None:
+        raise PlanlibError("计划没有年份（year），无法生成示例数据")
+    year = plan.year
+    out = Path(out)
     rng = np.random.default_rng(seed)
-    units = _units(rng, counties, provinces)
-    county_units = units[units["type"].isin(["区", "县", "县级市"])]
-    codes = county_units["code"].to_numpy()
-    schools = _schools(rng, codes, schools_per_county)
-    cname = county_units.set_index("code")["name"]
-    schools["name"] = schools["county_code"].map(cname) + schools["name"]
-    county_values = _county_values(rng, schools, codes, year)
-    school_values = _school_values(rng, schools, year)
-    top = str(units.loc[units["type"] == "市", "code"].iloc[0]) if provinces is None else None
-    out.mkdir(parents=True, exist_ok=True)
-    units[["code", "name", "type", "parent_code"]].to_csv(
-        out / "org_units.csv", index=False, encoding="utf-8"
-    )
+    reg = _registry(rng, units, schools, counties, schools_per_county, provinces)
+    codes, school_frame = reg.counties, reg.schools
+    known = {
+        "county": _county_values(rng, school_frame, codes, year),
+        "school": _school_values(rng, school_frame, year),
+        "city": pd.DataFrame({"city_key_majors": np.repeat(_CITY_MAJORS, len(reg.cities))}),
+    }
+    frames = complete_values(
+        plan, indicators, dictionary, school_frame, known,
+        {"county": codes, "city": reg.cities}, year, seed, allocations,
+    )  # fmt: skip
+    top = str(reg.cities[0]) if provinces is None and len(reg.cities) == 1 else None
+    if reg.generated_units:
+        reg.units[["code", "name", "type", "parent_code"]].to_csv(
+            out / "org_units.csv", index=False, encoding="utf-8"
+        )
     periods = tuple(f"{year}Q{q}" for q in range(1, 5))
     late: tuple[str, ...] = ()
-    files = 0
     if fmt == "parquet":
-        schools.to_parquet(out / "schools.parquet", index=False)
-        long = pd.concat(
-            [
-                county_values.melt(["org_code", "period"], var_name="element"),
-                school_values.melt(["org_code", "period"], var_name="element"),
-            ],
-            ignore_index=True,
-        )
-        cities = units.loc[units["type"] == "市", "code"].to_numpy()
-        majors = pd.DataFrame(
-            {
-                "org_code": np.repeat(cities, 4),
-                "period": np.tile(list(periods), len(cities)),
-                "element": "city_key_majors",
-                "value": np.tile([2, 3, 3, 4], len(cities)),
-            }
-        )
-        long = pd.concat([long, majors], ignore_index=True).astype({"value": "float64"})
-        long.to_parquet(out / "values.parquet", index=False)
-        files = 3
+        empty = out / "returns"
+        if empty.is_dir() and not any(empty.iterdir()):
+            empty.rmdir()  # load_dataset reads values.parquet only without a returns/ folder
+        if reg.generated_schools:
+            school_frame.to_parquet(out / "schools.parquet", index=False)
+        files = _write_parquet(out, frames, len(reg.cities))
     else:
-        schools.to_csv(out / "schools.csv", index=False, encoding="utf-8")
+        if reg.generated_schools:
+            school_frame.to_csv(out / "schools.csv", index=False, encoding="utf-8")
         late = (str(codes[min(5, len(codes) - 1)]),) if len(codes) > 1 else ()
-        by_county = county_values.set_index(["org_code", "period"])
-        sv = school_values.assign(
-            county_code=school_values["org_code"].map(schools.set_index("code")["county_code"])
-        )
-        for i, code in enumerate(codes):
-            name = str(cname[code])
-            own_schools = schools[schools["county_code"] == code]
-            for q, period in enumerate(periods, start=1):
-                if code in late and q == LATE_QUARTER:
-                    continue
-                label = f"{year}年第{'一二三四'[q - 1]}季度"
-                rows = sv[(sv["county_code"] == code) & (sv["period"] == period)]
-                tables = _county_tables(
-                    name, code, period, label, by_county.loc[(code, period)], own_schools, rows, i
-                )
-                folder = out / "returns" / period
-                if i % 8 == 3:  # a county that sends GBK CSV with thousands separators
-                    _write_csv(folder / f"{code}_县级.csv", tables["县级汇总"], "gb18030", True)
-                    _write_csv(folder / f"{code}_学校.csv", tables["学校明细"], "gb18030", False)
-                    files += 2
-                elif i % 8 == 7:  # one that sends UTF-8 CSV with a BOM
-                    _write_csv(folder / f"{code}_县级.csv", tables["县级汇总"], "utf-8-sig", False)
-                    _write_csv(folder / f"{code}_学校.csv", tables["学校明细"], "utf-8-sig", False)
-                    files += 2
-                else:
-                    _write_xlsx(folder / f"{code}.xlsx", tables)
-                    files += 1
-        if top is not None:
-            for q, period in enumerate(periods, start=1):
-                city_rows: list[list[object]] = [[top, CITY_NAME, period, [2, 3, 3, 4][q - 1]]]
-                _write_xlsx(
-                    out / "city" / f"{period}.xlsx",
-                    {
-                        "市级汇总": _table(
-                            f"{CITY_NAME}教育局市级指标（{period}）",
-                            "填报单位：市教育局    单位：个",
-                            ["行政区划代码", "单位名称", "报告期", "市级重点建设专业数"],
-                            city_rows,
-                        )
-                    },
-                )
-                files += 1
-        files += _write_ledger(out, year, rng)
+        files = _write_returns(out, reg, frames, dictionary, periods, late)
+        if top is not None and dictionary.elements_at("city"):
+            files += _write_city(out, top, str(reg.names[top]), frames["city"], dictionary, plan)
+        if plan.tasks:
+            files += _write_ledger(out, plan, year)
     (out / "README.txt").write_text(
-        f"planlib 示例数据（虚构）：{len(codes)} 个县级单位、{len(schools)} 所学校、{year} 年四个季度。\n"
+        f"planlib 示例数据（虚构）：{len(codes)} 个县级单位、{len(school_frame)} 所学校、{year} 年四个季度。\n"
         f"{SAMPLE_MARK}（seed={seed}）。\n",
         encoding="utf-8",
     )
     late_period = periods[LATE_QUARTER - 1] if late else ""
-    return SampleSummary(out, len(codes), len(schools), periods, files, late, late_period)
+    return SampleSummary(out, len(codes), len(school_frame), periods, files, late, late_period)
+
+
+def _write_parquet(out: Path, frames: dict[str, pd.DataFrame], n_cities: int) -> int:
+    # the city's rows unit by unit (each unit's four quarters together), as before
+    city = frames["city"]
+    order = np.argsort(np.tile(np.arange(n_cities), 4), kind="stable")
+    long = pd.concat(
+        [
+            frames["county"].melt(["org_code", "period"], var_name="element"),
+            frames["school"].melt(["org_code", "period"], var_name="element"),
+            city.iloc[order].melt(["org_code", "period"], var_name="element"),
+        ],
+        ignore_index=True,
+    ).astype({"value": "float64"})
+    long.to_parquet(out / "values.parquet", index=False)
+    return 3
+
+
+def _write_returns(
+    out: Path,
+    reg: _Registry,
+    frames: dict[str, pd.DataFrame],
+    d: Dictionary,
+    periods: tuple[str, ...],
+    late: tuple[str, ...],
+) -> int:
+    files = 0
+    schools = reg.schools
+    by_county = frames["county"].set_index(["org_code", "period"])
+    school_values = frames["school"]
+    sv = school_values.assign(
+        county_code=school_values["org_code"].map(schools.set_index("code")["county_code"])
+    )
+    for i, code in enumerate(reg.counties):
+        name = str(reg.names[code])
+        own_schools = schools[schools["county_code"] == code]
+        for q, period in enumerate(periods, start=1):
+            if code in late and q == LATE_QUARTER:
+                continue
+            label = f"{period[:4]}年第{'一二三四'[q - 1]}季度"
+            rows = sv[(sv["county_code"] == code) & (sv["period"] == period)]
+            tables = _county_tables(
+                name, code, period, label, by_county.loc[(code, period)], own_schools, rows, i, d
+            )
+            folder = out / "returns" / period
+            if i % 8 == 3:  # a county that sends GBK CSV with thousands separators
+                _write_csv(folder / f"{code}_县级.csv", tables["县级汇总"], "gb18030", True)
+                _write_csv(folder / f"{code}_学校.csv", tables["学校明细"], "gb18030", False)
+                files += 2
+            elif i % 8 == 7:  # one that sends UTF-8 CSV with a BOM
+                _write_csv(folder / f"{code}_县级.csv", tables["县级汇总"], "utf-8-sig", False)
+                _write_csv(folder / f"{code}_学校.csv", tables["学校明细"], "utf-8-sig", False)
+                files += 2
+            else:
+                _write_xlsx(folder / f"{code}.xlsx", tables)
+                files += 1
+    return files
+
+
+def _write_city(
+    out: Path, top: str, name: str, city: pd.DataFrame, d: Dictionary, plan: Plan
+) -> int:
+    elements = d.elements_at("city")
+    header = ["行政区划代码", "单位名称", "报告期", *(_header(e, d, 0) for e in elements)]
+    units = "、".join(dict.fromkeys(e.unit for e in elements))
+    mine = city[city["org_code"] == top]
+    for row in mine.itertuples(index=False):
+        period = str(row.period)
+        _write_xlsx(
+            out / "city" / f"{period}.xlsx",
+            {
+                "市级汇总": _table(
+                    f"{name}教育局市级指标（{period}）",
+                    f"填报单位：{plan.issuer or '市教育局'}    单位：{units}",
+                    header,
+                    [[top, name, period, *_cells(row, elements, d, 0)]],
+                )
+            },
+        )
+    return len(mine)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PlanlibError
+from ..plan.model import Plan
 from .orgunits import COMPULSORY_STAGES
 
 CITY_CODE = "990100"
@@ -178,7 +179,7 @@ def _county_values(
 ) -> pd.DataFrame:
     """One row per county and quarter with every county-level element (numbers around targets)."""
     n = len(codes)
-    size = schools.groupby("county_code").size().reindex(codes).to_numpy(dtype=float)
+    size = schools.groupby("county_code").size().reindex(codes).fillna(1).to_numpy(dtype=float)
     kg = size * rng.uniform(50, 70, n)  # children in kindergartens at Q4
     gross = rng.uniform(88, 99, n)
     gross[0] = 101.5  # one county's gross rate is over 100%: shown and flagged
@@ -307,13 +308,13 @@ def _school_values(rng: np.random.Generator, schools: pd.DataFrame, year: int) -
     return pd.concat(frames, ignore_index=True)
 
 
-def _ledger_rows(year: int, q: int, rng: np.random.Generator) -> list[list[object]]:
-    from ..plan.files import load_plan
-
-    plan = load_plan()
+def _ledger_rows(plan: Plan, year: int, q: int) -> list[list[object]]:
+    """The progress rows of quarter ``q``: one per task and department (lead units first); a
+    task that names no department is reported by the plan's issuer."""
     rows: list[list[object]] = []
     for i, task in enumerate(plan.tasks):
-        for j, unit in enumerate(task.units):
+        units = task.units or (plan.issuer or "市教育局",)
+        for j, unit in enumerate(units):
             if (i, j, q) == (4, 2, 4):
                 continue  # one department forgot to report in the last quarter
             status = "推进中"
@@ -325,7 +326,7 @@ def _ledger_rows(year: int, q: int, rng: np.random.Generator) -> list[list[objec
             if i == 1 and j == 0 and q >= 3:
                 status = "推进中"  # due at mid-year and not done: overdue
             account = f"{unit}按计划推进「{task.title}」，第{q}季度完成阶段工作。"
-            if q == 1 and i == 2 and j == len(task.units) - 1:
+            if q == 1 and i == 2 and j == len(units) - 1:
                 status = "未启动"  # a department that starts late in the year
                 account = f"{unit}正在制定「{task.title}」实施方案，尚未启动。"
             if status == "滞后":
