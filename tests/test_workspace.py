@@ -85,8 +85,8 @@ def test_files_named_in_the_config_are_resolved_against_it(tmp_path: Path) -> No
     ("text", "words"),
     [
         ("[plan\nyear = 2025", "不是有效的 TOML"),
-        ("[plan]\ntitle = \"x\"\n", "year"),
-        ("[plan]\nyear = \"2025年\"\n", "year"),
+        ('[plan]\ntitle = "x"\n', "year"),
+        ('[plan]\nyear = "2025年"\n', "year"),
         ("[plan]\nyear = 2025\nfile = 3\n", "plan 文件"),
         ("[plan]\nyear = 2025\n[settings]\n", ""),
     ],

@@ -280,8 +280,8 @@ def test_describe_match(live):
     )
     assert "相似度 0.85" in line and "其他候选" in line
     assert "名称一致" in describe_match(match_target(live, "补充教师", "人"), live)
-    none = describe_match(match_target(live, "中小学生近视率", "%"), live)
-    assert none.startswith("中小学生近视率：指标库中没有相符的指标")
+    none = describe_match(match_target(live, "家长学校开办率", "%"), live)
+    assert none.startswith("家长学校开办率：指标库中没有相符的指标")
     unsure = describe_match(match_target(live, "入学率", "%"), live)
     assert "请确认" in unsure and "候选接近" in unsure
     assert Match(None, "none", 0.0).candidates == ()

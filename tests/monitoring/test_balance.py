@@ -1,6 +1,6 @@
 """县域义务教育优质均衡: the 校际差异系数 and the per-school "at least 6 of 7" rule, by hand.
 
-Built on data/library/balance.yaml (read as an indicators file) and small fixtures in tmp_path;
+Built on the library's 优质均衡 part (data/library/indicators.yaml, read alone) and small fixtures in tmp_path;
 every number is worked out here, beside the test that checks it.
 """
 
@@ -21,8 +21,27 @@ from planlib.catalog.expressions import school_filters
 from planlib.catalog.standards import SchoolStandard, StandardItem
 from planlib.errors import IndicatorFileError
 
-BALANCE = Path(__file__).resolve().parents[2] / "data" / "library" / "balance.yaml"
-LIBRARY_DICTIONARY = BALANCE.with_name("dictionary.yaml")
+LIBRARY = Path(__file__).resolve().parents[2] / "data" / "library" / "indicators.yaml"
+LIBRARY_DICTIONARY = LIBRARY.with_name("dictionary.yaml")
+
+
+def _balance_only() -> Path:
+    """The library's 优质均衡 part alone: its school standards and the indicators built on them."""
+    import tempfile
+
+    raw = yaml.safe_load(LIBRARY.read_text(encoding="utf-8"))
+    keep = [
+        i
+        for i in raw["indicators"]
+        if i.get("kind") in ("dispersion", "mean") or "balance_standard_share" in i["code"]
+    ]
+    out = Path(tempfile.mkdtemp(prefix="planlib-balance-")) / "balance.yaml"
+    data = {"school_standards": raw["school_standards"], "indicators": keep}
+    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return out
+
+
+BALANCE = _balance_only()
 CITY, A, B = "130100", "130102", "130104"
 PERIOD = "2023Q4"
 
@@ -279,14 +298,8 @@ def test_balance_yaml_reads_and_names_plans_use_map_to_it(tmp_path):
         "balance_primary": [4.2, 1, 0.9, 4.5, 7.5, 2000, 2.3],
         "balance_junior": [5.3, 1, 0.9, 5.8, 10.2, 2500, 2.4],
     }
-    # Its elements join the library dictionary as school elements; enrolment is the dictionary's.
-    raw = yaml.safe_load(LIBRARY_DICTIONARY.read_text(encoding="utf-8"))
-    own = yaml.safe_load(BALANCE.read_text(encoding="utf-8"))["elements"]
-    assert "enrolment" not in {e["code"] for e in own}
-    raw["elements"] = [*raw["elements"], *own]
-    combined = tmp_path / "dictionary.yaml"
-    combined.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    d = load_dictionary(combined)
+    # Its elements are the library dictionary's school elements; enrolment is the dictionary's.
+    d = load_dictionary(LIBRARY_DICTIONARY)
     needed = {e for st in defs.standards for e in st.elements}
     needed |= {e for i in defs if i.dispersion for e in (i.dispersion.numerator, "enrolment")}
     assert {d[e].level for e in needed} == {"school"}

@@ -140,13 +140,24 @@ class Composition:
                     needed |= {str(item.get("numerator", "")), str(item.get("denominator", ""))}
         return sorted(needed - {""})
 
+    def primary_elements(self) -> set[str]:
+        """Elements the library indicators' formulas use under the default settings: the ones a
+        form must ask for (an alternative 口径's, such as 户籍 population, stay optional)."""
+        found: set[str] = set()
+        for code in self.codes:
+            found |= element_codes(_default_entry(self.library.entries[code]))
+        return found
+
     def dictionary_file(self) -> dict[str, Any]:
         lib = self.library
         needed = set(self.needed_elements())
+        primary = self.primary_elements()
         library_elements = lib.elements
-        # optional context elements (school enrolment: lists ranked by size, CV weights) stay
+        # context elements (school enrolment: lists ranked by size, CV weights) always come along
         chosen = [
-            e for c, e in library_elements.items() if c in needed or e.get("required") is False
+            {**e, "required": True} if c in primary and not e.get("context") else e
+            for c, e in library_elements.items()
+            if c in needed or e.get("context")
         ]
         chosen += [e for e in self.plan_elements if e["code"] not in library_elements]
         have = {str(e["code"]) for e in chosen}
@@ -159,6 +170,24 @@ class Composition:
             r for r in lib.dictionary.get("peer_ratios") or [] if _within(r, have)
         ]
         return out
+
+
+def _default_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The entry with each ``choose``/``options`` formula resolved under the default settings."""
+    from ..catalog.settings import Settings
+
+    defaults = Settings()
+    out = dict(entry)
+    for key in ("numerator", "denominator"):
+        node = entry.get(key)
+        if isinstance(node, Mapping) and "options" in node:
+            choose = node.get("choose") or []
+            value: Any = node["options"]
+            for setting in [choose] if isinstance(choose, str) else choose:
+                want = str(getattr(defaults, setting, ""))
+                value = {str(k).replace("-", "–"): v for k, v in value.items()}.get(want, "")
+            out[key] = value
+    return out
 
 
 def _within(rule: Mapping[str, Any], have: set[str]) -> bool:

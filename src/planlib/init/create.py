@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..catalog.definitions import IndicatorSet, load_indicators
 from ..catalog.dictionary import Dictionary, load_dictionary
-from ..catalog.matching import Match, describe_match, match_target, plan_indicator
+from ..catalog.matching import LIKELY, Match, describe_match, match_target, plan_indicator
 from ..errors import PlanlibError, WorkspaceError
 from ..plan.files import load_plan, plan_text, write_text_atomic
 from ..plan.model import Plan, Target
@@ -97,7 +97,8 @@ class _Matcher:
         m = match_target(self.library, t.indicator, t.unit, t.source)
         if m.code is not None and m.confidence in ("exact", "likely"):
             return self._library(t, m, where)
-        if m.code is not None and m.confidence == "uncertain" and m.reason == "候选接近":
+        close = m.confidence == "uncertain" and m.reason == "候选接近" and m.score >= LIKELY
+        if m.code is not None and close:
             return self._library(t, m, where)  # one of a few close ones: the best, to confirm
         return self._plan(t, where, m)
 
