@@ -45,3 +45,24 @@ def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "city"
     planlib.make_sample(out, seed=7, counties=4, schools_per_county=40)
     return out
+
+
+@pytest.fixture(scope="session")
+def workspace_2022(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled 2022 plan's workspace (its 16 indicators and their elements, the sample
+    city's registry, no returns), made by init as a bureau would make its own."""
+    from planlib.init.create import init_workspace
+    from planlib.resources import data_dir
+
+    out = tmp_path_factory.mktemp("ws2022") / "ws"
+    init_workspace(
+        out, data_dir() / "plans" / "2022.yaml", allocations=data_dir() / "allocations" / "2022.csv"
+    )
+    return out
+
+
+@pytest.fixture
+def in_workspace_2022(workspace_2022: Path):  # type: ignore[no-untyped-def]
+    """Within the test, the 2022 plan's workspace is in force (as when a command runs in it)."""
+    with planlib.use_workspace(workspace_2022) as ws:
+        yield ws

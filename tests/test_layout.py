@@ -14,9 +14,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "planlib"
 FOUNDATION = {"errors", "periods", "resources", "encodings", "checks", "fonts", "workspace"}
-LAYERS = [
-    "catalog", "plan", "returns", "forms", "monitoring", "init", "charts", "reporting", "cli"
-]
+LAYERS = ["catalog", "plan", "returns", "forms", "monitoring", "init", "charts", "reporting", "cli"]
 """Lowest first; a module may import its own stage, any lower one, and the foundation."""
 
 

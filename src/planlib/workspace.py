@@ -158,7 +158,7 @@ def use_workspace(workspace: Workspace | str | Path | None) -> Iterator[Workspac
     try:
         yield ws
     finally:
-        _ACTIVE.remove(ws)
+        deactivate(ws)
 
 
 def activate(workspace: Workspace | str | Path) -> Workspace:
@@ -210,5 +210,8 @@ def allocations_file(year: int | None) -> Path:
 
 
 def deactivate(workspace: Workspace) -> None:
-    """Undo :func:`activate` (every activation of ``workspace``)."""
-    _ACTIVE[:] = [w for w in _ACTIVE if w is not workspace]
+    """Undo one :func:`activate` of ``workspace`` (the latest; earlier ones stay in force)."""
+    for i in range(len(_ACTIVE) - 1, -1, -1):
+        if _ACTIVE[i] is workspace:
+            del _ACTIVE[i]
+            return

@@ -39,8 +39,8 @@ def test_one_form_per_county_with_its_sheets(forms_q4: list[Path], small_sample:
     assert wb["县级汇总"]["A1"].value == "城关区教育统计季报（2022年第四季度）"
 
 
-def test_headers_are_dictionary_names_with_units(forms_q4: list[Path]) -> None:
-    d = load_dictionary()
+def test_headers_are_dictionary_names_with_units(forms_q4: list[Path], small_sample: Path) -> None:
+    d = load_dictionary(small_sample / "dictionary.yaml")  # the workspace's: exactly its elements
     ws = openpyxl.load_workbook(forms_q4[0])["县级汇总"]
     headers = [c.value for c in ws[3]]
     assert headers[:3] == ["行政区划代码", "单位名称", "报告期"]
@@ -58,8 +58,10 @@ def test_school_rows_come_from_the_registry(forms_q4: list[Path], small_sample: 
     assert rows == list(mine[["code", "name", "stage"]].itertuples(index=False, name=None))
 
 
-def test_every_input_cell_has_validation_for_its_kind(forms_q4: list[Path]) -> None:
-    d = load_dictionary()
+def test_every_input_cell_has_validation_for_its_kind(
+    forms_q4: list[Path], small_sample: Path
+) -> None:
+    d = load_dictionary(small_sample / "dictionary.yaml")
     wb = openpyxl.load_workbook(forms_q4[0])
     for sheet, level, first_col in (("县级汇总", "county", 4), ("学校明细", "school", 5)):
         ws = wb[sheet]
@@ -110,10 +112,12 @@ def _textbox_text(path: Path, sheet_number: int) -> str:
     return "".join(re.findall(r"<a:t>([^<]*)</a:t>", xml))
 
 
-def test_guide_lists_every_element_with_unit_and_checks(forms_q4: list[Path]) -> None:
+def test_guide_lists_every_element_with_unit_and_checks(
+    forms_q4: list[Path], small_sample: Path
+) -> None:
     text = _textbox_text(forms_q4[0], 3)
-    for e in load_dictionary().elements_at("county"):
-        assert f"{header_text(e)}：" in text
+    for e in load_dictionary(small_sample / "dictionary.yaml").elements_at("county"):
+        assert f"{header_text(e)}{'' if e.required else '（选填）'}：" in text
     assert "补充教师数（本年累计）（人）：" in text
     assert "公办园在园幼儿数不应超过在园幼儿数（错误）" in text
     assert "本年 1 月 1 日至报告期末的累计数" in text

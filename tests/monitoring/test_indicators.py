@@ -104,6 +104,12 @@ def compute(values: pd.DataFrame | None = None, **kw) -> pd.DataFrame:
     )
 
 
+@pytest.fixture(autouse=True)
+def _bundled_definitions(in_workspace_2022):  # type: ignore[no-untyped-def]
+    """These tests compute the 2022 plan's 16 indicators: its workspace is in force."""
+    return in_workspace_2022
+
+
 def pick(frame: pd.DataFrame, indicator: str, org: str, period: str = "2022Q2") -> pd.Series:
     row = frame[
         (frame["indicator"] == indicator) & (frame["org_code"] == org) & (frame["period"] == period)

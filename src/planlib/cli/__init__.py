@@ -59,27 +59,15 @@ def cli(ctx: click.Context, workspace_dir: str | None) -> None:
 
 
 def _enter_workspace(ctx: click.Context, folder: str | None) -> None:
-    """Put the named (or found) workspace in force for the command and the processes it starts
-    (report kernels, workers), undone when the command ends (for in-process callers)."""
-    from ..workspace import ENV_VAR, activate, active_workspace, deactivate
+    """Put the named (or found) workspace in force for the command and what it starts."""
+    from ..workspace import active_workspace
+    from ._options import enter_workspace
 
     if ctx.resilient_parsing:
         return
-    before = os.environ.get(ENV_VAR)
-    ws = activate(folder) if folder else active_workspace()
-    if ws is None:
-        return
-    if not folder:
-        activate(ws)
-
-    def restore() -> None:
-        deactivate(ws)
-        if before is None:
-            os.environ.pop(ENV_VAR, None)
-        else:
-            os.environ[ENV_VAR] = before
-
-    ctx.call_on_close(restore)
+    ws = folder or active_workspace()
+    if ws is not None:
+        enter_workspace(ws)
 
 
 def _register() -> None:

@@ -132,11 +132,35 @@ def current_workspace() -> Workspace:
 def data_folder(data: Path | None) -> Path:
     """The data folder a command reads: the one given (a workspace folder brings its own plan and
     catalog), else the workspace in force."""
-    from ..workspace import activate, workspace_of
+    from ..workspace import workspace_of
 
     if data is None:
         return current_workspace().data_dir
     ws = workspace_of(data)
     if ws is not None:
-        activate(ws)
+        enter_workspace(ws)
     return data
+
+
+def enter_workspace(ws: Workspace | str | Path) -> Workspace:
+    """Put ``ws`` in force for this command and the processes it starts (report kernels read
+    ``PLANLIB_WORKSPACE``), undone when the command ends: callers in the same process (tests,
+    notebooks running the CLI) see nothing left behind."""
+    import os
+
+    from ..workspace import ENV_VAR, activate, deactivate
+
+    before = os.environ.get(ENV_VAR)
+    active = activate(ws)
+
+    def restore() -> None:
+        deactivate(active)
+        if before is None:
+            os.environ.pop(ENV_VAR, None)
+        else:
+            os.environ[ENV_VAR] = before
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.find_root().call_on_close(restore)
+    return active

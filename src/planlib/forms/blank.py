@@ -21,6 +21,7 @@ from ..catalog.dictionary import Dictionary, load_dictionary
 from ..errors import PlanlibError, UsageError
 from ..periods import Period, parse_period
 from ..returns.orgunits import OrgUnits, load_org_units
+from ..workspace import workspace_of
 from .layout import (
     county_sheet,
     guide_lines,
@@ -94,7 +95,8 @@ def write_forms(
         when = parse_period(period)
     except ValueError as err:
         raise UsageError(str(err)) from None
-    d = dictionary or load_dictionary()
+    ws = workspace_of(root)  # a workspace's forms ask for exactly its elements
+    d = dictionary or load_dictionary(ws.dictionary_path if ws else None)
     org_units = load_org_units(root)
     chosen = _select(org_units, counties)
     previous = _previous_values(root, when, d)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import PlanlibError, UsageError
 from ..periods import Period, find_period, resolve_period
+from ..workspace import use_workspace, workspace_of
 from .marking import marked_copy
 from .sheets import header_row, put_text, save_atomic, sheet_title, split_location
 
@@ -101,7 +102,15 @@ def write_feedback(
     progress: Progress | None = None,
 ) -> FeedbackWritten:
     """Check the returns of ``data_dir`` for ``period`` (default: the latest) and write, per
-    county, its marked copy or its receipt into ``out``, plus ``反馈汇总_<period>.xlsx``."""
+    county, its marked copy or its receipt into ``out``, plus ``反馈汇总_<period>.xlsx``.
+    A data folder that is a workspace is read with its own dictionary."""
+    with use_workspace(workspace_of(data_dir)):
+        return _write_feedback(data_dir, out, period, progress)
+
+
+def _write_feedback(
+    data_dir: str | Path, out: str | Path, period: str | None, progress: Progress | None
+) -> FeedbackWritten:
     from ..returns.dataset import load_dataset
 
     root = Path(data_dir)

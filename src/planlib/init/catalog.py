@@ -138,6 +138,12 @@ class Composition:
             if code in needed:
                 for item in standard.get("items") or []:
                     needed |= {str(item.get("numerator", "")), str(item.get("denominator", ""))}
+        # a cross-element check on a needed element brings the elements it compares with
+        # (the parts of a total, the population an enrolment is checked against)
+        for rule in self.library.dictionary.get("rules") or []:
+            named = _rule_elements(rule)
+            if named & needed:
+                needed |= named
         return sorted(needed - {""})
 
     def primary_elements(self) -> set[str]:
@@ -190,17 +196,23 @@ def _default_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _within(rule: Mapping[str, Any], have: set[str]) -> bool:
-    """Whether every element a rule names is in the workspace's dictionary."""
-    texts = [str(rule.get(k, "")) for k in ("left", "right", "numerator", "denominator")]
+def _rule_elements(rule: Mapping[str, Any]) -> set[str]:
+    """The elements a rule or peer ratio names (none when a side cannot be read)."""
     names: set[str] = set()
-    for text in texts:
+    for key in ("left", "right", "numerator", "denominator"):
+        text = str(rule.get(key, ""))
         if text:
             try:
                 names |= {t.element for t in parse_expression(text).terms if t.element}
             except Exception:
-                return False
-    return names <= have
+                return set()
+    return names
+
+
+def _within(rule: Mapping[str, Any], have: set[str]) -> bool:
+    """Whether every element a rule names is in the workspace's dictionary."""
+    named = _rule_elements(rule)
+    return bool(named) and named <= have
 
 
 class _Dumper(yaml.SafeDumper):

@@ -64,12 +64,13 @@ def _period_list(values: pd.DataFrame, periods: Any) -> list[str]:
     return resolve_periods(found, periods)
 
 
-def _element_labels() -> dict[str, str]:
+def _element_labels(dictionary: Any = None) -> dict[str, str]:
     """Chinese names of data elements from the data dictionary (empty if it cannot be read)."""
     try:
         from ..catalog.dictionary import load_dictionary
 
-        return {e.code: e.name for e in load_dictionary().elements}
+        d = dictionary if dictionary is not None else load_dictionary()
+        return {e.code: e.name for e in d.elements}
     except (ImportError, PlanlibError, OSError):
         return {}
 
@@ -106,11 +107,15 @@ def compute_indicators(
     missing_cols = {"org_code", "period", "element", "value"} - set(values.columns)
     if missing_cols:
         raise PlanlibError(f"数据值表缺少列：{'、'.join(sorted(missing_cols))}")
-    defs = indicators if indicators is not None else load_indicators()
+    workspace = getattr(dataset_or_values, "workspace", None)  # a dataset read from a workspace
+    if indicators is not None:
+        defs = indicators
+    else:
+        defs = load_indicators(workspace.indicators_path if workspace is not None else None)
     s = Settings.coerce(settings).check_codes(defs)
     units, schools = _frames(org_units)
     period_list = _period_list(values, periods)
-    labels = _element_labels()
+    labels = _element_labels(getattr(dataset_or_values, "dictionary", None))
     ancestry = _ancestry(units)
     info = units.set_index("code")[["name", "level", "parent_code"]]
     coded = _Coded.build(values, period_list, schools, keys)

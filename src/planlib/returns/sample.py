@@ -388,6 +388,8 @@ def write_sample(
             out / "org_units.csv", index=False, encoding="utf-8"
         )
     periods = tuple(f"{year}Q{q}" for q in range(1, 5))
+    # last year's fourth quarter too, when the plan has change targets (较上年…) to judge
+    before = tuple(p for p in dict.fromkeys(frames["county"]["period"]) if p not in periods)
     late: tuple[str, ...] = ()
     if fmt == "parquet":
         empty = out / "returns"
@@ -400,13 +402,14 @@ def write_sample(
         if reg.generated_schools:
             school_frame.to_csv(out / "schools.csv", index=False, encoding="utf-8")
         late = (str(codes[min(5, len(codes) - 1)]),) if len(codes) > 1 else ()
-        files = _write_returns(out, reg, frames, dictionary, periods, late)
+        files = _write_returns(out, reg, frames, dictionary, (*before, *periods), late)
         if top is not None and dictionary.elements_at("city"):
             files += _write_city(out, top, str(reg.names[top]), frames["city"], dictionary, plan)
         if plan.tasks:
             files += _write_ledger(out, plan, year)
+    last = f"及 {year - 1} 年第四季度（用于较上年变化的目标）" if before else ""
     (out / "README.txt").write_text(
-        f"planlib 示例数据（虚构）：{len(codes)} 个县级单位、{len(school_frame)} 所学校、{year} 年四个季度。\n"
+        f"planlib 示例数据（虚构）：{len(codes)} 个县级单位、{len(school_frame)} 所学校、{year} 年四个季度{last}。\n"
         f"{SAMPLE_MARK}（seed={seed}）。\n",
         encoding="utf-8",
     )
@@ -415,9 +418,9 @@ def write_sample(
 
 
 def _write_parquet(out: Path, frames: dict[str, pd.DataFrame], n_cities: int) -> int:
-    # the city's rows unit by unit (each unit's four quarters together), as before
+    # the city's rows unit by unit (each unit's quarters together), as before
     city = frames["city"]
-    order = np.argsort(np.tile(np.arange(n_cities), 4), kind="stable")
+    order = np.argsort(np.tile(np.arange(n_cities), len(city) // max(n_cities, 1)), kind="stable")
     long = pd.concat(
         [
             frames["county"].melt(["org_code", "period"], var_name="element"),
@@ -439,6 +442,7 @@ def _write_returns(
     late: tuple[str, ...],
 ) -> int:
     files = 0
+    late_period = f"{periods[-1][:4]}Q{LATE_QUARTER}"  # the plan year's third quarter
     schools = reg.schools
     by_county = frames["county"].set_index(["org_code", "period"])
     school_values = frames["school"]
@@ -448,10 +452,10 @@ def _write_returns(
     for i, code in enumerate(reg.counties):
         name = str(reg.names[code])
         own_schools = schools[schools["county_code"] == code]
-        for q, period in enumerate(periods, start=1):
-            if code in late and q == LATE_QUARTER:
+        for period in periods:
+            if code in late and period == late_period:
                 continue
-            label = f"{period[:4]}年第{'一二三四'[q - 1]}季度"
+            label = f"{period[:4]}年第{'一二三四'[int(period[-1]) - 1]}季度"
             rows = sv[(sv["county_code"] == code) & (sv["period"] == period)]
             tables = _county_tables(
                 name, code, period, label, by_county.loc[(code, period)], own_schools, rows, i, d

@@ -13,6 +13,8 @@ apart from the writing so the numbers can be changed without reading the file la
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -336,3 +338,22 @@ def _ledger_rows(plan: Plan, year: int, q: int) -> list[list[object]]:
                  "持续推进，按期完成年度任务" if status != "已完成" else "巩固成果，做好总结", due]
             )  # fmt: skip
     return rows
+
+
+TUNED_PLAN = "2022.yaml"
+"""The bundled plan (``data/plans/``) whose targets the hand-tuned values are drawn around."""
+
+
+@cache
+def tuned_targets() -> frozenset[tuple[str, str, float]]:
+    """The (indicator, comparator, value) targets the hand-tuned values were made for: a plan
+    setting one of them keeps the values as they are (the sample city's reports stay)."""
+    from ..plan.files import load_plan
+    from ..resources import data_dir
+
+    plan = load_plan(data_dir() / "plans" / TUNED_PLAN)
+    return frozenset(
+        (g.code, g.comparator, g.value)
+        for g in (*plan.goals, *(g for _, g in plan.targets))
+        if g.code is not None and not g.change
+    )
