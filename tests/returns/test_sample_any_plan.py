@@ -15,6 +15,7 @@ from planlib.catalog.definitions import load_indicators
 from planlib.catalog.dictionary import load_dictionary
 from planlib.monitoring.assessment import assess
 from planlib.monitoring.indicators import compute_indicators
+from planlib.periods import resolve_periods
 from planlib.plan.files import dump_plan
 from planlib.plan.model import Plan, Target, Task
 from planlib.resources import data_dir
@@ -100,7 +101,7 @@ def _names(text: str) -> set[str]:
     return set(re.findall(r"[a-z_][a-z0-9_]*", text))
 
 
-def write_catalog(folder: Path) -> None:
+def write_catalog(folder: Path, plan: Plan = PLAN) -> None:
     """indicators.yaml and dictionary.yaml: the library's four plus the plan's own."""
     lib = data_dir() / "library"
     inds = yaml.safe_load((lib / "indicators.yaml").read_text(encoding="utf-8"))
@@ -120,7 +121,7 @@ def write_catalog(folder: Path) -> None:
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
         (folder / name).write_text(text, encoding="utf-8")
     (folder / "planlib.toml").write_text(CONFIG, encoding="utf-8")
-    dump_plan(PLAN, folder / "plan.yaml")
+    dump_plan(plan, folder / "plan.yaml")
 
 
 def allocations(folder: Path) -> pd.DataFrame:
@@ -138,13 +139,13 @@ def allocations(folder: Path) -> pd.DataFrame:
     )
 
 
-def make(folder: Path, seed: int = 2023) -> None:
+def make(folder: Path, seed: int = 2023, plan: Plan = PLAN) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    write_catalog(folder)
+    write_catalog(folder, plan)
     with use_workspace(folder):
         write_sample(
             folder,
-            plan=PLAN,
+            plan=plan,
             indicators=load_indicators(folder / "indicators.yaml"),
             dictionary=load_dictionary(folder / "dictionary.yaml"),
             seed=seed,
@@ -305,3 +306,78 @@ def test_the_bundled_sample_is_unchanged(tmp_path):
         "2022Q3",
         "2022Q4",
     }
+
+
+# --- a plan far from the hand-tuned values, with a change target -------------------------------
+
+FAR = Plan(
+    title="某州教育体育局2023年工作要点",
+    year=2023,
+    issuer="某州教育体育局",
+    tasks=(
+        Task(1, 1, "普及学前教育", lead_units=("学前教育科",),
+             targets=(_target("学前三年毛入园率", "preschool_gross_enrolment_rate", ">=", 80, "%"),)),
+        Task(1, 2, "落实经费保障", lead_units=("计划财务科",), targets=(
+            Target("一般公共预算教育支出", ">=", 12.5, "亿元", code="education_budget",
+                   aspirational=True, scope="total"),
+        )),
+        Task(1, 3, "推进义务教育优质均衡", lead_units=("基础教育科",), targets=(
+            _target("义务教育标准化学校覆盖率", "standardized_school_coverage", ">=", 100, "%"),
+            Target("民办义务教育在校生占比较上年", "<=", 0.5, "个百分点",
+                   code="private_compulsory_share", change=True),
+        )),
+    ),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def far(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("far") / "ws"
+    make(folder, plan=FAR)
+    with use_workspace(folder):
+        ind = load_indicators(folder / "indicators.yaml")
+        ds = load_dataset(folder, cache=False)
+        result = assess(compute_indicators(ds, indicators=ind), FAR, definitions=ind)
+    return folder, ds.problems, result
+
+
+def test_hand_tuned_values_far_from_the_targets_are_steered(far):
+    _, _, result = far
+    year_end = result[result["period"] == "2023Q4"]
+    city = year_end[year_end["level"] == "city"].set_index("indicator")
+    assert city.loc["education_budget", "value"] == pytest.approx(12.5, rel=0.1)  # not ≈207亿元
+    for code, target in (
+        ("standardized_school_coverage", 100),
+        ("preschool_gross_enrolment_rate", 80),
+    ):
+        assert abs(city.loc[code, "value"] - target) <= 3 * city.loc[code, "tolerance"], code
+    county = year_end[year_end["level"] == "county"]
+    for code in (
+        "education_budget",
+        "standardized_school_coverage",
+        "preschool_gross_enrolment_rate",
+    ):
+        statuses = county.loc[county["indicator"] == code, "status"].value_counts()
+        assert statuses.get("达标", 0) >= 3 and len(statuses) >= 2, (code, statuses)
+
+
+def test_a_change_target_is_judged_against_last_year(far):
+    folder, _, result = far
+    assert sorted(p.name for p in (folder / "returns").iterdir()) == [
+        "2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4",
+    ]  # fmt: skip
+    ds_periods = sorted(p.name for p in (folder / "returns").iterdir())
+    assert resolve_periods(ds_periods, "latest") == ["2023Q4"]
+    change = result[
+        (result["indicator"] == "private_compulsory_share") & (result["period"] == "2023Q4")
+    ]
+    assert set(change["level"]) == {"city", "county"}
+    assert not (change["status"] == "无数据").any()
+    assert change.loc[change["level"] == "county", "status"].nunique() >= 2
+    assert (change["target_source"] == "较上年第四季度变化").all()
+
+
+def test_the_far_plans_sample_validates(far):
+    _, problems, _ = far
+    assert not (problems["severity"] == "error").any(), problems.head().to_string()
+    assert (problems["severity"] == "warning").sum() <= 3, problems.to_string()
