@@ -276,11 +276,15 @@ def assess(
         out = rows.reindex(columns=[*indicators.columns, *ASSESSMENT_EXTRA])
         out.attrs["warnings"] = warnings
         return out
-    for task_id, name, code, unit in zip(
-        t["task_id"], t["plan_indicator"], t["indicator"], t["target_unit"], strict=True
-    ):
+    for task_id, name, code, unit, change in zip(
+        t["task_id"], t["plan_indicator"], t["indicator"], t["target_unit"], t["change"],
+        strict=True,
+    ):  # fmt: skip
         known = defs[str(code)].unit if str(code) in defs else unit
-        if unit != known:
+        points = (
+            bool(change) and unit == "个百分点" and known == "%"
+        )  # a rate's change is in points
+        if unit != known and not points:
             warnings.append(
                 f"{_whose(task_id)}的目标「{name}」单位为 {unit}，与指标定义的单位 {known} 不同"
             )

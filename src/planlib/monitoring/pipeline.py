@@ -136,7 +136,8 @@ def monitor(
         if year_to_date
         else []
     )
-    wanted = sorted(set(selected) | set(so_far), key=available.index)
+    wanted = sorted(set(selected) | set(so_far) | _baselines(the_plan, selected, available),
+                    key=available.index)  # fmt: skip
     indicators = compute_indicators(
         dataset, periods=wanted, settings=chosen_settings, indicators=defs
     )
@@ -163,6 +164,14 @@ def monitor(
         tasks=tasks,
         problems=problems,
     )
+
+
+def _baselines(plan: Plan, selected: Sequence[str], available: Sequence[str]) -> set[str]:
+    """Last year's fourth quarter, where the data has it, for a plan with change targets
+    (提高 X 个百分点 is judged against it)."""
+    if not any(t.change for t in (*plan.goals, *(g for _, g in plan.targets))):
+        return set()
+    return {f"{int(q[:4]) - 1}Q4" for q in selected} & set(available)
 
 
 __all__ = ["Monitoring", "monitor"]
