@@ -222,16 +222,22 @@ def _target_words(rows: pd.DataFrame, target: np.ndarray) -> np.ndarray:
     if idx.size == 0:
         return out
     # Few distinct targets recur over many rows (national runs: ~57k); word each one once.
-    units = rows["target_unit"].to_numpy(dtype=object)[idx]
+    # a change target (下降1个百分点) becomes a level in the indicator's unit, its change said
+    change = rows["change"].to_numpy(dtype=bool)[idx]
+    units = np.where(change, rows["unit"].to_numpy(dtype=object)[idx],
+                     rows["target_unit"].to_numpy(dtype=object)[idx])  # fmt: skip
+    said = np.where(change, rows["target_text"].to_numpy(dtype=object)[idx], "")
     comparators = rows["comparator"].to_numpy(dtype=object)[idx]
     aspirational = rows["aspirational"].to_numpy(dtype=bool)[idx]
-    cache: dict[tuple[float, str, str, bool], str] = {}
+    cache: dict[tuple[float, str, str, bool, str], str] = {}
     for j, i in enumerate(idx.tolist()):
-        key = (float(target[i]), str(units[j]), str(comparators[j]), bool(aspirational[j]))
+        key = (float(target[i]), str(units[j]), str(comparators[j]), bool(aspirational[j]),
+               str(said[j]))  # fmt: skip
         words = cache.get(key)
         if words is None:
             value = f"{key[0]:.4g}{key[1]}"
             words = f"{value}左右" if key[2] == "~" else f"{COMPARATORS[key[2]]}{value}"
+            words += f"（较上年{key[4].replace(' ', '')}）" if key[4] else ""
             words += "（力争）" if key[3] else ""
             cache[key] = words
         out[i] = words
