@@ -58,7 +58,9 @@ def plan_text(n_targets: int = 100, seed: int = 7) -> str:
                 unit, value = ind.unit, float(rng.randint(5, 500))
             verb = "新增" if unit != "%" and ind.temporal == "flow" else rng.choice(_VERBS)
             phrases.append(f"{rng.choice(_SCOPES)}{name}{verb}{value:g}{unit}")
-        lines.append(f"{item + 1}.推进第{item + 1}项工作。{'，'.join(phrases)}。（牵头处室：办公室）")
+        lines.append(
+            f"{item + 1}.推进第{item + 1}项工作。{'，'.join(phrases)}。（牵头处室：办公室）"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -113,9 +115,11 @@ def main() -> None:
             f"{name:14s} median {statistics.median(times):7.3f} s "
             f"({min(times):.3f}–{max(times):.3f}, {len(times)} runs)"
         )
-    print(f"goal ÷ median: library 0.1 s ÷ {statistics.median(results['library']):.3f} s = "
-          f"{0.1 / statistics.median(results['library']):.1f}×; init 5 s ÷ "
-          f"{statistics.median(results['init']):.2f} s = {5 / statistics.median(results['init']):.1f}×")
+    print(
+        f"goal ÷ median: library 0.1 s ÷ {statistics.median(results['library']):.3f} s = "
+        f"{0.1 / statistics.median(results['library']):.1f}×; init 5 s ÷ "
+        f"{statistics.median(results['init']):.2f} s = {5 / statistics.median(results['init']):.1f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from ..errors import DictionaryError
 from ..workspace import catalog_file
 from .expressions import Linear, parse_expression
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 5x faster where installed
+
 LEVELS = ("county", "school", "city")
 KINDS = ("count", "amount", "flag")
 
@@ -210,7 +212,7 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
 def _load(path_text: str, stamp: int) -> Dictionary:
     path = Path(path_text)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except OSError as err:
         raise DictionaryError(f"无法读取数据字典 {path}：{err.strerror}") from None
     except yaml.YAMLError as err:
