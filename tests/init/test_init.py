@@ -158,3 +158,16 @@ def test_a_plan_without_a_year_asks_for_one(tmp_path: Path) -> None:
         init_workspace(tmp_path / "ws", tmp_path / "plan.txt")
     result = init_workspace(tmp_path / "ws", tmp_path / "plan.txt", year=2025)
     assert result.workspace.year == 2025
+
+
+def test_returns_of_another_year_are_not_judged_against_this_plan(workspace: Path) -> None:
+    from planlib.resources import data_dir
+
+    bundled = data_dir() / "plans" / "2022.yaml"  # a 2022 plan over the workspace's 2024 returns
+    r = run("assess", "--plan", bundled, "--format", "csv", cwd=workspace)
+    assert r.returncode == 1
+    assert "2024" in r.stderr and "2022" in r.stderr and "Traceback" not in r.stderr
+    r = run("assess", "--period", "all", "--format", "csv", "--level", "city", cwd=workspace)
+    assert r.returncode == 0, r.stderr  # all: the plan year's quarters (last year's Q4 is a base)
+    periods = {row["period"] for row in csv.DictReader(io.StringIO(r.stdout))}
+    assert periods == {"2024Q1", "2024Q2", "2024Q3", "2024Q4"}

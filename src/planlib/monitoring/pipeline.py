@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..catalog.definitions import IndicatorSet, Settings, load_indicators
 from ..checks import describe
-from ..errors import UsageError
+from ..errors import PlanlibError, UsageError
 from ..periods import resolve_periods
 from ..periods import year_to_date as _year_to_date
 from ..plan.files import load_plan
@@ -128,7 +128,7 @@ def monitor(
         settings = dict(ws.settings)
     chosen_settings = Settings.coerce(settings).check_codes(defs)
     available = dataset.periods
-    selected = resolve_periods(available, period)
+    selected = _in_plan_year(resolve_periods(available, period), period, the_plan)
     chosen = selected[-1]
     # every selected quarter brings its own year so far (a range may span two years)
     so_far = (
@@ -164,6 +164,25 @@ def monitor(
         tasks=tasks,
         problems=problems,
     )
+
+
+def _in_plan_year(selected: list[str], period: str, plan: Plan) -> list[str]:
+    """The quarters asked for, held to the plan's year: ``all`` keeps the plan year's; any other
+    request naming a quarter of another year is an error naming both years (2023 returns are
+    never judged against a 2022 plan without a word)."""
+    if plan.year is None:
+        return selected
+    mine = [q for q in selected if int(q[:4]) == plan.year]
+    if str(period).strip().lower() in ("all", "全部") and mine:
+        return mine
+    other = sorted({q[:4] for q in selected if int(q[:4]) != plan.year})
+    if other:
+        quarters = "、".join(q for q in selected if q[:4] in other)
+        raise PlanlibError(
+            f"报告期 {quarters} 属于 {'、'.join(other)} 年，而计划「{plan.title}」是 {plan.year} 年的；"
+            f"请用 {'、'.join(other)} 年的计划（--plan 或该年的工作区），或选 {plan.year} 年的报告期"
+        )
+    return selected
 
 
 def _baselines(plan: Plan, selected: Sequence[str], available: Sequence[str]) -> set[str]:
