@@ -3,9 +3,10 @@
 Plans word one indicator many ways (学前教育三年毛入园率, 学前三年毛入学率, 毛入园率), with scope
 words, verbs and comparators leaked into the name (全市…达到, 稳定在…以上). Matching is a rule,
 not a word list: both sides are normalised the same way (:func:`normalise`), then scored by the
-longest common subsequence of characters against every name and alias, with the unit and the
-stage of schooling (学前, 小学, 中职 …) as evidence. A target no indicator fits becomes a plan
-indicator made from its own words (:func:`plan_indicator`): YAML-ready entries for the library.
+longest common subsequence of characters against every name and alias, with the unit, the stage
+of schooling (学前, 小学, 中职 …) and narrowing words (公办/民办, 本科/专科, 乡村, 新建, 优良/合格)
+as evidence. A target no indicator fits becomes a plan indicator made from its own words
+(:func:`plan_indicator`): YAML-ready entries for the library.
 """
 
 from __future__ import annotations
@@ -43,12 +44,18 @@ _TAIL = re.compile(
     r"(?:[\d.]+(?:%|个百分点|万元|亿元|元|所|个|人次|人|名|项|家|间|套|台|座|处|场次|场|次)?"
     r"|达到|提高到|提升到|提高至|提升至|增加到|增长到|增至|降低到|降至|下降到|下降至"
     r"|保持在|稳定在|控制在|维持在|不低于|不少于|不超过|不高于|高于|低于|分别|均|达|到|为"
-    r"|以上|以内|以下|左右|力争|确保|争取|努力|较上年|比上年|较去年|比去年|同比)$"
+    r"|以上|以内|以下|左右|力争|确保|争取|努力|保持"
+    r"|(?:(?:较|比)(?:上年|去年|上一年|\d{4}年)|同比|每年|年均|逐年|(?<=[率例重数]))"
+    r"(?:提高|提升|增加|增长|降低|下降|减少|上升|压减)|(?:较|比)(?:上年|去年|上一年|\d{4}年)|同比)$"
 )
 """Comparator and verb tails a sentence leaves on a name: 毛入园率达到92%以上."""
+_PAIRS = "學学國国園园務务鞏巩師师數数畢毕業业職职費费課课後后蓋盖額额體体質质優优視视歷历專专與与發发達达標标準准辦办義义級级幹干預预經经財财補补區区縣县網网絡络資资場场館馆積积書书圖图儀仪設设備备樓楼險险實实現现萬万億亿員员長长參参殘残兒儿齡龄輟辍規规屬属適适應应會会養养託托個个總总計计導导鄉乡鎮镇遷迁隨随購购買买關关對对進进選选藝艺術术習习練练訓训試试測测衛卫廚厨竈灶報报聯联廣广帶带寬宽樣样類类營营齊齐創创維维護护歲岁嬰婴滿满擴扩築筑舊旧點点線线電电腦脑勞劳動动統统閱阅讀读廳厅驗验範范項项傳传負负擔担減减輕轻題题語语聲声運运診诊療疗產产傷伤戶户貧贫難难幫帮獎奖勵励貸贷緊紧裝装機机構构農农證证崗岗門门雙双際际異异係系綜综環环離离開开閉闭啟启歸归劃划將将為为爲为於于從从並并這这貫贯條条臨临時时間间階阶層层納纳稅税徵征執执賬账紀纪錄录冊册據据頻频樂乐觀观覽览價价錢钱銀银團团隊队黨党組组織织權权責责監监評评勢势強强寫写聽听說说醫医藥药愛爱稱称讓让較较穩稳確确爭争內内該该東东華华製制"
+_TRAD = str.maketrans(_PAIRS[0::2], _PAIRS[1::2])
+"""Traditional characters of the domain's words, each before its simplified form: script only."""
 _BRACKET = re.compile(r"[(\[【]([^()\[\]【】]*)[)\]】]")
 _PUNCT = re.compile(r"[、，,。；;：:“”\"'‘’《》<>「」·/\-—~～的]")
 _SHARE_TAIL = re.compile(r"(?:所占比例|所占比重|占比例|占比重|占比|比例|比重|比率)$")
+_SCHOOLS = re.compile(r"^中小学[校生]?(?=..)")
 _COUNT_TAIL = re.compile(r"(?:总人数|人数|人次|总数|个数|数量|数)$")
 
 
@@ -62,18 +69,20 @@ def _strip_ends(s: str) -> str:
 
 
 def _tidy(s: str) -> str:
-    s = _PUNCT.sub("", s).replace("及以上", "以上")
-    s = _SHARE_TAIL.sub("占比", s)
+    s = _SHARE_TAIL.sub("占比", _PUNCT.sub("", s).replace("及以上", "以上"))
     t = _COUNT_TAIL.sub("", s)
     return t if len(t) >= 2 else s
 
 
+def _nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s).translate(_TRAD)
+
+
 def normalise(name: str) -> tuple[str, ...]:
-    """The forms a name is compared in: NFKC, no spaces, scope and comparator ends off, no 的,
+    """The forms a name is compared in: NFKC, simplified script, no spaces, scope and comparator ends off, no 的,
     及以上 → 以上, a share tail (比例/比重/占比) as 占比, no trailing 数. Brackets give two forms,
     their words dropped and kept: 入学（安置）率 → 入学率, 入学安置率."""
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
-    s = _strip_ends(s)
+    s = _strip_ends(re.sub(r"\s+", "", _nfkc(name)))
     dropped = _BRACKET.sub("", s)
     kept = re.sub(r"[()\[\]【】]", "", s)
     forms = [_tidy(_strip_ends(dropped)), _tidy(_strip_ends(kept))]
@@ -88,38 +97,44 @@ def clean_name(name: str) -> str:
 
 
 # --- stages of schooling: domain structure, one table ---------------------------------------------
-_STAGE_WORDS: tuple[tuple[str, str], ...] = (
-    ("学前", "preschool"), ("幼儿园", "preschool"), ("在园幼儿", "preschool"),
-    ("入园", "preschool"), ("普惠园", "preschool"), ("公办园", "preschool"),
-    ("民办园", "preschool"), ("小学", "primary"), ("初中", "junior"), ("初级中学", "junior"),
-    ("义务教育", "compulsory"), ("高中阶段", "upper"), ("普通高中", "senior"),
-    ("普高", "senior"), ("高中", "senior"), ("中职", "vocational"), ("中等职业", "vocational"),
-    ("职业高中", "vocational"), ("技工学校", "vocational"), ("高职", "higher_vocational"),
-    ("高等职业", "higher_vocational"), ("高校", "higher"), ("高等学校", "higher"),
-    ("高等教育", "higher"), ("大学", "higher"), ("中小学", "school"),
-)  # fmt: skip
-_STAGE_KEYS = sorted(_STAGE_WORDS, key=lambda kv: -len(kv[0]))
+_STAGE_WORDS = {
+    "preschool": "学前|幼儿园|在园幼儿|入园|普惠园|公办园|民办园", "primary": "小学",
+    "junior": "初中|初级中学", "compulsory": "义务教育", "upper": "高中阶段", "senior": "普通高中|普高|高中",
+    "vocational": "中职|中等职业|职业高中|技工学校", "higher_vocational": "高职|高等职业",
+    "higher": "高校|高等学校|高等教育|大学", "school": "中小学", "special": "特殊教育|特教|残疾",
+}  # fmt: skip
+_STAGE_KEYS = sorted(((w, k) for k, v in _STAGE_WORDS.items() for w in v.split("|")), key=lambda kv: -len(kv[0]))  # fmt: skip
 _COVERS = {
-    "compulsory": {"primary", "junior"},
-    "upper": {"senior", "vocational"},
+    "compulsory": {"primary", "junior"}, "upper": {"senior", "vocational"},
     "school": {"primary", "junior", "compulsory", "senior"},  # 中小学: the schools, not a stage
-}
+}  # fmt: skip
 _CATEGORY = {
-    "preschool": "学前教育", "primary": "义务教育", "junior": "义务教育",
-    "compulsory": "义务教育", "upper": "高中阶段教育", "senior": "高中阶段教育",
-    "vocational": "职业教育", "higher_vocational": "职业教育", "higher": "高等教育",
+    "preschool": "学前教育", "primary": "义务教育", "junior": "义务教育", "compulsory": "义务教育",
+    "upper": "高中阶段教育", "senior": "高中阶段教育", "vocational": "职业教育",
+    "higher_vocational": "职业教育", "higher": "高等教育", "special": "特殊教育",
 }  # fmt: skip
 
 
 def stages(text: str) -> frozenset[str]:
     """The stages a wording names, longest keyword first (职业高中 is 中职, not 高中)."""
-    s = unicodedata.normalize("NFKC", text)
+    s = _nfkc(text)
     found = set()
     for word, stage in _STAGE_KEYS:
         if word in s:
             found.add(stage)
             s = s.replace(word, "|")
     return frozenset(found)
+
+
+def _stage_fit(own: frozenset[str], text: frozenset[str], entry: _Entry) -> float:
+    """CONFLICT when the stages disagree; NARROWER when every name of the indicator names a stage
+    and neither target nor phrase does (新增学位), or the target names a wider one (中小学/小学)."""
+    if not own:
+        return NARROWER if entry.stage_bound and not text else 1.0
+    if not _stages_agree(own, entry.stages):
+        return CONFLICT
+    covered = any(t == e or t in _COVERS.get(e, ()) for t in own for e in entry.stages)
+    return 1.0 if covered or not entry.stages else NARROWER
 
 
 def _stages_agree(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -129,30 +144,62 @@ def _stages_agree(a: frozenset[str], b: frozenset[str]) -> bool:
     return any(x == y or y in _COVERS.get(x, ()) or x in _COVERS.get(y, ()) for x in a for y in b)
 
 
+# --- qualifiers that narrow what is counted: domain structure, one table ------------------------
+_QUALIFIERS: dict[str, tuple[str, ...]] = {
+    "own": ("公办", "民办"), "degree": ("专科", "本科", "研究生|硕士"),
+    "area": ("城区|城镇|县城", "乡村|农村|乡镇"), "new": ("新建|新增|改扩建|建成|补充|改造",),
+    "grade": ("优良", "优秀", "合格|及格"),
+}  # fmt: skip
+"""Families of words that narrow what is counted, each member a group of synonyms."""
+NARROWER = 0.8
+"""Factor for a target that counts a part of what the indicator counts (城区…, 民办…, 新建…), or
+an indicator that counts a part the target does not say (乡村教师…, 新增学位 against 学位)."""
+
+
+def qualifiers(text: str) -> frozenset[tuple[str, str]]:
+    """(family, member) of each qualifier a wording names: 农村 → (area, 乡村|农村|乡镇)."""
+    s, groups = _nfkc(text), ((f, g) for f, gs in _QUALIFIERS.items() for g in gs)
+    return frozenset((f, g) for f, g in groups if any(w in s for w in g.split("|")))
+
+
+def _qualifiers_fit(own: frozenset[tuple[str, str]], entry: _Entry) -> float:
+    """CONFLICT when both name a family's members and none agree (民办 against 公办, 本科 against
+    专科); NARROWER for each family only the target names, or every name of the indicator does."""
+    fit = 1.0
+    for family in _QUALIFIERS:
+        a, b = ({m for f, m in q if f == family} for q in (own, entry.qualifiers))
+        if a and b and not a & b:
+            return CONFLICT
+        if (a and not b) or (not a and any(f == family for f, _ in entry.required)):
+            fit *= NARROWER
+    return fit
+
+
 # --- units ---------------------------------------------------------------------------------------
 _UNIT_GROUPS = (
-    frozenset({"元", "万元", "亿元"}),
-    frozenset({"人", "名", "万人"}),
-    frozenset({"人次", "万人次"}),
-    frozenset({"所", "个", "家", "处", "座", "项", "间", "套", "台", "场", "场次", "次"}),
-)
+    frozenset({"元", "万元", "亿元"}), frozenset({"人", "名", "万人"}), frozenset({"人次", "万人次"}),
+    frozenset({"所", "个", "家", "处", "座", "项", "间", "套", "台", "场", "场次", "次", "班"}),
+    frozenset({"平方米", "万平方米"}),
+)  # fmt: skip
 _RATE_UNITS = ("%", "个百分点")
 _RATE_NAME = re.compile(r"(?:率|占比)$")
 
 
 def _unit_fit(unit: str, forms: tuple[str, ...], ind: Indicator) -> float:
-    """1 when the unit (or, without one, the name's 率/数 ending) agrees with the indicator's
-    kind and unit, CONFLICT when it contradicts it: a % target is only a % ratio, a count or an
-    amount only a total in a compatible unit (亿元 ↔ 万元, 人 ↔ 名)."""
+    """1 when the unit (or, without one, the name's 率/数 ending) agrees with the indicator's kind
+    and unit, CONFLICT when it contradicts it: a % target is only a % ratio, a count or an amount
+    a total in a compatible unit (亿元 ↔ 万元, 人 ↔ 名), a ratio in 元 or 平方米 (生均) only that."""
+    unit, rate = unicodedata.normalize("NFKC", unit), any(_RATE_NAME.search(f) for f in forms)
     if unit in _RATE_UNITS:
         return 1.0 if ind.kind == "ratio" and ind.unit == "%" else CONFLICT
     if not unit:
-        rate = any(_RATE_NAME.search(f) for f in forms)
         return 1.0 if rate == (ind.kind == "ratio") else 0.7
-    if ind.kind == "ratio" or any(_RATE_NAME.search(f) for f in forms):
-        return CONFLICT  # a count or amount is never a rate, nor is a 率 counted in 所
+    if rate:
+        return CONFLICT  # a 率 is never counted in 所
     if unit == ind.unit:
         return 1.0
+    if ind.kind == "ratio":
+        return CONFLICT  # a count or amount is never a rate
     for group in _UNIT_GROUPS:
         if unit in group and ind.unit in group:
             return 0.9 if "所" in group else 1.0  # 所 and 个 may count different things
@@ -172,8 +219,7 @@ def _masks(a: str) -> dict[str, int]:
 def _lcs(a: str, b: str) -> int:
     """Length of the longest common subsequence, bit-parallel (Hyyrö 2004): one pass over b."""
     masks = _masks(a)
-    full = (1 << len(a)) - 1
-    v = full
+    v = full = (1 << len(a)) - 1
     for ch in b:
         u = v & masks.get(ch, 0)
         v = (v + u) | (v - u)
@@ -196,6 +242,9 @@ class _Entry:
     code: str
     forms: frozenset[str]
     stages: frozenset[str]
+    qualifiers: frozenset[tuple[str, str]]  # in any of its names
+    required: frozenset[tuple[str, str]]  # in all of them (乡村教师本科…)
+    stage_bound: bool  # every name of it names a stage
 
 
 def _swaps(forms: set[str]) -> set[tuple[str, str]]:
@@ -207,8 +256,7 @@ def _swaps(forms: set[str]) -> set[tuple[str, str]]:
             if a < b and len(a) == len(b):
                 diff = [i for i in range(len(a)) if a[i] != b[i]]
                 if len(diff) == 1:
-                    i = diff[0]
-                    lo, hi = max(0, i - 1), i + 2
+                    lo, hi = max(0, diff[0] - 1), diff[0] + 2
                     out.add((a[lo:hi], b[lo:hi]))
     return out
 
@@ -218,7 +266,10 @@ def _entry(ind: Indicator) -> _Entry:
     for x, y in _swaps(forms):
         forms |= {f.replace(x, y) for f in forms if x in f}
         forms |= {f.replace(y, x) for f in forms if y in f}
-    return _Entry(ind.code, frozenset(forms), stages(ind.name + "".join(ind.aliases)))
+    names = (ind.name, *ind.aliases)
+    marks, bound = [qualifiers(n) for n in names], all(stages(n) for n in names)
+    every, required = frozenset().union(*marks), frozenset.intersection(*marks)
+    return _Entry(ind.code, frozenset(forms), stages("|".join(names)), every, required, bound)
 
 
 _PREPARED: dict[int, tuple[IndicatorSet, tuple[_Entry, ...]]] = {}
@@ -245,31 +296,27 @@ class Match:
     confidence: str  # "exact" | "likely" | "uncertain" | "none"
     score: float
     candidates: tuple[tuple[str, float], ...] = ()
-    name: str = ""
-    """The target's name as written, for :func:`describe_match`."""
-    reason: str = ""
-    """Why it is not better than it is: 单位不符, 学段不符, 候选接近 …"""
+    name: str = ""  # the target's name as written, for describe_match
+    reason: str = ""  # why it is not better than it is: 单位不符, 学段不符, 候选接近 …
+
+
+_Own = tuple[frozenset[str], frozenset[tuple[str, str]]]  # a target's stages and qualifiers
+_Hint = tuple[tuple[str, ...], frozenset[str]]  # its source phrase's forms and stages
 
 
 def _score(
-    entry: _Entry,
-    ind: Indicator,
-    forms: tuple[str, ...],
-    unit: str,
-    own: frozenset[str],
-    hint: tuple[tuple[str, ...], frozenset[str]],
+    entry: _Entry, ind: Indicator, forms: tuple[str, ...], unit: str, own: _Own, hint: _Hint
 ) -> tuple[float, bool, bool]:
     """(score, stage conflict, unit conflict) of one indicator for a target."""
-    raw = max(similarity(f, g) for f in forms for g in entry.forms)
-    fit = _unit_fit(unit, forms, ind)
-    stage_ok = _stages_agree(own, entry.stages)
-    score = raw * fit * (1.0 if stage_ok else CONFLICT)
     text_forms, text_stages = hint
+    fit, stage = _unit_fit(unit, forms, ind), _stage_fit(own[0], text_stages, entry)
+    raw = max(similarity(f, g) for f in forms for g in entry.forms)
+    score = raw * fit * stage * _qualifiers_fit(own[1], entry)
     if text_forms and any(g in t for g in entry.forms for t in text_forms):
         score += 0.03  # the source phrase names it whole
-    if not own and text_stages and entry.stages:
+    if not own[0] and text_stages and entry.stages:
         score += 0.03 if _stages_agree(text_stages, entry.stages) else -0.05
-    return min(score, 1.0), not stage_ok, fit <= CONFLICT
+    return min(score, 1.0), stage <= CONFLICT, fit <= CONFLICT
 
 
 def match_target(indicators: IndicatorSet, name: str, unit: str = "", text: str = "") -> Match:
@@ -282,13 +329,15 @@ def match_target(indicators: IndicatorSet, name: str, unit: str = "", text: str 
     forms = normalise(name)
     if not forms:
         return Match(None, "none", 0.0, (), name, "名称为空")
-    own = stages(name)
-    text_forms = normalise(text) if text else ()
-    hint = (text_forms, stages(text) if text else frozenset())
+    own = (stages(name), qualifiers(name))
+    # 中小学 before a measure no stage bounds is the whole school system: 中小学教师培训 is 教师培训
+    wide = tuple(dict.fromkeys((*forms, *(_SCHOOLS.sub("", f) for f in forms))))
+    hint = (normalise(text), stages(text))  # both empty without a text
     scored = []
     for entry, ind in zip(_entries(indicators), indicators, strict=True):
-        score, stage_bad, unit_bad = _score(entry, ind, forms, unit, own, hint)
-        exact = any(f in entry.forms for f in forms)
+        mine = forms if entry.stages else wide
+        score, stage_bad, unit_bad = _score(entry, ind, mine, unit, own, hint)
+        exact = any(f in entry.forms for f in mine)
         scored.append((round(score, 3), exact, stage_bad, unit_bad, entry.code))
     scored.sort(key=lambda r: -r[0])
     candidates = tuple((r[4], r[0]) for r in scored[:3])
@@ -330,24 +379,13 @@ def describe_match(m: Match, indicators: IndicatorSet) -> str:
 
 
 # --- plan indicators -----------------------------------------------------------------------------
-_FLOW = re.compile(
-    r"新增|新建|新招|招聘|引进|补充|培训|完成|投入|改造|建设|建成|改扩建|资助|发放|开展|举办"
-)
+_FLOW = re.compile(r"新增|新建|新招|招聘|引进|补充|培训|完成|投入|改造|建设|建成|改扩建|资助|发放|开展|举办")  # fmt: skip
 """Words of a year's accomplishment: the element is a flow (1月至本期), else a stock."""
-_RANGE = {
-    "人": 5e6,
-    "名": 5e6,
-    "人次": 5e7,
-    "万元": 1e8,
-    "元": 1e12,
-    "平方米": 1e8,
-    "万平方米": 1e4,
-}
+_RANGE = {"人": 5e6, "名": 5e6, "人次": 5e7, "万元": 1e8, "元": 1e12, "平方米": 1e8, "万平方米": 1e4}  # fmt: skip
 _AMOUNT = ("元", "万元", "亿元")
 _SUBJECTS = {
     "中小学生": "人", "学生": "人", "在校生": "人", "幼儿": "人", "儿童少年": "人", "儿童": "人", "少年": "人", "专任教师": "人",
-    "教师": "人", "校长": "人", "毕业生": "人", "新生": "人", "学校": "所", "幼儿园": "所",
-    "校舍": "所", "班级": "个",
+    "教师": "人", "校长": "人", "毕业生": "人", "新生": "人", "学校": "所", "幼儿园": "所", "校舍": "所", "班级": "个",
 }  # fmt: skip
 _ASSESSED = ("优良", "优秀", "合格", "及格")
 """Grades of a test: their denominator is those tested (体质健康测试学生数)."""
@@ -366,10 +404,8 @@ def _code(name: str, used: Set[str]) -> str:
 def _subject(stem: str) -> tuple[str, str, str] | None:
     """(prefix, subject, qualifier) of a rate's stem: 学生|体质健康优良, 小学|专任教师|本科以上学历.
     Of overlapping subjects the later one wins (中小学校舍: 校舍, not 学校)."""
-    hits = sorted(
-        ((m.start(), m.end(), s) for s in _SUBJECTS for m in re.finditer(s, stem)),
-        key=lambda h: (h[0], -h[1]),
-    )
+    hits = [(m.start(), m.end(), s) for s in _SUBJECTS for m in re.finditer(s, stem)]
+    hits.sort(key=lambda h: (h[0], -h[1]))
     for start, end, subj in hits:
         if any(s2 < end and e2 > end for s2, e2, _ in hits if (s2, e2) != (start, end)):
             continue  # a longer or later word overlaps its end
@@ -409,23 +445,14 @@ def _element(code: str, name: str, unit: str, temporal: str, names: Set[str]) ->
     if name in names:
         name += "（本计划）"
     return {
-        "code": code,
-        "name": name,
-        "aliases": [],
-        "unit": unit,
-        "level": "county",
-        "kind": "amount" if unit in _AMOUNT else "count",
-        "temporal": temporal,
+        "code": code, "name": name, "aliases": [], "unit": unit, "level": "county",
+        "kind": "amount" if unit in _AMOUNT else "count", "temporal": temporal,
         "range": [0, _RANGE.get(unit, 100_000)],
-    }
+    }  # fmt: skip
 
 
 def plan_indicator(
-    name: str,
-    unit: str,
-    comparator: str,
-    used: Set[str],
-    names_in_use: Set[str] = frozenset(),
+    name: str, unit: str, comparator: str, used: Set[str], names_in_use: Set[str] = frozenset()
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A plan indicator for a target no library indicator fits, in the target's own words: the
     indicator entry and its county elements, YAML-ready (the caller adds ``origin: plan``).
@@ -467,10 +494,6 @@ def plan_indicator(
             "precision": 2 if unit == "亿元" else 0,
             "definition": f"{title}，{when}（本计划指标{'，以万元报送、以亿元展示' if unit == '亿元' else ''}）。",
         }  # fmt: skip
-    entry |= {
-        "direction": "lower" if comparator == "<=" else "higher",
-        "level": "county",
-        "source": "本计划",
-        "category": category,
-    }
+    direction = "lower" if comparator == "<=" else "higher"
+    entry |= {"direction": direction, "level": "county", "source": "本计划", "category": category}
     return entry, elements
