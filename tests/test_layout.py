@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "planlib"
-FOUNDATION = {"errors", "periods", "resources", "encodings", "checks", "fonts", "workspace"}
+FOUNDATION = {"errors", "periods", "resources", "encodings", "checks", "fonts", "workspace", "safety"}  # fmt: skip
 LAYERS = ["catalog", "plan", "returns", "forms", "monitoring", "init", "charts", "reporting", "cli"]
 """Lowest first; a module may import its own stage, any lower one, and the foundation."""
 

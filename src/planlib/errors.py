@@ -166,3 +166,8 @@ class DictionaryError(PlanlibError):
 
 class WorkspaceError(PlanlibError):
     """A workspace (``planlib.toml`` and the files it names) that cannot be found or read."""
+
+
+class OutputError(PlanlibError):
+    """An output that cannot be written as asked: a file name from data that would leave its
+    folder, a full disk, a read-only folder, no permission, a closed pipe; names file and cause."""

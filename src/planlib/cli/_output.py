@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import PlanlibError
+from ..safety import discard_stream, inert_csv, printable, sync_stream, write_error, write_file
 from ._console import err_console, print_table
 
 if TYPE_CHECKING:
@@ -25,7 +25,9 @@ _SUFFIXES = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default=None,
     help="输出格式：table（终端表格）、csv、json 或 xlsx（Excel，须用 --out 指定文件）；默认按 "
-    "--out 的扩展名（.csv/.json/.xlsx），否则在终端显示表格、在管道中输出 CSV。",
+    "--out 的扩展名（.csv/.json/.xlsx），否则在终端显示表格、在管道中输出 CSV。"
+    "csv 中以 = + - @、制表符或回车开头的文字前加 '，以免 Excel 当作公式执行（数字不变）；"
+    "xlsx 中这类文字存为文本。",
 )  # fmt: skip
 OUT = click.option(
     "-o", "--out", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
@@ -68,40 +70,70 @@ def emit(
         for col in shown.columns:
             if shown[col].dtype.kind == "f":
                 shown[col] = shown[col].map(lambda v: "" if v != v else f"{v:,.2f}")  # NaN: blank
+            elif shown[col].dtype.kind == "O":  # names from data: no escape sequences on a terminal
+                shown[col] = shown[col].map(lambda v: printable(v) if isinstance(v, str) else v)
         print_table(
             shown, {c: h for c, h in table.items() if c in shown}, right=("value", "target", "gap")
         )
         return
-    from ..reporting.export import export, labelled
+    from ..reporting.export import labelled
 
     if fmt == "xlsx":
         assert out is not None  # output_format saw to it
         if out.suffix.lower() != ".xlsx":
             err_console.print(f"[yellow]注意：[/]{out} 的扩展名不是 .xlsx，Excel 可能打不开它")
-        export(frame, out, labels or "zh", sheet=sheet)
+        _write_xlsx(frame, out, labels or "zh", sheet)
         err_console.print(f"已写入 {out}（{len(frame)} 行）")
         return
     shown = labelled(frame, labels or "code")
     if fmt == "csv":
-        text = shown.to_csv(index=False)
+        text = inert(shown).to_csv(index=False)
     else:
         records = json.loads(shown.to_json(orient="records", force_ascii=False))
         text = json.dumps(records, ensure_ascii=False, indent=1)
     if out is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        _echo(text)
         return
-    _write(out, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))  # BOM: Excel reads CSV
+    write_file(out, text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))  # BOM: Excel reads CSV
     err_console.print(f"已写入 {out}（{len(frame)} 行）")
 
 
-def _write(path: Path, data: bytes) -> None:
-    from ..reporting.runner import write_atomic
+def inert(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for a CSV that Excel opens: text cells that would run as a formula prefixed
+    with ``'`` (numbers, in number columns or not, left as they are)."""
+    shown = frame.copy()
+    for col in shown.columns:
+        if shown[col].dtype.kind == "O":
+            shown[col] = shown[col].map(inert_csv)
+    return shown
 
+
+def _echo(text: str) -> None:
+    """Print ``text`` on standard output; a full disk or a closed pipe is an error that says so
+    (exit 1), not a file cut short with exit 0."""
+    stream = sys.stdout
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
+        click.echo(text, nl=not text.endswith("\n"))
+        sync_stream(stream)
     except OSError as err:
-        raise PlanlibError(f"无法写入 {path}：{err.strerror or err}") from None
+        discard_stream(stream)  # the rest stays unwritten: no second failure at exit
+        raise write_error(err, None) from None
+
+
+def _write_xlsx(frame: pd.DataFrame, out: Path, labels: str, sheet: str) -> None:
+    """The workbook made in a scratch folder, then written to ``out`` as any file is (a device
+    or a link written into, not replaced; a failure named in Chinese)."""
+    import shutil
+    import tempfile
+
+    from ..reporting.export import export
+
+    scratch = tempfile.mkdtemp(prefix="planlib-xlsx-")
+    try:
+        made = export(frame, Path(scratch) / "out.xlsx", labels, sheet=sheet)
+        write_file(out, made.read_bytes())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def with_period(table: dict[str, str], run: Any) -> dict[str, str]:

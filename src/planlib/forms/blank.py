@@ -28,7 +28,7 @@ from .layout import (
     reference_lines,
     school_sheet,
 )
-from .sheets import save_atomic
+from .sheets import distinct, save_atomic, unit_path
 
 COUNTY_SHEET = "县级汇总"
 SCHOOL_SHEET = "学校明细"
@@ -84,7 +84,8 @@ def write_forms(
     dictionary: Dictionary | None = None,
     progress: Progress | None = None,
 ) -> FormsWritten:
-    """Write one blank form per county for ``period`` into ``out`` (``<code>_<name>_<period>.xlsx``).
+    """Write one blank form per county for ``period`` into ``out`` (``<code>_<name>_<period>.xlsx``,
+    code and name made a safe file name: no path parts, no control or bidi characters).
 
     ``counties``: None or "all" for every county, else codes or names (a list or "a,b").
     """
@@ -101,12 +102,12 @@ def write_forms(
     chosen = _select(org_units, counties)
     previous = _previous_values(root, when, d)
     target = Path(out)
-    files = []
+    files: list[Path] = []
     for i, unit in enumerate(chosen.itertuples(index=False), start=1):
         code, name = str(unit.code), str(unit.name)
         if progress is not None:
             progress(name, i - 1, len(chosen))
-        path = target / f"{code}_{name}_{when}.xlsx"
+        path = distinct(unit_path(target, code, name, f"_{when}.xlsx"), files)
         _write_form(path, code, name, when, org_units, d, previous)
         files.append(path)
     if progress is not None and len(chosen):

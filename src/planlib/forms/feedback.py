@@ -20,9 +20,18 @@ import pandas as pd
 
 from ..errors import PlanlibError, UsageError
 from ..periods import Period, find_period, resolve_period
+from ..safety import write_error
 from ..workspace import use_workspace, workspace_of
 from .marking import marked_copy
-from .sheets import header_row, put_text, save_atomic, sheet_title, split_location
+from .sheets import (
+    distinct,
+    header_row,
+    put_text,
+    save_atomic,
+    sheet_title,
+    split_location,
+    unit_path,
+)
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -129,6 +138,7 @@ def _write_feedback(
     counties = ds.org_units.counties()
     results = []
     claimed: set[int] = set()
+    taken: list[Path] = []
     for i, (code, name) in enumerate(counties[["code", "name"]].itertuples(index=False)):
         code, name = str(code), str(name)
         if progress is not None:
@@ -144,10 +154,10 @@ def _write_feedback(
         )
         n_err = int(found["severity"].eq("error").sum())
         n_warn = int(found["severity"].eq("warning").sum())
-        receipt = target / f"{code}_{name}_{when}_校验回执.xlsx"
-        marked = target / f"{code}_{name}_{when}_问题反馈.xlsx"
-        for stale in (receipt, marked):  # an earlier run's answer must not contradict this one
-            stale.unlink(missing_ok=True)
+        receipt = distinct(unit_path(target, code, name, f"_{when}_校验回执.xlsx"), taken)
+        marked = unit_path(target, code, name, f"_{when}_问题反馈.xlsx")
+        taken.append(receipt)
+        _remove_stale(receipt, marked)
         if not files:
             results.append(CountyFeedback(code, name, "未报送", n_err, n_warn, None))
         elif found.empty:
@@ -166,6 +176,15 @@ def _write_feedback(
     )
     skipped = int((in_period & ~ds.problems.index.isin(list(claimed))).sum())
     return FeedbackWritten(when, tuple(results), index, skipped)
+
+
+def _remove_stale(*paths: Path) -> None:
+    """Remove an earlier run's answers: they must not contradict this one."""
+    for stale in paths:
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError as err:
+            raise write_error(err, stale) from None
 
 
 def _title(ws: Worksheet, text: str, note: str = "") -> None:

@@ -32,6 +32,7 @@ from .sheets import (
     put_text,
     put_value,
     save_atomic,
+    sheet_ref,
     sheet_title,
     split_location,
 )
@@ -144,7 +145,7 @@ def marked_copy(
         if ws is not None:
             at = ref or "A1"
             cell = listing.cell(i, 6)
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{ws.title}'!{at}")
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=sheet_ref(ws.title, at))
             cell.font = link_font
         if ws is not None and ref is not None:
             mark = marks.setdefault((ws.title, ref), _Mark("warning", []))

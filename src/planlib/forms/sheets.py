@@ -10,17 +10,16 @@ show and print it, the reader skips the sheet as blank.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from ..catalog.dictionary import normalise_header
-from ..errors import PlanlibError
+from ..errors import OutputError
+from ..safety import formula_like, inside, safe_filename, write_file
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -34,7 +33,6 @@ ERROR_FILL = "F4B6B6"  # prints as a mid grey
 WARNING_FILL = "FFF2B3"  # prints as a light grey
 ERROR_MARK = "×"
 WARNING_MARK = "△"
-_FORMULA_START = ("=", "+", "-", "@")
 LIST_SHEET = "问题清单"
 LIST_HEADERS = ("文件", "工作表", "行", "列", "值", "问题", "严重程度")
 _SHEET_SUFFIX = re.compile(r"^(?P<file>.*?)(?:［(?P<sheet>[^］]*)］)?$")
@@ -51,7 +49,7 @@ def put_text(cell: Cell, value: Any) -> Cell:
     text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", "" if value is None else str(value))
     cell.value = text
     cell.data_type = "s"
-    if text.startswith(_FORMULA_START):
+    if formula_like(text):
         cell.quotePrefix = True
     return cell
 
@@ -89,21 +87,22 @@ def save_atomic(
     data = buffer.getvalue()
     if textboxes:
         data = _with_textboxes(data, [ws.title for ws in wb.worksheets], textboxes)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError as err:
-        raise PlanlibError(f"无法写入 {path}：{err.strerror or err}") from None
+    write_file(path, data)  # a full disk or a read-only folder: an OutputError naming the file
+
+
+def unit_path(folder: Path, code: str, name: str, tail: str) -> Path:
+    """Where a unit's workbook goes: ``<code>_<name><tail>`` in ``folder``, the code and name
+    (data, perhaps hostile) made one safe file name and the result checked to stay in ``folder``."""
+    stem = safe_filename(f"{code}_{name}", fallback=safe_filename(code, "单位"))
+    return inside(folder, folder / f"{stem}{tail}")
+
+
+def distinct(path: Path, taken: Iterable[Path]) -> Path:
+    """``path``, unless an earlier unit's file has the same name (two codes that differ only in
+    characters a file name cannot hold): then an :class:`OutputError`, never an overwrite."""
+    if any(path.name.casefold() == p.name.casefold() for p in taken):
+        raise OutputError(f"两个单位的输出文件同名（{path.name}），请检查 org_units.csv 中的代码")
+    return path
 
 
 def split_location(file: str) -> tuple[str, str]:
@@ -114,7 +113,13 @@ def split_location(file: str) -> tuple[str, str]:
 
 
 def sheet_title(text: str) -> str:
-    return _BAD_TITLE.sub("_", text)[:31] or "Sheet"
+    """A worksheet title Excel accepts: none of ``[]:*?/\\``, no quote at either end, 31 long."""
+    return _BAD_TITLE.sub("_", text)[:31].strip("'") or "Sheet"
+
+
+def sheet_ref(title: str, cell: str) -> str:
+    """A link location to ``cell`` on sheet ``title`` (a quote in the title doubled)."""
+    return "'{}'!{}".format(title.replace("'", "''"), cell)
 
 
 def header_row(ws: Worksheet, row: int, headers: tuple[str, ...] | list[str]) -> None:
