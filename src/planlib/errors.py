@@ -171,3 +171,8 @@ class WorkspaceError(PlanlibError):
 class OutputError(PlanlibError):
     """An output that cannot be written as asked: a file name from data that would leave its
     folder, a full disk, a read-only folder, no permission, a closed pipe; names file and cause."""
+
+
+class ReturnLimitError(ValueError):
+    """A return file over one of the reading caps (zip size or ratio, rows, columns, cells):
+    refused before it is parsed; the message names the cap in Chinese."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 from ..catalog.dictionary import Dictionary
 from ..errors import Problem
+from .workbooks import MAX_PROBLEMS_PER_RULE
 
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
 VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]
@@ -302,13 +304,21 @@ def _check(
         }
     found: list[tuple[int, Problem]] = []
     bad = np.zeros(len(raws), dtype=bool)
+    said: Counter[tuple[str, str]] = Counter()  # problems per (file, rule): capped
+    over: dict[tuple[str, str], tuple[int, Problem]] = {}
 
     def add(i: int, column_: str, value: Any, message: str, rule: str, **kw: Any) -> None:
+        said[file[i], rule] += 1
+        if said[file[i], rule] > MAX_PROBLEMS_PER_RULE and (file[i], rule) in over:
+            return  # counted only: a file of junk would hold millions of problems
         p = _problem(
             file[i], int(row[i]), column_, value, message, org_code=org_code[i],
             period=period[i], rule=rule, **kw,
         )  # fmt: skip
-        found.append((i, p))
+        if said[file[i], rule] > MAX_PROBLEMS_PER_RULE:
+            over[file[i], rule] = (i, p)
+        else:
+            found.append((i, p))
 
     for i, reason in reasons:
         if isinstance(reason, CellNote):
@@ -339,7 +349,47 @@ def _check(
             else:
                 add(i, column[i], shown(i), message, name)
         bad[hits] = True
+    for key, (i, p) in over.items():
+        found.append((i, more_problem(p, said[key] - MAX_PROBLEMS_PER_RULE)))
     return v, ~bad & ~blank, found
+
+
+_MORE = re.compile(r"^……另有 (\d+) 个同类问题")
+
+
+def more_problem(first: Problem, n: int) -> Problem:
+    """The line that stands for ``n`` problems left out, like ``first``, the first of them."""
+    if first.row is None and _MORE.match(first.message):  # a summary already: its count anew
+        message = _MORE.sub(f"……另有 {n} 个同类问题", first.message, count=1)
+    else:
+        where = f"第 {first.row} 行" if first.row is not None else "如"
+        message = f"……另有 {n} 个同类问题未逐条列出（{where}：{first.message}）"
+    return Problem(first.file, None, first.column, None, message, first.severity,
+                   first.org_code, first.period, first.rule)  # fmt: skip
+
+
+def cap_problems(problems: list[Problem], limit: int = MAX_PROBLEMS_PER_RULE) -> list[Problem]:
+    """At most ``limit`` problems of one rule per file (sheet), in their order; the rest said
+    in one line 「……另有 M 个同类问题」 (such lines already there are added up)."""
+    if len(problems) <= limit:
+        return problems
+    counts = Counter((p.file, p.rule) for p in problems)
+    if max(counts.values()) <= limit:
+        return problems
+    kept: list[Problem] = []
+    seen: Counter[tuple[str, str]] = Counter()
+    left: dict[tuple[str, str], tuple[Problem, int]] = {}
+    for p in problems:
+        key = (p.file, p.rule)
+        m = _MORE.match(p.message) if p.row is None else None
+        if m is None:
+            seen[key] += 1
+            if seen[key] <= limit:
+                kept.append(p)
+                continue
+        first, n = left.get(key, (p, 0))
+        left[key] = (first, n + (int(m[1]) if m else 1))
+    return kept + [more_problem(p, n) for p, n in left.values()]
 
 
 def _values_frame(columns: dict[str, Any], keep: np.ndarray) -> pd.DataFrame:

@@ -6,12 +6,22 @@ A return sits in a quarter's folder (returns/2022Q4/), its name may say a quarte
 (:mod:`planlib.periods`: 2022Q4, 2022-Q4, 2022年第四季度, 2022年4季度, and 四季度 with the
 year of the folder or the name) and held to each other: a disagreement is an error naming
 all three, and the table (or the rows) is not read — never filed under another quarter.
+
+Which files are returns at all is said here too (:func:`list_return_files`): only regular
+files inside the folder are read; a symbolic link (to a file or a folder), a device or pipe,
+and a name holding a line break or a bidi control are refused by name, escaped
+(:func:`shown_name`).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from ..errors import Problem
@@ -114,3 +124,100 @@ def wrong_period_problems(
         )
         out.append(_problem(where, rows[0], "报告期", said, message, rule="period_mismatch"))
     return out
+
+
+# --- which files are read ----------------------------------------------------------------------
+
+_ESCAPED = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})  # controls, bidi and other formats, breaks
+_COUNTY_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+def shown_name(name: str) -> str:
+    """A file name as messages show it: control, format (bidi) and line-separator characters
+    escaped (``\\n``, ``\\u202e``), so that a name cannot break a line, a table or the
+    direction of the text around it. Ordinary names come back unchanged."""
+    if name.isprintable():
+        return name
+    return "".join(
+        c.encode("unicode_escape", "backslashreplace").decode("ascii")
+        if unicodedata.category(c) in _ESCAPED
+        else c
+        for c in name
+    )
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A file (or folder) among the returns that is not read, and why (a Chinese sentence)."""
+
+    path: Path
+    reason: str
+    rule: str
+
+    def problem(self, name: str) -> Problem:
+        """The error naming it (escaped), with the county and quarter its name says."""
+        shown = shown_name(name)
+        code = _COUNTY_CODE.search(PurePath(shown).name)
+        period = FilePeriods.of(shown)
+        said = period.name_period or period.folder_period
+        return _problem(
+            shown, None, None, None, self.reason, rule=self.rule,
+            org_code=code[1] if code else None, period=str(said) if said else None,
+        )  # fmt: skip
+
+
+_LINK = "是符号链接（快捷方式），指向数据目录以外或其他位置的内容，为安全起见未读取；请报送文件本身"
+_NOT_A_FILE = "不是普通文件（设备、管道等），未读取"
+_ODD_NAME = "文件名含有换行符或控制字符（已转义显示），未读取；请改用普通文件名后重新报送"
+
+
+def list_return_files(
+    paths: str | Path | Iterable[str | Path], suffixes: tuple[str, ...]
+) -> tuple[list[Path], list[Refused]]:
+    """The return files named or found under folders (recursively, ``ledger`` folders and
+    ``~$``/dot files aside), in a stable order, and those refused: links, special files, names
+    with control characters. A path given by name is taken as it is."""
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    found: list[Path] = []
+    refused: list[Refused] = []
+    for item in items:
+        top = Path(item)
+        if not top.is_dir():
+            found.append(top)
+            continue
+        here: list[Path] = []
+        for folder, dirs, files in os.walk(top):
+            base = Path(folder)
+            for d in list(dirs):
+                link = (base / d).is_symlink()
+                if d == "ledger" or link:
+                    dirs.remove(d)
+                if link:
+                    refused.append(Refused(base / d, f"文件夹{_LINK}", "symlink"))
+            for name in files:
+                if name.startswith(("~$", ".")):
+                    continue
+                f = base / name
+                if f.suffix.lower() not in suffixes:
+                    continue
+                why = _refusal(f, f.is_symlink(), str(f.relative_to(top)))
+                if why is None:
+                    here.append(f)
+                else:
+                    refused.append(Refused(f, *why))
+        found += sorted(here)
+    return found, sorted(refused, key=lambda r: r.path)
+
+
+def _refusal(f: Path, is_link: bool, relative: str) -> tuple[str, str] | None:
+    if is_link:
+        return _LINK, "symlink"
+    try:
+        mode = f.lstat().st_mode
+    except OSError:
+        return None  # gone meanwhile: said when it is read
+    if not stat.S_ISREG(mode):
+        return _NOT_A_FILE, "not_a_file"
+    if shown_name(relative) != relative:
+        return _ODD_NAME, "file_name"
+    return None

@@ -13,8 +13,6 @@ a cache (cache.py), a file read before with the same bytes is not parsed again.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -27,10 +25,16 @@ import pandas as pd
 
 from ..catalog.dictionary import Dictionary, HeaderMatch, load_dictionary
 from ..encodings import decode_text
-from ..errors import DataFileError, Problem
+from ..errors import DataFileError, Problem, ReturnLimitError
 from ..periods import find_period, period_of_cell
-from .cells import VALUE_COLUMNS, TableCells, _problem, check_tables
-from .filing import FilePeriods, agreed_period, wrong_period_problems
+from .cells import VALUE_COLUMNS, TableCells, _problem, cap_problems, check_tables
+from .filing import (
+    FilePeriods,
+    Refused,
+    agreed_period,
+    list_return_files,
+    wrong_period_problems,
+)
 from .layout import (
     Header,
     cell_notes,
@@ -46,7 +50,7 @@ from .layout import (
     text,
 )
 from .tidy import read_tidy_values
-from .workbooks import Sheet, read_sheets
+from .workbooks import MAX_TEXT_BYTES, Sheet, csv_rows, failure_message, read_sheets
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -73,14 +77,21 @@ class RawTable:
 
 
 def read_raw_tables(path: Path, name: str) -> list[RawTable]:
-    """Every sheet of a workbook, or the one table of a CSV; ValueError with a Chinese reason."""
-    if path.stat().st_size == 0:
+    """Every sheet of a workbook, or the one table of a CSV; ValueError with a Chinese reason
+    (:class:`ReturnLimitError` for a file over a cap). A symbolic link is never followed."""
+    if path.is_symlink():
+        raise ValueError("是符号链接（快捷方式），为安全起见未读取；请报送文件本身")
+    size = path.stat().st_size
+    if size == 0:
         raise ValueError("文件为空")
     if path.suffix.lower() == ".xls":
         raise ValueError("不支持旧版 Excel（.xls）格式，请在 Excel 中“另存为” .xlsx 后再报送")
     if path.suffix.lower() in (".csv", ".txt"):
+        if size > MAX_TEXT_BYTES:
+            limit = f"{MAX_TEXT_BYTES / 1e6:,.0f} MB"
+            raise ReturnLimitError(f"文本文件有 {size / 1e6:,.0f} MB，超过上限 {limit}，未读取")
         text = decode_text(path.read_bytes())
-        rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
+        rows = csv_rows(text)
         if not any(any(str(c).strip() for c in r) for r in rows):
             raise ValueError("文件中没有内容")
         return [RawTable(name, "", rows)]
@@ -88,12 +99,6 @@ def read_raw_tables(path: Path, name: str) -> list[RawTable]:
     if not any(t.rows for t in tables):
         raise ValueError("工作簿中没有内容")
     return tables
-
-
-def _delimiter(text: str) -> str:
-    """A tab for a tab-separated text (Excel's “Unicode 文本” or “文本(制表符分隔)”), else a comma."""
-    head = text[:4000]
-    return "\t" if head.count("\t") > head.count(",") else ","
 
 
 # --- raw tables to cells -----------------------------------------------------------------------
@@ -319,21 +324,10 @@ def _table_cells(
 
 
 def return_files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
-    """Return files named or found under folders (recursively), in a stable order."""
-    items = [paths] if isinstance(paths, str | Path) else list(paths)
-    for item in items:
-        p = Path(item)
-        if p.is_dir():
-            yield from sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in RETURN_SUFFIXES
-                and not f.name.startswith(("~$", "."))
-                and "ledger" not in f.relative_to(p).parts
-            )
-        else:
-            yield p
+    """Return files named or found under folders (recursively), in a stable order; links,
+    special files and names with control characters are left out (see
+    :func:`filing.list_return_files`: :func:`read_returns` names them)."""
+    yield from list_return_files(paths, RETURN_SUFFIXES)[0]
 
 
 def _read_table_file(
@@ -348,8 +342,7 @@ def _read_table_file(
     try:
         tables = read_raw_tables(f, name)
     except (ValueError, OSError) as err:
-        unreadable = _problem(name, None, None, None, f"无法读取：{err}", rule="unreadable")
-        return None, [unreadable], not isinstance(err, OSError)
+        return None, [_unreadable(name, str(err))], not isinstance(err, OSError)
     problems: list[Problem] = []
     skipped: list[str] = []
     found_headers: list[tuple[RawTable, Header | None]] = []
@@ -396,6 +389,38 @@ def _read_table_file(
     return values, problems, True
 
 
+def _unreadable(name: str, reason: str) -> Problem:
+    return _problem(name, None, None, None, f"无法读取：{reason}", rule="unreadable")
+
+
+def _read_file(
+    f: Path,
+    name: str,
+    d: Dictionary,
+    cache: ReturnCache | None,
+    digests: Mapping[Path, str] | None,
+) -> tuple[pa.Table | pd.DataFrame | None, list[Problem]]:
+    """One return file's values and problems, from the cache where it holds them."""
+    from .cache import file_digest
+
+    if not f.exists():
+        return None, [_problem(name, None, None, None, "文件不存在", rule="unreadable")]
+    if f.suffix.lower() == ".parquet":
+        return read_tidy_values(f, name, d)
+    periods = FilePeriods.of(name)
+    key = None
+    if cache is not None and f.is_file():
+        digest = (digests or {}).get(f) or file_digest(f)
+        key = cache.key(digest, f.suffix, periods.key)
+    hit = cache.get(key, name) if cache is not None and key is not None else None
+    if hit is not None:
+        return hit
+    table, found, reusable = _read_table_file(f, name, d, periods)
+    if cache is not None and key is not None and reusable:
+        cache.put(key, name, table, found)
+    return table, found
+
+
 def read_returns(
     paths: str | Path | Iterable[str | Path],
     dictionary: Dictionary | None = None,
@@ -411,35 +436,24 @@ def read_returns(
     """
     import pyarrow as pa
 
-    from .cache import file_digest
-
     d = dictionary or load_dictionary()
     pieces: list[pd.DataFrame | pa.Table] = []  # a file's values: Arrow, or pandas for Parquet
     problems: list[Problem] = []
     base = Path(root) if root is not None else None
-    for f in return_files(paths):
-        name = str(f.relative_to(base)) if base is not None and f.is_relative_to(base) else str(f)
-        if not f.exists():
-            problems.append(_problem(name, None, None, None, "文件不存在", rule="unreadable"))
-            continue
-        if f.suffix.lower() == ".parquet":
-            values, found = read_tidy_values(f, name, d)
-            pieces.append(values)
-            problems += found
-            continue
-        periods = FilePeriods.of(name)
-        key = None
-        if cache is not None and f.is_file():
-            digest = (digests or {}).get(f) or file_digest(f)
-            key = cache.key(digest, f.suffix, periods.key)
-        hit = cache.get(key, name) if cache is not None and key is not None else None
-        if hit is not None:
-            table, found = hit
-        else:
-            table, found, reusable = _read_table_file(f, name, d, periods)
-            if cache is not None and key is not None and reusable:
-                cache.put(key, name, table, found)
-        problems += found
+
+    def named(f: Path) -> str:
+        return str(f.relative_to(base)) if base is not None and f.is_relative_to(base) else str(f)
+
+    files, refused = list_return_files(paths, RETURN_SUFFIXES)
+    problems += [r.problem(named(r.path)) for r in refused]
+    for f in files:
+        name = named(f)
+        try:
+            table, found = _read_file(f, name, d, cache, digests)
+        except Exception as err:  # one bad file never stops the others
+            reason = f"无法读取：{failure_message(err)}"
+            table, found = None, [Refused(f, reason, "unreadable").problem(name)]
+        problems += cap_problems(found)
         if table is not None:
             pieces.append(table)
     text = {"org_code": "str", "period": "str", "element": "str", "value": "float64"}

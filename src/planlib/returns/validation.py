@@ -21,6 +21,7 @@ import pandas as pd
 from ..catalog.dictionary import Dictionary
 from ..errors import Problem
 from ..periods import parse_period
+from .cells import cap_problems
 from .coverage import check_school_coverage, registry_positions
 from .orgunits import OrgUnits
 
@@ -489,5 +490,8 @@ def validate_values(
         all_problems += check_completeness(unit_rows, org_units, d)
         all_problems += check_school_coverage(values, keys, keep, org_units, school_pos)
     return ValidationResult(
-        problems_frame(all_problems), kept.reset_index(drop=True), org_units, keys.take(keep)
+        problems_frame(cap_problems(all_problems)),
+        kept.reset_index(drop=True),
+        org_units,
+        keys.take(keep),
     )

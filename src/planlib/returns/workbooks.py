@@ -1,4 +1,5 @@
-"""The cell values of an .xlsx workbook, every worksheet as rows the way Excel numbers them.
+"""The cell values of an .xlsx workbook, every worksheet as rows the way Excel numbers them
+(and the rows of a CSV text), within the reading caps (``MAX_*``: a file over one is refused).
 
 python-calamine (Rust) reads the values about twenty times faster than openpyxl. Where the two
 would not give the same values, the workbook is read with openpyxl as before, so every problem
@@ -21,14 +22,44 @@ formula saved without its result) is read with openpyxl too, for the workbooks t
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import ReturnLimitError
+
 INVALID = "不是有效的 Excel 工作簿（.xlsx），可能已损坏或是改了扩展名的其他文件"
+CORRUPT_XML = "文件已损坏（xlsx 内部的 XML 不完整或格式错误），请在 Excel 中打开、另存后重新报送"
+
+# Reading caps: a county return holds at most a few thousand school rows and a hundred columns,
+# so each cap sits far above any real return, and far below what would exhaust memory. A file
+# over one is refused before it is parsed (one error naming the file and the cap).
+MAX_ZIP_ENTRIES = 10_000
+"""Most entries (parts) an .xlsx may hold; Excel writes a few dozen."""
+MAX_UNCOMPRESSED_BYTES = 200_000_000
+"""Most bytes an .xlsx's entries may hold uncompressed, all together (200 MB)."""
+MAX_COMPRESSION_RATIO = 100
+"""Highest uncompressed ÷ compressed size of one entry over 1 MB (a zip bomb's is in the
+thousands; worksheet XML compresses 5–30 times)."""
+MAX_ROWS = 200_000
+"""Most rows read per worksheet or text file."""
+MAX_COLUMNS = 1_000
+"""Most columns read per worksheet (the last column used, ALL)."""
+MAX_CELLS = 5_000_000
+"""Largest area (last row × last column) of one worksheet: its cells are held densely."""
+MAX_TEXT_BYTES = 200_000_000
+"""Largest .csv/.txt return read (200 MB)."""
+MAX_CELL_CHARS = 131_072
+"""Most characters of one CSV cell (Python's csv default; Excel holds 32,767 per cell)."""
+MAX_PROBLEMS_PER_RULE = 1_000
+"""Problems of one rule listed per file (sheet); the rest are summed up in one line."""
+_RATIO_FROM = 1_000_000  # entries smaller than this cannot hurt, whatever their ratio
 
 _ERROR_CELL = re.compile(rb"""\st\s*=\s*["']e["']""")
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
@@ -43,6 +74,8 @@ _LAYOUT = re.compile(
     rb"|<(?:\w+:)?f\b[^>]*/>\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
 _HIDDEN_SHEET = re.compile(rb"""\sstate\s*=\s*["'](?:hidden|veryHidden)["']""")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']?(\d+)""")
+_WIDE_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{2,})\d""")  # a cell from column AA on
 
 
 @dataclass(frozen=True)
@@ -74,6 +107,15 @@ def read_sheets(path: Path) -> list[Sheet]:
         needs_openpyxl, sheets_with_rows, layout = _scan(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError) as err:
         raise ValueError(INVALID) from err
+    except zlib.error as err:
+        raise ValueError(CORRUPT_XML) from err
+    try:
+        return _read(path, needs_openpyxl, sheets_with_rows, layout)
+    except SyntaxError as err:  # lxml's XMLSyntaxError and ElementTree's ParseError alike
+        raise ValueError(CORRUPT_XML) from err
+
+
+def _read(path: Path, needs_openpyxl: bool, sheets_with_rows: int, layout: bool) -> list[Sheet]:
     values = None
     if not needs_openpyxl:
         sheets = _calamine(path)
@@ -94,9 +136,11 @@ def _scan(path: Path) -> tuple[bool, int, bool]:
     needs_openpyxl = layout = False
     with_rows = 0
     with zipfile.ZipFile(path) as z:
+        check_zip(z)
         for info in z.infolist():
             if _WORKSHEET.search(info.filename):
                 xml = z.read(info)
+                check_extent(xml)
                 needs_openpyxl |= bool(_ERROR_CELL.search(xml) or _ESCAPE.search(xml))
                 layout = layout or _has_layout(xml)
                 with_rows += bool(_ROW.search(xml))
@@ -106,6 +150,61 @@ def _scan(path: Path) -> tuple[bool, int, bool]:
                 xml = z.read(info)
                 layout |= b"state" in xml and bool(_HIDDEN_SHEET.search(xml))
     return needs_openpyxl, with_rows, layout
+
+
+def check_zip(z: zipfile.ZipFile) -> None:
+    """ReturnLimitError when the zip's entries are too many, too large or compressed too well
+    (a zip bomb), from its directory alone: nothing is decompressed."""
+    infos = z.infolist()
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise ReturnLimitError(
+            f"工作簿包含 {len(infos):,} 个内部文件，超过上限 {MAX_ZIP_ENTRIES:,}"
+        )
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ReturnLimitError(
+            f"工作簿解压后共 {total / 1e6:,.0f} MB，超过上限 {MAX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB"
+            "（可能是压缩炸弹或损坏的文件），未读取"
+        )
+    for i in infos:
+        if i.file_size > _RATIO_FROM and i.file_size > MAX_COMPRESSION_RATIO * i.compress_size:
+            ratio = i.file_size / max(i.compress_size, 1)
+            raise ReturnLimitError(
+                f"工作簿内部文件的压缩比为 {ratio:,.0f}，超过上限 {MAX_COMPRESSION_RATIO}"
+                "（可能是压缩炸弹），未读取"
+            )
+
+
+def check_extent(xml: bytes) -> None:
+    """ReturnLimitError when a worksheet's XML has more rows or columns, or a larger area,
+    than the caps (counted in the bytes, before any parser holds its cells)."""
+    rows = xml.count(b"<row ") + xml.count(b"<row>")
+    if rows == 0 and b":row" in xml:
+        rows = len(re.findall(rb"<\w+:row[\s>]", xml))
+    last = xml.rfind(b"<row ")
+    if last < 0:
+        last = max(xml.rfind(b":row "), 0)
+    m = _ROW_NUMBER.search(xml, last, last + 200)
+    rows = max(rows, int(m[1]) if m and last else 0)
+    if rows > MAX_ROWS:
+        raise ReturnLimitError(f"工作表有 {rows:,} 行，超过上限 {MAX_ROWS:,} 行，未读取")
+    columns = 26  # Z: refs of one letter at most
+    if _WIDE_REF.search(xml) is not None:
+        for m in _WIDE_REF.finditer(xml):
+            columns = max(columns, _column_number(m[1]))
+            if columns > MAX_COLUMNS:
+                raise ReturnLimitError(f"工作表超过上限 {MAX_COLUMNS:,} 列，未读取")
+    if rows * columns > MAX_CELLS:
+        raise ReturnLimitError(
+            f"工作表有 {rows:,} 行 × {columns:,} 列，超过上限 {MAX_CELLS:,} 个单元格，未读取"
+        )
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for c in letters.upper():
+        n = n * 26 + c - 64
+    return n
 
 
 def _has_layout(xml: bytes) -> bool:
@@ -229,3 +328,48 @@ def _calculated_blanks(path: Path, title: str, cells: set[tuple[int, int]]) -> s
         }
     finally:
         wb.close()
+
+
+# --- CSV text and failures ---------------------------------------------------------------------
+
+
+def csv_rows(text: str) -> list[list[Any]]:
+    """The rows of a CSV text; ValueError naming the line of a cell over the field limit or of
+    a row past :data:`MAX_ROWS`."""
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    rows: list[list[Any]] = []
+    try:
+        for r in reader:
+            rows.append(r)
+            if len(rows) > MAX_ROWS:
+                raise ReturnLimitError(f"文件超过上限 {MAX_ROWS:,} 行，未读取")
+    except csv.Error as err:
+        at = f"第 {reader.line_num} 行"
+        if "field larger" in str(err):
+            limit = csv.field_size_limit()
+            raise ValueError(f"{at}有单元格超过 {limit:,} 个字符，未读取") from None
+        raise ValueError(f"{at}无法按 CSV 格式读取（{err}）") from None
+    return rows
+
+
+def _delimiter(text: str) -> str:
+    """A tab for a tab-separated text (Excel's “Unicode 文本” or “文本(制表符分隔)”), else a comma."""
+    head = text[:4000]
+    return "\t" if head.count("\t") > head.count(",") else ","
+
+
+def failure_message(err: BaseException) -> str:
+    """What went wrong reading a file, in Chinese, for an exception nothing nearer caught."""
+    if isinstance(err, SyntaxError):
+        return CORRUPT_XML
+    if isinstance(err, zipfile.BadZipFile | zlib.error | EOFError):
+        return INVALID
+    if isinstance(err, MemoryError):
+        return "文件过大，读取时内存不足，未读取"
+    if isinstance(err, RecursionError):
+        return "文件结构嵌套过深，无法读取"
+    if isinstance(err, UnicodeError):
+        return "文件中有无法解码的文字，无法读取"
+    if isinstance(err, ValueError | OSError):
+        return str(err)
+    return f"文件无法读取（{type(err).__name__}），可能已损坏：请在 Excel 中打开、另存后重新报送"
