@@ -120,7 +120,12 @@ class Composition:
         lib = self.library
         for code in list(self.codes):
             self.uses_dependency(code)
-        entries = [{**lib.entries[c], "origin": "library", "library_code": c} for c in self.codes]
+        chosen = set(self.codes)  # in the library's order, whatever order the plan names them
+        entries = [
+            {**e, "origin": "library", "library_code": c}
+            for c, e in lib.entries.items()
+            if c in chosen
+        ]
         out: dict[str, Any] = {}
         if lib.indicators.get("judgement") is not None:
             out["judgement"] = dict(lib.indicators["judgement"])
