@@ -61,7 +61,7 @@ def return_files(data: Path) -> list[Path]:
 def test_a_second_load_reads_no_return_file(data, cache_dir, parsed, monkeypatch):
     first = planlib.load_dataset(data)
     assert len(parsed) == len(return_files(data))  # every workbook and CSV, once
-    assert len(list(cache_dir.rglob("*.parquet"))) == len(parsed)
+    assert len(list(cache_dir.rglob("*.entry"))) == len(parsed)
     no_parsing(monkeypatch)
     second = planlib.load_dataset(data)
     same(first, second)
@@ -92,7 +92,7 @@ def test_a_changed_workbook_is_read_again(data, parsed):
 
 def test_a_corrupt_entry_is_ignored_and_written_again(data, cache_dir, parsed, monkeypatch):
     first = planlib.load_dataset(data)
-    entries = sorted(cache_dir.rglob("*.parquet"))
+    entries = sorted(cache_dir.rglob("*.entry"))
     entries[0].write_bytes(b"not parquet")
     entries[1].write_bytes(entries[1].read_bytes()[:100])  # cut short
     entries[2].write_bytes(entries[3].read_bytes())  # a valid entry of another file
@@ -106,7 +106,7 @@ def test_a_corrupt_entry_is_ignored_and_written_again(data, cache_dir, parsed, m
 
 def test_cache_false_neither_reads_nor_writes(data, cache_dir, parsed):
     planlib.load_dataset(data, cache=False)
-    assert not list(cache_dir.rglob("*.parquet"))
+    assert not list(cache_dir.rglob("*.entry"))
     planlib.load_dataset(data)
     parsed.clear()
     planlib.load_dataset(data, cache=False)
