@@ -99,7 +99,7 @@ def ensure_data(folder: Path, counties: int) -> None:
     """A one-city province of ``counties`` counties, written once (Parquet: no Excel to read)."""
     if (folder / "values.parquet").exists():
         return
-    from planlib.returns.sample import make_sample
+    from planlib import make_sample  # the sample city as a workspace of the 2022 plan
 
     print(f"生成 {counties} 个县的示例数据到 {folder} …", flush=True)
     make_sample(folder, counties=counties, fmt="parquet")

@@ -44,7 +44,7 @@ def ensure_data(folder: Path, regenerate: bool = False) -> None:
     """Write the national sample once (``planlib sample-data`` with the national sizes)."""
     if (folder / "values.parquet").exists() and not regenerate:
         return
-    from planlib.returns.sample import make_sample
+    from planlib import make_sample  # the sample city as a workspace of the 2022 plan
 
     print(f"生成全国规模示例数据到 {folder} …", flush=True)
     t = time.perf_counter()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import PlanlibError
 from ..resources import data_dir
-from ..returns.sample import SampleSummary
+from ..returns.sample import SampleSummary, check_options
 from .create import init_workspace, is_sample_folder
 
 
@@ -31,10 +31,7 @@ def make_sample(
     ``plan``: a plan file or document (default: the bundled plan of ``year``). An existing
     ``out_dir`` is replaced whole only when an earlier sample or workspace made it.
     """
-    if counties < 1 or schools_per_county < 20:
-        raise PlanlibError("县级单位数至少为 1，每县学校数至少为 20")
-    if fmt not in ("excel", "parquet"):
-        raise PlanlibError(f"未知的输出格式「{fmt}」，可用：excel、parquet")
+    check_options(counties, schools_per_county, fmt)
     final = Path(out_dir)
     occupied = final.exists() and (not final.is_dir() or any(final.iterdir()))
     if occupied and not ((final / "planlib.toml").is_file() or is_sample_folder(final)):

@@ -1,21 +1,19 @@
 """Writing the fictional sample city (or country): a data folder with quarterly returns for one year.
 
-``make_sample`` (``planlib sample-data``) writes the numbers of sample_values.py as county bureaus
-send them: an .xlsx per county and quarter (sheets 县级汇总 and 学校明细, a title row and a unit
+``write_sample`` (through ``planlib init --sample``, ``planlib sample-data`` and
+``planlib.make_sample``) writes the numbers of sample_values.py, and numbers steered by any plan's
+targets for other elements (sample_generic.py), as county bureaus send them: an .xlsx per county and quarter (sheets 县级汇总 and 学校明细, a title row and a unit
 row above the header, headers worded differently between counties, amounts in 万元 or 亿元), a
 few counties as CSV (one GBK with thousands separators, one UTF-8 with BOM), and one county
 late with its third quarter (the latest quarter is complete); besides them the org-unit and
 school lists, the city's own items and the task ledger. A national-size set is written as
-Parquet instead. The folder is written beside the destination and swapped in, so an
-interrupted run never leaves half a folder.
+Parquet instead. It writes into a folder its caller builds beside the destination and swaps in,
+so an interrupted run never leaves half a folder.
 """
 
 from __future__ import annotations
 
 import csv
-import dataclasses
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,17 +22,13 @@ import numpy as np
 import pandas as pd
 
 from ..catalog.definitions import IndicatorSet
-from ..catalog.dictionary import Dictionary, Element, load_dictionary
-from ..catalog.expressions import Linear
+from ..catalog.dictionary import Dictionary, Element
 from ..errors import PlanlibError
 from ..plan.model import Plan
-from ..resources import data_dir
 from .ledger import LEDGER_HEADERS
 from .orgunits import UNIT_TYPES
 from .sample_generic import complete_values
 from .sample_values import (
-    COUNTY_COLUMNS,
-    SCHOOL_COLUMNS,
     _county_values,
     _ledger_rows,
     _school_values,
@@ -207,92 +201,8 @@ def _write_ledger(out: Path, plan: Plan, year: int) -> int:
     return 4
 
 
-def make_sample(
-    out_dir: str | Path,
-    *,
-    seed: int = 2022,
-    counties: int = 12,
-    schools_per_county: int = 250,
-    provinces: int | None = None,
-    year: int = 2022,
-    fmt: str = "excel",
-) -> SampleSummary:
-    """Write a sample data folder for the bundled 2022 plan (see docs/ARCHITECTURE.md);
-    deterministic for a seed.
-
-    ``fmt="excel"`` writes returns as counties send them; ``fmt="parquet"`` writes one tidy
-    ``values.parquet`` for large runs. ``provinces`` makes a country → province → city → county tree.
-    The bundled plan and library catalog are used whatever workspace is in force.
-    """
-    from ..catalog.definitions import load_indicators
-    from ..plan.files import load_plan
-
-    _check_options(counties, schools_per_county, fmt)
-    final = Path(out_dir)
-    if final.exists() and (not final.is_dir() or any(final.iterdir())):
-        readme = final / "README.txt"
-        ours = readme.is_file() and SAMPLE_MARK in readme.read_text(
-            encoding="utf-8", errors="replace"
-        )
-        if not ours:
-            raise PlanlibError(
-                f"输出目录 {final} 已存在且不是 planlib 示例数据目录，为避免覆盖请换一个空目录"
-            )
-    plan = load_plan(data_dir() / "plans" / "2022.yaml")
-    if plan.year != year:
-        plan = plan.replace(year=year)
-    library = data_dir() / "library"
-    indicators = load_indicators(library / "indicators.yaml")
-    dictionary = _hand_tuned(load_dictionary(library / "dictionary.yaml"))
-    # Written beside, then swapped in: an interrupted run never leaves a half-written folder,
-    # and an earlier sample's files (other counties, another format) never linger.
-    final.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
-    work.chmod(0o755)  # mkdtemp makes it private; a data folder is shared like any other
-    try:
-        summary = write_sample(
-            work,
-            plan=plan,
-            indicators=indicators,
-            dictionary=dictionary,
-            seed=seed,
-            counties=counties,
-            schools_per_county=schools_per_county,
-            provinces=provinces,
-            fmt=fmt,
-        )
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    if final.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old.", dir=final.parent))
-        final.rename(old / final.name)
-        work.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        work.rename(final)
-    return dataclasses.replace(summary, out_dir=final)
-
-
-def _hand_tuned(d: Dictionary) -> Dictionary:
-    """The library dictionary cut to the elements the 2022 sample has always carried, in its
-    order (the library grows; the sample city's returns, and the reports drawn from them, stay)."""
-    codes = [*COUNTY_COLUMNS, *SCHOOL_COLUMNS, "city_key_majors"]
-    elements = tuple(d[c] for c in codes if c in d.codes)
-    kept = set(d.codes) & set(codes)
-
-    def known(*lins: Linear) -> bool:
-        return all(t.kind == "count_schools" or t.element in kept for x in lins for t in x.terms)
-
-    return dataclasses.replace(
-        d,
-        elements=elements,
-        rules=tuple(r for r in d.rules if known(r.left, r.right)),
-        peer_ratios=tuple(p for p in d.peer_ratios if known(p.numerator, p.denominator)),
-    )
-
-
-def _check_options(counties: int, schools_per_county: int, fmt: str) -> None:
+def check_options(counties: int, schools_per_county: int, fmt: str) -> None:
+    """The sample's size and format, checked before anything is written."""
     if counties < 1 or schools_per_county < 20:
         raise PlanlibError("县级单位数至少为 1，每县学校数至少为 20")
     if fmt not in ("excel", "parquet"):
@@ -365,7 +275,7 @@ def write_sample(
     without them a fictional city (or, with ``provinces``, a country) is made and written.
     The quarters are ``plan.year``'s; the ledger has a row per task and department.
     """
-    _check_options(counties, schools_per_county, fmt)
+    check_options(counties, schools_per_county, fmt)
     if plan.year is None:
         raise PlanlibError("计划没有年份（year），无法生成示例数据")
     year = plan.year
