@@ -44,17 +44,17 @@ def _normalised(text: str) -> str:
 
 
 def _sentences(cells: list[str]) -> str:
-    out = ""
+    out: list[str] = []
     for cell in cells:
         s = _normalised(cell).strip()
         if s:
-            out += s if s.endswith(("。", "；", "！", "？")) else s + "。"
-    return out
+            out.append(s if s.endswith(("。", "；", "！", "？")) else s + "。")
+    return "".join(out)
 
 
 def read_breakdown(tables: list[Table], lookup: Lookup | None, warn: Warn) -> Breakdown:
     """Sections and tasks from breakdown tables, with warnings for rows missing units."""
-    sections: dict[str, Section] = {}
+    sections = _Sections()
     tasks: list[Task] = []
     seen: set[tuple[int, int]] = set()
     counter = 0
@@ -72,13 +72,24 @@ def read_breakdown(tables: list[Table], lookup: Lookup | None, warn: Warn) -> Br
     return Breakdown(sorted(sections.values(), key=lambda s: s.number), tasks)
 
 
-def _section(group: str, sections: dict[str, Section]) -> Section:
+class _Sections(dict[str, Section]):
+    """Sections by group text, with the numbers taken so far (kept as it grows, not recounted)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.used: set[int] = set()
+        self.top = 0
+
+
+def _section(group: str, sections: _Sections) -> Section:
     if group in sections:
         return sections[group]
     marker = section_marker(group) if group else None
     title = group[marker[1] :].strip() if marker else group
-    used = {s.number for s in sections.values()}
-    number = marker[0] if marker and marker[0] not in used else max(used, default=0) + 1
+    used = sections.used
+    number = marker[0] if marker and marker[0] not in used else sections.top + 1
+    used.add(number)
+    sections.top = max(sections.top, number)
     section = Section(number, title or f"第{number}部分")
     sections[group] = section
     return section

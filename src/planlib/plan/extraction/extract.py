@@ -115,7 +115,21 @@ def extract_plan(
         lookup = _bundled_lookup()
     if not codes:
         lookup = None
-    return _Extractor(lookup).run(text, hint, named=named)
+    return _Extractor(_remembered(lookup)).run(text, hint, named=named)
+
+
+def _remembered(lookup: Lookup | None) -> Lookup | None:
+    """``lookup`` asked once per indicator name in a run (a plan names the same ones again)."""
+    if lookup is None:
+        return None
+    known: dict[str, str | None] = {}
+
+    def remembered(name: str) -> str | None:
+        if name not in known:
+            known[name] = lookup(name)
+        return known[name]
+
+    return remembered
 
 
 class _Extractor:
@@ -173,7 +187,8 @@ class _Extractor:
         framework = self._framework(shape.blocks)
         sections = [self._section(b) for b in shape.sections]
         reading = read_goals(shape.blocks, self.lookup, self.warn, self.year)
-        items = [b for b in shape.items if all(b is not g for g in reading.goal_items)]
+        goal_items = {id(g) for g in reading.goal_items}
+        items = [b for b in shape.items if id(b) not in goal_items]
         if not items:
             self.warn(None, "未找到编号任务（1. 1、（一）(1)），计划中没有任务")
         elif not sections:
@@ -209,7 +224,8 @@ class _Extractor:
         shape = outline(prose)
         framework = self._framework(shape.blocks)
         reading = read_goals(shape.blocks, self.lookup, self.warn, self.year)
-        items = [b for b in shape.items if all(b is not g for g in reading.goal_items)]
+        goal_items = {id(g) for g in reading.goal_items}
+        items = [b for b in shape.items if id(b) not in goal_items]
         if items:
             self.warn(
                 items[0].first_line,

@@ -34,12 +34,28 @@ def _items(body: str) -> list[str]:
     return [n.replace("‘", "“").replace("’", "”") for n in names if n]
 
 
-def _quoted_before(text: str, end: int) -> str | None:
-    """The text from the last opening “ before ``end`` (the list may lack its closing ”)."""
-    start = text.rfind("“", 0, end)
-    if start == -1 or "，" in text[start:end] or "。" in text[start:end]:
-        return None
-    return text[start + 1 : end]
+class _QuoteScanner:
+    """The text from the last opening “ before a place (the list may lack its closing ”), or
+    None when a ， or 。 comes after it; asked at places in order, it reads the text once."""
+
+    _MARKS = re.compile(r"[“，。]")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.scanned = 0
+        self.quote = -1
+        self.stop = -1
+
+    def before(self, end: int) -> str | None:
+        for m in self._MARKS.finditer(self.text, self.scanned, max(end, self.scanned)):
+            if m.group(0) == "“":
+                self.quote = m.start()
+            else:
+                self.stop = m.start()
+        self.scanned = max(end, self.scanned)
+        if self.quote == -1 or self.stop > self.quote:
+            return None
+        return self.text[self.quote + 1 : end]
 
 
 def read_framework(preamble: str) -> FrameworkReading:
@@ -50,9 +66,12 @@ def read_framework(preamble: str) -> FrameworkReading:
     goal = _GOAL_RE.search(preamble, name.end())
     lists: dict[str, list[str]] = {}
     problems: list[str] = []
+    quotes = _QuoteScanner(preamble)
     for m in _LIST_RE.finditer(preamble, name.end()):
-        body = _quoted_before(preamble, m.start())
-        if body is None or m.group(2) in lists:
+        if m.group(2) in lists:
+            continue
+        body = quotes.before(m.start())
+        if body is None:
             continue
         items = _items(body)
         word = m.group(1).replace("两", "二")

@@ -9,6 +9,7 @@ in the preamble or a section's intro (a past year's figure, a slogan) stay out, 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -45,19 +46,42 @@ def is_goal_title(title: str) -> bool:
 
 
 def _spans(text: str, whole: bool) -> list[tuple[int, int]]:
-    """Where in ``text`` goals are written: all of it, or from each goal label to the next."""
+    """Where in ``text`` goals are written: all of it, or from each goal label to the next.
+
+    The labels that end a goal paragraph are found once, in one pass over the text; each goal
+    label then takes the first that follows it (a label ends with its colon, so no label seen
+    from the start of the text runs across the end of another)."""
     if whole:
         return [(0, len(text))]
+    goal_labels = list(GOAL_LABEL_RE.finditer(text))
+    if not goal_labels:
+        return []
+    stops = sorted(
+        n.start()
+        for rx in (TEXT_LABEL_RE, _OTHER_LABEL_RE)
+        for n in rx.finditer(text)
+        if not GOAL_LABEL_RE.match(text, n.start())
+    )
     spans: list[tuple[int, int]] = []
-    for m in GOAL_LABEL_RE.finditer(text):
-        later = [
-            n.start()
-            for rx in (TEXT_LABEL_RE, _OTHER_LABEL_RE)
-            for n in rx.finditer(text, m.end())
-            if not GOAL_LABEL_RE.match(text, n.start())
-        ]
-        spans.append((m.end(), min(later, default=len(text))))
+    for m in goal_labels:
+        k = bisect_left(stops, m.end())
+        spans.append((m.end(), stops[k] if k < len(stops) else len(text)))
     return spans
+
+
+def _union(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Spans merged where they overlap or touch: (starts, ends), sorted, for bisection."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(spans):
+        if a >= b:
+            continue
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    return starts, ends
 
 
 class _Reader:
@@ -66,12 +90,15 @@ class _Reader:
         self.warn = warn
         self.year = year
         self.goals: list[Target] = []
+        self.seen: set[Target] = set()  # the goals, to find a repeat without a scan
 
     def take(self, text: LinedText, spans: list[tuple[int, int]], where: str) -> None:
         """Targets inside ``spans`` become goals; those outside are said to be in no task."""
+        starts, ends = _union(spans)
         for f in find_targets(text.text, self.lookup):
             line = text.line_at(f.start)
-            inside = any(a <= f.start < b for a, b in spans)
+            k = bisect_right(starts, f.start) - 1
+            inside = k >= 0 and f.start < ends[k]
             if not inside:
                 if f.target is not None:
                     self.warn(
@@ -89,7 +116,8 @@ class _Reader:
                     f"{where}（总体目标）：「{f.target.source}」前写有「{f.dated}」，"
                     "可能是该年的目标而非本年度目标，请人工核对",
                 )
-            if f.target not in self.goals:
+            if f.target not in self.seen:
+                self.seen.add(f.target)
                 self.goals.append(f.target)
 
 

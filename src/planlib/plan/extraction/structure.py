@@ -153,6 +153,7 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
     missing_sections: list[tuple[int, list[int]]] = []
     missing_items: list[tuple[int, list[int]]] = []
     starts: list[tuple[int, str]] = []
+    in_section: dict[int, int] = {}  # items so far in each section (counted, never recounted)
     for number, text in lines:
         s = squeeze(text)
         if not s:
@@ -218,15 +219,13 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
             elif current.kind == "subsection" and n == 1 and last_item >= 1:
                 # numbering that starts again in each subsection: number on within the section
                 in_sequence = True
-                same = [b for b in blocks if b.kind == "item" and b.section == last_section]
-                number_in_section = len(same) + 1
-                if restarted is None and same:
+                number_in_section = in_section.get(last_section, 0) + 1
+                if restarted is None and number_in_section > 1:
                     restarted = number
             else:
                 in_sequence = n == last_item + 1 or (under_heading and n == 1)
                 if restarted is not None and in_sequence:
-                    same = [b for b in blocks if b.kind == "item" and b.section == last_section]
-                    number_in_section = len(same) + 1
+                    number_in_section = in_section.get(last_section, 0) + 1
                 jump = last_item + 1 < n <= last_item + (10 if _titled(s) else 3)
                 if not in_sequence and jump and _strong(prev_end):
                     missing_items.append((number, list(range(last_item + 1, n))))
@@ -234,6 +233,7 @@ def outline(lines: Sequence[tuple[int, str]]) -> Outline:
             if in_sequence:
                 item_style = style
                 last_item = n
+                in_section[last_section] = in_section.get(last_section, 0) + 1
                 blocks.append(
                     Block(
                         "item",

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from ..model import Comparator, Target
 
@@ -50,12 +52,17 @@ _OPENING_VERBS = ("新建", "新增", "建成", "改扩建", "创建", "培育",
 _LEADS = ("全市", "全省", "全县", "全区", "各县（市、区）", "各县市区", "各地", "确保", "其中",
           "同时", "并且", "到年底", "年底前", "年内", "今年", "当年", "全年")  # fmt: skip
 # a year, or a sub-item number inside an item: （1） 1. ①
+# (matched at a position: ``match`` anchors there, as ``^`` would at the start of a phrase)
 _LEAD_RE = re.compile(
-    r"^((到|至)?\d{4}年(底|末)?(前)?|（\d{1,2}）|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、]|[①-⑳])"
+    r"((到|至)?\d{4}年(底|末)?(前)?|（\d{1,2}）|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、]|[①-⑳])"
 )
 _MODALS = ("力争", "确保", "要", "须", "必须", "将", "努力", "争取")
 _OPENING_MODALS = ("力争", "确保", "努力", "争取")
 _ASPIRATIONAL = ("力争", "争取", "努力")
+_NOUN_RE = re.compile(r"[^，。；：、！？（）]{1,20}")
+_TAIL_RE = re.compile(r"[^，。；：！？]{0,8}")
+_YEAR_RE = re.compile(r"(?:到|至)(20\d\d)年")
+_BRACKET_STEP = {"（": 1, "(": 1, "）": -1, ")": -1}
 
 
 @dataclass(frozen=True)
@@ -70,18 +77,23 @@ class Found:
 
 
 def _strip_leads(phrase: str) -> str:
+    """The phrase without the words that lead up to a target (全市, 到2025年, （1）…).
+
+    Positions move instead of the phrase being cut each time, so a phrase that opens with many
+    leads costs its length, not its length times their number."""
+    pos, end = 0, len(phrase)
     changed = True
-    while changed and phrase:
+    while changed and pos < end:
         changed = False
-        m = _LEAD_RE.match(phrase)
-        if m and m.end():
-            phrase = phrase[m.end() :]
+        m = _LEAD_RE.match(phrase, pos)
+        if m and m.end() > pos:
+            pos = m.end()
             changed = True
         for word in _LEADS:
-            if phrase.startswith(word) and len(phrase) > len(word):
-                phrase = phrase[len(word) :]
+            if phrase.startswith(word, pos) and end - pos > len(word):
+                pos += len(word)
                 changed = True
-    return phrase
+    return phrase[pos:]
 
 
 def _value(whole: str, fraction: str | None) -> float | None:
@@ -106,13 +118,17 @@ def _restore_subject(subject: str, previous: str) -> str:
     return subject
 
 
-def _depth(text: str, pos: int) -> int:
-    """How many brackets are open at ``pos``."""
-    return sum(1 for c in text[:pos] if c in "（(") - sum(1 for c in text[:pos] if c in "）)")
+def bracket_depths(text: str) -> list[int]:
+    """How many brackets are open before each position of ``text`` (one more entry than
+    characters): computed once per text, so asking at every number costs nothing more."""
+    return [0, *accumulate(_BRACKET_STEP.get(c, 0) for c in text)]
 
 
 def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
-    """Every target in ``text`` (normalised), in order, and every number that fit no pattern."""
+    """Every target in ``text`` (normalised), in order, and every number that fit no pattern.
+
+    Each step costs what it reads: the bracket depths are counted once for the whole text, a
+    phrase is looked for back to the number before it, never back to the start of the text."""
     found: list[Found] = []
     matches: list[tuple[int, int, re.Match[str], str]] = []
     for m in _NUMBER_RE.finditer(text):
@@ -121,11 +137,15 @@ def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
         if m.start() > 0 and text[m.start() - 1] == "第":
             continue  # an ordinal: 第3名
         matches.append((m.start(), m.end(), m, "number"))
+    numbers = _Spans([(s, e) for s, e, _, _ in matches])
+    covered: list[tuple[int, int]] = []
     for m in _COVERAGE_RE.finditer(text):
-        if not any(s <= m.start() < e for s, e, _, _ in matches):
+        if not numbers.holds(m.start()):
             matches.append((m.start(), m.end(), m, "coverage"))
+            covered.append((m.start(), m.end()))
+    coverage = _Spans(covered)
     for m in _SCALED_RE.finditer(text):
-        if not any(s <= m.start() < e for s, e, _, _ in matches):
+        if not (numbers.holds(m.start()) or coverage.holds(m.start())):
             found.append(
                 Found(
                     m.start(),
@@ -136,9 +156,17 @@ def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
             )
     matches.sort(key=lambda x: x[0])
 
+    depths = bracket_depths(text) if matches else []
     previous_end, previous_indicator = -1, ""
     for start_num, _, m, kind in matches:
         start, joined = _phrase_start(text, start_num, previous_end)
+        if depths[m.start()] > 0:
+            what = "" if kind == "coverage" else "数值"
+            found.append(
+                Found(m.start(), m.end(), None, f"括号内的{what}「{m.group(0)}」未作为目标抽取")
+            )
+            previous_end, previous_indicator = m.end(), ""
+            continue
         reader = _read_coverage if kind == "coverage" else _read_number
         f = reader(text, m, start, previous_indicator if joined else "", lookup)
         found.append(f)
@@ -148,9 +176,26 @@ def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
     return sorted(found, key=lambda f: f.start)
 
 
+class _Spans:
+    """Sorted, non-overlapping (start, end) spans: which one holds a position, by bisection."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self.starts = [s for s, _ in spans]
+        self.ends = [e for _, e in spans]
+
+    def holds(self, pos: int) -> bool:
+        k = bisect_right(self.starts, pos) - 1
+        return k >= 0 and pos < self.ends[k]
+
+
 def _phrase_start(text: str, number_start: int, previous_end: int) -> tuple[int, bool]:
-    """Where the phrase leading to a number starts, and whether a 、 joins it to the one before."""
-    start = max(text.rfind(c, 0, number_start) for c in _BREAKS) + 1
+    """Where the phrase leading to a number starts, and whether a 、 joins it to the one before.
+
+    A clause break is looked for back to the number before only (from just before its end, so a
+    break right after it still counts): farther back the phrase would start at that number
+    anyway."""
+    floor = max(previous_end - 1, 0)
+    start = max(text.rfind(c, floor, number_start) for c in _BREAKS) + 1
     if previous_end > start and text[previous_end : previous_end + 1] == "、":
         return previous_end + 1, True
     return max(start, previous_end), False
@@ -163,8 +208,6 @@ def _read_coverage(
     raw = text[start : m.end()]
     source = _strip_leads(raw)
     subject = _strip_modals(source[: len(source) - len(m.group(0))])
-    if _depth(text, m.start()) > 0:
-        return Found(m.start(), m.end(), None, f"括号内的「{m.group(0)}」未作为目标抽取")
     if not subject:
         return Found(m.start(), m.end(), None, f"「{raw}」没有指标名称")
     indicator = subject if subject.endswith("覆盖率") else subject + "覆盖率"
@@ -187,8 +230,6 @@ def _read_number(
     def miss(message: str) -> Found:
         return Found(m.start(), end, None, message)
 
-    if _depth(text, m.start()) > 0:
-        return miss(f"括号内的数值「{number}」未作为目标抽取")
     whole, fraction, unit, suffix = m.group(1), m.group(2), m.group(3), m.group(4) or ""
     value = _value(whole, fraction)
     if value is None:
@@ -205,11 +246,11 @@ def _read_number(
     bare = verb + subject if verb in _COUNTED else subject
     if not suffix and (bare in _OPENING_VERBS or (not subject and verb in _COUNTED)):
         # the count's noun follows the number: 新增5000个学位, 完成30所学校督导评估
-        noun = re.match(r"[^，。；：、！？（）]{1,20}", text[end:])
+        noun = _NOUN_RE.match(text, end)
         if noun:
             subject, verb = bare + noun.group(0), ""
             source += noun.group(0)
-            end += noun.end()
+            end = noun.end()
     if subject.endswith("分别") or not subject:
         return miss(f"「{raw}」中的数值「{number}」未能对应到指标名称")
     change = verb in _RISE or verb in _FALL
@@ -238,28 +279,35 @@ def _read_number(
     )
     relative = change and unit == "%" and verb in ("增长", "增加", "下降", "减少")
     doubt = f"「{source}」可能是相对上年的增幅（×{1 + value / 100:g}），已按百分点差记录"
-    year = re.search(r"(?:到|至)(20\d\d)年", text[max(0, start - 30) : start])
+    year = _YEAR_RE.search(text, max(0, start - 30), start)
     return Found(start, end, target, doubt if relative else "", year.group(0) if year else None)
 
 
 def _context(text: str, start: int, end: int) -> str:
     """The phrase around a number, up to the next clause break (for a warning)."""
-    tail = re.match(r"[^，。；：！？]{0,8}", text[end:])
+    tail = _TAIL_RE.match(text, end)
     return text[start:end] + (tail.group(0) if tail else "")
 
 
 def _strip_modals(subject: str) -> str:
+    """The subject without 力争, 确保, 要 … at its end (and 力争 … at its start); positions move
+    rather than the subject being cut each time."""
+    start, end = 0, len(subject)
     changed = True
     while changed:
         changed = False
         for word in _MODALS:
-            if subject.endswith(word):
-                subject = subject[: -len(word)]
+            if subject.endswith(word, start, end) and end - start >= len(word):
+                end -= len(word)
                 changed = True
-            if word in _OPENING_MODALS and subject.startswith(word) and len(subject) > len(word):
-                subject = subject[len(word) :]
+            if (
+                word in _OPENING_MODALS
+                and subject.startswith(word, start, end)
+                and end - start > len(word)
+            ):
+                start += len(word)
                 changed = True
-    return subject.strip("，、 ")
+    return subject[start:end].strip("，、 ")
 
 
 def _code(lookup: Lookup | None, indicator: str) -> str | None:

@@ -72,6 +72,11 @@ class LinedText:
 
 _WIDTH_MAP = {chr(0xFF10 + i): str(i) for i in range(10)} | {"％": "%", "\u3000": " "}
 _TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）"}
+_WIDTH_TABLE = str.maketrans(_WIDTH_MAP)
+# (isprintable() rules out whitespace other than " ", and control and format characters)
+_SLOW_RE = re.compile(r"[,:;()．]")
+# a "." typed after Chinese (not after a closing bracket), before Chinese or at the end
+_HALF_STOP_RE = re.compile(r"(?<=[^\x00-\x7f）】」])\.(?=[^\x00-\x7f]|\Z)")
 
 
 def _is_ascii(ch: str) -> bool:
@@ -88,7 +93,20 @@ def normalise(source: LinedText) -> LinedText:
     Full-width digits and ％ become ASCII; whitespace goes, except one space between two ASCII
     words ("Windows 10"); ASCII , : ; ( ) become full-width unless both neighbours are ASCII
     ("8:30", "1,500" stay).
+
+    A text with no space, control character or ASCII , : ; ( ) ．— most lines of a plan — takes
+    a short way (a table for the widths, one pattern for the half-width full stops) to the same
+    result, character for character.
     """
+    text = source.text
+    if text.isprintable() and " " not in text and not _SLOW_RE.search(text):
+        out = _HALF_STOP_RE.sub("。", text.translate(_WIDTH_TABLE))
+        return LinedText(out, tuple(source.lines))
+    return _normalise_each(source)
+
+
+def _normalise_each(source: LinedText) -> LinedText:
+    """:func:`normalise` character by character, for text with spaces or ASCII punctuation."""
     chars = [_WIDTH_MAP.get(c, c) for c in source.text]
     chars = ["." if c == "．" and 0 < i < len(chars) - 1 else c for i, c in enumerate(chars)]
     lines = list(source.lines)
@@ -166,12 +184,7 @@ _FURNITURE_RES = [
 
 def is_furniture(line: str) -> bool:
     """Whether a whole (stripped) line is page furniture rather than the plan's text."""
-    s = squeeze(line).lower()
-    if not s:
-        return True
-    if s in _FURNITURE_WORDS:
-        return True
-    return any(r.fullmatch(s) for r in _FURNITURE_RES)
+    return _furniture(squeeze(line))
 
 
 _ELLIPSIS = ("...", "…", "。。。")
@@ -199,27 +212,48 @@ def drop_furniture(
     number alone on a line (``12``, ``12 |``): in a table flattened to one cell per line it
     is a row number, not a page number.
     """
-    body = "".join(squeeze(t) for _, t in lines if not is_furniture(t))
-    counts = Counter(squeeze(t) for _, t in lines)
+    squeezed = [squeeze(t) for _, t in lines]
+    furniture = [_furniture(s) for s in squeezed]
+    body = "".join(s for s, f in zip(squeezed, furniture, strict=True) if not f)
+    counts = Counter(squeezed)
     running = {s for s, n in counts.items() if n >= 3 and _could_be_header(s)}
-    kept: list[tuple[int, str]] = []
+    kept: list[tuple[int, str, str | None]] = []  # line, text, the opening of a summary blob
     seen_header = False
-    for number, text in lines:
-        s = squeeze(text)
+    for (number, text), s, is_furn in zip(lines, squeezed, furniture, strict=True):
         if keep_numbers and s.rstrip("|｜").isdigit():
-            kept.append((number, text))
+            kept.append((number, text, None))
             continue
-        if is_furniture(text) or s in running:
+        if is_furn or s in running:
             continue  # furniture, or a running header printed on every page
         if header is not None and s == header:
             if seen_header:
                 continue  # a header repeated on every page
             seen_header = True
+        opening = None
         if s.endswith(_ELLIPSIS) and len(s) >= 30:
             blob = s.rstrip(".…。")
             if header is not None and blob.startswith(header) and len(blob) > len(header) + 10:
                 blob = blob[len(header) :]  # the viewer glues the title to the opening text
-            if body.count(blob[:20]) >= 2:
-                continue
-        kept.append((number, text))
-    return kept
+            opening = blob[:20]
+        kept.append((number, text, opening))
+    repeated = repeated_in(body, {o for _, _, o in kept if o is not None})
+    return [(n, t) for n, t, o in kept if o is None or o not in repeated]
+
+
+def _furniture(squeezed: str) -> bool:
+    """:func:`is_furniture` of a line already squeezed."""
+    s = squeezed.lower()
+    return not s or s in _FURNITURE_WORDS or any(r.fullmatch(s) for r in _FURNITURE_RES)
+
+
+def repeated_in(body: str, keys: set[str]) -> set[str]:
+    """The keys found at least twice, without overlapping, in ``body`` (``body.count(k) >= 2``).
+
+    A few keys are counted directly; many are found in one pass over ``body`` (every window
+    of a key's length hashed at once), so a page of summary lines does not read the body once
+    per line."""
+    if len(keys) <= 8:
+        return {k for k in keys if body.count(k) >= 2}
+    from .repeats import repeated_windows
+
+    return repeated_windows(body, keys)

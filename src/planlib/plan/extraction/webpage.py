@@ -55,8 +55,8 @@ class _PageParser(HTMLParser):
             self._break()
             self.tables.append({"rows": [], "row": None, "cell": None, "span": {}, "nested": False})
             if len(self.tables) > 1:
-                for outer in self.tables[:-1]:
-                    outer["nested"] = True
+                # the tables around the parent were marked when the parent opened
+                self.tables[-2]["nested"] = True
             return
         t = self._table()
         if t is not None and tag == "tr":
@@ -162,9 +162,10 @@ def _grid(rows: list[list[tuple[str, tuple[int, int]]]]) -> list[list[str]]:
     out: list[list[str]] = []
     for row in rows:
         line: list[str] = []
-        cells = list(row)
         col = 0
-        while cells or any(c >= col for c in pending):
+        at = 0  # the next of the row's own cells
+        far = max(pending, default=-1)  # the last column still covered from above
+        while at < len(row) or far >= col:
             if col in pending:
                 text, left = pending[col]
                 line.append(text)
@@ -174,16 +175,18 @@ def _grid(rows: list[list[tuple[str, tuple[int, int]]]]) -> list[list[str]]:
                     pending[col] = (text, left - 1)
                 col += 1
                 continue
-            if not cells:
+            if at == len(row):
                 line.append("")  # a gap before a cell still covered from above
                 col += 1
                 continue
-            text, (rowspan, colspan) = cells.pop(0)
+            text, (rowspan, colspan) = row[at]
+            at += 1
             text = " ".join(text.split())
             for k in range(colspan):
                 line.append(text if k == 0 else "")
                 if rowspan > 1:
                     pending[col + k] = (text if k == 0 else "", rowspan - 1)
+                    far = max(far, col + k)
             col += colspan
         out.append(line)
     return out
