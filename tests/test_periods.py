@@ -57,3 +57,34 @@ def test_codes_and_long_numbers_are_no_year_or_quarter():
     assert find_year("9901020001.xlsx") is None
     assert find_period("9901020001", year=2022) is None
     assert find_period("20221Q4") is None  # five digits before Q: no year
+
+
+@pytest.mark.parametrize(
+    ("spec", "wanted"),
+    [
+        ("22Q2", ["2022Q2"]),
+        ("22年第二季度", ["2022Q2"]),
+        ("2022-06", ["2022Q2"]),
+        ("2022年6月", ["2022Q2"]),
+        ("2022.05", ["2022Q2"]),
+        ("Q2", ["2022Q2"]),  # the year is plain: the data's latest
+        ("二季度", ["2022Q2"]),
+        ("2022Q2-2022Q4", ["2022Q2", "2022Q3", "2022Q4"]),
+        ("2022年第一季度-2022年第三季度", ["2022Q1", "2022Q2", "2022Q3"]),
+        ("2022-Q3", ["2022Q3"]),  # a hyphen inside one quarter is no range
+    ],
+)
+def test_periods_as_people_write_them_in_a_request(spec: str, wanted: list[str]) -> None:
+    from planlib.periods import resolve_periods
+
+    have = ["2021Q4", "2022Q1", "2022Q2", "2022Q3", "2022Q4"]
+    assert resolve_periods(have, spec) == wanted
+
+
+@pytest.mark.parametrize("spec", ["2022-13", "22Q5", "Q5", "2022Q4-", "下季度"])
+def test_an_unreadable_request_names_the_spellings(spec: str) -> None:
+    from planlib.errors import PlanlibError
+    from planlib.periods import resolve_periods
+
+    with pytest.raises(PlanlibError, match="无法识别的报告期"):
+        resolve_periods(["2022Q1", "2022Q2"], spec)

@@ -139,7 +139,10 @@ LATEST = ("latest", "最新", "")
 ALL = ("all", "全部")
 _YEAR = re.compile(r"^\s*(\d{4})\s*年?(?:全年)?\s*$")
 _RANGE = re.compile(r"\s*(?:\.\.|:|～|~|至|到|—|–)\s*")
-_EXAMPLES = "示例：2022Q4、2022年第四季度、latest（最新）、2022（全年）、2022Q1:2022Q3、all"
+_EXAMPLES = (
+    "示例：2022Q4、2022年第四季度、22Q4、2022-12、Q4（最新数据的年份）、latest（最新）、"
+    "2022（全年）、2022Q1:2022Q3、2022Q1-2022Q3、all"
+)
 
 
 def _sorted(available: Iterable[str | Period]) -> list[Period]:
@@ -182,16 +185,16 @@ def resolve_periods(
         if not chosen:
             raise PlanlibError(f"{year.group(1)} 年没有任何季度的数据；已有：{shown}")
         return [str(p) for p in chosen]
-    parts = [x for x in _RANGE.split(text) if x] if _RANGE.search(text) else []
+    parts = [x for x in _RANGE.split(text) if x] if _RANGE.search(text) else _dash_range(text, have)
     if len(parts) == 2:
-        start, end = _quarter(parts[0]), _quarter(parts[1])
+        start, end = _quarter(parts[0], have), _quarter(parts[1], have)
         if end < start:
             raise PlanlibError(f"报告期范围「{spec}」的起点晚于终点")
         chosen = [p for p in have if start <= p <= end]
         if not chosen:
             raise PlanlibError(f"{start} 至 {end} 没有任何季度的数据；已有：{shown}")
         return [str(p) for p in chosen]
-    quarter = _quarter(text)
+    quarter = _quarter(text, have)
     if quarter not in have:
         raise PlanlibError(f"报告期 {quarter} 没有数据；已有：{shown}")
     return [str(quarter)]
@@ -205,11 +208,50 @@ def resolve_period(available: Iterable[str | Period], spec: str | Period | None 
     return resolve_periods(available, spec)[-1]
 
 
-def _quarter(text: str | Period) -> Period:
+_SHORT_YEAR = re.compile(
+    r"^\s*(?P<y>\d{2})\s*(?:[Qq]|年第?|年度第?)\s*(?P<q>[一二三四1-4])\s*季?度?\s*$"
+)
+_MONTH = re.compile(
+    r"^\s*(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?(?:份|末|底)?\s*$"
+)
+
+
+def _quarter(text: str | Period, have: Sequence[Period] = ()) -> Period:
+    """A quarter as people write one in a request: 2022Q2, 2022年第二季度, 22Q2, 2022-06 or
+    2022年6月 (the quarter that month ends in), and Q2 or 二季度 when the data's latest year
+    makes the year plain."""
     try:
         return parse_period(text)
     except ValueError:
-        raise PlanlibError(f"无法识别的报告期「{text}」（{_EXAMPLES}）") from None
+        pass
+    raw = str(text)
+    m = _SHORT_YEAR.match(raw)
+    if m:
+        return Period(2000 + int(m["y"]), _CN_DIGITS[m["q"]])
+    m = _MONTH.match(raw)
+    if m and 1 <= int(m["m"]) <= 12:
+        return Period(int(m["y"]), (int(m["m"]) - 1) // 3 + 1)
+    if have:
+        try:
+            return parse_period(raw, year=max(p.year for p in have))
+        except ValueError:
+            pass
+    raise PlanlibError(f"无法识别的报告期「{text}」（{_EXAMPLES}）")
+
+
+def _dash_range(text: str, have: Sequence[Period]) -> list[str]:
+    """``2022Q2-2022Q4``: two quarters joined by a hyphen (a hyphen inside one, 2022-Q2, is not
+    a range), else no parts."""
+    for i, ch in enumerate(text):
+        if ch != "-":
+            continue
+        left, right = text[:i], text[i + 1 :]
+        try:
+            _quarter(left, have), _quarter(right, have)
+        except PlanlibError:
+            continue
+        return [left, right]
+    return []
 
 
 def year_to_date(available: Iterable[str | Period], period: str | Period) -> list[str]:

@@ -38,7 +38,9 @@ class PeriodSpec(click.ParamType):
         from ..periods import Period, resolve_periods
 
         text = str(value).strip()
-        years = {int(y) for y in re.findall(r"\d{4}", text)} or {2000}
+        years = {int(y) for y in re.findall(r"\d{4}", text)}
+        years |= {2000 + int(y) for y in re.findall(r"(?<!\d)(\d{2})(?=\s*(?:[Qq]|年))", text)}
+        years = years or {2000}
         every = [Period(y, q) for y in range(min(years), max(years) + 1) for q in range(1, 5)]
         try:
             resolve_periods(every, text)
