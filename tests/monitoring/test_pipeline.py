@@ -160,3 +160,14 @@ def test_report_command_passes_the_chain_options(
     # a bad setting is refused by the report command as by assess: exit 1, in Chinese
     r = _cli("report", "--data", str(small_sample), "--out", str(tmp_path), "--set", "颜色=红")
     assert r.returncode == 1 and "颜色" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_run_shows_itself_in_a_line_and_a_card(small_sample: Path) -> None:
+    run = planlib.monitor(small_sample, "latest")
+    text = repr(run)
+    assert len(text) < 400 and "市教育局2022年工作要点" in text and "2022Q4" in text
+    summary = run.summary()
+    assert summary["目标"] == 16
+    assert sum(summary[f"全市{s}"] for s in ("达标", "接近", "未达标", "无数据")) == 16
+    html = run._repr_html_()
+    assert "<table>" in html and "全市达标" in html and len(html) < 3000

@@ -54,6 +54,50 @@ class Monitoring:
     tasks: pd.DataFrame
     problems: pd.DataFrame
 
+    def summary(self) -> dict[str, Any]:
+        """What the run is, in a few numbers: plan, as-of quarter, units, targets by status."""
+        a = self.assessment
+        mine = a[a["period"].astype(str) == self.period]
+        root = mine["parent_code"].fillna("").astype(str) == ""
+        top, below = mine[root], mine[~root]
+        statuses = ["达标", "接近", "未达标", "无数据"]
+        severity = self.problems["severity"] if "severity" in self.problems else pd.Series([])
+        return {
+            "计划": self.plan.title,
+            "报告期": self.period,
+            "计算的季度": "、".join(self.periods),
+            "单位": int(self.dataset.org_units.units.shape[0]),
+            "目标": int(top["target"].notna().sum() if len(top) else 0),
+            **{f"全市{s}": int((top["status"] == s).sum()) for s in statuses},
+            **{f"下级{s}": int((below["status"] == s).sum()) for s in statuses},
+            "数据错误": int((severity == "error").sum()),
+            "数据警告": int((severity == "warning").sum()),
+        }
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        parts = [f"{k} {v}" for k, v in s.items() if k not in ("计划", "报告期", "计算的季度")]
+        return (
+            f"<Monitoring {s['计划']}，{s['报告期']}（计算 {len(self.periods)} 个季度）："
+            + "，".join(parts)
+            + ">"
+        )
+
+    def _repr_html_(self) -> str:
+        """A card in Jupyter: the run's plan, quarter and status counts (the frames are
+        attributes: ``.assessment``, ``.indicators``, ``.tasks``, ``.problems``)."""
+        from html import escape
+
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
+            for k, v in self.summary().items()
+        )
+        return (
+            "<div><b>planlib 监测结果</b>（属性：assessment、indicators、tasks、problems；"
+            "select() 按指标、单位与报告期选取）"
+            f"<table>{rows}</table></div>"
+        )
+
     @property
     def year_to_date(self) -> list[str]:
         """The quarters of ``period``'s year up to it that have data."""
