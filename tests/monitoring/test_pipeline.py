@@ -171,3 +171,12 @@ def test_a_run_shows_itself_in_a_line_and_a_card(small_sample: Path) -> None:
     assert sum(summary[f"全市{s}"] for s in ("达标", "接近", "未达标", "无数据")) == 16
     html = run._repr_html_()
     assert "<table>" in html and "全市达标" in html and len(html) < 3000
+
+
+def test_a_year_given_as_a_number_is_read_and_other_types_say_what_was_wanted(
+    small_sample: Path,
+) -> None:
+    ds = planlib.load_dataset(small_sample)
+    assert planlib.monitor(ds, 2022).period == "2022Q4"  # type: ignore[arg-type]
+    with pytest.raises(planlib.PlanlibError, match="报告期应为文字"):
+        planlib.monitor(ds, ["2022Q1"])  # type: ignore[arg-type]

@@ -161,6 +161,12 @@ def monitor(
         raise UsageError(
             f"monitor() 需要数据目录（路径）或数据集（load_dataset 的结果），而不是{describe(data)}"
         )
+    if isinstance(period, int) and not isinstance(period, bool):
+        period = str(period)  # monitor(ds, 2022): the year
+    if not isinstance(period, str):
+        raise UsageError(
+            f'monitor() 的报告期应为文字，如 "latest"、"2022Q2"、"2022"，而不是{describe(period)}'
+        )
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
     # a data folder that is a workspace brings its own plan, catalog, allocations and settings
     with use_workspace(getattr(dataset, "workspace", None)) as ws:
