@@ -180,3 +180,15 @@ def test_a_year_given_as_a_number_is_read_and_other_types_say_what_was_wanted(
     assert planlib.monitor(ds, 2022).period == "2022Q4"  # type: ignore[arg-type]
     with pytest.raises(planlib.PlanlibError, match="报告期应为文字"):
         planlib.monitor(ds, ["2022Q1"])  # type: ignore[arg-type]
+
+
+def test_the_schools_behind_a_school_level_target(small_sample: Path) -> None:
+    run = planlib.monitor(small_sample, "latest")
+    county = run.dataset.org_units.counties()["name"].iloc[0]
+    every = run.schools("标准化学校覆盖率", county, behind=False)  # the plan's own wording
+    behind = run.schools("义务教育标准化学校覆盖率", county)
+    assert len(every) > len(behind) > 0
+    assert not behind["meets"].any() and set(behind["county_name"]) == {county}
+    assert set(behind["stage"]) <= {"小学", "初中", "九年一贯制"}
+    row = run.select("义务教育标准化学校覆盖率", county, run.period).iloc[0]
+    assert len(every) - len(behind) == row["numerator"]  # the schools meeting it are the count

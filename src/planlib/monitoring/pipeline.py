@@ -98,6 +98,35 @@ class Monitoring:
             f"<table>{rows}</table></div>"
         )
 
+    def schools(
+        self,
+        indicator: str | None = None,
+        unit: str | Sequence[str] | None = None,
+        *,
+        behind: bool = True,
+    ) -> pd.DataFrame:
+        """The schools a school-level target counts over (标准化, 省级示范高中, 智慧校园 …) as of
+        ``period``: by default those not meeting it yet, per county, in code order. ``indicator``:
+        a code, name or the plan's wording; ``unit``: county codes or names. Columns: county,
+        task, indicator, school code and name, stage, ownership, ``meets``, ``reported``."""
+        from .behind import school_status
+
+        frame = school_status(
+            self.dataset.values, self.dataset.org_units.schools, self.assessment,
+            self.definitions, self.settings, self.period,
+        )  # fmt: skip
+        if indicator is not None:
+            frame = frame[frame["indicator"] == self.definitions[indicator].code]
+        if unit is not None:
+            units = [unit] if isinstance(unit, str) else list(unit)
+            org = self.dataset.org_units
+            frame = frame[frame["county_code"].isin({org.code(u) for u in units})]
+        if behind:
+            frame = frame[~frame["meets"].astype(bool)]
+        names = self.dataset.org_units.units.set_index("code")["name"]
+        frame = frame.assign(county_name=frame["county_code"].map(names))
+        return frame.reset_index(drop=True)
+
     @property
     def year_to_date(self) -> list[str]:
         """The quarters of ``period``'s year up to it that have data."""
