@@ -120,3 +120,9 @@ def test_city_overview_standalone_computes_from_data_dir(sample: Path, tmp_path:
     html = json.dumps([o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])],
                       ensure_ascii=False)  # fmt: skip
     assert "2022年第二季度" in html and "监测总览" in html
+
+
+def test_the_cookbook_writes_nothing_into_the_checkout_by_default() -> None:
+    """Its default out_dir is reports/, which git ignores: running it leaves git status clean."""
+    source = "".join(load("cookbook").cells[1].source)
+    assert 'out_dir = "../reports"' in source
