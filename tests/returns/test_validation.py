@@ -72,8 +72,9 @@ def test_unknown_school_code_and_duplicates(data):
     path = first_xlsx(data)
     edit(path, "学校明细", "A4", "9999999999")
     ws = load_workbook(path)["学校明细"]
-    dup_code = ws["A5"].value
+    dup_code, dup_name = ws["A5"].value, ws["B5"].value
     edit(path, "学校明细", "A6", dup_code)
+    edit(path, "学校明细", "B6", dup_name)  # the row copied whole (a code alone is name_mismatch)
     p = validate(data).problems
     unknown = p[p["rule"] == "unknown_code"]
     assert unknown.iloc[0]["value"] == "9999999999" and unknown.iloc[0]["row"] == 4
@@ -188,7 +189,8 @@ def test_a_file_sent_under_another_countys_name_is_flagged(data):
     own.rename(other)  # 990102's return, saved under the other county's file name
     p = validate(data).problems
     hit = p[p["rule"] == "file_owner"]
-    assert len(hit) >= 1 and (hit["severity"] == "warning").all()
+    # the file is at fault (name and contents disagree): an error, counted for neither county
+    assert len(hit) >= 1 and (hit["severity"] == "error").all()
     assert {Path(f).name.split("［")[0] for f in hit["file"]} == {other.name}
     assert hit["message"].str.contains("990102").all()
 

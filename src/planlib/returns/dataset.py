@@ -189,7 +189,9 @@ def read_values(
         src = sources[0]
         name = str(src.relative_to(root)) if src.is_relative_to(root) else str(src)
         return read_tidy(src, name, d)
-    values, problems = read_returns(sources, d, root=root, cache=store, digests=digests)
+    values, problems = read_returns(
+        sources, d, root=root, cache=store, digests=digests, facts=True
+    )
     return values, problems, None
 
 
@@ -219,5 +221,5 @@ def validate(
         ds = load_dataset(folder, dictionary=dictionary)
         return ValidationResult(ds.problems, ds.values, ds.org_units, ds.keys)
     d = dictionary or load_dictionary()
-    values, problems = read_returns(items, d)
+    values, problems = read_returns(items, d, facts=True)
     return validate_values(values, problems, None, d)

@@ -28,6 +28,7 @@ from ..encodings import decode_text
 from ..errors import DataFileError, Problem, ReturnLimitError
 from ..periods import find_period, period_of_cell
 from .cells import VALUE_COLUMNS, TableCells, _problem, cap_problems, check_tables
+from .identity import facts_problem, split_facts
 from .filing import (
     FilePeriods,
     Refused,
@@ -143,7 +144,7 @@ def table_cells(
     fallback = find_period(fallback_period) if fallback_period else None
     periods = FilePeriods(name_period=fallback, year=fallback.year if fallback else None)
     cells, problems = _table_cells(table, d, periods)
-    return (cells.frame() if len(cells) else pd.DataFrame()), problems
+    return (cells.frame() if len(cells) else pd.DataFrame()), split_facts(problems)[0]
 
 
 def _table_cells(
@@ -167,6 +168,7 @@ def _table_cells(
     columns: dict[int, Any] = {}
     code_col = None
     period_col = None
+    name_col = None
     level = "county"
     for j, cell in enumerate(header):
         label = _text(cell)
@@ -190,6 +192,8 @@ def _table_cells(
             level = "school" if m.kind == "school_code" else "county"
         elif m.kind == "period":
             period_col = j
+        elif m.kind == "name" and name_col is None:
+            name_col = j
         elif m.kind == "element":
             if m.factor != m.factor:  # NaN: a unit the dictionary cannot convert
                 problems.append(
@@ -240,6 +244,8 @@ def _table_cells(
     skipped: dict[str, list[tuple[int, str]]] = {}
     wrong_period: dict[str, list[int]] = {}
     said_periods: dict[str, tuple[str, bool]] = {}  # 报告期 as written: (quarter, disagrees)
+    names: dict[int, str] = {}
+    sent: str | None = None
     file_period_text = str(file_period) if file_period else None
     year = periods.year or (file_period.year if file_period else None)
     for i in range(h + 1, len(table.rows)):
@@ -250,6 +256,8 @@ def _table_cells(
         what = skipped_row(row, code, label_columns)
         if what is not None:
             skipped.setdefault(what[0], []).append((i + 1, what[1]))
+            if what[0] == "footer" and "日期" in what[1]:
+                sent = " ".join(_text(c) for c in row if _text(c))
             continue
         if i == h + 1 and is_column_numbers(row, code_col):
             skipped.setdefault("numbers", []).append((i + 1, _text(row[code_col])))
@@ -309,6 +317,8 @@ def _table_cells(
             cells.raw += take(row) if take is not None else [row[at] for at in positions]
         else:
             cells.raw += [row[j] if j < len(row) else None for j in positions]
+        if name_col is not None and name_col < len(row) and _text(row[name_col]):
+            names[i + 1] = _text(row[name_col])
         cells.element += element_codes
         cells.factor += factors
         cells.column += labels
@@ -317,6 +327,8 @@ def _table_cells(
         cells.row += [i + 1] * k
     problems += wrong_period_problems(where, wrong_period, file_period, periods, title_rows)
     problems += skipped_problems(where, skipped, _text(header[code_col]))
+    if len(cells):
+        problems.append(facts_problem(where, names, title_text, sent))
     return cells, problems
 
 
@@ -428,8 +440,12 @@ def read_returns(
     *,
     cache: ReturnCache | None = None,
     digests: Mapping[Path, str] | None = None,
+    facts: bool = False,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Tidy values from every return file, and every problem found; never raises for bad data.
+
+    With ``facts``, the problems include each table's ``_facts`` record (its row names, title
+    and send date, for :mod:`planlib.returns.identity`: ``validate_values`` takes them out).
 
     With ``cache``, a workbook or CSV read before with the same bytes is not read again
     (:mod:`planlib.returns.cache`); ``digests`` are files' SHA-256 when already known.
@@ -466,6 +482,8 @@ def read_returns(
         values = pd.concat(frames, ignore_index=True)
     else:
         values = pd.DataFrame(columns=VALUE_COLUMNS)
+    if not facts:
+        problems = split_facts(problems)[0]
     return values.astype(text).reset_index(drop=True), problems
 
 

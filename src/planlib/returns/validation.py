@@ -12,7 +12,6 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from ..errors import Problem
 from ..periods import parse_period
 from .cells import cap_problems
 from .coverage import check_school_coverage, registry_positions
+from .identity import check_identity, split_facts
 from .orgunits import OrgUnits
 
 PROBLEM_COLUMNS = [f.name for f in fields(Problem)]
@@ -306,63 +306,6 @@ def check_rules(values: pd.DataFrame, d: Dictionary) -> tuple[pd.Series, list[Pr
     return keep, problems
 
 
-_FILE_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
-
-
-def check_file_owner(values: pd.DataFrame, org_units: OrgUnits) -> list[Problem]:
-    """Rows in a county's file (named by its code, e.g. 990104.xlsx) that belong to another
-    county: a file sent under the wrong name, or a school listed by the wrong county. Their
-    numbers count for the unit the row names, so this is a warning to check, not a drop."""
-    files = [str(f) for f in values["file"].unique()]  # a few hundred names, not 10M rows
-    counties = set(org_units.counties()["code"].astype(str))
-    owner = {
-        f: m[-1]
-        for f in files
-        if (m := [c for c in _FILE_CODE.findall(Path(f).name) if c in counties])
-    }
-    if not owner:
-        return []
-    county_of = {
-        **{c: c for c in counties},
-        **dict(
-            zip(
-                org_units.schools["code"].astype(str).tolist(),
-                org_units.schools["county_code"].astype(str).tolist(),
-                strict=True,
-            )
-        ),
-    }
-    rows = values[values["file"].isin(list(owner))]
-    rows = rows.drop_duplicates(["file", "org_code"])
-    files_, orgs = rows["file"].astype(str).tolist(), rows["org_code"].astype(str).tolist()
-    # the per-row test in plain Python on two lists; only rows that disagree become problems
-    odd = [
-        i
-        for i, (f, o) in enumerate(zip(files_, orgs, strict=True))
-        if county_of.get(o, owner[f]) != owner[f]
-    ]
-    names = dict(zip(org_units.units["code"].astype(str), org_units.units["name"], strict=True))
-    problems = []
-    for r in rows.iloc[odd].itertuples(index=False):
-        mine, theirs = owner[str(r.file)], county_of[str(r.org_code)]
-        who = "学校" if str(r.org_code) != theirs else "单位"
-        problems.append(
-            Problem(
-                str(r.file),
-                int(str(r.row)),
-                None,
-                str(r.org_code),
-                f"文件名表明这是{names.get(mine, mine)}（{mine}）的报表，但本行{who} {r.org_code} "
-                f"属于{names.get(theirs, theirs)}（{theirs}），请核对是否报错了文件或学校",
-                "warning",
-                str(r.org_code),
-                str(r.period),
-                "file_owner",
-            )
-        )
-    return problems
-
-
 def check_completeness(values: pd.DataFrame, org_units: OrgUnits, d: Dictionary) -> list[Problem]:
     """Which county and period has no return at all (reports expected vs received)."""
     periods = sorted(values["period"].unique(), key=parse_period)
@@ -453,7 +396,7 @@ def validate_values(
     """
     from .plausibility import check_plausibility
 
-    all_problems = list(problems)
+    all_problems, facts = split_facts(problems)
     if keys is None or len(keys) != len(values):
         keys = RowKeys.of(values)
     keep = np.ones(len(values), dtype=bool)
@@ -463,6 +406,12 @@ def validate_values(
         known, found = check_codes(values, org_units, d, keys, school_pos)
         keep &= known
         all_problems += found
+        if len(values):
+            at = np.flatnonzero(keep)
+            levels = np.where(keys.school_rows(d), "school", "county")[at]
+            ok, found = check_identity(values.iloc[at], facts, org_units, levels)
+            keep[at[~ok]] = False
+            all_problems += found
     kept = values if keep.all() else values[keep]
     first, found = check_duplicates(kept, keys.scan_key(None if keep.all() else keep), keys.space)
     keep[np.flatnonzero(keep)[~first]] = False
@@ -486,7 +435,6 @@ def validate_values(
     all_problems += check_plausibility(unit_rows, keys.take(unit_mask), d)
     kept = values if keep.all() else values[keep]
     if org_units is not None:
-        all_problems += check_file_owner(kept, org_units)
         all_problems += check_completeness(unit_rows, org_units, d)
         all_problems += check_school_coverage(values, keys, keep, org_units, school_pos)
     return ValidationResult(
