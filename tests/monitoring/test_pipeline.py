@@ -192,3 +192,9 @@ def test_the_schools_behind_a_school_level_target(small_sample: Path) -> None:
     assert set(behind["stage"]) <= {"小学", "初中", "九年一贯制"}
     row = run.select("义务教育标准化学校覆盖率", county, run.period).iloc[0]
     assert len(every) - len(behind) == row["numerator"]  # the schools meeting it are the count
+
+
+def test_assessing_an_assessment_says_what_was_wanted(small_sample: Path) -> None:
+    run = planlib.monitor(small_sample, "latest")
+    with pytest.raises(planlib.PlanlibError, match="已是评估结果.*run.indicators"):
+        planlib.assess(run.assessment, run.plan)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks import expect_frame, expect_type
-from ..errors import AllocationFileError, Problem
+from ..errors import AllocationFileError, Problem, UsageError
 from ..plan.model import COMPARATORS, Plan
 from .allocations import allocations_frame
 from .indicators import IndicatorSet, Settings, load_indicators
@@ -264,6 +264,11 @@ def assess(
     )  # fmt: skip
     expect_type(plan, "assess", "计划（planlib.load_plan() 的结果）", "Plan",
                 "请用 planlib.load_plan() 读入计划文件")  # fmt: skip
+    if {"status", "task_id", "target"} <= set(map(str, indicators.columns)):
+        raise UsageError(
+            "assess() 需要指标表（compute_indicators 的结果），而这已是评估结果（含 status、target）；"
+            "要换一份计划重新评估，请传入 run.indicators"
+        )
     defs = definitions if definitions is not None else load_indicators()
     s = Settings.coerce(settings).check_codes(defs)
     targets, warnings = _targets(indicators, plan, defs)
