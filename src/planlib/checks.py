@@ -9,10 +9,40 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .errors import UnknownNameError, UsageError
+
+
+def clean_text(text: str) -> str:
+    r"""``text`` from data (a unit's name, a header, a note) made safe to show a reader in a
+    terminal, an HTML report or a chart. Format characters (Unicode category Cf: the
+    bidirectional controls U+200E/F, U+202A–202E, U+2066–2069, zero-width characters, the byte
+    order mark, tag characters) are dropped; other control characters (C0 and C1, e.g. ESC,
+    which starts a terminal escape sequence) become U+FFFD; tab and line feed stay, and a
+    carriage return becomes a line feed.
+
+    Format characters are dropped because they are invisible where they belong: without them the
+    text reads in the order it is stored (a right-to-left override can no longer make a stored
+    南区 read as 区南, or hide a file's real extension), and no box appears in a county's name.
+    A control character has no place in text a person typed, so a reader is shown that one was
+    there. Only characters change: markup (rich's ``[b]``, HTML, ``$`` for matplotlib) is each
+    output's own escaping.
+
+    >>> clean_text("南江区\u202e") == "南江区", clean_text("a\r\nb\x1b[31m")
+    (True, 'a\nb\ufffd[31m')
+    """
+    if text.isprintable():  # nearly every name: no copy
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        "" if (kind := unicodedata.category(ch)) == "Cf" else
+        "\ufffd" if kind == "Cc" and ch not in "\t\n" else ch
+        for ch in text
+    )  # fmt: skip
+
 
 _KINDS: dict[str, str] = {
     "Dataset": "数据集（load_dataset 的结果）",
@@ -118,4 +148,11 @@ def unknown(
     return UnknownNameError(f"没有{kind}「{name}」；{guess}可用：{'、'.join(shown)}{more}")
 
 
-__all__ = ["close_matches", "describe", "expect_frame", "expect_type", "unknown"]
+__all__ = [
+    "clean_text",
+    "close_matches",
+    "describe",
+    "expect_frame",
+    "expect_type",
+    "unknown",
+]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from typing import Any, ParamSpec
 
@@ -25,8 +25,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter, MaxNLocator
 
+from ..checks import clean_text
 from ..fonts import font_path
 
 FONT_NAME = "Noto Sans SC"
@@ -306,20 +308,67 @@ def value_ticks(ax: Axes, left: float, right: float, integer: bool = False) -> N
     ax.set_xticks([t for t in ticks if left <= t <= right * 1.0001])
 
 
+LITERAL_TEXT: dict[str, Any] = {"text.parse_math": False, "text.usetex": False}
+"""Settings under which text is drawn as written: no mathtext, no TeX. The charts' labels come
+from data (unit, indicator and department names, targets in words), where a ``$`` is a
+character: mathtext would set ``高$新$区`` in italics with missing glyphs, and fail on a name
+such as ``$\\frac{$``."""
+
+
+def _texts(fig: Figure) -> Iterator[Text]:
+    """Every text of a figure, found without ``findobj``: an axis's children would make its
+    ticks for every tick location (a third of a 16-panel chart's time); ticks not made yet
+    show numbers, never data."""
+    yield from fig.texts  # the suptitle and figure notes
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
+    for legend in filter(None, legends):
+        yield from (*legend.texts, legend.get_title())
+    for ax in fig.axes:
+        yield from ax.texts
+        yield from (getattr(ax, t) for t in ("title", "_left_title", "_right_title"))
+        for axis in (ax.xaxis, ax.yaxis):
+            yield from (axis.label, axis.offsetText)
+            for tick in (*axis.majorTicks, *axis.minorTicks):
+                yield from (tick.label1, tick.label2)
+
+
+def literal_text(fig: Figure) -> Figure:
+    """Show every text of ``fig`` as written, as a reader should see a name from data: no
+    mathtext or TeX (a ``$`` stays a ``$``), and without the bidirectional and control characters
+    that :func:`planlib.checks.clean_text` drops. Tick labels given as a list (the unit and
+    indicator names of a chart's axes) are cleaned where the axis keeps them, so a redraw keeps
+    them clean. Every planlib chart passes through it (:func:`styled`); an analyst's own figure
+    may too."""
+    for text in _texts(fig):  # titles, tick labels, value labels, annotations, legends
+        text.set_parse_math(False)
+        text.set_usetex(False)
+        raw = text.get_text()
+        if (clean := clean_text(raw)) != raw:
+            text.set_text(clean)
+    for ax in fig.axes:
+        for ticker in (ax.xaxis.major, ax.xaxis.minor, ax.yaxis.major, ax.yaxis.minor):
+            if isinstance(ticker.formatter, FixedFormatter):
+                ticker.formatter.seq = [clean_text(str(label)) for label in ticker.formatter.seq]
+    return fig
+
+
 def styled(draw: Callable[P, Figure]) -> Callable[P, Figure]:
     """Draw a chart in the planlib style without changing the caller's matplotlib settings.
 
     Text takes its font and size when it is created, inside the style's ``rc_context``; the
     first tick of every axis is made there too, so ticks added when the figure is later drawn
-    or saved copy its font instead of reading the caller's settings."""
+    or saved copy its font instead of reading the caller's settings. Its text is then shown as
+    written (:func:`literal_text`): the labels come from data."""
 
     @functools.wraps(draw)
     def styled(*args: P.args, **kwargs: P.kwargs) -> Figure:
-        with mpl.rc_context(rc_params()):  # type: ignore[arg-type]
+        settings: Any = {**rc_params(), **LITERAL_TEXT}
+        with mpl.rc_context(settings):
             fig = draw(*args, **kwargs)
             for ax in fig.axes:
                 for axis in (ax.xaxis, ax.yaxis):
                     _ = axis.majorTicks[0], axis.minorTicks[0]
+            literal_text(fig)
         return fig
 
     return styled

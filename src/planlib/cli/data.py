@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import PlanlibError
-from ._console import console, err_console, print_table
+from ._console import console, err_console, plain, print_table
 
 
 @click.command("sample-data")
@@ -66,12 +66,12 @@ def sample_data(
         fmt=fmt,
     )
     console.print(
-        f"已在 {s.out_dir} 生成示例数据：{s.counties} 个县级单位、{s.schools} 所学校、"
+        f"已在 {plain(s.out_dir)} 生成示例数据：{s.counties} 个县级单位、{s.schools} 所学校、"
         f"{len(s.periods)} 个季度（{s.periods[0]}–{s.periods[-1]}），共 {s.files} 个报表文件。"
     )
     if s.late:
         console.print(
-            f"其中 {'、'.join(s.late)} 的 {s.late_period} 报表迟报（未生成），用于演示完整性检查。"
+            f"其中 {plain('、'.join(s.late))} 的 {s.late_period} 报表迟报（未生成），用于演示完整性检查。"
         )
 
 
@@ -98,8 +98,9 @@ def validate(paths: tuple[Path, ...], fmt: str, max_rows: int) -> None:
     try:
         result = run_validation(list(paths))
     except PlanlibError as err:
-        if fmt != "json":
-            raise
+        if fmt != "json":  # the message may quote the data: printed literally, never as markup
+            err_console.print(f"[bold red]错误：[/]{plain(err)}")
+            raise SystemExit(1) from None
         # machines get JSON even when the folder cannot be read at all (no org_units.csv …)
         failure = {"file": None, "row": None, "column": None, "value": None, "message": str(err),
                    "severity": "error", "org_code": None, "period": None, "rule": "unreadable"}  # fmt: skip

@@ -1,6 +1,8 @@
 """The HTML kit of the reports: the CSS, the output-cell wrapper and the small formatters.
 
-Every report kind builds its sections from these. Text from data is escaped (``e``, ``table``);
+Every report kind builds its sections from these. Text from data is escaped (``e``, ``table``,
+``figure_html``'s title) after :func:`planlib.checks.clean_text` drops its bidirectional and
+control characters (a U+202E in a unit's name would reverse the text after it on the page);
 numbers print with one decimal at most (``num``); charts are embedded as PNG at print resolution
 (``figure_html``), so the HTML page, the PDF made from it and the executed notebook look the same.
 """
@@ -21,6 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..charts import style
+from ..checks import clean_text
 
 CSS = """
 .pl { font-family: "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC",
@@ -77,10 +80,11 @@ BEIJING = timezone(timedelta(hours=8), "北京时间")  # fixed offset: no tz da
 
 
 def e(value: Any) -> str:
-    """Escaped text of a data value ("—" for missing)."""
+    """Escaped text of a data value ("—" for missing), without bidirectional or control
+    characters."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return escape(str(value))
+    return escape(clean_text(str(value)))
 
 
 def num(value: Any, unit: str = "", signed: bool = False, decimals: int = 1) -> str:
@@ -171,9 +175,10 @@ def figure_html(fig: Figure, title: str, caption: str = "") -> str:
     """A chart with its heading above and its caption (how to read it) below, kept on one page;
     the chart is an embedded PNG at print resolution (sharp on A4)."""
     data = base64.b64encode(chart_png(fig)).decode("ascii")
-    img = f'<img class="fig" alt="{escape(title)}" src="data:image/png;base64,{data}">'
+    heading = escape(clean_text(title))  # it may name an indicator or a unit
+    img = f'<img class="fig" alt="{heading}" src="data:image/png;base64,{data}">'
     note = f"<p class='note figcap'>{caption}</p>" if caption else ""
-    return f"<div class='figure'><p class='figtitle'>{escape(title)}</p>{img}{note}</div>"
+    return f"<div class='figure'><p class='figtitle'>{heading}</p>{img}{note}</div>"
 
 
 PRINT_DPI = 200
@@ -244,7 +249,7 @@ def table(
     a county, a stage) never break inside a cell."""
     if not keep_empty and len(frame):
         frame = frame[[c for c in frame.columns if not frame[c].map(_blank).all()]]
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{escape(clean_text(str(c)))}</th>" for c in frame.columns)
     rows, texts = [], [[str(c)] for c in frame.columns]
     for rec in frame.itertuples(index=False):
         cells = []
