@@ -198,3 +198,11 @@ def test_assessing_an_assessment_says_what_was_wanted(small_sample: Path) -> Non
     run = planlib.monitor(small_sample, "latest")
     with pytest.raises(planlib.PlanlibError, match="已是评估结果.*run.indicators"):
         planlib.assess(run.assessment, run.plan)
+
+
+def test_a_selection_keeps_only_its_units_as_categories(small_sample: Path) -> None:
+    run = planlib.monitor(small_sample, "latest")
+    counties = list(run.dataset.org_units.counties()["name"][:2])
+    rows = run.select("普惠园在园幼儿占比", counties, run.period)
+    assert list(rows["org_name"].cat.categories) == counties  # a chart's legend: these two only
+    assert rows.groupby("org_name", observed=False).size().to_dict() == {c: 1 for c in counties}

@@ -162,9 +162,10 @@ class Monitoring:
             a = a[a["org_code"].isin({org.code(u) for u in units})]
         if period is not None:
             a = a[a["period"].astype(str).isin(resolve_periods(self.periods, period))]
-        return a.sort_values(["org_code", "period", "task_id"], kind="stable").reset_index(
-            drop=True
-        )
+        a = a.sort_values(["org_code", "period", "task_id"], kind="stable").reset_index(drop=True)
+        if isinstance(a["org_name"].dtype, pd.CategoricalDtype):  # legends and groupbys list
+            a["org_name"] = a["org_name"].cat.remove_unused_categories()  # only the units chosen
+        return a
 
 
 def monitor(
