@@ -98,15 +98,10 @@ def inert_csv(value: object) -> object:
 
 
 def printable(text: object) -> str:
-    """``text`` for a terminal: control characters (escape sequences) shown as �, invisible
-    format characters (bidi overrides) dropped."""
-    out = []
-    for ch in str(text):
-        kind = unicodedata.category(ch)
-        if kind == "Cf":
-            continue
-        out.append("\ufffd" if kind == "Cc" and ch not in "\t\n" else ch)
-    return "".join(out)
+    """``text`` for a terminal or a file name's message: :func:`planlib.checks.clean_text`."""
+    from .checks import clean_text
+
+    return clean_text(str(text))
 
 
 def write_error(err: OSError, where: str | Path | None) -> OutputError:

@@ -14,7 +14,7 @@ import click
 
 from ..errors import PlanlibError
 from ..resources import package_version
-from ._console import err_console
+from ._console import err_console, plain
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> Any:
         _show_in_chinese(err)
         sys.exit(err.exit_code)
     except PlanlibError as err:
-        err_console.print(f"[bold red]错误：[/]{err}", highlight=False, markup=True)
+        err_console.print(f"[bold red]错误：[/]{plain(err)}", highlight=False, markup=True)
         sys.exit(1)
     except KeyboardInterrupt:
         err_console.print("已中断。")
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> Any:
         if os.environ.get("PLANLIB_DEBUG"):
             raise
         err_console.print(
-            f"[bold red]planlib 内部错误[/]（{type(err).__name__}：{err}）。"
+            f"[bold red]planlib 内部错误[/]（{type(err).__name__}：{plain(err)}）。"
             "这不是您数据的问题；设置环境变量 PLANLIB_DEBUG=1 重新运行可查看详细信息，请报告给开发者。",
             highlight=False,
         )

@@ -9,8 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..safety import printable
-from ._console import console, err_console
+from ._console import console, err_console, plain
 from ._options import data_folder
 
 _DATA = click.argument(
@@ -36,16 +35,9 @@ def _bar(what: str) -> Iterator[Callable[[str, int, int], None]]:
         task = bar.add_task("", total=None)
 
         def tick(name: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=_shown(name))
+            bar.update(task, completed=done, total=total, description=plain(name))
 
         yield tick
-
-
-def _shown(name: str) -> str:
-    """A unit name (data) for the terminal: no escape sequences, and ``[x]`` is not rich markup."""
-    from rich.markup import escape
-
-    return escape(printable(name))
 
 
 def _outside_inputs(data_dir: Path, out: Path) -> None:
@@ -117,7 +109,7 @@ def forms(data_dir: Path | None, period_text: str, out: Path, county: str) -> No
             raise click.BadParameter(str(err), param_hint="--county") from None
     ref = f"，附上期（{result.reference_period}）本年累计数" if result.reference_period else ""
     console.print(
-        f"已在 {_shown(str(out))} 生成 {len(result.files)} 个县区的 {result.period} 报表{ref}。"
+        f"已在 {plain(str(out))} 生成 {len(result.files)} 个县区的 {result.period} 报表{ref}。"
     )
 
 
@@ -153,17 +145,15 @@ def feedback(data_dir: Path | None, out: Path, period_text: str) -> None:
     warn = [c for c in result.counties if c.status == "请核对警告"]
     passed = [c for c in result.counties if c.status == "校验通过"]
     missing = [c for c in result.counties if c.status == "未报送"]
-    console.print(
-        f"{result.period}：已在 {_shown(str(out))} 写入反馈，汇总见 {result.index.name}。"
-    )
+    console.print(f"{result.period}：已在 {plain(str(out))} 写入反馈，汇总见 {result.index.name}。")
     if redo:
-        names = "、".join(f"{_shown(c.name)}（{c.errors} 个错误）" for c in redo)
+        names = "、".join(f"{plain(c.name)}（{c.errors} 个错误）" for c in redo)
         console.print(f"需修改后重新报送：{names}")
     if warn:
-        console.print(f"仅有警告、请核对：{'、'.join(_shown(c.name) for c in warn)}")
+        console.print(f"仅有警告、请核对：{'、'.join(plain(c.name) for c in warn)}")
     console.print(
         f"校验通过：{len(passed)} 个县区"
-        + (f"；未报送：{'、'.join(_shown(c.name) for c in missing)}" if missing else "")
+        + (f"；未报送：{'、'.join(plain(c.name) for c in missing)}" if missing else "")
     )
     if result.skipped:
         console.print(

@@ -12,8 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from ..periods import parse_period
-from ..safety import printable
-from ._console import console, err_console
+from ._console import console, err_console, plain
 from ._options import PERIOD, SET, data_folder, monitoring_options, parse_settings
 from ._output import FORMAT, LABELS, OUT, emit, output_format, with_period
 
@@ -62,13 +61,6 @@ def _monitor(
             f"计算；详情请运行 planlib validate {data}"
         )
     return run
-
-
-def _plain(text: object) -> str:
-    """Text from data for the terminal: no escape sequences, no rich markup."""
-    from rich.markup import escape
-
-    return escape(printable(text))
 
 
 def _selected(frame: pd.DataFrame, run: Any) -> pd.DataFrame:
@@ -163,7 +155,7 @@ def assess(
     warnings = run.assessment.attrs.get("warnings", [])
     frame = _level(_selected(run.assessment, run), level)
     for w in warnings:
-        err_console.print(f"[yellow]警告：[/]{_plain(w)}")
+        err_console.print(f"[yellow]警告：[/]{plain(w)}")
     _heading(run, "目标评估", fmt)
     table = with_period(_ASSESS_TABLE, run)
     emit(frame[ASSESS_COLUMNS], fmt, out, table, labels=labels, sheet="评估")
@@ -191,7 +183,7 @@ def ledger(
     from ..returns.ledger import check_ledger
 
     for p in check_ledger(run.dataset.ledger, run.plan):
-        err_console.print(f"[yellow]警告：[/]{_plain(f'{p.file} 第 {p.row} 行：{p.message}')}")
+        err_console.print(f"[yellow]警告：[/]{plain(f'{p.file} 第 {p.row} 行：{p.message}')}")
     _heading(run, "任务台账", fmt)
     emit(_tasks(run), fmt, out, with_period(_LEDGER_TABLE, run), labels=labels, sheet="任务台账")
 

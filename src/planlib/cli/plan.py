@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from ..errors import PlanlibError
-from ._console import console, err_console, print_table
+from ._console import console, err_console, plain, print_table
 
 
 @click.group()
@@ -34,7 +34,7 @@ def show(path: Path | None, tasks: bool) -> None:
     fw = f"（“{p.framework.name}”总体思路）" if p.framework.name else ""
     goals = f"，总体目标 {len(p.goals)} 个" if p.goals else ""
     console.print(
-        f"[bold]{p.title}[/]{fw}  任务 {len(p.tasks)} 项，量化目标 {len(p.targets)} 个{goals}"
+        f"[bold]{plain(p.title)}[/]{plain(fw)}  任务 {len(p.tasks)} 项，量化目标 {len(p.targets)} 个{goals}"
     )
     if p.goals:
         _print_targets(p.goals_frame(), "总体目标（不属于某项任务）", {})
@@ -136,7 +136,7 @@ def extract(file: Path, fmt: str | None, output: Path | None, show_text: bool) -
     fmt = fmt or ("json" if output is not None and output.suffix.lower() == ".json" else "yaml")
     text = plan_text(result.plan, fmt)
     for w in result.warnings:
-        err_console.print(f"[yellow]警告：[/]{w.describe()}", highlight=False, markup=True)
+        err_console.print(f"[yellow]警告：[/]{plain(w.describe())}", highlight=False, markup=True)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -145,7 +145,7 @@ def extract(file: Path, fmt: str | None, output: Path | None, show_text: bool) -
         except OSError as err:
             raise PlanlibError(f"无法写入 {output}：{err.strerror or err}") from None
     p = result.plan
-    where = f"，已写入 {output}" if output is not None else ""
+    where = f"，已写入 {plain(str(output))}" if output is not None else ""
     err_console.print(
         f"抽取到 {len(p.sections)} 个部分、{len(p.tasks)} 项任务、{len(p.targets)} 个量化目标"
         + (f"、{len(p.goals)} 个总体目标" if p.goals else "")
@@ -180,9 +180,9 @@ def diff(old: Path, new: Path, fmt: str) -> None:
         click.echo(json.dumps(changes.to_dict(orient="records"), ensure_ascii=False, indent=2))
         return
     if changes.empty:
-        console.print(f"{a.title} 与 {b.title} 的任务、部门和量化目标没有差异。")
+        console.print(f"{plain(a.title)} 与 {plain(b.title)} 的任务、部门和量化目标没有差异。")
         return
-    console.print(f"[bold]{a.title}[/] → [bold]{b.title}[/]：{len(changes)} 处变化")
+    console.print(f"[bold]{plain(a.title)}[/] → [bold]{plain(b.title)}[/]：{len(changes)} 处变化")
     print_table(
         changes,
         {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._console import console, err_console, print_table
+from ._console import console, err_console, plain, print_table
 from ._output import FORMAT, LABELS, OUT, emit, output_format
 
 
@@ -69,7 +69,7 @@ def init(
     plan = result.plan
     n_targets = len(result.decisions)
     console.print(
-        f"已建立工作区 {result.workspace.root}：{plan.title}（{plan.year}年），"
+        f"已建立工作区 {plain(str(result.workspace.root))}：{plain(plan.title)}（{plan.year}年），"
         f"{len(plan.tasks)} 项任务、{n_targets} 个量化目标。"
     )
     console.print(
@@ -82,7 +82,7 @@ def init(
         console.print(
             f"[yellow]请确认：[/]{len(result.to_confirm)} 项自动判断列在 {CHECKLIST_NAME} 中。"
         )
-    console.print(f"下一步：cd {folder} && planlib check")
+    console.print(f"下一步：cd {plain(str(folder))} && planlib check")
 
 
 @click.command("check")
@@ -98,7 +98,7 @@ def check() -> None:
     ws = current_workspace()
     found = check_workspace(ws)
     if found.empty:
-        console.print(f"工作区 {ws.root}：没有待确定的事项。")
+        console.print(f"工作区 {plain(str(ws.root))}：没有待确定的事项。")
         return
     print_table(
         found,
@@ -173,7 +173,7 @@ def search(words: str, fmt: str | None, out: Path | None, labels: str | None) ->
             hits.append(code)
     found = frame.set_index("indicator").loc[hits].reset_index() if hits else frame.iloc[:0]
     if found.empty:
-        err_console.print(f"指标库中没有与「{words}」相关的指标。")
+        err_console.print(f"指标库中没有与「{plain(words)}」相关的指标。")
         raise SystemExit(1)
     emit(found, fmt, out, {**_CATALOG_TABLE, "definition": "定义"}, labels=labels, sheet="指标库")
 
