@@ -206,3 +206,21 @@ def test_a_selection_keeps_only_its_units_as_categories(small_sample: Path) -> N
     rows = run.select("普惠园在园幼儿占比", counties, run.period)
     assert list(rows["org_name"].cat.categories) == counties  # a chart's legend: these two only
     assert rows.groupby("org_name", observed=False).size().to_dict() == {c: 1 for c in counties}
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("普惠园覆盖律", "普惠性幼儿园覆盖率"),
+        ("学前三年毛入园律", "学前三年毛入园率"),
+        ("巩固律", "巩固率"),
+    ],
+)
+def test_a_slip_of_a_character_asks_for_the_indicator_meant(
+    small_sample: Path, typed: str, meant: str
+) -> None:
+    run = planlib.monitor(small_sample, "latest")
+    with pytest.raises(planlib.PlanlibError) as err:
+        run.select(typed)
+    message = str(err.value)
+    assert f"是否是：{meant}（" in message and "可用" not in message  # one guess, no listing

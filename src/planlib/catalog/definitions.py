@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ..checks import unknown
+from ..checks import close_matches, unknown
 from ..errors import IndicatorFileError
 from ..workspace import catalog_file
 from .expressions import ExpressionError, Linear, Term, parse_expression
@@ -149,7 +149,12 @@ class IndicatorSet:
         found = self.lookup(str(code))  # a name or alias as a plan writes it
         if found is not None:
             return self[found]
-        names = [f"{i.name}（{i.code}）" for i in self.indicators]
+        # every name a plan may use, so a slip in an alias (普惠园覆盖律) finds it; one per indicator
+        every = [f"{n}（{i.code}）" for i in self.indicators for n in (i.name, *i.aliases)]
+        picked: dict[str, str] = {}
+        for near in close_matches(str(code), every, n=20):
+            picked.setdefault(near[near.rindex("（") :], near)
+        names = list(picked.values())[:5] or [f"{i.name}（{i.code}）" for i in self.indicators]
         raise unknown("指标", str(code), names)
 
     def __contains__(self, code: object) -> bool:
