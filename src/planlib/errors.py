@@ -176,3 +176,10 @@ class OutputError(PlanlibError):
 class ReturnLimitError(ValueError):
     """A return file over one of the reading caps (zip size or ratio, rows, columns, cells):
     refused before it is parsed; the message names the cap in Chinese."""
+
+
+class ReportOutputError(OutputError, OSError):
+    """The output folder of a report batch cannot be used: another batch is writing to it, or a
+    file in it cannot be written; the message names the folder or file and the cause (磁盘已满,
+    只读文件系统, 没有写入权限 …). An :class:`OutputError`, and an :class:`OSError` too, caused by
+    the one the system raised."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +106,12 @@ REPORT_PERIOD_HELP = PERIOD_HELP.replace(
     show_default=True,
     help="每份报告的时限（秒）。",
 )
+@click.option(
+    "--wait",
+    is_flag=True,
+    default=False,
+    help="输出目录正被另一次 planlib report 使用时，等它结束后再开始（默认立即退出，退出码 1）。",
+)
 def report(
     data_dir: Path | None,
     period: str,
@@ -117,6 +126,7 @@ def report(
     scheduler: str | None,
     kernel: str,
     timeout: float,
+    wait: bool,
     plan_path: Path | None,
     pairs: tuple[str, ...],
     allocations: Path | None,
@@ -131,10 +141,14 @@ def report(
       planlib report --data DIR --out OUT --county 990102 --only county,city   再加总览
       planlib report --data DIR --out OUT --department 财务处           只生成财务处的报告
     index.html 与 manifest.json 列出本批生成的报告。
-    退出码：0 全部成功，1 有报告失败（见 manifest.json 与日志），2 用法错误（如未知的县市区代码、处室）。
+    同一输出目录同时只能有一次运行：另一次运行正在使用时立即退出（退出码 1，说明其进程号与开始时间），
+    加 --wait 则等它结束。Ctrl-C 或 SIGTERM 会停止所有工作进程与内核，保留已完成的报告，
+    manifest.json 中其余报告标为 interrupted。
+    退出码：0 全部成功；1 有报告失败（见 manifest.json 与日志）、输出目录正被另一次运行使用或
+    无法写入（磁盘已满、只读、没有权限）；2 用法错误（如未知的县市区代码、处室）；
+    130 被 Ctrl-C 中断；143 被 SIGTERM 终止。
     """
-    from ..reporting.executors import get_executor
-    from ..reporting.runner import UsageError, plain_progress, run_reports
+    from ..reporting.runner import UsageError
 
     data_dir = data_folder(data_dir)
     try:
@@ -151,17 +165,8 @@ def report(
     opts: dict[str, Any] = {"jobs": jobs, "kernel": kernel}
     if executor == "dask":
         opts["address"] = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
-    try:
-        runner = get_executor(executor, **opts)
-        if err_console.is_terminal:
-            outcome = _with_bar(runner, data_dir, out_dir, period, formats, timeout, chain)
-        else:
-            outcome = run_reports(
-                data_dir, out_dir, period, formats=formats, executor=runner, timeout=timeout,
-                progress=plain_progress, **chain,
-            )  # fmt: skip
-    except UsageError as err:
-        raise click.UsageError(str(err)) from err
+    chain.update(wait=wait, waiting=lambda text: click.echo(text, err=True))
+    outcome = _run_batch(executor, opts, data_dir, out_dir, period, formats, timeout, chain)
     ok = len(outcome.entries) - len(outcome.failed)
     label = parse_period(outcome.period).label
     if several_quarters(period):
@@ -176,6 +181,50 @@ def report(
         )
     if outcome.exit_code:
         raise SystemExit(outcome.exit_code)
+
+
+def _run_batch(
+    executor: str, opts: dict[str, Any], data_dir: Path, out_dir: Path, period: str,
+    formats: str, timeout: float, chain: dict[str, Any],
+) -> Any:  # fmt: skip
+    """The batch, with a progress bar on a terminal, else a line per report. Ctrl-C or SIGTERM:
+    one line (how many reports were made), exit 130 or 143."""
+    from ..reporting.executors import get_executor
+    from ..reporting.runner import UsageError, plain_progress, run_reports
+
+    with _stops_on_signals() as stopped_by:
+        try:
+            runner = get_executor(executor, **opts)
+            if err_console.is_terminal:
+                return _with_bar(runner, data_dir, out_dir, period, formats, timeout, chain)
+            return run_reports(
+                data_dir, out_dir, period, formats=formats, executor=runner, timeout=timeout,
+                progress=plain_progress, **chain,
+            )  # fmt: skip
+        except UsageError as err:
+            raise click.UsageError(str(err)) from err
+        except KeyboardInterrupt as err:  # one line, no traceback
+            click.echo(str(err.args[0]) if err.args else "已中断：报告未生成", err=True)
+            raise SystemExit(128 + (stopped_by[0] if stopped_by else signal.SIGINT)) from None
+
+
+@contextmanager
+def _stops_on_signals() -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM alike stop the batch cleanly (a KeyboardInterrupt in the main thread);
+    yields the list that receives the signal that stopped it. Once stopped, both are ignored
+    until the process has exited (a second Ctrl-C must not print a traceback)."""
+    got: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield got
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, signal.SIG_IGN if got or handler is None else handler)
 
 
 def report_parts(only: str | None, county: str | None, department: str | None) -> dict[str, Any]:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .runner import BatchOutcome
 
 LOG_NAME = "planlib-report.log"
+INTERRUPTED = "interrupted"
+"""The status of a report a stopped batch (Ctrl-C, SIGTERM) did not make."""
 _PARTIAL = "本批只生成了部分报告，下面只列出本批生成的；目录中此前生成的其他报告不在此列。"
 
 
@@ -52,6 +54,7 @@ def manifest(ctx: ReportContext, outcome: BatchOutcome) -> bytes:
             for p, s in zip(ctx.inputs["path"], ctx.inputs["sha256"], strict=True)
         ],
         "parts": outcome.parts or None,
+        "interrupted": outcome.interrupted,
         "reports": outcome.entries,
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -85,7 +88,9 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
             key, table = (
                 (entry["county_name"], dept_counts) if kind == "department" else (code, counts)
             )
-            if entry["status"] != "ok":
+            if entry["status"] == INTERRUPTED:
+                status = '<span class="bad">未生成（本批已中断）</span>'
+            elif entry["status"] != "ok":
                 status = f'<span class="bad">生成失败：{escape(str(entry["error"]))}</span>'
             elif key in table.index:
                 c = table.loc[key]
@@ -109,9 +114,11 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
     label = parse_period(ctx.period).label
     n_failed = len(outcome.failed)
     part = _PARTIAL if outcome.partial else ""
+    n_stopped = sum(e["status"] == INTERRUPTED for e in outcome.entries)
+    stopped = f"本批已中断，{n_stopped}份未生成。" if outcome.interrupted else ""
     summary = (
-        f"{part}共{len(outcome.entries)}份报告，成功{len(outcome.entries) - n_failed}份，"
-        f"失败{n_failed}份。生成时间：{escape(content.when(ctx.meta.get('generated_at')))}，"
+        f"{stopped}{part}共{len(outcome.entries)}份报告，成功{len(outcome.entries) - n_failed}份，"
+        f"失败{n_failed - n_stopped}份。生成时间：{escape(content.when(ctx.meta.get('generated_at')))}，"
         f"planlib {escape(str(ctx.meta.get('planlib_version')))}。明细见 "
         f'<a href="manifest.json">manifest.json</a>，运行日志见 <a href="{LOG_NAME}">{LOG_NAME}</a>。'
     )

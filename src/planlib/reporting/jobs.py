@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -74,7 +77,7 @@ class _Watchdog:
                 self.ip = "kernel-ipc"
 
             async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
-                await super().start_kernel(**kw)
+                await super().start_kernel(**{**kernel_launch_options(), **kw})
                 sink.append(self)
 
         return WatchedKernelManager
@@ -187,6 +190,51 @@ def settle_worker() -> None:
         gc.collect()
         gc.freeze()
         _SETTLED = True
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> Any:
+    """libc's ``prctl`` on Linux, else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Linux: have the system send this process SIGTERM when its parent ends (however it ends:
+    SIGKILL too), so that no worker or kernel outlives its batch. ``parent``: the process id
+    the caller expects as parent; if that one has already gone, this process stops now. Other
+    platforms: nothing (a worker there ends when it next reads from its gone parent)."""
+    prctl = _prctl()
+    if prctl is None:
+        return
+    prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def kernel_launch_options() -> dict[str, Any]:
+    """What a kernel manager's ``start_kernel`` passes on to ``Popen`` so that the kernel ends
+    with the process that starts it (Linux: a parent-death signal set between fork and exec;
+    jupyter_client puts the kernel in a session of its own, out of reach of signals to ours)."""
+    prctl = _prctl()
+    if prctl is None:
+        return {}
+    parent, term = os.getpid(), int(signal.SIGTERM)
+
+    def pdeathsig() -> None:  # in the child, before exec: no imports, little allocation
+        prctl(_PR_SET_PDEATHSIG, term, 0, 0, 0)
+        if os.getppid() != parent:  # the starter ended between fork and here
+            os._exit(1)
+
+    return {"preexec_fn": pdeathsig}
 
 
 class _JobFailed(Exception):

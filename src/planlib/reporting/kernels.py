@@ -14,8 +14,10 @@ warning registries and execution counts from 1. The kernel is replaced
   batch from a kernel that read the old one).
 
 One kernel per thread of a worker process: local worker processes and Dask workers (one thread
-each) hold one. A worker process that dies takes its kernel with it (ipykernel exits when its
-parent does), and the executor re-runs the report elsewhere as before.
+each) hold one. A worker process that dies takes its kernel with it (on Linux the kernel gets
+SIGTERM from the system when the thread that started it ends: :func:`~planlib.reporting.jobs.
+kernel_launch_options`; elsewhere ipykernel exits when it sees its parent gone), and the
+executor re-runs the report elsewhere as before.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .jobs import (
     ReportResult,
     _JobFailed,
     _Watchdog,
+    kernel_launch_options,
     papermill_arguments,
     render_job,
     run_job,
@@ -100,7 +103,9 @@ class WarmKernel:
         self.kc: Any = None
         try:
             run_sync(km.start_kernel)(
-                cwd=str(self.folder), extra_arguments=["--HistoryManager.hist_file=:memory:"]
+                cwd=str(self.folder),
+                extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                **kernel_launch_options(),  # the kernel ends with this process (Linux)
             )
             # One client for the kernel's life, handed to every report: a new client per report
             # waits 0.2 s for the kernel's IOPub to fall quiet (jupyter_client's wait_for_ready)

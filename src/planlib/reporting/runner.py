@@ -1,18 +1,25 @@
 """The report batch: check the request, compute once, run jobs, write files safely, index them.
 
-The client alone writes to the output folder: each file is written beside its final name and
-renamed over it, so a report that fails (or a batch that is killed) never replaces a good one.
-``index.html``, ``manifest.json`` and ``planlib-report.log`` describe the batch.
+The client alone writes to the output folder, and one batch at a time (:class:`~planlib.
+reporting.outdir.BatchLock`): each file is written beside its final name and renamed over it
+(:func:`~planlib.reporting.outdir.write_atomic`), so a report that fails (or a batch that is
+killed) never replaces a good one. ``index.html``, ``manifest.json`` and ``planlib-report.log``
+describe the batch. A batch stopped by Ctrl-C (KeyboardInterrupt; the CLI turns SIGTERM into
+one too) stops its workers, keeps the reports made, lists the others in the manifest as
+``interrupted`` and raises KeyboardInterrupt again with a one-line Chinese message. A file that
+cannot be written stops the batch with a :class:`ReportOutputError` naming it and the cause.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,13 +27,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-from ..errors import PlanlibError, UnknownNameError, UsageError
+from ..errors import PlanlibError, ReportOutputError, UnknownNameError, UsageError
 from .context import ReportContext, build_context
 from .executors import Executor, LocalExecutor
-from .index import LOG_NAME, index_html
+from .index import INTERRUPTED, LOG_NAME, index_html
 from .index import entry as _entry
 from .index import manifest as _manifest
 from .jobs import ReportJob, ReportResult
+from .outdir import BatchLock, batch_log, output_error, write_atomic
 
 FORMATS = ("html", "pdf")
 KINDS = ("county", "department", "city")
@@ -209,20 +217,6 @@ def plan_jobs(
     return jobs
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the final name, then rename over it (never a half-written report)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with tmp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 @dataclass
 class BatchOutcome:
     """What a batch did: one entry per report, plus where the index and manifest are."""
@@ -234,6 +228,8 @@ class BatchOutcome:
     parts: dict[str, Any] = field(default_factory=dict)
     """What the batch was asked to render: ``kinds``, ``counties`` and ``departments`` ("all",
     or the codes and names); see :func:`run_reports`."""
+    interrupted: bool = False
+    """Stopped early (Ctrl-C, SIGTERM): the reports not made are listed as ``interrupted``."""
 
     @property
     def partial(self) -> bool:
@@ -271,6 +267,8 @@ def run_reports(
     settings: Any = None,
     allocations: Any = None,
     kinds: str | Sequence[str] | None = None,
+    wait: bool = False,
+    waiting: Callable[[str], None] | None = None,
 ) -> BatchOutcome:
     """Render a batch into ``out``; returns the outcome (``exit_code`` 0 all ok, 1 some failed).
 
@@ -283,9 +281,74 @@ def run_reports(
     ``kinds``: which kinds of report to render (:data:`KINDS`, default every kind): a part of
     a batch, e.g. ``kinds="county", counties="990102"`` renders that county's report alone.
     ``index.html`` and ``manifest.json`` then list what this batch rendered.
+    ``out`` is locked for the batch: another batch in it is a :class:`ReportOutputError` naming
+    its process, or with ``wait`` a wait for it (``waiting`` gets a message first). A file that
+    cannot be written is a :class:`ReportOutputError` naming it and the cause (also logged).
+    Ctrl-C: the batch stops, keeps what it made, writes the manifest (the rest ``interrupted``)
+    and raises KeyboardInterrupt with a one-line Chinese message.
     """
     start = time.monotonic()
     fmts = parse_formats(formats)
+    chosen, departments = _check_parts(kinds, counties, departments, plan)
+    from ..returns.orgunits import load_org_units
+
+    needs_units = counties.strip().lower() not in ("", "all") or bool(root and root.strip())
+    units = load_org_units(data_dir).units if needs_units else None  # read once for both checks
+    wanted = check_units(data_dir, counties, units)
+    overview_of = check_root(data_dir, root, units)
+    out_dir = Path(out)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise output_error(out_dir, err) from err
+    with BatchLock(out_dir, wait=wait, waiting=waiting), batch_log(out_dir / LOG_NAME, log):
+        try:
+            log.info("开始：数据目录 %s，报告期 %s，输出 %s", data_dir, period, out_dir)
+            ctx = (
+                context
+                if context is not None
+                else build_context(
+                    data_dir, period, plan=plan, settings=settings, allocations=allocations
+                )
+            )
+            log.info(
+                "指标与评估已计算（报告期 %s），用时 %.1f 秒", ctx.period, time.monotonic() - start
+            )
+            jobs = plan_jobs(
+                ctx, wanted if "county" in chosen else [], fmts, timeout,
+                overview="city" in chosen, departments=departments, root=overview_of,
+            )  # fmt: skip
+            runner = executor if executor is not None else LocalExecutor()
+            log.info("共 %d 份报告（%s），执行器 %r", len(jobs), "、".join(chosen), runner)
+            outcome = BatchOutcome(out=out_dir, period=ctx.period)
+            outcome.parts = {
+                "kinds": list(chosen),
+                "counties": ("all" if wanted is None else wanted) if "county" in chosen else [],
+                "departments": "all" if departments is True else list(departments or []),
+            }
+            results = _collect(runner, jobs, ctx, outcome, progress)
+            with _signals_held() if outcome.interrupted else nullcontext():
+                _finish(ctx, jobs, results, outcome, start)
+        except ReportOutputError as err:
+            log.error("%s", err)
+            raise
+    if outcome.interrupted:
+        done = len(outcome.entries) - len(outcome.failed)
+        raise KeyboardInterrupt(
+            f"已中断：{done} 份报告已完成，其余 {len(outcome.failed)} 份未生成"
+            f"（见 {out_dir / MANIFEST_NAME}）"
+        )
+    return outcome
+
+
+def _check_parts(
+    kinds: str | Sequence[str] | None,
+    counties: str,
+    departments: bool | str | Sequence[str],
+    plan: Any,
+) -> tuple[tuple[str, ...], bool | list[str]]:
+    """The kinds of report asked for and the departments (True: all, False: none, or names),
+    refused before any work when they contradict each other."""
     chosen = parse_kinds(kinds)
     if counties.strip().lower() not in ("", "all") and "county" not in chosen:
         raise UsageError("指定了县市区，但报告种类中没有 county（县市区报告）")
@@ -297,70 +360,84 @@ def run_reports(
         departments = False
     if chosen == ("department",) and departments is False:
         raise UsageError("没有要生成的报告：报告种类只有处室报告，却未选任何处室")
-    from ..returns.orgunits import load_org_units
+    return chosen, departments
 
-    needs_units = counties.strip().lower() not in ("", "all") or bool(root and root.strip())
-    units = load_org_units(data_dir).units if needs_units else None  # read once for both checks
-    wanted = check_units(data_dir, counties, units)
-    overview_of = check_root(data_dir, root, units)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(out_dir / LOG_NAME, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
+
+def _collect(
+    runner: Executor,
+    jobs: list[ReportJob],
+    ctx: ReportContext,
+    outcome: BatchOutcome,
+    progress: Progress | None,
+) -> dict[str, ReportResult]:
+    """Run the jobs, writing each report as it comes (a result counts once its files are
+    written). Ctrl-C (KeyboardInterrupt) marks the outcome ``interrupted``; leaving early for
+    any reason closes the executor's stream, which stops its workers at once."""
+    by_key = {j.key: j for j in jobs}
+    results: dict[str, ReportResult] = {}
+    stream = runner.run(jobs, ctx.to_bytes())
     try:
-        log.info("开始：数据目录 %s，报告期 %s，输出 %s", data_dir, period, out_dir)
-        ctx = (
-            context
-            if context is not None
-            else build_context(
-                data_dir, period, plan=plan, settings=settings, allocations=allocations
-            )
-        )
-        log.info(
-            "指标与评估已计算（报告期 %s），用时 %.1f 秒", ctx.period, time.monotonic() - start
-        )
-        jobs = plan_jobs(
-            ctx, wanted if "county" in chosen else [], fmts, timeout, overview="city" in chosen,
-            departments=departments, root=overview_of,
-        )  # fmt: skip
-        runner = executor if executor is not None else LocalExecutor()
-        log.info("共 %d 份报告（%s），执行器 %r", len(jobs), "、".join(chosen), runner)
-        outcome = BatchOutcome(out=out_dir, period=ctx.period)
-        outcome.parts = {
-            "kinds": list(chosen),
-            "counties": ("all" if wanted is None else wanted) if "county" in chosen else [],
-            "departments": "all" if departments is True else list(departments or []),
-        }
-        by_key = {j.key: j for j in jobs}
-        results: dict[str, ReportResult] = {}
-        for n, result in enumerate(runner.run(jobs, ctx.to_bytes()), start=1):
+        for n, result in enumerate(stream, start=1):
             job = by_key[result.key]
-            results[job.key] = result
             if result.status == "ok":
                 for kind, data in result.files.items():
-                    write_atomic(out_dir / f"{job.key}.{kind}", data)
+                    write_atomic(outcome.out / f"{job.key}.{kind}", data)
                 log.info("完成 %s（%s），%.1f 秒", job.title, job.key, result.seconds)
             else:
                 log.error("失败 %s（%s）：%s", job.title, job.key, result.error)
+            results[job.key] = result
             if progress is not None:
                 progress(job, result, n, len(jobs))
-        for job in jobs:  # an executor that lost a job still gets it listed
-            if job.key not in results:
-                results[job.key] = ReportResult(job.key, "failed", {}, "执行器没有返回结果", 0.0)
-        outcome.entries = [_entry(job, results[job.key], out_dir) for job in jobs]
-        outcome.seconds = time.monotonic() - start
-        write_atomic(out_dir / MANIFEST_NAME, _manifest(ctx, outcome))
-        write_atomic(out_dir / INDEX_NAME, index_html(ctx, jobs, outcome).encode("utf-8"))
-        log.info(
-            "结束：%d 份成功，%d 份失败，用时 %.1f 秒",
-            len(outcome.entries) - len(outcome.failed), len(outcome.failed), outcome.seconds,
-        )  # fmt: skip
-        return outcome
+    except KeyboardInterrupt:
+        outcome.interrupted = True
+        log.warning("已中断：%d 份报告已返回，停止其余报告", len(results))
     finally:
-        log.removeHandler(handler)
-        handler.close()
+        with _signals_held() if outcome.interrupted else nullcontext():
+            close = getattr(stream, "close", None)
+            if callable(close):
+                close()
+    return results
+
+
+def _finish(
+    ctx: ReportContext,
+    jobs: list[ReportJob],
+    results: dict[str, ReportResult],
+    outcome: BatchOutcome,
+    start: float,
+) -> None:
+    """The entries of every job (one never returned: failed, or ``interrupted``), the manifest
+    and the index."""
+    status, why = (INTERRUPTED, "已中断，未生成") if outcome.interrupted else ("failed", None)
+    for job in jobs:  # an executor that lost a job still gets it listed
+        if job.key not in results:
+            results[job.key] = ReportResult(job.key, status, {}, why or "执行器没有返回结果", 0.0)
+    out_dir = outcome.out
+    outcome.entries = [_entry(job, results[job.key], out_dir) for job in jobs]
+    outcome.seconds = time.monotonic() - start
+    write_atomic(out_dir / MANIFEST_NAME, _manifest(ctx, outcome))
+    write_atomic(out_dir / INDEX_NAME, index_html(ctx, jobs, outcome).encode("utf-8"))
+    log.info(
+        "%s：%d 份成功，%d 份失败或未生成，用时 %.1f 秒",
+        "已中断" if outcome.interrupted else "结束",
+        len(outcome.entries) - len(outcome.failed), len(outcome.failed), outcome.seconds,
+    )  # fmt: skip
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored while a stopped batch winds up (a second Ctrl-C must not cut
+    its manifest short; it takes well under a second); only the main thread can do this."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 def plain_progress(job: ReportJob, result: ReportResult, done: int, total: int) -> None:
