@@ -11,11 +11,18 @@ after one untimed warm-up (imports paid before timing):
   the workspace catalog, the sample city's registry, allocations, checklist), without returns;
 - ``init --sample``: the same with the sample city's four quarters of returns.
 
-The plan is made here: 100 targets in 20 items of 5, worded as plans word them (the library's
+The plan is made here: 120 target phrases in 24 items of 5 (about 100 read as targets), worded as plans word them (the library's
 names and aliases with scope words, verbs and comparators), plus a few no library indicator
 fits. Prints medians and ranges, and each goal ÷ its median (> 1: goal met with that margin).
 
 Run: ``.venv/bin/python benchmarks/bench_init.py [--repeats 5]``
+
+Measured 6 Dec 2026 (2-core VM, load average 4.5–7 from other work: take these as upper bounds),
+``--repeats 5``, 96 targets extracted from the generated plan, library of 119 indicators:
+library 0.073 s (0.046–0.099), matching 0.20 s, init 0.53 s (0.47–0.68), init --sample 5.1 s
+(4.3–5.8): goal ÷ median 1.4× for the library, 9.4× for init. Before init wrote only the
+registry when no returns are asked for, it generated the sample city and threw its returns away
+(5.3 s for init).
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ _VERBS = ("达到", "保持在", "提高到", "力争达到", "稳定在")
 _SCOPES = ("", "全市", "全州", "我市")
 
 
-def plan_text(n_targets: int = 100, seed: int = 7) -> str:
+def plan_text(n_targets: int = 120, seed: int = 7) -> str:
     """A plan of ``n_targets`` targets over the library's wordings (and a few of its own)."""
     rng = random.Random(seed)
     defs = load_indicators(library_dir() / "indicators.yaml")

@@ -116,27 +116,32 @@ class _Matcher:
     def _plan(self, t: Target, where: str, m: Match) -> Target:
         code = self.by_name.get(t.indicator)
         if code is None:
-            used = set(self.library.codes) | {i["code"] for i in self.composition.plan_indicators}
-            entry, elements = plan_indicator(
-                t.indicator, t.unit, t.comparator, used, self.names_in_use
-            )
-            self.composition.add_plan(entry, elements)
-            self.names_in_use |= {str(e["name"]) for e in elements}
-            code = str(entry["code"])
+            code = self._new_plan_indicator(t, where, m)
             self.by_name[t.indicator] = code
-            names = "、".join(str(e["name"]) for e in elements)
-            self.to_confirm.append(
-                f"{where}「{_wording(t)}」：指标库中没有对应指标，已按计划原文建立本计划指标"
-                f"「{entry['name']}」（{code}），需各县市区报送：{names}。请确认口径，"
-                "或在 indicators.yaml 中改用标准指标。"
-                + (
-                    f"（指标库中相近的有：{describe_match(m, self.library)}）"
-                    if m.candidates
-                    else ""
-                )
-            )
         self.decisions.append(Decision(where, _wording(t), code, "本计划指标"))
         return dataclasses.replace(t, code=code)
+
+    def _new_plan_indicator(self, t: Target, where: str, m: Match) -> str:
+        """A plan indicator for ``t``'s wording, or the one already made under the same name
+        (两处「新建标准化考点N个」 are one indicator)."""
+        made = {str(i["name"]): str(i["code"]) for i in self.composition.plan_indicators}
+        used = set(self.library.codes) | set(made.values())
+        entry, elements = plan_indicator(t.indicator, t.unit, t.comparator, used, self.names_in_use)
+        if str(entry["name"]) in made:
+            return made[str(entry["name"])]
+        self.composition.add_plan(entry, elements)
+        self.names_in_use |= {str(e["name"]) for e in elements}
+        code = str(entry["code"])
+        near = "、".join(
+            f"{self.library[c].name} {score:.2f}" for c, score in m.candidates if c in self.library
+        )
+        self.to_confirm.append(
+            f"{where}「{_wording(t)}」：指标库中没有对应指标，已按计划原文建立本计划指标"
+            f"「{entry['name']}」（{code}），需各县市区报送："
+            f"{'、'.join(str(e['name']) for e in elements)}。请确认口径，或在 indicators.yaml 中"
+            "改用标准指标" + (f"（指标库中最接近的：{near}）" if near else "") + "。"
+        )
+        return code
 
 
 def settle_targets(plan: Plan, matcher: _Matcher) -> Plan:
@@ -294,7 +299,7 @@ def _write(
     if org_units is not None:
         units_frame, schools_frame = _copy_registry(work, Path(org_units), schools)
     summary = None
-    if sample or org_units is None:
+    if sample:
         from ..returns.sample import write_sample
 
         shares = _read_allocations(allocations, indicators) if allocations else None
@@ -302,11 +307,10 @@ def _write(
             work, plan=plan, indicators=indicators, dictionary=dictionary, allocations=shares,
             units=units_frame, schools=schools_frame, seed=seed, **options,
         )  # fmt: skip
-        if not sample:  # the sample city's registry only: returns are the bureau's to send
-            for name in ("returns", "ledger", "city"):
-                shutil.rmtree(work / name, ignore_errors=True)
-            (work / "README.txt").unlink(missing_ok=True)
-            (work / "returns").mkdir()
+    elif org_units is None:  # the sample city's registry only: returns are the bureau's to send
+        from ..returns.sample import write_registry
+
+        write_registry(work, seed=seed)
     from .allocations import write_allocations
 
     write_allocations(work, plan, indicators, given_file=allocations, filled=sample)

@@ -250,6 +250,19 @@ def _registry(
     return _Registry(tree, school_frame, codes, cities, names, units is None, schools is None)
 
 
+def write_registry(
+    out: Path, *, seed: int = 2022, counties: int = 12, schools_per_county: int = 250
+) -> None:
+    """Write only the sample city's ``org_units.csv`` and ``schools.csv`` (those ``write_sample``
+    writes for the same seed): a workspace whose returns are the bureau's own to come."""
+    check_options(counties, schools_per_county, "excel")
+    reg = _registry(np.random.default_rng(seed), None, None, counties, schools_per_county, None)
+    reg.units[["code", "name", "type", "parent_code"]].to_csv(
+        Path(out) / "org_units.csv", index=False, encoding="utf-8"
+    )
+    reg.schools.to_csv(Path(out) / "schools.csv", index=False, encoding="utf-8")
+
+
 def write_sample(
     out: Path,
     *,
