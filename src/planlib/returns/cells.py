@@ -42,7 +42,10 @@ from .workbooks import MAX_PROBLEMS_PER_RULE
 
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
 VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]
-_FLAG_WORDS = {"是": 1.0, "否": 0.0, "√": 1.0, "×": 0.0, "Y": 1.0, "N": 0.0, "有": 1.0, "无": 0.0}
+_FLAG_WORDS = {"是": 1.0, "否": 0.0, "√": 1.0, "×": 0.0, "Y": 1.0, "N": 0.0, "有": 1.0, "无": 0.0,
+               "✓": 1.0, "✔": 1.0, "☑": 1.0, "✗": 0.0, "✘": 0.0}
+TICKS = frozenset(("√", "✓", "✔", "☑"))
+"""Marks of yes in a flag column where a blank means no."""
 EXCEL_ERRORS = frozenset(
     ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!")
 )
@@ -87,7 +90,7 @@ def parse_number(raw: Any) -> tuple[float, str | None]:
         return np.nan, _date_reason(raw)
     if isinstance(raw, CellNote):
         return np.nan, raw.message
-    s = unicodedata.normalize("NFKC", str(raw)).strip()
+    s = unicodedata.normalize("NFKC", str(raw)).strip().lstrip("'‘’`").strip()
     if not s or s in ("-", "—", "/"):
         return np.nan, "empty"
     if s in _FLAG_WORDS:

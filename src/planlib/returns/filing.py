@@ -45,15 +45,19 @@ class FilePeriods:
 
     @classmethod
     def of(cls, name: str) -> FilePeriods:
-        """What the path ``name`` (relative to the data folder) says."""
+        """What the path ``name`` (relative to the data folder) says. A date in the file name
+        is a period only when it ends a quarter (2022.12.31, 2022年12月); any other date is
+        when the file was sent (…四季度报表2023.1.8.xlsx) and says nothing of its quarter."""
         path = PurePath(name)
-        parts = [p for p in path.parent.parts if p not in ("", ".", "/")]
-        year = find_year(path.stem) or next((y for y in map(find_year, reversed(parts)) if y), None)
+        parts = [period_text(p) for p in path.parent.parts if p not in ("", ".", "/")]
+        stem = _DATE.sub(_quarter_end_or_blank, path.stem)
+        stem = period_text(stem)
+        year = find_year(stem) or next((y for y in map(find_year, reversed(parts)) if y), None)
         folder_period = next(
             (p for p in (find_period(part, year) for part in reversed(parts)) if p), None
         )
         folder = "/".join(parts[-2:])
-        return cls(folder, folder_period, path.name, find_period(path.stem, year), year)
+        return cls(folder, folder_period, path.name, find_period(stem, year), year)
 
     @property
     def key(self) -> str:
@@ -79,13 +83,47 @@ def agreed_period(
     return None, _problem(where, title_row, None, None, message, rule="period_mismatch")
 
 
+_DATE = re.compile(
+    r"(?<!\d)(20\d\d)\s*[.\-/_年]\s*(\d{1,2})\s*[.\-/_月]\s*(\d{1,2})(?!\s*月)\s*日?(?!\d)"
+    r"|(?<!\d)(20\d\d)(\d\d)(\d\d)(?!\d)"
+)
+_MONTHS = re.compile(
+    r"(?:(20\d\d)\s*年\s*)?(?:0?1|一)\s*月?\s*(?:份)?\s*[-—–~～至到]+\s*(\d{1,2})\s*月(?:份)?"
+)
+_SENT = re.compile(r"(?:报出|填报|填表|报送|制表|打印|上报)(?:日期|时间)[:：]?.*")
+
+
+def _quarter_end_or_blank(m: re.Match[str]) -> str:
+    year, month, day = (int(x) for x in (m.group(1, 2, 3) if m[1] else m.group(4, 5, 6)))
+    ends = {3: 31, 6: 30, 9: 30, 12: 31}
+    if ends.get(month) == day:
+        return f" {year}年第{month // 3}季度 "
+    return " "
+
+
+def period_text(text: str) -> str:
+    """A period written as months from January (2022年1-12月, 1—9月) as its quarter
+    (2022年第四季度), so that the one period parser reads it; other text unchanged."""
+    if "月" not in text:
+        return text
+
+    def quarter(m: re.Match[str]) -> str:
+        end = int(m[2])
+        if end not in (3, 6, 9, 12):
+            return m[0]
+        return f"{m[1] + '年' if m[1] else ''}第{'一二三四'[end // 3 - 1]}季度"
+
+    return _MONTHS.sub(quarter, text)
+
+
 def find_title_period(
     rows: list[list[Any]], year: int | None
 ) -> tuple[str, int | None, Period | None]:
-    """The first title row naming a quarter: its text, its Excel row and the quarter."""
+    """The first title row naming a quarter: its text, its Excel row and the quarter (a send
+    date, 报出日期：2023年1月8日, is not a quarter)."""
     for i, r in enumerate(rows):
         line = " ".join(_text(c) for c in r if _text(c))
-        p = find_period(line, year)
+        p = find_period(period_text(_SENT.sub("", line)), year)
         if p is not None:
             return line, i + 1, p
     return "", None, None

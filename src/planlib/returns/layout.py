@@ -24,6 +24,7 @@ from typing import Any
 from ..catalog.dictionary import Dictionary
 from ..errors import Problem
 from .cells import CellNote, _problem
+from .headers import match_header, match_row, strip_part
 from .workbooks import Sheet
 
 SCAN_ROWS = 20
@@ -31,7 +32,10 @@ SCAN_ROWS = 20
 
 _CODE_KINDS = ("org_code", "school_code")
 _SPACES = re.compile(r"[\s\u3000]+")
-_TOTAL = re.compile(r"^(?:全[县市区州旗盟]|本[县市区]|[县市区])?(?:合计|总计|小计|累计|总数)")
+_TOTAL = re.compile(
+    r"^(?:全[县市区州旗盟]|本[县市区]|[县市区])?(?:合计|总计|小计|累计|总数)"
+    r"|^(?:其中[:：]?)?[^\d]{1,10}?(?:合计|总计|小计)$"  # 小学小计, 幼儿园合计, 公办小计
+)
 _FOOTER = re.compile(
     r"^(?:填表人|填报人|制表人|审核人|审批人|单位负责人|统计负责人|部门负责人|主管领导|负责人"
     r"|联系电话|联系人|电话|报出日期|填报日期|填表日期|报送日期|注[:：]|说明[:：]|备注[:：]|填表说明)"
@@ -72,7 +76,7 @@ class Header:
 
 
 def _kinds(labels: Sequence[Any], d: Dictionary) -> list[str]:
-    return [m.kind for m in (d.match(c) for c in labels if text(c)) if m is not None]
+    return [m.kind for m in match_row(d, [text(c) for c in labels]) if m is not None]
 
 
 def find_header(
@@ -105,7 +109,7 @@ def _second_level(
     if i + 1 >= len(rows):
         return None
     top, below = rows[i], rows[i + 1]
-    code_at = next(j for j, c in enumerate(top) if d.match(text(c)) and _is_code(c, d))
+    code_at = next(j for j, c in enumerate(top) if _is_code(c, d))
     if code_at < len(below) and text(below[code_at]):
         return None
     if any(isinstance(c, int | float) and not isinstance(c, bool) for c in below):
@@ -122,7 +126,7 @@ def _second_level(
     if combined < elements_above or combined == 0:
         return None
     if combined == elements_above and not any(
-        (m := d.match(label)) is not None and m.kind == "element" and label != text(up)
+        (m := match_header(d, label)) is not None and m.kind == "element" and label != text(up)
         for label, up in zip(labels, [*top, *[None] * width], strict=False)
     ):
         return None  # the row below added no element: data or a note, not a header
@@ -130,7 +134,7 @@ def _second_level(
 
 
 def _is_code(c: Any, d: Dictionary) -> bool:
-    m = d.match(text(c))
+    m = match_header(d, text(c))
     return m is not None and m.kind in _CODE_KINDS
 
 
@@ -160,14 +164,15 @@ def _combined(top: str, group: str, sub: str, d: Dictionary) -> str:
     merged down both rows keeps its upper label."""
     if not sub:
         return top
+    sub = strip_part(sub)  # 其中：公办园 under 在园幼儿数
     for c in [sub, group + sub, sub + group] if group else [sub]:
-        if d.match(c) is not None:
+        if match_header(d, c) is not None:
             return c
     unit = f"{group}（{sub}）"  # a 计量单位 row under the names: 在园幼儿数 over 人
-    m = d.match(unit) if group else None
+    m = match_header(d, unit) if group else None
     if m is not None and m.kind == "element" and m.factor == m.factor:
         return unit
-    if group and _SPACES.sub("", sub) in _GROUP_TOTAL and d.match(group) is not None:
+    if group and _SPACES.sub("", sub) in _GROUP_TOTAL and match_header(d, group) is not None:
         return group
     return f"{group}{sub}" if group else sub
 
@@ -191,7 +196,7 @@ def skipped_row(row: list[Any], code: str, labels: Sequence[int]) -> tuple[str, 
         for j in labels:
             c = row[j] if j < n else None
             # every total row's text holds 计 or 数 (合计, 小计, 总数): most rows stop here
-            if type(c) is str and ("计" in c or "数" in c) and c.lstrip()[:1] in _FIRST:
+            if type(c) is str and ("计" in c or "数" in c):
                 m = _TOTAL.match(_SPACES.sub("", unicodedata.normalize("NFKC", c)))
                 if m:
                     return "total", m.group(0)
@@ -200,7 +205,7 @@ def skipped_row(row: list[Any], code: str, labels: Sequence[int]) -> tuple[str, 
         if type(c) is not str or not c:
             continue
         t = c.lstrip()
-        if t[:1] not in _FIRST:
+        if t[:1] not in _FIRST and "计" not in t:
             continue
         t = _SPACES.sub("", unicodedata.normalize("NFKC", t))
         m = _TOTAL.match(t)
@@ -245,7 +250,7 @@ def no_header_message(rows: list[list[Any]], d: Dictionary) -> str:
         if code is not None:
             close.append(f"第 {i + 1} 行有「{code}」，但没有可识别的数据项名称")
         elif kinds.count("element") >= 1:
-            named = [text(c) for c in row if (m := d.match(text(c))) and m.kind == "element"]
+            named = [text(c) for c in row if (m := match_header(d, c)) and m.kind == "element"]
             close.append(f"第 {i + 1} 行有数据项（{'、'.join(named[:3])}），但没有代码列")
         if len(close) == 2:
             break
@@ -269,6 +274,7 @@ def row_ranges(rows: Sequence[int]) -> str:
 
 _SKIPPED = {
     "total": "合计行",
+    "header": "重复的表头",
     "footer": "表尾",
     "numbers": "栏次行",
     "note": "说明行（无代码、无数值）",
@@ -374,17 +380,24 @@ def one_column_per_element(
 
 
 def cell_notes(
-    sheet: Sheet, positions: list[int], start: int, end: int
-) -> dict[int, dict[int, CellNote]]:
+    sheet: Sheet, positions: list[int], start: int, end: int, spread: frozenset[int] = frozenset()
+) -> dict[int, dict[int, Any]]:
     """What to read in place of a data cell that gives no number of its own: {row index:
-    {column: note}} for cells of merged ranges and formulas saved without their result."""
+    {column: note}} for cells of merged ranges and formulas saved without their result. A
+    range merged down a column of ``spread`` (flag columns: 是 merged over three schools) gives
+    its value to every row it covers."""
     wanted = set(positions)
-    notes: dict[int, dict[int, CellNote]] = {}
+    notes: dict[int, dict[int, Any]] = {}
     for r1, c1, r2, c2 in sheet.merged:
         if r2 <= start or r1 > end:  # Excel rows: within the data rows (after the header)
             continue
         cols = [j for j in range(c1, c2 + 1) if j in wanted]
         if not cols:
+            continue
+        if c1 == c2 and c1 in spread and r1 > start:
+            top = sheet.rows[r1 - 1][c1] if c1 < len(sheet.rows[r1 - 1]) else None
+            for r in range(r1 + 1, r2 + 1):
+                notes.setdefault(r - 1, {})[c1] = top
             continue
         ref = f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
         across = "行" if r2 > r1 else "列"

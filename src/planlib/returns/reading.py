@@ -28,12 +28,14 @@ from ..encodings import decode_text
 from ..errors import DataFileError, Problem, ReturnLimitError
 from ..periods import find_period, period_of_cell
 from .cells import VALUE_COLUMNS, TableCells, _problem, cap_problems, check_tables
+from .headers import COMPARISON, blank_ticks, match_row
 from .identity import facts_problem, split_facts
 from .filing import (
     FilePeriods,
     Refused,
     agreed_period,
     list_return_files,
+    period_text,
     wrong_period_problems,
 )
 from .layout import (
@@ -108,6 +110,10 @@ def read_raw_tables(path: Path, name: str) -> list[RawTable]:
 _text = text
 
 
+def _flat(v: Any) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(v)))
+
+
 def _header_row(rows: list[list[Any]], d: Dictionary) -> int | None:
     """Index of the (last) header row, or None: see :func:`layout.find_header`."""
     h = find_header(rows, d)
@@ -170,11 +176,12 @@ def _table_cells(
     period_col = None
     name_col = None
     level = "county"
+    matches = match_row(d, [_text(c) for c in header])
     for j, cell in enumerate(header):
         label = _text(cell)
-        if not label:
-            continue
-        m = d.match(label)
+        m = matches[j]
+        if not label or m is COMPARISON:
+            continue  # a comparison column (上年同期, 增减) is read, never this quarter's
         if m is None:
             problems.append(
                 _problem(
@@ -237,7 +244,8 @@ def _table_cells(
     labels = [label for _, label in columns.values()]
     k, last = len(positions), max(positions, default=-1)
     take = itemgetter(*positions) if k > 1 else None
-    notes = cell_notes(sheet, positions, h + 1, len(table.rows)) if sheet else {}
+    flags = frozenset(j for j, (m, _) in columns.items() if d[str(m.element)].kind == "flag")
+    notes = cell_notes(sheet, positions, h + 1, len(table.rows), flags) if sheet else {}
     hidden_rows = sheet.hidden_rows if sheet else frozenset()
     visible_codes = codes_of_visible_rows(table.rows, h + 1, code_col, hidden_rows)
     label_columns = [j for j in range(len(header)) if j not in columns and j != code_col]
@@ -246,6 +254,7 @@ def _table_cells(
     said_periods: dict[str, tuple[str, bool]] = {}  # 报告期 as written: (quarter, disagrees)
     names: dict[int, str] = {}
     sent: str | None = None
+    code_label, after_header = _flat(header[code_col]), -1
     file_period_text = str(file_period) if file_period else None
     year = periods.year or (file_period.year if file_period else None)
     for i in range(h + 1, len(table.rows)):
@@ -253,28 +262,38 @@ def _table_cells(
         code = _text(row[code_col]) if code_col < len(row) else ""
         if not code and not any(_text(c) for c in row):
             continue
+        if code and _flat(code) == code_label:  # the header again (one per printed page)
+            skipped.setdefault("header", []).append((i + 1, ""))
+            after_header = i + 1
+            continue
         what = skipped_row(row, code, label_columns)
         if what is not None:
             skipped.setdefault(what[0], []).append((i + 1, what[1]))
             if what[0] == "footer" and "日期" in what[1]:
                 sent = " ".join(_text(c) for c in row if _text(c))
             continue
-        if i == h + 1 and is_column_numbers(row, code_col):
+        if i in (h + 1, after_header, after_header + 1) and is_column_numbers(row, code_col):
             skipped.setdefault("numbers", []).append((i + 1, _text(row[code_col])))
             continue
-        code = unicodedata.normalize("NFKC", code)
+        code = unicodedata.normalize("NFKC", code).lstrip("'‘’`").strip()  # '990102 (a CSV)
         if code.endswith(".0") and code[:-2].isdigit():
             code = code[:-2]  # a code typed as a number in Excel
         period = file_period_text
         if period_col is not None and period_col < len(row) and _text(row[period_col]):
             said = _text(row[period_col])
             if said not in said_periods:  # a column of one quarter: parsed once
-                p = period_of_cell(row[period_col], year)
+                cell = row[period_col]
+                p = period_of_cell(period_text(cell) if isinstance(cell, str) else cell, year)
                 said_periods[said] = (str(p) if p else said, p is not None and p != file_period)
             period, disagrees = said_periods[said]
             if disagrees and file_period is not None:
                 wrong_period.setdefault(said, []).append(i + 1)
                 continue
+        if code and not any(ch.isdigit() for ch in code[:2]) and not any(
+            _text(row[j]) for j in positions if j < len(row)
+        ):  # a title repeated on a printed page (城关区学校情况表…): text, no number
+            skipped.setdefault("note", []).append((i + 1, code[:20]))
+            continue
         if not code:
             uncalculated = bool(sheet and (i + 1, code_col) in sheet.uncalculated)
             if not uncalculated and not any(_text(row[j]) for j in positions if j < len(row)):
@@ -328,6 +347,8 @@ def _table_cells(
     problems += wrong_period_problems(where, wrong_period, file_period, periods, title_rows)
     problems += skipped_problems(where, skipped, _text(header[code_col]))
     if len(cells):
+        flag_at = [positions.index(j) for j in flags]
+        problems += blank_ticks(cells, k, flag_at, where, header_row) if flag_at else []
         problems.append(facts_problem(where, names, title_text, sent))
     return cells, problems
 

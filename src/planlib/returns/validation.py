@@ -23,6 +23,7 @@ from ..periods import parse_period
 from .cells import cap_problems
 from .coverage import check_school_coverage, registry_positions
 from .identity import check_identity, split_facts
+from .schoolsums import school_checks
 from .orgunits import OrgUnits
 
 PROBLEM_COLUMNS = [f.name for f in fields(Problem)]
@@ -433,6 +434,8 @@ def validate_values(
         unit_pos, unit_rows = unit_pos[ok], unit_rows[ok]
     all_problems += found
     all_problems += check_plausibility(unit_rows, keys.take(unit_mask), d)
+    if org_units is not None:
+        all_problems += school_checks(values, keep, school, org_units, d)
     kept = values if keep.all() else values[keep]
     if org_units is not None:
         all_problems += check_completeness(unit_rows, org_units, d)
