@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ..periods import parse_period
-from ._console import console, err_console
+from ._console import console, err_console, plain
 from ._options import (
     PERIOD_HELP,
     PeriodSpec,
@@ -177,7 +177,7 @@ def report(
     )
     for entry in outcome.failed:
         err_console.print(
-            f"[red]失败[/] {entry['county_name']}（{entry['key']}）：{entry['error']}"
+            f"[red]失败[/] {plain(entry['county_name'])}（{entry['key']}）：{plain(entry['error'])}"
         )
     if outcome.exit_code:
         raise SystemExit(outcome.exit_code)
@@ -285,7 +285,7 @@ def _with_bar(
 
         def tick(job: Any, result: Any, done: int, total: int) -> None:
             mark = "" if result.status == "ok" else "（失败）"
-            bar.update(task, completed=done, total=total, description=f"{job.title}{mark}")
+            bar.update(task, completed=done, total=total, description=plain(f"{job.title}{mark}"))
 
         return run_reports(
             data_dir, out_dir, period, formats=formats, executor=runner, timeout=timeout,

@@ -5,14 +5,21 @@ files and checksums, and every input file with its SHA-256 (reports themselves c
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..checks import clean_text
 from .context import ReportContext
 from .jobs import ReportJob, ReportResult
+
+
+def escape(text: str) -> str:
+    """Text from data for the index page: cleaned of bidi and control characters, then escaped."""
+    return html.escape(clean_text(str(text)))
+
 
 if TYPE_CHECKING:
     from .runner import BatchOutcome

@@ -250,7 +250,9 @@ def _page_title(job: ReportJob) -> str:
     except ValueError:
         label = ""
     kind = {"city": "监测总览", "department": "目标与任务监测报告"}.get(job.kind, "监测报告")
-    return f"{job.title}{label}{kind}"
+    from ..checks import clean_text
+
+    return clean_text(f"{job.title}{label}{kind}")
 
 
 def _render(job: ReportJob, context: bytes, execute: Execute) -> dict[str, bytes]:
