@@ -161,7 +161,9 @@ def test_a_whole_return_saved_under_a_neighbours_name_counts_for_neither(city, c
     hit = errors(p, "file_owner")
     assert len(hit) == 1 and f"{NEXT}.xlsx" in hit.iloc[0]["file"]
     assert OWN in hit.iloc[0]["message"] and NEXT in hit.iloc[0]["message"]
-    assert not (ds.values["file"].str.contains(f"{NEXT}.xlsx") & (ds.values["period"] == "2022Q4")).any()
+    assert not (
+        ds.values["file"].str.contains(f"{NEXT}.xlsx") & (ds.values["period"] == "2022Q4")
+    ).any()
 
 
 # --- one return per county and quarter ---------------------------------------------------------
@@ -185,7 +187,7 @@ def test_a_later_send_date_wins(city, clean):
     shutil.copy(city / Q4 / f"{OWN}.xlsx", city / Q4 / f"{OWN}(1).xlsx")
     edit(city / Q4 / f"{OWN}.xlsx", footer("2023年1月5日"))
     edit(city / Q4 / f"{OWN}(1).xlsx", footer("2023年1月9日"))
-    ds, p = load(city)
+    _ds, p = load(city)
     assert not len(errors(p))
     said = p[p["rule"] == "superseded"]
     assert set(said["file"]) == {f"{Q4}/{OWN}.xlsx"}
@@ -233,8 +235,12 @@ def test_a_year_to_date_flag_written_as_ticks_for_this_quarter_only_is_an_error(
     """The same slip in the CSV county's school file, 是/否 instead of 1/0."""
     path = city / Q4 / "990105_学校.csv"
     rows = list(csv.reader(path.read_bytes().decode("gb18030").splitlines()))
-    q3 = {r[0]: r for r in csv.reader((city / "returns/2022Q2/990105_学校.csv").read_bytes()
-                                      .decode("gb18030").splitlines())}
+    q3 = {
+        r[0]: r
+        for r in csv.reader(
+            (city / "returns/2022Q2/990105_学校.csv").read_bytes().decode("gb18030").splitlines()
+        )
+    }
     c = rows[2].index("本年建成智慧校园")
     if not any(len(r) > c and r[c] == "1" for r in q3.values()):
         pytest.skip("no school built by Q2")
@@ -278,7 +284,7 @@ def test_last_quarters_school_sheet_under_this_quarters_title_is_said(city, clea
                 ws.cell(r, c).value = q3.cell(r, c).value
 
     edit(city / Q4 / f"{OWN}.xlsx", stale)
-    ds, p = load(city)
+    _ds, p = load(city)
     said = p[p["rule"] == "stale_schools"]
     assert len(said) == 1 and said.iloc[0]["file"] == f"{Q4}/{OWN}.xlsx［学校明细］"
     assert f"{Q3}/{OWN}.xlsx" in said.iloc[0]["message"]
@@ -298,7 +304,7 @@ def test_a_stale_school_sheet_with_unchanged_flags_is_still_said(city, clean):
             ws.cell(r, keep).value = max(ws.cell(r, keep).value or 0, q3.cell(r, keep).value or 0)
 
     edit(city / Q4 / f"{OWN}.xlsx", stale)
-    ds, p = load(city)
+    _ds, p = load(city)
     said = p[p["rule"] == "stale_schools"]
     assert len(said) == 1 and f"{Q3}/{OWN}.xlsx" in said.iloc[0]["message"]
 
@@ -325,7 +331,9 @@ def test_a_unit_and_qualifiers_in_any_bracket_order_are_read(city, clean, writte
     same_as_clean(ds, clean)
 
 
-@pytest.mark.parametrize("written", ["在园幼儿数（上年同期）", "上年同期在园幼儿数", "在园幼儿数增减"])
+@pytest.mark.parametrize(
+    "written", ["在园幼儿数（上年同期）", "上年同期在园幼儿数", "在园幼儿数增减"]
+)
 def test_a_comparison_column_is_not_taken_for_this_quarter(city, clean, written):
     def add(wb):
         ws = wb["县级汇总"]
@@ -370,7 +378,7 @@ def test_qizhong_under_a_merged_group_is_read(city, clean):
                 ws.merge_cells(start_row=3, start_column=c, end_row=4, end_column=c)
 
     edit(city / Q4 / f"{OWN}.xlsx", two_rows)
-    ds, p = load(city)
+    ds, _p = load(city)
     same_as_clean(ds, clean)
 
 
@@ -404,14 +412,16 @@ def test_a_header_block_repeated_on_each_printed_page_is_skipped(city, clean):
                     ws.cell(at + k, c).value = v
 
     edit(city / Q4 / f"{OWN}.xlsx", pages)
-    ds, p = load(city)
+    ds, _p = load(city)
     same_as_clean(ds, clean)
 
 
 # --- time written as clerks write it ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("title", ["城关区教育统计季报（2022年1-12月）", "城关区教育统计季报（2022年1—12月份）"])
+@pytest.mark.parametrize(
+    "title", ["城关区教育统计季报（2022年1-12月）", "城关区教育统计季报（2022年1—12月份）"]
+)
 def test_a_period_written_as_months_is_its_quarter(city, clean, title):
     edit(city / Q4 / f"{OWN}.xlsx", lambda wb: setattr(wb["县级汇总"]["A1"], "value", title))
     ds, _ = load(city)
@@ -439,13 +449,19 @@ def test_a_send_date_in_the_file_name_is_not_its_period(city, clean, name):
 
 
 def test_a_send_date_in_the_title_rows_is_not_its_period(city, clean):
-    edit(city / Q4 / f"{OWN}.xlsx", lambda wb: setattr(wb["县级汇总"]["H2"], "value", "填报日期：2023年1月8日"))
+    edit(
+        city / Q4 / f"{OWN}.xlsx",
+        lambda wb: setattr(wb["县级汇总"]["H2"], "value", "填报日期：2023年1月8日"),
+    )
     ds, _ = load(city)
     same_as_clean(ds, clean)
 
 
 def test_a_month_range_that_ends_in_another_quarter_still_disagrees(city):
-    edit(city / Q4 / f"{OWN}.xlsx", lambda wb: setattr(wb["县级汇总"]["A1"], "value", "城关区（2022年1-9月）"))
+    edit(
+        city / Q4 / f"{OWN}.xlsx",
+        lambda wb: setattr(wb["县级汇总"]["A1"], "value", "城关区（2022年1-9月）"),
+    )
     _, p = load(city)
     assert len(errors(p, "period_mismatch")) == 1
 
@@ -501,7 +517,7 @@ def test_ticks_for_yes_and_blanks_for_no_are_read(city, clean):
                     ws.cell(r, c).value = "√" if v == 1 else None
 
     edit(city / Q4 / f"{OWN}.xlsx", ticks)
-    ds, p = load(city)
+    ds, _p = load(city)
     same_as_clean(ds, clean)
 
 
@@ -509,9 +525,7 @@ def test_a_flag_merged_down_several_schools_gives_each_its_value(city, clean):
     ws0 = load_workbook(city / Q4 / f"{OWN}.xlsx")["学校明细"]
     c = col(ws0, "义务教育标准化达标")
     values = [ws0.cell(r, c).value for r in range(4, ws0.max_row + 1)]
-    start = next(
-        i for i in range(len(values) - 2) if values[i] == values[i + 1] == values[i + 2]
-    )
+    start = next(i for i in range(len(values) - 2) if values[i] == values[i + 1] == values[i + 2])
 
     def merge(wb):
         wb["学校明细"].merge_cells(start_row=4 + start, start_column=c, end_row=6 + start,
@@ -519,4 +533,38 @@ def test_a_flag_merged_down_several_schools_gives_each_its_value(city, clean):
 
     edit(city / Q4 / f"{OWN}.xlsx", merge)
     ds, _ = load(city)
+    same_as_clean(ds, clean)
+
+
+# --- every file in a returns folder is accounted for ---------------------------------------------
+
+
+def test_a_wps_et_file_is_read(city, clean):
+    """WPS saves .et in a format calamine reads (here a zip workbook, as WPS often writes)."""
+    (city / Q4 / f"{OWN}.xlsx").rename(city / Q4 / f"{OWN}.et")
+    ds, _p = load(city)
+    same_as_clean(ds, clean)
+
+
+def test_an_unreadable_et_file_is_refused_by_name_with_the_fix(city, clean):
+    (city / Q4 / f"{OWN}.xlsx").unlink()
+    (city / Q4 / f"{OWN}.et").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)
+    _, p = load(city)
+    hit = errors(p)
+    assert len(hit) == 1 and hit.iloc[0]["file"] == f"{Q4}/{OWN}.et"
+    assert "WPS" in hit.iloc[0]["message"] and ".xlsx" in hit.iloc[0]["message"]
+    assert hit.iloc[0]["org_code"] == OWN
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [(f"~${OWN}.xlsx", "临时文件"), ("报送说明.docx", "Word"), (f"{OWN}.wps", "WPS 文字"),
+     (f"{OWN}.numbers", ".numbers")],
+)  # fmt: skip
+def test_files_that_are_not_returns_are_named(city, clean, name, said):
+    (city / Q4 / name).write_bytes(b"not a return")
+    ds, p = load(city)
+    hit = p[p["file"] == f"{Q4}/{name}"]
+    assert len(hit) == 1 and said in hit.iloc[0]["message"]
+    assert hit.iloc[0]["severity"] == "warning"
     same_as_clean(ds, clean)

@@ -42,8 +42,21 @@ from .workbooks import MAX_PROBLEMS_PER_RULE
 
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
 VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]
-_FLAG_WORDS = {"是": 1.0, "否": 0.0, "√": 1.0, "×": 0.0, "Y": 1.0, "N": 0.0, "有": 1.0, "无": 0.0,
-               "✓": 1.0, "✔": 1.0, "☑": 1.0, "✗": 0.0, "✘": 0.0}
+_FLAG_WORDS = {
+    "是": 1.0,
+    "否": 0.0,
+    "√": 1.0,
+    "×": 0.0,
+    "Y": 1.0,
+    "N": 0.0,
+    "有": 1.0,
+    "无": 0.0,
+    "✓": 1.0,
+    "✔": 1.0,
+    "☑": 1.0,
+    "✗": 0.0,
+    "✘": 0.0,
+}
 TICKS = frozenset(("√", "✓", "✔", "☑"))
 """Marks of yes in a flag column where a blank means no."""
 EXCEL_ERRORS = frozenset(

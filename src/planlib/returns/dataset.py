@@ -189,9 +189,7 @@ def read_values(
         src = sources[0]
         name = str(src.relative_to(root)) if src.is_relative_to(root) else str(src)
         return read_tidy(src, name, d)
-    values, problems = read_returns(
-        sources, d, root=root, cache=store, digests=digests, facts=True
-    )
+    values, problems = read_returns(sources, d, root=root, cache=store, digests=digests, facts=True)
     return values, problems, None
 
 

@@ -191,6 +191,7 @@ class Refused:
     path: Path
     reason: str
     rule: str
+    severity: str = "error"
 
     def problem(self, name: str) -> Problem:
         """The error naming it (escaped), with the county and quarter its name says."""
@@ -199,7 +200,7 @@ class Refused:
         period = FilePeriods.of(shown)
         said = period.name_period or period.folder_period
         return _problem(
-            shown, None, None, None, self.reason, rule=self.rule,
+            shown, None, None, None, self.reason, rule=self.rule, severity=self.severity,
             org_code=code[1] if code else None, period=str(said) if said else None,
         )  # fmt: skip
 
@@ -233,10 +234,16 @@ def list_return_files(
                 if link:
                     refused.append(Refused(base / d, f"文件夹{_LINK}", "symlink"))
             for name in files:
-                if name.startswith(("~$", ".")):
-                    continue
                 f = base / name
+                if name.startswith(".") or (
+                    f.suffix.lower() not in suffixes and not _named(top, f)
+                ):
+                    continue  # hidden system files; beside a data folder's own files
+                if name.startswith("~$"):
+                    refused.append(Refused(f, _LOCK, "lock_file", "warning"))
+                    continue
                 if f.suffix.lower() not in suffixes:
+                    refused.append(Refused(f, _unknown_type(f), "file_type", "warning"))
                     continue
                 why = _refusal(f, f.is_symlink(), str(f.relative_to(top)))
                 if why is None:
@@ -245,6 +252,28 @@ def list_return_files(
                     refused.append(Refused(f, *why))
         found += sorted(here)
     return found, sorted(refused, key=lambda r: r.path)
+
+
+_LOCK = "是 Excel/WPS 打开文件时生成的临时文件（~$ 开头），不是报表，未读取"
+_DOCUMENTS = {".wps": "WPS 文字文档", ".doc": "Word 文档", ".docx": "Word 文档", ".pdf": "PDF 文件",
+              ".jpg": "图片", ".jpeg": "图片", ".png": "图片", ".zip": "压缩包", ".rar": "压缩包",
+              ".7z": "压缩包"}  # fmt: skip
+_OFFICE = frozenset((*_DOCUMENTS, ".numbers", ".tmp", ".bak", ".wbk"))
+
+
+def _named(top: Path, f: Path) -> bool:
+    """Whether a file of a type not read is named: anywhere in a returns or city folder, and
+    documents or archives anywhere (a data folder's own plan.yaml, README… are not returns)."""
+    inside = {p.lower() for p in f.relative_to(top).parts[:-1]} | {top.name.lower()}
+    return bool(inside & {"returns", "city"}) or f.suffix.lower() in _OFFICE
+
+
+def _unknown_type(f: Path) -> str:
+    kind = _DOCUMENTS.get(f.suffix.lower())
+    what = f"是{kind}" if kind else f"文件类型「{f.suffix or '（无扩展名）'}」不是可读取的报表格式"
+    return (
+        f"{what}，未读取；如这是报表，请填入报表模板并保存为 Excel 工作簿（.xlsx）或 CSV 后重新报送"
+    )
 
 
 def _refusal(f: Path, is_link: bool, relative: str) -> tuple[str, str] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -32,7 +33,9 @@ _COMPARISON_WORDS = ("上年同期", "去年同期", "上年同期数", "上年"
                      "增减%", "增减率", "比上年增减", "同比增减", "上年数", "上期", "上季度")  # fmt: skip
 _COMPARISON_HEAD = re.compile(r"^(?:上年同期|去年同期|上年|去年|上季度)")
 _COMPARISON_TAIL = re.compile(r"(?:上年同期数?|去年同期|同比增减|比上年增减|增减额?|增减率|同比)$")
-_YEAR_TO_DATE = re.compile(r"^(?:本年累计|累计|年初至今|本年|本期|本季度?|\d{1,2}[-—–~～至]\d{1,2}月)$")
+_YEAR_TO_DATE = re.compile(
+    r"^(?:本年累计|累计|年初至今|本年|本期|本季度?|\d{1,2}[-—–~～至]\d{1,2}月)$"
+)
 COMPARISON = HeaderMatch("comparison")
 
 
@@ -157,3 +160,77 @@ def blank_ticks(
             out.append(_problem(where, header_row, label, None, message, severity="warning",
                                 rule="blank_is_no"))  # fmt: skip
     return out
+
+
+# --- a header row's columns ------------------------------------------------------------------------
+
+_MONEY = re.compile(r"千元|万元|亿元|(?<![千万亿])元")
+
+
+@dataclass
+class Columns:
+    """What a header row's columns are: elements {index: (match, label)}, the code, period
+    and name columns, the table's level, and the problems of its header."""
+
+    columns: dict[int, Any] = field(default_factory=dict)
+    code: int | None = None
+    period: int | None = None
+    name: int | None = None
+    level: str = "county"
+    problems: list[Problem] = field(default_factory=list)
+
+
+def classify_columns(
+    header: list[Any], d: Dictionary, where: str, header_row: int, title: str
+) -> Columns:
+    """Each column of a header row under the grammar above: unknown columns are warnings,
+    units the dictionary cannot convert errors, an amount without a unit takes the title's."""
+    out = Columns()
+    said = out.problems
+    labels = ["" if c is None else str(c).strip() for c in header]
+    for j, (label, m) in enumerate(zip(labels, match_row(d, labels), strict=True)):
+        if not label or m is COMPARISON:
+            continue  # a comparison column (上年同期, 增减) is read, never this quarter's
+        if m is None:
+            said.append(_problem(where, header_row, label, None, "数据字典中没有这一列，已忽略",
+                                 severity="warning", rule="unknown_column"))  # fmt: skip
+        elif m.kind in ("org_code", "school_code"):
+            out.code = j
+            out.level = "school" if m.kind == "school_code" else "county"
+        elif m.kind == "period":
+            out.period = j
+        elif m.kind == "name" and out.name is None:
+            out.name = j
+        elif m.kind == "element":
+            if m.factor != m.factor:  # NaN: a unit the dictionary cannot convert
+                said.append(_problem(where, header_row, label, None,
+                                     f"无法换算的计量单位「{m.unit}」", rule="unknown_unit"))  # fmt: skip
+                continue
+            if d[str(m.element)].kind == "amount" and not m.unit_stated:
+                m, unit_said = _amount_unit_from_title(m, d, title, where, header_row, label)
+                said += unit_said
+            out.columns[j] = (m, label)
+    return out
+
+
+def _amount_unit_from_title(
+    m: HeaderMatch, d: Dictionary, title: str, where: str, row: int, label: str
+) -> tuple[HeaderMatch, list[Problem]]:
+    """The unit of an amount column whose header names none: the one money unit the title rows
+    state (单位：亿元), else the dictionary's unit, with a warning either way (a factor of 10,000
+    is too much to guess silently)."""
+    code = str(m.element)
+    unit = d[code].unit
+    stated = set(_MONEY.findall(title))
+    factor = d.units.get(unit, {}).get(next(iter(stated))) if len(stated) == 1 else None
+    if factor is not None:
+        (said,) = stated
+        message = f"列标题未注明单位，按表头上方注明的「{said}」换算为{unit}"
+        return HeaderMatch("element", code, factor, said, unit_stated=True), [
+            _problem(where, row, label, None, message, severity="warning", rule="unit_from_title")
+        ]
+    detail = f"表头上方注明了多个金额单位（{'、'.join(sorted(stated))}），" if stated else ""
+    message = (
+        f"列标题未注明金额单位，{detail}按{unit}读取，请在列标题中注明，如「{label}（{unit}）」"
+    )
+    return m, [_problem(where, row, label, None, message, severity="warning", rule="no_unit")]

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -183,7 +183,7 @@ class FileOwner:
     file: str
     by_name: str | None
     by_title: str | None
-    by_content: str | None
+    by_content: str
 
     @property
     def county(self) -> str | None:
@@ -224,7 +224,7 @@ def check_owners(
     owners = _owners(rows, facts, reg)
     problems: list[Problem] = []
     phys = values["file"].map(physical).to_numpy()
-    county = {f: o.county or o.by_content for f, o in owners.items()}
+    county: dict[str, str] = {f: o.county or o.by_content for f, o in owners.items()}
     refused: set[str] = set()
     for f, o in owners.items():
         said = o.by_name or o.by_title
@@ -249,7 +249,7 @@ def check_owners(
         stray["file"].tolist(), stray["row"].tolist(), stray["org_code"].tolist(),
         stray["period"].tolist(), strict=True,
     ):  # fmt: skip
-        mine, theirs = county[physical(f)], reg.county_of.get(code)
+        mine, theirs = county.get(physical(f), ""), reg.county_of.get(code)
         if theirs is None or theirs == mine or physical(f) in refused:
             continue
         who = "学校" if code != theirs else "单位"
@@ -298,7 +298,8 @@ def check_one_return(
     pa = phys.to_numpy()
     period_col = values["period"].to_numpy()
     said: set[tuple[str, ...]] = set()
-    for (c, period, _), group in frame.groupby(["county", "period", "level"], sort=False):
+    for key, group in frame.groupby(["county", "period", "level"], sort=False):
+        c, period = str(cast(tuple, key)[0]), str(cast(tuple, key)[1])
         files = sorted(set(group["file"]))
         if len(files) < 2 or (c, period, *files) in said:
             continue

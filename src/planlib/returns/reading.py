@@ -23,13 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..catalog.dictionary import Dictionary, HeaderMatch, load_dictionary
+from ..catalog.dictionary import Dictionary, load_dictionary
 from ..encodings import decode_text
 from ..errors import DataFileError, Problem, ReturnLimitError
 from ..periods import find_period, period_of_cell
 from .cells import VALUE_COLUMNS, TableCells, _problem, cap_problems, check_tables
-from .headers import COMPARISON, blank_ticks, match_row
-from .identity import facts_problem, split_facts
 from .filing import (
     FilePeriods,
     Refused,
@@ -38,6 +36,8 @@ from .filing import (
     period_text,
     wrong_period_problems,
 )
+from .headers import blank_ticks, classify_columns
+from .identity import facts_problem, split_facts
 from .layout import (
     Header,
     cell_notes,
@@ -53,15 +53,22 @@ from .layout import (
     text,
 )
 from .tidy import read_tidy_values
-from .workbooks import MAX_TEXT_BYTES, Sheet, csv_rows, failure_message, read_sheets
+from .workbooks import (
+    LEGACY_SUFFIXES,
+    MAX_TEXT_BYTES,
+    Sheet,
+    csv_rows,
+    failure_message,
+    read_legacy,
+    read_sheets,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from .cache import ReturnCache
 
-RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".parquet")
-_MONEY = re.compile(r"千元|万元|亿元|(?<![千万亿])元")
+RETURN_SUFFIXES = (".xlsx", ".xlsm", *LEGACY_SUFFIXES, ".csv", ".txt", ".parquet")
 _HIDDEN_SHEET = "隐藏工作表"
 
 
@@ -87,8 +94,6 @@ def read_raw_tables(path: Path, name: str) -> list[RawTable]:
     size = path.stat().st_size
     if size == 0:
         raise ValueError("文件为空")
-    if path.suffix.lower() == ".xls":
-        raise ValueError("不支持旧版 Excel（.xls）格式，请在 Excel 中“另存为” .xlsx 后再报送")
     if path.suffix.lower() in (".csv", ".txt"):
         if size > MAX_TEXT_BYTES:
             limit = f"{MAX_TEXT_BYTES / 1e6:,.0f} MB"
@@ -98,7 +103,9 @@ def read_raw_tables(path: Path, name: str) -> list[RawTable]:
         if not any(any(str(c).strip() for c in r) for r in rows):
             raise ValueError("文件中没有内容")
         return [RawTable(name, "", rows)]
-    tables = [RawTable(name, s.title, s.rows, s) for s in read_sheets(path)]
+    legacy = path.suffix.lower() in LEGACY_SUFFIXES
+    sheets = read_legacy(path) if legacy else read_sheets(path)
+    tables = [RawTable(name, s.title, s.rows, s) for s in sheets]
     if not any(t.rows for t in tables):
         raise ValueError("工作簿中没有内容")
     return tables
@@ -118,29 +125,6 @@ def _header_row(rows: list[list[Any]], d: Dictionary) -> int | None:
     """Index of the (last) header row, or None: see :func:`layout.find_header`."""
     h = find_header(rows, d)
     return None if h is None else h.last
-
-
-def _amount_unit_from_title(
-    m: HeaderMatch, d: Dictionary, title: str, where: str, row: int, label: str
-) -> tuple[HeaderMatch, list[Problem]]:
-    """The unit of an amount column whose header names none: the one money unit the title rows
-    state (单位：亿元), else the dictionary's unit, with a warning either way (a factor of 10,000
-    is too much to guess silently)."""
-    code = str(m.element)
-    unit = d[code].unit
-    stated = set(_MONEY.findall(title))
-    factor = d.units.get(unit, {}).get(next(iter(stated))) if len(stated) == 1 else None
-    if factor is not None:
-        (said,) = stated
-        message = f"列标题未注明单位，按表头上方注明的「{said}」换算为{unit}"
-        return HeaderMatch("element", code, factor, said, unit_stated=True), [
-            _problem(where, row, label, None, message, severity="warning", rule="unit_from_title")
-        ]
-    detail = f"表头上方注明了多个金额单位（{'、'.join(sorted(stated))}），" if stated else ""
-    message = (
-        f"列标题未注明金额单位，{detail}按{unit}读取，请在列标题中注明，如「{label}（{unit}）」"
-    )
-    return m, [_problem(where, row, label, None, message, severity="warning", rule="no_unit")]
 
 
 def table_cells(
@@ -171,53 +155,15 @@ def _table_cells(
     file_period, mismatch = agreed_period(where, title_rows, periods)
     if mismatch is not None:
         return TableCells(where, "county"), [mismatch]
-    columns: dict[int, Any] = {}
-    code_col = None
-    period_col = None
-    name_col = None
-    level = "county"
-    matches = match_row(d, [_text(c) for c in header])
-    for j, cell in enumerate(header):
-        label = _text(cell)
-        m = matches[j]
-        if not label or m is COMPARISON:
-            continue  # a comparison column (上年同期, 增减) is read, never this quarter's
-        if m is None:
-            problems.append(
-                _problem(
-                    where,
-                    header_row,
-                    label,
-                    None,
-                    "数据字典中没有这一列，已忽略",
-                    severity="warning",
-                    rule="unknown_column",
-                )
-            )
-        elif m.kind in ("org_code", "school_code"):
-            code_col = j
-            level = "school" if m.kind == "school_code" else "county"
-        elif m.kind == "period":
-            period_col = j
-        elif m.kind == "name" and name_col is None:
-            name_col = j
-        elif m.kind == "element":
-            if m.factor != m.factor:  # NaN: a unit the dictionary cannot convert
-                problems.append(
-                    _problem(
-                        where,
-                        header_row,
-                        label,
-                        None,
-                        f"无法换算的计量单位「{m.unit}」",
-                        rule="unknown_unit",
-                    )
-                )
-                continue
-            if d[str(m.element)].kind == "amount" and not m.unit_stated:
-                m, unit_said = _amount_unit_from_title(m, d, title_text, where, header_row, label)
-                problems += unit_said
-            columns[j] = (m, label)
+    cols = classify_columns(header, d, where, header_row, title_text)
+    problems += cols.problems
+    columns, code_col, period_col, name_col, level = (
+        cols.columns,
+        cols.code,
+        cols.period,
+        cols.name,
+        cols.level,
+    )
     if code_col is None:
         return TableCells(where, level), problems
     elements = {m.element for m, _ in columns.values()}
@@ -289,8 +235,10 @@ def _table_cells(
             if disagrees and file_period is not None:
                 wrong_period.setdefault(said, []).append(i + 1)
                 continue
-        if code and not any(ch.isdigit() for ch in code[:2]) and not any(
-            _text(row[j]) for j in positions if j < len(row)
+        if (
+            code
+            and not any(ch.isdigit() for ch in code[:2])
+            and not any(_text(row[j]) for j in positions if j < len(row))
         ):  # a title repeated on a printed page (城关区学校情况表…): text, no number
             skipped.setdefault("note", []).append((i + 1, code[:20]))
             continue
@@ -423,7 +371,8 @@ def _read_table_file(
 
 
 def _unreadable(name: str, reason: str) -> Problem:
-    return _problem(name, None, None, None, f"无法读取：{reason}", rule="unreadable")
+    """The error of a file that cannot be read, with the county and quarter its name says."""
+    return Refused(Path(name), f"无法读取：{reason}", "unreadable").problem(name)
 
 
 def _read_file(

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,8 @@ def check_school_sums(
     drop: list[np.ndarray] = []
     problems: list[Problem] = []
     names = {e.code: e.name for e in d.elements}
-    for r in falls.itertuples(index=False):
+    for rec in falls.to_dict("records"):
+        r: Any = pd.Series(rec)
         now = f[(f["county"] == r.county) & (f["element"] == r.element) & (f["t"] == r.t)]
         before = f[(f["county"] == r.county) & (f["element"] == r.element) & (f["t"] == r.prev_t)]
         prev_of = dict(zip(before["org_code"], before["value"], strict=True))
@@ -115,7 +116,10 @@ def check_stale_schools(
     f = f.assign(key=key)
     county_rows = values.iloc[np.flatnonzero(~school)]
     county_q = county_rows.assign(t=county_rows["period"].map(_quarter))
-    groups = {k: g for k, g in f.groupby(["county", "t"], sort=True)}
+    groups: dict[tuple[str, int], pd.DataFrame] = {
+        (str(cast(tuple, k)[0]), int(cast(tuple, k)[1])): g
+        for k, g in f.groupby(["county", "t"], sort=True)
+    }
     same: dict[tuple[str, int], float] = {}  # share of values equal to the quarter before
     for (county, t), now in groups.items():
         before = groups.get((county, t - 1))
@@ -136,12 +140,18 @@ def check_stale_schools(
         was = str(groups[county, t - 1]["file"].iloc[0])
         problems.append(
             Problem(
-                str(first["file"]), int(first["row"]), None, None,
+                str(first["file"]),
+                int(first["row"]),
+                None,
+                None,
                 f"学校明细与上季度（{was}）的 {len(now)} 个数据中有 {share:.0%} 完全相同，而本县"
                 "上季度的学校数据有变化、本季度汇总数也已变化：疑为沿用了上季度的学校明细表"
                 "（只改了标题），请核对",
-                "warning", str(county), str(first["period"]), "stale_schools",
-            )  # fmt: skip
+                "warning",
+                str(county),
+                str(first["period"]),
+                "stale_schools",
+            )
         )
     return problems
 

@@ -23,8 +23,8 @@ from ..periods import parse_period
 from .cells import cap_problems
 from .coverage import check_school_coverage, registry_positions
 from .identity import check_identity, split_facts
-from .schoolsums import school_checks
 from .orgunits import OrgUnits
+from .schoolsums import school_checks
 
 PROBLEM_COLUMNS = [f.name for f in fields(Problem)]
 

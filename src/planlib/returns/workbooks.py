@@ -373,3 +373,35 @@ def failure_message(err: BaseException) -> str:
     if isinstance(err, ValueError | OSError):
         return str(err)
     return f"文件无法读取（{type(err).__name__}），可能已损坏：请在 Excel 中打开、另存后重新报送"
+
+
+# --- other spreadsheet formats ---------------------------------------------------------------------
+
+LEGACY_SUFFIXES = (".xls", ".et", ".ett", ".ods", ".xlsb")
+"""Spreadsheets read by calamine alone (values, no layout): old Excel, WPS 表格, OpenDocument."""
+_KINDS = {".xls": "旧版 Excel", ".et": "WPS 表格", ".ett": "WPS 表格模板", ".ods": "OpenDocument 表格",
+          ".xlsb": "Excel 二进制工作簿"}  # fmt: skip
+
+
+def read_legacy(path: Path) -> list[Sheet]:
+    """The worksheets of an old Excel, WPS .et, .ods or .xlsb file, as calamine reads them (a
+    file that is an .xlsx inside, as WPS often saves, is read as one); ValueError naming the
+    fix when it cannot be read."""
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head == b"PK\x03\x04" and path.suffix.lower() != ".ods":
+        try:
+            return read_sheets(path)
+        except ValueError:
+            pass
+    sheets = _calamine(path)
+    if sheets is None or not any(rows for _, rows in sheets):
+        kind = _KINDS.get(path.suffix.lower(), "表格")
+        raise ValueError(
+            f"无法读取{kind}（{path.suffix}）文件：请在 Excel 或 WPS 中“另存为” Excel 工作簿"
+            "（.xlsx）后重新报送"
+        )
+    for _, rows in sheets:
+        if len(rows) > MAX_ROWS or any(len(r) > MAX_COLUMNS for r in rows[:1]):
+            raise ReturnLimitError(f"工作表超过上限 {MAX_ROWS:,} 行或 {MAX_COLUMNS:,} 列，未读取")
+    return [Sheet(title, rows) for title, rows in sheets]
