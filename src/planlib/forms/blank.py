@@ -5,8 +5,11 @@ row, a header row of dictionary names with units in brackets, then the county's 
 or one row per school of the registry (sheet 学校明细), codes, names and stages filled in. Every
 input cell carries Excel data validation for its element (whole numbers in range for counts,
 decimals for amounts, 1/0 for flags); header and code cells are locked by sheet protection
-without a password. The 填表说明 sheet and the hidden 上期累计 sheet hold their text in a text box
-(see :mod:`planlib.forms.sheets`), so the reader never takes them for data.
+without a password. A school element that does not apply to a school (the indicator formulas
+use it only for schools of other stages or ownership: 省级示范性高中 through
+``sum_schools(provincial_model, stage=普通高中)``) is grey, locked and marked — in its row. The
+填表说明 sheet holds its text in wrapped cells within A4 portrait, the hidden 上期累计 sheet in a
+text box (see :mod:`planlib.forms.sheets`); every sheet prints on A4 (``sheets.page_setup``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -28,7 +32,13 @@ from .layout import (
     reference_lines,
     school_sheet,
 )
-from .sheets import distinct, save_atomic, unit_path
+from .sheets import GUIDE_WIDTH, distinct, page_setup, save_atomic, text_sheet, unit_path
+
+if TYPE_CHECKING:
+    from ..catalog.definitions import IndicatorSet
+    from ..catalog.expressions import Term
+
+Filters = tuple[tuple[str, tuple[str, ...]], ...]
 
 COUNTY_SHEET = "县级汇总"
 SCHOOL_SHEET = "学校明细"
@@ -59,6 +69,68 @@ def _select(org_units: OrgUnits, counties: str | Iterable[str] | None) -> pd.Dat
     if not_county:
         raise UsageError(f"{'、'.join(not_county)} 不是县级单位（县、县级市、区），无法生成报表")
     return table[table["code"].isin(codes)].reset_index(drop=True)
+
+
+def school_scopes(indicators: IndicatorSet, d: Dictionary) -> dict[str, tuple[Filters, ...]]:
+    """School element → the school filters (stage, ownership) under which the indicator
+    formulas use it: ``sum_schools`` terms, the stages of a school standard they count and the
+    schools of a 差异系数. An element used with no filter, or by no indicator, is absent: it
+    applies to every school. (The returns reader needs the same rule not to call a blank cell
+    of an element that does not apply 未填报.)"""
+    school = {e.code for e in d.elements_at("school")}
+    standards = {s.code: s for s in indicators.standards}
+    uses: dict[str, set[Filters]] = {}
+
+    def use(element: str, filters: Filters) -> None:
+        if element in school:
+            uses.setdefault(element, set()).add(filters)
+
+    for ind in indicators:
+        if ind.dispersion is not None:
+            use(ind.dispersion.numerator, ind.dispersion.filters)
+            use(ind.dispersion.denominator, ind.dispersion.filters)
+            continue
+        for term in ind.terms:
+            if term.kind != "school_sum":
+                continue
+            standard = standards.get(term.element)
+            if standard is None:
+                use(term.element, term.filters)
+                continue
+            for element in standard.elements:
+                use(element, _within_stages(term, standard.stages))
+    return {e: tuple(sorted(f)) for e, f in uses.items() if () not in f}
+
+
+def _within_stages(term: Term, stages: tuple[str, ...]) -> Filters:
+    """A term's filters narrowed to a standard's stages."""
+    found = dict(term.filters)
+    found["stage"] = tuple(s for s in found.get("stage", stages) if s in stages)
+    return tuple(sorted(found.items()))
+
+
+def not_applicable(
+    scopes: dict[str, tuple[Filters, ...]], schools: pd.DataFrame
+) -> dict[str, frozenset[str]]:
+    """Element → the codes of ``schools`` (registry rows) no scope of it covers."""
+    out: dict[str, frozenset[str]] = {}
+    for element, filters in scopes.items():
+        covered = pd.Series(False, index=schools.index)
+        for f in filters:
+            match = pd.Series(True, index=schools.index)
+            for column, values in f:
+                match &= schools[column].astype(str).isin(values)
+            covered |= match
+        out[element] = frozenset(schools.loc[~covered, "code"].astype(str))
+    return out
+
+
+def _scopes(root: Path, d: Dictionary) -> dict[str, tuple[Filters, ...]]:
+    """The scopes of the indicators the data folder's workspace (else the library) defines."""
+    from ..catalog.definitions import load_indicators
+
+    ws = workspace_of(root)
+    return school_scopes(load_indicators(ws.indicators_path if ws else None), d)
 
 
 def _previous_values(data_dir: Path, period: Period, d: Dictionary) -> pd.DataFrame:
@@ -101,6 +173,7 @@ def write_forms(
     org_units = load_org_units(root)
     chosen = _select(org_units, counties)
     previous = _previous_values(root, when, d)
+    scopes = _scopes(root, d)
     target = Path(out)
     files: list[Path] = []
     for i, unit in enumerate(chosen.itertuples(index=False), start=1):
@@ -108,7 +181,7 @@ def write_forms(
         if progress is not None:
             progress(name, i - 1, len(chosen))
         path = distinct(unit_path(target, code, name, f"_{when}.xlsx"), files)
-        _write_form(path, code, name, when, org_units, d, previous)
+        _write_form(path, code, name, when, org_units, d, previous, scopes)
         files.append(path)
     if progress is not None and len(chosen):
         progress("", len(chosen), len(chosen))
@@ -124,6 +197,7 @@ def _write_form(
     org_units: OrgUnits,
     d: Dictionary,
     previous: pd.DataFrame,
+    scopes: dict[str, tuple[Filters, ...]],
 ) -> None:
     from openpyxl import Workbook
 
@@ -135,13 +209,16 @@ def _write_form(
     prev_county = dict(zip(mine["element"], mine["value"], strict=True))
     county_sheet(ws, code, name, when, d, prev_county)
     schools = org_units.schools[org_units.schools["county_code"] == code].sort_values("code")
-    school_sheet(wb.create_sheet(SCHOOL_SHEET), name, when, d, schools)
-    wb.create_sheet(GUIDE_SHEET)
-    boxes = {GUIDE_SHEET: guide_lines(name, when, d)}
+    na = not_applicable(scopes, schools)
+    school_sheet(wb.create_sheet(SCHOOL_SHEET), name, when, d, schools, na)
+    text_sheet(wb.create_sheet(GUIDE_SHEET), guide_lines(name, when, d), f"{name}填表说明")
+    boxes: dict[str, list[str]] = {}
     flows = [e for e in d.elements if e.temporal == "flow" and e.level in ("county", "school")]
     if when.quarter > 1 and flows:
         ref = wb.create_sheet(REFERENCE_SHEET)
         ref.sheet_state = "hidden"
+        ref.column_dimensions["A"].width = GUIDE_WIDTH  # the text box spans column A
+        page_setup(ref, title_rows=None, title=f"{name}上期累计数")
         school_prev = previous[previous["org_code"].isin(set(schools["code"]))]
         boxes[REFERENCE_SHEET] = reference_lines(
             name, when, flows, prev_county, school_prev, schools

@@ -26,6 +26,7 @@ from .marking import marked_copy
 from .sheets import (
     distinct,
     header_row,
+    page_setup,
     put_text,
     save_atomic,
     sheet_title,
@@ -225,7 +226,8 @@ def _write_receipt(
     put_text(ws.cell(at, 1), f"校验时间：{datetime.now():%Y-%m-%d %H:%M}")
     put_text(ws.cell(at + 1, 1), f"校验工具：planlib {package_version()}")
     ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 70
+    ws.column_dimensions["B"].width = 66
+    page_setup(ws, title_rows=(4, 4), title=f"{name}{label}{RECEIPT_SHEET}")
     save_atomic(wb, path)
 
 
@@ -255,4 +257,5 @@ def _write_index(path: Path, results: list[CountyFeedback], label: str, when: st
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A5"
     ws.auto_filter.ref = f"A4:G{max(5, 4 + len(results))}"
+    page_setup(ws, title_rows=(4, 4), id_cols=2, title=f"{label}报表校验反馈汇总")
     save_atomic(wb, path)

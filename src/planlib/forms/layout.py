@@ -16,7 +16,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..catalog.dictionary import Dictionary, Element
 from ..periods import Period
-from .sheets import FONT_NAME, HEADER_FILL, put_text
+from .sheets import (
+    FONT_NAME,
+    HEADER_FILL,
+    content_width,
+    header_width,
+    page_setup,
+    put_text,
+    wrapped_lines,
+)
 
 _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -25,6 +33,10 @@ _FONT = Font(name=FONT_NAME, size=11)
 _BOLD = Font(name=FONT_NAME, size=11, bold=True)
 FIRST_DATA_ROW = 4  # title row, unit row, header row, then data (as counties expect)
 _KIND_TEXT = {"count": "整数", "amount": "数值，可保留小数", "flag": "1（是）或 0（否）"}
+NOT_APPLICABLE = "—"
+"""What a school's cell holds when the element does not apply to it (grey, locked): the reader
+reads it as a blank cell."""
+_NA_FONT = Font(name=FONT_NAME, size=11, color="808080")
 
 
 def header_text(e: Element) -> str:
@@ -79,30 +91,36 @@ def element_definition(e: Element) -> str:
     return f"{whose}{e.name}，{when}，单位：{e.unit}"
 
 
-def _width(text: str) -> float:
-    return min(40.0, max(10.0, sum(2 if ord(ch) > 255 else 1 for ch in text) * 1.1 + 2))
-
-
-def _frame(ws: Worksheet, title: str, unit_line: str, headers: Sequence[str]) -> None:
+def _frame(
+    ws: Worksheet, title: str, unit_line: str, headers: Sequence[str], ids: Sequence[Sequence[str]]
+) -> None:
+    """Title, unit line and header row; the identifying columns as wide as ``ids`` (their
+    values), the element columns as their header wrapped on three lines (numbers below)."""
     put_text(ws.cell(1, 1), title).font = Font(name=FONT_NAME, size=14, bold=True)
     put_text(ws.cell(2, 1), unit_line).font = _FONT
+    lines = 1
     for j, text in enumerate(headers, start=1):
         cell = put_text(ws.cell(3, j), text)
         cell.font, cell.fill, cell.border = _BOLD, _LOCKED_FILL, _BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(j)].width = _width(text)
-    ws.row_dimensions[3].height = 45
-    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 4)
+        width = header_width(text)
+        if j <= len(ids):
+            width = max(width, content_width(ids[j - 1], maximum=30))
+        ws.column_dimensions[get_column_letter(j)].width = width
+        lines = max(lines, wrapped_lines(text, width))
+    ws.row_dimensions[3].height = max(45, lines * 14.5 + 6)
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, len(ids) + 1)
     # no password: the lock stops slips, not people (审核 can unprotect in 审阅 → 撤销工作表保护)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    ws.print_title_rows = "1:3"
     _styles(ws)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _print(ws: Worksheet, ids: int, title: str) -> None:
+    """A4, the header row on every page, the identifying columns on every group of columns
+    (the title and unit lines print once, on the first page: the page header names the form)."""
+    page_setup(ws, title_rows=(3, 3), id_cols=ids, title=title)
 
 
 def _styles(ws: Worksheet) -> None:
@@ -114,6 +132,9 @@ def _styles(ws: Worksheet) -> None:
         return
     locked = NamedStyle("planlib锁定", font=_FONT, fill=_LOCKED_FILL, border=_BOX)
     wb.add_named_style(locked)
+    na = NamedStyle("planlib不适用", font=_NA_FONT, fill=_LOCKED_FILL, border=_BOX)
+    na.alignment = Alignment(horizontal="center")
+    wb.add_named_style(na)
     for name, fmt in (("planlib整数", "0"), ("planlib数值", "General")):
         style = NamedStyle(name, font=_FONT, border=_BOX, number_format=fmt)
         style.protection = Protection(locked=False)
@@ -126,10 +147,19 @@ def _locked(ws: Worksheet, row: int, col: int, value: object) -> None:
     put_text(cell, value)
 
 
-def _inputs(ws: Worksheet, col: int, first: int, last: int, e: Element) -> None:
+def _inputs(
+    ws: Worksheet, col: int, first: int, last: int, e: Element, na: frozenset[int] = frozenset()
+) -> None:
+    """Input cells of ``e`` in rows ``first``–``last``; the rows ``na`` grey, locked and marked
+    not applicable (the element does not apply to that school)."""
     style = "planlib数值" if e.kind == "amount" else "planlib整数"
     for row in range(first, last + 1):
-        ws.cell(row, col).style = style
+        cell = ws.cell(row, col)
+        if row in na:
+            cell.style = "planlib不适用"
+            put_text(cell, NOT_APPLICABLE)
+        else:
+            cell.style = style
 
 
 def validation_for(e: Element, lower: float | None = None) -> DataValidation:
@@ -159,7 +189,7 @@ def validation_for(e: Element, lower: float | None = None) -> DataValidation:
 
 def _element_columns(
     ws: Worksheet, start: int, elements: Sequence[Element], d: Dictionary, last_row: int,
-    previous: Mapping[str, float],
+    previous: Mapping[str, float], na: Mapping[str, frozenset[int]] | None = None,
 ) -> None:  # fmt: skip
     for j, e in enumerate(elements, start=start):
         header = ws.cell(3, j)
@@ -167,7 +197,7 @@ def _element_columns(
         header.comment = Comment(note, "planlib", width=320, height=160)
         if last_row < FIRST_DATA_ROW:
             continue
-        _inputs(ws, j, FIRST_DATA_ROW, last_row, e)
+        _inputs(ws, j, FIRST_DATA_ROW, last_row, e, (na or {}).get(e.code, frozenset()))
         dv = validation_for(e, previous.get(e.code))
         ws.add_data_validation(dv)
         letter = get_column_letter(j)
@@ -181,38 +211,44 @@ def county_sheet(
     """Sheet 县级汇总: one row for the county, every county element a column."""
     elements = d.elements_at("county")
     headers = ["行政区划代码", "单位名称", "报告期", *(header_text(e) for e in elements)]
-    _frame(
-        ws, f"{name}教育统计季报（{when.label}）",
-        f"填报单位：{name}教育局    单位：见各列标题    报告期：{when.label}", headers,
-    )  # fmt: skip
+    title = f"{name}教育统计季报（{when.label}）"
+    ids = [[code], [name], [str(when)]]
+    unit_line = f"填报单位：{name}教育局    单位：见各列标题    报告期：{when.label}"
+    _frame(ws, title, unit_line, headers, ids)
     for col, value in enumerate((code, name, str(when)), start=1):
         _locked(ws, FIRST_DATA_ROW, col, value)
     _element_columns(ws, 4, elements, d, FIRST_DATA_ROW, previous)
+    _print(ws, len(ids), title)
 
 
 def school_sheet(
-    ws: Worksheet, name: str, when: Period, d: Dictionary, schools: pd.DataFrame
-) -> None:
-    """Sheet 学校明细: one row per school of the registry, every school element a column."""
+    ws: Worksheet, name: str, when: Period, d: Dictionary, schools: pd.DataFrame,
+    not_applicable: Mapping[str, frozenset[str]] | None = None,
+) -> None:  # fmt: skip
+    """Sheet 学校明细: one row per school of the registry, every school element a column.
+
+    ``not_applicable``: element code → the codes of the schools it does not apply to (their
+    cells grey, locked and marked —)."""
     elements = d.elements_at("school")
-    ids = ["学校标识码", "学校名称", "学段", "办学性质"]
+    fields = ("code", "name", "stage", "ownership")
+    ids = [[str(v) for v in schools[f]] for f in fields]
+    title = f"{name}学校情况表（{when.label}）"
     _frame(
-        ws, f"{name}学校情况表（{when.label}）",
-        f"填报单位：{name}教育局    单位：人；1=是，0=否    报告期：{when.label}",
-        [*ids, *(header_text(e) for e in elements)],
+        ws, title, f"填报单位：{name}教育局    单位：人；1=是，0=否    报告期：{when.label}",
+        ["学校标识码", "学校名称", "学段", "办学性质", *(header_text(e) for e in elements)], ids,
     )  # fmt: skip
-    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, len(ids) + 1)
     row = FIRST_DATA_ROW - 1
+    rows: dict[str, int] = {}
     for row, s in enumerate(schools.itertuples(index=False), start=FIRST_DATA_ROW):
         for col, value in enumerate((s.code, s.name, s.stage, s.ownership), start=1):
             _locked(ws, row, col, value)
-    for col, field in enumerate(("code", "name", "stage", "ownership"), start=1):
-        longest = max((str(v) for v in schools[field]), key=_width, default="")
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = max(
-            ws.column_dimensions[letter].width, _width(longest)
-        )
-    _element_columns(ws, len(ids) + 1, elements, d, row, {})
+        rows[str(s.code)] = row
+    na = {
+        code: frozenset(rows[c] for c in codes if c in rows)
+        for code, codes in (not_applicable or {}).items()
+    }
+    _element_columns(ws, len(fields) + 1, elements, d, row, {}, na)
+    _print(ws, len(fields), title)
 
 
 def guide_lines(name: str, when: Period, d: Dictionary) -> list[str]:
@@ -223,7 +259,9 @@ def guide_lines(name: str, when: Period, d: Dictionary) -> list[str]:
         "【一、表格】县级汇总：本县（市、区）全域合计，一行；学校明细：每所学校一行，学校名单、"
         "学段、办学性质来自学校名录。",
         "【二、填写】灰色单元格（表头、代码、名称、学段、报告期）已锁定，请勿修改；白色单元格为填报项，"
-        "选中时显示该项的口径，填写不符合要求时会提示。工作表保护未设密码。",
+        "选中时显示该项的口径，填写不符合要求时会提示。工作表保护未设密码。"
+        f"学校明细中标“{NOT_APPLICABLE}”的灰色单元格表示该项不适用于该校（如小学的省级示范性高中），"
+        "无需填写。",
         "【三、单位】各项的计量单位见列标题括号，请按列标题的单位填写（如金额为万元，不要填元或亿元）。",
         "【四、累计数】标明“本年累计”的项目填本年 1 月 1 日至报告期末的累计数，不是当季数。",
         "【五、名单变动】学校新建、撤并或更名，请在报送时另附说明，不要自行增删行或修改代码。",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..returns.reading import read_raw_tables
@@ -22,18 +23,23 @@ from .sheets import (
     ERROR_FILL,
     ERROR_MARK,
     FONT_NAME,
+    HEADER_ROWS,
     LIST_HEADERS,
     LIST_SHEET,
     WARNING_FILL,
     WARNING_MARK,
     HeaderLookup,
+    content_width,
+    fit_rows,
     header_row,
     mark_format,
+    page_setup,
     put_text,
     put_value,
     save_atomic,
     sheet_ref,
     sheet_title,
+    sheet_widths,
     split_location,
 )
 
@@ -105,8 +111,6 @@ def _target(
         col = lookups[ws.title].column(p["column"], row)
     else:
         col = None
-    from openpyxl.utils import get_column_letter
-
     return ws, f"{get_column_letter(col or 1)}{row}"
 
 
@@ -162,11 +166,41 @@ def marked_copy(
         cell.number_format = mark_format(ERROR_MARK if error else WARNING_MARK)
         text = "\n".join(mark.lines)
         cell.comment = Comment(text, "planlib", width=300, height=max(80, 40 * len(mark.lines)))
-    for col, width in zip("ABCDEFG", (34, 12, 6, 26, 12, 60, 10), strict=True):
-        listing.column_dimensions[col].width = width
-    for row_cells in listing.iter_rows(min_row=4, min_col=6, max_col=6):
+    widths = dict(enumerate((24, 10, 6, 20, 10, 50, 9), start=1))
+    for col, width in widths.items():
+        listing.column_dimensions[get_column_letter(col)].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_cells in listing.iter_rows(min_row=3, max_row=3 + len(problems)):
         for c in row_cells:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
+            c.alignment = wrap
+    fit_rows(listing, 3, 3 + len(problems), widths)
     listing.freeze_panes = "A4"
     listing.auto_filter.ref = f"A3:G{3 + max(1, len(problems))}"
+    page_setup(listing, title_rows=(3, 3), title=f"{title}报表校验问题清单")
+    for ws in sheets.values():
+        _print_copy(ws, title)
     save_atomic(wb, path)
+
+
+def _print_copy(ws: Worksheet, title: str) -> None:
+    """A4 for a sheet of the county's return: its header row (the one naming most data items)
+    on every page, its leading code and name columns on every group of columns, and widths
+    from its content where the return set none (a CSV)."""
+    from ..catalog.dictionary import load_dictionary
+
+    d = load_dictionary()
+    best, header, ids = 0, None, 0
+    for r, row in enumerate(ws.iter_rows(max_row=min(ws.max_row, HEADER_ROWS)), start=1):
+        found = [d.match(c.value) if c.value is not None else None for c in row]
+        n = sum(1 for m in found if m is not None)
+        if n > best:
+            best, header = n, r
+            ids = next((j for j, m in enumerate(found) if m is None or m.kind == "element"), 0)
+    widths = sheet_widths(ws, ws.max_column, default=None)
+    for j, column in enumerate(ws.iter_cols(max_row=min(ws.max_row, 2000)), start=1):
+        letter = get_column_letter(j)
+        if widths[j - 1] is None:
+            texts = [str(c.value) for c in column[(header or 0) :] if c.value is not None]
+            ws.column_dimensions[letter].width = content_width(texts, maximum=30)
+    rows = (header, header) if header is not None else None
+    page_setup(ws, title_rows=rows, id_cols=ids, title=f"{title}（{ws.title}）")

@@ -2,7 +2,10 @@
 
 The headers come from ``data/labels.yaml`` (column code → header; a column without one keeps its
 code). :func:`export` writes one sheet per frame: bold header row frozen at the top, column
-widths fitted to Chinese text, text never read as a formula, and the file replaced in one step.
+widths fitted to Chinese text (capped: longer text wraps), text never read as a formula, a page
+setup for printing on A4 (``planlib.forms.sheets.page_setup``: the header row on every page,
+a wide table in groups of columns with its identifying columns repeated), and the file replaced
+in one step.
 
     export({"指标": indicators, "评估": assessment}, "2022Q4.xlsx")
 """
@@ -30,7 +33,11 @@ MAX_ROWS = 1_048_576  # Excel's limit per sheet, header row included
 MAX_COLUMNS = 16_384
 _FORMULA_START = ("=", "+", "-", "@")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_WIDTH_MIN, _WIDTH_MAX, _NUMBER_WIDTH = 6.0, 60.0, 12
+_WIDTH_MIN, _WIDTH_MAX, _NUMBER_WIDTH = 6.0, 36.0, 12
+_ID_COLUMNS = frozenset(
+    ("org_code", "org_name", "code", "name", "school_code", "school_name", "county_code",
+     "county_name", "period", "department", "task_id")
+)  # fmt: skip
 
 
 @cache
@@ -140,20 +147,41 @@ def _column_values(series: pd.Series) -> list[Any]:
     return out
 
 
-def _width(header: str, values: list[Any]) -> float:
-    widest = text_width(header)
+def _width(header: str, values: list[Any]) -> tuple[float, bool]:
+    """The column's width and whether some of its text is wider (and wraps): the widest value,
+    the header on at most two lines, capped at :data:`_WIDTH_MAX` (text beyond wraps)."""
+    from ..forms.sheets import header_width
+
+    widest = 0
     for v in set(values) if len(values) < 200_000 else set(values[:200_000]):
         if isinstance(v, str):
             widest = max(widest, text_width(v))
         elif v is not None:
             widest = max(widest, min(len(str(v)), _NUMBER_WIDTH))
-    return min(max(widest + 2.0, _WIDTH_MIN), _WIDTH_MAX)
+    head = header_width(header, lines=2, minimum=_WIDTH_MIN, maximum=_WIDTH_MAX)
+    width = min(max(widest + 2.0, head, _WIDTH_MIN), _WIDTH_MAX)
+    return width, widest + 1.0 > width
+
+
+def _id_columns(columns: Any, widths: list[float]) -> int:
+    """How many leading columns identify a row (unit, period, indicator): printed on every
+    group of columns when the table is too wide for a page."""
+    n = 0
+    for code in map(str, columns):
+        if code not in _ID_COLUMNS:
+            break
+        n += 1
+    return n
 
 
 def _write_sheet(wb: Any, name: str, frame: pd.DataFrame, labels: str) -> None:
+    """One sheet: the bold header row wrapped and repeated on every printed page, columns
+    fitted to their text (longer text wraps, rows as high as it needs), A4 (``page_setup``)."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+
+    from ..forms.sheets import page_setup, wrapped_lines
 
     if len(frame) + 1 > MAX_ROWS or frame.shape[1] > MAX_COLUMNS:
         raise PlanlibError(
@@ -164,40 +192,70 @@ def _write_sheet(wb: Any, name: str, frame: pd.DataFrame, labels: str) -> None:
     names = headers(frame.columns, labels)
     percent = _label_file()[1]
     columns = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    for i, (header, values) in enumerate(zip(names, columns, strict=True), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _width(header, values)
+    fitted = [_width(h, values) for h, values in zip(names, columns, strict=True)]
+    widths = [w for w, _ in fitted]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     if frame.shape[1]:
         ws.auto_filter.ref = f"A1:{get_column_letter(frame.shape[1])}{len(frame) + 1}"
+    page_setup(ws, title_rows=1, id_cols=_id_columns(frame.columns, widths), title=name,
+               columns=frame.shape[1])  # fmt: skip
+    wrap = Alignment(wrap_text=True, vertical="top")
     bold = Font(bold=True)
     head = []
     for header in names:
         title = WriteOnlyCell(ws, value=header)
-        title.font = bold
+        title.font, title.alignment = bold, wrap
         title.data_type = "s"
         head.append(title)
+    lines = max((wrapped_lines(h, w) for h, w in zip(names, widths, strict=True)), default=1)
+    _height(ws, 1, lines)
     ws.append(head)
     shares = [str(c) in percent for c in frame.columns]
     risky = [any(isinstance(v, str) and v.startswith(_FORMULA_START) for v in c) for c in columns]
-    for row in zip(*columns, strict=True) if columns else ():
+    wraps = [w if long else 0.0 for w, (_, long) in zip(widths, fitted, strict=True)]
+    special = [r or s or bool(w) for r, s, w in zip(risky, shares, wraps, strict=True)]
+    for n, row in enumerate(zip(*columns, strict=True) if columns else (), start=2):
+        lines = 1
+        for v, w in zip(row, wraps, strict=True):
+            if w and isinstance(v, str) and text_width(v) + 1 > w:
+                lines = max(lines, wrapped_lines(v, w))
+        _height(ws, n, lines)
         ws.append(
-            [_cell(ws, v, s) if (r or s) else v for v, r, s in zip(row, risky, shares, strict=True)]
+            [
+                _cell(ws, v, s, w, wrap) if x else v
+                for v, x, s, w in zip(row, special, shares, wraps, strict=True)
+            ]
         )
 
 
-def _cell(ws: Any, value: Any, share: bool) -> Any:
-    """A cell that needs more than its value: text that looks like a formula, or a share."""
+def _height(ws: Any, row: int, lines: int) -> None:
+    """A row as high as its wrapped text (set before the row is written)."""
+    if lines > 1:
+        ws.row_dimensions[row].height = round(lines * 14.5 + 4, 1)
+
+
+def _cell(ws: Any, value: Any, share: bool, wrap_width: float = 0.0, wrap: Any = None) -> Any:
+    """A cell that needs more than its value: text that looks like a formula, a share, or
+    text wider than its column (wrapped)."""
     from openpyxl.cell import WriteOnlyCell
 
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         text = WriteOnlyCell(ws, value=value)
         text.data_type = "s"  # stored as text: never a formula
         text.quotePrefix = True  # and Excel keeps it text when the reader edits the cell
+        if wrap_width and text_width(value) + 1 > wrap_width:
+            text.alignment = wrap
         return text
     if share and isinstance(value, float):
         number = WriteOnlyCell(ws, value=value)
         number.number_format = "0.0%"
         return number
+    if wrap_width and isinstance(value, str) and text_width(value) + 1 > wrap_width:
+        long = WriteOnlyCell(ws, value=value)
+        long.alignment = wrap
+        return long
     return value
 
 
