@@ -339,6 +339,8 @@ def _read_table_file(
     for t, h in found_headers:
         if h is None and any_header:
             # a sheet of codes without a header is a return read wrong, not a cover: an error
+            if looks_like_instructions(t.sheet, t.rows) and not holds_codes(t.rows):
+                continue  # a 填表说明 or a cover belongs beside a return: nothing to say
             if looks_like_instructions(t.sheet, t.rows):
                 skipped.append(f"［{t.sheet}］（填表说明或封面）")
                 continue
