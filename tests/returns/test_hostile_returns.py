@@ -289,3 +289,26 @@ def test_problems_of_one_rule_in_one_file_are_capped_with_a_summary(
     once = cap_problems(ps, 2)
     assert [q.message[:12] for q in once[2:]] == ["……另有 3 个同类问题"]
     assert cap_problems([*once, *ps], 2)[-1].message.startswith("……另有 8 个同类问题")
+
+
+def test_feedback_never_opens_a_zip_bomb_whole(
+    city: tuple[Path, pd.DataFrame], tmp_path: Path
+) -> None:
+    """The marked copy sent back to a county is made without loading a bomb into memory."""
+    folder = _copy(city, tmp_path)
+    _bomb(folder / GOOD, 500_000_000, 20_000)
+    out = tmp_path / "feedback"
+    probe = (
+        "import resource, subprocess, sys\n"
+        "r = subprocess.run([sys.executable, '-m', 'planlib', 'feedback', sys.argv[1],"
+        " '--out', sys.argv[2], '--period', '2022Q1'], capture_output=True, text=True)\n"
+        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe, str(folder), str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    code, peak = run.stdout.split()
+    assert int(code) == 1, run.stderr  # the county must resubmit: its file is unreadable
+    assert float(peak) < 500, f"peak RSS {float(peak):.0f} MB"
+    assert any(out.glob("*.xlsx"))  # the other counties' answers are written

@@ -56,13 +56,31 @@ class _Mark:
     lines: list[str]
 
 
+def _within_caps(path: Path) -> bool:
+    """Whether the workbook passes the reader's caps (a zip bomb or a sheet of a million junk
+    rows is never opened whole to be copied back to its county)."""
+    import zipfile
+
+    from ..returns.workbooks import check_extent, check_zip
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            check_zip(z)
+            for info in z.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    check_extent(z.read(info))
+    except Exception:
+        return False
+    return True
+
+
 def _copy(root: Path, files: list[str]) -> tuple[Workbook, dict[tuple[str, str], Worksheet]]:
     """The county's files as one workbook, and which sheet holds each (file, sheet) table."""
     from openpyxl import Workbook, load_workbook
 
     sheets: dict[tuple[str, str], Worksheet] = {}
     xlsx = [f for f in files if f.lower().endswith((".xlsx", ".xlsm"))]
-    if len(files) == 1 and xlsx:
+    if len(files) == 1 and xlsx and _within_caps(root / xlsx[0]):
         try:
             wb = load_workbook(root / xlsx[0])
         except Exception:
