@@ -46,7 +46,8 @@ def _flat(text: Any) -> str:
 
 def is_part(label: Any) -> bool:
     """Whether a header starts with 其中 (a part of the column before it)."""
-    return bool(_PART.match(_flat(label)))
+    text = str(label).lstrip()
+    return text[:1] in ("其", "内", "含") and bool(_PART.match(_flat(label)))
 
 
 def strip_part(label: str) -> str:
@@ -121,6 +122,11 @@ def match_part(d: Dictionary, whole: str, part: str) -> tuple[str, HeaderMatch] 
 def match_row(d: Dictionary, labels: list[str]) -> list[HeaderMatch | None]:
     """Every header of a row: a 其中 column, and the unknown columns after it, read as parts
     of the element before them."""
+    return list(_match_row(d, tuple(labels)))
+
+
+@lru_cache(maxsize=1024)
+def _match_row(d: Dictionary, labels: tuple[str, ...]) -> tuple[HeaderMatch | None, ...]:
     out: list[HeaderMatch | None] = []
     whole: str | None = None
     in_parts = False
@@ -135,7 +141,7 @@ def match_row(d: Dictionary, labels: list[str]) -> list[HeaderMatch | None]:
         elif m is not None and m.kind == "element":
             whole, in_parts = label, False
         out.append(m)
-    return out
+    return tuple(out)
 
 
 def blank_ticks(
@@ -144,13 +150,11 @@ def blank_ticks(
     """In a sheet whose flag columns are marked with ticks (√ for yes), a blank is no: read
     as 0, said once per column (a warning). ``k``: cells per row; ``flag_at``: the flag columns' places in a row."""
     out: list[Problem] = []
-    ticked = any(
-        isinstance(v, str) and v.strip() in TICKS for c in flag_at for v in cells.raw[c::k]
-    )
+    columns = [cells.raw[c::k] for c in flag_at]
+    ticked = any(t in column for column in columns for t in TICKS)
     if not ticked:  # the sheet's convention: ticks in any flag column make blanks no
         return out
-    for c in flag_at:
-        column = cells.raw[c::k]
+    for c, column in zip(flag_at, columns, strict=True):
         blank = [i for i, v in enumerate(column) if v is None or (type(v) is str and not v.strip())]
         for i in blank:
             cells.raw[c + i * k] = 0

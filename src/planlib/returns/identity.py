@@ -26,6 +26,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, cast
 
@@ -78,6 +79,7 @@ def split_facts(problems: Iterable[Problem]) -> tuple[list[Problem], Facts]:
     return shown, facts
 
 
+@lru_cache(maxsize=65536)
 def norm(name: Any) -> str:
     """A name compared loosely: NFKC, no spaces, no brackets' width differences."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", str(name or "")))
@@ -88,29 +90,31 @@ def physical(where: str) -> str:
     return where.split("［", 1)[0]
 
 
-@dataclass(frozen=True)
 class Registry:
     """Names and counties of the registry's units and schools, by code and by name."""
 
-    name_of: dict[str, str]
-    code_of: dict[str, str]  # loose name -> code (names borne by one unit only)
-    county_of: dict[str, str]
-    county_names: dict[str, str]  # county code -> name
+    def __init__(self, org_units: OrgUnits) -> None:
+        units, schools = org_units.units, org_units.schools
+        self.name_of = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
+        self.name_of |= dict(
+            zip(schools["code"].astype(str), schools["name"].astype(str), strict=True)
+        )
+        counties = org_units.counties()
+        self.county_names = dict(zip(counties["code"].astype(str), counties["name"], strict=True))
+        self.county_of = {c: c for c in self.county_names}
+        self.county_of |= dict(
+            zip(schools["code"].astype(str), schools["county_code"].astype(str), strict=True)
+        )
 
     @classmethod
     def of(cls, org_units: OrgUnits) -> Registry:
-        units, schools = org_units.units, org_units.schools
-        name_of = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
-        name_of |= dict(zip(schools["code"].astype(str), schools["name"].astype(str), strict=True))
-        seen = Counter(norm(n) for n in name_of.values())
-        code_of = {norm(n): c for c, n in name_of.items() if seen[norm(n)] == 1}
-        counties = org_units.counties()
-        county_names = dict(zip(counties["code"].astype(str), counties["name"], strict=True))
-        county_of = {c: c for c in county_names}
-        county_of |= dict(
-            zip(schools["code"].astype(str), schools["county_code"].astype(str), strict=True)
-        )
-        return cls(name_of, code_of, county_of, county_names)
+        return cls(org_units)
+
+    @cached_property
+    def code_of(self) -> dict[str, str]:
+        """Loose name -> code, for names borne by one unit only (built when first needed)."""
+        seen = Counter(norm(n) for n in self.name_of.values())
+        return {norm(n): c for c, n in self.name_of.items() if seen[norm(n)] == 1}
 
     def county_said(self, text: str) -> str | None:
         """The one county a text names by code or by name (longest name first), else None."""
@@ -131,29 +135,82 @@ def _p(
     return Problem(file, row, column, code, message, severity, code, period, rule)
 
 
-def check_names(
-    values: pd.DataFrame, facts: Facts, reg: Registry
-) -> tuple[np.ndarray, list[Problem]]:
+@dataclass
+class _Rows:
+    """The rows of a values frame coded once: each value's file (an integer code), the files'
+    physical names, and one entry per (table, Excel row) with its org code and period."""
+
+    values: pd.DataFrame
+    fcode: np.ndarray
+    files: list[str]
+    phys: list[str]
+    first: np.ndarray  # position of each (table, row)'s first value
+
+    @classmethod
+    def of(cls, values: pd.DataFrame) -> _Rows:
+        fcode, uniques = pd.factorize(values["file"])
+        files = [str(u) for u in uniques]
+        row = values["row"].to_numpy(dtype=np.int64)
+        key = fcode.astype(np.int64) * (int(row.max()) + 1 if len(row) else 1) + row
+        first = np.unique(key, return_index=True)[1]
+        return cls(values, fcode, files, [physical(f) for f in files], first)
+
+    @cached_property
+    def _table(self) -> pd.DataFrame:
+        at = self.first
+        v = self.values
+        return pd.DataFrame(
+            {
+                "file": np.asarray(self.files, dtype=object)[self.fcode[at]],
+                "row": v["row"].to_numpy()[at],
+                "org_code": v["org_code"].take(at).to_numpy(dtype=object),
+                "period": v["period"].take(at).to_numpy(dtype=object),
+                "pos": at,
+                "phys": np.asarray(self.phys, dtype=object)[self.fcode[at]],
+            }
+        )
+
+    def table(self, keep: np.ndarray) -> pd.DataFrame:
+        """One row per (table, Excel row) still kept: file, row, org_code, period, pos, phys."""
+        return self._table[keep[self.first]]
+
+    def of_file(self, phys: str) -> np.ndarray:
+        """Per value: whether it is in the (physical) file."""
+        return np.isin(self.fcode, [i for i, p in enumerate(self.phys) if p == phys])
+
+    def of_table(self, where: str) -> np.ndarray:
+        return self.fcode == self.files.index(where)
+
+
+def check_names(rows: _Rows, keep: np.ndarray, facts: Facts, reg: Registry) -> list[Problem]:
     """Rows whose name is another unit's: errors, not counted; a table with several such rows
-    has its code column out of line with its names and is refused whole."""
-    keep = np.ones(len(values), dtype=bool)
+    has its code column out of line with its names and is refused whole (``keep`` changed)."""
     if not facts.names:
-        return keep, []
-    rows = values[values["file"].isin(list(facts.names))].drop_duplicates(["file", "row"])
+        return []
+    table = rows.table(keep)
+    table = table[table["file"].isin(list(facts.names))]
+    names = facts.names
+    said_all = pd.Series(
+        [names[f].get(r) for f, r in zip(table["file"].tolist(), table["row"].tolist(), strict=True)],
+        index=table.index, dtype=object,
+    )  # fmt: skip
+    own_all = pd.Series(
+        [reg.name_of.get(c) for c in table["org_code"].tolist()], index=table.index, dtype=object
+    )
+    table = table[said_all.notna() & own_all.notna() & (said_all != own_all)]
     bad: dict[str, list[tuple[int, str, str, str, str]]] = {}
     for f, r, code, period in zip(
-        rows["file"].tolist(), rows["row"].tolist(), rows["org_code"].tolist(),
-        rows["period"].tolist(), strict=True,
+        table["file"].tolist(), table["row"].tolist(), table["org_code"].tolist(),
+        table["period"].tolist(), strict=True,
     ):  # fmt: skip
-        said = facts.names[f].get(int(r))
-        own = reg.name_of.get(code)
-        if not said or own is None or norm(said) == norm(own):
+        said, own = names[f][int(r)], reg.name_of[code]
+        if norm(said) == norm(own):
             continue
         other = reg.code_of.get(norm(said))
         if other is not None and other != code:
             bad.setdefault(f, []).append((int(r), code, said, other, period))
     problems: list[Problem] = []
-    files = values["file"].to_numpy()
+    row_of = rows.values["row"].to_numpy()
     for f, hits in bad.items():
         named = len(facts.names[f])
         for r, code, said, other, period in hits:
@@ -163,17 +220,17 @@ def check_names(
                    f"{other} 的单位：代码与名称不符，该行未计入；请核对代码列是否错位或套用了他人的表格",
                    "name_mismatch", column="名称")
             )  # fmt: skip
+        in_table = rows.of_table(f)
         if len(hits) >= 2 and len(hits) >= 0.1 * named:
-            keep &= files != f
+            keep &= ~in_table
             problems.append(
                 _p(f, hits[0][0], None, hits[0][4],
                    f"本表有 {len(hits)} 行的代码与名称分属不同单位，代码列与名称列已错位"
                    "（如代码列单独排过序），整张表未计入；请核对后重新报送", "name_mismatch")
             )  # fmt: skip
         else:
-            mask = values["row"].isin([h[0] for h in hits]).to_numpy() & (files == f)
-            keep &= ~mask
-    return keep, problems
+            keep &= ~(in_table & np.isin(row_of, [h[0] for h in hits]))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -194,10 +251,12 @@ class FileOwner:
 def _owners(rows: pd.DataFrame, facts: Facts, reg: Registry) -> dict[str, FileOwner]:
     """Each file's owner (files of county or school rows only)."""
     counts: dict[str, Counter[str]] = {}
-    for f, code in zip(rows["file"].tolist(), rows["org_code"].tolist(), strict=True):
-        c = reg.county_of.get(code)
-        if c is not None:
-            counts.setdefault(physical(f), Counter())[c] += 1
+    codes = rows["org_code"].unique()
+    county = rows["org_code"].map(dict(zip(codes, map(reg.county_of.get, codes), strict=True)))
+    pairs = pd.DataFrame({"f": rows["phys"], "c": county}).dropna().value_counts()
+    for key, n in pairs.items():
+        f, c = cast(tuple, key)
+        counts.setdefault(str(f), Counter())[str(c)] += int(n)
     titles: dict[str, str] = {}
     for where, title in facts.title.items():
         titles[physical(where)] = titles.get(physical(where), "") + " " + title
@@ -214,16 +273,14 @@ def _owners(rows: pd.DataFrame, facts: Facts, reg: Registry) -> dict[str, FileOw
 
 
 def check_owners(
-    values: pd.DataFrame, facts: Facts, reg: Registry
-) -> tuple[np.ndarray, list[Problem], dict[str, str]]:
+    rows: _Rows, keep: np.ndarray, facts: Facts, reg: Registry
+) -> tuple[list[Problem], dict[str, str]]:
     """A county's file holds only that county's rows: a file whose name (or title) and
-    contents disagree is refused whole; rows of another county in it are errors. Returns the
-    rows to keep, the problems and each file's county."""
-    keep = np.ones(len(values), dtype=bool)
-    rows = values.drop_duplicates(["file", "row", "org_code"])
-    owners = _owners(rows, facts, reg)
+    contents disagree is refused whole; rows of another county in it are errors (``keep``
+    changed). Returns the problems and each file's county."""
+    table = rows.table(keep)
+    owners = _owners(table, facts, reg)
     problems: list[Problem] = []
-    phys = values["file"].map(physical).to_numpy()
     county: dict[str, str] = {f: o.county or o.by_content for f, o in owners.items()}
     refused: set[str] = set()
     for f, o in owners.items():
@@ -234,23 +291,29 @@ def check_owners(
             why = f"文件名表明是{_who(reg, o.by_name)}，标题却是{_who(reg, o.by_title)}"
         else:
             by = "文件名" if o.by_name else "标题"
-            why = f"{by}表明是{_who(reg, said)}的报表，内容却主要是{_who(reg, str(o.by_content))}的数据"
-        first = rows[rows["file"].map(physical) == f].iloc[0]
+            why = f"{by}表明是{_who(reg, said)}的报表，内容却主要是{_who(reg, o.by_content)}的数据"
+        first = table[table["phys"] == f].iloc[0]
         problems.append(
             _p(str(first["file"]), int(first["row"]), said, str(first["period"]),
                f"{why}：无法确定是哪个县区的报表，整个文件未计入（也不计入其他县区）；"
                "请核对文件名和表中的代码、名称后重新报送", "file_owner")
         )  # fmt: skip
-        keep &= phys != f
+        keep &= ~rows.of_file(f)
         county[f] = said
         refused.add(f)
-    stray = rows[rows["file"].map(physical).isin([f for f, o in owners.items() if o.county])]
-    for f, r, code, period in zip(
+    owned = {f for f, o in owners.items() if o.county and f not in refused}
+    stray = table[table["phys"].isin(list(owned))]
+    theirs_all = [reg.county_of.get(c) for c in stray["org_code"].tolist()]
+    mine_all = [county.get(f) for f in stray["phys"].tolist()]
+    odd = [t is not None and t != m for t, m in zip(theirs_all, mine_all, strict=True)]
+    stray = stray[np.asarray(odd, dtype=bool)]
+    row_of = rows.values["row"].to_numpy()
+    for f, r, code, period, phys in zip(
         stray["file"].tolist(), stray["row"].tolist(), stray["org_code"].tolist(),
-        stray["period"].tolist(), strict=True,
+        stray["period"].tolist(), stray["phys"].tolist(), strict=True,
     ):  # fmt: skip
-        mine, theirs = county.get(physical(f), ""), reg.county_of.get(code)
-        if theirs is None or theirs == mine or physical(f) in refused:
+        mine, theirs = county.get(phys, ""), reg.county_of.get(code)
+        if theirs is None or theirs == mine:
             continue
         who = "学校" if code != theirs else "单位"
         problems.append(
@@ -258,8 +321,8 @@ def check_owners(
                f"文件名表明这是{_who(reg, mine)}的报表，但本行{who} {code} 属于{_who(reg, theirs)}"
                "：该行未计入（也不计入其他县区），请核对是否报错了文件或学校", "file_owner")
         )  # fmt: skip
-        keep &= ~((values["file"] == f) & (values["row"] == r)).to_numpy()
-    return keep, problems, county
+        keep &= ~(rows.of_table(f) & (row_of == r))
+    return problems, county
 
 
 def _who(reg: Registry, code: str) -> str:
@@ -275,18 +338,23 @@ def _sent_key(text: str | None) -> tuple[int, int, int] | None:
 
 
 def check_one_return(
-    values: pd.DataFrame, facts: Facts, county: dict[str, str], levels: np.ndarray
-) -> tuple[np.ndarray, list[Problem]]:
+    rows: _Rows, keep: np.ndarray, facts: Facts, county: dict[str, str], levels: np.ndarray
+) -> list[Problem]:
     """Two files for one county, quarter and level (county rows, school rows): the corrected
     one (更正/修订/修改/最终 in its name, or the later 报出日期) wins and the other is set aside
     with a warning naming both; otherwise both are refused with an error naming the county.
 
-    ``levels`` holds per row "county" or "school" (the level of its element)."""
-    keep = np.ones(len(values), dtype=bool)
-    phys = values["file"].map(physical)
+    ``levels`` holds per value whether its element is a school one (``keep`` changed)."""
+    table = rows.table(keep)
+    at = table["pos"].to_numpy()
+    f_code, f_u = pd.factorize(table["phys"])
+    p_code, p_u = pd.factorize(table["period"])
+    combined = (f_code.astype(np.int64) * (len(p_u) + 1) + p_code) * 2 + levels[at]
+    first = np.unique(combined, return_index=True)[1]
     frame = pd.DataFrame(
-        {"file": phys, "period": values["period"], "level": levels}
-    ).drop_duplicates()
+        {"file": np.asarray(f_u, dtype=object)[f_code[first]],
+         "period": np.asarray(p_u, dtype=object)[p_code[first]], "level": levels[at][first]}
+    )  # fmt: skip
     frame = frame[frame["file"].isin(list(county))]
     frame["county"] = frame["file"].map(county)
     sent: dict[str, tuple[int, int, int]] = {}
@@ -295,8 +363,7 @@ def check_one_return(
         if k is not None:
             sent[physical(where)] = max(k, sent.get(physical(where), k))
     problems: list[Problem] = []
-    pa = phys.to_numpy()
-    period_col = values["period"].to_numpy()
+    period_col = rows.values["period"].to_numpy()
     said: set[tuple[str, ...]] = set()
     for key, group in frame.groupby(["county", "period", "level"], sort=False):
         c, period = str(cast(tuple, key)[0]), str(cast(tuple, key)[1])
@@ -308,7 +375,7 @@ def check_one_return(
         for f in files:
             if f == winner:
                 continue
-            keep &= ~((pa == f) & (period_col == period))
+            keep &= ~(rows.of_file(f) & (period_col == period))
         names = "、".join(files)
         if winner is not None:
             for f in files:
@@ -325,7 +392,7 @@ def check_one_return(
                        f"县区 {c} 的 {period} 报表有 {len(files)} 份（{names}），无法确定以哪份为准，"
                        "均未计入；请只保留一份（更正后的文件名可注明“更正”）后重新报送", "two_returns")
                 )  # fmt: skip
-    return keep, problems
+    return problems
 
 
 def _winner(files: list[str], sent: dict[str, tuple[int, int, int]]) -> str | None:
@@ -342,17 +409,16 @@ def _winner(files: list[str], sent: dict[str, tuple[int, int, int]]) -> str | No
 
 
 def check_identity(
-    values: pd.DataFrame, facts: Facts, org_units: OrgUnits, levels: np.ndarray
+    values: pd.DataFrame, facts: Facts, org_units: OrgUnits, school: np.ndarray
 ) -> tuple[np.ndarray, list[Problem]]:
     """Names against the registry, one county per file, one return per county and quarter:
-    the rows to keep and the problems."""
+    the rows to keep and the problems. ``school``: per row, whether its element is a school
+    one."""
     reg = Registry.of(org_units)
-    keep, problems = check_names(values, facts, reg)
-    sub = values if keep.all() else values[keep]
-    k2, found, county = check_owners(sub, facts, reg)
-    keep[np.flatnonzero(keep)[~k2]] = False
+    rows = _Rows.of(values)
+    keep = np.ones(len(values), dtype=bool)
+    problems = check_names(rows, keep, facts, reg)
+    found, county = check_owners(rows, keep, facts, reg)
     problems += found
-    at = np.flatnonzero(keep)
-    k3, found = check_one_return(values.iloc[at], facts, county, levels[at])
-    keep[at[~k3]] = False
-    return keep, problems + found
+    problems += check_one_return(rows, keep, facts, county, school)
+    return keep, problems

@@ -76,7 +76,8 @@ class Header:
 
 
 def _kinds(labels: Sequence[Any], d: Dictionary) -> list[str]:
-    return [m.kind for m in match_row(d, [text(c) for c in labels]) if m is not None]
+    row = [text(c) if isinstance(c, str) else "" for c in labels]  # a number is no header
+    return [m.kind for m in match_row(d, row) if m is not None]
 
 
 def find_header(

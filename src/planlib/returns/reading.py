@@ -208,7 +208,9 @@ def _table_cells(
         code = _text(row[code_col]) if code_col < len(row) else ""
         if not code and not any(_text(c) for c in row):
             continue
-        if code and _flat(code) == code_label:  # the header again (one per printed page)
+        if (
+            code and not code[0].isdigit() and _flat(code) == code_label
+        ):  # the header again (one per printed page)
             skipped.setdefault("header", []).append((i + 1, ""))
             after_header = i + 1
             continue
@@ -237,7 +239,8 @@ def _table_cells(
                 continue
         if (
             code
-            and not any(ch.isdigit() for ch in code[:2])
+            and not code[0].isdigit()
+            and not code[1:2].isdigit()
             and not any(_text(row[j]) for j in positions if j < len(row))
         ):  # a title repeated on a printed page (城关区学校情况表…): text, no number
             skipped.setdefault("note", []).append((i + 1, code[:20]))

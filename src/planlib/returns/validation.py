@@ -409,8 +409,8 @@ def validate_values(
         all_problems += found
         if len(values):
             at = np.flatnonzero(keep)
-            levels = np.where(keys.school_rows(d), "school", "county")[at]
-            ok, found = check_identity(values.iloc[at], facts, org_units, levels)
+            sub = values if len(at) == len(values) else values.iloc[at]
+            ok, found = check_identity(sub, facts, org_units, keys.school_rows(d)[at])
             keep[at[~ok]] = False
             all_problems += found
     kept = values if keep.all() else values[keep]
@@ -435,7 +435,7 @@ def validate_values(
     all_problems += found
     all_problems += check_plausibility(unit_rows, keys.take(unit_mask), d)
     if org_units is not None:
-        all_problems += school_checks(values, keep, school, org_units, d)
+        all_problems += school_checks(values, keep, school, org_units, d, keys)
     kept = values if keep.all() else values[keep]
     if org_units is not None:
         all_problems += check_completeness(unit_rows, org_units, d)
