@@ -99,11 +99,13 @@ def test_explore_runs_on_a_real_kernel_with_the_public_api(sample: Path, tmp_pat
 def test_cookbook_answers_each_question_on_a_real_kernel(sample: Path, tmp_path: Path) -> None:
     """The analyst's cookbook runs top to bottom with the public API only: tables for each
     question, an Excel file with Chinese headers, and a seaborn chart without glyph warnings."""
-    nb = _run("cookbook", tmp_path, data_dir=str(sample), out_dir=str(tmp_path))
+    nb = _run("cookbook", tmp_path, data_dir=str(sample), out_dir=str(tmp_path), county="东湖区")
     _assert_clean(nb)
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     html = json.dumps([o.get("data", {}) for o in outputs], ensure_ascii=False)
     assert html.count("<table") >= 6  # a table for every question
+    streams = "".join(str(o.get("text", "")) for o in outputs)
+    assert "东湖区尚未标准化的义务教育学校" in streams  # question 7 answered by name
     assert any("image/png" in o.get("data", {}) for o in outputs)
     from openpyxl import load_workbook
 
