@@ -196,7 +196,7 @@ def test_the_schools_behind_a_school_level_target(small_sample: Path) -> None:
 
 def test_assessing_an_assessment_says_what_was_wanted(small_sample: Path) -> None:
     run = planlib.monitor(small_sample, "latest")
-    with pytest.raises(planlib.PlanlibError, match="已是评估结果.*run.indicators"):
+    with pytest.raises(planlib.PlanlibError, match=r"已是评估结果.*run\.indicators"):
         planlib.assess(run.assessment, run.plan)
 
 
