@@ -95,16 +95,19 @@ class Registry:
 
     def __init__(self, org_units: OrgUnits) -> None:
         units, schools = org_units.units, org_units.schools
-        self.name_of = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
-        self.name_of |= dict(
-            zip(schools["code"].astype(str), schools["name"].astype(str), strict=True)
+
+        def column(frame: pd.DataFrame, name: str) -> list[str]:
+            return frame[name].astype(str).tolist()
+
+        school_codes = column(schools, "code")
+        self.name_of = dict(zip(column(units, "code"), column(units, "name"), strict=True))
+        self.name_of |= dict(zip(school_codes, column(schools, "name"), strict=True))
+        counties = units[units["code"].isin(org_units.counties()["code"])]
+        self.county_names = dict(
+            zip(column(counties, "code"), column(counties, "name"), strict=True)
         )
-        counties = org_units.counties()
-        self.county_names = dict(zip(counties["code"].astype(str), counties["name"], strict=True))
         self.county_of = {c: c for c in self.county_names}
-        self.county_of |= dict(
-            zip(schools["code"].astype(str), schools["county_code"].astype(str), strict=True)
-        )
+        self.county_of |= dict(zip(school_codes, column(schools, "county_code"), strict=True))
 
     @classmethod
     def of(cls, org_units: OrgUnits) -> Registry:
@@ -190,14 +193,13 @@ def check_names(rows: _Rows, keep: np.ndarray, facts: Facts, reg: Registry) -> l
     table = rows.table(keep)
     table = table[table["file"].isin(list(facts.names))]
     names = facts.names
-    said_all = pd.Series(
-        [names[f].get(r) for f, r in zip(table["file"].tolist(), table["row"].tolist(), strict=True)],
-        index=table.index, dtype=object,
-    )  # fmt: skip
-    own_all = pd.Series(
-        [reg.name_of.get(c) for c in table["org_code"].tolist()], index=table.index, dtype=object
+    files, codes = table["file"].tolist(), table["org_code"].tolist()
+    said_all = np.array(
+        [names[f].get(r) for f, r in zip(files, table["row"].tolist(), strict=True)], dtype=object
     )
-    table = table[said_all.notna() & own_all.notna() & (said_all != own_all)]
+    own_all = np.array([reg.name_of.get(c) for c in codes], dtype=object)
+    odd = (said_all != own_all) & (said_all != None) & (own_all != None)  # noqa: E711
+    table = table[odd]
     bad: dict[str, list[tuple[int, str, str, str, str]]] = {}
     for f, r, code, period in zip(
         table["file"].tolist(), table["row"].tolist(), table["org_code"].tolist(),
@@ -251,12 +253,12 @@ class FileOwner:
 def _owners(rows: pd.DataFrame, facts: Facts, reg: Registry) -> dict[str, FileOwner]:
     """Each file's owner (files of county or school rows only)."""
     counts: dict[str, Counter[str]] = {}
-    codes = rows["org_code"].unique()
-    county = rows["org_code"].map(dict(zip(codes, map(reg.county_of.get, codes), strict=True)))
-    pairs = pd.DataFrame({"f": rows["phys"], "c": county}).dropna().value_counts()
-    for key, n in pairs.items():
-        f, c = cast(tuple, key)
-        counts.setdefault(str(f), Counter())[str(c)] += int(n)
+    county_of = reg.county_of
+    files, codes = rows["phys"].tolist(), rows["org_code"].tolist()
+    pairs = Counter((f, county_of.get(c)) for f, c in zip(files, codes, strict=True))
+    for (f, c), n in pairs.items():
+        if c is not None:
+            counts.setdefault(str(f), Counter())[str(c)] += n
     titles: dict[str, str] = {}
     for where, title in facts.title.items():
         titles[physical(where)] = titles.get(physical(where), "") + " " + title
