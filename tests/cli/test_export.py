@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import openpyxl
@@ -52,8 +53,9 @@ def test_labels_cover_every_column_the_commands_print() -> None:
 
 def test_the_label_file_is_plain_data() -> None:
     data = yaml.safe_load((data_dir() / "labels.yaml").read_text(encoding="utf-8"))
-    assert set(data) == {"columns", "percent"}
+    assert set(data) == {"columns", "percent", "values"}
     assert set(data["percent"]) <= set(data["columns"])
+    assert set(data["values"]) <= set(data["columns"])
 
 
 def test_a_column_without_a_label_keeps_its_code() -> None:
@@ -90,7 +92,7 @@ def test_workbook_headers_formulas_widths_and_types(tmp_path: Path) -> None:
         assert ws[ref].value == text and ws[ref].data_type == "s", ref  # text, not a formula
     assert ws["A2"].value == "990102"  # codes stay text: the leading digits survive
     assert ws["C2"].value == 96.5 and ws["C3"].value is None and ws["E2"].value == 1
-    assert ws["F2"].value is True
+    assert ws["F2"].value == "是" and ws["F3"].value == "否"  # booleans read as people say them
     assert ws["D2"].value == 0.25 and ws["D2"].number_format == "0.0%"
     widths = {k: d.width for k, d in ws.column_dimensions.items()}
     assert widths["B"] >= ex.text_width("一个很长很长很长的单位名称") > widths["E"] / 2
@@ -112,8 +114,8 @@ def test_export_replaces_a_file_in_one_step(tmp_path: Path, monkeypatch) -> None
         assert Path(src).stat().st_size > 0
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ex.os, "replace", broken)
-    with pytest.raises(PlanlibError, match="无法写入"):
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(PlanlibError, match=f"无法写入 {path}：磁盘已满"):
         ex.export(pd.DataFrame({"value": [2.0]}), path)
     assert path.read_bytes() == good
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.xlsx"]  # no temp file left
@@ -139,9 +141,12 @@ def test_xlsx_rows_equal_the_csv_output(planlib_cli, sample, tmp_path, command: 
     assert header == list(printed.columns)
     assert "报告期" in header and ("单位代码" in header or "任务编号" in header)
     assert len(rows) == len(printed)
+    # the workbook shows codes as people read them; CSV and JSON keep the codes
+    shown = {"True": "是", "False": "否", "city": "市", "county": "县（市、区）"}
+    shown |= {"2022Q3": "2022年第三季度", "2022Q4": "2022年第四季度"}
     for got, want in zip(rows, printed.values.tolist(), strict=True):
-        assert [_cell(v) for v in got] == [_cell(v) for v in want]
-    assert {row[header.index("报告期")] for row in rows} == {"2022Q3", "2022Q4"}
+        assert [_cell(v) for v in got] == [_cell(shown.get(v, v)) for v in want]
+    assert {row[header.index("报告期")] for row in rows} == {"2022年第三季度", "2022年第四季度"}
 
 
 def test_out_suffix_chooses_the_format_and_labels_follow(planlib_cli, sample, tmp_path) -> None:
