@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml
 
 # the developer tools (pytest, ruff, mypy …) only for the targets that need them
 $(DEV_STAMP): $(STAMP) pyproject.toml
+	@bash tools/ensure-system-libs --dev
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(DEV_STAMP)
 

@@ -137,7 +137,9 @@ def _soffice() -> str:
     found = shutil.which("soffice")
     if found is None:
         done = subprocess.run(
-            ["bash", str(ROOT / "tools" / "ensure-system-libs")], capture_output=True, text=True
+            ["bash", str(ROOT / "tools" / "ensure-system-libs"), "--dev"],
+            capture_output=True,
+            text=True,
         )
         found = shutil.which("soffice")
         if found is None:
