@@ -7,7 +7,8 @@ input cell carries Excel data validation for its element (whole numbers in range
 decimals for amounts, 1/0 for flags); header and code cells are locked by sheet protection
 without a password. A school element that does not apply to a school (the indicator formulas
 use it only for schools of other stages or ownership: 省级示范性高中 through
-``sum_schools(provincial_model, stage=普通高中)``) is grey, locked and marked — in its row. The
+``sum_schools(provincial_model, stage=普通高中)``; the rule is
+:mod:`planlib.catalog.applicability`) is grey, locked and marked — in its row. The
 填表说明 sheet holds its text in wrapped cells within A4 portrait, the hidden 上期累计 sheet in a
 text box (see :mod:`planlib.forms.sheets`); every sheet prints on A4 (``sheets.page_setup``).
 """
@@ -17,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..catalog.applicability import Filters, folder_scopes, not_applicable
 from ..catalog.dictionary import Dictionary, load_dictionary
 from ..errors import PlanlibError, UsageError
 from ..periods import Period, parse_period
@@ -33,12 +34,6 @@ from .layout import (
     school_sheet,
 )
 from .sheets import GUIDE_WIDTH, distinct, page_setup, save_atomic, text_sheet, unit_path
-
-if TYPE_CHECKING:
-    from ..catalog.definitions import IndicatorSet
-    from ..catalog.expressions import Term
-
-Filters = tuple[tuple[str, tuple[str, ...]], ...]
 
 COUNTY_SHEET = "县级汇总"
 SCHOOL_SHEET = "学校明细"
@@ -69,68 +64,6 @@ def _select(org_units: OrgUnits, counties: str | Iterable[str] | None) -> pd.Dat
     if not_county:
         raise UsageError(f"{'、'.join(not_county)} 不是县级单位（县、县级市、区），无法生成报表")
     return table[table["code"].isin(codes)].reset_index(drop=True)
-
-
-def school_scopes(indicators: IndicatorSet, d: Dictionary) -> dict[str, tuple[Filters, ...]]:
-    """School element → the school filters (stage, ownership) under which the indicator
-    formulas use it: ``sum_schools`` terms, the stages of a school standard they count and the
-    schools of a 差异系数. An element used with no filter, or by no indicator, is absent: it
-    applies to every school. (The returns reader needs the same rule not to call a blank cell
-    of an element that does not apply 未填报.)"""
-    school = {e.code for e in d.elements_at("school")}
-    standards = {s.code: s for s in indicators.standards}
-    uses: dict[str, set[Filters]] = {}
-
-    def use(element: str, filters: Filters) -> None:
-        if element in school:
-            uses.setdefault(element, set()).add(filters)
-
-    for ind in indicators:
-        if ind.dispersion is not None:
-            use(ind.dispersion.numerator, ind.dispersion.filters)
-            use(ind.dispersion.denominator, ind.dispersion.filters)
-            continue
-        for term in ind.terms:
-            if term.kind != "school_sum":
-                continue
-            standard = standards.get(term.element)
-            if standard is None:
-                use(term.element, term.filters)
-                continue
-            for element in standard.elements:
-                use(element, _within_stages(term, standard.stages))
-    return {e: tuple(sorted(f)) for e, f in uses.items() if () not in f}
-
-
-def _within_stages(term: Term, stages: tuple[str, ...]) -> Filters:
-    """A term's filters narrowed to a standard's stages."""
-    found = dict(term.filters)
-    found["stage"] = tuple(s for s in found.get("stage", stages) if s in stages)
-    return tuple(sorted(found.items()))
-
-
-def not_applicable(
-    scopes: dict[str, tuple[Filters, ...]], schools: pd.DataFrame
-) -> dict[str, frozenset[str]]:
-    """Element → the codes of ``schools`` (registry rows) no scope of it covers."""
-    out: dict[str, frozenset[str]] = {}
-    for element, filters in scopes.items():
-        covered = pd.Series(False, index=schools.index)
-        for f in filters:
-            match = pd.Series(True, index=schools.index)
-            for column, values in f:
-                match &= schools[column].astype(str).isin(values)
-            covered |= match
-        out[element] = frozenset(schools.loc[~covered, "code"].astype(str))
-    return out
-
-
-def _scopes(root: Path, d: Dictionary) -> dict[str, tuple[Filters, ...]]:
-    """The scopes of the indicators the data folder's workspace (else the library) defines."""
-    from ..catalog.definitions import load_indicators
-
-    ws = workspace_of(root)
-    return school_scopes(load_indicators(ws.indicators_path if ws else None), d)
 
 
 def _previous_values(data_dir: Path, period: Period, d: Dictionary) -> pd.DataFrame:
@@ -173,7 +106,7 @@ def write_forms(
     org_units = load_org_units(root)
     chosen = _select(org_units, counties)
     previous = _previous_values(root, when, d)
-    scopes = _scopes(root, d)
+    scopes = folder_scopes(root, d)
     target = Path(out)
     files: list[Path] = []
     for i, unit in enumerate(chosen.itertuples(index=False), start=1):

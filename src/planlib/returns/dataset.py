@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..catalog.applicability import Filters, folder_scopes
 from ..catalog.dictionary import Dictionary, load_dictionary
 from ..errors import PlanlibError, Problem
 from ..periods import parse_period, resolve_period
@@ -20,7 +21,13 @@ from ..workspace import Workspace, workspace_of
 from .cache import CACHE_ENV, ReturnCache, file_digest
 from .orgunits import OrgUnits, load_org_units
 from .reading import read_returns, return_files
-from .validation import RowKeys, ValidationResult, problems_frame, validate_values
+from .validation import (
+    RowKeys,
+    ValidationResult,
+    drop_not_applicable,
+    problems_frame,
+    validate_values,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +48,9 @@ class Dataset:
     keys: RowKeys | None = None  # integer codes of ``values``' rows (saves the computation a pass)
     dictionary: Dictionary | None = None  # the one the values were read with
     workspace: Workspace | None = None  # the workspace the folder is (its plan and catalog)
+    scopes: dict[str, tuple[Filters, ...]] | None = None
+    """School element → the schools it applies to (:mod:`planlib.catalog.applicability`),
+    under the indicators in force for the folder; None: not worked out."""
 
     @property
     def periods(self) -> list[str]:
@@ -151,6 +161,11 @@ def load_dataset(
     store = _open_cache(root, d) if cache else None
     values, problems, keys = read_values(sources, d, root, store, digests)
     result = validate_values(values, problems, org_units, d, keys)
+    scopes = folder_scopes(root, d)  # a blank where an element does not apply is no problem
+    result = replace(
+        result,
+        problems=drop_not_applicable(result.problems, values, org_units, scopes, d),
+    )
     ledger = pd.DataFrame(
         columns=["task_id", "unit", "period", "status", "account", "evidence", "next_step", "due"]
     )
@@ -171,7 +186,9 @@ def load_dataset(
             for r in result.problems.to_dict("records")
         ]
         problems_all = problems_frame([*kept, *ledger_problems])
-    return Dataset(root, org_units, result.values, problems_all, ledger, inputs, result.keys, d, ws)
+    return Dataset(
+        root, org_units, result.values, problems_all, ledger, inputs, result.keys, d, ws, scopes
+    )
 
 
 def read_values(

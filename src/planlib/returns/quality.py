@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..catalog.applicability import Filters, folder_scopes, not_applicable
 from ..catalog.dictionary import Dictionary
 from ..periods import find_period
 from .reading import RETURN_SUFFIXES
@@ -50,10 +51,22 @@ def quality(ds: Dataset, d: Dictionary) -> pd.DataFrame:
     reported = v[v["element"].isin(list(required))].drop_duplicates(
         ["org_code", "period", "element"]
     )
+    # a school owes the required school elements that apply to it (its stage and ownership)
+    scopes = _scopes(ds, d)
+    na = {e: c for e, c in not_applicable(scopes, schools).items() if e in required}
+    if na:
+        keys = zip(reported["org_code"], reported["element"], strict=True)
+        applicable = [o not in na.get(e, ()) for o, e in keys]
+        reported = reported[np.array(applicable, dtype=bool)]
     per_school = sum(1 for e in d.elements if e.required and e.level == "school")
     per_county = sum(1 for e in d.elements if e.required and e.level == "county")
-    n_schools = schools.groupby(schools["county_code"].astype(str)).size()
+    county_of_school = schools["county_code"].astype(str)
+    n_schools = schools.groupby(county_of_school).size()
     expected = per_county + per_school * n_schools.reindex(counties["code"], fill_value=0)
+    if na:
+        school_county = dict(zip(schools["code"].astype(str), county_of_school, strict=True))
+        exempt = pd.Series([school_county[c] for codes in na.values() for c in codes], dtype="str")
+        expected = expected - exempt.value_counts().reindex(expected.index, fill_value=0)
 
     # files: named after the county under the period's folder, or holding its rows
     named_pairs = named.rename(columns={"org_code": "county"})
@@ -76,6 +89,14 @@ def quality(ds: Dataset, d: Dictionary) -> pd.DataFrame:
     keys = zip(out["org_code"], out["period"], strict=True)
     out["missing"] = np.array([k in missing for k in keys], dtype=bool)
     return out.astype({"org_code": "str", "name": "str", "period": "str"})[QUALITY_COLUMNS]
+
+
+def _scopes(ds: Dataset, d: Dictionary) -> dict[str, tuple[Filters, ...]]:
+    """Which school elements apply to which schools: the dataset's, else worked out from the
+    indicators in force for its folder."""
+    if ds.scopes is not None:
+        return ds.scopes
+    return folder_scopes(ds.path, d) if ds.path.is_dir() else {}
 
 
 def _count(rows: pd.DataFrame, grid: pd.MultiIndex) -> np.ndarray:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..catalog.applicability import Scopes, not_applicable
 from ..catalog.dictionary import Dictionary
 from ..errors import Problem
 from ..periods import parse_period
@@ -446,3 +447,43 @@ def validate_values(
         org_units,
         keys.take(keep),
     )
+
+
+def drop_not_applicable(
+    problems: pd.DataFrame,
+    values: pd.DataFrame,
+    org_units: OrgUnits,
+    scopes: Scopes,
+    d: Dictionary,
+) -> pd.DataFrame:
+    """``problems`` without the 未填报 (``empty_cell``) warnings of school rows whose element does
+    not apply to the school's stage and ownership in the registry
+    (:mod:`planlib.catalog.applicability`): a blank or "—" there is what the form asks for."""
+    from .headers import match_header
+
+    empty = problems["rule"].eq("empty_cell") & problems["row"].notna()
+    schools = org_units.schools
+    if not scopes or not empty.any() or schools.empty:
+        return problems
+    na = not_applicable(scopes, schools)
+    seen = values[["file", "column", "element"]].drop_duplicates(["file", "column"])
+    by_cell = dict(
+        zip(zip(seen["file"], seen["column"], strict=True), seen["element"], strict=True)
+    )
+
+    def element(file: str, column: str) -> str | None:
+        m = match_header(d, column)
+        if m is not None and m.kind == "element":
+            return str(m.element)
+        found = by_cell.get((file, column))
+        return None if found is None else str(found)
+
+    at = problems.index[empty]
+    sub = problems.loc[at, ["file", "column", "org_code"]].astype("object")
+    drop = [
+        (e := element(str(f), str(c))) is not None and str(o) in na.get(e, ())
+        for f, c, o in sub.itertuples(index=False)
+    ]
+    if not any(drop):
+        return problems
+    return problems.drop(index=at[np.array(drop, dtype=bool)]).reset_index(drop=True)
