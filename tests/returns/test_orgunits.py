@@ -88,3 +88,12 @@ def test_a_unit_without_parent_beside_the_root_is_refused():
     with pytest.raises(OrgUnitError, match="只有一个顶级单位") as err:
         OrgUnits.from_frames(units)
     assert "第 4 行 990103（西山区）" in str(err.value)
+
+
+def test_a_returns_subfolder_says_to_point_one_level_up(small_sample):
+    import planlib
+
+    for sub in (small_sample / "returns", small_sample / "returns" / "2022Q4"):
+        with pytest.raises(planlib.PlanlibError, match="请指向上一级的数据目录") as err:
+            planlib.load_dataset(sub)
+        assert str(small_sample.resolve()) in str(err.value)

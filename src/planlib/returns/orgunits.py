@@ -250,7 +250,10 @@ def load_org_units(data_dir: str | Path) -> OrgUnits:
 
     units_path = find("org_units")
     if units_path is None:
-        raise OrgUnitError(f"数据目录 {d} 中没有单位表 org_units.csv")
+        # pointed at returns/ (or a quarter's folder in it): the data folder is further up
+        up = next((p for p in d.resolve().parents[:3] if any(p.glob("org_units.*"))), None)
+        hint = f"；这是报表子目录，请指向上一级的数据目录 {up}" if up is not None else ""
+        raise OrgUnitError(f"数据目录 {d} 中没有单位表 org_units.csv{hint}")
     schools_path = find("schools")
     try:
         units = _read_table(units_path)
