@@ -168,8 +168,9 @@ def search(words: str, fmt: str | None, out: Path | None, labels: str | None) ->
     hay = text.astype(str).agg(" ".join, axis=1)
     hits = [c for c, h in zip(frame["indicator"], hay, strict=True) if words in h]
     m = match_target(load_indicators(library_dir() / "indicators.yaml"), words)
-    for code, _score in m.candidates:
-        if code not in hits:
+    best = max((score for _, score in m.candidates), default=0.0)
+    for code, score in m.candidates:  # a slip of the pen too (毛入园律), not the merely related
+        if code not in hits and score >= max(0.4, best - 0.1):
             hits.append(code)
     found = frame.set_index("indicator").loc[hits].reset_index() if hits else frame.iloc[:0]
     if found.empty:
