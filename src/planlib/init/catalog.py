@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from ..catalog.expressions import parse_expression
-from ..errors import WorkspaceError
+from ..errors import ExpressionError, WorkspaceError
 from ..workspace import library_dir
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -80,15 +80,18 @@ def _formulas(entry: Mapping[str, Any]) -> Iterable[str]:
         yield from (str(v) for k, v in value.items() if k in ("numerator", "denominator"))
 
 
+def _named(text: str) -> set[str] | None:
+    """The elements one formula names; None when it cannot be read (the loader reports a bad
+    formula with its place)."""
+    try:
+        return {t.element for t in parse_expression(text).terms if t.element}
+    except ExpressionError:
+        return None
+
+
 def element_codes(entry: Mapping[str, Any]) -> set[str]:
     """The data elements (and per-school standards) an indicator entry's formulas name."""
-    found: set[str] = set()
-    for text in _formulas(entry):
-        try:
-            found |= {t.element for t in parse_expression(text).terms if t.element}
-        except Exception:  # the loader reports a bad formula with its place; here: none found
-            continue
-    return found
+    return set().union(*(_named(text) or set() for text in _formulas(entry)))
 
 
 @dataclass
@@ -101,8 +104,11 @@ class Composition:
     plan_elements: list[dict[str, Any]] = field(default_factory=list)
 
     def use(self, code: str) -> None:
+        """Take a library indicator; a composite (``of:``) brings the indicators it averages."""
         if code not in self.codes and code in self.library.entries:
             self.codes.append(code)
+            for part in self.library.entries[code].get("of") or []:
+                self.use(str(part))
 
     def add_plan(self, indicator: dict[str, Any], elements: Sequence[dict[str, Any]]) -> None:
         if any(i["code"] == indicator["code"] for i in self.plan_indicators):
@@ -111,15 +117,8 @@ class Composition:
         known = {e["code"] for e in self.plan_elements}
         self.plan_elements.extend(e for e in elements if e["code"] not in known)
 
-    def uses_dependency(self, code: str) -> None:
-        """A composite indicator (``of:``) brings the indicators it averages."""
-        for part in self.library.entries.get(code, {}).get("of") or []:
-            self.use(str(part))
-
     def indicators_file(self) -> dict[str, Any]:
         lib = self.library
-        for code in list(self.codes):
-            self.uses_dependency(code)
         chosen = set(self.codes)  # in the library's order, whatever order the plan names them
         entries = [
             {**e, "origin": "library", "library_code": c}
@@ -203,15 +202,10 @@ def _default_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 def _rule_elements(rule: Mapping[str, Any]) -> set[str]:
     """The elements a rule or peer ratio names (none when a side cannot be read)."""
-    names: set[str] = set()
-    for key in ("left", "right", "numerator", "denominator"):
-        text = str(rule.get(key, ""))
-        if text:
-            try:
-                names |= {t.element for t in parse_expression(text).terms if t.element}
-            except Exception:
-                return set()
-    return names
+    sides = [
+        _named(str(rule[k])) for k in ("left", "right", "numerator", "denominator") if rule.get(k)
+    ]
+    return set() if None in sides else set().union(*(x for x in sides if x is not None))
 
 
 def _within(rule: Mapping[str, Any], have: set[str]) -> bool:

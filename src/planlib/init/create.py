@@ -154,7 +154,7 @@ def settle_targets(plan: Plan, matcher: _Matcher) -> Plan:
     return dataclasses.replace(plan, goals=goals, tasks=tasks)
 
 
-def _config_text(plan: Plan, year: int, extra: dict[str, Any]) -> str:
+def _config_text(plan: Plan, year: int) -> str:
     def q(s: str) -> str:
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -175,7 +175,6 @@ def _config_text(plan: Plan, year: int, extra: dict[str, Any]) -> str:
         '# 口径设置（与 --set 相同），如 population_basis = "户籍"',
         "[settings]",
     ]
-    lines += [f"{k} = {q(str(v))}" for k, v in extra.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -245,16 +244,17 @@ def init_workspace(
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     work.chmod(0o755)
+    comp = matcher.composition
+    catalog = (comp.indicators_file(), comp.dictionary_file())  # made once: written and counted
     try:
         summary = _write(
-            work, plan, matcher, warnings, (org_units, schools, allocations),
+            work, plan, matcher, catalog, warnings, (org_units, schools, allocations),
             sample, seed, dict(sample_options or {}),
         )  # fmt: skip
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     _swap_in(work, final)
-    comp = matcher.composition
     return InitResult(
         workspace=open_workspace(final),
         plan=plan,
@@ -262,7 +262,7 @@ def init_workspace(
         to_confirm=tuple(matcher.to_confirm),
         library_indicators=len(comp.codes),
         plan_indicators=len(comp.plan_indicators),
-        elements=len(comp.dictionary_file()["elements"]),
+        elements=len(catalog[1]["elements"]),
         sample_files=summary.files if summary and sample else 0,
         sample=dataclasses.replace(summary, out_dir=final) if summary and sample else None,
     )
@@ -272,6 +272,7 @@ def _write(
     work: Path,
     plan: Plan,
     matcher: _Matcher,
+    catalog: tuple[dict[str, Any], dict[str, Any]],
     warnings: Sequence[str],
     given: tuple[str | Path | None, str | Path | None, str | Path | None],
     sample: bool,
@@ -281,17 +282,14 @@ def _write(
     """Every file of the workspace, into ``work``; what the sample writer wrote, if it ran."""
     assert plan.year is not None
     org_units, schools, allocations = given
-    comp = matcher.composition
     write_text_atomic(work / "plan.yaml", plan_text(plan))
     write_text_atomic(
-        work / "indicators.yaml",
-        yaml_text(comp.indicators_file(), INDICATORS_HEADER.format(title=plan.title)),
+        work / "indicators.yaml", yaml_text(catalog[0], INDICATORS_HEADER.format(title=plan.title))
     )
     write_text_atomic(
-        work / "dictionary.yaml",
-        yaml_text(comp.dictionary_file(), DICTIONARY_HEADER.format(title=plan.title)),
+        work / "dictionary.yaml", yaml_text(catalog[1], DICTIONARY_HEADER.format(title=plan.title))
     )
-    write_text_atomic(work / CONFIG_NAME, _config_text(plan, plan.year, {}))
+    write_text_atomic(work / CONFIG_NAME, _config_text(plan, plan.year))
     (work / "returns").mkdir(exist_ok=True)
     indicators = load_indicators(work / "indicators.yaml")
     dictionary = load_dictionary(work / "dictionary.yaml")
