@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import io
 import os
 import re
@@ -116,10 +117,47 @@ def _special(path: Path) -> bool:
     return path.is_symlink() or (path.exists() and not path.is_file())
 
 
+@functools.cache
+def new_file_mode() -> int:
+    """What ``open()`` would give a new file: 0o666 less the umask (mkstemp gives 0o600)."""
+    try:  # Linux: read without changing it (changing it would race with other threads)
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` into a new file beside ``path`` and rename it over ``path``: a reader never
+    sees half a file, a failure leaves the old one, and the new file's name is random and made
+    exclusively (``mkstemp``), so nothing planted beside it is written through; a symlink at
+    ``path`` is replaced, never followed. ``mode``: default, what ``open()`` would give. Raises
+    the ``OSError`` as it is, for the caller to word."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=path.parent)
+    done = False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), new_file_mode() if mode is None else mode)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        done = True
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
 def write_file(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path``: beside it and renamed over it (a reader never sees half a
-    file; a failure leaves the old file), or straight into a device, pipe or symbolic link
-    (``/dev/stdout``). Any failure is an :class:`OutputError` naming the file and the cause."""
+    """Write ``data`` to ``path``: beside it and renamed over it (:func:`replace_file`), or
+    straight into a device, pipe or symbolic link (``/dev/stdout``). Any failure is an
+    :class:`OutputError` naming the file and the cause."""
     path = Path(path)
     try:
         if _special(path):
@@ -128,17 +166,7 @@ def write_file(path: str | Path, data: bytes) -> None:
                 fh.flush()
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        finally:
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
+        replace_file(path, data, 0o644)
     except OSError as err:
         raise write_error(err, path) from None
 

@@ -10,8 +10,6 @@ beside the files it serves, so the plan model stays free of file concerns.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import ModelError, PlanFileError
+from ..safety import replace_file
 from ..workspace import plan_file
 from .model import Framework, Plan, Section, Target, Task, Unit
 
@@ -272,14 +271,7 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     """Write beside the destination, then rename: a reader never sees half a file."""
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_file(dest, text.encode("utf-8"))
 
 
 def dump_plan(plan: Plan, path: str | Path, fmt: str | None = None) -> None:

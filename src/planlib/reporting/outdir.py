@@ -21,16 +21,15 @@ import io
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from types import TracebackType
 
 from ..errors import ReportOutputError
+from ..safety import replace_file
 
 LOCK_NAME = ".planlib-report.lock"
 
@@ -59,47 +58,14 @@ def output_error(path: Path, err: OSError) -> ReportOutputError:
     return error
 
 
-@cache
-def _file_mode() -> int:
-    """What ``open()`` would give a new file: 0o666 less the umask (mkstemp gives 0o600)."""
-    try:  # Linux: read without changing it (changing it would race with other threads)
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return 0o666 & ~int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``: into a new file beside it, then renamed over it.
-
-    The new file's name is random and created exclusively (``mkstemp``), so a symlink or file
-    planted beside the target is never written through; the rename replaces ``path`` itself, so
-    a symlink there is replaced by the new file, never followed; a failed write never replaces a
-    good file. An ``OSError`` is raised as :class:`ReportOutputError` naming ``path``."""
+    """Write ``data`` to ``path`` through a new file renamed over it (:func:`planlib.safety.
+    replace_file`: never written through a planted link, never half a report); an ``OSError``
+    is raised as :class:`ReportOutputError` naming ``path``."""
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".part", dir=path.parent)
+        replace_file(path, data)
     except OSError as err:
         raise output_error(path, err) from err
-    done = False
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), _file_mode())
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(name, path)
-        done = True
-    except OSError as err:
-        raise output_error(path, err) from err
-    finally:
-        if not done:
-            with suppress(OSError):
-                os.unlink(name)
 
 
 class BatchLock:
