@@ -12,11 +12,26 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Document:
-    """A plan document's text (tables as ``|`` rows), what it was, and its own title if any."""
+    """A plan document's text (tables as ``|`` rows), what it was, and its own title if any.
+
+    ``original`` is the text as written when the document was in traditional script and
+    ``text`` holds it converted to simplified (:mod:`.script`); else None.
+    """
 
     text: str
     kind: str
     title: str | None = None
+    original: str | None = None
+
+    def in_simplified(self) -> Document:
+        """This document with its text (and title) in simplified script, the original kept."""
+        from .script import simplified
+
+        converted = simplified(self.text)
+        if converted is None:
+            return self
+        title = simplified(self.title or "") or self.title
+        return Document(converted, self.kind, title, self.text)
 
 
 def table_line(cells: Sequence[str]) -> str:

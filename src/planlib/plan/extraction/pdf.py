@@ -195,8 +195,52 @@ def read_pdf(path: Path, raw: bytes) -> Document:
     except Exception as err:
         name = type(err).__name__
         raise PlanTextError(path, f"PDF 文件已损坏或不完整，无法读出文字（{name}）") from None
+    if garbled("\n".join(lines)):
+        # pdfminer finds no text or placeholders (a CJK font without a ToUnicode map, as fpdf2
+        # writes it): PDFium maps such fonts by their glyph names and cmaps
+        other = pdfium_lines(path, raw)
+        if other and not garbled("\n".join(other)):
+            lines = other
     if not any(line.strip() for line in lines):
         raise PlanTextError(
             path, "PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）或另存为文本"
         )
     return Document("\n".join(lines), "pdf", title)
+
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def garbled(text: str) -> bool:
+    """Whether a text layer is no text to read: empty, or mostly placeholders (``(cid:12)``,
+    U+FFFD, private-use characters), or Latin noise where a Chinese plan has almost no CJK."""
+    body = "".join(text.split())
+    if not body:
+        return True
+    bad = sum(len(m) for m in _CID.findall(body))
+    bad += sum(1 for c in body if c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or c < " ")
+    if bad > 0.05 * len(body):
+        return True
+    cjk = sum(1 for c in body if "\u4e00" <= c <= "\u9fff")
+    letters = sum(1 for c in body if c.isascii() and c.isalpha())
+    return len(body) >= 40 and cjk < 0.05 * len(body) and letters > 0.5 * len(body)
+
+
+def pdfium_lines(path: Path, raw: bytes) -> list[str]:
+    """The text of every page as PDFium reads it, line by line (no table cells)."""
+    try:
+        import pypdfium2
+    except ImportError:  # pragma: no cover - installed with pdfplumber
+        return []
+    try:
+        document = pypdfium2.PdfDocument(raw)
+    except Exception:  # a PDF pdfplumber opened but PDFium does not: keep pdfplumber's reading
+        return []
+    lines: list[str] = []
+    try:
+        for page in document:
+            text = page.get_textpage().get_text_range()
+            lines += [t.strip() for t in text.splitlines() if t.strip()]
+    finally:
+        document.close()
+    return lines

@@ -24,7 +24,12 @@ KINDS = ("text", "csv", "html", "docx", "xlsx", "pdf")
 
 
 def read_document(path: str | Path) -> Document:
-    """The text of a plan document of any supported kind; PlanTextError when it cannot be read."""
+    """The text of a plan document of any supported kind, in simplified script (a document in
+    traditional script is converted, its original text kept); PlanTextError when unreadable."""
+    return _read_any(path).in_simplified()
+
+
+def _read_any(path: str | Path) -> Document:
     p = Path(path)
     try:
         raw = p.read_bytes()
