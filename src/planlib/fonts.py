@@ -2,8 +2,8 @@
 characters with the bundled Noto Sans SC instead of boxes and "Glyph missing" warnings.
 
 ``import planlib`` must stay light (the CLI, report kernels), so matplotlib is not imported here:
-when it is already imported the font is added at once, otherwise a one-shot import hook adds it
-the moment matplotlib finishes importing. Only a fallback family is appended to
+when it is already imported the font is added at once, otherwise a one-shot import hook (in
+:mod:`planlib._patches`) adds it the moment matplotlib finishes importing. Only a fallback family is appended to
 ``font.family`` (Latin text keeps its usual font); nothing else in the caller's settings
 changes. ``sns.set_theme()`` replaces that list: call ``planlib.style.use()`` after it.
 """
@@ -11,13 +11,10 @@ changes. ``sns.set_theme()`` replaces that list: call ``planlib.style.use()`` af
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
-import importlib.machinery
 import sys
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
+from ._patches import after_import
 from .errors import FontMissingError
 
 FONT_FAMILY = "Noto Sans SC"
@@ -53,37 +50,14 @@ def add_chinese_fallback() -> None:
         mpl.rcParams["font.family"] = [*families, FONT_FAMILY]
 
 
-class _AfterMatplotlib(importlib.abc.MetaPathFinder):
-    """Finds nothing itself: wraps the loader of ``matplotlib`` so the fallback is added right
-    after the module has run, then removes itself."""
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name != "matplotlib":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None:
-            return spec
-        loader = spec.loader
-        run = loader.exec_module
-
-        def exec_module(module: ModuleType) -> None:
-            run(module)
-            with contextlib.suppress(Exception):  # never break the caller's import over a font
-                add_chinese_fallback()
-
-        loader.exec_module = exec_module  # type: ignore[method-assign]
-        return spec
-
-
 def install() -> None:
-    """Add the fallback now if matplotlib is loaded, else when it is first imported."""
+    """Add the fallback now if matplotlib is loaded, else when it is first imported (through
+    the ``matplotlib-import-hook`` patch in :mod:`planlib._patches`)."""
     if "matplotlib" in sys.modules:
         with contextlib.suppress(Exception):  # a font must never break ``import planlib``
             add_chinese_fallback()
         return
-    if not any(isinstance(f, _AfterMatplotlib) for f in sys.meta_path):
-        sys.meta_path.insert(0, _AfterMatplotlib())
+    after_import("matplotlib", add_chinese_fallback)
 
 
 __all__ = ["FONT_FAMILY", "add_chinese_fallback", "font_path", "install"]
