@@ -133,3 +133,35 @@ def test_replace_returns_a_changed_copy(plan):
     assert renamed.title == "另一个计划" and plan.title != renamed.title
     with pytest.raises(ModelError):
         plan.replace(year=1800)
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("%", True),
+        ("个百分点", True),
+        ("平方米", True),
+        ("万平方米", True),
+        ("台", True),
+        ("万人次", True),
+        ("亩", True),
+        ("公里", True),
+        ("km", True),
+        ("所", True),
+        ("亿", False),
+        ("万", False),
+        ("3所", False),
+        ("一所", False),
+        ("", False),
+        ("建设一批高质量学校", False),
+    ],
+)
+def test_a_unit_is_told_by_its_shape_not_a_list(text: str, ok: bool) -> None:
+    from planlib.plan.model import is_unit
+
+    assert is_unit(text) is ok
+    if ok:
+        assert Target("新增面积", ">=", 3.03, text).unit == text
+    else:
+        with pytest.raises(ModelError):
+            Target("新增面积", ">=", 3.03, text)

@@ -9,6 +9,7 @@ from a ``Plan`` (``plan_from_dict``, ``plan_to_dict``) live in files.py.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -51,7 +52,26 @@ UNITS: frozenset[str] = frozenset(
         "处",
     }
 )
-"""Units a target may carry; an unknown unit is usually a typo in the plan file."""
+"""Units plans use most; any unit of the right shape is taken (:func:`is_unit`)."""
+
+_UNIT_RE = re.compile(
+    r"%|‰|个百分点|[万亿千百]?[\u4e00-\u9fff]{1,5}次?|[万亿千]?[A-Za-z][A-Za-z²³/]{0,5}"
+)
+_DIGIT = re.compile(r"[0-9０-９]")
+_NUMERAL = re.compile(r"[一二三四五六七八九十零〇两]")
+_MAGNITUDE = re.compile(r"[万亿千百]+")
+
+
+def is_unit(text: str) -> bool:
+    """Whether ``text`` has the shape of a unit of measure: %, ‰, 个百分点, a measure word or
+    unit of one to five Han characters (with 万/亿/千/百 before it and 次 after it: 万平方米,
+    万人次), or a Latin unit (km, m²); never a number, nor a word with a numeral in it."""
+    if not isinstance(text, str) or not _UNIT_RE.fullmatch(text):
+        return False
+    if text in UNITS:
+        return True
+    return not (_DIGIT.search(text) or _NUMERAL.match(text) or _MAGNITUDE.fullmatch(text))
+
 
 SCOPES: dict[str, str] = {
     "rate": "各县市区均须达到的比率",
@@ -185,8 +205,10 @@ class Target:
         if not math.isfinite(self.value):
             raise ModelError("value", f"目标值应为有限数字，实际为 {self.value!r}")
         object.__setattr__(self, "value", float(self.value))
-        if self.unit not in UNITS:
-            raise ModelError("unit", f"未知的单位「{self.unit}」，可用：{'、'.join(sorted(UNITS))}")
+        if not is_unit(self.unit):
+            raise ModelError(
+                "unit", f"「{self.unit}」不是计量单位（应为 %、个百分点、所、万元、平方米之类）"
+            )
         if self.code is not None:
             object.__setattr__(self, "code", _text(self.code, "code"))
         if self.scope not in SCOPES:
