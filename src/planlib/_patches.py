@@ -42,14 +42,12 @@ from importlib import metadata
 from types import ModuleType
 from typing import Any, TypeVar
 
+from .errors import PatchOutdated
+
 ENV_OFF = "PLANLIB_NO_PATCHES"
 """Environment variable naming the patches to turn off (comma-separated, or ``all``)."""
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class PatchOutdated(RuntimeError):
-    """The internals a patch relies on are gone or changed (for maintainers, never users)."""
 
 
 @dataclass(frozen=True)

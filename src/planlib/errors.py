@@ -48,6 +48,11 @@ class ModelError(ValueError):
         return ModelError(f"{prefix}{sep}{self.key_path}", self.problem)
 
 
+class PatchOutdated(RuntimeError):
+    """A library planlib patches (``planlib._patches``) has changed the internals the patch relies
+    on: for maintainers (``tests/test_patches.py``), never shown to users."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in a data file, located as a person sees it in Excel."""
