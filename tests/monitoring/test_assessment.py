@@ -258,7 +258,7 @@ def test_rates_hold_for_every_county_unless_allocated():
     )
     assert status_of(out, B)["target"] == 56 and status_of(out, B)["target_source"] == "全市目标"
     assert status_of(out, A)["target"] == 48 and status_of(out, A)["status"] == "达标"
-    assert status_of(out, A)["target_source"] == "分解目标"
+    assert status_of(out, A)["target_source"] == "分解文件"
 
 
 def test_total_targets_share_out_with_a_stated_fallback_and_warn_when_they_do_not_add_up():
@@ -268,7 +268,7 @@ def test_total_targets_share_out_with_a_stated_fallback_and_warn_when_they_do_no
     frame = ind_rows("new_smart_campuses", {CITY: 60.0, A: 10.0, B: 30.0}, "2022Q4")
     even = planlib.assess(frame, plan, allocations=False)
     assert status_of(even, A, "2022Q4")["target"] == 56.5
-    assert status_of(even, A, "2022Q4")["target_source"] == "未分解：按剩余目标平均分配"
+    assert status_of(even, A, "2022Q4")["target_source"] == "按剩余目标平均分配"
     partial = planlib.assess(
         frame,
         plan,
@@ -444,7 +444,7 @@ def test_sample_city_end_to_end_with_the_bundled_allocations(plan, tmp_path_fact
     assert result.attrs["warnings"] == []  # the allocations cover all 12 counties and add up
     q3 = result[result["period"] == "2022Q2"]
     county = q3[(q3["level"] == "county") & (q3["indicator"] == "new_smart_campuses")]
-    assert set(county["target_source"]) == {"分解目标"} and county["target"].sum() == 113
+    assert set(county["target_source"]) == {"分解文件"} and county["target"].sum() == 113
     no_data = q3[q3["status"] == "无数据"]
     assert no_data["missing_reason"].str.startswith("分母为 0").all()
     assert (q3.loc[q3["temporal"] == "flow", "expected_share"] == 0.5).all()

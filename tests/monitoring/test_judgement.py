@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_assessment import CITY, A, B, ind_rows, one_target_plan, status_of
+from test_assessment import CITY, NAMES, A, B, ind_rows, one_target_plan, status_of
 
 import planlib
 from planlib import Target
@@ -76,10 +76,9 @@ def _stock_frame(q1: dict[str, float], q2: dict[str, float]) -> pd.DataFrame:
     )
 
 
-def test_stock_total_targets_start_from_what_each_county_has() -> None:
-    """City target 8 所; at the start of the year A has 5 and B 0 (city 5): the increment of 3
-    is split 2 : 3 by the allocation file → 1.2 and 1.8 → whole schools 1 and 2 (largest
-    remainder), so A's target is 6 (never below its 5) and B's is 2."""
+def test_a_stock_target_the_file_writes_down_is_the_target() -> None:
+    """City target 8 所; at the start of the year A has 5 and B 0. The file gives A 6 and B 2:
+    those are the targets as written (not re-derived from a share of the increment)."""
     plan = one_target_plan(
         Target("省级示范性高中", ">=", 8, "所", code="provincial_model_high_schools", scope="total")
     )
@@ -88,18 +87,68 @@ def test_stock_total_targets_start_from_what_each_county_has() -> None:
         {
             "county": [A, B],
             "indicator": ["provincial_model_high_schools"] * 2,
-            "target": [2, 3],
+            "target": [6, 2],
             "basis": ["按普通高中学校数"] * 2,
         }
     )
     out = planlib.assess(frame, plan, allocations=alloc)
     a, b = status_of(out, A), status_of(out, B)
     assert (a["target"], b["target"]) == (6.0, 2.0)
-    assert a["target_source"] == "基数加增量"
-    assert "2022年第一季度已有5所" in a["allocation_method"]
-    assert "全市增量3所" in a["allocation_method"] and "分得的1所" in a["allocation_method"]
+    assert a["target_source"] == b["target_source"] == "分解文件"
+    assert "分解目标文件" in a["allocation_method"]
     assert (a["status"], b["status"]) == ("未达标", "未达标")
     assert status_of(out)["target"] == 8.0  # the city keeps the plan's target
+    assert out.attrs["problems"] == []
+
+
+def test_a_file_target_below_the_baseline_is_kept_and_reported_as_a_slip(tmp_path) -> None:
+    """The file gives A (which has 5 at the start) 3: a likely slip. The target stays 3 (met),
+    and a warning names the file's line, the county and both figures."""
+    path = tmp_path / "alloc.csv"
+    path.write_text(
+        "county,indicator,target\n"
+        f"{A},provincial_model_high_schools,3\n"
+        f"{B},provincial_model_high_schools,5\n",
+        encoding="utf-8",
+    )
+    plan = one_target_plan(
+        Target("省级示范性高中", ">=", 8, "所", code="provincial_model_high_schools", scope="total")
+    )
+    frame = _stock_frame({CITY: 5, A: 5, B: 0}, {CITY: 6, A: 5, B: 1})
+    out = planlib.assess(frame, plan, allocations=path)
+    assert status_of(out, A)["target"] == 3.0 and status_of(out, A)["status"] == "达标"
+    (slip,) = out.attrs["problems"]
+    assert (slip.file, slip.row, slip.column, slip.value) == (str(path), 2, "target", "3")
+    assert slip.severity == "warning" and slip.org_code == A
+    assert "低于" in slip.message and "已有的5所" in slip.message and "3所" in slip.message
+
+
+def test_a_stock_target_the_file_is_silent_on_is_derived_from_the_baseline() -> None:
+    """City 10 所; A has 5, B 0, C 1 at the start. The file gives A 6 only: B and C share what
+    is left, 10 − 6 − (0 + 1) = 3, evenly as whole schools (2 and 1): B 0 + 2, C 1 + 1."""
+    c = "130105"
+    NAMES.setdefault(c, "丙县")
+    plan = one_target_plan(
+        Target(
+            "省级示范性高中", ">=", 10, "所", code="provincial_model_high_schools", scope="total"
+        )
+    )
+    frame = pd.concat(
+        [
+            ind_rows("provincial_model_high_schools", {CITY: 6, A: 5, B: 0, c: 1}, q)
+            for q in ("2022Q1", "2022Q2")
+        ],
+        ignore_index=True,
+    )
+    alloc = pd.DataFrame(
+        {"county": [A], "indicator": ["provincial_model_high_schools"], "target": [6]}
+    )
+    out = planlib.assess(frame, plan, allocations=alloc)
+    b, cc = status_of(out, B), status_of(out, c)
+    assert (status_of(out, A)["target_source"], b["target_source"]) == ("分解文件", "按基数推算")
+    assert sorted([b["target"] - 0, cc["target"] - 1]) == [1.0, 2.0]
+    assert b["target"] + cc["target"] == 4.0
+    assert "分解文件未列" in b["allocation_method"] and "不低于已有数" in b["allocation_method"]
 
 
 def test_a_county_already_past_its_share_keeps_what_it_has() -> None:
@@ -207,8 +256,8 @@ def test_done_when_on_the_sample_city(city_runs: dict[str, planlib.Monitoring]) 
 
 
 def test_still_needed_counts_the_children_or_schools_to_add() -> None:
-    """公办园 ≥ 56%: 966 of 1,760 children is 54.9%. 56% as published needs 55.95% of 1,760 =
-    984.7 → 985 children, so 还需 19 人. 民办 ≤ 5%: 120 of 2,000 is 6.0%; to print 5.0% it must stay
+    """公办园 ≥ 56%: 966 of 1,760 children is 54.9%. The target itself needs 56% of 1,760 =
+    985.6 → 986 children, so 还需 20 人 (not the 19 that would print 56.0%). 民办 ≤ 5%: 120 of 2,000 is 6.0%; to print 5.0% it must stay
     under 5.05% (101 would print 5.1%), so at most 100 pupils: 20 fewer. A total needs what is
     missing of its goal."""
     frame = pd.concat(
@@ -243,7 +292,7 @@ def test_still_needed_counts_the_children_or_schools_to_add() -> None:
     )  # fmt: skip
     out = planlib.assess(frame, plan, allocations=False).set_index("indicator")
     assert out.loc["public_kindergarten_share", ["still_needed", "still_needed_unit"]].tolist() == [
-        19.0,
+        20.0,
         "人",
     ]
     assert out.loc["private_compulsory_share", "still_needed"] == 20.0
@@ -254,6 +303,50 @@ def test_still_needed_counts_the_children_or_schools_to_add() -> None:
         allocations=False,
     )
     assert np.isnan(met["still_needed"].iloc[0])  # nothing to add once met
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "needed"),
+    [
+        (37896, 37897, 1),  # 99.997% prints 100.0%: one child short
+        (9795, 17500, 5),  # 55.971% prints 56.0%: 9,800 makes 56%
+        (98443, 175946, 87),  # 55.951% prints 56.0%; 56% of 175,946 = 98,529.8 → 98,530
+    ],
+)
+def test_a_rate_met_only_by_rounding_is_flagged_with_its_exact_shortfall(
+    numerator, denominator, needed
+) -> None:
+    """Status follows the bulletin (the printed value reaches the target: 达标), but 还需 is the
+    exact count to the target and ``met_by_rounding`` says the row is 达标 only as printed."""
+    target = 100 if needed == 1 else 56
+    code = "preschool_gross_enrolment_rate" if target == 100 else "public_kindergarten_share"
+    frame = ind_rows(code, {CITY: numerator / denominator * 100}, "2022Q4").assign(
+        numerator=float(numerator), denominator=float(denominator)
+    )
+    out = planlib.assess(
+        frame, one_target_plan(Target("率", ">=", target, "%", code=code)), allocations=False
+    )
+    row = status_of(out, period="2022Q4")
+    assert row["status"] == "达标" and bool(row["met_by_rounding"])
+    assert row["still_needed"] == needed
+
+
+def test_a_total_short_of_its_target_needs_whole_people_and_exact_money() -> None:
+    """新增编制 1,342.4 of 1,500 (a count): 158 more (rounded up); 教育投入 215.957 of 216 亿元
+    prints 215.96: still 0.043 亿元, exact."""
+    posts = planlib.assess(
+        ind_rows("new_teacher_posts", {CITY: 1342.4}, "2022Q4"),
+        one_target_plan(Target("编制", ">=", 1500, "名", code="new_teacher_posts", scope="total")),
+        allocations=False,
+    )
+    assert status_of(posts, period="2022Q4")["still_needed"] == 158
+    money = planlib.assess(
+        ind_rows("education_budget", {CITY: 215.957}, "2022Q4"),
+        one_target_plan(Target("投入", ">=", 216, "亿元", code="education_budget", scope="total")),
+        allocations=False,
+    )
+    row = status_of(money, period="2022Q4")
+    assert row["still_needed"] == pytest.approx(0.043) and not bool(row["met_by_rounding"])
 
 
 def test_an_allocation_file_can_give_a_flow_its_own_schedule(tmp_path) -> None:

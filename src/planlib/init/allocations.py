@@ -4,6 +4,11 @@ Rates apply to every county as they stand; totals (新建、新增、投入 …)
 bureau's own file, init writes a template with a row per county and total target: the target
 left empty (the default split applies until someone fills it in), or, for the sample city,
 filled by each county's share of the registry's schools, adding up to the city target.
+
+A stock total (示范高中 30 所) is written as a bureau writes it: what each county has when the
+year begins plus its share of the city's increment, so no county's target is below what it
+already has. For the sample city the start is read from its own first quarter's returns (a
+given file's figures then weigh the shares of the increment).
 """
 
 from __future__ import annotations
@@ -54,7 +59,10 @@ def write_allocations(
     """Write ``work/allocations.csv``: the bureau's file as given, else the template."""
     dest = work / "allocations.csv"
     if given_file is not None:
-        write_text_atomic(dest, Path(given_file).read_text(encoding="utf-8-sig"))
+        text = Path(given_file).read_text(encoding="utf-8-sig")
+        write_text_atomic(
+            dest, stock_from_baselines(work, plan, indicators, text) if filled else text
+        )
         return dest
     units = load_org_units(work)
     frame = units.units
@@ -74,5 +82,80 @@ def write_allocations(
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     writer.writerows(rows)
-    write_text_atomic(dest, buf.getvalue())
+    text = buf.getvalue()
+    write_text_atomic(dest, stock_from_baselines(work, plan, indicators, text) if filled else text)
     return dest
+
+
+def stock_codes(plan: Plan, indicators: IndicatorSet) -> dict[str, float]:
+    """Indicator code → city target of every stock total the counties share."""
+    return {
+        code: value
+        for code, value, _unit in shared_targets(plan, indicators)
+        if indicators[code].temporal == "stock"
+    }
+
+
+def sample_baselines(work: Path, codes: list[str]) -> dict[tuple[str, str], float]:
+    """(county code, indicator) → its value in the sample's first quarter of returns."""
+    from ..monitoring.indicators import compute_indicators
+    from ..returns.dataset import load_dataset
+
+    dataset = load_dataset(work)
+    if not dataset.periods:
+        return {}
+    found = compute_indicators(dataset, periods=[dataset.periods[0]])
+    found = found[found["indicator"].isin(codes) & (found["level"] == "county")].dropna(
+        subset=["value"]
+    )
+    return {
+        (str(c), str(i)): float(v)
+        for c, i, v in zip(found["org_code"], found["indicator"], found["value"], strict=True)
+    }
+
+
+def raise_to_baselines(
+    city_target: float, baselines: np.ndarray, weights: np.ndarray, decimals: int
+) -> np.ndarray:
+    """Targets that start from each county's baseline and share the city's increment: by the
+    headroom ``weights`` leave above the baseline where there is any, else by ``weights``."""
+    increment = max(city_target - float(baselines.sum()), 0.0)
+    headroom = np.maximum(weights - baselines, 0.0)
+    w = headroom if headroom.sum() > 0 else np.where(weights > 0, weights, 0.0)
+    w = w if w.sum() > 0 else np.ones_like(w)
+    return baselines + _split(increment, w, decimals)
+
+
+def stock_from_baselines(work: Path, plan: Plan, indicators: IndicatorSet, text: str) -> str:
+    """The allocation CSV ``text`` with its stock-total rows set from the sample's baselines
+    (see :func:`raise_to_baselines`); other rows as they are."""
+    stocks = stock_codes(plan, indicators)
+    if not stocks:
+        return text
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or not {"county", "indicator", "target"} <= set(rows[0]):
+        return text
+    col = {name: rows[0].index(name) for name in ("county", "indicator", "target")}
+    base = sample_baselines(work, list(stocks))
+    for code, city_target in stocks.items():
+        lines = [
+            r for r in rows[1:]
+            if len(r) > col["target"] and indicators.lookup(r[col["indicator"]]) == code
+        ]  # fmt: skip
+        had = np.array([base.get((r[col["county"]], code), np.nan) for r in lines])
+        if not lines or np.isnan(had).any():
+            continue
+        weights = np.array([_number(r[col["target"]]) for r in lines])
+        figures = raise_to_baselines(city_target, had, weights, indicators[code].precision)
+        for r, f in zip(lines, figures, strict=True):
+            r[col["target"]] = f"{f:g}"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return 0.0

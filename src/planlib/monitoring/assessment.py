@@ -11,18 +11,24 @@ right way round), with 左右 as a band and 力争 given more slack. In-year flo
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..catalog.settings import Judgement
 from ..checks import expect_frame, expect_type
 from ..errors import AllocationFileError, Problem, UsageError
 from ..plan.model import COMPARATORS, Plan
 from .allocations import allocations_frame
 from .indicators import IndicatorSet, Settings, load_indicators
+from .projection import project
+from .shortfall import still_needed
 from .targets import (
+    FROM_BASELINE,
     allocation_method,
+    file_lines,
     period_attr,
     scheduled_shares,
     stock_targets,
@@ -38,7 +44,7 @@ ASSESSMENT_EXTRA: list[str] = [
     "lead_units", "responsible_units",
     "plan_indicator", "target_text", "target_source", "tolerance", "projected_status",
     "value_shown", "precision", "judged_against", "expected_value", "allocation_method", "units",
-    "still_needed", "still_needed_unit",
+    "still_needed", "still_needed_unit", "met_by_rounding", "projection_basis",
 ]  # fmt: skip
 """Columns ``assess`` adds to the indicators frame (the first 15 as in ARCHITECTURE.md)."""
 
@@ -128,92 +134,6 @@ def _targets(
     return t, warnings
 
 
-def _projection(
-    rows: pd.DataFrame, history: pd.DataFrame, settings: Settings
-) -> tuple[np.ndarray, np.ndarray]:
-    """Year-end projection per row and the method in words."""
-    value = rows["value"].to_numpy(dtype="float64")
-    quarter = period_attr(rows["period"], "quarter")
-    year = period_attr(rows["period"], "year")
-    share = quarter / 4.0
-    is_flow = (rows["temporal"] == "flow").to_numpy()
-    projection = value.copy()
-    method = np.full(len(rows), "第四季度为全年实际值", dtype=object)
-    not_q4 = quarter < 4
-    if settings.projection == "last":
-        method[not_q4] = "沿用本期值"
-        return projection, method
-    # Flows: year to date ÷ 序时进度.
-    flow = is_flow & not_q4
-    projection[flow] = value[flow] / share[flow]
-    pct = pd.Series(share[flow] * 100).round().astype("int64").astype(str).to_numpy(dtype=object)
-    method[flow] = "按序时进度线性外推（本年累计 ÷ " + pct + "%）"
-    # Stocks and rates: least-squares trend over this year's quarters up to the period.
-    stock = ~is_flow & not_q4
-    if stock.any():
-        h = history.assign(
-            _y=period_attr(history["period"], "year"),
-            _q=period_attr(history["period"], "quarter"),
-        )
-        wide = h.pivot_table(
-            index=["org_code", "indicator", "_y"], columns="_q", values="value", aggfunc="first"
-        ).reindex(columns=[1, 2, 3, 4])
-        key = pd.MultiIndex.from_arrays(
-            [rows["org_code"].to_numpy()[stock], rows["indicator"].to_numpy()[stock], year[stock]]
-        )
-        y = wide.reindex(key).to_numpy(dtype="float64")
-        q = quarter[stock]
-        x = np.arange(1, 5, dtype="float64")
-        valid = ~np.isnan(y) & (x[None, :] <= q[:, None])
-        n = valid.sum(axis=1)
-        xm = np.where(valid, x, 0).sum(axis=1) / np.maximum(n, 1)
-        ym = np.where(valid, np.nan_to_num(y), 0).sum(axis=1) / np.maximum(n, 1)
-        dx = np.where(valid, x[None, :] - xm[:, None], 0.0)
-        dy = np.where(valid, np.nan_to_num(y) - ym[:, None], 0.0)
-        sxx = (dx * dx).sum(axis=1)
-        slope = np.where(sxx > 0, (dx * dy).sum(axis=1) / np.where(sxx > 0, sxx, 1), 0.0)
-        v = value[stock]
-        proj = np.where(n >= 2, v + slope * (4 - q), v)
-        projection[stock] = proj
-        method[stock] = np.where(
-            n >= 2,
-            "按本年已有 " + n.astype(str).astype(object) + " 个季度的线性趋势外推至第四季度",
-            "仅有一个季度，沿用本期值",
-        )
-    return projection, method
-
-
-def _still_needed(
-    rows: pd.DataFrame,
-    factor: np.ndarray,
-    goal: np.ndarray,
-    status: np.ndarray,
-    value_shown: np.ndarray,
-) -> np.ndarray:
-    """What it takes to reach ``goal`` in the indicator's own count (还需): more children,
-    schools or teachers; for a lower-is-better rate the count to shed. NaN when met or unknown.
-
-    A rate reaches its goal when its value, as published, does: the smallest whole numerator n
-    with round(factor × n ÷ d, precision) at the goal (d held as it is). A total needs goal −
-    value. A 左右 target has no single count to reach and is left blank.
-    """
-    precision = rows["precision"].to_numpy(dtype="float64")
-    half = 0.5 * np.power(10.0, -precision)
-    numerator = rows["numerator"].to_numpy(dtype="float64")
-    denominator = rows["denominator"].to_numpy(dtype="float64")
-    comparator = rows["comparator"].to_numpy(dtype=object)
-    ratio = (rows["kind"] == "ratio").to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = denominator / factor
-        up = np.ceil((goal - half) * scale - 1e-9) - numerator
-        down = numerator - np.floor((goal + half) * scale - 1e-9)
-        rate = np.where(comparator == "<=", np.maximum(down, 0), np.maximum(up, 0))
-        total = np.where(comparator == "<=", value_shown - goal, goal - value_shown)
-    needed = np.where(ratio, rate, np.maximum(total, 0))
-    blank = (status == "达标") | (status == "无数据") | (comparator == "~") | np.isnan(goal)
-    return np.where(blank, np.nan, needed).astype("float64")
-
-
 def _target_words(rows: pd.DataFrame, target: np.ndarray) -> np.ndarray:
     """The unit's own target in a reviewer's words (a county's share, not the city total)."""
     out = rows["target_text"].to_numpy(dtype=object).copy()
@@ -244,20 +164,29 @@ def _target_words(rows: pd.DataFrame, target: np.ndarray) -> np.ndarray:
     return out
 
 
-def assess(
-    indicators: pd.DataFrame,
-    plan: Plan,
-    allocations: Any = None,
-    settings: Settings | Mapping[str, Any] | None = None,
-    definitions: IndicatorSet | None = None,
-) -> pd.DataFrame:
-    """Judge every computed indicator against the plan's targets.
+@dataclass
+class UnitTargets:
+    """Each row's own target, where it came from and how it was set (the allocation step)."""
 
-    One row per (org unit, period, target): the indicator columns plus :data:`ASSESSMENT_EXTRA`.
-    ``allocations`` is None (the bundled file for the plan's year), a path, a frame with
-    county, indicator, target, or False (no allocations). Warnings (allocations that do not add
-    up, targets with no indicator) are in ``result.attrs["warnings"]``.
-    """
+    target: np.ndarray
+    source: np.ndarray
+    method: np.ndarray
+    problems: list[Problem]
+
+
+@dataclass
+class Schedule:
+    """What each row is judged against now: the year's target, or a flow's 序时目标."""
+
+    paced: np.ndarray
+    expected_share: np.ndarray
+    expected_value: np.ndarray
+    exact_expected: np.ndarray
+    against: np.ndarray
+
+
+def check_inputs(indicators: Any, plan: Any) -> None:
+    """An indicators frame and a Plan, or a Chinese error saying what was wanted."""
     expect_frame(
         indicators, "assess", "指标表（compute_indicators 的结果）",
         ("org_code", "period", "indicator", "value"), "indicators",
@@ -269,153 +198,251 @@ def assess(
             "assess() 需要指标表（compute_indicators 的结果），而这已是评估结果（含 status、target）；"
             "要换一份计划重新评估，请传入 run.indicators"
         )
-    defs = definitions if definitions is not None else load_indicators()
-    s = Settings.coerce(settings).check_codes(defs)
-    targets, warnings = _targets(indicators, plan, defs)
-    alloc = allocations_frame(allocations, plan, defs)
+
+
+TARGET_COLUMNS: list[str] = [
+    "task_id", "indicator", "plan_indicator", "comparator", "value", "unit", "aspirational",
+    "approximate", "change", "scope", "target_text", "lead_units", "responsible_units", "units",
+]  # fmt: skip
+
+
+def target_rows(
+    indicators: pd.DataFrame, plan: Plan, defs: IndicatorSet, warnings: list[str]
+) -> pd.DataFrame:
+    """Step 1, targets: one row per (indicator row, plan target), with the plan's value in
+    ``plan_value`` and the indicator's published ``precision``."""
+    targets, found = _targets(indicators, plan, defs)
+    warnings.extend(found)
     if "units" not in targets:  # a plan model without per-target departments
         targets = targets.assign(units=targets["responsible_units"])
-    t = targets[
-        [
-            "task_id", "indicator", "plan_indicator", "comparator", "value", "unit", "aspirational",
-            "approximate", "change", "scope", "target_text", "lead_units", "responsible_units",
-            "units",
-        ]
-    ].rename(columns={"value": "plan_value", "unit": "target_unit"})  # fmt: skip
+    t = targets[TARGET_COLUMNS].rename(columns={"value": "plan_value", "unit": "target_unit"})
+    _unit_warnings(t, defs, warnings)
     rows = indicators.merge(t, on="indicator", how="inner", validate="many_to_many")
-    if rows.empty:
-        out = rows.reindex(columns=[*indicators.columns, *ASSESSMENT_EXTRA])
-        out.attrs["warnings"] = warnings
-        return out
+    return rows.assign(precision=per_indicator(rows, defs, lambda c: defs[c].precision, 1, "int64"))
+
+
+def _unit_warnings(t: pd.DataFrame, defs: IndicatorSet, warnings: list[str]) -> None:
+    """A target whose unit differs from its indicator's (a rate's change may be in points)."""
     for task_id, name, code, unit, change in zip(
         t["task_id"], t["plan_indicator"], t["indicator"], t["target_unit"], t["change"],
         strict=True,
     ):  # fmt: skip
         known = defs[str(code)].unit if str(code) in defs else unit
-        points = (
-            bool(change) and unit == "个百分点" and known == "%"
-        )  # a rate's change is in points
+        points = bool(change) and unit == "个百分点" and known == "%"
         if unit != known and not points:
             warnings.append(
                 f"{_whose(task_id)}的目标「{name}」单位为 {unit}，与指标定义的单位 {known} 不同"
             )
-    # each distinct indicator's properties once, spread by its code (Series.map on Arrow strings
-    # goes row by row: 0.07 s a column at national size)
+
+
+def per_indicator(
+    rows: pd.DataFrame, defs: IndicatorSet, of: Any, default: Any, dtype: Any
+) -> np.ndarray:
+    """A property of each row's indicator, worked out once per distinct indicator and spread by
+    its code (Series.map on Arrow strings goes row by row: slow at national size)."""
     codes, present = pd.factorize(rows["indicator"])
-    known = [str(c) for c in present]
+    table = [of(str(c)) if str(c) in defs else default for c in present]
+    return np.array(table, dtype=dtype)[codes] if len(rows) else np.array([], dtype=dtype)
 
-    def per_indicator(of: Any, dtype: Any) -> np.ndarray:
-        return np.array([of(c) for c in known], dtype=dtype)[codes]
 
-    rows = rows.assign(
-        precision=per_indicator(lambda c: defs[c].precision if c in defs else 1, "int64")
-    )
-    target, source, given, alloc_basis = unit_targets(rows, alloc, warnings)
-    method = allocation_method(rows, source, alloc_basis)
-    from_base = stock_targets(rows, indicators, target, method, given)
-    source = np.where(from_base, "基数加增量", source)
-    # 提高 X 个百分点: a change against last year's final value, when it is in the data.
+def allocate(
+    rows: pd.DataFrame, indicators: pd.DataFrame, alloc: pd.DataFrame, warnings: list[str]
+) -> UnitTargets:
+    """Step 2, allocation: each unit's own target (the file's where it has one, derived where it
+    is silent) and how it was set."""
+    target, source, given, basis = unit_targets(rows, alloc, warnings)
+    method = allocation_method(rows, source, basis)
+    lines = file_lines(rows, alloc)
+    derived, slips = stock_targets(rows, indicators, target, method, given, lines)
+    source = np.where(derived, FROM_BASELINE, source)
+    return UnitTargets(target, source, np.array(method, dtype=object), slips)
+
+
+def change_targets(rows: pd.DataFrame, indicators: pd.DataFrame, t: UnitTargets) -> None:
+    """Step 3, change targets (提高 X 个百分点): last year's final value plus the change, when the
+    data has it (in place)."""
     change = rows["change"].to_numpy(dtype=bool)
-    if change.any():
-        last_year = (period_attr(rows["period"], "year") - 1).astype(str).astype(object) + "Q4"
-        base = indicators.set_index(["org_code", "indicator", "period"])["value"]
-        k = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"], last_year])
-        prev = base.reindex(k).to_numpy(dtype="float64")
-        sign = np.where(rows["comparator"] == "<=", -1.0, 1.0)
-        target = np.where(
-            change, prev + sign * rows["plan_value"].to_numpy(dtype="float64"), target
-        )
-        source = np.where(change & np.isnan(prev), "较上年变化：缺上年第四季度数据", source)
-        source = np.where(change & ~np.isnan(prev), "较上年第四季度变化", source)
-        method = np.where(change, "较上年第四季度的变化目标（计划原文）", method)
+    if not change.any():
+        return
+    last_year = (period_attr(rows["period"], "year") - 1).astype(str).astype(object) + "Q4"
+    base = indicators.set_index(["org_code", "indicator", "period"])["value"]
+    base = base[~base.index.duplicated()]
+    k = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"], last_year])
+    prev = base.reindex(k).to_numpy(dtype="float64")
+    sign = np.where(rows["comparator"] == "<=", -1.0, 1.0)
+    t.target = np.where(
+        change, prev + sign * rows["plan_value"].to_numpy(dtype="float64"), t.target
+    )
+    t.source = np.where(change & np.isnan(prev), "较上年变化：缺上年第四季度数据", t.source)
+    t.source = np.where(change & ~np.isnan(prev), "较上年第四季度变化", t.source)
+    t.method = np.where(change, "较上年第四季度的变化目标（计划原文）", t.method)
 
-    judge = s.judgement(defs)
+
+def schedule(rows: pd.DataFrame, alloc: pd.DataFrame, t: UnitTargets) -> Schedule:
+    """Step 4, schedule: a year-to-date flow before year end is judged against its 序时目标 (the
+    share of the year gone, or the file's own q1–q3), everything else against the target."""
     precision = rows["precision"].to_numpy(dtype="float64")
-    value = rows["value"].to_numpy(dtype="float64")
-    value_shown = shown(value, precision)
     comparator = rows["comparator"].to_numpy(dtype=object)
+    share = period_attr(rows["period"], "year_share").astype("float64")
+    in_year = share < 1.0
+    scheduled = scheduled_shares(rows, alloc)
+    own = ~np.isnan(scheduled) & in_year
+    share = np.where(own, scheduled, share)
+    is_flow = ((rows["temporal"] == "flow") & (rows["kind"] == "total")).to_numpy()
+    paced = is_flow & in_year & ~np.isnan(t.target) & (comparator != "<=")
+    exact = np.where(paced, t.target * share, np.nan)
+    expected_value = np.where(paced, shown(exact, precision), np.nan)
+    by_file = paced & own
+    if by_file.any():  # worded for those rows only, each distinct share once
+        shares, which = np.unique(np.round(share[by_file] * 100, 1), return_inverse=True)
+        words = np.array([f"{v:g}%" for v in shares], dtype=object)[which]
+        t.method[by_file] = (
+            t.method[by_file] + "；序时进度按分解目标文件的安排：本季度末应完成全年目标的" + words
+        )
+    expected_share = np.where(paced, share, np.nan)
+    against = np.where(paced, expected_value, t.target)
+    return Schedule(
+        paced, expected_share, expected_value, np.where(paced, exact, t.target), against
+    )
+
+
+def tolerance_of(
+    rows: pd.DataFrame, goal: np.ndarray, tol: np.ndarray, judge: Judgement
+) -> np.ndarray:
+    """How far from ``goal`` still counts as 接近: a share of a total's goal, points of a rate;
+    力争 targets get the settings' extra slack."""
     kind = rows["kind"].to_numpy(dtype=object)
-    tol_def = per_indicator(lambda c: defs[c].tolerance_for(s), "float64")
     aspirational = rows["aspirational"].to_numpy(dtype=bool)
     slack = np.where(aspirational, max(judge.aspirational_slack, 1.0), 1.0)
+    return np.where(kind == "total", tol * np.abs(goal), tol) * slack
 
-    # Year-to-date flows before year end are judged against their schedule (序时目标).
-    quarter_share = period_attr(rows["period"], "year_share").astype("float64")
-    in_year = quarter_share < 1.0
-    scheduled = scheduled_shares(rows, alloc)
-    own_schedule = ~np.isnan(scheduled) & in_year
-    quarter_share = np.where(own_schedule, scheduled, quarter_share)
-    is_flow = ((rows["temporal"] == "flow") & (rows["kind"] == "total")).to_numpy()
-    paced = is_flow & in_year & ~np.isnan(target) & (comparator != "<=")
-    expected_share = np.where(paced, quarter_share, np.nan)
-    expected_value = np.where(paced, shown(target * quarter_share, precision), np.nan)
-    by_file = paced & own_schedule
-    method = np.array(method, dtype=object)  # a copy
-    if by_file.any():  # worded for those rows only, each distinct share once
-        shares, which = np.unique(np.round(quarter_share[by_file] * 100, 1), return_inverse=True)
-        words = np.array([f"{v:g}%" for v in shares], dtype=object)[which]
-        method[by_file] = (
-            method[by_file] + "；序时进度按分解目标文件的安排：本季度末应完成全年目标的" + words
-        )
-    against = np.where(paced, expected_value, target)
 
-    def tolerance_of(goal: np.ndarray) -> np.ndarray:
-        return np.where(kind == "total", tol_def * np.abs(goal), tol_def) * slack
+def judge_status(
+    rows: pd.DataFrame, goal: np.ndarray, tol: np.ndarray, judge: Judgement
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step 5, status: the value as published against ``goal``; returns the shown values, the
+    tolerance and the status."""
+    precision = rows["precision"].to_numpy(dtype="float64")
+    value_shown = shown(rows["value"].to_numpy(dtype="float64"), precision)
+    tolerance = tolerance_of(rows, goal, tol, judge)
+    band = judge.approximate_band * np.abs(goal)
+    comparator = rows["comparator"].to_numpy(dtype=object)
+    return value_shown, tolerance, _status(value_shown, goal, comparator, tolerance, band)
 
-    band = judge.approximate_band * np.abs(against)
-    tolerance = tolerance_of(against)
-    status = _status(value_shown, against, comparator, tolerance, band)
 
+def progress_of(
+    rows: pd.DataFrame,
+    target: np.ndarray,
+    value_shown: np.ndarray,
+    status: np.ndarray,
+    sched: Schedule,
+    judge: Judgement,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 6, progress: the share of a total's target done and 超前/正常/滞后 against 序时进度."""
+    kind = rows["kind"].to_numpy(dtype=object)
     with np.errstate(divide="ignore", invalid="ignore"):
         share_done = np.where((kind == "total") & (target > 0), value_shown / target, np.nan)
     progress = np.select(
         [
-            ~paced | (status == "无数据"),
-            share_done >= expected_share + judge.progress_band,
+            ~sched.paced | (status == "无数据"),
+            share_done >= sched.expected_share + judge.progress_band,
             status == "未达标",
         ],
         ["", "超前", "滞后"],
         "正常",
     ).astype(object)
-    history = indicators[indicators["indicator"].isin(t["indicator"])][
+    return share_done, progress
+
+
+def projected(
+    rows: pd.DataFrame,
+    history: pd.DataFrame,
+    target: np.ndarray,
+    tol: np.ndarray,
+    s: Settings,
+    judge: Judgement,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Step 7, projection: each row projected to year end and judged against the year's target."""
+    projection, basis, method = project(rows, history, s)
+    precision = rows["precision"].to_numpy(dtype="float64")
+    comparator = rows["comparator"].to_numpy(dtype=object)
+    status = _status(
+        shown(projection, precision), target, comparator, tolerance_of(rows, target, tol, judge),
+        judge.approximate_band * np.abs(target),
+    )  # fmt: skip
+    return projection, basis, method, status
+
+
+def assess(
+    indicators: pd.DataFrame,
+    plan: Plan,
+    allocations: Any = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+    definitions: IndicatorSet | None = None,
+    *,
+    history: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Judge every computed indicator against the plan's targets.
+
+    One row per (org unit, period, target): the indicator columns plus :data:`ASSESSMENT_EXTRA`.
+    ``allocations`` is None (the bundled file for the plan's year), a path, a frame with
+    county, indicator, target, or False (no allocations). ``history``: last year's indicator
+    values where the data has them (a flow is then projected by last year's quarterly pattern).
+    Warnings (allocations that do not add up, targets with no indicator) are in
+    ``result.attrs["warnings"]``; file targets below a county's baseline are also Problems in
+    ``result.attrs["problems"]``.
+    """
+    check_inputs(indicators, plan)
+    defs = definitions if definitions is not None else load_indicators()
+    s = Settings.coerce(settings).check_codes(defs)
+    warnings: list[str] = []
+    rows = target_rows(indicators, plan, defs, warnings)
+    if rows.empty:
+        out = rows.reindex(columns=[*indicators.columns, *ASSESSMENT_EXTRA])
+        out.attrs.update(warnings=warnings, problems=[])
+        return out
+    alloc = allocations_frame(allocations, plan, defs)
+    t = allocate(rows, indicators, alloc, warnings)
+    change_targets(rows, indicators, t)
+    sched = schedule(rows, alloc, t)
+    judge = s.judgement(defs)
+    tol = per_indicator(rows, defs, lambda c: defs[c].tolerance_for(s), 0.0, "float64")
+    value_shown, tolerance, status = judge_status(rows, sched.against, tol, judge)
+    share_done, progress = progress_of(rows, t.target, value_shown, status, sched, judge)
+    past = indicators if history is None else pd.concat([history, indicators], ignore_index=True)
+    past = past[past["indicator"].isin(set(rows["indicator"]))][
         ["org_code", "indicator", "period", "value"]
     ]
-    projection, projection_method = _projection(rows, history, s)
-    year_band = judge.approximate_band * np.abs(target)
-    projected_status = _status(
-        shown(projection, precision), target, comparator, tolerance_of(target), year_band
-    )
-
+    projection, basis, method, projected_status = projected(rows, past, t.target, tol, s, judge)
+    factor = per_indicator(rows, defs, lambda c: defs[c].factor, 1.0, "float64")
+    whole = rows["precision"].to_numpy() == 0
+    needed, by_rounding = still_needed(rows, factor, sched.exact_expected, status, whole)
     out = rows.assign(
-        target_text=_target_words(rows, target),
-        target=target.astype("float64"),
-        gap=(value_shown - target).astype("float64"),
+        target_text=_target_words(rows, t.target),
+        target=t.target.astype("float64"),
+        gap=(value_shown - t.target).astype("float64"),
         share_done=share_done.astype("float64"),
         status=status,
         progress=progress,
-        expected_share=expected_share.astype("float64"),
+        expected_share=sched.expected_share.astype("float64"),
         projection=projection.astype("float64"),
-        projection_method=projection_method,
-        target_source=source,
+        projection_method=method,
+        target_source=t.source,
         tolerance=tolerance.astype("float64"),
         projected_status=projected_status,
         value_shown=value_shown.astype("float64"),
-        judged_against=np.where(paced, JUDGED_AGAINST["schedule"], JUDGED_AGAINST["target"]).astype(
-            object
-        ),
-        expected_value=expected_value.astype("float64"),
-        allocation_method=method,
-        still_needed=_still_needed(
-            rows,
-            per_indicator(lambda c: defs[c].factor, "float64"),
-            against,
-            status,
-            value_shown,
-        ),
-        still_needed_unit=per_indicator(lambda c: defs[c].count_unit if c in defs else "", object),
+        judged_against=np.where(
+            sched.paced, JUDGED_AGAINST["schedule"], JUDGED_AGAINST["target"]
+        ).astype(object),
+        expected_value=sched.expected_value.astype("float64"),
+        allocation_method=t.method,
+        still_needed=needed,
+        still_needed_unit=per_indicator(rows, defs, lambda c: defs[c].count_unit, "", object),
+        met_by_rounding=by_rounding,
+        projection_basis=basis,
     )
     out = out[[*indicators.columns, *ASSESSMENT_EXTRA]].reset_index(drop=True)
-    out.attrs["warnings"] = list(dict.fromkeys(warnings))
+    out.attrs.update(warnings=list(dict.fromkeys(warnings)), problems=t.problems)
     return out
 
 

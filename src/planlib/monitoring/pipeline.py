@@ -225,10 +225,11 @@ def monitor(
         indicators, the_plan, allocations=allocations, settings=chosen_settings, definitions=defs
     )
     tasks = task_status(the_plan, dataset.ledger, assessment, chosen)
-    ledger_problems = check_ledger(dataset.ledger, the_plan)
+    # the ledger's problems and the allocation file's likely slips join the data's
+    more = [*check_ledger(dataset.ledger, the_plan), *assessment.attrs.get("problems", [])]
     problems = (
-        pd.concat([dataset.problems, problems_frame(ledger_problems)], ignore_index=True)
-        if ledger_problems
+        pd.concat([dataset.problems, problems_frame(more)], ignore_index=True)
+        if more
         else dataset.problems
     )
     return Monitoring(

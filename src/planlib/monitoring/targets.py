@@ -9,12 +9,20 @@ share of the city's increment, so a county that has 5 is never asked for 2.
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
 import pandas as pd
 
+from ..errors import Problem
 from ..periods import parse_period
+
+FROM_FILE = "分解文件"
+"""``target_source`` of a target the bureau's allocation file writes down (it is the target)."""
+FROM_BASELINE = "按基数推算"
+"""``target_source`` of a stock target the file is silent on: what the county has at the start
+of the year plus its share of what the file leaves of the city's increment."""
+EVEN_SHARE = "按剩余目标平均分配"
+"""``target_source`` of a flow target the file is silent on: an even share of what is left."""
+CITY_TARGET = "全市目标"
 
 
 def _county_codes(rows: pd.DataFrame, allocations: pd.DataFrame) -> pd.Series:
@@ -56,7 +64,7 @@ def unit_targets(
     ``rows`` holds one row per (org unit, period, target) with the plan value in ``plan_value``.
     """
     target = rows["plan_value"].to_numpy(dtype="float64").copy()
-    source = np.full(len(rows), "全市目标", dtype=object)
+    source = np.full(len(rows), CITY_TARGET, dtype=object)
     basis_of = pd.Series(dtype=object)
     if allocations.empty:
         alloc = pd.Series(dtype="float64")
@@ -89,7 +97,7 @@ def unit_targets(
     # Rates: the city rate unless allocated.
     has = ~np.isnan(given)
     target = np.where(has, given, target)
-    source = np.where(has, "分解目标", source)
+    source = np.where(has, FROM_FILE, source)
     # Totals below the city: allocated, or an even share of what the allocations leave.
     county_total = is_total & (level == "county")
     if county_total.any():
@@ -100,7 +108,7 @@ def unit_targets(
         parent_target = sub["plan_value"]
         rest = np.maximum(parent_target - allocated, 0.0) / n_open.where(n_open > 0)
         share = np.where(sub["_given"].notna(), sub["_given"], rest)
-        method = np.where(sub["_given"].notna(), "分解目标", "未分解：按剩余目标平均分配")
+        method = np.where(sub["_given"].notna(), FROM_FILE, EVEN_SHARE)
         target[county_total] = share
         source[county_total] = method
         first = sub.drop_duplicates(["parent_code", "indicator"]).index
@@ -185,11 +193,17 @@ def stock_targets(
     indicators: pd.DataFrame,
     target: np.ndarray,
     method: np.ndarray,
-    weights: np.ndarray,
-) -> np.ndarray:
-    """County targets of a stock total (示范高中 30 所): what each county has at the baseline plus
-    its share of the city's increment, never below what it already has (``target`` and
-    ``method`` in place). Returns which rows it set."""
+    given: np.ndarray,
+    lines: dict[tuple[str, str], tuple[str, int]] | None = None,
+) -> tuple[np.ndarray, list[Problem]]:
+    """County targets of a stock total (示范高中 30 所), ``target`` and ``method`` set in place.
+
+    A figure the allocation file writes down is the county's target as it stands. Where the file
+    is silent the target is derived: what the county has at the baseline plus an even share of
+    the increment the file leaves (city target − the file's targets − the silent counties'
+    baselines), never below what it has. Returns the rows derived so, and a warning for each file
+    target below what its county already has (a likely slip in the file, not replaced).
+    """
     mask = (
         (rows["scope"] == "total")
         & (rows["kind"] == "total")
@@ -197,52 +211,85 @@ def stock_targets(
         & (rows["level"] == "county")
         & ~rows["change"].astype(bool)
     ).to_numpy()
+    derived = np.zeros(len(rows), dtype=bool)
     if not mask.any():
-        return mask
+        return derived, []
     base, base_period = _baselines(rows, indicators)
-    parent_rows = rows[rows["level"] != "county"]
-    parent_base, _ = _baselines(parent_rows, indicators)
-    parent = pd.Series(
-        parent_base,
-        index=pd.MultiIndex.from_arrays(
-            [parent_rows["org_code"], parent_rows["indicator"], parent_rows["period"]]
-        ),
-    )
-    parent = parent[~parent.index.duplicated()]
     idx = np.flatnonzero(mask)
     sub = rows.iloc[idx]
     groups = sub.groupby(["parent_code", "indicator", "period"], sort=False).indices
     decimals = sub["precision"].to_numpy()
-    for group, pos in groups.items():
-        parent_code, indicator, period = cast(tuple[str, str, str], group)
+    slips: dict[tuple[str, str], Problem] = {}
+    for pos in groups.values():
         at = idx[pos]
+        filed = ~np.isnan(given[at])
+        for i in at[filed & (given[at] < base[at] - 1e-9)]:
+            key = (str(rows["org_code"].iloc[i]), str(rows["indicator"].iloc[i]))
+            if key not in slips:
+                at_line = (lines or {}).get(key, ("分解目标文件", 0))
+                slips[key] = _below_baseline(
+                    rows.iloc[i], (given[i], base[i]), base_period[i], at_line
+                )
+        silent = at[~filed]
+        if silent.size == 0:
+            continue
         city_target = float(rows["plan_value"].iloc[at[0]])
-        county_base = base[at]
-        city_base = parent.get((parent_code, indicator, period), np.nan)
-        if np.isnan(city_base):
-            city_base = float(np.nansum(county_base))
-        increment = max(city_target - city_base, 0.0)
-        w = weights[at]
+        left = city_target - float(given[at[filed]].sum()) - float(np.nansum(base[silent]))
+        increment = max(left, 0.0)
         if decimals[pos[0]] == 0:
-            extra = _largest_remainder(increment, w)
+            extra = _largest_remainder(increment, np.ones(silent.size))
         else:
-            ww = np.where(np.isfinite(w) & (w > 0), w, 0.0)
-            ww = ww if ww.sum() > 0 else np.ones_like(ww)
-            extra = increment * ww / ww.sum()
-        by = "按分解目标文件的比例" if np.isfinite(w).any() else "平均"
+            extra = np.full(silent.size, increment / silent.size)
         unit = str(rows["target_unit"].iloc[at[0]])
-        for j, i in enumerate(at):
-            if np.isnan(county_base[j]):
+        for j, i in enumerate(silent):
+            derived[i] = True
+            if np.isnan(base[i]):
                 target[i] = np.nan
-                method[i] = "存量目标：缺少年初基数，无法分解"
+                method[i] = "存量目标：分解文件未列、缺少年初基数，无法推算"
                 continue
-            target[i] = county_base[j] + extra[j]
-            label = _period_label(base_period[i])
+            target[i] = base[i] + extra[j]
             method[i] = (
-                f"存量目标：{label}已有{county_base[j]:g}{unit}，加上全市增量{increment:g}{unit}"
-                f"中{by}分得的{extra[j]:g}{unit}，合计{target[i]:g}{unit}（不低于已有数）"
+                f"分解文件未列，按基数推算：{_period_label(base_period[i])}已有{base[i]:g}{unit}，"
+                f"加上全市目标减去已分解目标和各县已有数后平均分得的{extra[j]:g}{unit}，"
+                f"合计{target[i]:g}{unit}（不低于已有数）"
             )
-    return mask
+    return derived, list(slips.values())
+
+
+def _below_baseline(
+    row: pd.Series, figures: tuple[float, float], period: object, line: tuple[str, int]
+) -> Problem:
+    """The warning for a file target below what the county already has."""
+    unit = str(row["target_unit"])
+    figure, base = figures
+    return Problem(
+        file=line[0] or "分解目标文件",
+        row=line[1] or None,
+        column="target",
+        value=f"{figure:g}",
+        message=(
+            f"{row['org_name']}的「{row['indicator_name']}」分解目标为{figure:g}{unit}，低于其"
+            f"{_period_label(period)}已有的{base:g}{unit}，可能是分解文件填写有误"
+            "（仍按文件所写目标评估，请核对）"
+        ),
+        severity="warning",
+        org_code=str(row["org_code"]),
+        period=None,
+        rule="allocation_below_baseline",
+    )
+
+
+def file_lines(rows: pd.DataFrame, alloc: pd.DataFrame) -> dict[tuple[str, str], tuple[str, int]]:
+    """(county code, indicator) → (allocation file, line as a spreadsheet shows it)."""
+    if alloc.empty or "row" not in alloc:
+        return {}
+    files = alloc["file"] if "file" in alloc else pd.Series("", index=alloc.index)
+    return {
+        (str(c), str(i)): (str(f), int(r))
+        for c, i, f, r in zip(
+            _county_codes(rows, alloc), alloc["indicator"], files, alloc["row"], strict=True
+        )
+    }
 
 
 def allocation_method(rows: pd.DataFrame, source: np.ndarray, basis: np.ndarray) -> np.ndarray:
@@ -254,9 +301,9 @@ def allocation_method(rows: pd.DataFrame, source: np.ndarray, basis: np.ndarray)
         [
             level == "city",
             source == "下级目标之和",
-            (source == "分解目标") & (scope == "total"),
-            source == "分解目标",
-            source == "未分解：按剩余目标平均分配",
+            (source == FROM_FILE) & (scope == "total"),
+            source == FROM_FILE,
+            source == EVEN_SHARE,
             scope == "total",
         ],
         [
