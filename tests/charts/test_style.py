@@ -8,6 +8,8 @@ import logging
 import warnings
 
 import matplotlib as mpl
+import pytest
+from matplotlib.colors import rgb_to_hsv, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 
@@ -95,7 +97,8 @@ def test_bars_carry_status_as_tone_and_texture() -> None:
     kw = {s: style.bar_style(s) for s in style.STATUSES}
     assert [kw[s]["facecolor"] for s in style.STATUSES] == list(style.STATUS_COLOURS.values())
     assert kw["未达标"]["hatch"] and not kw["达标"]["hatch"] and not kw["接近"]["hatch"]
-    assert kw["未达标"]["hatchcolor"] == style.status_ink("未达标")
+    assert kw["无数据"]["hatch"]  # near white: told apart by its texture, not its tone
+    assert kw["未达标"]["hatchcolor"] == style.HATCH_COLOURS["未达标"]
     patches = style.status_patches(style.STATUSES)
     assert [p.get_label() for p in patches] == ["✓达标", "△接近", "×未达标", "—无数据"]
     assert not any(p.get_hatch() for p in style.status_patches(style.STATUSES, hatch=False))
@@ -169,3 +172,61 @@ print("ok")
 """
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
+
+
+def _relative_luminance(colour: str) -> float:
+    r, g, b = (to_rgb(colour)[k] for k in range(3))
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def _luma(colour: str, weights: tuple[float, float, float]) -> float:
+    return sum(w * c * 255 for w, c in zip(weights, to_rgb(colour), strict=True))
+
+
+@pytest.mark.parametrize(
+    "weights", [(0.299, 0.587, 0.114), (0.2126, 0.7152, 0.0722)], ids=["rec601", "rec709"]
+)
+def test_the_worse_the_status_the_darker_it_prints(weights: tuple[float, float, float]) -> None:
+    """Printers turn colour into grey by Rec. 601 or 709 luma: 达标 → 接近 → 未达标 must get
+    strictly darker, far enough apart to tell on a worn printer, and the ledger's 绿/黄/红 too."""
+    grey = [_luma(style.status_colour(s), weights) for s in ("达标", "接近", "未达标")]
+    assert grey[0] - grey[1] >= 30 and grey[1] - grey[2] >= 30, grey
+    tasks = [_luma(style.TASK_COLOURS[c], weights) for c in ("green", "yellow", "red")]
+    assert tasks[0] > tasks[1] > tasks[2]
+    assert style.luma(style.status_colour("未达标")) == pytest.approx(
+        _luma(style.status_colour("未达标"), (0.299, 0.587, 0.114))
+    )
+
+
+def test_status_colours_still_read_as_green_amber_and_red() -> None:
+    hue = {s: rgb_to_hsv(to_rgb(style.status_colour(s)))[0] * 360 for s in style.STATUSES[:3]}
+    assert 90 <= hue["达标"] <= 150  # green
+    assert 30 <= hue["接近"] <= 50  # amber
+    assert hue["未达标"] <= 10 or hue["未达标"] >= 350  # red
+    saturation = rgb_to_hsv(to_rgb(style.status_colour("无数据")))[1]
+    assert saturation < 0.05  # 无数据 is a grey, not a status colour
+
+
+def test_text_on_each_status_colour_is_legible() -> None:
+    for s in (*style.STATUSES, "奇怪"):
+        lum = sorted(
+            (_relative_luminance(style.status_colour(s)), _relative_luminance(style.status_ink(s)))
+        )
+        assert (lum[1] + 0.05) / (lum[0] + 0.05) >= 4.5, s
+    for s in style.STATUSES:  # text carrying a status on white paper
+        assert (1.05) / (_relative_luminance(style.status_text_colour(s)) + 0.05) >= 4.5, s
+
+
+def test_html_badges_take_the_palette_and_mark_no_data_by_an_outline() -> None:
+    for s in style.STATUSES:
+        css = style.status_css(s)
+        assert f"background:{style.status_colour(s)}" in css
+        assert f"color:{style.status_ink(s)}" in css
+        assert ("dashed" in css) == (s == "无数据")
+    assert style.task_css("red") == style.status_css("未达标")
+    assert style.task_css("green") == style.status_css("达标")
+    assert "dashed" in style.task_css("灰")

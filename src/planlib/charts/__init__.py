@@ -11,7 +11,7 @@ from .inputs import PANELS, checked
 bullet_chart = checked()(_figures.bullet_chart)
 ranking_chart = checked()(_figures.ranking_chart)
 share_done_chart = checked()(_figures.share_done_chart)
-status_heatmap = checked(needs=PANELS, one_period=True)(_figures.status_heatmap)
-trend_chart = checked(needs=PANELS, one_unit=True)(_figures.trend_chart)
+status_heatmap = checked(needs=PANELS, few_columns=True)(_figures.status_heatmap)
+trend_chart = checked(needs=PANELS, few_units=True)(_figures.trend_chart)
 
 __all__ = ["bullet_chart", "ranking_chart", "share_done_chart", "status_heatmap", "trend_chart"]

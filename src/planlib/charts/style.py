@@ -38,26 +38,34 @@ STATUSES = ("达标", "接近", "未达标", "无数据")
 """Every status, best first: the order of legends, table colours and heatmap scales."""
 
 STATUS_COLOURS = {
-    "达标": "#14532d",
-    "接近": "#f2c14e",
-    "未达标": "#e04f39",
-    "无数据": "#eeeeee",
+    "达标": "#a5d6a7",
+    "接近": "#d08c00",
+    "未达标": "#9b1c1c",
+    "无数据": "#f5f5f5",
 }
-"""One palette for statuses, used by charts, tables and the index page.
+"""One palette for statuses, used by charts, tables, badges and the index page.
 
-Chosen to survive a black-and-white printer and red–green colour blindness: dark, light and
-middle tones (CIE L* ≈ 31, 80, 55, and 94 for 无数据), so 达标 and 未达标 never print as the same
-grey. Colour is never the only signal: every status also carries its word or mark."""
+On paper the worse a status, the darker it prints: a black-and-white printer turns these into
+greys of Rec. 601 luma 194 (达标, light green), 144 (接近, amber) and 66 (未达标, dark red), so a
+reader's eye falls on the misses first. 无数据 is near white and is told apart by its texture
+or outline (:data:`STATUS_HATCHES`, :func:`status_css`), not by a tone. The order of lightness
+is also what a red–green colour-blind reader sees, and every status carries its word or mark."""
 
 STATUS_MARKS = {"达标": "✓", "接近": "△", "未达标": "×", "无数据": "—"}
 """The mark beside (or instead of) a status word where space is short: heatmap cells, charts."""
 
-STATUS_INK = {"达标": "white", "接近": "#212121", "未达标": "white", "无数据": "#424242"}
-"""Text colour on each status colour."""
+STATUS_INK = {"达标": "#212121", "接近": "#212121", "未达标": "white", "无数据": "#424242"}
+"""Text colour on each status colour (contrast of at least 4.5 : 1 on each)."""
 
-STATUS_HATCHES = {"达标": "", "接近": "", "未达标": "////", "无数据": ""}
-"""A texture on bars as a third signal beside tone and mark: 未达标's middle grey is striped, so
-on a worn printer it never passes for 达标's dark or 接近's light grey."""
+STATUS_HATCHES = {"达标": "", "接近": "", "未达标": "////", "无数据": "xxxx"}
+"""A texture on bars and cells beside tone and mark: 未达标's dark bar is striped darker still
+(the most marked), 无数据's near-white is crossed so it never passes for a light 达标."""
+
+HATCH_COLOURS = {"未达标": "#1a1a1a", "无数据": "#9e9e9e"}
+"""The colour of each texture's strokes."""
+
+OUTLINE = "#757575"
+"""The outline of bars, and of 无数据 where it has no texture (badges, cards)."""
 
 STATUS_MARKERS = {"达标": "o", "接近": "^", "未达标": "X", "无数据": "o"}
 """Point shapes for line charts, the same idea as the marks: ● ▲ ✖ read without colour."""
@@ -65,8 +73,19 @@ STATUS_MARKERS = {"达标": "o", "接近": "^", "未达标": "X", "无数据": "
 ZONE_COLOUR = "#e3e3e3"
 """The light band of a bullet chart's 达标 range (the side of the target a value should reach)."""
 
-TASK_COLOURS = {"green": "#14532d", "yellow": "#f2c14e", "red": "#e04f39"}
-"""Ledger task colours (绿/黄/红) in the same tones as the statuses."""
+TASK_STATUSES = {"green": "达标", "yellow": "接近", "red": "未达标"}
+"""Ledger task colours (绿/黄/红) drawn in the tones of the statuses they stand beside."""
+
+TASK_COLOURS = {k: STATUS_COLOURS[s] for k, s in TASK_STATUSES.items()}
+"""Ledger task colours (绿/黄/红) in the same tones as the statuses: 红 prints darkest."""
+
+
+def luma(colour: str) -> float:
+    """The grey (0 black – 255 white) a printer or ``PIL.Image.convert("L")`` makes of a
+    ``#rrggbb`` colour: ITU-R BT.601 luma."""
+    r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
 
 P = ParamSpec("P")
 
@@ -134,12 +153,13 @@ def status_colour(status: str) -> str:
 
 
 STATUS_TEXT_COLOURS = {
-    **STATUS_COLOURS,
+    "达标": "#1b5e20",
     "接近": "#8a5a00",
-    "未达标": "#c62828",
+    "未达标": "#b71c1c",
     "无数据": "#616161",
 }
-"""The same hues dark enough for text on white (the palette's amber reads poorly as text)."""
+"""The same hues dark enough for text on white (the palette's light green and amber read poorly
+as text)."""
 
 
 def status_mark(status: str) -> str:
@@ -162,13 +182,27 @@ def status_hatch(status: str) -> str:
     return STATUS_HATCHES.get(status, "")
 
 
+def status_css(status: str) -> str:
+    """Inline CSS of an HTML badge or card showing a status: its tone and ink, and for 无数据
+    a dashed outline, so on paper it is told apart by more than a near-white ground."""
+    css = f"background:{status_colour(status)};color:{status_ink(status)}"
+    if status_colour(status) == STATUS_COLOURS["无数据"]:
+        css += f";border:1px dashed {OUTLINE}"
+    return css
+
+
+def task_css(colour: str) -> str:
+    """Inline CSS of a ledger task's colour badge (green/yellow/red; anything else as 无数据)."""
+    return status_css(TASK_STATUSES.get(colour, "无数据"))
+
+
 def bar_style(status: str) -> dict[str, Any]:
     """Keyword arguments for ``bar``/``barh`` that draw a bar in a status's tone and texture."""
     return {
         "facecolor": status_colour(status),
         "hatch": status_hatch(status) or None,
-        "hatchcolor": status_ink(status),
-        "edgecolor": "#757575",
+        "hatchcolor": HATCH_COLOURS.get(status, status_ink(status)),
+        "edgecolor": OUTLINE,
         "linewidth": 0.4,
     }
 
@@ -253,10 +287,18 @@ def status_patches(statuses: Sequence[str], hatch: bool = True) -> list[Patch]:
 def status_points(statuses: Sequence[str]) -> list[Line2D]:
     """Legend entries for statuses as line charts draw them: tone and point shape."""
     return [
-        Line2D([], [], linestyle="none", marker=STATUS_MARKERS.get(s, "o"), markersize=5.5,
-               color=status_colour(s), markeredgecolor="#424242", label=f"{status_mark(s)}{s}")
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=STATUS_MARKERS.get(s, "o"),
+            markersize=5.5,
+            color=status_colour(s),
+            markeredgecolor="#424242",
+            label=f"{status_mark(s)}{s}",
+        )
         for s in statuses
-    ]  # fmt: skip
+    ]
 
 
 def wrap(text: str, width: int) -> str:
@@ -297,9 +339,18 @@ def no_axis_labels(ax: Axes) -> None:
 def axis_break(ax: Axes) -> None:
     """Two slanted strokes across the value axis near its start: the axis does not begin at 0."""
     # a two-point marker is a stroke sized in points, whatever the axes' size
-    ax.plot([0.012, 0.026], [0, 0], transform=ax.transAxes, linestyle="none", clip_on=False,
-            marker=[(-1.0, -2.0), (1.0, 2.0)], markersize=9, markeredgewidth=1.1,
-            color="#212121", zorder=6)  # fmt: skip
+    ax.plot(
+        [0.012, 0.026],
+        [0, 0],
+        transform=ax.transAxes,
+        linestyle="none",
+        clip_on=False,
+        marker=[(-1.0, -2.0), (1.0, 2.0)],
+        markersize=9,
+        markeredgewidth=1.1,
+        color="#212121",
+        zorder=6,
+    )
 
 
 def value_ticks(ax: Axes, left: float, right: float, integer: bool = False) -> None:

@@ -102,8 +102,8 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
             elif key in table.index:
                 c = table.loc[key]
                 status = " ".join(
-                    f'<span class="chip" style="background:{style.status_colour(s)};'
-                    f'color:{style.status_ink(s)}">{style.status_mark(s)}{escape(s)} {int(c.get(s, 0))}</span>'
+                    f'<span class="chip" style="{style.status_css(s)}">'
+                    f"{style.status_mark(s)}{escape(s)} {int(c.get(s, 0))}</span>"
                     for s in style.STATUSES
                 )
             else:
