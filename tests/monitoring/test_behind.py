@@ -24,13 +24,13 @@ def _rows(statuses: dict[str, list[str | None]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_since_is_the_start_of_the_unbroken_run_of_misses() -> None:
+def test_since_is_the_start_of_the_run_of_misses() -> None:
     a = _rows(
         {
             "A": ["未达标", "未达标", "未达标", "未达标"],  # behind all year
             "B": ["未达标", "达标", "未达标", "未达标"],  # met in Q2: since Q3
-            "C": ["未达标", "未达标", "无数据", "未达标"],  # no data in Q3 breaks the run
-            "D": ["未达标", "未达标", None, "未达标"],  # no row for Q3 breaks it too
+            "C": ["未达标", "未达标", "无数据", "未达标"],  # no data in Q3 neither ends the run
+            "D": ["未达标", "未达标", None, "未达标"],  # nor does a missing row
             "E": ["未达标", "未达标", "未达标", "达标"],  # met now: not listed
         }
     )
@@ -39,8 +39,35 @@ def test_since_is_the_start_of_the_unbroken_run_of_misses() -> None:
     assert set(out.index) == {"A", "B", "C", "D"}
     assert out.loc["A", "since"] == "2022Q1" and out.loc["A", "quarters_behind"] == 4
     assert out.loc["B", "since"] == "2022Q3" and out.loc["B", "quarters_behind"] == 2
-    assert out.loc["C", "since"] == "2022Q4" and out.loc["C", "quarters_behind"] == 1
-    assert out.loc["D", "quarters_behind"] == 1
+    for org in ("C", "D"):
+        assert (out.loc[org, "since"], out.loc[org, "quarters_behind"]) == ("2022Q1", 3)
+        assert out.loc[org, "missing_periods"] == "2022Q3"
+    assert out.loc["A", "missing_periods"] == ""
+
+
+def test_a_missing_quarter_neither_starts_nor_ends_a_run() -> None:
+    """Q1 met, Q2 no data, Q3 and Q4 missed: since Q3 (the gap before the run is not part of
+    it); Q1 missed, Q2 and Q3 missing, Q4 missed: since Q1 with both gaps named."""
+    a = _rows(
+        {
+            "F": ["达标", "无数据", "未达标", "未达标"],
+            "G": ["未达标", None, "无数据", "未达标"],
+        }
+    )
+    out = behind_since(a, "2022Q4").set_index("org_code")
+    assert (out.loc["F", "since"], out.loc["F", "missing_periods"]) == ("2022Q3", "")
+    assert (out.loc["G", "since"], out.loc["G", "quarters_behind"]) == ("2022Q1", 2)
+    assert out.loc["G", "missing_periods"] == "2022Q2,2022Q3"
+
+
+def test_near_units_are_on_the_list_with_their_status() -> None:
+    """接近 is not done: a unit 接近 now is listed (with status 接近), and 接近 quarters continue
+    a run of 未达标 ones; asked for 未达标 only, it is left out."""
+    a = _rows({"H": ["未达标", "接近", "接近", "接近"], "I": ["达标", "达标", "达标", "接近"]})
+    out = behind_since(a, "2022Q4").set_index("org_code")
+    assert out["status"].to_dict() == {"H": "接近", "I": "接近"}
+    assert out.loc["H", "since"] == "2022Q1" and out.loc["I", "since"] == "2022Q4"
+    assert behind_since(a, "2022Q4", statuses=("未达标",)).empty
 
 
 def test_since_reads_only_the_year_up_to_the_period() -> None:

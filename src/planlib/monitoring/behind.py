@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..periods import parse_period
+from ..periods import Period, parse_period
 
 if TYPE_CHECKING:
     from ..catalog.definitions import IndicatorSet, Settings
@@ -20,10 +20,17 @@ if TYPE_CHECKING:
 
 BEHIND_COLUMNS: list[str] = [
     "org_code", "org_name", "parent_code", "task_id", "indicator", "indicator_name", "period",
-    "status", "since", "quarters_behind", "value_shown", "precision", "unit", "target_text",
-    "still_needed", "still_needed_unit", "comparator", "kind", "projected_status",
+    "status", "since", "quarters_behind", "missing_periods", "value_shown", "precision", "unit",
+    "target_text", "still_needed", "still_needed_unit", "met_by_rounding", "comparator", "kind",
+    "projected_status",
 ]  # fmt: skip
-"""Columns of :func:`behind_since`."""
+"""Columns of :func:`behind_since`. ``missing_periods``: the quarters inside the run with no
+data (comma-joined period codes, "" if none); ``quarters_behind`` counts the quarters with data."""
+
+BEHIND: tuple[str, ...] = ("未达标", "接近")
+"""The statuses a 督办 list carries by default: 接近 is not done either."""
+
+NO_DATA = "无数据"
 
 SCHOOL_COLUMNS: list[str] = [
     "county_code", "task_id", "indicator", "indicator_name", "element", "school_code",
@@ -32,54 +39,79 @@ SCHOOL_COLUMNS: list[str] = [
 """Columns of :func:`school_status`: one row per school a school-level target counts over."""
 
 
-def behind_since(assessment: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Every (unit, target) 未达标 at ``period``, with the first quarter of the unbroken run of
-    未达标 quarters that ends there (``since``) and how many quarters that run is.
+def behind_since(
+    assessment: pd.DataFrame, period: str, statuses: tuple[str, ...] = BEHIND
+) -> pd.DataFrame:
+    """Every (unit, target) whose status at ``period`` is one of ``statuses`` (未达标 and 接近 by
+    default: both belong on a 督办 list, each with its ``status``), with the first quarter of the
+    run of such quarters that ends there (``since``) and how many quarters with data it holds.
 
-    A quarter without data (无数据) breaks the run: the unit cannot be said to have been behind
-    then. Sorted by unit code, then task.
+    A quarter without data (无数据, or no row) neither starts nor ends a run: a unit that missed
+    in Q2, sent nothing in Q3 and missed in Q4 has been behind since Q2, and the row names Q3 in
+    ``missing_periods``. A quarter with another status (达标) ends it. Sorted by unit code, then
+    task.
     """
     a = assessment
     if a.empty:
         return pd.DataFrame(columns=BEHIND_COLUMNS)
     key = ["org_code", "task_id", "indicator"]
-    now = a[(a["period"].astype(str) == period) & (a["status"] == "未达标")]
+    now = a[(a["period"].astype(str) == period) & a["status"].isin(statuses)]
     if now.empty:
         return pd.DataFrame(columns=BEHIND_COLUMNS)
     wanted = parse_period(period)
-    past = a[a.set_index(key).index.isin(now.set_index(key).index)].copy()
-    parsed = past["period"].astype(str).map(parse_period)
-    past = past[[p.year == wanted.year and p <= wanted for p in parsed]]
-    past = past.assign(_q=past["period"].astype(str).map(lambda p: parse_period(p).quarter))
-    since: dict[tuple[str, str, str], tuple[str, int]] = {}
-    for k, grp in past.sort_values("_q", ascending=False).groupby(key, sort=False):
-        run = 0
-        first = period
-        expected_q = wanted.quarter
-        for q, p, s in zip(grp["_q"], grp["period"].astype(str), grp["status"], strict=True):
-            if q != expected_q or s != "未达标":  # a gap in quarters or another status ends it
-                break
-            run += 1
-            first = p
-            expected_q -= 1
-        task_key = (str(k[0]), str(k[1]), str(k[2]))
-        since[task_key] = (first, run)
-    keys = list(
-        zip(
-            now["org_code"].astype(str),
-            now["task_id"].astype(str),
-            now["indicator"].astype(str),
-            strict=True,
+    past = a[a.set_index(key).index.isin(now.set_index(key).index)]
+    quarter = {str(p): parse_period(str(p)) for p in past["period"].astype(str).unique()}
+    same_year = (
+        past["period"]
+        .astype(str)
+        .map(lambda p: quarter[p].year == wanted.year and quarter[p] <= wanted)
+    )
+    past = past[same_year.to_numpy(dtype=bool)]
+    seen = {
+        (str(o), str(t), str(i), quarter[str(p)].quarter): str(s)
+        for o, t, i, p, s in zip(
+            past["org_code"], past["task_id"], past["indicator"], past["period"].astype(str),
+            past["status"], strict=True,
         )
-    )
+    }  # fmt: skip
+    keys = list(
+        zip(now["org_code"].astype(str), now["task_id"].astype(str), now["indicator"].astype(str),
+            strict=True)
+    )  # fmt: skip
+    runs = [_run(seen, k, wanted, statuses) for k in keys]
     out = now.assign(
-        since=[since[k][0] for k in keys],
-        quarters_behind=[since[k][1] for k in keys],
-    )
-    out = out.reindex(columns=BEHIND_COLUMNS)
+        since=[r[0] for r in runs],
+        quarters_behind=[r[1] for r in runs],
+        missing_periods=[r[2] for r in runs],
+    ).reindex(columns=BEHIND_COLUMNS)
+    if "met_by_rounding" not in now:
+        out["met_by_rounding"] = False
     return out.sort_values(["org_code", "task_id", "indicator"], kind="stable").reset_index(
         drop=True
     )
+
+
+def _run(
+    seen: dict[tuple[str, str, str, int], str],
+    key: tuple[str, str, str],
+    wanted: Period,
+    statuses: tuple[str, ...],
+) -> tuple[str, int, str]:
+    """(since, quarters with data in the run, the run's quarters without data) walking back from
+    ``wanted``: 无数据 quarters are stepped over, any other status ends the run."""
+    since, count, gaps, pending = str(wanted), 0, [], []
+    for q in range(wanted.quarter, 0, -1):
+        status = seen.get((*key, q), NO_DATA)
+        code = f"{wanted.year}Q{q}"
+        if status == NO_DATA:
+            pending.append(code)
+            continue
+        if status not in statuses:
+            break
+        since, count = code, count + 1
+        gaps.extend(pending)  # a gap counts once data resumes before it
+        pending = []
+    return since, count, ",".join(sorted(gaps))
 
 
 def school_flag_term(indicator: object, settings: Settings) -> Term | None:
@@ -154,4 +186,11 @@ def school_status(
     ).reset_index(drop=True)
 
 
-__all__ = ["BEHIND_COLUMNS", "SCHOOL_COLUMNS", "behind_since", "school_flag_term", "school_status"]
+__all__ = [
+    "BEHIND",
+    "BEHIND_COLUMNS",
+    "SCHOOL_COLUMNS",
+    "behind_since",
+    "school_flag_term",
+    "school_status",
+]
