@@ -17,6 +17,7 @@ class _Ctx:
             {"department": ["财务处"], "task_id": ["1.4"], "indicator": ["x"]}
         )
         self.meta = {"departments": ["财务处", "办公室"]}
+        self.supervision = pd.DataFrame()  # no 督办 item: not even a missing ledger return
 
 
 def test_sections_of_a_department_without_targets_say_so() -> None:

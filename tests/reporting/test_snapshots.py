@@ -94,7 +94,7 @@ def test_report_html(sample_city: Path, snapshot, period: str) -> None:
         result = render_job(job, data)
         assert result.status == "ok", result.error
         html = normalise_html(result.files["html"].decode("utf-8"), sample_city)
-        assert "生成时间" in html
+        assert "数据来源" in html and "manifest" not in html
         assert html == snapshot(name=job.key, extension_class=TextSnapshot)
 
 

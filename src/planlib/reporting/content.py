@@ -24,6 +24,7 @@ from .department import (
     department_targets,
     departments,
 )
+from .followup import county_followup
 from .html import Html, num, table, when
 from .overview import (
     overview_followup,
@@ -53,6 +54,7 @@ __all__ = [
     "appendix",
     "bullets",
     "children",
+    "county_followup",
     "department_followup",
     "department_headline",
     "department_heatmap",

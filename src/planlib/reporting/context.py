@@ -24,6 +24,7 @@ from ..errors import ContextError
 
 FRAMES = (
     "assessment", "problems", "tasks", "departments", "inputs", "definitions", "units", "schools",
+    "supervision",
 )  # fmt: skip
 """The frames a context carries, each a parquet file in the zip."""
 
@@ -33,7 +34,8 @@ class ReportContext:
     """Everything a report reads. ``assessment`` holds every period; ``tasks`` the report period.
 
     ``meta``: period, previous period, periods, data_dir, generated_at, planlib_version, plan
-    title, root org code.
+    title, root org code, and ``report``: the bureau's document settings
+    (:func:`.bulletin.report_settings`).
     """
 
     assessment: pd.DataFrame
@@ -46,6 +48,9 @@ class ReportContext:
     schools: pd.DataFrame
     """Every school each county's school-level targets count over, and whether it meets them
     (:func:`planlib.monitoring.behind.school_status`), for the report period."""
+    supervision: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The 督办 items of the report period (:func:`planlib.monitoring.supervision.supervision_items`):
+    deadline, responsible unit and person, follow-up of last quarter's items, escalation."""
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -131,6 +136,7 @@ def build_context(
     from ..monitoring.departments import by_department, department_names
     from ..monitoring.pipeline import monitor
     from ..resources import package_version
+    from .bulletin import report_settings
 
     run = monitor(data_dir, period, plan=plan, settings=settings, allocations=allocations)
     assessment = run.assessment
@@ -140,7 +146,7 @@ def build_context(
     departments = departments[departments["period"].astype(str) == run.period]
     units = run.dataset.org_units.units
     roots = units.loc[units["parent_code"].fillna("").astype(str) == "", "code"]
-    meta = {
+    meta: dict[str, Any] = {
         "period": run.period,
         "previous_period": run.previous_period,
         "periods": run.year_to_date,
@@ -155,6 +161,12 @@ def build_context(
         # every named department gets a report, except collective names (机关各处室)
         "departments": [d for d in department_names(run.plan) if "各" not in d],
     }
+    root_name = units.loc[units["code"].astype(str) == str(meta["root"]), "name"]
+    meta["report"] = report_settings(
+        data_dir,
+        str(getattr(run.plan, "issuer", "") or ""),
+        str(root_name.iloc[0]) if len(root_name) else "",
+    )
     schools = run.dataset.org_units.schools.set_index("code")["county_code"]
     problems = run.problems.assign(
         county_code=lambda f: f["org_code"].map(schools).fillna(f["org_code"])
@@ -175,8 +187,18 @@ def build_context(
             run.settings,
             run.period,
         ),
+        supervision=_supervision(run),
         meta=meta,
     )
+
+
+def _supervision(run: Any) -> pd.DataFrame:
+    """The run's 督办 items; none from a monitoring package that does not make them yet."""
+    try:
+        from ..monitoring.supervision import supervision_items
+    except ImportError:
+        return pd.DataFrame()
+    return supervision_items(run)
 
 
 def open_context(

@@ -9,6 +9,7 @@ import pandas as pd
 from ..charts import figures as charts
 from ..charts import style
 from .context import ReportContext
+from .followup import items_for, supervision_section
 from .html import Html, _value_text, badge, chart_rows, e, figure_html, table, value_texts
 from .overview import since_text
 from .sections import _cards, _still_needed_text, children, overview_org
@@ -41,7 +42,24 @@ def department_headline(ctx: ReportContext, department: str) -> Html:
         f"达标{counts['达标']}项，接近{counts['接近']}项，未达标{counts['未达标']}项，"
         f"无数据{counts['无数据']}项。"
     )
-    return Html(_cards(counts) + f"<p>{text}</p>")
+    below = {
+        s: int(pd.to_numeric(d[c], errors="coerce").fillna(0).sum())
+        for s, c in zip(style.STATUSES, ("n_met", "n_near", "n_missed", "n_no_data"), strict=True)
+    }
+    if not sum(below.values()):
+        return Html(_cards(counts) + f"<p>{text}</p>")
+    text += (
+        f"各下级单位的分解目标共{sum(below.values())}项：达标{below['达标']}项，"
+        f"接近{below['接近']}项，未达标<b>{below['未达标']}</b>项，无数据{below['无数据']}项"
+        "（逐项见督办事项）。"
+    )
+    return Html(
+        "<p class='sub'><b>全市口径</b></p>"
+        + _cards(counts)
+        + "<p class='sub'><b>各下级单位分解目标</b></p>"
+        + _cards(below)
+        + f"<p>{text}</p>"
+    )
 
 
 def department_targets(ctx: ReportContext, department: str) -> Html:
@@ -103,10 +121,13 @@ def department_followup(ctx: ReportContext, department: str, org: str | None = N
     people, schools or money) and since when, longest first within each target."""
     from ..monitoring.behind import behind_since  # not at kernel start-up
 
-    if not _has_targets(ctx, department):
+    own = items_for(ctx, department)
+    if not _has_targets(ctx, department) and own.empty:
         return Html(
             f"<p>{e(department)}没有负责的量化目标，无督办清单；所牵头或参与任务的进展见任务台账。</p>"
         )
+    if not ctx.supervision.empty:
+        return supervision_section(ctx, department=department, who=f"{e(department)}负责的")
     behind = behind_since(_own_rows(ctx, department, org), ctx.period)
     if behind.empty:
         return Html("<p>本期各下级单位在本处室负责的目标上均无未达标，无需督办。</p>")

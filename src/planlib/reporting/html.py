@@ -28,10 +28,21 @@ from ..checks import clean_text
 CSS = """
 .pl { font-family: "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC",
       sans-serif; color: #212121; line-height: 1.55; font-size: 10.5pt; }
-.pl h1 { font-size: 19pt; margin: 0 0 2pt 0; font-weight: 700; }
+.pl h1 { font-size: 19pt; margin: 0 0 2pt 0; font-weight: 700; text-align: center; }
 .pl h2 { font-size: 13.5pt; margin: 14pt 0 5pt 0; padding-bottom: 2pt;
          border-bottom: 1.5pt solid #455a64; font-weight: 700; }
 .pl .meta { color: #616161; font-size: 9pt; margin-bottom: 8pt; }
+.pl .dochead { text-align: center; border-bottom: 1.5pt solid #212121; margin-bottom: 8pt;
+               padding-bottom: 3pt; }
+.pl .dochead .bureau { font-size: 22pt; font-weight: 700; letter-spacing: 0.15em; }
+.pl .dochead .docno { font-size: 10.5pt; margin-top: 2pt; }
+.pl .to { margin: 4pt 0 2pt 0; }
+.pl p.sub { margin: 6pt 0 0 0; }
+.pl .sign { text-align: right; margin: 14pt 2em 10pt 0; break-inside: avoid; }
+.pl .sign p { margin: 0; }
+.pl .colophon { margin-top: 14pt; border-top: 1pt solid #212121; border-bottom: 1pt solid #212121;
+                font-size: 9.5pt; break-inside: avoid; page-break-inside: avoid; }
+.pl .colophon p { margin: 2pt 0; }
 .pl .meta span { white-space: nowrap; margin-right: 1.2em; }
 .pl table.t th { white-space: nowrap; }
 .pl .cards { display: flex; gap: 6pt; margin: 6pt 0; }
@@ -87,8 +98,11 @@ def e(value: Any) -> str:
     return escape(clean_text(str(value)))
 
 
-def num(value: Any, unit: str = "", signed: bool = False, decimals: int = 1) -> str:
-    """A number as reports print it: one decimal at most, thousands separated."""
+def num(
+    value: Any, unit: str = "", signed: bool = False, decimals: int = 1, fixed: bool = False
+) -> str:
+    """A number as reports print it: one decimal at most, thousands separated. ``fixed``
+    keeps the trailing zeros (a value at its published precision prints 56.0%, 12.30亿元)."""
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -96,7 +110,7 @@ def num(value: Any, unit: str = "", signed: bool = False, decimals: int = 1) -> 
     if math.isnan(v):
         return "—"
     text = f"{v:+,.{decimals}f}" if signed else f"{v:,.{decimals}f}"
-    if "." in text:
+    if "." in text and not fixed:
         text = text.rstrip("0").rstrip(".")
     if text.lstrip("+-") == "0":
         # a gap that rounds to nothing: show the hundredths when there are some (a "0%" beside
@@ -109,10 +123,11 @@ def _value_text(value: Any, precision: Any, unit: str) -> str:
     """A value as published: ``precision`` decimals (trailing zeros dropped) and its unit.
 
     Assessments judge ``value_shown`` (the value at this precision), so the printed number and
-    the status always agree: 99.997% prints 100% and is 达标 against 不低于 100%.
+    the status always agree: 99.997% prints 100.0% and is 达标 against 不低于 100%. The
+    decimals are printed, zeros too (56.0%, 12.30亿元): they say how precise the number is.
     """
     suffix = "" if unit in ("%", "‰") else e(unit)
-    text = num(value, unit, decimals=_decimals(precision))
+    text = num(value, unit, decimals=_decimals(precision), fixed=True)
     return text + suffix if text != "—" else text
 
 
@@ -145,17 +160,12 @@ def _place(rank: int, tied: bool) -> str:
 
 def badge(status: Any) -> str:
     s = str(status) if isinstance(status, str) and status else "无数据"
-    return (
-        f'<span class="badge" style="background:{style.status_colour(s)};'
-        f'color:{style.status_ink(s)}">{style.status_mark(s)}{e(s)}</span>'
-    )
+    return f'<span class="badge" style="{style.status_css(s)}">{style.status_mark(s)}{e(s)}</span>'
 
 
 def task_badge(colour: str) -> str:
-    fg = "#212121" if colour == "yellow" else "white"
-    bg = style.TASK_COLOURS.get(colour, style.STATUS_COLOURS["无数据"])
     word = _TASK_WORDS.get(colour, "—")
-    return f'<span class="badge" style="background:{bg};color:{fg}">{word}</span>'
+    return f'<span class="badge" style="{style.task_css(colour)}">{word}</span>'
 
 
 def chart_rows(rows: pd.DataFrame) -> pd.DataFrame:

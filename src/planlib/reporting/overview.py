@@ -15,6 +15,7 @@ from ..charts import figures as charts
 from ..charts import style
 from ..periods import parse_period
 from .context import ReportContext
+from .followup import supervision_section
 from .html import (
     Html,
     _place,
@@ -105,7 +106,7 @@ def overview_ranking(ctx: ReportContext, org: str) -> Html:
         return Html("<p>没有可排名的下级单位。</p>")
     tab = standing(ctx, org)
     tab["名次"] = [_place(r, t) for r, t in zip(tab["名次"], tab["并列"], strict=True)]
-    tab = tab.drop(columns="并列").rename(columns={"org_code": "代码", "org_name": "单位"})
+    tab = tab.drop(columns=["并列", "org_code"]).rename(columns={"org_name": "单位"})
     note = "<p class='note'>按达标目标数排名，相同时比接近数；两者都相同为并列。</p>"
     parts = [table(tab, numeric=("名次", *style.STATUSES)) + note]
     missed = rows.groupby(["task_id", "indicator"], sort=False)["status"].apply(
@@ -125,9 +126,10 @@ def overview_ranking(ctx: ReportContext, org: str) -> Html:
 
 
 RISKS = 3
-"""How many risks the overview's first page names."""
+"""How many targets not projected to miss the overview still names as risks (those most
+children miss, or projected only near)."""
 FOLLOW_UP = 3
-"""The 督办 list: the children with the most targets missed, this many places (ties included)."""
+"""The 督办 list of an older batch: the children with the most targets missed, this many places."""
 
 
 def _kid_rows(ctx: ReportContext, org: str) -> pd.DataFrame:
@@ -140,28 +142,45 @@ def _year_end(ctx: ReportContext) -> bool:
     return ctx.period.endswith("Q4")
 
 
-def overview_risks(ctx: ReportContext, org: str) -> Html:
-    """The biggest risks, one sentence each: the parent's targets projected to miss (or to be
-    only near) at year end, then those most children miss; with the worst child named."""
+def projected_misses(ctx: ReportContext, rows: pd.DataFrame) -> pd.Series:
+    """Which rows miss at year end as the outlook table says it: the projected status before
+    the fourth quarter, the year's status at it. The risk list and the table read this one mask."""
+    key = "status" if _year_end(ctx) else "projected_status"
+    return rows[key].astype(str).eq("未达标")
+
+
+def _risk_rows(ctx: ReportContext, org: str) -> list[tuple[bool, Any, pd.DataFrame]]:
+    """Every target projected to miss (worst first), then up to :data:`RISKS` others that
+    children miss or that are projected only near."""
     own = _rows(ctx, org, ctx.period)
     kids = _kid_rows(ctx, org)
-    if own.empty:
-        return Html("<p>本期没有可评估的目标。</p>")
-    weight = {"未达标": 2.0, "接近": 1.0}
+    miss = projected_misses(ctx, own)
     key = "status" if _year_end(ctx) else "projected_status"
     recs = []
-    for r in own.itertuples(index=False):
+    for r, m in zip(own.itertuples(index=False), miss, strict=True):
         mine = kids[(kids["task_id"] == r.task_id) & (kids["indicator"] == r.indicator)]
         missed = mine[mine["status"] == "未达标"]
         share = len(missed) / len(mine) if len(mine) else 0.0
-        score = weight.get(str(getattr(r, key)), 0.0) + share
-        if score > 0:
-            recs.append((score, r, missed))
-    recs.sort(key=lambda t: -t[0])
+        score = (2.0 if m else 1.0 if str(getattr(r, key)) == "接近" else 0.0) + share
+        if m or score > 0:
+            recs.append((bool(m), score, r, missed))
+    recs.sort(key=lambda t: (not t[0], -t[1]))
+    out: list[tuple[bool, Any, pd.DataFrame]] = [(m, r, x) for m, _s, r, x in recs if m]
+    out += [(m, r, x) for m, _s, r, x in recs if not m][:RISKS]
+    return out
+
+
+def overview_risks(ctx: ReportContext, org: str) -> Html:
+    """The risks, one sentence each: every target of the parent projected to miss at year end
+    (all of them: the outlook table below marks the same ones), then those most children miss
+    or projected only near; with the furthest-behind child named."""
+    if _rows(ctx, org, ctx.period).empty:
+        return Html("<p>本期没有可评估的目标。</p>")
+    recs = _risk_rows(ctx, org)
     if not recs:
         return Html("<p>各项目标均已达到或预计年底能够达到，暂无需要特别关注的风险。</p>")
     items = []
-    for _score, r, missed in recs[:RISKS]:
+    for _miss, r, missed in recs:
         value = _value_text(r.value_shown, r.precision, str(r.unit))
         sentence = (
             f"<b>{e(r.indicator_name)}</b>：本期{value}，目标{e(r.target_text)}，{e(r.status)}"
@@ -182,7 +201,10 @@ def overview_risks(ctx: ReportContext, org: str) -> Html:
                 + "）"
             )
         items.append(f"<li>{sentence}。</li>")
-    return Html("<ol class='risks'>" + "".join(items) + "</ol>")
+    n = sum(m for m, _r, _x in recs)
+    word = "全年未达标" if _year_end(ctx) else "预计年底未达标"
+    lead = f"<p>{word}的目标共<b>{n}</b>项，逐项列出；其后为下级单位多数未达标或预计仅能接近的目标。</p>"
+    return Html(lead + "<ol class='risks'>" + "".join(items) + "</ol>")
 
 
 def shown_value(value: Any, precision: Any) -> float:
@@ -228,8 +250,7 @@ def overview_outlook(ctx: ReportContext, org: str) -> Html:
         for k in keys
     ]
     note = (
-        "<p class='note'>预计年底：年内累计类目标按序时进度外推（本年累计 ÷ 已过时间比例），"
-        "存量和比率类按本年各季度的线性趋势外推；预计状态按全年目标判断。"
+        f"<p class='note'>预计年底：{projection_words(own)}预计状态按全年目标判断。"
         "下级未达标 = 本期未达标的下级单位数 / 有该目标的下级单位数。</p>"
         if not _year_end(ctx)
         else "<p class='note'>第四季度为全年实际值，按全年目标判断。下级未达标 = 未达标的下级单位数 / 有该目标的下级单位数。</p>"
@@ -241,9 +262,31 @@ def overview_outlook(ctx: ReportContext, org: str) -> Html:
     )
 
 
+def projection_words(rows: pd.DataFrame) -> str:
+    """How each target was projected, as the assessment says it (上年同期进度 where last year's
+    returns exist, else the pace or the trend), the targets named under each method."""
+    if "projection_method" not in rows:
+        return ""
+    methods = rows["projection_method"].fillna("").astype(str)
+    parts = []
+    for method, grp in rows.groupby(methods, sort=False):
+        if method:
+            names = "、".join(dict.fromkeys(e(n) for n in grp["indicator_name"]))
+            parts.append(f"{names}{e(method)}")
+    return "；".join(parts) + "。" if parts else ""
+
+
 def overview_followup(ctx: ReportContext, org: str) -> Html:
-    """督办: the children with the most targets missed (ties share a place), each with the
-    targets missed longest and what they still need."""
+    """督办事项: every miss and lapse of the period, with deadline, responsible unit and person,
+    follow-up of last quarter's items and escalation (:mod:`.followup`)."""
+    if not ctx.supervision.empty:
+        return supervision_section(ctx)
+    return _followup_by_behind(ctx, org)
+
+
+def _followup_by_behind(ctx: ReportContext, org: str) -> Html:
+    """督办 from a context without 督办 items (an older batch): the children with the most
+    targets missed (ties share a place), each with the targets missed longest."""
     from ..monitoring.behind import behind_since  # not at kernel start-up
 
     kids = _kid_rows(ctx, org)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -11,9 +12,18 @@ import pandas as pd
 from .context import ReportContext
 from .html import Html, e, table
 
-SCHOOL_LIST_CAP = 60
-"""A count target (新建智慧校园 N 所) lists the schools not there yet only up to this many; past
-it, the few that already count are listed instead (the many others are candidates, not a gap)."""
+MARGIN_SHARE = 0.5
+"""A list names the schools needed to close the gap plus this share more (at least
+:data:`MARGIN_MIN`): some on the list will not make it this year."""
+MARGIN_MIN = 2
+
+
+def list_length(needed: float) -> int:
+    """How many schools a list names for a gap of ``needed`` schools: the gap plus a margin."""
+    if needed != needed or needed <= 0:
+        return 0
+    n = math.ceil(needed)
+    return n + max(MARGIN_MIN, math.ceil(n * MARGIN_SHARE))
 
 
 def _school_names(schools: pd.DataFrame, county: str) -> str:
@@ -34,11 +44,11 @@ def has_school_targets(ctx: ReportContext, code: str) -> bool:
 
 
 def school_lists(ctx: ReportContext, code: str, number: str = "一") -> Html:
-    """附录: for each school-level target (标准化, 省级示范高中, 智慧校园…), the county's schools
-    that do not meet it yet, by stage, so the gap in 所 has names."""
+    """附录: for each school-level target (标准化, 省级示范高中, 智慧校园…) the county has not
+    reached, the schools that can close the gap, by stage, so the gap in 所 has names."""
     s = ctx.schools
     mine = s[s["county_code"].astype(str) == str(code)] if len(s) else s
-    heading = f"<h2>附录{number}　未达到校级目标的学校</h2>"
+    heading = f"<h2>附录{number}　可补齐校级目标差距的学校</h2>"
     if mine.empty:
         return Html(heading + "<p>本单位没有按学校统计的目标。</p>")
     a = ctx.assessment
@@ -51,33 +61,39 @@ def school_lists(ctx: ReportContext, code: str, number: str = "一") -> Html:
     parts = [heading]
     for (task, ind), grp in mine.groupby(["task_id", "indicator"], sort=False):
         r = targets.get((str(task), str(ind)))
-        name = str(grp["indicator_name"].iloc[0])
-        behind = grp[~grp["meets"].astype(bool)]
-        met = grp[grp["meets"].astype(bool)]
-        target = f"：目标为{e(r['target_text'])}，本期{e(r['status'])}；" if r else "："
-        total = r is not None and str(r["kind"]) == "total"
-        lead = (
-            f"<p><b>{e(name)}</b>{target}纳入统计的学校{len(grp)}所，已达到{len(met)}所，"
-            f"尚未达到{len(behind)}所"
-        )
-        unfilled = int((~behind["reported"].astype(bool)).sum())
-        lead += f"（其中{unfilled}所未填报或数据有误）。" if unfilled else "。"
-        if behind.empty:
-            parts.append(lead + "</p>")
-            continue
-        if total and len(behind) > SCHOOL_LIST_CAP:
-            parts.append(
-                lead
-                + f"尚未达到的学校较多，下面列出已计入的{len(met)}所。</p>"
-                + _stage_table(met, county)
-            )
-            continue
-        parts.append(lead + "</p>" + _stage_table(behind, county))
+        parts.append(_target_list(r, grp, county))
     note = (
-        "<p class='note'>名单按学校名录（schools.csv）和本期学校报表：报1为达到，报0为未达到，"
+        "<p class='note'>名单按学校名录和本期学校报表：报1为达到，报0为未达到，"
         "未填报或未通过校验的按未达到列出。</p>"
     )
     return Html("".join(parts) + note)
+
+
+def _target_list(r: dict[Any, Any] | None, grp: pd.DataFrame, county: str) -> str:
+    """One target's list: nothing when it is met; else the schools that can close the gap,
+    ranked (by ``rank`` where the context has it), as many as needed plus a margin."""
+    name = str(grp["indicator_name"].iloc[0])
+    behind = grp[~grp["meets"].astype(bool)]
+    met = int(grp["meets"].astype(bool).sum())
+    target = f"：目标为{e(r['target_text'])}，本期{e(r['status'])}；" if r else "："
+    lead = f"<p><b>{e(name)}</b>{target}纳入统计的学校{len(grp)}所，已达到{met}所"
+    try:
+        needed = float(r["still_needed"]) if r is not None else float("nan")
+    except (TypeError, ValueError):
+        needed = float("nan")
+    if needed != needed or needed <= 0:
+        return lead + "，目标已达到，不列名单。</p>"
+    if "rank" in behind:
+        behind = behind.sort_values("rank", kind="stable")
+    else:  # those that reported first: a school with no usable return is the least certain
+        behind = behind.sort_values("reported", ascending=False, kind="stable")
+    shown = behind.head(list_length(needed))
+    unfilled = int((~shown["reported"].astype(bool)).sum())
+    more = f"（其中{unfilled}所未填报或数据有误）" if unfilled else ""
+    return (
+        lead + f"，还需{math.ceil(needed)}所。下列{len(shown)}所尚未达到、可列入年内建设计划{more}"
+        f"（共有{len(behind)}所尚未达到）：</p>" + _stage_table(shown, county)
+    )
 
 
 def _stage_table(schools: pd.DataFrame, county: str) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 from ..charts import style
 from ..errors import PlanlibError
 from ..periods import parse_period
+from .bulletin import closing, colophon, county_kinds, default_bureau, header, source_line
 from .context import ReportContext
 from .html import (
     CSS,
@@ -29,7 +30,6 @@ from .html import (
     table,
     task_badge,
     value_texts,
-    when,
 )
 from .schools import has_school_targets, school_lists
 
@@ -44,6 +44,16 @@ def _unit_row(ctx: ReportContext, code: str) -> pd.Series:
 
 def _period_label(period: str) -> str:
     return parse_period(period).label
+
+
+def _period_words(period: Any) -> str:
+    """A quarter as a reader says it (2022年第二季度); blank when there is none."""
+    if not isinstance(period, str) or not period:
+        return "—"
+    try:
+        return parse_period(period).label
+    except ValueError:
+        return e(period)
 
 
 def _rows(ctx: ReportContext, code: str, period: str | None = None) -> pd.DataFrame:
@@ -63,8 +73,8 @@ def _cards(counts: dict[str, int]) -> str:
     out = []
     for k, s in enumerate(style.STATUSES):
         out.append(
-            f'<div class="card s{k}" style="background:{style.status_colour(s)};'
-            f'color:{style.status_ink(s)}"><b>{counts[s]}</b>{style.status_mark(s)}{e(s)}</div>'
+            f'<div class="card s{k}" style="{style.status_css(s)}">'
+            f"<b>{counts[s]}</b>{style.status_mark(s)}{e(s)}</div>"
         )
     return '<div class="cards">' + "".join(out) + "</div>"
 
@@ -135,22 +145,34 @@ def standing(ctx: ReportContext, parent: str) -> pd.DataFrame:
 # ---- the sections ------------------------------------------------------------------------
 
 
-def title(ctx: ReportContext, code: str | None, subject: str) -> Html:
-    """The page title, the report period and where the numbers come from, plus the report CSS."""
+def title(ctx: ReportContext, code: str | None, subject: str, to: str | None = None) -> Html:
+    """The document header as a 通报 has it (bureau, 文号, title, 主送), where the numbers came
+    from in words, and the report CSS. ``to`` is who the report is sent to (主送); by default a
+    county's own bureau, or for an overview the counties and the bureau's departments."""
     root = str(ctx.meta.get("root") or "")
     name = _full_name(ctx, code) if code else (_full_name(ctx, root) if root else "")
     label = _period_label(ctx.period)
-    files = len(_input_filter(ctx, code if code and code != root else None))
-    items = [
-        f"报告期：{e(label)}（{e(ctx.period)}）",
-        f"依据：{e(ctx.meta.get('plan_title'))}",
-        f"数据文件{files}个（校验值见 manifest.json）",
-        f"生成时间：{e(when(ctx.meta.get('generated_at')))}",
-    ]
-    meta = " ".join(f"<span>{item}</span>" for item in items)
-    heading = f"{e(name)}{e(label)}{e(subject)}"
-    body = f"<style>{CSS}</style><h1>{heading}</h1><div class='meta'>{meta}</div>"
+    own = bool(code) and str(code) != root and not children(ctx, str(code))
+    files = len(_input_filter(ctx, code if own else None))
+    kinds = county_kinds(ctx.units, str(code) if code and not own else root)
+    if to is None:
+        to = f"{_unit_row(ctx, str(code))['name']}教育局" if own else f"{kinds}教育局，局机关各处室"
+    reporters = str(_unit_row(ctx, str(code))["name"]) if own else kinds
+    meta = {**ctx.meta, "report": ctx.meta.get("report") or _default_report(ctx)}
+    body = (
+        f"<style>{CSS}</style>"
+        + header(meta, f"{name}{label}{subject}", to)
+        + source_line(meta, reporters, files)
+    )
     return Html(body)
+
+
+def _default_report(ctx: ReportContext) -> dict[str, Any]:
+    """Document settings for a context made before they were carried (an older batch)."""
+    root = str(ctx.meta.get("root") or "")
+    name = str(_unit_row(ctx, root)["name"]) if root else ""
+    bureau = default_bureau("", name)
+    return {"bureau": bureau, "number_prefix": "", "cc": [], "report_to": [], "signature": bureau}
 
 
 def section(text: str) -> Html:
@@ -158,7 +180,17 @@ def section(text: str) -> Html:
     return Html(f"<h2>{e(text)}</h2>")
 
 
+def rounding_words(r: Any) -> str:
+    """「按公布精度达标，尚差N人」 for a row 达标 only as printed (55.954% of 56%), else ""."""
+    if not bool(getattr(r, "met_by_rounding", False)) or str(r.status) != "达标":
+        return ""
+    need = _still_needed_text(r)
+    return f"按公布精度达标，尚差{need}" if need else ""
+
+
 def _reason(r: Any) -> str:
+    if rounding := rounding_words(r):
+        return rounding
     if str(r.status) == "无数据":
         return e(r.missing_reason) if isinstance(r.missing_reason, str) else "缺少数据"
     year_end = str(getattr(r, "period", "")).endswith("Q4")  # the status says it all by then
@@ -233,7 +265,8 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
     )
     note = (
         "<p class='note'>差距 = 本期值 − 目标（越低越好的指标为目标 − 本期值；年底前的累计类目标为"
-        "本期值 − 序时目标），正数表示好于目标；还需 = 达到目标还要增加（或减少）的人数、学校数或数量；"
+        "本期值 − 序时目标），正数表示好于目标；还需 = 按目标本身（不按四舍五入后的数）计算，"
+        "达到目标还要增加（或减少）的人数、学校数或数量，按公布精度达标的也列出尚差之数；"
         "比率类指标的差距以百分点计。数值按公布精度（比率保留一位小数，数量取整）显示和评估。"
         "年底前，累计类目标（如新建数、投入）按序时目标（全年目标 × 已过时间比例）评估。</p>"
     )
@@ -248,13 +281,17 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
 
 
 def tasks_table(ctx: ReportContext, department: str | None = None) -> Html:
-    """The ledger's task colours (红/黄/绿) with reasons, optionally for one department."""
+    """The ledger's task colours (红/黄/绿) with reasons, optionally for one department: then
+    only its tasks, and of each task's reasons only those about its own targets (a reason naming
+    another department's indicator is theirs to answer)."""
     t = ctx.tasks
+    reasons = t["reasons"].fillna("").astype(str)
     if department is not None:
         mine = t["lead_units"].astype(str).str.contains(department, regex=False) | t[
             "responsible_units"
         ].astype(str).str.contains(department, regex=False)
-        t = t[mine]
+        t, reasons = t[mine], reasons[mine]
+        reasons = reasons.map(lambda text: own_reasons(ctx, department, text))
     if t.empty:
         return Html("<p>台账中没有相关任务。</p>")
     frame = pd.DataFrame(
@@ -263,11 +300,30 @@ def tasks_table(ctx: ReportContext, department: str | None = None) -> Html:
             "名称": t["title"],
             "颜色": [task_badge(str(c)) for c in t["colour"]],
             "报送状态": t["reported_status"],
-            "原因": t["reasons"].fillna("").replace("", "—"),
+            "原因": reasons.replace("", "—"),
             "计划完成": t["due"].astype(str).str[:10],
         }
     )
-    return Html(table(frame, raw=("颜色",)))
+    note = (
+        "<p class='note'>任务颜色按该任务全部目标评定；原因只列本处室负责的目标。</p>"
+        if department is not None
+        else ""
+    )
+    return Html(table(frame, raw=("颜色",)) + note)
+
+
+def own_reasons(ctx: ReportContext, department: str, text: str) -> str:
+    """Of a task's reasons (joined by ；), those a department answers for: the ones naming one
+    of its indicators, and the ones naming no indicator at all (the ledger's own)."""
+    d = ctx.departments
+    own = set(d.loc[d["department"].astype(str) == department, "indicator_name"].astype(str))
+    every = set(ctx.definitions["indicator_name"].astype(str))
+    kept = []
+    for part in (p for p in text.split("；") if p):
+        named = {n for n in every if n in part}
+        if not named or named & own:
+            kept.append(part)
+    return "；".join(kept)
 
 
 def quality(ctx: ReportContext, code: str | None = None) -> Html:
@@ -283,11 +339,12 @@ def quality(ctx: ReportContext, code: str | None = None) -> Html:
     if not p.empty:
         n_err = int((p["severity"] == "error").sum())
         parts.append(f"<p>校验发现{len(p)}个问题，其中错误{n_err}个（错误的数据不参与计算）。</p>")
+        names = ctx.units.set_index(ctx.units["code"].astype(str))["name"]
         frame = pd.DataFrame(
             {
                 "级别": p["severity"].map({"error": "错误", "warning": "提醒"}).fillna("提醒"),
-                "报告期": p["period"],
-                "文件": p["file"],
+                "报告期": [_period_words(x) for x in p["period"]],
+                "单位": p["county_code"].astype(str).map(names).fillna("—"),
                 "行": p["row"],
                 "列": p["column"],
                 "问题": p["message"],
@@ -296,7 +353,7 @@ def quality(ctx: ReportContext, code: str | None = None) -> Html:
         parts.append(table(frame))
         if len(p) > 40:
             parts.append(
-                f"<p class='note'>另有{len(p) - 40}个问题未列出，请运行 planlib validate 查看。</p>"
+                f"<p class='note'>另有{len(p) - 40}个问题未列出，完整清单见各单位的数据校验反馈表。</p>"
             )
     if warnings:
         parts.append("<ul>" + "".join(f"<li>{e(w)}</li>" for w in warnings) + "</ul>")
@@ -348,17 +405,20 @@ def _judgement_html(
     return "".join(parts)
 
 
-def appendix(ctx: ReportContext, code: str | None = None) -> Html:
-    """The appendices: for a county with school-level targets first the schools not meeting
-    them (:func:`.schools.school_lists`); then each indicator's definition, how targets are
-    judged, and where the numbers came from (the count of data files; their checksums are in
-    the batch's manifest.json and index)."""
+def appendix(ctx: ReportContext, code: str | None = None, department: str | None = None) -> Html:
+    """The 落款, then the appendices: for a county with school-level targets first the schools
+    that can close its gaps (:func:`.schools.school_lists`); then the definition of each
+    indicator the report speaks of (a department's report: only its own) and how targets are
+    judged; last the 版记 (抄送). Where the numbers came from is said under the title."""
     lists = code is not None and has_school_targets(ctx, code)
     start = 2 if lists else 1
-    n1, n2, n3 = (NUMERALS[start - 1 + k] for k in range(3))
+    n1, n2 = (NUMERALS[start - 1 + k] for k in range(2))
     a = ctx.assessment
     mine = a[a["org_code"].astype(str) == str(code)] if code is not None else a
     used = set((mine if len(mine) else a)["indicator"].astype(str))  # the report's own indicators
+    if department is not None:
+        dept = ctx.departments[ctx.departments["department"].astype(str) == department]
+        used = set(dept["indicator"].astype(str))
     d = ctx.definitions[ctx.definitions["indicator"].astype(str).isin(used)]
     basis = d["basis"].fillna("").astype(str) if "basis" in d else pd.Series("", index=d.index)
     defs = pd.DataFrame(
@@ -373,15 +433,15 @@ def appendix(ctx: ReportContext, code: str | None = None) -> Html:
         }
     )
     rules = _judgement_html(ctx, d, mine if code is not None else None, n2)
-    files = _input_filter(ctx, code)
+    meta = {**ctx.meta, "report": ctx.meta.get("report") or _default_report(ctx)}
     body = (
-        (str(school_lists(ctx, code).body) if lists and code is not None else "")
-        + f"<h2>附录{n1}　指标定义</h2>"
-        + table(defs, raw=("定义（本报告口径）",))
-        + rules
-        + f"<h2>附录{n3}　数据来源</h2>"
-        + f"<p class='note'>本报告由数据目录中的{len(files)}个数据文件计算得出（文件清单与校验值见"
-        f"本批报告的 manifest.json 和 index.html）；planlib 版本："
-        f"{e(ctx.meta.get('planlib_version'))}。</p>"
+        closing(meta)
+        + (str(school_lists(ctx, code).body) if lists and code is not None else "")
+        + (
+            f"<h2>附录{n1}　指标定义</h2>" + table(defs, raw=("定义（本报告口径）",)) + rules
+            if len(d)
+            else ""
+        )
+        + colophon(meta)
     )
     return Html(body)
