@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from planlib.errors import PlanlibError
 from planlib.periods import Period, find_period, find_year, parse_period
 
 
@@ -88,3 +89,67 @@ def test_an_unreadable_request_names_the_spellings(spec: str) -> None:
 
     with pytest.raises(PlanlibError, match="无法识别的报告期"):
         resolve_periods(["2022Q1", "2022Q2"], spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "several"),
+    [
+        ("latest", "latest", False),
+        ("最新", "latest", False),
+        ("全部", "all", True),
+        ("2022年", "year", True),
+        ("2022Q1至2022Q3", "range", True),
+        ("2022Q2-2022Q4", "range", True),
+        ("2022-Q2", "quarter", False),
+        ("2022-06", "quarter", False),
+        ("二季度", "quarter", False),
+    ],
+)
+def test_a_request_is_read_once_and_stays_its_text(text, kind, several):
+    from planlib.periods import PeriodRequest
+
+    request = PeriodRequest(text)
+    assert request == text and isinstance(request, str)  # goes wherever the text went
+    assert request.kind == kind and request.several is several
+    assert PeriodRequest(request) is request
+
+
+def test_a_read_request_is_not_read_again(monkeypatch):
+    from planlib import periods
+
+    request = periods.PeriodRequest("2022Q1:2022Q3")
+
+    def fail(text):
+        raise AssertionError(f"read again: {text}")
+
+    monkeypatch.setattr(periods, "_read_request", fail)
+    assert periods.resolve_periods(["2022Q1", "2022Q2", "2022Q4"], request) == ["2022Q1", "2022Q2"]
+
+
+def test_an_unreadable_request_fails_before_any_data():
+    from planlib.periods import PeriodRequest
+
+    for text in ["2022Q5", "下季度", "2022Q3:2022Q1", "Q4至Q2"]:
+        with pytest.raises(PlanlibError):
+            PeriodRequest(text)
+
+
+def test_a_yearless_quarter_takes_the_year_of_the_newest_data():
+    from planlib.periods import resolve_periods
+
+    assert resolve_periods(["2021Q2", "2022Q1", "2022Q2"], "Q2") == ["2022Q2"]
+    assert resolve_periods(["2021Q2", "2022Q1", "2022Q2"], "一季度:二季度") == ["2022Q1", "2022Q2"]
+    with pytest.raises(PlanlibError, match="2023Q3 没有数据"):
+        resolve_periods(["2022Q4", "2023Q1"], "三季度")
+
+
+def test_as_of_resolves_the_year_to_date_once():
+    from planlib.periods import Period, as_of
+
+    have = ["2021Q4", "2022Q1", "2022Q3", "2022Q4"]
+    got = as_of(have, "2022Q1:2022Q3")
+    assert got.period == Period(2022, 3) and str(got) == got.code == "2022Q3"
+    assert got.selected == ("2022Q1", "2022Q3")
+    assert got.year_to_date == ("2022Q1", "2022Q3")  # the quarters with data, not Q2
+    assert got.previous == "2022Q1" and got.label == "2022年第三季度"
+    assert as_of(have, "2021").year_to_date == ("2021Q4",) and as_of(have, "2021").previous is None

@@ -149,6 +149,95 @@ def _sorted(available: Iterable[str | Period]) -> list[Period]:
     return sorted({parse_period(p) for p in available})
 
 
+@dataclass(frozen=True)
+class Written:
+    """A quarter as a request writes it; ``year`` None when left out (Q2, 二季度: the year of the
+    newest data)."""
+
+    year: int | None
+    quarter: int
+
+    def on(self, have: Sequence[Period]) -> Period:
+        """The quarter meant, given the quarters with data (oldest first)."""
+        return Period(self.year if self.year is not None else have[-1].year, self.quarter)
+
+
+class PeriodRequest(str):
+    """A ``--period`` value read once: still its own text (so it goes wherever a period request
+    string goes), and what it asks for, so resolving it against the data re-reads nothing.
+
+    ``kind``: ``latest``, ``all``, ``year`` (``year``), ``range`` (``first``, ``last``) or
+    ``quarter`` (``first``). Unreadable text is a :class:`PlanlibError` with examples.
+    """
+
+    kind: str
+    year: int | None
+    first: Written | None
+    last: Written | None
+
+    def __new__(cls, text: str | Period) -> PeriodRequest:
+        if isinstance(text, PeriodRequest):
+            return text
+        self = super().__new__(cls, str(text))
+        self.kind, self.year, self.first, self.last = _read_request(str(text).strip())
+        return self
+
+    @property
+    def several(self) -> bool:
+        """Whether it may name more than one quarter (a year, a range, all)."""
+        return self.kind in ("all", "year", "range")
+
+    def select(self, have: Sequence[Period]) -> list[Period]:
+        """The quarters it names among ``have`` (sorted, non-empty); an error naming the quarters
+        there are when it names none."""
+        shown = "、".join(str(p) for p in have)
+        if self.kind == "latest":
+            return [have[-1]]
+        if self.kind == "all":
+            return list(have)
+        if self.kind == "year":
+            chosen = [p for p in have if p.year == self.year]
+            if not chosen:
+                raise PlanlibError(f"{self.year} 年没有任何季度的数据；已有：{shown}")
+            return chosen
+        assert self.first is not None
+        first = self.first.on(have)
+        if self.kind == "quarter":
+            if first not in have:
+                raise PlanlibError(f"报告期 {first} 没有数据；已有：{shown}")
+            return [first]
+        assert self.last is not None
+        last = self.last.on(have)
+        if last < first:
+            raise PlanlibError(f"报告期范围「{self}」的起点晚于终点")
+        chosen = [p for p in have if first <= p <= last]
+        if not chosen:
+            raise PlanlibError(f"{first} 至 {last} 没有任何季度的数据；已有：{shown}")
+        return chosen
+
+
+def _read_request(text: str) -> tuple[str, int | None, Written | None, Written | None]:
+    """(kind, year, first, last) of a period request's text."""
+    low = text.lower()
+    if low in LATEST:
+        return "latest", None, None, None
+    if low in ALL:
+        return "all", None, None, None
+    year = _YEAR.match(text)
+    if year:
+        return "year", int(year.group(1)), None, None
+    parts = [x for x in _RANGE.split(text) if x] if _RANGE.search(text) else _dash_range(text)
+    if len(parts) == 2:
+        first, last = _written(parts[0]), _written(parts[1])
+        if (first.year is None) == (last.year is None) and (last.year or 0, last.quarter) < (
+            first.year or 0,
+            first.quarter,
+        ):
+            raise PlanlibError(f"报告期范围「{text}」的起点晚于终点")
+        return "range", None, first, last
+    return "quarter", None, _written(text), None
+
+
 def resolve_periods(
     available: Iterable[str | Period], spec: str | Period | Sequence[str | Period] | None = "latest"
 ) -> list[str]:
@@ -156,48 +245,23 @@ def resolve_periods(
 
     ``spec`` is ``latest``/``最新`` (the newest quarter), a quarter (``2022Q2``, ``2022年第二季度``),
     a year (``2022``: its quarters with data), a range (``2022Q1:2022Q3``, ``2022Q1至2022Q3``),
-    ``all``/``全部`` or None (every quarter), or a list of quarters. A quarter or range without
-    data is an error naming the quarters there are: never an empty or silently shorter answer.
+    ``all``/``全部`` or None (every quarter), or a list of quarters; a :class:`PeriodRequest`
+    (read once at the edge) is not read again. A quarter or range without data is an error naming
+    the quarters there are: never an empty or silently shorter answer.
     """
     have = _sorted(available)
     if not have:
         raise PlanlibError("数据中没有任何报告期的数据")
-    shown = "、".join(str(p) for p in have)
     if spec is None:
         return [str(p) for p in have]
     if not isinstance(spec, str | Period):
-        wanted = [_quarter(s) for s in spec]
+        wanted = [_written(s).on(have) for s in spec]
         lacking = [str(w) for w in wanted if w not in have]
         if lacking:
+            shown = "、".join(str(p) for p in have)
             raise PlanlibError(f"报告期 {'、'.join(lacking)} 没有数据；已有：{shown}")
         return [str(w) for w in sorted(set(wanted))]
-    if isinstance(spec, Period):
-        spec = str(spec)
-    text = spec.strip()
-    low = text.lower()
-    if low in LATEST:
-        return [str(have[-1])]
-    if low in ALL:
-        return [str(p) for p in have]
-    year = _YEAR.match(text)
-    if year:
-        chosen = [p for p in have if p.year == int(year.group(1))]
-        if not chosen:
-            raise PlanlibError(f"{year.group(1)} 年没有任何季度的数据；已有：{shown}")
-        return [str(p) for p in chosen]
-    parts = [x for x in _RANGE.split(text) if x] if _RANGE.search(text) else _dash_range(text, have)
-    if len(parts) == 2:
-        start, end = _quarter(parts[0], have), _quarter(parts[1], have)
-        if end < start:
-            raise PlanlibError(f"报告期范围「{spec}」的起点晚于终点")
-        chosen = [p for p in have if start <= p <= end]
-        if not chosen:
-            raise PlanlibError(f"{start} 至 {end} 没有任何季度的数据；已有：{shown}")
-        return [str(p) for p in chosen]
-    quarter = _quarter(text, have)
-    if quarter not in have:
-        raise PlanlibError(f"报告期 {quarter} 没有数据；已有：{shown}")
-    return [str(quarter)]
+    return [str(p) for p in PeriodRequest(spec).select(have)]
 
 
 def resolve_period(available: Iterable[str | Period], spec: str | Period | None = "latest") -> str:
@@ -208,6 +272,42 @@ def resolve_period(available: Iterable[str | Period], spec: str | Period | None 
     return resolve_periods(available, spec)[-1]
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """A request resolved against the quarters with data, once: the quarter it is *as of*, the
+    quarters it names, and the year to date of the as-of quarter. Prints as the as-of code."""
+
+    period: Period
+    selected: tuple[str, ...]
+    year_to_date: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return str(self.period)
+
+    @property
+    def code(self) -> str:
+        """``2022Q2``."""
+        return str(self.period)
+
+    @property
+    def label(self) -> str:
+        """How reports say it: 2022年第二季度."""
+        return self.period.label
+
+    @property
+    def previous(self) -> str | None:
+        """The quarter with data before it in the same year (None in its first)."""
+        return self.year_to_date[-2] if len(self.year_to_date) > 1 else None
+
+
+def as_of(available: Iterable[str | Period], spec: str | Period | None = "latest") -> AsOf:
+    """Resolve a period request against the quarters with data, once (see :class:`AsOf`)."""
+    have = list(available)
+    selected = resolve_periods(have, spec)
+    period = parse_period(selected[-1])
+    return AsOf(period, tuple(selected), tuple(year_to_date(have, period)))
+
+
 _SHORT_YEAR = re.compile(
     r"^\s*(?P<y>\d{2})\s*(?:[Qq]|年第?|年度第?)\s*(?P<q>[一二三四1-4])\s*季?度?\s*$"
 )
@@ -216,30 +316,28 @@ _MONTH = re.compile(
 )
 
 
-def _quarter(text: str | Period, have: Sequence[Period] = ()) -> Period:
+def _written(text: str | Period) -> Written:
     """A quarter as people write one in a request: 2022Q2, 2022年第二季度, 22Q2, 2022-06 or
-    2022年6月 (the quarter that month ends in), and Q2 or 二季度 when the data's latest year
-    makes the year plain."""
+    2022年6月 (the quarter that month ends in), and Q2 or 二季度 (the year of the newest data)."""
     try:
-        return parse_period(text)
+        p = parse_period(text)
+        return Written(p.year, p.quarter)
     except ValueError:
         pass
     raw = str(text)
     m = _SHORT_YEAR.match(raw)
     if m:
-        return Period(2000 + int(m["y"]), _CN_DIGITS[m["q"]])
+        return Written(2000 + int(m["y"]), _CN_DIGITS[m["q"]])
     m = _MONTH.match(raw)
     if m and 1 <= int(m["m"]) <= 12:
-        return Period(int(m["y"]), (int(m["m"]) - 1) // 3 + 1)
-    if have:
-        try:
-            return parse_period(raw, year=max(p.year for p in have))
-        except ValueError:
-            pass
+        return Written(int(m["y"]), (int(m["m"]) - 1) // 3 + 1)
+    m = _YEARLESS.match(raw)
+    if m:
+        return Written(None, _CN_DIGITS[m["q"] or m["qq"]])
     raise PlanlibError(f"无法识别的报告期「{text}」（{_EXAMPLES}）")
 
 
-def _dash_range(text: str, have: Sequence[Period]) -> list[str]:
+def _dash_range(text: str) -> list[str]:
     """``2022Q2-2022Q4``: two quarters joined by a hyphen (a hyphen inside one, 2022-Q2, is not
     a range), else no parts."""
     for i, ch in enumerate(text):
@@ -247,7 +345,7 @@ def _dash_range(text: str, have: Sequence[Period]) -> list[str]:
             continue
         left, right = text[:i], text[i + 1 :]
         try:
-            _quarter(left, have), _quarter(right, have)
+            _written(left), _written(right)
         except PlanlibError:
             continue
         return [left, right]

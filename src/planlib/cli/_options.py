@@ -13,6 +13,7 @@ import click
 
 from ..catalog.settings import Settings
 from ..errors import PlanlibError
+from ..periods import PeriodRequest
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -24,7 +25,9 @@ PERIOD_HELP = (
 
 
 class PeriodSpec(click.ParamType):
-    """A ``--period`` value, its wording checked before any data is read (exit 2 if unreadable).
+    """A ``--period`` value, read once into a :class:`~planlib.periods.PeriodRequest` before any
+    data is read (exit 2 if unreadable). The request is still its text, so it goes wherever a
+    period string goes; resolving it against the data reads nothing again.
 
     Whether the data has the quarters is checked later, by :func:`planlib.periods.resolve_periods`
     (exit 1, naming the quarters there are).
@@ -32,35 +35,28 @@ class PeriodSpec(click.ParamType):
 
     name = "报告期"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        import re
-
-        from ..periods import Period, resolve_periods
-
-        text = str(value).strip()
-        years = {int(y) for y in re.findall(r"\d{4}", text)}
-        years |= {2000 + int(y) for y in re.findall(r"(?<!\d)(\d{2})(?=\s*(?:[Qq]|年))", text)}
-        years = years or {2000}
-        every = [Period(y, q) for y in range(min(years), max(years) + 1) for q in range(1, 5)]
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> PeriodRequest:
         try:
-            resolve_periods(every, text)
+            return PeriodRequest(str(value).strip())
         except PlanlibError as err:
             self.fail(str(err), param, ctx)
-        return text
 
 
 def several_quarters(spec: str) -> bool:
     """Whether a ``--period`` value may name more than one quarter (a year, a range, all)."""
-    from ..periods import LATEST, parse_period
+    return PeriodRequest(spec).several
 
-    if spec.strip().lower() in LATEST:
-        return False
-    try:
-        parse_period(spec)
-    except ValueError:
-        return True
-    return False
 
+PERIOD = click.option(
+    "--period",
+    "period_text",
+    type=PeriodSpec(),
+    default="latest",
+    show_default=True,
+    help=PERIOD_HELP,
+)
 
 PERIOD = click.option(
     "--period", "period_text", type=PeriodSpec(), default="latest", show_default=True,
