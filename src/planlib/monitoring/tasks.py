@@ -17,6 +17,7 @@ from ..checks import expect_type
 from ..periods import Period, find_period, parse_period
 from ..plan.model import Plan
 from ..returns.ledger import LEDGER_COLUMNS
+from .risks import misses_at_year_end
 
 COLOURS: dict[str, str] = {"green": "绿", "yellow": "黄", "red": "红"}
 _RANK = {"green": 0, "yellow": 1, "red": 2}
@@ -111,41 +112,9 @@ def task_status(
         if due is not None and due < end and not done:
             reasons.append(("red", f"已超过计划完成时间（{due:%Y-%m-%d}）仍未完成"))
         tt = a[a["task_id"] == t.id] if not a.empty else a
+        found, met, behind = target_reasons(tt, p)
+        reasons.extend(found)
         n_targets = len(t.targets)
-        met = behind = 0
-        for r in tt.itertuples(index=False):
-            name = f"{r.indicator_name}"
-            if r.status == "达标":
-                met += 1
-                continue
-            if r.status == "无数据":
-                reasons.append(("yellow", f"{name}无数据"))
-                continue
-            hard = not bool(r.aspirational)
-            if p.quarter == 4 and r.status == "未达标":
-                behind += 1
-                reasons.append(
-                    (
-                        "red" if hard else "yellow",
-                        _year_result(name, r, "未完成", hard),
-                    )
-                )
-            elif p.quarter == 4 and r.status == "接近":
-                behind += 1  # the year is over: near is not done, whatever the task report says
-                short = "略高于目标" if str(getattr(r, "comparator", "")) == "<=" else "略低于目标"
-                reasons.append(("yellow", _year_result(name, r, short, hard)))
-            elif p.quarter >= 2 and r.projected_status == "未达标" and hard:
-                behind += 1
-                reasons.append(("red", f"{name}按预测年底难以达标"))
-            elif r.progress == "滞后":
-                behind += 1
-                reasons.append(("yellow", f"{name}落后于序时进度"))
-            elif r.status in ("未达标", "接近") and r.temporal != "flow":
-                behind += 1
-                reasons.append(("yellow", f"{name}{r.status!s}"))
-            elif r.projected_status == "未达标":
-                behind += 1
-                reasons.append(("yellow", f"{name}按预测年底难以达标{'' if hard else '（力争）'}"))
         colour = max((c for c, _ in reasons), key=_RANK.__getitem__, default="green")
         if done and colour != "green":  # a task reported done but not green says why at once
             reasons.insert(0, (colour, "任务已报完成，但"))
@@ -171,6 +140,54 @@ def task_status(
             }
         )
     return pd.DataFrame(rows, columns=TASK_STATUS_COLUMNS)
+
+
+def target_reasons(rows: pd.DataFrame, p: Period) -> tuple[list[tuple[str, str]], int, int]:
+    """A task's signals from its targets' rows at ``p``: (colour, reason) pairs, how many targets
+    are met and how many behind.
+
+    A target projected to miss at year end (:func:`~planlib.monitoring.risks.misses_at_year_end`,
+    the same mask as the risk list) is red from the second quarter when it is a hard target, and
+    a task most of whose targets are projected to miss is red whatever their wording (力争
+    included): two of three targets missing is not a yellow task. Before that, 滞后 against
+    序时进度, 接近/未达标 stocks and targets without data are yellow.
+    """
+    reasons: list[tuple[str, str]] = []
+    met = behind = 0
+    if rows.empty:
+        return reasons, met, behind
+    misses = misses_at_year_end(rows, str(p)).to_numpy(dtype=bool)
+    year_over = p.quarter == 4
+    for r, miss in zip(rows.itertuples(index=False), misses, strict=True):
+        name = f"{r.indicator_name}"
+        hard = not bool(r.aspirational)
+        if r.status == "无数据":
+            reasons.append(("yellow", f"{name}无数据"))
+        elif miss:
+            behind += 1
+            if year_over:
+                reasons.append(("red" if hard else "yellow", _year_result(name, r, "未完成", hard)))
+            else:
+                colour = "red" if hard and p.quarter >= 2 else "yellow"
+                reasons.append((colour, f"{name}按预测年底难以达标{'' if hard else '（力争）'}"))
+        elif r.status == "达标":
+            met += 1
+        elif year_over and r.status == "接近":
+            behind += 1  # the year is over: near is not done, whatever the task report says
+            short = "略高于目标" if str(getattr(r, "comparator", "")) == "<=" else "略低于目标"
+            reasons.append(("yellow", _year_result(name, r, short, hard)))
+        elif r.progress == "滞后":
+            behind += 1
+            reasons.append(("yellow", f"{name}落后于序时进度"))
+        elif r.status in ("未达标", "接近") and r.temporal != "flow":
+            behind += 1
+            reasons.append(("yellow", f"{name}{r.status!s}"))
+    judged = int((rows["status"] != "无数据").sum())
+    n_miss = int(misses.sum())
+    if (p.quarter >= 2 or year_over) and n_miss and 2 * n_miss > judged:
+        verdict = "未完成" if year_over else "预计年底难以达标"
+        reasons.insert(0, ("red", f"{judged}项目标中{n_miss}项{verdict}"))
+    return reasons, met, behind
 
 
 def _said(r: Any) -> str:
