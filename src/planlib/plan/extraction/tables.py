@@ -18,10 +18,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .shapes import column_roles, header_like, is_table, label_of, pipe_cells, split_cells, unit_of
 from .structure import item_marker, section_marker
 from .text import squeeze
 
-ROLES = ("seq", "group", "task", "content", "lead", "responsible", "due", "other")
+ROLES = (
+    "seq", "group", "task", "content", "lead", "responsible", "due", "place", "money",
+    "quantity", "unit", "other",
+)  # fmt: skip
 _ROLE_RES: list[tuple[str, re.Pattern[str]]] = [
     (role, re.compile(pattern))
     for role, pattern in (
@@ -89,16 +93,6 @@ def _is_header(roles: Sequence[str | None]) -> bool:
     )
 
 
-def pipe_cells(line: str) -> list[str]:
-    """The cells of a ``|`` row (the outer bars are optional)."""
-    s = line.strip()
-    if s.startswith(("|", "｜")):
-        s = s[1:]
-    if s.endswith(("|", "｜")):
-        s = s[:-1]
-    return [c.strip() for c in re.split(r"[|｜]", s)]
-
-
 def looks_like_deadline(text: str) -> bool:
     return bool(text) and len(text) <= 40 and bool(_DEADLINE_RE.search(text))
 
@@ -134,6 +128,7 @@ class Table:
 
 def find_tables(lines: Sequence[tuple[int, str]]) -> list[Table]:
     """Every breakdown table in ``lines`` (furniture already dropped), in order."""
+    lines = [(n, _as_row(t)) for n, t in lines]
     tables: list[Table] = []
     i = 0
     while i < len(lines):
@@ -159,10 +154,7 @@ def _header_at(
     """(names, roles, lines used, one cell per line) when a header starts at line ``i``."""
     text = lines[i][1]
     if "|" in text or "｜" in text:
-        cells = [c for c in pipe_cells(text) if c]
-        if len(cells) >= 3:
-            roles = [column_role(c) for c in cells]
-            return (cells, roles, 1, False) if _is_header(roles) else None
+        return _shaped_header(lines, i)
     words = text.split()
     if len(words) >= 3 and all(column_role(w) for w in words):
         roles = [column_role(w) for w in words]
@@ -178,6 +170,70 @@ def _header_at(
     if len(names) >= 3 and _is_header(roles):
         return names, roles, len(names), True
     return None
+
+
+def _as_row(text: str) -> str:
+    """A line of three or more cells parted by tabs or runs of spaces, as a ``|`` row."""
+    if "|" in text or "｜" in text:
+        return text
+    cells = split_cells(text)
+    return "| " + " | ".join(cells) + " |" if len(cells) >= 3 else text
+
+
+def _shaped_header(
+    lines: Sequence[tuple[int, str]], i: int
+) -> tuple[list[str], list[str | None], int, bool] | None:
+    """A table's header at line ``i``: one or two rows of labels over rows of the same shape,
+    whose columns' cells (and, weakly, names) give a text column and units, time, place or
+    money beside it."""
+    names = pipe_cells(lines[i][1])
+    while names and not names[-1]:
+        names.pop()
+    if len([c for c in names if c]) < 2 or not header_like(names):
+        return None
+    width = 1
+    below = pipe_cells(lines[i + 1][1]) if i + 1 < len(lines) else []
+    if (
+        "|" in (lines[i + 1][1] if i + 1 < len(lines) else "")
+        and header_like(below)
+        and ("" in names or "" in below)
+    ):  # a two-row header: 投资（万元） over 总投资 | 年度投资
+        names = _stacked_header(names, below)
+        width = 2
+    rows: list[list[str]] = []
+    for _, text in lines[i + width : i + width + 40]:
+        if "|" not in text and "｜" not in text:
+            if _group_line(text) is None:
+                break
+            continue
+        rows.append(pipe_cells(text))
+    if not rows:
+        return None
+    names = [n or f"第{k + 1}列" for k, n in enumerate(names)]
+    vocabulary = [column_role(c) for c in names]
+    roles = column_roles(names, rows)
+    if not is_table(roles) and not _is_header(vocabulary):
+        return None
+    return names, roles, width, False
+
+
+def _stacked_header(upper: list[str], below: list[str]) -> list[str]:
+    """Two header rows as one: a name merged across columns (投资（万元）) heads each of the
+    names below it (总投资, 年度投资 → 总投资（万元）); a name merged down is said once."""
+    width = max(len(upper), len(below))
+    upper = upper + [""] * (width - len(upper))
+    below = below + [""] * (width - len(below))
+    names: list[str] = []
+    above = ""
+    for a, b in zip(upper, below, strict=True):
+        above = a or (above if b else "")
+        if not b or b == a:
+            names.append(a)
+            continue
+        label, unit = label_of(above), unit_of(above)
+        name = b if label in b or label_of(b) in label else f"{label}{b}"
+        names.append(f"{name}（{unit}）" if unit and not unit_of(b) else name)
+    return names
 
 
 def _group_line(text: str) -> str | None:
@@ -211,18 +267,29 @@ def _read_rows(
         while cells and not cells[-1]:
             cells.pop()
         cells = _align(cells, roles)
-        row = _row(number, cells, roles, group)
+        row = _row(number, cells, roles, group, names)
         if row is None:
             i += 1
             continue
         group = row.group
-        if rows and row.number is None and not row.text("task") and row.text("content"):
+        if rows and _continues(rows[-1], row):
             for role, values in row.cells.items():  # a row cut by a page break goes on
-                rows[-1].cells.setdefault(role, []).extend(values)
+                have = rows[-1].cells.setdefault(role, [])
+                have.extend(v for v in values if role == "content" or v not in have)
         else:
             rows.append(row)
         i += 1
     return rows, i
+
+
+def _continues(last: Row, row: Row) -> bool:
+    """A row that goes on with the one above: cut by a page break (no number, no task), or
+    under a task cell merged down several content rows (the same task text, no new number)."""
+    if row.number is not None and row.number != last.number:
+        return False
+    if not row.text("task"):
+        return bool(row.text("content")) and row.number is None
+    return row.text("task") == last.text("task") and row.group == last.group
 
 
 def _align(cells: list[str], roles: list[str | None]) -> list[str]:
@@ -245,10 +312,29 @@ def _align(cells: list[str], roles: list[str | None]) -> list[str]:
     return cells + [""] * short
 
 
-def _row(line: int, cells: list[str], roles: list[str | None], group: str) -> Row | None:
+def _detail(role: str, name: str, cell: str, unit: str) -> str:
+    """A place, money or quantity cell as a sentence of the row's content: 建设地点：城东新区,
+    年度投资6500万元 (the unit from the header or the unit column)."""
+    label = label_of(name) if not name.startswith("第") else ""
+    if role == "place":
+        return f"{label or '地点'}：{cell}"
+    if re.fullmatch(r"[-+]?\d[\d,，]*(\.\d+)?", cell):
+        return f"{label}{cell.replace(',', '').replace('，', '')}{unit_of(name) or unit}"
+    return f"{label}{cell}" if label and not cell.startswith(label) else cell
+
+
+def _row(
+    line: int, cells: list[str], roles: list[str | None], group: str, names: Sequence[str] = ()
+) -> Row | None:
     row = Row(line, group)
-    for role, cell in zip(roles, cells, strict=False):
-        if role is None or role == "other":
+    unit = next((c for r, c in zip(roles, cells, strict=False) if r == "unit" and c), "")
+    for k, (role, cell) in enumerate(zip(roles, cells, strict=False)):
+        if role is None or role in ("other", "unit"):
+            continue
+        if role in ("place", "money", "quantity"):
+            if cell:
+                name = names[k] if k < len(names) else ""
+                row.cells.setdefault("content", []).append(_detail(role, name, cell, unit))
             continue
         if role == "group":
             if cell:

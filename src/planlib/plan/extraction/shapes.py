@@ -1,0 +1,166 @@
+"""Tables by shape: a run of rows with a stable cell count is a table, whatever wrote it.
+
+A row's cells come from ``|`` pipes (as every reader writes Word, Excel and web tables),
+tabs, runs of two or more spaces or full-width spaces. Each column's role is decided from its
+cells first: dates and 月份/季度 make a deadline column, department names (…处, …科, …局,
+…中心) a units column, long sentences or sentences with numbers the content, short whole
+numbers in order the row number, other numbers money or a quantity. The header's words are
+one weak signal (``data/extraction/table_columns.yaml`` and :func:`.tables.column_role`):
+they tell a lead from a co-operating units column and name the place, money and progress
+columns, so a header worded as no plan before (具体任务及目标, 责任科室, 时间节点) still reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import pairwise
+
+import yaml
+
+from ...resources import data_dir
+
+_SPACES = re.compile(r"[ \u00a0]{2,}|\u3000+|\t")
+_SEQ = re.compile(r"\d{1,3}[.、．]?")
+_NUMBER = re.compile(r"[-+]?\d[\d,，]*(\.\d+)?\s*(万元|亿元|元|万|亿)?")
+_HAS_NUMBER = re.compile(r"\d")
+_PAREN_UNIT = re.compile(r"[（(]([^）)]{1,6})[）)]")
+TEXT_ROLES = ("task", "content")
+UNIT_ROLES = ("lead", "responsible")
+DETAIL_ROLES = ("place", "money", "quantity")
+
+
+def pipe_cells(line: str) -> list[str]:
+    """The cells of a ``|`` row (the outer bars are optional)."""
+    s = line.strip()
+    if s.startswith(("|", "｜")):
+        s = s[1:]
+    if s.endswith(("|", "｜")):
+        s = s[:-1]
+    return [c.strip() for c in re.split(r"[|｜]", s)]
+
+
+def split_cells(line: str) -> list[str]:
+    """A line's cells: by pipes, else by tabs, runs of spaces or full-width spaces; a line of
+    prose is one cell."""
+    s = line.strip()
+    if "|" in s or "｜" in s:
+        return pipe_cells(s)
+    if "\t" in s:
+        return [c.strip() for c in s.split("\t")]
+    return [c.strip() for c in _SPACES.split(s) if c.strip()]
+
+
+@lru_cache(maxsize=1)
+def _hints() -> dict[str, list[re.Pattern[str]]]:
+    path = data_dir() / "extraction" / "table_columns.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["hints"]
+    return {role: [re.compile(p) for p in patterns] for role, patterns in raw.items()}
+
+
+def header_hint(name: str) -> str | None:
+    """The role a header's words suggest among those the cells cannot tell (place, money…)."""
+    s = re.sub(r"\s+", "", name)
+    for role, patterns in _hints().items():
+        if any(p.search(s) for p in patterns):
+            return role
+    return None
+
+
+def header_like(cells: Sequence[str]) -> bool:
+    """Whether a row reads as column names: short labels, none a number, date or sentence."""
+    from .tables import looks_like_deadline
+
+    filled = [c for c in cells if c.strip()]
+    return len(filled) >= 2 and all(
+        len(c) <= 16
+        and "。" not in c
+        and not _HAS_NUMBER.search(_PAREN_UNIT.sub("", c))
+        and not looks_like_deadline(c)
+        for c in filled
+    )
+
+
+def unit_of(name: str) -> str:
+    """The unit a header gives its numbers: 年度投资（万元） → 万元."""
+    m = _PAREN_UNIT.search(name)
+    return m.group(1).strip() if m else ""
+
+
+def label_of(name: str) -> str:
+    """A header without its unit: 年度投资（万元） → 年度投资."""
+    return _PAREN_UNIT.sub("", re.sub(r"\s+", "", name))
+
+
+def _share(cells: Sequence[str], test: object) -> float:
+    assert callable(test)
+    return sum(1 for c in cells if test(c)) / len(cells) if cells else 0.0
+
+
+def _is_seq(cells: Sequence[str]) -> bool:
+    numbers = [int(re.sub(r"\D", "", c)) for c in cells if _SEQ.fullmatch(c)]
+    if len(numbers) < 0.8 * len(cells) or not numbers:
+        return False
+    return all(b > a for a, b in pairwise(numbers))
+
+
+def cell_role(name: str, cells: Sequence[str]) -> str | None:
+    """A column's role from its cells, the header's words breaking ties."""
+    from .structure import section_marker
+    from .tables import column_role, looks_like_deadline, looks_like_units
+
+    header = column_role(name) if name else None
+    hint = header_hint(name) if name else None
+    if not cells:
+        return header if header != "other" else None
+    if header == "seq" or _is_seq(cells):
+        return "seq"
+    if _share(cells, _NUMBER.fullmatch) >= 0.8:
+        return "money" if hint == "money" or "元" in "".join(cells) else "quantity"
+    if _share(cells, looks_like_deadline) >= 0.6:
+        return "due"
+    if hint == "place":  # 城关镇 and 城东新区 end like department names
+        return hint
+    if _share(cells, looks_like_units) >= 0.6:
+        if hint == "co_operating" or header == "responsible":
+            return "responsible"
+        return "lead" if hint == "lead" or header == "lead" else "units"
+    if _share(cells, lambda c: section_marker(c) and len(c) <= 30) >= 0.6:
+        return "group"
+    if hint in ("place", "other", "unit"):
+        return hint
+    if header:
+        return header
+    mean = sum(len(c) for c in cells) / len(cells)
+    return "content" if mean >= 16 or _share(cells, _HAS_NUMBER.search) >= 0.5 else "task"
+
+
+def column_roles(names: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str | None]:
+    """Every column's role, from its header and the cells below it."""
+    columns = [
+        [r[k].strip() for r in rows if k < len(r) and r[k].strip()] for k in range(len(names))
+    ]
+    roles = [cell_role(n, c) for n, c in zip(names, columns, strict=True)]
+    # units columns the header does not name: the first leads, the others co-operate
+    for k, role in enumerate(roles):
+        if role == "units":
+            roles[k] = "responsible" if "lead" in roles[:k] else "lead"
+    # one task column: a second short-text column is content
+    tasks = [k for k, r in enumerate(roles) if r == "task"]
+    for k in tasks[1:]:
+        roles[k] = "content"
+    if not tasks:
+        contents = [k for k, r in enumerate(roles) if r == "content"]
+        if len(contents) >= 2:
+            shortest = min(contents, key=lambda k: sum(map(len, columns[k])) / len(columns[k]))
+            roles[shortest] = "task"
+    return roles
+
+
+def is_table(roles: Sequence[str | None]) -> bool:
+    """Whether columns with these roles make a plan table: text to read and someone, some
+    time, place or money beside it."""
+    return any(r in TEXT_ROLES for r in roles) and any(
+        r in (*UNIT_ROLES, "due", *DETAIL_ROLES) for r in roles
+    )
