@@ -221,9 +221,20 @@ def monitor(
     indicators = compute_indicators(
         dataset, periods=wanted, settings=chosen_settings, indicators=defs
     )
-    assessment = assess(
-        indicators, the_plan, allocations=allocations, settings=chosen_settings, definitions=defs
+    last_year = _last_year(selected, available, wanted)
+    history = (
+        compute_indicators(dataset, periods=last_year, settings=chosen_settings, indicators=defs)
+        if last_year
+        else None
     )
+    assessment = assess(
+        indicators,
+        the_plan,
+        allocations=allocations,
+        settings=chosen_settings,
+        definitions=defs,
+        history=history,
+    )  # a flow is projected by last year's quarterly pattern where last year is in the data
     tasks = task_status(the_plan, dataset.ledger, assessment, chosen)
     # the ledger's problems and the allocation file's likely slips join the data's
     more = [*check_ledger(dataset.ledger, the_plan), *assessment.attrs.get("problems", [])]
@@ -264,6 +275,16 @@ def _in_plan_year(selected: list[str], period: str, plan: Plan) -> list[str]:
             f"请用 {'、'.join(other)} 年的计划（--plan 或该年的工作区），或选 {plan.year} 年的报告期"
         )
     return selected
+
+
+def _last_year(
+    selected: Sequence[str], available: Sequence[str], wanted: Sequence[str]
+) -> list[str]:
+    """Last year's quarters the data has (not already computed), for the flows' projection by
+    last year's quarterly pattern."""
+    years = {int(q[:4]) - 1 for q in selected}
+    have = set(available) - set(wanted)
+    return [f"{y}Q{q}" for y in sorted(years) for q in range(1, 5) if f"{y}Q{q}" in have]
 
 
 def _baselines(plan: Plan, selected: Sequence[str], available: Sequence[str]) -> set[str]:
