@@ -134,4 +134,70 @@ def by_department(
     return out[columns].reset_index(drop=True)
 
 
-__all__ = ["by_department", "check_departments", "department_names", "target_units_frame"]
+SCOPES: tuple[str, ...] = ("全市", "下级单位", "合计")
+"""The rows of :func:`status_counts`: the city's own targets, the units below, both."""
+
+
+def department_rows(
+    assessment: pd.DataFrame, plan: Plan, department: str | Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The assessment rows of the targets ``department`` answers for (default every target the
+    plan gives a department), city and county rows alike, every period."""
+    units = target_units_frame(plan)
+    if department is not None:
+        units = units[
+            units["department"].isin(check_departments(department, department_names(plan)))
+        ]
+    keys = pd.MultiIndex.from_frame(units[["task_id", "indicator"]].astype(str)).unique()
+    a = assessment
+    mine = pd.MultiIndex.from_arrays([a["task_id"].astype(str), a["indicator"].astype(str)]).isin(
+        keys
+    )
+    return a[mine]
+
+
+def status_counts(
+    assessment: pd.DataFrame,
+    plan: Plan,
+    period: str,
+    department: str | Sequence[str] | None = None,
+    *,
+    org_code: str | None = None,
+) -> pd.DataFrame:
+    """How many of a report's items are 达标/接近/未达标/无数据 at ``period``, counted over the
+    same rows its tables list: the department's targets (default all) at the top unit (the city,
+    or ``org_code``) and at every unit below it. Index :data:`SCOPES`, columns the statuses and
+    合计; so a summary box never says 0 未达标 above a table of county items that fail."""
+    expect_frame(
+        assessment, "status_counts", "评估结果（assess 的结果）",
+        ("task_id", "indicator", "status", "org_code", "period"), "assessment",
+    )  # fmt: skip
+    rows = department_rows(assessment, plan, department)
+    rows = rows[rows["period"].astype(str) == str(period)]
+    org = rows["org_code"].astype(str)
+    if org_code is not None:
+        top_mask = org == str(org_code)
+        below_mask = rows["parent_code"].fillna("").astype(str) == str(org_code)
+    else:
+        top_mask = rows["level"].astype(str) == "city"
+        below_mask = rows["level"].astype(str) == "county"
+
+    def count(part: pd.DataFrame) -> list[int]:
+        return [int((part["status"] == s).sum()) for s in STATUSES]
+
+    table = [count(rows[top_mask]), count(rows[below_mask])]
+    table.append([a + b for a, b in zip(*table, strict=True)])
+    out = pd.DataFrame(table, index=list(SCOPES), columns=list(STATUSES))
+    out["合计"] = out.sum(axis=1)
+    return out
+
+
+__all__ = [
+    "SCOPES",
+    "by_department",
+    "check_departments",
+    "department_names",
+    "department_rows",
+    "status_counts",
+    "target_units_frame",
+]
