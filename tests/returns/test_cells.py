@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ from planlib.catalog.dictionary import load_dictionary
 from planlib.returns.cells import (
     _CHECK_MESSAGES,
     CELL_COLUMNS,
+    FLAG_WORDS,
     VALUE_COLUMNS,
     CellNote,
     TableCells,
@@ -36,11 +39,16 @@ def pandera_check_cells(cells: pd.DataFrame):
     from pandera.errors import SchemaErrors
 
     problems = []
+    meta = D.frame().set_index("code")
     parsed = [parse_number(v) for v in cells["raw"].tolist()]
+    units = cells["element"].map(meta["unit"]).tolist()
+    for i, (raw, factor) in enumerate(zip(cells["raw"], cells["factor"], strict=True)):
+        said = re.fullmatch(r"(-?\d+(?:\.\d+)?)(\D+)", str(raw).strip())
+        if parsed[i][1] and "单位" in parsed[i][1] and said and said[2] == units[i] and factor == 1:
+            parsed[i] = (float(said[1]), None)  # a number with its column's own unit
     values = scale(
         np.array([p[0] for p in parsed], dtype="float64"), cells["factor"].to_numpy(float)
     )
-    meta = D.frame().set_index("code")
     frame = cells.assign(
         value=values,
         min=cells["element"].map(meta["min"]),
@@ -64,6 +72,28 @@ def pandera_check_cells(cells: pd.DataFrame):
             problems.append(
                 _problem(r.file, int(r.row), r.column, r.raw, f"{reason}，无法读取",
                          org_code=r.org_code, period=r.period, rule=reason_rule(reason))
+            )  # fmt: skip
+            bad[i] = True
+    for i, raw in enumerate(frame["raw"].tolist()):  # yes/no words outside a flag column
+        r = frame.iloc[i]
+        word = (
+            unicodedata.normalize("NFKC", raw).strip().lstrip("'‘’`").strip()
+            if isinstance(raw, str)
+            else None
+        )
+        if word not in FLAG_WORDS or r.kind == "flag" or parsed[i][1] is not None:
+            continue
+        if word == "无":
+            problems.append(
+                _problem(r.file, int(r.row), r.column, raw, f"「无」按 0{r.unit}计入",
+                         severity="warning", org_code=r.org_code, period=r.period,
+                         rule="none_as_zero")
+            )  # fmt: skip
+        else:
+            problems.append(
+                _problem(r.file, int(r.row), r.column, raw,
+                         f"该列应填数量（{r.unit}），「{word}」不是数字，无法读取",
+                         org_code=r.org_code, period=r.period, rule="not_numeric")
             )  # fmt: skip
             bad[i] = True
     try:
@@ -173,7 +203,7 @@ def test_a_value_shows_as_it_sat_in_its_table():
 def test_the_fast_path_for_text_numbers_agrees_with_parse_number(text):
     from planlib.returns.cells import _parse_all
 
-    numbers, reasons = _parse_all([text])
+    numbers, reasons, _words = _parse_all([text])
     value, reason = parse_number(text)
     assert (numbers[0] == value) or (numbers[0] != numbers[0] and value != value)
     assert reasons == ([] if reason is None else [(0, reason)])

@@ -176,7 +176,7 @@ def test_year_to_date_figures_that_fall_are_flagged(data):
     edit(path, "县级汇总", f"{col}4", 0)
     p = validate(data).problems
     hit = p[p["rule"] == "cumulative_falls"]
-    assert len(hit) == 1 and hit.iloc[0]["severity"] == "warning"
+    assert len(hit) == 1 and hit.iloc[0]["severity"] == "error"  # not counted, as over schools
     assert hit.iloc[0]["row"] == 4 and hit.iloc[0]["column"] == "新增教师编制数"
     assert "累计" in hit.iloc[0]["message"] and path.name in hit.iloc[0]["file"]
 

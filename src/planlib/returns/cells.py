@@ -42,7 +42,7 @@ from .workbooks import MAX_PROBLEMS_PER_RULE
 
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
 VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]
-_FLAG_WORDS = {
+FLAG_WORDS = {
     "是": 1.0,
     "否": 0.0,
     "√": 1.0,
@@ -106,11 +106,13 @@ def parse_number(raw: Any) -> tuple[float, str | None]:
     s = unicodedata.normalize("NFKC", str(raw)).strip().lstrip("'‘’`").strip()
     if not s or s in ("-", "—", "/"):
         return np.nan, "empty"
-    if s in _FLAG_WORDS:
-        return _FLAG_WORDS[s], None
+    if s in FLAG_WORDS:
+        return FLAG_WORDS[s], None
     if s.upper() in EXCEL_ERRORS:
         return np.nan, f"Excel 错误值「{s}」（公式计算出错，请检查公式或直接填数字）"
     s = re.sub(r"[\s,]", "", s)
+    if len(s) > 2 and s[0] == "(" and s[-1] == ")":
+        s = "-" + s[1:-1]  # (1,234): an accountant's negative, left to the range checks
     if s.endswith("%"):
         s = s[:-1]
     try:
@@ -246,10 +248,14 @@ def scale(numbers: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
     return np.round(np.asarray(numbers, dtype="float64") * factor, 6)
 
 
-def _parse_all(raws: list[Any]) -> tuple[np.ndarray, list[tuple[int, str | CellNote]]]:
-    """Every cell as a number (NaN where none), and (position, reason) of those that are not."""
+def _parse_all(
+    raws: list[Any],
+) -> tuple[np.ndarray, list[tuple[int, str | CellNote]], list[int]]:
+    """Every cell as a number (NaN where none), (position, reason) of those that are not, and
+    the positions of words read as yes/no (是, 无, √: a number only in a flag column)."""
     out = np.empty(len(raws), dtype="float64")
     reasons: list[tuple[int, str | CellNote]] = []
+    words: list[int] = []
     for i, raw in enumerate(raws):
         t = type(raw)
         if (t is int or t is float) and raw == raw and abs(raw) != np.inf:
@@ -268,7 +274,38 @@ def _parse_all(raws: list[Any]) -> tuple[np.ndarray, list[tuple[int, str | CellN
         out[i] = value
         if reason is not None:
             reasons.append((i, raw if t is CellNote else reason))
-    return out, reasons
+        elif t is str and _word(raw) in FLAG_WORDS:
+            words.append(i)
+    return out, reasons, words
+
+
+def _word(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw).strip().lstrip("'‘’`").strip()
+
+
+def _with_own_unit(
+    raws: list[Any],
+    numbers: np.ndarray,
+    reasons: list[tuple[int, str | CellNote]],
+    units: np.ndarray,
+    factor: np.ndarray | float,
+) -> list[tuple[int, str | CellNote]]:
+    """A number written with its column's own unit (2305人 under a column of 人, 12所 under
+    所) is that number: read; any other unit stays a reason (所 under 人 is not a number of
+    persons). The unit must be the dictionary's, read unconverted (factor 1)."""
+    kept: list[tuple[int, str | CellNote]] = []
+    scaled = np.broadcast_to(np.asarray(factor, dtype="float64"), numbers.shape)
+    for i, reason in reasons:
+        m = (
+            _WITH_UNIT.match(re.sub(r"[\s,]", "", _word(str(raws[i]))))
+            if isinstance(raws[i], str)
+            else None
+        )
+        if m and m[1] == units[i] and scaled[i] == 1:
+            numbers[i] = float(m[0][: -len(m[1])])
+            continue
+        kept.append((i, reason))
+    return kept
 
 
 def _factorize(items: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -295,11 +332,14 @@ def _check(
     Returns the values in the dictionary unit, which cells passed, and (cell, problem) in the
     order pandera reports them. ``shown(i)`` is cell i's value as the problem shows it.
     """
-    numbers, reasons = _parse_all(raws)
-    v = scale(numbers, factor)
+    numbers, reasons, words = _parse_all(raws)
     by_code = {e.code: e for e in d.elements}
     element_codes, uniques = _factorize(element)
     known = [by_code[e] for e in uniques]
+    if reasons:
+        units = np.array([e.unit for e in known], dtype=object)[element_codes]
+        reasons = _with_own_unit(raws, numbers, reasons, units, factor)
+    v = scale(numbers, factor)
     lo = np.array([e.minimum for e in known], dtype="float64")[element_codes]
     hi = np.array([e.maximum for e in known], dtype="float64")[element_codes]
     kind = np.array([e.kind for e in known], dtype=object)[element_codes]
@@ -351,6 +391,21 @@ def _check(
             )
         else:
             add(i, column[i], shown(i), f"{reason}，无法读取", reason_rule(reason))
+            bad[i] = True
+    for i in words:  # yes/no words outside a flag column: 无 is none, the others no number
+        if kind[i] == "flag":
+            continue
+        w, unit = _word(raws[i]), known[element_codes[i]].unit
+        if w == "无":
+            add(i, column[i], raws[i], f"「无」按 0{unit}计入", "none_as_zero", severity="warning")
+        else:
+            add(
+                i,
+                column[i],
+                raws[i],
+                f"该列应填数量（{unit}），「{w}」不是数字，无法读取",
+                "not_numeric",
+            )
             bad[i] = True
     said_rows: set[tuple[str, int]] = set()  # a row's 报告期 is one cell: said once per row
     for name in _CHECK_ORDER:

@@ -88,7 +88,7 @@ _DATE = re.compile(
     r"|(?<!\d)(20\d\d)(\d\d)(\d\d)(?!\d)"
 )
 _MONTHS = re.compile(
-    r"(?:(20\d\d)\s*年\s*)?(?:0?1|一)\s*月?\s*(?:份)?\s*[-—–~～至到]+\s*(\d{1,2})\s*月(?:份)?"
+    r"(?:(20\d\d)\s*年\s*)?(0?1|一|0?4|0?7|10)\s*月?\s*(?:份)?\s*[-—–~～至到]+\s*(\d{1,2})\s*月(?:份)?"
 )
 _SENT = re.compile(r"(?:报出|填报|填表|报送|制表|打印|上报)(?:日期|时间)[:：]?.*")
 
@@ -102,15 +102,16 @@ def _quarter_end_or_blank(m: re.Match[str]) -> str:
 
 
 def period_text(text: str) -> str:
-    """A period written as months from January (2022年1-12月, 1—9月) as its quarter
+    """A period written as months from January (2022年1-12月, 1—9月) or as the quarter's own
+    months (2022年10-12月) as its quarter
     (2022年第四季度), so that the one period parser reads it; other text unchanged."""
     if "月" not in text:
         return text
 
     def quarter(m: re.Match[str]) -> str:
-        end = int(m[2])
-        if end not in (3, 6, 9, 12):
-            return m[0]
+        start, end = (1 if m[2] == "一" else int(m[2])), int(m[3])
+        if end not in (3, 6, 9, 12) or start not in (1, end - 2):
+            return m[0]  # from January (year to date) or the quarter's own three months
         return f"{m[1] + '年' if m[1] else ''}第{'一二三四'[end // 3 - 1]}季度"
 
     return _MONTHS.sub(quarter, text)

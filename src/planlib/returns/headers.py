@@ -213,6 +213,8 @@ def classify_columns(
             if d[str(m.element)].kind == "amount" and not m.unit_stated:
                 m, unit_said = _amount_unit_from_title(m, d, title, where, header_row, label)
                 said += unit_said
+            elif d[str(m.element)].kind == "amount":
+                said += _units_disagree(m, title, where, header_row, label)
             out.columns[j] = (m, label)
     return out
 
@@ -238,3 +240,18 @@ def _amount_unit_from_title(
         f"列标题未注明金额单位，{detail}按{unit}读取，请在列标题中注明，如「{label}（{unit}）」"
     )
     return m, [_problem(where, row, label, None, message, severity="warning", rule="no_unit")]
+
+
+def _units_disagree(m: HeaderMatch, title: str, where: str, row: int, label: str) -> list[Problem]:
+    """An amount column whose header names one money unit under title rows that state another
+    (列标题「万元」, 表头上方「金额单位：千元」): read in the header's unit, with a warning (one
+    of the two was left from a template; a factor of ten is not guessed)."""
+    stated = set(_MONEY.findall(title))
+    if len(stated) != 1 or m.unit in stated:
+        return []
+    (other,) = stated
+    message = (
+        f"列标题注明单位为「{m.unit}」，表头上方却注明金额单位为「{other}」：已按列标题的"
+        f"「{m.unit}」读取，请核对数值的单位"
+    )
+    return [_problem(where, row, label, None, message, severity="warning", rule="unit_conflict")]

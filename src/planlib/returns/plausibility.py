@@ -112,6 +112,11 @@ def _label(t: int, now: int) -> str:
     return f"{t // 4}年第{'一二三四'[t % 4]}季度"
 
 
+FALLS = "cumulative_falls"
+"""The one plausibility rule that is an error: a year-to-date figure below an earlier one of the
+same year (as for sums over schools in schoolsums.py); the later figure is not counted."""
+
+
 def _problem(r: pd.Series, message: str, rule: str, value: float) -> Problem:
     return Problem(
         str(r["file"]),
@@ -119,7 +124,7 @@ def _problem(r: pd.Series, message: str, rule: str, value: float) -> Problem:
         str(r["column"]),
         _num(value),
         message,
-        "warning",
+        "error" if rule == FALLS else "warning",
         str(r["org_code"]),
         str(r["period"]),
         rule,
@@ -195,7 +200,7 @@ def check_history(
     problems: list[Problem] = []
     for rule, mask in (
         ("jump", stock_jump),
-        ("cumulative_falls", falls),
+        (FALLS, falls),
         ("flow_jump", flow_jump),
         ("year_on_year", yearly),
     ):
@@ -211,7 +216,8 @@ def check_history(
             elif rule == "cumulative_falls":
                 text = (
                     f"本年累计数比{_label(before, now)}（{_period(before)}："
-                    f"{_num(prev_v[i])}）减少，请核对是否填成了当季数（应填1月以来的累计数）"
+                    f"{_num(prev_v[i])}）减少：本年累计数不会减少，请核对是否填成了当季数"
+                    "（应填1月以来的累计数）；本季度该项未计入"
                 )
             elif rule == "flow_jump":
                 text = (

@@ -434,7 +434,9 @@ def validate_values(
         unit_mask[unit_pos[~ok]] = False
         unit_pos, unit_rows = unit_pos[ok], unit_rows[ok]
     all_problems += found
-    all_problems += check_plausibility(unit_rows, keys.take(unit_mask), d)
+    found = check_plausibility(unit_rows, keys.take(unit_mask), d)
+    keep[unit_pos[_fallen(unit_rows, found)]] = False
+    all_problems += found
     if org_units is not None:
         all_problems += school_checks(values, keep, school, org_units, d, keys)
     kept = values if keep.all() else values[keep]
@@ -447,6 +449,17 @@ def validate_values(
         org_units,
         keys.take(keep),
     )
+
+
+def _fallen(rows: pd.DataFrame, problems: list[Problem]) -> np.ndarray:
+    """Per row of ``rows``: whether it is a year-to-date figure that fell (not counted)."""
+    from .plausibility import FALLS
+
+    cells = {(p.file, p.row, p.column) for p in problems if p.rule == FALLS}
+    if not cells:
+        return np.zeros(len(rows), dtype=bool)
+    keys = zip(rows["file"].tolist(), rows["row"].tolist(), rows["column"].tolist(), strict=True)
+    return np.fromiter((k in cells for k in keys), dtype=bool, count=len(rows))
 
 
 def drop_not_applicable(
