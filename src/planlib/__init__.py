@@ -77,6 +77,9 @@ _PUBLIC: dict[str, str] = {
     "load_allocations": "planlib.monitoring.allocations",
     "assess": "planlib.monitoring.assessment",
     "by_department": "planlib.monitoring.departments",
+    "status_counts": "planlib.monitoring.departments",
+    "schools_to_close_gap": "planlib.monitoring.gaps",
+    "projected_misses": "planlib.monitoring.risks",
     "compute_indicators": "planlib.monitoring.indicators",
     "Monitoring": "planlib.monitoring.pipeline",
     "monitor": "planlib.monitoring.pipeline",
@@ -112,9 +115,12 @@ if TYPE_CHECKING:  # ``X as X``: an explicit re-export, whatever a checker makes
     from .monitoring.allocations import load_allocations as load_allocations
     from .monitoring.assessment import assess as assess
     from .monitoring.departments import by_department as by_department
+    from .monitoring.departments import status_counts as status_counts
+    from .monitoring.gaps import schools_to_close_gap as schools_to_close_gap
     from .monitoring.indicators import compute_indicators as compute_indicators
     from .monitoring.pipeline import Monitoring as Monitoring
     from .monitoring.pipeline import monitor as monitor
+    from .monitoring.risks import projected_misses as projected_misses
     from .monitoring.tasks import task_status as task_status
     from .periods import resolve_period as resolve_period
     from .periods import resolve_periods as resolve_periods
