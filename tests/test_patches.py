@@ -112,3 +112,65 @@ def test_the_import_hook_adds_the_chinese_font_when_matplotlib_loads() -> None:
 def test_turned_off_the_import_hook_leaves_matplotlib_alone() -> None:
     out = _fresh_python(_FAMILY_AFTER_IMPORT, PLANLIB_NO_PATCHES="matplotlib-import-hook")
     assert out != planlib.fonts.FONT_FAMILY
+
+
+# --- H6's entries: WeasyPrint's PNG step, the kernel's warning reset, the warm papermill engine
+
+
+def test_turned_off_the_warm_engine_reports_run_on_fresh_kernels(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from planlib.reporting import jobs, kernels
+
+    monkeypatch.setenv(_patches.ENV_OFF, "papermill-warm-engine")
+    assert kernels.kernel_render("warm") is jobs.render_job
+    monkeypatch.delenv(_patches.ENV_OFF)
+    assert kernels.kernel_render("warm") is kernels.render_warm
+
+
+def test_the_warning_reset_line_empties_the_shown_once_registry() -> None:
+    code = f"""
+        import warnings
+        def warn():
+            warnings.warn("一次", UserWarning)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("default")
+            warn(); warn()
+            {_patches.warnings_reset_code("warnings").strip()}
+            warn()
+        print(len(seen))
+    """
+    assert _fresh_python(code, PLANLIB_NO_PATCHES="") == "2"  # once, then once again after
+
+
+def test_the_warning_reset_is_skipped_where_python_lacks_it() -> None:
+    code = f"""
+        import warnings
+        del warnings._filters_mutated
+        {_patches.warnings_reset_code("warnings").strip()}
+        print("ok")
+    """
+    assert _fresh_python(code) == "ok"
+
+
+@pytest.mark.slow
+def test_turned_off_the_png_passthrough_gives_the_same_pdf_pixels() -> None:
+    """The patch only skips WeasyPrint's re-encoding: the PDF's image bytes decode the same."""
+    code = """
+        import base64, io, sys
+        import numpy as np
+        from PIL import Image
+        from planlib.reporting.render import html_pdf
+        from weasyprint.images import RasterImage
+        a = (np.arange(60 * 40 * 3) % 251).astype("uint8").reshape(40, 60, 3)
+        buf = io.BytesIO(); Image.fromarray(a).save(buf, format="PNG")
+        src = base64.b64encode(buf.getvalue()).decode()
+        pdf = html_pdf(f'<img src="data:image/png;base64,{src}">')
+        import pypdf
+        page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+        image = next(iter(page.images)).image.convert("RGB")
+        patched = getattr(RasterImage._get_png_data, "planlib", False)
+        print(patched, int(np.abs(np.asarray(image, dtype=int) - a).max()))
+    """
+    assert _fresh_python(code, PLANLIB_NO_PATCHES="") == "True 0"
+    assert _fresh_python(code, PLANLIB_NO_PATCHES="weasyprint-png-passthrough") == "False 0"

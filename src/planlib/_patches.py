@@ -207,6 +207,192 @@ def after_import(module: str, callback: Callable[[], None]) -> None:
         sys.meta_path.insert(0, _AfterImport(module, callback))
 
 
+# --- WeasyPrint: a chart's PNG pixels embedded as they are ---------------------------------
+
+
+def _check_weasyprint_png() -> None:
+    """WeasyPrint re-encodes every PNG in ``RasterImage._get_png_data``, a staticmethod taking a
+    Pillow image and returning the IDAT bytes: the patch wraps exactly that."""
+    from weasyprint.images import RasterImage
+
+    step = RasterImage.__dict__.get("_get_png_data")
+    if not isinstance(step, staticmethod):
+        raise PatchOutdated("weasyprint.images.RasterImage._get_png_data is gone or not static")
+    import inspect
+
+    if list(inspect.signature(step.__func__).parameters) != ["pillow_image"]:
+        raise PatchOutdated("RasterImage._get_png_data no longer takes (pillow_image)")
+
+
+@patch(
+    "weasyprint-png-passthrough",
+    library="weasyprint",
+    written_for=("62", "71"),
+    why=(
+        "WeasyPrint decodes every chart PNG and compresses its pixels again to take the IDAT "
+        "chunks, a tenth of a county PDF's time for the same bytes; the patch hands over the "
+        "PNG's own IDAT where the PNG is 8-bit, non-interlaced RGB or grey. Turned off, "
+        "WeasyPrint re-encodes as usual: the same pixels, slower"
+    ),
+    check=_check_weasyprint_png,
+)
+def weasyprint_png_passthrough(png_stream: Callable[[bytes], bytes | None]) -> None:
+    """Let WeasyPrint embed a PNG's compressed pixels as ``png_stream(data)`` returns them (it
+    returns ``None`` for any PNG it cannot pass through: WeasyPrint's own step then runs)."""
+    import io
+
+    from weasyprint.images import RasterImage
+
+    step = RasterImage.__dict__.get("_get_png_data")
+    if not isinstance(step, staticmethod) or getattr(step.__func__, "planlib", False):
+        return
+    encode = step.__func__
+
+    def png_data(pillow_image: Any) -> bytes:
+        source = getattr(pillow_image, "fp", None)  # opened from the image's bytes, not loaded
+        if getattr(pillow_image, "format", None) == "PNG" and isinstance(source, io.BytesIO):
+            kept = png_stream(source.getvalue())
+            if kept is not None:
+                return kept
+        return bytes(encode(pillow_image))
+
+    png_data.planlib = True  # type: ignore[attr-defined]
+    RasterImage._get_png_data = staticmethod(png_data)
+
+
+# --- CPython: a warm report kernel's warning registries start empty ------------------------
+
+
+def _check_warnings_reset() -> None:
+    """``warnings._filters_mutated()`` bumps the filters' version, which empties every module's
+    ``__warningregistry__`` ("shown once" memory) the next time it is consulted."""
+    import warnings
+
+    if not callable(getattr(warnings, "_filters_mutated", None)):
+        raise PatchOutdated("warnings._filters_mutated is gone (renamed in this Python?)")
+
+
+@patch(
+    "warnings-registry-reset",
+    library="python",
+    written_for=("3.11", "3.14"),
+    why=(
+        "a warm report kernel runs report after report; without emptying the 'shown once' "
+        "registries a warning a notebook should show is silently skipped in every report after "
+        "the first that met it. Turned off (or on a Python without it), a warning shown in one "
+        "report may be missing from a later report of the same kernel"
+    ),
+    check=_check_warnings_reset,
+)
+def warnings_reset_code(module: str) -> str:
+    """A line of kernel code that empties the warning registries, given the name the prelude
+    bound ``warnings`` to; guarded, so a Python without the private call skips it."""
+    return f"getattr({module}, '_filters_mutated', lambda: None)()\n"
+
+
+# --- papermill: notebooks run on a kernel papermill did not start -------------------------
+
+
+def _check_papermill_engine() -> None:
+    """The warm engine subclasses papermill's nbclient engine and client: it overrides
+    ``NBClientEngine.execute_managed_notebook`` and ``papermill_execute_cells`` and passes a
+    started client by assigning ``kc``, which nbclient then neither starts nor stops."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if not callable(getattr(PapermillNotebookClient, "papermill_execute_cells", None)):
+        raise PatchOutdated("PapermillNotebookClient.papermill_execute_cells is gone")
+    if not callable(getattr(NBClientEngine, "execute_managed_notebook", None)):
+        raise PatchOutdated("NBClientEngine.execute_managed_notebook is gone")
+    if not callable(getattr(papermill_engines, "register", None)):
+        raise PatchOutdated("papermill_engines.register is gone")
+    import inspect
+
+    from nbclient import NotebookClient
+
+    if "self.kc is None" not in inspect.getsource(NotebookClient.async_setup_kernel):
+        raise PatchOutdated("nbclient no longer keeps a kernel client it was given (self.kc)")
+
+
+def _warm_engine(refused: Callable[[], BaseException]) -> type:
+    """papermill's nbclient engine, given a started kernel (``km``) and its client (``kc``),
+    both left running, and a ``prelude`` run silently before the cells."""
+    import logging
+
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine
+
+    class WarmClient(PapermillNotebookClient):  # type: ignore[misc]
+        prelude = ""
+
+        def papermill_execute_cells(self) -> None:
+            msg_id = self.kc.execute(self.prelude, silent=True, store_history=False)
+            reply = self.wait_for_reply(msg_id)
+            if reply is None or reply["content"].get("status") != "ok":
+                logging.getLogger(__name__).debug("prelude reply: %s", reply and reply["content"])
+                raise refused()
+            super().papermill_execute_cells()
+
+    class WarmEngine(NBClientEngine):  # type: ignore[misc]
+        @classmethod
+        def execute_managed_notebook(  # type: ignore[override]
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            km: Any = None,
+            kc: Any = None,
+            prelude: str = "",
+            **kwargs: Any,
+        ) -> Any:
+            client = WarmClient(
+                nb_man,
+                km=km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            client.prelude = prelude
+            client.kc = kc  # the kernel's own client: nbclient starts none and stops none
+            try:
+                return client.execute()
+            finally:
+                client.kc = None
+
+    return WarmEngine
+
+
+@patch(
+    "papermill-warm-engine",
+    library="papermill",
+    written_for=("2.5", "3"),
+    why=(
+        "a report kernel costs about two seconds to start and import planlib; the warm engine "
+        "lets papermill run report after report on one kept kernel (its parameters cell, "
+        "metadata and outputs as usual). Turned off, every report starts a fresh kernel "
+        "(--kernel fresh): the same reports, slower"
+    ),
+    check=_check_papermill_engine,
+)
+@functools.cache
+def papermill_warm_engine(name: str, refused: Callable[[], BaseException]) -> bool:
+    """Register the warm engine with papermill under ``name`` (once per process); ``refused``
+    makes the error raised when a kernel will not run the prelude. Returns True (None when the
+    patch is turned off: run reports on fresh kernels instead)."""
+    from papermill.engines import papermill_engines
+
+    papermill_engines.register(name, _warm_engine(refused))
+    return True
+
+
 __all__ = [
     "ENV_OFF",
     "REGISTRY",
@@ -214,7 +400,10 @@ __all__ = [
     "PatchOutdated",
     "after_import",
     "enabled",
+    "papermill_warm_engine",
     "patch",
     "turned_off",
     "version_key",
+    "warnings_reset_code",
+    "weasyprint_png_passthrough",
 ]

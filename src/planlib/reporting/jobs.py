@@ -54,7 +54,7 @@ class ReportResult:
     seconds: float
 
 
-class _Watchdog:
+class Watchdog:
     """Kills the job's kernel when the whole-notebook timeout passes (papermill has none)."""
 
     def __init__(self, timeout: float) -> None:
@@ -98,7 +98,7 @@ class _Watchdog:
             except psutil.Error:
                 pass
 
-    def __enter__(self) -> _Watchdog:
+    def __enter__(self) -> Watchdog:
         self._timer.start()
         return self
 
@@ -119,7 +119,7 @@ def _notebook_error(path: Path) -> str | None:
     return None
 
 
-Execute = Callable[[ReportJob, Path, Path, dict[str, Any], "_Watchdog"], None]
+Execute = Callable[[ReportJob, Path, Path, dict[str, Any], "Watchdog"], None]
 """Runs the parameterised template (path) into the executed notebook (path) in the temp folder
 (path) under the watchdog; raises what papermill raises."""
 
@@ -134,7 +134,7 @@ def run_job(job: ReportJob, context: bytes, execute: Execute) -> ReportResult:
     start = time.monotonic()
     try:
         files = _render(job, context, execute)
-    except _JobFailed as err:
+    except JobFailed as err:
         return ReportResult(job.key, "failed", {}, str(err), time.monotonic() - start)
     except BaseException as err:
         logger.debug("report %s failed:\n%s", job.key, traceback.format_exc())
@@ -144,7 +144,7 @@ def run_job(job: ReportJob, context: bytes, execute: Execute) -> ReportResult:
 
 
 def _execute_fresh(
-    job: ReportJob, template: Path, out_path: Path, params: dict[str, Any], dog: _Watchdog
+    job: ReportJob, template: Path, out_path: Path, params: dict[str, Any], dog: Watchdog
 ) -> None:
     """Today's path: papermill starts a kernel for this report and shuts it down after."""
     import papermill
@@ -237,7 +237,7 @@ def kernel_launch_options() -> dict[str, Any]:
     return {"preexec_fn": pdeathsig}
 
 
-class _JobFailed(Exception):
+class JobFailed(Exception):
     """A failure already worded for the manifest (raised by an ``execute`` function too)."""
 
 
@@ -266,28 +266,28 @@ def _render(job: ReportJob, context: bytes, execute: Execute) -> dict[str, bytes
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     template = notebooks_dir() / job.notebook
     if not template.is_file():
-        raise _JobFailed(f"找不到报告模板：{job.notebook}")
+        raise JobFailed(f"找不到报告模板：{job.notebook}")
     with tempfile.TemporaryDirectory(prefix="planlib-report-") as tmp:
         work = Path(tmp)
         ctx_path = work / "context.zip"
         ctx_path.write_bytes(context)
         out_path = work / "report.ipynb"
         params = {**job.parameters, CONTEXT_PARAMETER: str(ctx_path)}
-        with _Watchdog(job.timeout) as dog:
+        with Watchdog(job.timeout) as dog:
             try:
                 execute(job, template, out_path, params, dog)
             except PapermillExecutionError as err:
-                raise _JobFailed(f"报告笔记本运行出错：{err.ename}: {err.evalue}") from err
-            except _JobFailed:
+                raise JobFailed(f"报告笔记本运行出错：{err.ename}: {err.evalue}") from err
+            except JobFailed:
                 raise
             except Exception as err:
                 if dog.fired:
-                    raise _JobFailed(f"超时：超过 {job.timeout:g} 秒仍未完成，已终止") from err
+                    raise JobFailed(f"超时：超过 {job.timeout:g} 秒仍未完成，已终止") from err
                 name = type(err).__name__
                 if "DeadKernel" in name:
-                    raise _JobFailed("内核意外退出（进程被终止或内存不足）") from err
+                    raise JobFailed("内核意外退出（进程被终止或内存不足）") from err
                 found = _notebook_error(out_path)
-                raise _JobFailed(f"报告笔记本运行失败：{found or f'{name}: {err}'}") from err
+                raise JobFailed(f"报告笔记本运行失败：{found or f'{name}: {err}'}") from err
         nb = hide_code(nbformat.read(str(out_path), as_version=4))
         files: dict[str, bytes] = {"ipynb": nbformat.writes(nb).encode("utf-8")}
         if "html" in job.formats or "pdf" in job.formats:

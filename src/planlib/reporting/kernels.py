@@ -33,12 +33,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .._patches import papermill_warm_engine, warnings_reset_code
 from ..errors import PlanlibError
 from .jobs import (
+    JobFailed,
     ReportJob,
     ReportResult,
-    _JobFailed,
-    _Watchdog,
+    Watchdog,
     kernel_launch_options,
     papermill_arguments,
     render_job,
@@ -77,8 +78,10 @@ def _prelude(work: Path) -> str:
         "_pl_gc.freeze()\n"
         "del _pl_gc\n"
         "import warnings as _pl_warnings\n"
-        "_pl_warnings._filters_mutated()\n"  # every module's 'shown once' registry starts empty
-        "_pl_warnings.onceregistry.clear()\n"
+        + (
+            warnings_reset_code("_pl_warnings") or ""
+        )  # every module's 'shown once' registry empties
+        + "_pl_warnings.onceregistry.clear()\n"
         "del _pl_warnings\n"
         "get_ipython().execution_count = 1\n"
     )
@@ -119,7 +122,7 @@ class WarmKernel:
             raise
         if reply.get("status") != "ok":
             self.close()
-            raise _JobFailed(f"报告内核启动失败：{reply.get('ename')}: {reply.get('evalue')}")
+            raise JobFailed(f"报告内核启动失败：{reply.get('ename')}: {reply.get('evalue')}")
 
     @property
     def pid(self) -> int | None:
@@ -214,10 +217,17 @@ def current_pid() -> int | None:
     return _POOL.kernel.pid if _POOL.kernel is not None else None
 
 
+def _prelude_refused() -> JobFailed:
+    """What the warm engine raises when a kernel will not run the prelude."""
+    return JobFailed("报告内核无法重置（内核已被替换，请重试）")
+
+
 def kernel_render(kernel: str = "warm") -> Callable[[ReportJob, bytes], ReportResult]:
     """The job function for a kernel setting: ``warm`` or ``fresh`` (:data:`KERNELS`)."""
     if kernel == "warm":
-        return render_warm
+        # a kept kernel needs planlib's papermill engine (planlib._patches); turned off, each
+        # report starts its own kernel as with ``fresh``
+        return render_warm if papermill_warm_engine(ENGINE, _prelude_refused) else render_job
     if kernel == "fresh":
         return render_job
     raise PlanlibError(f"未知的内核方式：{kernel}（可选：{'、'.join(KERNELS)}）")
@@ -233,11 +243,11 @@ def render_warm_with(job: ReportJob, context: bytes, limit: int) -> ReportResult
     digest = hashlib.blake2b(context, digest_size=16).hexdigest()
 
     def execute(
-        job: ReportJob, template: Path, out_path: Path, params: dict[str, Any], dog: _Watchdog
+        job: ReportJob, template: Path, out_path: Path, params: dict[str, Any], dog: Watchdog
     ) -> None:
         import papermill
 
-        _register_engine()
+        papermill_warm_engine(ENGINE, _prelude_refused)
         kernel = _kernel(digest, limit)
         dog.kernels.append(kernel.km)
         kernel.reports += 1
@@ -262,68 +272,3 @@ def render_warm_with(job: ReportJob, context: bytes, limit: int) -> ReportResult
     if result.status != "ok":
         discard()  # whatever broke this report may have broken the kernel's state
     return result
-
-
-_REGISTERED = False
-
-
-def _register_engine() -> None:
-    """Register the warm engine with papermill (once per process)."""
-    global _REGISTERED
-    if _REGISTERED:
-        return
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    class WarmClient(PapermillNotebookClient):  # type: ignore[misc]
-        """papermill's client on a kernel it does not own: the prelude first, then the cells."""
-
-        prelude = ""
-
-        def papermill_execute_cells(self) -> None:
-            msg_id = self.kc.execute(self.prelude, silent=True, store_history=False)
-            reply = self.wait_for_reply(msg_id)
-            if reply is None or reply["content"].get("status") != "ok":
-                logger.debug("prelude reply: %s", reply and reply["content"])
-                raise _JobFailed("报告内核无法重置（内核已被替换，请重试）")
-            super().papermill_execute_cells()
-
-    class WarmEngine(NBClientEngine):  # type: ignore[misc]
-        """papermill's nbclient engine, given a started kernel (``km``) and its client (``kc``),
-        both left running."""
-
-        @classmethod
-        def execute_managed_notebook(  # type: ignore[override]
-            cls,
-            nb_man: Any,
-            kernel_name: str,
-            log_output: bool = False,
-            stdout_file: Any = None,
-            stderr_file: Any = None,
-            start_timeout: int = 60,
-            execution_timeout: int | None = None,
-            km: Any = None,
-            kc: Any = None,
-            prelude: str = "",
-            **kwargs: Any,
-        ) -> Any:
-            client = WarmClient(
-                nb_man,
-                km=km,
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=logging.getLogger("papermill"),
-                log_output=log_output,
-                stdout_file=stdout_file,
-                stderr_file=stderr_file,
-            )
-            client.prelude = prelude
-            client.kc = kc  # the kernel's own client: nbclient starts none and stops none
-            try:
-                return client.execute()
-            finally:
-                client.kc = None
-
-    papermill_engines.register(ENGINE, WarmEngine)
-    _REGISTERED = True

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import base64
-import io
 import re
 import struct
 from functools import cache
@@ -19,6 +18,7 @@ from typing import Any
 
 import nbformat
 
+from .._patches import weasyprint_png_passthrough
 from ..charts import style
 
 PAGE_CSS = """
@@ -88,7 +88,7 @@ def _pdf_fonts() -> tuple[Any, Any]:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    _pass_pngs_through()
+    weasyprint_png_passthrough(png_stream)  # planlib._patches: the charts' pixels as they are
     fonts = FontConfiguration()
     # released at exit while the modules it calls into still exist (a worker that froze its
     # heap would otherwise drop it during interpreter teardown, with a warning)
@@ -118,30 +118,6 @@ def png_stream(data: bytes) -> bytes | None:
             return None
         pos += 12 + length
     return None  # cut short
-
-
-def _pass_pngs_through() -> None:
-    """Let WeasyPrint embed a chart's PNG pixels as they are. It decodes every PNG and encodes it
-    again to take its IDAT chunks (a tenth of a county PDF's time, for the same pixels); a PNG of
-    the kinds :func:`png_stream` reads keeps its own. Any other image, or a WeasyPrint without
-    this private step, is handled as before."""
-    from weasyprint.images import RasterImage
-
-    step = RasterImage.__dict__.get("_get_png_data")
-    if not isinstance(step, staticmethod) or getattr(step.__func__, "planlib", False):
-        return
-    encode = step.__func__
-
-    def png_data(pillow_image: Any) -> bytes:
-        source = getattr(pillow_image, "fp", None)  # opened from the image's bytes, not loaded
-        if getattr(pillow_image, "format", None) == "PNG" and isinstance(source, io.BytesIO):
-            kept = png_stream(source.getvalue())
-            if kept is not None:
-                return kept
-        return bytes(encode(pillow_image))
-
-    png_data.planlib = True  # type: ignore[attr-defined]
-    RasterImage._get_png_data = staticmethod(png_data)
 
 
 _INLINE_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
