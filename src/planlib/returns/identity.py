@@ -24,7 +24,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import PurePath
@@ -120,15 +120,39 @@ class Registry:
         return {norm(n): c for c, n in self.name_of.items() if seen[norm(n)] == 1}
 
     def county_said(self, text: str) -> str | None:
-        """The one county a text names by code or by name (longest name first), else None."""
-        codes = {c for c in _CODE.findall(text) if c in self.county_names}
-        if len(codes) == 1:
-            return codes.pop()
-        if codes:
-            return None
-        flat = norm(text)
-        found = {c for c, n in self.county_names.items() if n and norm(n) in flat}
-        return found.pop() if len(found) == 1 else None
+        """The one county a text names by code or by name, else None."""
+        return county_said(text, self.county_names)
+
+
+def county_said(text: str, counties: Mapping[str, str]) -> str | None:
+    """The one county (``counties``: code -> name) a text names by its code or its name, else
+    None (none named, or several)."""
+    codes = {c for c in _CODE.findall(text) if c in counties}
+    if len(codes) == 1:
+        return codes.pop()
+    if codes:
+        return None
+    flat = norm(text)
+    found = {c for c, n in counties.items() if n and norm(n) in flat}
+    return found.pop() if len(found) == 1 else None
+
+
+def owner_of_file(path: str | PurePath, counties: Mapping[str, str]) -> str | None:
+    """The county a return file belongs to by where it lies: the one county its file name
+    names (by code or name), else the nearest folder that names one; None if none does.
+
+    ``counties`` maps county codes to names. The one rule for a file's county: reading
+    (:func:`check_owners`, which also weighs the title and the rows), quality and the
+    reports use it. A sheet suffix (``file［sheet］``) is ignored."""
+    path = PurePath(physical(str(path)))
+    said = county_said(path.stem, counties)
+    if said is not None:
+        return said
+    for folder in reversed(path.parent.parts):
+        said = county_said(folder, counties)
+        if said is not None:
+            return said
+    return None
 
 
 def _p(
@@ -264,10 +288,7 @@ def _owners(rows: pd.DataFrame, facts: Facts, reg: Registry) -> dict[str, FileOw
         titles[physical(where)] = titles.get(physical(where), "") + " " + title
     out = {}
     for f, counter in counts.items():
-        path = PurePath(f)
-        by_name = reg.county_said(path.stem) or next(
-            (c for c in map(reg.county_said, reversed(path.parent.parts)) if c), None
-        )
+        by_name = owner_of_file(f, reg.county_names)
         content = counter.most_common(1)[0][0]
         by_title = reg.county_said(titles.get(f, "")) if titles.get(f) else None
         out[f] = FileOwner(f, by_name, by_title, content)

@@ -16,6 +16,7 @@ import pandas as pd
 from ..catalog.applicability import Filters, folder_scopes, not_applicable
 from ..catalog.dictionary import Dictionary
 from ..periods import find_period
+from .identity import owner_of_file
 from .reading import RETURN_SUFFIXES
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ QUALITY_COLUMNS = [
     "completeness", "errors", "warnings", "missing",
 ]  # fmt: skip
 _SHEET = re.compile(r"［[^［］]*］$")
-_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _QUARTER = re.compile(r"\d{4}Q[1-4]")
 
 
@@ -39,7 +39,7 @@ def quality(ds: Dataset, d: Dictionary) -> pd.DataFrame:
     county_of = dict(zip(counties["code"], counties["code"], strict=True)) | dict(
         zip(schools["code"].astype(str), schools["county_code"].astype(str), strict=True)
     )
-    named = _named_files(ds, set(counties["code"]))
+    named = _named_files(ds, dict(zip(counties["code"], counties["name"], strict=True)))
 
     # values: what each county (and its schools) reported of what it owes
     required = {e.code for e in d.elements if e.required and e.level in ("county", "school")}
@@ -106,18 +106,19 @@ def _count(rows: pd.DataFrame, grid: pd.MultiIndex) -> np.ndarray:
     return n.reindex(grid, fill_value=0).to_numpy(dtype="int64")
 
 
-def _named_files(ds: Dataset, counties: set[str]) -> pd.DataFrame:
-    """Return files whose name gives a county code and whose path a quarter (990102.xlsx under
-    returns/2022Q1/): org_code, period, file — whatever the file turned out to hold."""
+def _named_files(ds: Dataset, counties: dict[str, str]) -> pd.DataFrame:
+    """Return files whose name (or folder) gives a county (:func:`identity.owner_of_file`)
+    and whose path a quarter (990102.xlsx under returns/2022Q1/): org_code, period, file —
+    whatever the file turned out to hold."""
     rows = []
     for path in ds.inputs["path"].astype(str):
         parts = PurePath(path)
         if parts.suffix.lower() not in RETURN_SUFFIXES or "ledger" in parts.parts:
             continue
-        codes = [c for c in _CODE.findall(parts.name) if c in counties]
+        owner = owner_of_file(parts, counties)
         period = find_period(path)
-        if codes and period is not None:
-            rows.append((codes[-1], str(period), path))
+        if owner is not None and period is not None:
+            rows.append((owner, str(period), path))
     return pd.DataFrame(rows, columns=["org_code", "period", "file"], dtype="str")
 
 

@@ -23,7 +23,7 @@ from ..errors import Problem
 from ..periods import parse_period
 from .cells import cap_problems
 from .coverage import check_school_coverage, registry_positions
-from .identity import check_identity, split_facts
+from .identity import check_identity, owner_of_file, split_facts
 from .orgunits import OrgUnits
 from .schoolsums import school_checks
 
@@ -361,6 +361,14 @@ class ValidationResult:
         if self.org_units is not None:
             county_of = self.org_units.schools.set_index("code")["county_code"]
             org = org.map(county_of).fillna(org)
+            # a problem of a whole file (unreadable, refused) is its owner's
+            counties = self.org_units.counties()
+            names = dict(
+                zip(counties["code"].astype(str), counties["name"].astype(str), strict=True)
+            )
+            files = p["file"].astype(str)
+            owners = {f: owner_of_file(f, names) or "" for f in files[org == ""].unique()}
+            org = org.where(org != "", files.map(owners).fillna(""))
         frame = pd.DataFrame({"org_code": org, "severity": p["severity"]})
         out = (
             frame.assign(
