@@ -152,8 +152,9 @@ def test_pdf_has_chinese_text_and_embeds_the_bundled_font(batch: runner.BatchOut
     reader = PdfReader(str(batch.out / "990102.pdf"))
     text = "".join(page.extract_text() or "" for page in reader.pages)
     assert "城关区" in text and "监测报告" in text and "达标" in text
-    # checksums live in manifest.json and index.html, not on a reader's pages
-    assert not re.search(r"[0-9a-f]{64}", text) and "manifest.json" in text
+    # checksums live in manifest.json and index.html, not on a reader's pages, nor file names
+    assert not re.search(r"[0-9a-f]{64}", text) and "manifest.json" not in text
+    assert "数据来源" in text
     assert re.search(r"[0-9a-f]{64}", (batch.out / "index.html").read_text(encoding="utf-8"))
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
@@ -475,7 +476,10 @@ def test_ranks_share_a_place_when_tied(sample: Path) -> None:
             elif a > b:
                 assert tab["名次"].iloc[i] < tab["名次"].iloc[j]
     # values print at their published precision, which is what their status was judged on
-    assert _value_text(100.0, 1, "%") == "100%" and _value_text(55.9, 1, "%") == "55.9%"
+    # with their decimals, zeros too: the precision is part of what the number says
+    assert _value_text(100.0, 1, "%") == "100.0%" and _value_text(55.9, 1, "%") == "55.9%"
     assert _value_text(207.66, 2, "亿元") == "207.66亿元" and _value_text(113, 0, "所") == "113所"
+    assert _value_text(12.3, 2, "亿元") == "12.30亿元" and _value_text(56, 1, "%") == "56.0%"
     assert _gap_text(-3.5, "%") == "-3.5个百分点" and _gap_text(-9, "所", 0) == "-9所"
+    assert _gap_text(-10, "%") == "-10.0个百分点" and _gap_text(-0.004, "%") == "0.0个百分点"
     assert content.when("2026-11-29T02:17:11+00:00") == "2026-11-29 10:17（北京时间）"

@@ -124,14 +124,16 @@ def header(meta: dict[str, Any], heading: str, to: str) -> str:
     )
 
 
-def source_line(meta: dict[str, Any], reporters: str, files: int) -> str:
-    """Where the numbers came from, in words: whose returns, for which quarter, as of when."""
+def source_line(meta: dict[str, Any], reporters: str, filed: str) -> str:
+    """Where the numbers came from, in words: whose returns, for which quarter, how many were
+    filed (``filed``: 12个单位中11个已报送), as of when."""
     period = str(meta["period"])
     label = parse_period(period).label
     plan = e(meta.get("plan_title"))
+    note = f"（{e(filed)}）" if filed else ""
     return (
         f"<div class='meta'><span>依据：{plan}</span>"
-        f"<span>数据来源：{e(reporters)}{e(label)}报表{files}份，数据截至{quarter_end(period)}</span>"
+        f"<span>数据来源：{e(reporters)}{e(label)}报表{note}，数据截至{quarter_end(period)}</span>"
         "</div>"
     )
 

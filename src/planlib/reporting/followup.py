@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..periods import parse_period
 from .context import ReportContext
-from .html import Html, e, table
+from .html import Html, date_words, e, table
 from .sections import _still_needed_text
 
 QUARTER_WORDS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
@@ -68,7 +68,7 @@ def quarter_words(periods: Any) -> str:
 
 
 def run_words(r: Any) -> str:
-    """How long a unit has been behind: 一季度起连续3个季度（三季度未报送）."""
+    """How long a unit has been behind: 一季度起连续3个季度，三季度未报送."""
     n = int(float(getattr(r, "quarters_behind", 0) or 0))
     since = str(getattr(r, "since", "") or "")
     missing = quarter_words(getattr(r, "missing_periods", ""))
@@ -77,7 +77,7 @@ def run_words(r: Any) -> str:
     else:
         text = f"{QUARTER_WORDS[parse_period(since).quarter]}起"
         text += f"连续{n}个季度" if n > 1 else ""
-    return text + (f"（{missing}）" if missing else "")
+    return text + (f"，{missing}" if missing else "")
 
 
 def unit_words(r: Any) -> str:
@@ -113,13 +113,11 @@ def responsible_words(group: pd.DataFrame) -> str:
 
 def deadline_words(deadline: Any, source: Any) -> str:
     """整改时限 as a date (2022年9月30日前) and where it comes from."""
-    text = str(deadline or "")[:10]
-    try:
-        y, m, d = (int(x) for x in text.split("-"))
-    except ValueError:
-        return "—"
+    text = date_words(deadline)
+    if text == "—":
+        return text
     why = f"<br><span class='note'>（{e(source)}）</span>" if str(source or "") else ""
-    return f"{y}年{m}月{d}日前{why}"
+    return f"{text}前{why}"
 
 
 def grouped(items: pd.DataFrame) -> pd.DataFrame:

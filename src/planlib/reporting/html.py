@@ -98,6 +98,24 @@ def e(value: Any) -> str:
     return escape(clean_text(str(value)))
 
 
+_PERIOD_CODE = re.compile(r"(?<![0-9A-Za-z])(\d{4})Q([1-4])(?![0-9A-Za-z])")
+_CODE_IN_BRACKETS = re.compile(r"[（(]\d{6,}[)）]")
+_QUARTER_NAMES = "一二三四"
+
+
+def reader_words(text: Any) -> str:
+    """A message from the data (a validation problem) as a reader reads it: period codes as
+    quarters (2022Q3 → 2022年第三季度), a unit's code in brackets after its name dropped."""
+    out = _CODE_IN_BRACKETS.sub("", str(text))
+    return _PERIOD_CODE.sub(lambda m: f"{m[1]}年第{_QUARTER_NAMES[int(m[2]) - 1]}季度", out)
+
+
+def date_words(value: Any) -> str:
+    """A date as 公文 write it (2022年12月31日); ``—`` when there is none."""
+    m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(value or ""))
+    return f"{int(m[1])}年{int(m[2])}月{int(m[3])}日" if m else "—"
+
+
 def num(
     value: Any, unit: str = "", signed: bool = False, decimals: int = 1, fixed: bool = False
 ) -> str:
@@ -112,10 +130,11 @@ def num(
     text = f"{v:+,.{decimals}f}" if signed else f"{v:,.{decimals}f}"
     if "." in text and not fixed:
         text = text.rstrip("0").rstrip(".")
-    if text.lstrip("+-") == "0":
+    if text.lstrip("+-").strip("0.") == "":
         # a gap that rounds to nothing: show the hundredths when there are some (a "0%" beside
         # 接近 puzzles a reader), else no sign ("-0%" reads as a miss)
-        text = f"{v:+.2f}" if signed and abs(v) >= 0.005 else "0"
+        zero = f"{0:.{decimals}f}" if fixed else "0"
+        text = f"{v:+.2f}" if signed and abs(v) >= 0.005 and decimals < 2 else zero
     return escape(text + (unit if unit in ("%", "‰") else ""))
 
 
@@ -141,7 +160,7 @@ def value_texts(rows: pd.DataFrame, column: str = "value_shown", unit: str = "un
 
 def _gap_text(gap: Any, unit: str, precision: Any = 1) -> str:
     """A signed gap in the indicator's unit at its precision; between percentages in 个百分点."""
-    text = num(gap, "", signed=True, decimals=_decimals(precision))
+    text = num(gap, "", signed=True, decimals=_decimals(precision), fixed=True)
     if text == "—":
         return text
     return text + ("个百分点" if unit == "%" else "‰" if unit == "‰" else e(unit))

@@ -25,8 +25,10 @@ from .html import (
     _gap_text,
     _value_text,
     badge,
+    date_words,
     e,
     num,
+    reader_words,
     table,
     task_badge,
     value_texts,
@@ -104,6 +106,15 @@ def _input_filter(ctx: ReportContext, code: str | None) -> pd.DataFrame:
     return inputs[~stems.isin(others)]
 
 
+def filed_units(ctx: ReportContext, period: str) -> set[str]:
+    """Codes of the units whose return for ``period`` is among the batch's data files (a
+    return's owner is the code its file name starts with: 990102.xlsx, 990105_县级.csv)."""
+    paths = ctx.inputs["path"].astype(str)
+    mine = paths[paths.str.contains(f"/{period}/", regex=False)]
+    stems = mine.str.rsplit("/", n=1).str[-1].str.split(r"[._]", regex=True).str[0]
+    return set(stems)
+
+
 # ---- the org tree ------------------------------------------------------------------------
 
 
@@ -153,16 +164,22 @@ def title(ctx: ReportContext, code: str | None, subject: str, to: str | None = N
     name = _full_name(ctx, code) if code else (_full_name(ctx, root) if root else "")
     label = _period_label(ctx.period)
     own = bool(code) and str(code) != root and not children(ctx, str(code))
-    files = len(_input_filter(ctx, code if own else None))
-    kinds = county_kinds(ctx.units, str(code) if code and not own else root)
+    parent = str(code) if code and not own else root
+    kinds = county_kinds(ctx.units, parent)
     if to is None:
         to = f"{_unit_row(ctx, str(code))['name']}教育局" if own else f"{kinds}教育局，局机关各处室"
-    reporters = str(_unit_row(ctx, str(code))["name"]) if own else kinds
+    filed = filed_units(ctx, ctx.period)
+    if own:
+        reporters = str(_unit_row(ctx, str(code))["name"])
+        note = "" if str(code) in filed else "本期未报送"
+    else:
+        reporters, kids = kinds, children(ctx, parent)
+        note = f"{len(kids)}个单位中{len(set(kids) & filed)}个已报送"
     meta = {**ctx.meta, "report": ctx.meta.get("report") or _default_report(ctx)}
     body = (
         f"<style>{CSS}</style>"
         + header(meta, f"{name}{label}{subject}", to)
-        + source_line(meta, reporters, files)
+        + source_line(meta, reporters, note)
     )
     return Html(body)
 
@@ -301,7 +318,7 @@ def tasks_table(ctx: ReportContext, department: str | None = None) -> Html:
             "颜色": [task_badge(str(c)) for c in t["colour"]],
             "报送状态": t["reported_status"],
             "原因": reasons.replace("", "—"),
-            "计划完成": t["due"].astype(str).str[:10],
+            "计划完成": t["due"].map(date_words),
         }
     )
     note = (
@@ -347,7 +364,7 @@ def quality(ctx: ReportContext, code: str | None = None) -> Html:
                 "单位": p["county_code"].astype(str).map(names).fillna("—"),
                 "行": p["row"],
                 "列": p["column"],
-                "问题": p["message"],
+                "问题": p["message"].map(reader_words),
             }
         ).head(40)
         parts.append(table(frame))
