@@ -157,3 +157,8 @@ def test_the_table_genre_corpus_scores_above_the_bar() -> None:
         total.add(score.score_plan(plan, yaml.safe_load(gold.read_text(encoding="utf-8"))))
     assert total.tasks[2] >= 0.9, total.missed
     assert total.targets[2] >= 0.85, total.missed
+
+
+def test_a_table_without_a_header_is_read_by_its_cells() -> None:
+    text = "\n".join([TITLE, *("\t".join(r) for r in ROWS)]) + "\n"
+    _covers(shape(planlib.extract_plan(text, codes=False).plan), WANT)

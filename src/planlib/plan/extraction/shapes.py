@@ -25,6 +25,7 @@ _SPACES = re.compile(r"[ \u00a0]{2,}|\u3000+|\t")
 _SEQ = re.compile(r"\d{1,3}[.、．]?")
 _NUMBER = re.compile(r"[-+]?\d[\d,，]*(\.\d+)?\s*(万元|亿元|元|万|亿)?")
 _HAS_NUMBER = re.compile(r"\d")
+_YEAR = re.compile(r"\d{4}年度?")
 _PAREN_UNIT = re.compile(r"[（(]([^）)]{1,6})[）)]")
 TEXT_ROLES = ("task", "content")
 UNIT_ROLES = ("lead", "responsible")
@@ -76,7 +77,7 @@ def header_like(cells: Sequence[str]) -> bool:
     return len(filled) >= 2 and all(
         len(c) <= 16
         and "。" not in c
-        and not _HAS_NUMBER.search(_PAREN_UNIT.sub("", c))
+        and not _HAS_NUMBER.search(_YEAR.sub("", _PAREN_UNIT.sub("", c)))
         and not looks_like_deadline(c)
         for c in filled
     )

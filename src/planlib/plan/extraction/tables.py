@@ -189,12 +189,17 @@ def _shaped_header(
     names = pipe_cells(lines[i][1])
     while names and not names[-1]:
         names.pop()
-    if len([c for c in names if c]) < 2 or not header_like(names):
+    if len([c for c in names if c]) < 2:
         return None
     width = 1
+    if not header_like(names):  # no header: the cells alone, from the run's first row
+        if (i and "|" in lines[i - 1][1]) or not _same_shape(lines[i : i + 3], len(names)):
+            return None
+        names, width = [""] * len(names), 0
     below = pipe_cells(lines[i + 1][1]) if i + 1 < len(lines) else []
     if (
-        "|" in (lines[i + 1][1] if i + 1 < len(lines) else "")
+        width
+        and "|" in (lines[i + 1][1] if i + 1 < len(lines) else "")
         and header_like(below)
         and ("" in names or "" in below)
     ):  # a two-row header: 投资（万元） over 总投资 | 年度投资
@@ -215,6 +220,13 @@ def _shaped_header(
     if not is_table(roles) and not _is_header(vocabulary):
         return None
     return names, roles, width, False
+
+
+def _same_shape(lines: Sequence[tuple[int, str]], width: int) -> bool:
+    """Whether these are three ``|`` rows of ``width`` cells (a table without a header)."""
+    return len(lines) == 3 and all(
+        "|" in t and len([c for c in pipe_cells(t) if c]) == width for _, t in lines
+    )
 
 
 def _stacked_header(upper: list[str], below: list[str]) -> list[str]:
