@@ -33,7 +33,7 @@ def test_a_flow_is_projected_by_last_years_quarterly_pattern() -> None:
     row = status_of(out)
     assert row["projection"] == pytest.approx(94.9 / 0.45)
     assert row["projection_basis"] == "上年同期进度"
-    assert "上年同期完成全年的 45%" in row["projection_method"]
+    assert "上年同期完成全年的45%" in row["projection_method"]
     linear = status_of(planlib.assess(now, plan, allocations=False))
     assert linear["projection"] == pytest.approx(189.8)
     assert linear["projection_basis"] == "线性" and "序时进度" in linear["projection_method"]

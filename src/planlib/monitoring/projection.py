@@ -89,7 +89,7 @@ def _project_flows(
         basis[by_pattern] = "上年同期进度"
         words = pd.Series(pattern[by_pattern] * 100).round(1).map("{:g}%".format)
         method[by_pattern] = (
-            "按上年同期进度外推（上年同期完成全年的 " + words.to_numpy(dtype=object) + "）"
+            "按上年同期进度外推（上年同期完成全年的" + words.to_numpy(dtype=object) + "）"
         )
 
 
@@ -130,7 +130,7 @@ def _project_trend(
     basis[stock] = np.where(n >= 2, "趋势", "沿用本期值")
     method[stock] = np.where(
         n >= 2,
-        "按本年已有 " + n.astype(str).astype(object) + " 个季度的线性趋势外推至第四季度",
+        "按本年已有" + n.astype(str).astype(object) + "个季度的线性趋势外推至第四季度",
         "仅有一个季度，沿用本期值",
     )
 
