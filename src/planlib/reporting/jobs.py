@@ -41,6 +41,7 @@ class ReportJob:
     parameters: dict[str, Any] = field(default_factory=dict)  # JSON values, never code
     formats: tuple[str, ...] = ("html", "pdf")
     timeout: float = 600.0  # whole-notebook timeout in seconds
+    font: str = ""  # the batch's font (planlib.fonts.batch_font) the HTML page's font is cut from
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ def _render(job: ReportJob, context: bytes, execute: Execute) -> dict[str, bytes
     from papermill.exceptions import PapermillExecutionError
 
     from ..resources import notebooks_dir
-    from .render import hide_code, html_pdf, notebook_html
+    from .render import hide_code, html_pdf, notebook_html, with_font
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -292,8 +293,9 @@ def _render(job: ReportJob, context: bytes, execute: Execute) -> dict[str, bytes
         files: dict[str, bytes] = {"ipynb": nbformat.writes(nb).encode("utf-8")}
         if "html" in job.formats or "pdf" in job.formats:
             html = notebook_html(nb, _page_title(job))
-            if "html" in job.formats:
-                files["html"] = html.encode("utf-8")
-            if "pdf" in job.formats:
+            if "pdf" in job.formats:  # WeasyPrint embeds the bundled font itself
                 files["pdf"] = html_pdf(html)
+            if "html" in job.formats:  # the page carries its glyphs for any browser
+                within = Path(job.font) if job.font else None
+                files["html"] = with_font(html, within).encode("utf-8")
         return files

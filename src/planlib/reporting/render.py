@@ -2,24 +2,31 @@
 
 The HTML page is nbconvert's ``basic`` body (outputs only) inside planlib's own page shell; the PDF
 is rendered from the same page, with the bundled Noto Sans SC given by ``@font-face`` so it needs
-no system fonts. The font is linked only for the PDF: a page opened in a browser uses the
-reader's own Chinese fonts (and never carries a path of the machine that made it).
+no system fonts. The HTML file carries its own font instead (:func:`with_font`): the glyphs the
+page shows, cut from the bundled font and embedded as a WOFF ``data:`` URI, so a reviewer's
+browser without a Chinese font reads it too (and the page never carries a path of the machine
+that made it). The PDF is made from the page without it: WeasyPrint embeds the font itself.
 """
 
 from __future__ import annotations
 
 import atexit
 import base64
+import json
 import re
 import struct
+from collections.abc import Iterable
+from contextlib import suppress
 from functools import cache
-from html import escape
+from html import escape, unescape
+from pathlib import Path
 from typing import Any
 
 import nbformat
 
 from .._patches import weasyprint_png_passthrough
 from ..charts import style
+from ..fonts import page_font
 
 PAGE_CSS = """
 html { background: white; }
@@ -78,6 +85,59 @@ def font_face_css() -> str:
         f'body, .pl {{ font-family: "{style.FONT_NAME}", sans-serif; }}\n'
         ".pl .mono { font-family: 'DejaVu Sans Mono', monospace; }\n"
     )
+
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
+
+
+def page_text(html: str) -> str:
+    """The text a page shows: its tags, scripts and style sheets out, entities read."""
+    return unescape(_TAG.sub(" ", html))
+
+
+def font_css(html: str, within: Path | None = None) -> str:
+    """An ``@font-face`` carrying the glyphs ``html`` shows as a WOFF ``data:`` URI, and the body
+    set in it (``within``: the batch font to cut it from, see :func:`planlib.fonts.page_font`)."""
+    data = base64.b64encode(page_font(page_text(html), within)).decode("ascii")
+    return (
+        f'@font-face {{ font-family: "{style.FONT_NAME}"; font-style: normal; font-weight: 400; '
+        f'font-display: block; src: url(data:font/woff;base64,{data}) format("woff"); }}\n'
+        f'body {{ font-family: "{style.FONT_NAME}", sans-serif; }}\n'
+    )
+
+
+@cache
+def package_text() -> str:
+    """Every character planlib's own code, notebooks and bundled data can put on a page."""
+    from .. import __file__ as package
+    from ..resources import data_dir, notebooks_dir
+
+    seen: set[str] = set()
+    roots = [(Path(package).parent, "*.py"), (notebooks_dir(), "*.ipynb"), (data_dir(), "*.yaml")]
+    for root, pattern in roots:
+        for path in root.rglob(pattern):
+            with suppress(OSError, UnicodeDecodeError):
+                seen.update(path.read_text(encoding="utf-8"))
+    return "".join(sorted(seen))
+
+
+def batch_text(frames: Iterable[Any], meta: Any = None) -> str:
+    """The characters a batch's reports can show: planlib's own text, and every name, word and
+    column heading in the batch's frames and settings (units, schools, targets, ledger notes)."""
+    seen = set(package_text()) | set(json.dumps(meta, ensure_ascii=False, default=str))
+    for frame in frames:
+        seen.update("".join(map(str, frame.columns)))
+        for name in frame.columns:
+            if frame[name].dtype.kind in "OSUc" or str(frame[name].dtype) in ("category", "string"):
+                seen.update("".join(map(str, frame[name].dropna().unique())))
+    return "".join(sorted(seen))
+
+
+def with_font(html: str, within: Path | None = None) -> str:
+    """The page with its own font embedded (:func:`font_css`), for a browser without one."""
+    sheet = f"<style>{font_css(html, within)}</style>\n"
+    head = html.find("</head>")
+    return html[:head] + sheet + html[head:] if head >= 0 else sheet + html
 
 
 @cache

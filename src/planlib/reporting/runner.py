@@ -217,6 +217,22 @@ def plan_jobs(
     return jobs
 
 
+def with_batch_font(ctx: ReportContext, jobs: list[ReportJob]) -> list[ReportJob]:
+    """The jobs told where the batch's font is: the bundled font cut once to every character the
+    batch's reports can show (cached on disk by their hash), from which each HTML page cuts its
+    own in a tenth of a second instead of half a second (:func:`planlib.fonts.page_font`)."""
+    import dataclasses
+
+    from ..fonts import batch_font
+    from .context import FRAMES
+    from .render import batch_text
+
+    started = time.monotonic()
+    font = batch_font(batch_text((getattr(ctx, name) for name in FRAMES), ctx.meta))
+    log.info("报告字体已准备，用时 %.1f 秒", time.monotonic() - started)
+    return [dataclasses.replace(job, font=str(font or "")) for job in jobs]
+
+
 @dataclass
 class BatchOutcome:
     """What a batch did: one entry per report, plus where the index and manifest are."""
@@ -318,6 +334,8 @@ def run_reports(
                 ctx, wanted if "county" in chosen else [], fmts, timeout,
                 overview="city" in chosen, departments=departments, root=overview_of,
             )  # fmt: skip
+            if "html" in fmts:
+                jobs = with_batch_font(ctx, jobs)
             runner = executor if executor is not None else LocalExecutor()
             log.info("共 %d 份报告（%s），执行器 %r", len(jobs), "、".join(chosen), runner)
             outcome = BatchOutcome(out=out_dir, period=ctx.period)
