@@ -21,12 +21,12 @@ import pdfplumber
 import pytest
 
 import planlib
+from planlib.monitoring.gaps import margin
 from planlib.periods import parse_period
 from planlib.reporting import runner
 from planlib.reporting.context import ReportContext, build_context
 from planlib.reporting.executors import LocalExecutor
 from planlib.reporting.followup import QUARTER_WORDS
-from planlib.reporting.schools import list_length
 
 PERIODS = ("2022Q2", "2022Q4")
 MARGIN = 16 / 25.4 * 72  # the @page margin top and bottom, in points
@@ -282,19 +282,22 @@ def test_a_quarter_without_data_does_not_reset_a_run(
     ctx = contexts["2022Q4"]
     gaps = _gap_quarters(ctx)
     assert gaps, "the sample has a county that skipped a quarter"
-    text = _section(flat(rendered["2022Q4"] / "city.pdf"), "三、督办事项", "四、")
+    frames = [
+        t for t in tables(_html(rendered["2022Q4"] / "city.pdf")) if "单位及差距" in t.columns
+    ]
+    rows = pd.concat(frames, ignore_index=True)
     a = ctx.assessment
     for name, periods in gaps.items():
         said = f"{QUARTER_WORDS[parse_period(periods[-1]).quarter]}未报送"
-        segments = re.findall(rf"{name}（([^）]*)）", text)
-        assert any(said in s for s in segments), (name, said, segments[:3])
-        mine = a[a["org_name"] == name]
-        now = mine[(mine["period"] == ctx.period) & (mine["status"] == "未达标")]
-        first = mine[mine["period"] == min(ctx.meta["periods"])]
+        mine = rows[rows["单位及差距"].str.contains(f"{name}", regex=False)]
+        texts = (mine["事项"] + mine["单位及差距"]).tolist()
+        assert any(said in t for t in texts), (name, said, texts[:3])
+        own = a[a["org_name"] == name]
+        now = own[(own["period"] == ctx.period) & (own["status"] == "未达标")]
+        first = own[own["period"] == min(ctx.meta["periods"])]
         old = set(first.loc[first["status"] == "未达标", "indicator"]) & set(now["indicator"])
-        new_misses = len(set(now["indicator"]) - old)
-        fresh = sum("本季度起" in s for s in segments)
-        assert fresh <= new_misses, (name, fresh, new_misses)
+        fresh = sum("本季度起" in t for t in texts)
+        assert fresh <= len(set(now["indicator"]) - old), (name, fresh)
 
 
 @pytest.mark.slow
@@ -314,7 +317,7 @@ def test_every_supervision_item_has_a_deadline_and_a_responsible_unit(
         text = _section(flat(folder / "city.pdf"), "三、督办事项", "四、")
         a = ctx.assessment
         near = a[(a["period"] == period) & (a["level"] == "county") & (a["status"] == "接近")]
-        absent = sorted({n for n in near["org_name"] if f"{n}（" not in text})
+        absent = sorted({n for n in near["org_name"] if n not in text})
         assert not absent, (period, absent)
 
 
@@ -325,12 +328,23 @@ def test_school_lists_name_only_the_schools_that_close_a_gap(
     """A county's school list is there only where it has a gap, and names as many schools as
     the gap needs plus a margin, not every school not yet meeting the standard."""
     lists = 0
-    for folder in rendered.values():
+    for period, folder in rendered.items():
+        gaps = contexts[period].gaps
         for pdf in _county_pdfs(folder):
             text = flat(pdf)
-            for needed, shown in re.findall(r"还需(\d+)所。下列(\d+)所", text):
+            found = re.findall(r"下列(\d+)所中，前(\d+)所即可补齐，另列(\d+)所备选", text)
+            mine = gaps[gaps["county_code"] == pdf.stem]
+            assert len(found) == mine.groupby(["task_id", "indicator"]).ngroups, (period, pdf)
+            for listed, needed, extra in found:
                 lists += 1
-                assert int(shown) <= list_length(float(needed)), (pdf, needed, shown)
+                assert int(extra) <= margin(int(needed)), (pdf, listed, needed, extra)
+                assert int(listed) == int(needed) + int(extra), (pdf, listed, needed, extra)
+            a = contexts[period].assessment
+            met = a[(a["org_code"] == pdf.stem) & (a["period"] == period)]
+            met = met[pd.to_numeric(met["still_needed"], errors="coerce").fillna(0) <= 0]
+            appendix = text.split("可补齐差距的学校", 1)[-1].split("附录", 1)[0]
+            for name in met["indicator_name"]:
+                assert f"{name}：" not in appendix, (period, pdf, name)
     assert lists >= 5
 
 

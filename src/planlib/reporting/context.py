@@ -24,7 +24,7 @@ from ..errors import ContextError
 
 FRAMES = (
     "assessment", "problems", "tasks", "departments", "inputs", "definitions", "units", "schools",
-    "supervision",
+    "supervision", "gaps",
 )  # fmt: skip
 """The frames a context carries, each a parquet file in the zip."""
 
@@ -51,6 +51,9 @@ class ReportContext:
     supervision: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The 督办 items of the report period (:func:`planlib.monitoring.supervision.supervision_items`):
     deadline, responsible unit and person, follow-up of last quarter's items, escalation."""
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """For each county gap on a school-level target, the schools that can close it, ranked,
+    needed plus a margin (:func:`planlib.monitoring.gaps.schools_to_close_gap`)."""
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -134,6 +137,7 @@ def build_context(
     """
     from ..monitoring.behind import school_status
     from ..monitoring.departments import by_department, department_names
+    from ..monitoring.gaps import schools_to_close_gap
     from ..monitoring.pipeline import monitor
     from ..resources import package_version
     from .bulletin import report_settings
@@ -188,6 +192,7 @@ def build_context(
             run.period,
         ),
         supervision=_supervision(run),
+        gaps=schools_to_close_gap(run, run.period),
         meta=meta,
     )
 

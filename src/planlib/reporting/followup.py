@@ -23,7 +23,7 @@ QUARTER_WORDS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 LAPSES = ("未报送", "台账未报送")
 """Statuses that are a missing return, not a missed target."""
 _GROUP = ["escalation", "escalation_name", "item_kind", "task_id", "task_title", "indicator",
-          "indicator_name", "status", "follow_up", "deadline", "deadline_source", "target_text"]  # fmt: skip
+          "indicator_name", "status", "follow_up", "deadline", "deadline_source"]  # fmt: skip
 
 
 def items_for(
@@ -80,18 +80,20 @@ def run_words(r: Any) -> str:
     return text + (f"，{missing}" if missing else "")
 
 
-def unit_words(r: Any) -> str:
-    """One unit in a 督办 row: its name, what it still needs and since when; a lapse as such."""
+def unit_words(r: Any, run: bool = True) -> str:
+    """One unit in a 督办 row: its name, what it still needs and (``run``) since when; a lapse
+    as such."""
     name = e(r.org_name) if str(r.org_name or "") else e(r.responsible_unit)
     if str(r.status) == "未报送":
         return f"{name}（{quarter_words(r.period) or '本季度未报送'}）"
     if str(r.status) == "台账未报送":
         return f"{name}（任务进展台账未报送）"
-    need = _still_needed_text(r)
-    parts = [f"还需{need}" if need else "", run_words(r)]
     if str(r.follow_up) == "已整改":
-        parts = ["已达到目标"]
-    return f"{name}（{'，'.join(p for p in parts if p)}）"
+        return f"{name}（已达到目标）"
+    need = _still_needed_text(r)
+    parts = [f"还需{need}" if need else "", run_words(r) if run else ""]
+    text = "，".join(p for p in parts if p)
+    return f"{name}（{text}）" if text else name
 
 
 def responsible_words(group: pd.DataFrame) -> str:
@@ -105,9 +107,10 @@ def responsible_words(group: pd.DataFrame) -> str:
     ):
         if unit and (unit not in seen or person):
             seen[unit] = person
-    if len(seen) > 3:
+    own = {f"{n}教育局" for n in group["org_name"].fillna("").astype(str)}
+    if len(seen) > 1 and set(seen) <= own:  # each unit answers for itself
         people = [f"{e(u)}（{e(p)}）" for u, p in seen.items() if p]
-        return f"各有关单位（{len(seen)}个）" + ("；" + "、".join(people) if people else "")
+        return "所列各单位教育局" + ("；" + "、".join(people) if people else "")
     return "、".join(f"{e(u)}（{e(p)}）" if p else e(u) for u, p in seen.items())
 
 
@@ -121,24 +124,28 @@ def deadline_words(deadline: Any, source: Any) -> str:
 
 
 def grouped(items: pd.DataFrame) -> pd.DataFrame:
-    """One row per target, status, follow-up and escalation: the units named with their
-    shortfall, the responsible units and persons, the deadline."""
+    """One row per target, status, follow-up, escalation and deadline: the units named with
+    their shortfall (and since when, said once when they share it), the responsible units and
+    persons, the deadline."""
     rows = []
     keys = [k for k in _GROUP if k in items]
     for key, g in items.groupby(keys, sort=False, dropna=False):
         r = dict(zip(keys, key, strict=True))
+        lapse = str(r.get("item_kind")) != "指标" or str(r.get("status")) in LAPSES
         subject = (
-            f"{e(r['indicator_name'])}（目标{e(r['target_text'])}）"
-            if str(r.get("item_kind")) == "指标" and str(r.get("status")) not in LAPSES
-            else f"任务{e(r['task_id'])}　{e(r['task_title'])}"
+            f"任务{e(r['task_id'])}　{e(r['task_title'])}" if lapse else e(r["indicator_name"])
         )
-        status = str(r["status"])
+        runs = {run_words(x) for x in g.itertuples(index=False)}
+        shared = len(runs) == 1 and len(g) > 1 and not lapse
+        level = f"{e(r['escalation_name'])}，" if str(r["escalation_name"] or "") else ""
+        said = f"<br>{next(iter(runs))}" if shared else ""
         rows.append(
             {
-                "督办等级": e(r["escalation_name"]),
-                "事项": subject + f"<br>{e(status)}，{len(g)}个单位",
-                "单位及差距": "；".join(unit_words(x) for x in g.itertuples(index=False)),
-                "整改情况": e(r["follow_up"]),
+                "事项": f"<b>{subject}</b><br>{e(r['status'])}{len(g)}个单位"
+                f"<br>{level}{e(r['follow_up'])}{said}",
+                "单位及差距": "；".join(
+                    unit_words(x, run=not shared) for x in g.itertuples(index=False)
+                ),
                 "责任单位（责任人）": responsible_words(g),
                 "整改时限": deadline_words(r["deadline"], r["deadline_source"]),
             }
@@ -189,7 +196,6 @@ def supervision_section(
             + table(
                 frame,
                 raw=("事项", "单位及差距", "责任单位（责任人）", "整改时限"),
-                nowrap=("督办等级", "整改情况"),
             )
         )
     if len(fixed):

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..charts import figures as charts
 from ..charts import style
+from ..monitoring.risks import misses_at_year_end, year_end_key
 from ..periods import parse_period
 from .context import ReportContext
 from .followup import supervision_section
@@ -142,20 +143,13 @@ def _year_end(ctx: ReportContext) -> bool:
     return ctx.period.endswith("Q4")
 
 
-def projected_misses(ctx: ReportContext, rows: pd.DataFrame) -> pd.Series:
-    """Which rows miss at year end as the outlook table says it: the projected status before
-    the fourth quarter, the year's status at it. The risk list and the table read this one mask."""
-    key = "status" if _year_end(ctx) else "projected_status"
-    return rows[key].astype(str).eq("未达标")
-
-
 def _risk_rows(ctx: ReportContext, org: str) -> list[tuple[bool, Any, pd.DataFrame]]:
     """Every target projected to miss (worst first), then up to :data:`RISKS` others that
     children miss or that are projected only near."""
     own = _rows(ctx, org, ctx.period)
     kids = _kid_rows(ctx, org)
-    miss = projected_misses(ctx, own)
-    key = "status" if _year_end(ctx) else "projected_status"
+    miss = misses_at_year_end(own, ctx.period)  # the mask the outlook table's 预计状态 shows
+    key = year_end_key(ctx.period)
     recs = []
     for r, m in zip(own.itertuples(index=False), miss, strict=True):
         mine = kids[(kids["task_id"] == r.task_id) & (kids["indicator"] == r.indicator)]

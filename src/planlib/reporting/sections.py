@@ -90,29 +90,17 @@ def _full_name(ctx: ReportContext, code: str) -> str:
     return str(row["name"])
 
 
-def _input_filter(ctx: ReportContext, code: str | None) -> pd.DataFrame:
-    inputs = ctx.inputs
-    if code is None:
-        return inputs
-    others = set(ctx.units["code"].astype(str)) - {str(code)}
-    stems = (
-        inputs["path"]
-        .astype(str)
-        .str.rsplit("/", n=1)
-        .str[-1]
-        .str.split(r"[._]", regex=True)
-        .str[0]
-    )
-    return inputs[~stems.isin(others)]
-
-
 def filed_units(ctx: ReportContext, period: str) -> set[str]:
-    """Codes of the units whose return for ``period`` is among the batch's data files (a
-    return's owner is the code its file name starts with: 990102.xlsx, 990105_县级.csv)."""
+    """Codes of the units whose return for ``period`` is among the batch's data files (whose a
+    file is: :func:`planlib.returns.identity.owner_of_file`, the rule reading uses)."""
+    from ..returns.identity import owner_of_file  # not at kernel start-up
+
+    units = ctx.units
+    counties = units[units["level"].astype(str) == "county"] if "level" in units else units
+    names = dict(zip(counties["code"].astype(str), counties["name"].astype(str), strict=True))
     paths = ctx.inputs["path"].astype(str)
     mine = paths[paths.str.contains(f"/{period}/", regex=False)]
-    stems = mine.str.rsplit("/", n=1).str[-1].str.split(r"[._]", regex=True).str[0]
-    return set(stems)
+    return {o for o in (owner_of_file(p, names) for p in mine) if o is not None}
 
 
 # ---- the org tree ------------------------------------------------------------------------
