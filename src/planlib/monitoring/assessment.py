@@ -22,6 +22,7 @@ from ..checks import expect_frame, expect_type
 from ..errors import AllocationFileError, Problem, UsageError
 from ..plan.model import COMPARATORS, Plan
 from .allocations import allocations_frame
+from .excluded import reduce_city_targets
 from .indicators import IndicatorSet, Settings, load_indicators
 from .projection import project
 from .shortfall import still_needed
@@ -246,12 +247,18 @@ def per_indicator(
 
 
 def allocate(
-    rows: pd.DataFrame, indicators: pd.DataFrame, alloc: pd.DataFrame, warnings: list[str]
+    rows: pd.DataFrame,
+    indicators: pd.DataFrame,
+    alloc: pd.DataFrame,
+    warnings: list[str],
+    excluded: pd.DataFrame | None = None,
 ) -> UnitTargets:
     """Step 2, allocation: each unit's own target (the file's where it has one, derived where it
-    is silent) and how it was set."""
+    is silent) and how it was set; the city's totals less the parts of units left out."""
     target, source, given, basis = unit_targets(rows, alloc, warnings)
     method = allocation_method(rows, source, basis)
+    if excluded is not None:
+        reduce_city_targets(rows, target, source, method, alloc, excluded)
     lines = file_lines(rows, alloc)
     derived, slips = stock_targets(rows, indicators, target, method, given, lines)
     source = np.where(derived, FROM_BASELINE, source)
@@ -381,6 +388,7 @@ def assess(
     definitions: IndicatorSet | None = None,
     *,
     history: pd.DataFrame | None = None,
+    excluded: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Judge every computed indicator against the plan's targets.
 
@@ -388,6 +396,8 @@ def assess(
     ``allocations`` is None (the bundled file for the plan's year), a path, a frame with
     county, indicator, target, or False (no allocations). ``history``: last year's indicator
     values where the data has them (a flow is then projected by last year's quarterly pattern).
+    ``excluded``: counties left out of the data (:func:`~planlib.monitoring.excluded.removed_units`);
+    the city's totals are then judged less their parts (listed in ``attrs["excluded_units"]``).
     Warnings (allocations that do not add up, targets with no indicator) are in
     ``result.attrs["warnings"]``; file targets below a county's baseline are also Problems in
     ``result.attrs["problems"]``.
@@ -402,7 +412,7 @@ def assess(
         out.attrs.update(warnings=warnings, problems=[])
         return out
     alloc = allocations_frame(allocations, plan, defs)
-    t = allocate(rows, indicators, alloc, warnings)
+    t = allocate(rows, indicators, alloc, warnings, excluded)
     change_targets(rows, indicators, t)
     sched = schedule(rows, alloc, t)
     judge = s.judgement(defs)
@@ -443,6 +453,8 @@ def assess(
     )
     out = out[[*indicators.columns, *ASSESSMENT_EXTRA]].reset_index(drop=True)
     out.attrs.update(warnings=list(dict.fromkeys(warnings)), problems=t.problems)
+    if excluded is not None and len(excluded):
+        out.attrs["excluded_units"] = dict(zip(excluded["code"], excluded["name"], strict=True))
     return out
 
 

@@ -26,6 +26,7 @@ from ..returns.ledger import check_ledger
 from ..returns.validation import problems_frame
 from ..workspace import use_workspace
 from .assessment import assess
+from .excluded import removed_units
 from .indicators import compute_indicators
 from .tasks import task_status
 
@@ -233,8 +234,9 @@ def monitor(
         allocations=allocations,
         settings=chosen_settings,
         definitions=defs,
-        history=history,
-    )  # a flow is projected by last year's quarterly pattern where last year is in the data
+        history=history,  # flows projected by last year's quarterly pattern where it is there
+        excluded=removed_units(dataset),  # counties left out: the city's totals less their part
+    )
     tasks = task_status(the_plan, dataset.ledger, assessment, chosen)
     # the ledger's problems and the allocation file's likely slips join the data's
     more = [*check_ledger(dataset.ledger, the_plan), *assessment.attrs.get("problems", [])]
