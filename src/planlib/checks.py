@@ -37,11 +37,18 @@ def clean_text(text: str) -> str:
     if text.isprintable():  # nearly every name: no copy
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        "" if (kind := unicodedata.category(ch)) == "Cf" else
-        "\ufffd" if kind == "Cc" and ch not in "\t\n" else ch
-        for ch in text
-    )  # fmt: skip
+    return "".join(_shown(ch) for ch in text)
+
+
+def _shown(ch: str) -> str:
+    """One character as :func:`clean_text` shows it: a format character dropped, another
+    control character (not tab or line feed) as U+FFFD, anything else itself."""
+    kind = unicodedata.category(ch)
+    if kind == "Cf":
+        return ""
+    if kind == "Cc" and ch not in "\t\n":
+        return "\ufffd"
+    return ch
 
 
 _KINDS: dict[str, str] = {

@@ -39,11 +39,34 @@ _LEVELS = ("county", "city")
 _TEMPORAL = ("stock", "flow")
 _DIRECTIONS = ("higher", "lower")
 _KEYS = {
-    "code", "name", "aliases", "kind", "numerator", "denominator", "factor", "unit", "direction",
-    "level", "temporal", "gross", "cap_setting", "tolerance", "basis", "definition", "precision",
-    "count_unit", "source", "category", "origin", "library_code", "confirmed",
-    "value", "stage", "ownership", "of",
-}  # fmt: skip
+    "code",
+    "name",
+    "aliases",
+    "kind",
+    "numerator",
+    "denominator",
+    "factor",
+    "unit",
+    "direction",
+    "level",
+    "temporal",
+    "gross",
+    "cap_setting",
+    "tolerance",
+    "basis",
+    "definition",
+    "precision",
+    "count_unit",
+    "source",
+    "category",
+    "origin",
+    "library_code",
+    "confirmed",
+    "value",
+    "stage",
+    "ownership",
+    "of",
+}
 
 
 @dataclass(frozen=True)

@@ -98,21 +98,38 @@ def clean_name(name: str) -> str:
 
 # --- stages of schooling: domain structure, one table ---------------------------------------------
 _STAGE_WORDS = {
-    "preschool": "学前|幼儿园|在园幼儿|入园|普惠园|公办园|民办园", "primary": "小学",
-    "junior": "初中|初级中学", "compulsory": "义务教育", "upper": "高中阶段", "senior": "普通高中|普高|高中",
-    "vocational": "中职|中等职业|职业高中|技工学校", "higher_vocational": "高职|高等职业",
-    "higher": "高校|高等学校|高等教育|大学", "school": "中小学", "special": "特殊教育|特教|残疾",
-}  # fmt: skip
-_STAGE_KEYS = sorted(((w, k) for k, v in _STAGE_WORDS.items() for w in v.split("|")), key=lambda kv: -len(kv[0]))  # fmt: skip
+    "preschool": "学前|幼儿园|在园幼儿|入园|普惠园|公办园|民办园",
+    "primary": "小学",
+    "junior": "初中|初级中学",
+    "compulsory": "义务教育",
+    "upper": "高中阶段",
+    "senior": "普通高中|普高|高中",
+    "vocational": "中职|中等职业|职业高中|技工学校",
+    "higher_vocational": "高职|高等职业",
+    "higher": "高校|高等学校|高等教育|大学",
+    "school": "中小学",
+    "special": "特殊教育|特教|残疾",
+}
+_STAGE_KEYS = sorted(
+    ((w, k) for k, v in _STAGE_WORDS.items() for w in v.split("|")), key=lambda kv: -len(kv[0])
+)
 _COVERS = {
-    "compulsory": {"primary", "junior"}, "upper": {"senior", "vocational"},
+    "compulsory": {"primary", "junior"},
+    "upper": {"senior", "vocational"},
     "school": {"primary", "junior", "compulsory", "senior"},  # 中小学: the schools, not a stage
-}  # fmt: skip
+}
 _CATEGORY = {
-    "preschool": "学前教育", "primary": "义务教育", "junior": "义务教育", "compulsory": "义务教育",
-    "upper": "高中阶段教育", "senior": "高中阶段教育", "vocational": "职业教育",
-    "higher_vocational": "职业教育", "higher": "高等教育", "special": "特殊教育",
-}  # fmt: skip
+    "preschool": "学前教育",
+    "primary": "义务教育",
+    "junior": "义务教育",
+    "compulsory": "义务教育",
+    "upper": "高中阶段教育",
+    "senior": "高中阶段教育",
+    "vocational": "职业教育",
+    "higher_vocational": "职业教育",
+    "higher": "高等教育",
+    "special": "特殊教育",
+}
 
 
 def stages(text: str) -> frozenset[str]:
@@ -146,10 +163,12 @@ def _stages_agree(a: frozenset[str], b: frozenset[str]) -> bool:
 
 # --- qualifiers that narrow what is counted: domain structure, one table ------------------------
 _QUALIFIERS: dict[str, tuple[str, ...]] = {
-    "own": ("公办", "民办"), "degree": ("专科", "本科", "研究生|硕士"),
-    "area": ("城区|城镇|县城", "乡村|农村|乡镇"), "new": ("新建|新增|改扩建|建成|补充|改造",),
+    "own": ("公办", "民办"),
+    "degree": ("专科", "本科", "研究生|硕士"),
+    "area": ("城区|城镇|县城", "乡村|农村|乡镇"),
+    "new": ("新建|新增|改扩建|建成|补充|改造",),
     "grade": ("优良", "优秀", "合格|及格"),
-}  # fmt: skip
+}
 """Families of words that narrow what is counted, each member a group of synonyms."""
 NARROWER = 0.8
 """Factor for a target that counts a part of what the indicator counts (城区…, 民办…, 新建…), or
@@ -177,10 +196,12 @@ def _qualifiers_fit(own: frozenset[tuple[str, str]], entry: _Entry) -> float:
 
 # --- units ---------------------------------------------------------------------------------------
 _UNIT_GROUPS = (
-    frozenset({"元", "万元", "亿元"}), frozenset({"人", "名", "万人"}), frozenset({"人次", "万人次"}),
+    frozenset({"元", "万元", "亿元"}),
+    frozenset({"人", "名", "万人"}),
+    frozenset({"人次", "万人次"}),
     frozenset({"所", "个", "家", "处", "座", "项", "间", "套", "台", "场", "场次", "次", "班"}),
     frozenset({"平方米", "万平方米"}),
-)  # fmt: skip
+)
 _RATE_UNITS = ("%", "个百分点")
 _RATE_NAME = re.compile(r"(?:率|占比)$")
 
@@ -379,14 +400,38 @@ def describe_match(m: Match, indicators: IndicatorSet) -> str:
 
 
 # --- plan indicators -----------------------------------------------------------------------------
-_FLOW = re.compile(r"新增|新建|新招|招聘|引进|补充|培训|完成|投入|改造|建设|建成|改扩建|资助|发放|开展|举办")  # fmt: skip
+_FLOW = re.compile(
+    r"新增|新建|新招|招聘|引进|补充|培训|完成|投入|改造|建设|建成|改扩建|资助|发放|开展|举办"
+)
 """Words of a year's accomplishment: the element is a flow (1月至本期), else a stock."""
-_RANGE = {"人": 5e6, "名": 5e6, "人次": 5e7, "万元": 1e8, "元": 1e12, "平方米": 1e8, "万平方米": 1e4}  # fmt: skip
+_RANGE = {
+    "人": 5e6,
+    "名": 5e6,
+    "人次": 5e7,
+    "万元": 1e8,
+    "元": 1e12,
+    "平方米": 1e8,
+    "万平方米": 1e4,
+}
 _AMOUNT = ("元", "万元", "亿元")
 _SUBJECTS = {
-    "中小学生": "人", "学生": "人", "在校生": "人", "幼儿": "人", "儿童少年": "人", "儿童": "人", "少年": "人", "专任教师": "人",
-    "教师": "人", "校长": "人", "毕业生": "人", "新生": "人", "学校": "所", "幼儿园": "所", "校舍": "所", "班级": "个",
-}  # fmt: skip
+    "中小学生": "人",
+    "学生": "人",
+    "在校生": "人",
+    "幼儿": "人",
+    "儿童少年": "人",
+    "儿童": "人",
+    "少年": "人",
+    "专任教师": "人",
+    "教师": "人",
+    "校长": "人",
+    "毕业生": "人",
+    "新生": "人",
+    "学校": "所",
+    "幼儿园": "所",
+    "校舍": "所",
+    "班级": "个",
+}
 _ASSESSED = ("优良", "优秀", "合格", "及格")
 """Grades of a test: their denominator is those tested (体质健康测试学生数)."""
 
@@ -445,10 +490,15 @@ def _element(code: str, name: str, unit: str, temporal: str, names: Set[str]) ->
     if name in names:
         name += "（本计划）"
     return {
-        "code": code, "name": name, "aliases": [], "unit": unit, "level": "county",
-        "kind": "amount" if unit in _AMOUNT else "count", "temporal": temporal,
+        "code": code,
+        "name": name,
+        "aliases": [],
+        "unit": unit,
+        "level": "county",
+        "kind": "amount" if unit in _AMOUNT else "count",
+        "temporal": temporal,
         "range": [0, _RANGE.get(unit, 100_000)],
-    }  # fmt: skip
+    }
 
 
 def plan_indicator(
@@ -477,23 +527,32 @@ def plan_indicator(
             _element(f"{code}_den", den, count_unit, "stock", names_in_use),
         ]
         entry |= {
-            "kind": "ratio", "numerator": f"{code}_num", "denominator": f"{code}_den",
-            "factor": 100, "unit": "%", "count_unit": count_unit, "temporal": "stock",
-            "tolerance": {"points": 1.0}, "precision": 1,
+            "kind": "ratio",
+            "numerator": f"{code}_num",
+            "denominator": f"{code}_den",
+            "factor": 100,
+            "unit": "%",
+            "count_unit": count_unit,
+            "temporal": "stock",
+            "tolerance": {"points": 1.0},
+            "precision": 1,
             "definition": f"{elements[0]['name']}占{elements[1]['name']}的百分比（本计划指标，口径待确认）。",
-        }  # fmt: skip
+        }
     else:
         temporal = "flow" if _FLOW.search(title) else "stock"
         stored = "万元" if unit == "亿元" else unit
         elements = [_element(f"{code}_value", title, stored, temporal, names_in_use)]
         when = "本年（1月至本期）累计" if temporal == "flow" else "期末存量"
         entry |= {
-            "kind": "total", "numerator": f"{code}_value",
-            "factor": 0.0001 if unit == "亿元" else 1, "unit": unit, "temporal": temporal,
+            "kind": "total",
+            "numerator": f"{code}_value",
+            "factor": 0.0001 if unit == "亿元" else 1,
+            "unit": unit,
+            "temporal": temporal,
             "tolerance": {"share": 0.03 if unit in _AMOUNT else 0.05},
             "precision": 2 if unit == "亿元" else 0,
             "definition": f"{title}，{when}（本计划指标{'，以万元报送、以亿元展示' if unit == '亿元' else ''}）。",
-        }  # fmt: skip
+        }
     direction = "lower" if comparator == "<=" else "higher"
     entry |= {"direction": direction, "level": "county", "source": "本计划", "category": category}
     return entry, elements

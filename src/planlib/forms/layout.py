@@ -171,9 +171,12 @@ def validation_for(e: Element, lower: float | None = None) -> DataValidation:
         kind = "whole" if e.kind == "count" else "decimal"
         low = e.minimum if lower is None else max(e.minimum, lower)
         dv = DataValidation(
-            type=kind, operator="between", formula1=plain(low), formula2=plain(e.maximum),
+            type=kind,
+            operator="between",
+            formula1=plain(low),
+            formula2=plain(e.maximum),
             allow_blank=True,
-        )  # fmt: skip
+        )
         what = "整数" if e.kind == "count" else "数值"
         dv.error = f"「{e.name}」应为 {plain(low)}–{plain(e.maximum)} 之间的{what}（{e.unit}）"
         if lower is not None:
@@ -188,9 +191,14 @@ def validation_for(e: Element, lower: float | None = None) -> DataValidation:
 
 
 def _element_columns(
-    ws: Worksheet, start: int, elements: Sequence[Element], d: Dictionary, last_row: int,
-    previous: Mapping[str, float], na: Mapping[str, frozenset[int]] | None = None,
-) -> None:  # fmt: skip
+    ws: Worksheet,
+    start: int,
+    elements: Sequence[Element],
+    d: Dictionary,
+    last_row: int,
+    previous: Mapping[str, float],
+    na: Mapping[str, frozenset[int]] | None = None,
+) -> None:
     for j, e in enumerate(elements, start=start):
         header = ws.cell(3, j)
         note = f"{element_definition(e)}。\n校验：" + "；".join(element_checks(e, d))
@@ -205,9 +213,13 @@ def _element_columns(
 
 
 def county_sheet(
-    ws: Worksheet, code: str, name: str, when: Period, d: Dictionary,
+    ws: Worksheet,
+    code: str,
+    name: str,
+    when: Period,
+    d: Dictionary,
     previous: Mapping[str, float],
-) -> None:  # fmt: skip
+) -> None:
     """Sheet 县级汇总: one row for the county, every county element a column."""
     elements = d.elements_at("county")
     headers = ["行政区划代码", "单位名称", "报告期", *(header_text(e) for e in elements)]
@@ -222,9 +234,13 @@ def county_sheet(
 
 
 def school_sheet(
-    ws: Worksheet, name: str, when: Period, d: Dictionary, schools: pd.DataFrame,
+    ws: Worksheet,
+    name: str,
+    when: Period,
+    d: Dictionary,
+    schools: pd.DataFrame,
     not_applicable: Mapping[str, frozenset[str]] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Sheet 学校明细: one row per school of the registry, every school element a column.
 
     ``not_applicable``: element code → the codes of the schools it does not apply to (their
@@ -234,9 +250,12 @@ def school_sheet(
     ids = [[str(v) for v in schools[f]] for f in fields]
     title = f"{name}学校情况表（{when.label}）"
     _frame(
-        ws, title, f"填报单位：{name}教育局    单位：人；1=是，0=否    报告期：{when.label}",
-        ["学校标识码", "学校名称", "学段", "办学性质", *(header_text(e) for e in elements)], ids,
-    )  # fmt: skip
+        ws,
+        title,
+        f"填报单位：{name}教育局    单位：人；1=是，0=否    报告期：{when.label}",
+        ["学校标识码", "学校名称", "学段", "办学性质", *(header_text(e) for e in elements)],
+        ids,
+    )
     row = FIRST_DATA_ROW - 1
     rows: dict[str, int] = {}
     for row, s in enumerate(schools.itertuples(index=False), start=FIRST_DATA_ROW):
@@ -280,9 +299,13 @@ def guide_lines(name: str, when: Period, d: Dictionary) -> list[str]:
 
 
 def reference_lines(
-    name: str, when: Period, flows: Sequence[Element], county_prev: Mapping[str, float],
-    school_prev: pd.DataFrame, schools: pd.DataFrame,
-) -> list[str]:  # fmt: skip
+    name: str,
+    when: Period,
+    flows: Sequence[Element],
+    county_prev: Mapping[str, float],
+    school_prev: pd.DataFrame,
+    schools: pd.DataFrame,
+) -> list[str]:
     """The text of the hidden 上期累计 sheet: last quarter's year-to-date values, for checking."""
     prev = when.previous()
     lines = [f"# {name} 上期（{prev.label}）本年累计数（仅供核对，不计入本期）", ""]

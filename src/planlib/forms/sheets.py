@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 FONT_NAME = "宋体"
 HEADER_FILL = "D9D9D9"  # grey: locked header and code cells
-INPUT_FILL = "FFFFFF"
 ERROR_FILL = "F4B6B6"  # prints as a mid grey
 WARNING_FILL = "FFF2B3"  # prints as a light grey
 ERROR_MARK = "×"

@@ -248,9 +248,16 @@ def init_workspace(
     catalog = (comp.indicators_file(), comp.dictionary_file())  # made once: written and counted
     try:
         summary = _write(
-            work, plan, matcher, catalog, warnings, (org_units, schools, allocations),
-            sample, seed, dict(sample_options or {}),
-        )  # fmt: skip
+            work,
+            plan,
+            matcher,
+            catalog,
+            warnings,
+            (org_units, schools, allocations),
+            sample,
+            seed,
+            dict(sample_options or {}),
+        )
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -302,9 +309,16 @@ def _write(
 
         shares = _read_allocations(allocations, indicators) if allocations else None
         summary = write_sample(
-            work, plan=plan, indicators=indicators, dictionary=dictionary, allocations=shares,
-            units=units_frame, schools=schools_frame, seed=seed, **options,
-        )  # fmt: skip
+            work,
+            plan=plan,
+            indicators=indicators,
+            dictionary=dictionary,
+            allocations=shares,
+            units=units_frame,
+            schools=schools_frame,
+            seed=seed,
+            **options,
+        )
     elif org_units is None:  # the sample city's registry only: returns are the bureau's to send
         from ..returns.sample import write_registry
 
