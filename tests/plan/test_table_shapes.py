@@ -162,3 +162,9 @@ def test_the_table_genre_corpus_scores_above_the_bar() -> None:
 def test_a_table_without_a_header_is_read_by_its_cells() -> None:
     text = "\n".join([TITLE, *("\t".join(r) for r in ROWS)]) + "\n"
     _covers(shape(planlib.extract_plan(text, codes=False).plan), WANT)
+
+
+def test_one_cell_per_line_with_unseen_header_words() -> None:
+    """Copied from a web page: every cell on its own line, rows opening at their number."""
+    text = "\n".join([TITLE, *HEADER, *(c for r in ROWS for c in r)]) + "\n"
+    _covers(shape(planlib.extract_plan(text, codes=False).plan), WANT)

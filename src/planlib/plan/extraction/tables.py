@@ -163,13 +163,43 @@ def _header_at(
     names: list[str] = []
     for _, t in lines[i : i + 12]:
         cells = [c for c in pipe_cells(t) if c]
-        if len(cells) != 1 or column_role(cells[0]) is None:
+        if (
+            len(cells) != 1
+            or not header_like([cells[0], "列"])
+            or _group_line(cells[0]) is not None
+            or item_marker(squeeze(cells[0]))
+        ):
             break
         names.append(cells[0])
+    if len(names) < 3:
+        return None
     roles = [column_role(n) for n in names]
-    if len(names) >= 3 and _is_header(roles):
-        return names, roles, len(names), True
-    return None
+    groups = _numbered_groups(lines, i + len(names), len(names))
+    shaped: list[str | None] = [None] * len(names)
+    if groups and _is_number_line(lines, i + len(names)):
+        shaped = column_roles(names, groups)  # the cells decide where the names are unknown
+    if _is_header(roles):
+        return names, [r or s for r, s in zip(roles, shaped, strict=True)], len(names), True
+    return (names, shaped, len(names), True) if is_table(shaped) else None
+
+
+def _is_number_line(lines: Sequence[tuple[int, str]], at: int) -> bool:
+    return at < len(lines) and lines[at][1].strip().strip("|｜ ") == "1"
+
+
+def _numbered_groups(lines: Sequence[tuple[int, str]], start: int, width: int) -> list[list[str]]:
+    """A table flattened to one cell per line, as rows: each opens at its number (1, 2, 3 …
+    alone on a line); only rows with one cell per column are kept, to judge the columns by."""
+    groups: list[list[str]] = []
+    expected = 1
+    for _, text in lines[start : start + 40 * width]:
+        cell = " ".join(c for c in pipe_cells(text) if c)
+        if cell == str(expected):
+            groups.append([cell])
+            expected += 1
+        elif groups:
+            groups[-1].append(cell)
+    return [g for g in groups if len(g) == width]
 
 
 def _as_row(text: str) -> str:
