@@ -198,3 +198,21 @@ def test_word_number_formats(n: int, fmt: str, shown: str) -> None:
     from planlib.plan.extraction.office import _format
 
     assert _format(n, fmt) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("", True),
+        ("(cid:12)(cid:845)(cid:77)(cid:1203)" * 20, True),
+        ("\ufffd\ufffd市教育局\ufffd\ufffd\ufffd" * 10, True),
+        ("\ue001\ue002\ue003工作要点" * 10, True),
+        ("Hxq Wkh Jvvq Kfxz Pqrs Lmno Abcd Efgh Ijkl Mnop Qrst Uvwx Yzab " * 3, True),
+        ("市教育局2022年工作要点\n一、总体要求\n1.办好教育。学前三年毛入学率达到93.5%。", False),
+        ("Annual plan 2022: 市教育局工作要点 (English summary kept)", False),
+    ],
+)
+def test_a_garbled_text_layer_is_told_apart(text: str, bad: bool) -> None:
+    from planlib.plan.extraction.pdf import garbled
+
+    assert garbled(text) is bad
