@@ -484,14 +484,17 @@ def test_an_unreadable_period_cell_is_one_error_for_its_row_not_one_per_column(t
     assert len(said) == 1 and said[0].row == 4, [p.describe() for p in problems]
 
 
-def test_a_number_written_with_its_unit_says_so(tmp_path):
+def test_a_number_written_with_another_unit_says_so(tmp_path):
+    """18800所 under a column of persons: not a number of persons (18800人 is read)."""
     row = [*ROW]
-    row[HEADER.index("在园幼儿数")] = "18800人"
+    row[HEADER.index("在园幼儿数")] = "18800所"
+    row[HEADER.index("普通高中在校生数")] = "12000人"
     path = write_xlsx(tmp_path / "returns" / "2022Q4" / "990102.xlsx", table(HEADER, row))
-    _, problems = read_returns(path, root=tmp_path)
+    values, problems = read_returns(path, root=tmp_path)
     (p,) = errors(problems)
-    assert (p.row, p.column, p.value) == (4, "在园幼儿数", "18800人")
-    assert "写了单位「人」" in p.message
+    assert (p.row, p.column, p.value) == (4, "在园幼儿数", "18800所")
+    assert "写了单位「所」" in p.message
+    assert values.loc[values["column"] == "普通高中在校生数", "value"].tolist() == [12000]
 
 
 def test_a_school_code_shown_in_scientific_notation_is_named_as_such(small_sample, tmp_path):

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ import pandas as pd
 from ..catalog.dictionary import Dictionary, load_dictionary
 from ..encodings import decode_text
 from ..errors import DataFileError, Problem, ReturnLimitError
-from ..periods import find_period, period_of_cell
+from ..periods import Period, find_period, period_of_cell
 from .cells import VALUE_COLUMNS, TableCells, _problem, cap_problems, check_tables
 from .filing import (
     FilePeriods,
@@ -137,171 +137,269 @@ def table_cells(
     return (cells.frame() if len(cells) else pd.DataFrame()), split_facts(problems)[0]
 
 
+@dataclass
+class _Table:
+    """What the header of a table says about its rows: where it is, its columns (elements,
+    code, period, name), the file's period and what Excel shows of the sheet."""
+
+    raw: RawTable
+    where: str
+    header: list[Any]
+    h: int  # index of the header's last row
+    title_rows: list[list[Any]]
+    title_text: str
+    file_period: Period | None
+    year: int | None
+    code_col: int
+    period_col: int | None
+    name_col: int | None
+    level: str
+    positions: list[int]
+    element_codes: list[str]
+    factors: list[float]
+    labels: list[str]
+    flags: frozenset[int]
+    notes: dict[int, dict[int, Any]]
+    hidden_rows: frozenset[int]
+    visible_codes: set[str]
+    label_columns: list[int]
+    take: Callable[[list[Any]], tuple[Any, ...]] | None  # the element cells of a full row
+    last: int  # the last element column (-1 for none)
+
+
+@dataclass
+class _Scan:
+    """What walking down a table's rows finds besides data: rows skipped by kind, rows of
+    another 报告期, the 报告期 strings parsed, row names, the send date, the last header."""
+
+    skipped: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    wrong_period: dict[str, list[int]] = field(default_factory=dict)
+    said_periods: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    sent: str | None = None
+    after_header: int = -1
+
+    def skip(self, kind: str, row: int, said: str) -> None:
+        self.skipped.setdefault(kind, []).append((row, said))
+
+
 def _table_cells(
     table: RawTable, d: Dictionary, periods: FilePeriods, given: Header | None = None
 ) -> tuple[TableCells, list[Problem]]:
-    problems: list[Problem] = []
-    where = f"{table.file}" + (f"［{table.sheet}］" if table.sheet else "")
-    sheet = table.layout
+    """The cells of one table and the problems of its layout: header, columns, then rows."""
+    t, problems = _open_table(table, d, periods, given)
+    if t is None:
+        return TableCells(table_where(table), "county"), problems
+    cells = TableCells(t.where, t.level)
+    scan = _Scan()
+    for i in range(t.h + 1, len(table.rows)):
+        code_period = _data_row(t, scan, i, problems)
+        if code_period is not None:
+            _take_row(t, cells, scan, i, *code_period)
+    problems += wrong_period_problems(
+        t.where, scan.wrong_period, t.file_period, periods, t.title_rows
+    )
+    problems += skipped_problems(t.where, scan.skipped, _text(t.header[t.code_col]))
+    if len(cells):
+        flag_at = [t.positions.index(j) for j in t.flags]
+        k, header_row = len(t.positions), t.h + 1
+        problems += blank_ticks(cells, k, flag_at, t.where, header_row) if flag_at else []
+        problems.append(facts_problem(t.where, scan.names, t.title_text, scan.sent))
+    return cells, problems
+
+
+def table_where(table: RawTable) -> str:
+    """How problems name a table: ``file［sheet］`` (a CSV: the file)."""
+    return f"{table.file}" + (f"［{table.sheet}］" if table.sheet else "")
+
+
+def _open_table(
+    table: RawTable, d: Dictionary, periods: FilePeriods, given: Header | None
+) -> tuple[_Table | None, list[Problem]]:
+    """The header of a table read under the grammar (headers.py), the file's period agreed,
+    required columns checked; None when no rows can be read."""
+    where, sheet = table_where(table), table.layout
     found = given or find_header(table.rows, d, sheet.merged if sheet else ())
     if found is None:
         message = no_header_message(table.rows, d)
-        problems.append(_problem(where, None, None, None, message, rule="no_header"))
-        return TableCells(where, "county"), problems
-    h, header_row = found.last, found.last + 1  # the index of its last row, its Excel row
-    header = found.labels
+        return None, [_problem(where, None, None, None, message, rule="no_header")]
+    h, header_row, header = found.last, found.last + 1, found.labels
     title_rows = table.rows[: found.first]
     title_text = " ".join(_text(c) for r in title_rows for c in r)
     file_period, mismatch = agreed_period(where, title_rows, periods)
     if mismatch is not None:
-        return TableCells(where, "county"), [mismatch]
+        return None, [mismatch]
     cols = classify_columns(header, d, where, header_row, title_text)
-    problems += cols.problems
-    columns, code_col, period_col, name_col, level = (
-        cols.columns,
-        cols.code,
-        cols.period,
-        cols.name,
-        cols.level,
-    )
-    if code_col is None:
-        return TableCells(where, level), problems
+    problems = list(cols.problems)
+    if cols.code is None:
+        return None, problems
+    columns, level = cols.columns, cols.level
     elements = {m.element for m, _ in columns.values()}
     problems += one_column_per_element(columns, sheet, where, header_row)
-    present_levels = {d[e].level for e in elements}
-    if level == "county" and present_levels == {"city"}:
+    if level == "county" and {d[e].level for e in elements} == {"city"}:
         level = "city"
     for e in d.elements_at(level):
         if e.required and e.code not in elements:
+            message = f"缺少必填列「{e.name}」"
             problems.append(
-                _problem(
-                    where,
-                    header_row,
-                    e.name,
-                    None,
-                    f"缺少必填列「{e.name}」",
-                    rule="missing_column",
-                )
+                _problem(where, header_row, e.name, None, message, rule="missing_column")
             )
-    cells = TableCells(where, level)
     positions = list(columns)
-    element_codes = [str(m.element) for m, _ in columns.values()]
-    factors = [m.factor for m, _ in columns.values()]
-    labels = [label for _, label in columns.values()]
-    k, last = len(positions), max(positions, default=-1)
-    take = itemgetter(*positions) if k > 1 else None
     flags = frozenset(j for j, (m, _) in columns.items() if d[str(m.element)].kind == "flag")
-    notes = cell_notes(sheet, positions, h + 1, len(table.rows), flags) if sheet else {}
     hidden_rows = sheet.hidden_rows if sheet else frozenset()
-    visible_codes = codes_of_visible_rows(table.rows, h + 1, code_col, hidden_rows)
-    label_columns = [j for j in range(len(header)) if j not in columns and j != code_col]
-    skipped: dict[str, list[tuple[int, str]]] = {}
-    wrong_period: dict[str, list[int]] = {}
-    said_periods: dict[str, tuple[str, bool]] = {}  # 报告期 as written: (quarter, disagrees)
-    names: dict[int, str] = {}
-    sent: str | None = None
-    code_label, after_header = _flat(header[code_col]), -1
-    file_period_text = str(file_period) if file_period else None
-    year = periods.year or (file_period.year if file_period else None)
-    for i in range(h + 1, len(table.rows)):
-        row = table.rows[i]
-        code = _text(row[code_col]) if code_col < len(row) else ""
-        if not code and not any(_text(c) for c in row):
-            continue
-        if (
-            code and not code[0].isdigit() and _flat(code) == code_label
-        ):  # the header again (one per printed page)
-            skipped.setdefault("header", []).append((i + 1, ""))
-            after_header = i + 1
-            continue
-        what = skipped_row(row, code, label_columns)
-        if what is not None:
-            skipped.setdefault(what[0], []).append((i + 1, what[1]))
-            if what[0] == "footer" and "日期" in what[1]:
-                sent = " ".join(_text(c) for c in row if _text(c))
-            continue
-        if i in (h + 1, after_header, after_header + 1) and is_column_numbers(row, code_col):
-            skipped.setdefault("numbers", []).append((i + 1, _text(row[code_col])))
-            continue
-        code = unicodedata.normalize("NFKC", code).lstrip("'‘’`").strip()  # '990102 (a CSV)
-        if code.endswith(".0") and code[:-2].isdigit():
-            code = code[:-2]  # a code typed as a number in Excel
-        period = file_period_text
-        if period_col is not None and period_col < len(row) and _text(row[period_col]):
-            said = _text(row[period_col])
-            if said not in said_periods:  # a column of one quarter: parsed once
-                cell = row[period_col]
-                p = period_of_cell(period_text(cell) if isinstance(cell, str) else cell, year)
-                said_periods[said] = (str(p) if p else said, p is not None and p != file_period)
-            period, disagrees = said_periods[said]
-            if disagrees and file_period is not None:
-                wrong_period.setdefault(said, []).append(i + 1)
-                continue
-        if (
-            code
-            and not code[0].isdigit()
-            and not code[1:2].isdigit()
-            and not any(_text(row[j]) for j in positions if j < len(row))
-        ):  # a title repeated on a printed page (城关区学校情况表…): text, no number
-            skipped.setdefault("note", []).append((i + 1, code[:20]))
-            continue
-        if not code:
-            uncalculated = bool(sheet and (i + 1, code_col) in sheet.uncalculated)
-            if not uncalculated and not any(_text(row[j]) for j in positions if j < len(row)):
-                # no code and no number: a note between the rows (以下为…), not data
-                note = next((_text(c) for c in row if _text(c)), "")
-                skipped.setdefault("note", []).append((i + 1, note[:20]))
-                continue
-            message = "代码为空"
-            if uncalculated:
-                message = "代码单元格是未计算的公式：请在 Excel 中打开并保存后重新报送"
-            problems.append(_problem(where, i + 1, _text(header[code_col]), None, message))
-            continue
-        if hidden_rows and i + 1 in hidden_rows:
-            if code in visible_codes:
-                skipped.setdefault("hidden_copy", []).append((i + 1, code))
-                continue
-            skipped.setdefault("hidden", []).append((i + 1, code))
-        width = (
-            0 if table.sheet else max((at + 1 for at, c in enumerate(row) if _text(c)), default=0)
+    t = _Table(
+        table,
+        where,
+        header,
+        h,
+        title_rows,
+        title_text,
+        file_period,
+        periods.year or (file_period.year if file_period else None),
+        cols.code,
+        cols.period,
+        cols.name,
+        level,
+        positions,
+        [str(m.element) for m, _ in columns.values()],
+        [m.factor for m, _ in columns.values()],
+        [label for _, label in columns.values()],
+        flags,
+        cell_notes(sheet, positions, h + 1, len(table.rows), flags) if sheet else {},
+        hidden_rows,
+        codes_of_visible_rows(table.rows, h + 1, cols.code, hidden_rows),
+        [j for j in range(len(header)) if j not in columns and j != cols.code],
+        itemgetter(*positions) if len(positions) > 1 else None,
+        max(positions, default=-1),
+    )
+    return t, problems
+
+
+def _data_row(t: _Table, scan: _Scan, i: int, problems: list[Problem]) -> tuple[str, str] | None:
+    """The code and period of row ``i`` if it is a data row; otherwise what it is (a header
+    repeated, a total, a note, another quarter's row …) is recorded in ``scan`` or
+    ``problems`` and None returned."""
+    row, code_col = t.raw.rows[i], t.code_col
+    code = _text(row[code_col]) if code_col < len(row) else ""
+    if not code and not any(_text(c) for c in row):
+        return None
+    if code and not code[0].isdigit() and _flat(code) == _flat(t.header[code_col]):
+        scan.skip("header", i + 1, "")  # the header again (one per printed page)
+        scan.after_header = i + 1
+        return None
+    what = skipped_row(row, code, t.label_columns)
+    if what is not None:
+        scan.skip(what[0], i + 1, what[1])
+        if what[0] == "footer" and "日期" in what[1]:
+            scan.sent = " ".join(_text(c) for c in row if _text(c))
+        return None
+    if i in (t.h + 1, scan.after_header, scan.after_header + 1) and is_column_numbers(
+        row, code_col
+    ):
+        scan.skip("numbers", i + 1, _text(row[code_col]))
+        return None
+    code = unicodedata.normalize("NFKC", code).lstrip("'‘’`").strip()  # '990102 (a CSV)
+    if code.endswith(".0") and code[:-2].isdigit():
+        code = code[:-2]  # a code typed as a number in Excel
+    period = _row_period(t, scan, row, i)
+    if period is None:
+        return None
+    if _not_data(t, scan, row, i, code, period or None, problems):
+        return None
+    return code, period
+
+
+def _row_period(t: _Table, scan: _Scan, row: list[Any], i: int) -> str | None:
+    """The period of a row: its 报告期 cell if it has one, else the file's ("" if none); None
+    for a row of another quarter than the file's (recorded in ``scan``)."""
+    period = str(t.file_period) if t.file_period else ""
+    at = t.period_col
+    if at is None or at >= len(row) or not _text(row[at]):
+        return period
+    said = _text(row[at])
+    if said not in scan.said_periods:  # a column of one quarter: parsed once
+        cell = row[at]
+        p = period_of_cell(period_text(cell) if isinstance(cell, str) else cell, t.year)
+        scan.said_periods[said] = (str(p) if p else said, p is not None and p != t.file_period)
+    period, disagrees = scan.said_periods[said]
+    if disagrees and t.file_period is not None:
+        scan.wrong_period.setdefault(said, []).append(i + 1)
+        return None
+    return period
+
+
+def _not_data(
+    t: _Table,
+    scan: _Scan,
+    row: list[Any],
+    i: int,
+    code: str,
+    period: str | None,
+    problems: list[Problem],
+) -> bool:
+    """Whether a row with a code (or none) is still no data row: a title repeated, a note, a
+    row without a code (an error), a hidden copy of a visible row, a CSV row too wide."""
+    numbers = any(_text(row[j]) for j in t.positions if j < len(row))
+    if code and not code[0].isdigit() and not code[1:2].isdigit() and not numbers:
+        scan.skip("note", i + 1, code[:20])  # a title repeated on a printed page: no number
+        return True
+    sheet = t.raw.layout
+    if not code:
+        uncalculated = bool(sheet and (i + 1, t.code_col) in sheet.uncalculated)
+        if not uncalculated and not numbers:
+            # no code and no number: a note between the rows (以下为…), not data
+            scan.skip("note", i + 1, next((_text(c) for c in row if _text(c)), "")[:20])
+            return True
+        message = "代码为空"
+        if uncalculated:
+            message = "代码单元格是未计算的公式：请在 Excel 中打开并保存后重新报送"
+        problems.append(_problem(t.where, i + 1, _text(t.header[t.code_col]), None, message))
+        return True
+    if t.hidden_rows and i + 1 in t.hidden_rows:
+        if code in t.visible_codes:
+            scan.skip("hidden_copy", i + 1, code)
+            return True
+        scan.skip("hidden", i + 1, code)
+    if t.raw.sheet:
+        return False
+    width = max((at + 1 for at, c in enumerate(row) if _text(c)), default=0)
+    if width <= len(t.header):
+        return False
+    # a CSV row longer than its header: columns shifted, every value would be misread
+    problems.append(
+        _problem(
+            t.where,
+            i + 1,
+            None,
+            code,
+            f"该行有 {width} 列，比表头多 {width - len(t.header)} 列，数据已错位，整行未计入；"
+            "常见原因是数字中的千分位逗号（如 1,647）未加引号",
+            org_code=code,
+            period=period,
+            rule="row_width",
         )
-        if not table.sheet and width > len(header):
-            # a CSV row longer than its header: columns shifted, every value would be misread
-            problems.append(
-                _problem(
-                    where,
-                    i + 1,
-                    None,
-                    code,
-                    f"该行有 {width} 列，比表头多 {width - len(header)} 列，数据已错位，整行未计入；"
-                    "常见原因是数字中的千分位逗号（如 1,647）未加引号",
-                    org_code=code,
-                    period=period,
-                    rule="row_width",
-                )
-            )
-            continue
-        if notes and i in notes:
-            cells.raw += [notes[i].get(j, row[j] if j < len(row) else None) for j in positions]
-        elif len(row) > last:
-            cells.raw += take(row) if take is not None else [row[at] for at in positions]
-        else:
-            cells.raw += [row[j] if j < len(row) else None for j in positions]
-        if name_col is not None and name_col < len(row) and _text(row[name_col]):
-            names[i + 1] = _text(row[name_col])
-        cells.element += element_codes
-        cells.factor += factors
-        cells.column += labels
-        cells.org_code += [code] * k
-        cells.period += [period or ""] * k
-        cells.row += [i + 1] * k
-    problems += wrong_period_problems(where, wrong_period, file_period, periods, title_rows)
-    problems += skipped_problems(where, skipped, _text(header[code_col]))
-    if len(cells):
-        flag_at = [positions.index(j) for j in flags]
-        problems += blank_ticks(cells, k, flag_at, where, header_row) if flag_at else []
-        problems.append(facts_problem(where, names, title_text, sent))
-    return cells, problems
+    )
+    return True
+
+
+def _take_row(t: _Table, cells: TableCells, scan: _Scan, i: int, code: str, period: str) -> None:
+    """A data row's element cells appended to ``cells`` (a merged flag cell's value, or a
+    note on a cell that gives none, in place of the raw value)."""
+    row, positions, k = t.raw.rows[i], t.positions, len(t.positions)
+    if t.notes and i in t.notes:
+        cells.raw += [t.notes[i].get(j, row[j] if j < len(row) else None) for j in positions]
+    elif len(row) > t.last:
+        cells.raw += t.take(row) if t.take is not None else [row[j] for j in positions]
+    else:
+        cells.raw += [row[j] if j < len(row) else None for j in positions]
+    if t.name_col is not None and t.name_col < len(row) and _text(row[t.name_col]):
+        scan.names[i + 1] = _text(row[t.name_col])
+    cells.element += t.element_codes
+    cells.factor += t.factors
+    cells.column += t.labels
+    cells.org_code += [code] * k
+    cells.period += [period] * k
+    cells.row += [i + 1] * k
 
 
 # --- files to values -------------------------------------------------------------------------
