@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from planlib.cli._options import several_quarters
+from planlib.periods import PeriodRequest
 
 QUARTERS = ["2022Q1", "2022Q2", "2022Q3", "2022Q4"]
 
@@ -86,8 +86,7 @@ def test_an_unreadable_period_is_a_usage_error_before_any_work(planlib_cli, spec
 
 
 def test_which_period_words_may_name_several_quarters() -> None:
-    assert not several_quarters("latest") and not several_quarters("最新")
-    assert not several_quarters("2022Q3") and not several_quarters("2022年第三季度")
-    assert (
-        several_quarters("2022") and several_quarters("all") and several_quarters("2022Q1:2022Q2")
-    )
+    for one in ("latest", "最新", "2022Q3", "2022年第三季度", "Q3", "2022-09"):
+        assert not PeriodRequest(one).several, one
+    for several in ("2022", "all", "全部", "2022Q1:2022Q2", "2022Q1-2022Q3", "一季度至三季度"):
+        assert PeriodRequest(several).several, several

@@ -6,26 +6,48 @@ import json
 
 import pytest
 
-from planlib.cli.report import report_parts
+from planlib.cli.report import batch_arguments, report_kinds
 from planlib.reporting.runner import KINDS, LOG_NAME, UsageError
+from planlib.request import Request
 
 COUNTY = "990102"  # 城关区 in the sample city
+FILES = ("ipynb", "html", "pdf")
 
 
-def test_parts_from_the_options() -> None:
-    every = {"kinds": KINDS, "counties": "all", "departments": True}
-    assert report_parts(None, None, None) == every
-    assert report_parts(None, COUNTY, None) == {**every, "kinds": ("county",), "counties": COUNTY}
-    assert report_parts("county,city", COUNTY, None)["kinds"] == ("county", "city")
-    assert report_parts(None, None, "财务处") == {
-        "kinds": ("department",), "counties": "all", "departments": "财务处"
-    }  # fmt: skip
-    assert report_parts(None, "all", None)["kinds"] == ("county",)  # every county, nothing else
-    assert report_parts("department", None, "all")["departments"] is True
+def test_kinds_from_the_options() -> None:
+    assert report_kinds(None, None, None) == KINDS
+    assert report_kinds(None, COUNTY, None) == ("county",)
+    assert report_kinds("county,city", COUNTY, None) == ("county", "city")
+    assert report_kinds(None, None, "财务处") == ("department",)
+    assert report_kinds(None, "all", None) == ("county",)  # every county, nothing else
+    assert report_kinds("县市区、总览", None, None) == ("county", "city")
     with pytest.raises(UsageError, match="--only 中没有 county"):
-        report_parts("city", COUNTY, None)
+        report_kinds("city", COUNTY, None)
     with pytest.raises(UsageError, match="--only 中没有 department"):
-        report_parts("county", None, "财务处")
+        report_kinds("county", None, "财务处")
+
+
+def test_the_batch_takes_the_request_read_once(tmp_path) -> None:
+    every = {"counties": "all", "departments": True}
+
+    def parts(**asked):
+        got = batch_arguments(Request.make(tmp_path, "2022Q2", **asked))
+        return {k: got[k] for k in every}
+
+    assert parts() == every
+    assert parts(units=COUNTY) == {**every, "counties": COUNTY}
+    assert parts(units="城关区、990103") == {**every, "counties": "城关区,990103"}
+    assert parts(units="全部", departments="all") == every
+    assert parts(departments="财务处，基础教育处") == {
+        **every,
+        "departments": ("财务处", "基础教育处"),
+    }
+    request = Request.make(tmp_path, "2022Q1:2022Q3", kinds=("city",), root="990100")
+    assert request.period.kind == "range" and request.period == "2022Q1:2022Q3"
+    assert (
+        batch_arguments(request)["kinds"] == ("city",)
+        and batch_arguments(request)["root"] == "990100"
+    )
 
 
 @pytest.mark.parametrize(
@@ -55,13 +77,22 @@ def test_help_says_what_a_multi_quarter_period_means(planlib_cli) -> None:
 
 @pytest.mark.slow
 def test_one_county_alone_writes_its_files_only(planlib_cli, sample, tmp_path) -> None:
-    r = planlib_cli("report", "--data", sample, "--out", tmp_path, "--county", COUNTY,
-                    "--period", "2022", "--jobs", "1")  # fmt: skip
+    r = planlib_cli(
+        "report",
+        "--data",
+        sample,
+        "--out",
+        tmp_path,
+        "--county",
+        COUNTY,
+        "--period",
+        "2022",
+        "--jobs",
+        "1",
+    )
     assert r.returncode == 0, r.stderr
-    assert {p.name for p in tmp_path.iterdir()} == {
-        f"{COUNTY}.ipynb", f"{COUNTY}.html", f"{COUNTY}.pdf",
-        "index.html", "manifest.json", LOG_NAME,
-    }  # fmt: skip
+    names = {"index.html", "manifest.json", LOG_NAME}
+    assert {p.name for p in tmp_path.iterdir()} == {f"{COUNTY}.{x}" for x in FILES} | names
     assert "报告按其中最后一个季度（2022年第四季度）生成" in r.stdout
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["period"] == "2022Q4"
@@ -72,12 +103,24 @@ def test_one_county_alone_writes_its_files_only(planlib_cli, sample, tmp_path) -
 
 @pytest.mark.slow
 def test_one_department_alone(planlib_cli, sample, tmp_path) -> None:
-    r = planlib_cli("report", "--data", sample, "--out", tmp_path, "--department", "财务处",
-                    "--only", "department", "--format", "html", "--jobs", "1")  # fmt: skip
+    r = planlib_cli(
+        "report",
+        "--data",
+        sample,
+        "--out",
+        tmp_path,
+        "--department",
+        "财务处",
+        "--only",
+        "department",
+        "--format",
+        "html",
+        "--jobs",
+        "1",
+    )
     assert r.returncode == 0, r.stderr
-    assert {p.name for p in tmp_path.iterdir()} == {
-        "dept-财务处.ipynb", "dept-财务处.html", "index.html", "manifest.json", LOG_NAME,
-    }  # fmt: skip
+    names = {"dept-财务处.ipynb", "dept-财务处.html", "index.html", "manifest.json", LOG_NAME}
+    assert {p.name for p in tmp_path.iterdir()} == names
     assert "财务处" in (tmp_path / "dept-财务处.html").read_text(encoding="utf-8")
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parts"] == {"kinds": ["department"], "counties": [], "departments": ["财务处"]}

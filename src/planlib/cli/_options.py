@@ -44,11 +44,6 @@ class PeriodSpec(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
-def several_quarters(spec: str) -> bool:
-    """Whether a ``--period`` value may name more than one quarter (a year, a range, all)."""
-    return PeriodRequest(spec).several
-
-
 PERIOD = click.option(
     "--period",
     "period_text",
@@ -59,9 +54,13 @@ PERIOD = click.option(
 )
 
 PERIOD = click.option(
-    "--period", "period_text", type=PeriodSpec(), default="latest", show_default=True,
+    "--period",
+    "period_text",
+    type=PeriodSpec(),
+    default="latest",
+    show_default=True,
     help=PERIOD_HELP,
-)  # fmt: skip
+)
 
 PLAN = click.option(
     "--plan",

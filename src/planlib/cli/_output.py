@@ -23,20 +23,29 @@ FORMATS = ("table", "csv", "json", "xlsx")
 _SUFFIXES = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 
 FORMAT = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default=None,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
     help="输出格式：table（终端表格）、csv、json 或 xlsx（Excel，须用 --out 指定文件）；默认按 "
     "--out 的扩展名（.csv/.json/.xlsx），否则在终端显示表格、在管道中输出 CSV。"
     "csv 中以 = + - @、制表符或回车开头的文字前加 '，以免 Excel 当作公式执行（数字不变）；"
     "xlsx 中这类文字存为文本。",
-)  # fmt: skip
+)
 OUT = click.option(
-    "-o", "--out", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+    "-o",
+    "--out",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="写入文件（xlsx 必填）。",
-)  # fmt: skip
+)
 LABELS = click.option(
-    "--labels", type=click.Choice(["zh", "code"]), default=None,
+    "--labels",
+    type=click.Choice(["zh", "code"]),
+    default=None,
     help="列名：zh 为带单位的中文列名（xlsx 的默认），code 为列代码（csv、json 的默认）。",
-)  # fmt: skip
+)
 
 
 def output_format(fmt: str | None, out: Path | None) -> str:

@@ -102,8 +102,17 @@ def validate(paths: tuple[Path, ...], fmt: str, max_rows: int) -> None:
             err_console.print(f"[bold red]错误：[/]{plain(err)}")
             raise SystemExit(1) from None
         # machines get JSON even when the folder cannot be read at all (no org_units.csv …)
-        failure = {"file": None, "row": None, "column": None, "value": None, "message": str(err),
-                   "severity": "error", "org_code": None, "period": None, "rule": "unreadable"}  # fmt: skip
+        failure = {
+            "file": None,
+            "row": None,
+            "column": None,
+            "value": None,
+            "message": str(err),
+            "severity": "error",
+            "org_code": None,
+            "period": None,
+            "rule": "unreadable",
+        }
         payload = {"ok": False, "errors": 1, "warnings": 0, "problems": [failure], "summary": []}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         raise SystemExit(1) from None

@@ -72,17 +72,24 @@ def _latest(data_dir: Path) -> str:
 @click.command("forms")
 @_DATA
 @click.option(
-    "--period", "period_text", required=True,
+    "--period",
+    "period_text",
+    required=True,
     help="报告期，如 2023Q1 或 2023年第一季度；latest 为已有报表的最新季度（尚无报表时为工作区计划年度的第一季度）。",
-)  # fmt: skip
+)
 @click.option(
-    "-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
     help="写入报表的文件夹（每个县区一个 .xlsx）。",
-)  # fmt: skip
+)
 @click.option(
-    "--county", default="all", show_default=True,
+    "--county",
+    default="all",
+    show_default=True,
     help="all（全部县区），或逗号分隔的代码或名称，如 990102,东湖区。",
-)  # fmt: skip
+)
 def forms(data_dir: Path | None, period_text: str, out: Path, county: str) -> None:
     """生成下发给各县（市、区）的空白季报表：每个县区一个工作簿。
 
@@ -98,13 +105,13 @@ def forms(data_dir: Path | None, period_text: str, out: Path, county: str) -> No
     data_dir = data_folder(data_dir)
     period_text = _latest(data_dir) if period_text.strip().lower() in LATEST else period_text
     try:
-        parse_period(period_text)
+        when = parse_period(period_text)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--period") from None
     _outside_inputs(data_dir, out)
     with _bar("生成报表") as tick:
         try:
-            result = write_forms(data_dir, period_text, out, counties=county, progress=tick)
+            result = write_forms(data_dir, when, out, counties=county, progress=tick)
         except UsageError as err:
             raise click.BadParameter(str(err), param_hint="--county") from None
     ref = f"，附上期（{result.reference_period}）本年累计数" if result.reference_period else ""
@@ -116,13 +123,19 @@ def forms(data_dir: Path | None, period_text: str, out: Path, county: str) -> No
 @click.command("feedback")
 @_DATA
 @click.option(
-    "-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
     help="写入反馈的文件夹。",
-)  # fmt: skip
+)
 @click.option(
-    "--period", "period_text", default="latest", show_default=True,
+    "--period",
+    "period_text",
+    default="latest",
+    show_default=True,
     help="报告期：latest（最新）或一个季度，如 2022Q4。",
-)  # fmt: skip
+)
 def feedback(data_dir: Path | None, out: Path, period_text: str) -> None:
     """校验各县区报表并生成反馈：有问题的县区得到标注了问题的报表副本，没有问题的得到回执。
 

@@ -12,23 +12,68 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from ..periods import parse_period
+from ..request import Request
 from ._console import console, err_console, plain
 from ._options import PERIOD, SET, data_folder, monitoring_options, parse_settings
 from ._output import FORMAT, LABELS, OUT, emit, output_format, with_period
 
 COMPUTE_COLUMNS = [
-    "org_code", "org_name", "level", "period", "indicator", "value", "numerator", "denominator",
-    "unit", "indicator_name", "parent_code", "flag", "missing_reason", "basis",
-]  # fmt: skip
+    "org_code",
+    "org_name",
+    "level",
+    "period",
+    "indicator",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "indicator_name",
+    "parent_code",
+    "flag",
+    "missing_reason",
+    "basis",
+]
 ASSESS_COLUMNS = [
-    "org_code", "org_name", "level", "period", "indicator", "value", "unit", "target",
-    "comparator", "gap", "status", "share_done", "progress", "expected_share", "projection",
-    "projection_method", "aspirational", "approximate", "scope", "task_id", "indicator_name",
-    "target_text", "target_source", "tolerance", "numerator", "denominator", "flag",
-    "missing_reason", "basis", "lead_units", "responsible_units",
-    "value_shown", "precision", "judged_against", "expected_value", "allocation_method", "units",
-    "still_needed", "still_needed_unit",
-]  # fmt: skip
+    "org_code",
+    "org_name",
+    "level",
+    "period",
+    "indicator",
+    "value",
+    "unit",
+    "target",
+    "comparator",
+    "gap",
+    "status",
+    "share_done",
+    "progress",
+    "expected_share",
+    "projection",
+    "projection_method",
+    "aspirational",
+    "approximate",
+    "scope",
+    "task_id",
+    "indicator_name",
+    "target_text",
+    "target_source",
+    "tolerance",
+    "numerator",
+    "denominator",
+    "flag",
+    "missing_reason",
+    "basis",
+    "lead_units",
+    "responsible_units",
+    "value_shown",
+    "precision",
+    "judged_against",
+    "expected_value",
+    "allocation_method",
+    "units",
+    "still_needed",
+    "still_needed_unit",
+]
 
 
 def _monitor(
@@ -42,17 +87,15 @@ def _monitor(
     """The monitoring chain for a command, with a word on stderr when data was left out."""
     from ..monitoring.pipeline import monitor
 
-    data = data_folder(data)
-
-    settings = parse_settings(pairs)
-    run = monitor(
-        data,
+    request = Request.make(
+        data_folder(data),
         period_text,
         plan=plan_path,
-        settings=settings,
+        settings=parse_settings(pairs),
         allocations=allocations,
-        year_to_date=year_to_date,
     )
+    data = request.data_dir
+    run = monitor(data, request.period, year_to_date=year_to_date, **request.chain())
     severity = run.dataset.problems["severity"]
     errors, warnings = int((severity == "error").sum()), int((severity == "warning").sum())
     if errors:
@@ -90,18 +133,36 @@ def _level(frame: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 _COMPUTE_TABLE = {
-    "org_name": "单位", "indicator_name": "指标", "value": "值", "unit": "单位",
-    "numerator": "分子", "denominator": "分母", "flag": "提示", "missing_reason": "缺数原因",
-}  # fmt: skip
+    "org_name": "单位",
+    "indicator_name": "指标",
+    "value": "值",
+    "unit": "单位",
+    "numerator": "分子",
+    "denominator": "分母",
+    "flag": "提示",
+    "missing_reason": "缺数原因",
+}
 _ASSESS_TABLE = {
-    "org_name": "单位", "task_id": "任务", "indicator_name": "指标", "value": "值", "target": "目标",
-    "comparator": "比较", "gap": "差距", "unit": "单位", "status": "状态",
-    "progress": "序时进度", "projection": "年底预测",
-}  # fmt: skip
+    "org_name": "单位",
+    "task_id": "任务",
+    "indicator_name": "指标",
+    "value": "值",
+    "target": "目标",
+    "comparator": "比较",
+    "gap": "差距",
+    "unit": "单位",
+    "status": "状态",
+    "progress": "序时进度",
+    "projection": "年底预测",
+}
 _LEDGER_TABLE = {
-    "task_id": "编号", "title": "任务", "lead_units": "牵头处室", "colour_name": "灯",
-    "reported_status": "进展", "reasons": "原因",
-}  # fmt: skip
+    "task_id": "编号",
+    "title": "任务",
+    "lead_units": "牵头处室",
+    "colour_name": "灯",
+    "reported_status": "进展",
+    "reasons": "原因",
+}
 
 
 @click.command("compute")
@@ -115,9 +176,14 @@ _LEDGER_TABLE = {
 @SET
 @_LEVEL
 def compute(
-    data: Path | None, period_text: str, fmt: str | None, out: Path | None, labels: str | None,
-    pairs: tuple[str, ...], level: str,
-) -> None:  # fmt: skip
+    data: Path | None,
+    period_text: str,
+    fmt: str | None,
+    out: Path | None,
+    labels: str | None,
+    pairs: tuple[str, ...],
+    level: str,
+) -> None:
     """计算每个县市区和全市的各项指标（含分子、分母）。
 
     DATA 为数据目录（planlib sample-data 生成的格式）；在工作区中可省略。所选报告期的每个季度各占一组行（period 列）。
@@ -143,9 +209,16 @@ def compute(
 @LABELS
 @_LEVEL
 def assess(
-    data: Path | None, period_text: str, plan_path: Path | None, allocations: Path | None,
-    fmt: str | None, out: Path | None, labels: str | None, pairs: tuple[str, ...], level: str,
-) -> None:  # fmt: skip
+    data: Path | None,
+    period_text: str,
+    plan_path: Path | None,
+    allocations: Path | None,
+    fmt: str | None,
+    out: Path | None,
+    labels: str | None,
+    pairs: tuple[str, ...],
+    level: str,
+) -> None:
     """计算指标并对照计划目标评估：达标、接近、未达标、无数据，序时进度与年底预测。
 
     DATA 为数据目录；在工作区中可省略。所选报告期的每个季度各自评估（period 列），每季度按其本年累计判断。
@@ -171,9 +244,15 @@ def assess(
 @OUT
 @LABELS
 def ledger(
-    data: Path | None, period_text: str, plan_path: Path | None, pairs: tuple[str, ...],
-    allocations: Path | None, fmt: str | None, out: Path | None, labels: str | None,
-) -> None:  # fmt: skip
+    data: Path | None,
+    period_text: str,
+    plan_path: Path | None,
+    pairs: tuple[str, ...],
+    allocations: Path | None,
+    fmt: str | None,
+    out: Path | None,
+    labels: str | None,
+) -> None:
     """任务台账：每项任务的红黄绿灯，结合处室报送的进展与目标评估。
 
     DATA 为数据目录；在工作区中可省略。所选报告期的每个季度各有一组任务行（period 列）。
@@ -218,10 +297,15 @@ def indicators(
 
     frame = load_indicators().frame(settings)
     table = {
-        "indicator": "代码", "indicator_name": "指标", "numerator": "分子",
-        "denominator": "分母", "unit": "单位", "direction": "方向", "level": "层级",
+        "indicator": "代码",
+        "indicator_name": "指标",
+        "numerator": "分子",
+        "denominator": "分母",
+        "unit": "单位",
+        "direction": "方向",
+        "level": "层级",
         "basis": "口径",
-    }  # fmt: skip
+    }
     emit(frame, fmt, out, table, labels=labels, sheet="指标定义")
 
 

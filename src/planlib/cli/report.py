@@ -11,16 +11,10 @@ from typing import Any
 
 import click
 
-from ..periods import parse_period
+from ..periods import PeriodRequest, parse_period
+from ..request import Request
 from ._console import console, err_console, plain
-from ._options import (
-    PERIOD_HELP,
-    PeriodSpec,
-    data_folder,
-    monitoring_options,
-    parse_settings,
-    several_quarters,
-)
+from ._options import PERIOD_HELP, PeriodSpec, data_folder, monitoring_options, parse_settings
 
 REPORT_PERIOD_HELP = PERIOD_HELP.replace(
     "输出所选的每个季度。",
@@ -114,7 +108,7 @@ REPORT_PERIOD_HELP = PERIOD_HELP.replace(
 )
 def report(
     data_dir: Path | None,
-    period: str,
+    period: PeriodRequest,
     out_dir: Path,
     county: str | None,
     department: str | None,
@@ -150,26 +144,35 @@ def report(
     """
     from ..reporting.runner import UsageError
 
-    data_dir = data_folder(data_dir)
     try:
-        parts = report_parts(only, county, department)
+        kinds = report_kinds(only, county, department)
     except UsageError as err:
         raise click.UsageError(str(err)) from err
-    chain: dict[str, Any] = {
-        "plan": plan_path,
-        "settings": parse_settings(pairs),
-        "allocations": allocations,
-        "root": root,
-        **parts,
-    }
+    request = Request.make(
+        data_folder(data_dir),
+        period,
+        plan=plan_path,
+        settings=parse_settings(pairs),
+        allocations=allocations,
+        units=county,
+        departments=department,
+        kinds=kinds,
+        root=root,
+    )
     opts: dict[str, Any] = {"jobs": jobs, "kernel": kernel}
     if executor == "dask":
         opts["address"] = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
-    chain.update(wait=wait, waiting=lambda text: click.echo(text, err=True))
-    outcome = _run_batch(executor, opts, data_dir, out_dir, period, formats, timeout, chain)
+    chain = {
+        **batch_arguments(request),
+        "formats": formats,
+        "timeout": timeout,
+        "wait": wait,
+        "waiting": lambda text: click.echo(text, err=True),
+    }
+    outcome = _run_batch(executor, opts, request, out_dir, chain)
     ok = len(outcome.entries) - len(outcome.failed)
     label = parse_period(outcome.period).label
-    if several_quarters(period):
+    if request.period.several:
         console.print(f"报告期「{period}」含多个季度，报告按其中最后一个季度（{label}）生成。")
     console.print(
         f"报告期 {outcome.period}：{ok} 份成功，{len(outcome.failed)} 份失败，"
@@ -184,9 +187,8 @@ def report(
 
 
 def _run_batch(
-    executor: str, opts: dict[str, Any], data_dir: Path, out_dir: Path, period: str,
-    formats: str, timeout: float, chain: dict[str, Any],
-) -> Any:  # fmt: skip
+    executor: str, opts: dict[str, Any], request: Request, out_dir: Path, chain: dict[str, Any]
+) -> Any:
     """The batch, with a progress bar on a terminal, else a line per report. Ctrl-C or SIGTERM:
     one line (how many reports were made), exit 130 or 143."""
     from ..reporting.executors import get_executor
@@ -196,11 +198,15 @@ def _run_batch(
         try:
             runner = get_executor(executor, **opts)
             if err_console.is_terminal:
-                return _with_bar(runner, data_dir, out_dir, period, formats, timeout, chain)
+                return _with_bar(runner, request, out_dir, chain)
             return run_reports(
-                data_dir, out_dir, period, formats=formats, executor=runner, timeout=timeout,
-                progress=plain_progress, **chain,
-            )  # fmt: skip
+                request.data_dir,
+                out_dir,
+                request.period,
+                executor=runner,
+                progress=plain_progress,
+                **chain,
+            )
         except UsageError as err:
             raise click.UsageError(str(err)) from err
         except KeyboardInterrupt as err:  # one line, no traceback
@@ -227,8 +233,8 @@ def _stops_on_signals() -> Iterator[list[int]]:
             signal.signal(sig, signal.SIG_IGN if got or handler is None else handler)
 
 
-def report_parts(only: str | None, county: str | None, department: str | None) -> dict[str, Any]:
-    """``--only``, ``--county`` and ``--department`` as :func:`run_reports` arguments.
+def report_kinds(only: str | None, county: str | None, department: str | None) -> tuple[str, ...]:
+    """The kinds of report ``--only``, ``--county`` and ``--department`` ask for.
 
     Without ``--only``: every kind when neither ``--county`` nor ``--department`` is given,
     else the kinds they name. ``--county X`` with an ``--only`` lacking county is an error.
@@ -247,18 +253,22 @@ def report_parts(only: str | None, county: str | None, department: str | None) -
     ):
         if value is not None and kind not in kinds:
             raise UsageError(f"给了 {option}，但 --only 中没有 {kind}；请在 --only 中加上 {kind}")
-    names = department.strip() if department is not None else "all"
+    return kinds
+
+
+def batch_arguments(request: Request) -> dict[str, Any]:
+    """What :func:`~planlib.reporting.runner.run_reports` takes from a request, besides the data
+    folder and the period."""
     return {
-        "kinds": kinds,
-        "counties": "all" if county is None or county.strip() in ("全部",) else county,
-        "departments": True if names.lower() in ("", "all", "全部") else names,
+        **request.chain(),
+        "root": request.root,
+        "kinds": request.kinds,
+        "counties": request.units_text,
+        "departments": True if request.departments is None else request.departments,
     }
 
 
-def _with_bar(
-    runner: Any, data_dir: Path, out_dir: Path, period: str, formats: str, timeout: float,
-    chain: dict[str, Any],
-) -> Any:  # fmt: skip
+def _with_bar(runner: Any, request: Request, out_dir: Path, chain: dict[str, Any]) -> Any:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -288,9 +298,8 @@ def _with_bar(
             bar.update(task, completed=done, total=total, description=plain(f"{job.title}{mark}"))
 
         return run_reports(
-            data_dir, out_dir, period, formats=formats, executor=runner, timeout=timeout,
-            progress=tick, **chain,
-        )  # fmt: skip
+            request.data_dir, out_dir, request.period, executor=runner, progress=tick, **chain
+        )
 
 
 COMMANDS = [report]

@@ -63,9 +63,16 @@ def init(
 
     with console.status("正在建立工作区……"):
         result = init_workspace(
-            folder, plan_file, org_units=org_units, schools=schools, allocations=allocations,
-            sample=sample, year=year, seed=seed, force=force,
-        )  # fmt: skip
+            folder,
+            plan_file,
+            org_units=org_units,
+            schools=schools,
+            allocations=allocations,
+            sample=sample,
+            year=year,
+            seed=seed,
+            force=force,
+        )
     plan = result.plan
     n_targets = len(result.decisions)
     console.print(
@@ -112,9 +119,13 @@ def check() -> None:
 
 
 _CATALOG_TABLE = {
-    "category": "类别", "indicator": "代码", "indicator_name": "指标", "unit": "单位",
-    "direction": "方向", "source": "依据",
-}  # fmt: skip
+    "category": "类别",
+    "indicator": "代码",
+    "indicator_name": "指标",
+    "unit": "单位",
+    "direction": "方向",
+    "source": "依据",
+}
 
 
 def _library_frame() -> object:

@@ -82,7 +82,7 @@ def _previous_values(data_dir: Path, period: Period, d: Dictionary) -> pd.DataFr
 
 def write_forms(
     data_dir: str | Path,
-    period: str,
+    period: str | Period,
     out: str | Path,
     *,
     counties: str | Iterable[str] | None = None,
@@ -91,6 +91,7 @@ def write_forms(
 ) -> FormsWritten:
     """Write one blank form per county for ``period`` into ``out`` (``<code>_<name>_<period>.xlsx``,
     code and name made a safe file name: no path parts, no control or bidi characters).
+    ``period``: a :class:`Period` (what the CLI read once), or its text.
 
     ``counties``: None or "all" for every county, else codes or names (a list or "a,b").
     """
