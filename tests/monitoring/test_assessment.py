@@ -236,7 +236,7 @@ def test_stock_projection_follows_the_trend_of_this_year():
     )
     out = planlib.assess(frame, plan, allocations=False)
     q3 = status_of(out, period="2022Q3")
-    assert q3["projection"] == pytest.approx(93.0) and "3 个季度" in q3["projection_method"]
+    assert q3["projection"] == pytest.approx(93.0) and "3个季度" in q3["projection_method"]
     q1 = status_of(out, period="2022Q1")
     assert q1["projection"] == 90.0 and "沿用本期值" in q1["projection_method"]
     assert q3["progress"] == "" and np.isnan(q3["expected_share"])

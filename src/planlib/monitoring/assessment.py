@@ -11,90 +11,67 @@ right way round), with 左右 as a band and 力争 given more slack. In-year flo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..catalog.settings import Judgement
 from ..checks import expect_frame, expect_type
 from ..errors import AllocationFileError, Problem, UsageError
 from ..plan.model import COMPARATORS, Plan
 from .allocations import allocations_frame
-from .excluded import reduce_city_targets
 from .indicators import IndicatorSet, Settings, load_indicators
-from .projection import project
 from .shortfall import still_needed
-from .targets import (
-    FROM_BASELINE,
-    allocation_method,
-    file_lines,
-    period_attr,
-    scheduled_shares,
-    stock_targets,
-    unit_targets,
+from .steps import (
+    allocate,
+    change_targets,
+    judge_status,
+    progress_of,
+    projected,
+    schedule,
+    shown,
 )
 
 STATUSES: tuple[str, ...] = ("达标", "接近", "未达标", "无数据")
 PROGRESS: tuple[str, ...] = ("超前", "正常", "滞后")
 
 ASSESSMENT_EXTRA: list[str] = [
-    "task_id", "target", "comparator", "aspirational", "approximate", "scope", "gap",
-    "share_done", "status", "progress", "expected_share", "projection", "projection_method",
-    "lead_units", "responsible_units",
-    "plan_indicator", "target_text", "target_source", "tolerance", "projected_status",
-    "value_shown", "precision", "judged_against", "expected_value", "allocation_method", "units",
-    "still_needed", "still_needed_unit", "met_by_rounding", "projection_basis",
-]  # fmt: skip
+    "task_id",
+    "target",
+    "comparator",
+    "aspirational",
+    "approximate",
+    "scope",
+    "gap",
+    "share_done",
+    "status",
+    "progress",
+    "expected_share",
+    "projection",
+    "projection_method",
+    "lead_units",
+    "responsible_units",
+    "plan_indicator",
+    "target_text",
+    "target_source",
+    "tolerance",
+    "projected_status",
+    "value_shown",
+    "precision",
+    "judged_against",
+    "expected_value",
+    "allocation_method",
+    "units",
+    "still_needed",
+    "still_needed_unit",
+    "met_by_rounding",
+    "projection_basis",
+]
 """Columns ``assess`` adds to the indicators frame (the first 15 as in ARCHITECTURE.md)."""
 
 JUDGED_AGAINST = {"target": "全年目标", "schedule": "序时目标"}
 """What a row's status compares ``value_shown`` with: the target, or before year end for a
 year-to-date flow the schedule's value (``expected_value``)."""
-
-
-def shown(values: np.ndarray, precision: np.ndarray) -> np.ndarray:
-    """Values as published: rounded half away from zero to each row's decimals (not banker's).
-
-    The tiny nudge keeps 0.15 → 0.2 although 0.15 is stored as 0.1499999….
-    """
-    scale = np.power(10.0, precision)
-    with np.errstate(invalid="ignore"):
-        scaled = np.abs(values) * scale
-        return np.sign(values) * np.floor(scaled + 0.5 + 1e-9 * np.maximum(scaled, 1.0)) / scale
-
-
-# --- assessment -------------------------------------------------------------------------------
-
-
-def _status(
-    value: np.ndarray,
-    target: np.ndarray,
-    comparator: np.ndarray,
-    tolerance: np.ndarray,
-    band: np.ndarray,
-) -> np.ndarray:
-    """达标/接近/未达标/无数据 for each row, by the row's comparator."""
-    gap = value - target
-    eps = 1e-9 * np.maximum(1.0, np.abs(target))
-    with np.errstate(invalid="ignore"):
-        met = np.select(
-            [comparator == ">=", comparator == "<=", comparator == "~"],
-            [gap >= -eps, gap <= eps, np.abs(gap) <= band + eps],
-            np.abs(gap) <= eps,
-        )
-        near = np.select(
-            [comparator == ">=", comparator == "<=", comparator == "~"],
-            [
-                gap >= -tolerance - eps,
-                gap <= tolerance + eps,
-                np.abs(gap) <= band + tolerance + eps,
-            ],
-            np.abs(gap) <= tolerance + eps,
-        )
-    missing = np.isnan(value) | np.isnan(target)
-    return np.select([missing, met, near], ["无数据", "达标", "接近"], "未达标").astype(object)
 
 
 GOALS_TASK = "总体目标"
@@ -117,9 +94,11 @@ def _targets(
     goals = plan.goals_frame()
     if len(goals):
         goals = goals.assign(
-            task_id=GOALS_TASK, task_title=GOALS_TASK, lead_units="",
+            task_id=GOALS_TASK,
+            task_title=GOALS_TASK,
+            lead_units="",
             responsible_units=goals["units"],
-        )  # fmt: skip
+        )
         t = pd.concat([goals[t.columns], t], ignore_index=True)
     warnings: list[str] = []
     codes = t["code"].where(t["code"].notna(), t["indicator"].map(defs.lookup))
@@ -145,15 +124,23 @@ def _target_words(rows: pd.DataFrame, target: np.ndarray) -> np.ndarray:
     # Few distinct targets recur over many rows (national runs: ~57k); word each one once.
     # a change target (下降1个百分点) becomes a level in the indicator's unit, its change said
     change = rows["change"].to_numpy(dtype=bool)[idx]
-    units = np.where(change, rows["unit"].to_numpy(dtype=object)[idx],
-                     rows["target_unit"].to_numpy(dtype=object)[idx])  # fmt: skip
+    units = np.where(
+        change,
+        rows["unit"].to_numpy(dtype=object)[idx],
+        rows["target_unit"].to_numpy(dtype=object)[idx],
+    )
     said = np.where(change, rows["target_text"].to_numpy(dtype=object)[idx], "")
     comparators = rows["comparator"].to_numpy(dtype=object)[idx]
     aspirational = rows["aspirational"].to_numpy(dtype=bool)[idx]
     cache: dict[tuple[float, str, str, bool, str], str] = {}
     for j, i in enumerate(idx.tolist()):
-        key = (float(target[i]), str(units[j]), str(comparators[j]), bool(aspirational[j]),
-               str(said[j]))  # fmt: skip
+        key = (
+            float(target[i]),
+            str(units[j]),
+            str(comparators[j]),
+            bool(aspirational[j]),
+            str(said[j]),
+        )
         words = cache.get(key)
         if words is None:
             value = f"{key[0]:.4g}{key[1]}"
@@ -165,35 +152,22 @@ def _target_words(rows: pd.DataFrame, target: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass
-class UnitTargets:
-    """Each row's own target, where it came from and how it was set (the allocation step)."""
-
-    target: np.ndarray
-    source: np.ndarray
-    method: np.ndarray
-    problems: list[Problem]
-
-
-@dataclass
-class Schedule:
-    """What each row is judged against now: the year's target, or a flow's 序时目标."""
-
-    paced: np.ndarray
-    expected_share: np.ndarray
-    expected_value: np.ndarray
-    exact_expected: np.ndarray
-    against: np.ndarray
-
-
 def check_inputs(indicators: Any, plan: Any) -> None:
     """An indicators frame and a Plan, or a Chinese error saying what was wanted."""
     expect_frame(
-        indicators, "assess", "指标表（compute_indicators 的结果）",
-        ("org_code", "period", "indicator", "value"), "indicators",
-    )  # fmt: skip
-    expect_type(plan, "assess", "计划（planlib.load_plan() 的结果）", "Plan",
-                "请用 planlib.load_plan() 读入计划文件")  # fmt: skip
+        indicators,
+        "assess",
+        "指标表（compute_indicators 的结果）",
+        ("org_code", "period", "indicator", "value"),
+        "indicators",
+    )
+    expect_type(
+        plan,
+        "assess",
+        "计划（planlib.load_plan() 的结果）",
+        "Plan",
+        "请用 planlib.load_plan() 读入计划文件",
+    )
     if {"status", "task_id", "target"} <= set(map(str, indicators.columns)):
         raise UsageError(
             "assess() 需要指标表（compute_indicators 的结果），而这已是评估结果（含 status、target）；"
@@ -202,9 +176,21 @@ def check_inputs(indicators: Any, plan: Any) -> None:
 
 
 TARGET_COLUMNS: list[str] = [
-    "task_id", "indicator", "plan_indicator", "comparator", "value", "unit", "aspirational",
-    "approximate", "change", "scope", "target_text", "lead_units", "responsible_units", "units",
-]  # fmt: skip
+    "task_id",
+    "indicator",
+    "plan_indicator",
+    "comparator",
+    "value",
+    "unit",
+    "aspirational",
+    "approximate",
+    "change",
+    "scope",
+    "target_text",
+    "lead_units",
+    "responsible_units",
+    "units",
+]
 
 
 def target_rows(
@@ -225,9 +211,13 @@ def target_rows(
 def _unit_warnings(t: pd.DataFrame, defs: IndicatorSet, warnings: list[str]) -> None:
     """A target whose unit differs from its indicator's (a rate's change may be in points)."""
     for task_id, name, code, unit, change in zip(
-        t["task_id"], t["plan_indicator"], t["indicator"], t["target_unit"], t["change"],
+        t["task_id"],
+        t["plan_indicator"],
+        t["indicator"],
+        t["target_unit"],
+        t["change"],
         strict=True,
-    ):  # fmt: skip
+    ):
         known = defs[str(code)].unit if str(code) in defs else unit
         points = bool(change) and unit == "个百分点" and known == "%"
         if unit != known and not points:
@@ -244,140 +234,6 @@ def per_indicator(
     codes, present = pd.factorize(rows["indicator"])
     table = [of(str(c)) if str(c) in defs else default for c in present]
     return np.array(table, dtype=dtype)[codes] if len(rows) else np.array([], dtype=dtype)
-
-
-def allocate(
-    rows: pd.DataFrame,
-    indicators: pd.DataFrame,
-    alloc: pd.DataFrame,
-    warnings: list[str],
-    excluded: pd.DataFrame | None = None,
-) -> UnitTargets:
-    """Step 2, allocation: each unit's own target (the file's where it has one, derived where it
-    is silent) and how it was set; the city's totals less the parts of units left out."""
-    target, source, given, basis = unit_targets(rows, alloc, warnings)
-    method = allocation_method(rows, source, basis)
-    if excluded is not None:
-        reduce_city_targets(rows, target, source, method, alloc, excluded)
-    lines = file_lines(rows, alloc)
-    derived, slips = stock_targets(rows, indicators, target, method, given, lines)
-    source = np.where(derived, FROM_BASELINE, source)
-    return UnitTargets(target, source, np.array(method, dtype=object), slips)
-
-
-def change_targets(rows: pd.DataFrame, indicators: pd.DataFrame, t: UnitTargets) -> None:
-    """Step 3, change targets (提高 X 个百分点): last year's final value plus the change, when the
-    data has it (in place)."""
-    change = rows["change"].to_numpy(dtype=bool)
-    if not change.any():
-        return
-    last_year = (period_attr(rows["period"], "year") - 1).astype(str).astype(object) + "Q4"
-    base = indicators.set_index(["org_code", "indicator", "period"])["value"]
-    base = base[~base.index.duplicated()]
-    k = pd.MultiIndex.from_arrays([rows["org_code"], rows["indicator"], last_year])
-    prev = base.reindex(k).to_numpy(dtype="float64")
-    sign = np.where(rows["comparator"] == "<=", -1.0, 1.0)
-    t.target = np.where(
-        change, prev + sign * rows["plan_value"].to_numpy(dtype="float64"), t.target
-    )
-    t.source = np.where(change & np.isnan(prev), "较上年变化：缺上年第四季度数据", t.source)
-    t.source = np.where(change & ~np.isnan(prev), "较上年第四季度变化", t.source)
-    t.method = np.where(change, "较上年第四季度的变化目标（计划原文）", t.method)
-
-
-def schedule(rows: pd.DataFrame, alloc: pd.DataFrame, t: UnitTargets) -> Schedule:
-    """Step 4, schedule: a year-to-date flow before year end is judged against its 序时目标 (the
-    share of the year gone, or the file's own q1–q3), everything else against the target."""
-    precision = rows["precision"].to_numpy(dtype="float64")
-    comparator = rows["comparator"].to_numpy(dtype=object)
-    share = period_attr(rows["period"], "year_share").astype("float64")
-    in_year = share < 1.0
-    scheduled = scheduled_shares(rows, alloc)
-    own = ~np.isnan(scheduled) & in_year
-    share = np.where(own, scheduled, share)
-    is_flow = ((rows["temporal"] == "flow") & (rows["kind"] == "total")).to_numpy()
-    paced = is_flow & in_year & ~np.isnan(t.target) & (comparator != "<=")
-    exact = np.where(paced, t.target * share, np.nan)
-    expected_value = np.where(paced, shown(exact, precision), np.nan)
-    by_file = paced & own
-    if by_file.any():  # worded for those rows only, each distinct share once
-        shares, which = np.unique(np.round(share[by_file] * 100, 1), return_inverse=True)
-        words = np.array([f"{v:g}%" for v in shares], dtype=object)[which]
-        t.method[by_file] = (
-            t.method[by_file] + "；序时进度按分解目标文件的安排：本季度末应完成全年目标的" + words
-        )
-    expected_share = np.where(paced, share, np.nan)
-    against = np.where(paced, expected_value, t.target)
-    return Schedule(
-        paced, expected_share, expected_value, np.where(paced, exact, t.target), against
-    )
-
-
-def tolerance_of(
-    rows: pd.DataFrame, goal: np.ndarray, tol: np.ndarray, judge: Judgement
-) -> np.ndarray:
-    """How far from ``goal`` still counts as 接近: a share of a total's goal, points of a rate;
-    力争 targets get the settings' extra slack."""
-    kind = rows["kind"].to_numpy(dtype=object)
-    aspirational = rows["aspirational"].to_numpy(dtype=bool)
-    slack = np.where(aspirational, max(judge.aspirational_slack, 1.0), 1.0)
-    return np.where(kind == "total", tol * np.abs(goal), tol) * slack
-
-
-def judge_status(
-    rows: pd.DataFrame, goal: np.ndarray, tol: np.ndarray, judge: Judgement
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Step 5, status: the value as published against ``goal``; returns the shown values, the
-    tolerance and the status."""
-    precision = rows["precision"].to_numpy(dtype="float64")
-    value_shown = shown(rows["value"].to_numpy(dtype="float64"), precision)
-    tolerance = tolerance_of(rows, goal, tol, judge)
-    band = judge.approximate_band * np.abs(goal)
-    comparator = rows["comparator"].to_numpy(dtype=object)
-    return value_shown, tolerance, _status(value_shown, goal, comparator, tolerance, band)
-
-
-def progress_of(
-    rows: pd.DataFrame,
-    target: np.ndarray,
-    value_shown: np.ndarray,
-    status: np.ndarray,
-    sched: Schedule,
-    judge: Judgement,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Step 6, progress: the share of a total's target done and 超前/正常/滞后 against 序时进度."""
-    kind = rows["kind"].to_numpy(dtype=object)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share_done = np.where((kind == "total") & (target > 0), value_shown / target, np.nan)
-    progress = np.select(
-        [
-            ~sched.paced | (status == "无数据"),
-            share_done >= sched.expected_share + judge.progress_band,
-            status == "未达标",
-        ],
-        ["", "超前", "滞后"],
-        "正常",
-    ).astype(object)
-    return share_done, progress
-
-
-def projected(
-    rows: pd.DataFrame,
-    history: pd.DataFrame,
-    target: np.ndarray,
-    tol: np.ndarray,
-    s: Settings,
-    judge: Judgement,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Step 7, projection: each row projected to year end and judged against the year's target."""
-    projection, basis, method = project(rows, history, s)
-    precision = rows["precision"].to_numpy(dtype="float64")
-    comparator = rows["comparator"].to_numpy(dtype=object)
-    status = _status(
-        shown(projection, precision), target, comparator, tolerance_of(rows, target, tol, judge),
-        judge.approximate_band * np.abs(target),
-    )  # fmt: skip
-    return projection, basis, method, status
 
 
 def assess(
@@ -473,4 +329,5 @@ __all__ = [
     "AllocationFileError",
     "assess",
     "assessment_warnings",
+    "shown",
 ]

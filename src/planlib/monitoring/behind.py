@@ -19,11 +19,28 @@ if TYPE_CHECKING:
     from ..catalog.expressions import Term
 
 BEHIND_COLUMNS: list[str] = [
-    "org_code", "org_name", "parent_code", "task_id", "indicator", "indicator_name", "period",
-    "status", "since", "quarters_behind", "missing_periods", "value_shown", "precision", "unit",
-    "target_text", "still_needed", "still_needed_unit", "met_by_rounding", "comparator", "kind",
+    "org_code",
+    "org_name",
+    "parent_code",
+    "task_id",
+    "indicator",
+    "indicator_name",
+    "period",
+    "status",
+    "since",
+    "quarters_behind",
+    "missing_periods",
+    "value_shown",
+    "precision",
+    "unit",
+    "target_text",
+    "still_needed",
+    "still_needed_unit",
+    "met_by_rounding",
+    "comparator",
+    "kind",
     "projected_status",
-]  # fmt: skip
+]
 """Columns of :func:`behind_since`. ``missing_periods``: the quarters inside the run with no
 data (comma-joined period codes, "" if none); ``quarters_behind`` counts the quarters with data."""
 
@@ -33,9 +50,18 @@ BEHIND: tuple[str, ...] = ("未达标", "接近")
 NO_DATA = "无数据"
 
 SCHOOL_COLUMNS: list[str] = [
-    "county_code", "task_id", "indicator", "indicator_name", "element", "school_code",
-    "school_name", "stage", "ownership", "meets", "reported",
-]  # fmt: skip
+    "county_code",
+    "task_id",
+    "indicator",
+    "indicator_name",
+    "element",
+    "school_code",
+    "school_name",
+    "stage",
+    "ownership",
+    "meets",
+    "reported",
+]
 """Columns of :func:`school_status`: one row per school a school-level target counts over."""
 
 
@@ -70,14 +96,22 @@ def behind_since(
     seen = {
         (str(o), str(t), str(i), quarter[str(p)].quarter): str(s)
         for o, t, i, p, s in zip(
-            past["org_code"], past["task_id"], past["indicator"], past["period"].astype(str),
-            past["status"], strict=True,
+            past["org_code"],
+            past["task_id"],
+            past["indicator"],
+            past["period"].astype(str),
+            past["status"],
+            strict=True,
         )
-    }  # fmt: skip
+    }
     keys = list(
-        zip(now["org_code"].astype(str), now["task_id"].astype(str), now["indicator"].astype(str),
-            strict=True)
-    )  # fmt: skip
+        zip(
+            now["org_code"].astype(str),
+            now["task_id"].astype(str),
+            now["indicator"].astype(str),
+            strict=True,
+        )
+    )
     runs = [_run(seen, k, wanted, statuses) for k in keys]
     out = now.assign(
         since=[r[0] for r in runs],

@@ -42,12 +42,17 @@ def target_units_frame(plan: Plan) -> pd.DataFrame:
     总体目标) belongs to the departments its ``units`` name, as 责任.
     """
     goals = [
-        {"department": unit, "kind": plan.unit_kind(unit), "task_id": GOALS_TASK,
-         "indicator": goal.code, "role": "责任"}
+        {
+            "department": unit,
+            "kind": plan.unit_kind(unit),
+            "task_id": GOALS_TASK,
+            "indicator": goal.code,
+            "role": "责任",
+        }
         for goal in plan.goals
         if goal.code
         for unit in goal.units
-    ]  # fmt: skip
+    ]
     rows = goals + [
         {
             "department": unit,
@@ -75,9 +80,12 @@ def by_department(
     does not have is an error listing those it has.
     """
     expect_frame(
-        assessment, "by_department", "评估结果（assess 的结果）",
-        ("task_id", "indicator", "status", "org_code", "period"), "assessment",
-    )  # fmt: skip
+        assessment,
+        "by_department",
+        "评估结果（assess 的结果）",
+        ("task_id", "indicator", "status", "org_code", "period"),
+        "assessment",
+    )
     expect_type(plan, "by_department", "计划（planlib.load_plan() 的结果）", "Plan")
     units = target_units_frame(plan)
     if department is not None:
@@ -85,11 +93,30 @@ def by_department(
             units["department"].isin(check_departments(department, department_names(plan)))
         ]
     columns = [
-        "department", "kind", "role", "task_id", "indicator", "indicator_name", "period",
-        "target_text", "unit", "city_value", "city_target", "city_status", "city_progress",
-        "n_units", "n_met", "n_near", "n_missed", "n_no_data", "behind_units",
-        "city_value_shown", "precision", "city_judged_against", "city_expected_value",
-    ]  # fmt: skip
+        "department",
+        "kind",
+        "role",
+        "task_id",
+        "indicator",
+        "indicator_name",
+        "period",
+        "target_text",
+        "unit",
+        "city_value",
+        "city_target",
+        "city_status",
+        "city_progress",
+        "n_units",
+        "n_met",
+        "n_near",
+        "n_missed",
+        "n_no_data",
+        "behind_units",
+        "city_value_shown",
+        "precision",
+        "city_judged_against",
+        "city_expected_value",
+    ]
     if assessment.empty or units.empty:
         return pd.DataFrame(columns=columns)
     key = ["task_id", "indicator", "period"]
@@ -169,9 +196,12 @@ def status_counts(
     or ``org_code``) and at every unit below it. Index :data:`SCOPES`, columns the statuses and
     合计; so a summary box never says 0 未达标 above a table of county items that fail."""
     expect_frame(
-        assessment, "status_counts", "评估结果（assess 的结果）",
-        ("task_id", "indicator", "status", "org_code", "period"), "assessment",
-    )  # fmt: skip
+        assessment,
+        "status_counts",
+        "评估结果（assess 的结果）",
+        ("task_id", "indicator", "status", "org_code", "period"),
+        "assessment",
+    )
     rows = department_rows(assessment, plan, department)
     rows = rows[rows["period"].astype(str) == str(period)]
     org = rows["org_code"].astype(str)

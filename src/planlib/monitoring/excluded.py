@@ -106,8 +106,9 @@ def _filed(alloc: pd.DataFrame, names: dict[str, str]) -> dict[tuple[str, str], 
         return {}
     by_name = {v: k for k, v in names.items()}
     out = {}
-    for county, code, figure in zip(alloc["county"], alloc["indicator"], alloc["target"],
-                                    strict=True):  # fmt: skip
+    for county, code, figure in zip(
+        alloc["county"], alloc["indicator"], alloc["target"], strict=True
+    ):
         c = str(county)
         c = c if c in names else by_name.get(c, "")
         if c:

@@ -36,11 +36,28 @@ MARGIN_MIN = 2
 MARGIN_SHARE = 0.2
 
 GAP_COLUMNS: list[str] = [
-    "county_code", "county_name", "task_id", "indicator", "indicator_name", "way", "rank",
-    "school_code", "school_name", "stage", "ownership", "enrolment", "items_met", "items_total",
-    "shortfall", "needed", "listed", "within_needed", "covers", "still_needed",
+    "county_code",
+    "county_name",
+    "task_id",
+    "indicator",
+    "indicator_name",
+    "way",
+    "rank",
+    "school_code",
+    "school_name",
+    "stage",
+    "ownership",
+    "enrolment",
+    "items_met",
+    "items_total",
+    "shortfall",
+    "needed",
+    "listed",
+    "within_needed",
+    "covers",
+    "still_needed",
     "still_needed_unit",
-]  # fmt: skip
+]
 """Columns of :func:`schools_to_close_gap`. ``way``: 达到标准 (a flag) or 转为 + the ownerships
 that count (转为公办, 转为普惠性民办或公办). ``rank`` 1 is the first to work on. ``items_met``/``items_total``
 and ``shortfall`` (mean relative shortfall of the unmet items) for a per-school standard.
@@ -127,8 +144,12 @@ def _flag_candidates(
     frame = frame[mask & ~(flag.to_numpy(dtype="float64") >= 1)].copy()
     standard = next((s for s in defs.standards if s.code == element), None)
     if standard is not None and len(frame):
-        cols = {e: wide.reindex(frame.index)[e].to_numpy(dtype="float64") if e in wide
-                else np.full(len(frame), np.nan) for e in standard.elements}  # fmt: skip
+        cols = {
+            e: wide.reindex(frame.index)[e].to_numpy(dtype="float64")
+            if e in wide
+            else np.full(len(frame), np.nan)
+            for e in standard.elements
+        }
         values = np.column_stack([item.value(cols) for item in standard.items])
         minimum = np.array([item.minimum for item in standard.items])
         short = np.clip((minimum - values) / minimum, 0, None)

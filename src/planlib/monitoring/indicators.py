@@ -49,10 +49,24 @@ __all__ = [
 # --- computation ------------------------------------------------------------------------------
 
 INDICATOR_COLUMNS: list[str] = [
-    "org_code", "org_name", "level", "parent_code", "period", "indicator", "indicator_name",
-    "value", "numerator", "denominator", "unit", "flag", "missing_reason",
-    "basis", "kind", "temporal", "direction",
-]  # fmt: skip
+    "org_code",
+    "org_name",
+    "level",
+    "parent_code",
+    "period",
+    "indicator",
+    "indicator_name",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "flag",
+    "missing_reason",
+    "basis",
+    "kind",
+    "temporal",
+    "direction",
+]
 """Columns of the indicators frame, in order (the first 13 as in ARCHITECTURE.md)."""
 
 _LEVEL_ORDER = {"country": 0, "province": 1, "city": 2, "county": 3}

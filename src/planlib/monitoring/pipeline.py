@@ -113,9 +113,13 @@ class Monitoring:
         from .behind import school_status
 
         frame = school_status(
-            self.dataset.values, self.dataset.org_units.schools, self.assessment,
-            self.definitions, self.settings, self.period,
-        )  # fmt: skip
+            self.dataset.values,
+            self.dataset.org_units.schools,
+            self.assessment,
+            self.definitions,
+            self.settings,
+            self.period,
+        )
         if indicator is not None:
             frame = frame[frame["indicator"] == self.definitions[indicator].code]
         if unit is not None:
@@ -217,8 +221,9 @@ def monitor(
         if year_to_date
         else []
     )
-    wanted = sorted(set(selected) | set(so_far) | _baselines(the_plan, selected, available),
-                    key=available.index)  # fmt: skip
+    wanted = sorted(
+        set(selected) | set(so_far) | _baselines(the_plan, selected, available), key=available.index
+    )
     indicators = compute_indicators(
         dataset, periods=wanted, settings=chosen_settings, indicators=defs
     )

@@ -229,9 +229,16 @@ def _build_base(
     school_terms = [t for t in terms if t.kind in ("school_sum", "school_count")]
     if school_terms:
         reported_school = _school_columns(
-            coded, schools, code_index, n_periods, school_terms, derived, out, registry_counts,
+            coded,
+            schools,
+            code_index,
+            n_periods,
+            school_terms,
+            derived,
+            out,
+            registry_counts,
             reported_counts,
-        )  # fmt: skip
+        )
 
     index = pd.MultiIndex.from_product([codes, periods], names=["org_code", "period"])
     frame = pd.DataFrame(out, index=index)

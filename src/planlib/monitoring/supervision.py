@@ -56,12 +56,36 @@ if TYPE_CHECKING:
     from .pipeline import Monitoring
 
 SUPERVISION_COLUMNS: list[str] = [
-    "period", "item_kind", "org_code", "org_name", "level", "task_id", "task_title", "indicator",
-    "indicator_name", "status", "since", "quarters_behind", "missing_periods", "value_shown",
-    "precision", "unit", "target_text", "still_needed", "still_needed_unit", "met_by_rounding",
-    "deadline", "deadline_source", "responsible_unit", "responsible_person", "follow_up",
-    "quarters_open", "escalation", "escalation_name", "departments",
-]  # fmt: skip
+    "period",
+    "item_kind",
+    "org_code",
+    "org_name",
+    "level",
+    "task_id",
+    "task_title",
+    "indicator",
+    "indicator_name",
+    "status",
+    "since",
+    "quarters_behind",
+    "missing_periods",
+    "value_shown",
+    "precision",
+    "unit",
+    "target_text",
+    "still_needed",
+    "still_needed_unit",
+    "met_by_rounding",
+    "deadline",
+    "deadline_source",
+    "responsible_unit",
+    "responsible_person",
+    "follow_up",
+    "quarters_open",
+    "escalation",
+    "escalation_name",
+    "departments",
+]
 
 KEY = ["item_kind", "org_code", "task_id", "indicator", "responsible_unit"]
 """What makes an item the same item from one quarter to the next."""
@@ -82,8 +106,9 @@ class SupervisionRules:
     def from_config(cls, config: Mapping[str, Any] | None) -> SupervisionRules:
         """The rules from a ``[report.supervision]`` table (missing keys keep the defaults)."""
         raw = dict(config or {})
-        unknown = sorted(set(raw) - {"escalate_after", "levels", "return_deadline_days",
-                                     "county_bureau"})  # fmt: skip
+        unknown = sorted(
+            set(raw) - {"escalate_after", "levels", "return_deadline_days", "county_bureau"}
+        )
         if unknown:
             raise UsageError(
                 f"[report.supervision] 中的设置 {'、'.join(unknown)} 无法识别；可用："
@@ -237,15 +262,25 @@ def _return_items(run: Monitoring, p: str, rules: SupervisionRules) -> list[dict
             run_of.append(q)
         out.append(
             {
-                "item_kind": "报表", "org_code": code, "org_name": name, "level": "county",
-                "task_id": "", "task_title": "", "indicator": "", "indicator_name": "",
-                "status": "未报送", "since": run_of[-1], "quarters_behind": len(run_of),
-                "missing_periods": ",".join(sorted(run_of)), "deadline": deadline,
+                "item_kind": "报表",
+                "org_code": code,
+                "org_name": name,
+                "level": "county",
+                "task_id": "",
+                "task_title": "",
+                "indicator": "",
+                "indicator_name": "",
+                "status": "未报送",
+                "since": run_of[-1],
+                "quarters_behind": len(run_of),
+                "missing_periods": ",".join(sorted(run_of)),
+                "deadline": deadline,
                 "deadline_source": "下季度报送截止",
                 "responsible_unit": rules.county_bureau.format(name=name),
-                "responsible_person": "", "departments": departments,
+                "responsible_person": "",
+                "departments": departments,
             }
-        )  # fmt: skip
+        )
     return out
 
 
@@ -267,14 +302,25 @@ def _ledger_items(run: Monitoring, p: str, rules: SupervisionRules) -> list[dict
                 continue
             out.append(
                 {
-                    "item_kind": "台账", "org_code": "", "org_name": unit, "level": "",
-                    "task_id": task.id, "task_title": task.title, "indicator": "",
-                    "indicator_name": "", "status": "台账未报送", "since": p,
-                    "quarters_behind": 1, "missing_periods": "", "deadline": deadline,
-                    "deadline_source": source, "responsible_unit": unit,
-                    "responsible_person": _person(ledger, task.id, unit), "departments": unit,
+                    "item_kind": "台账",
+                    "org_code": "",
+                    "org_name": unit,
+                    "level": "",
+                    "task_id": task.id,
+                    "task_title": task.title,
+                    "indicator": "",
+                    "indicator_name": "",
+                    "status": "台账未报送",
+                    "since": p,
+                    "quarters_behind": 1,
+                    "missing_periods": "",
+                    "deadline": deadline,
+                    "deadline_source": source,
+                    "responsible_unit": unit,
+                    "responsible_person": _person(ledger, task.id, unit),
+                    "departments": unit,
                 }
-            )  # fmt: skip
+            )
     return out
 
 
@@ -383,8 +429,9 @@ def _open(
     """Quarters each item has been open: listed in each quarter back from this one without a
     break; a target item counts the quarters since its run began (gaps included)."""
     out = []
-    for k, kind, since, p in zip(_keys(now), now["item_kind"], now["since"], now["period"],
-                                 strict=True):  # fmt: skip
+    for k, kind, since, p in zip(
+        _keys(now), now["item_kind"], now["since"], now["period"], strict=True
+    ):
         n = 0
         for q in reversed(quarters):
             if k not in keys[q]:

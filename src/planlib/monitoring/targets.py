@@ -92,46 +92,59 @@ def unit_targets(
         if len(basis_of)
         else np.full(len(rows), "", dtype=object)
     )
-    is_total = (rows["scope"] == "total").to_numpy()
-    level = rows["level"].to_numpy()
     # Rates: the city rate unless allocated.
     has = ~np.isnan(given)
     target = np.where(has, given, target)
     source = np.where(has, FROM_FILE, source)
-    # Totals below the city: allocated, or an even share of what the allocations leave.
-    county_total = is_total & (level == "county")
-    if county_total.any():
-        sub = rows[county_total].assign(_given=given[county_total])
-        grp = sub.groupby(["parent_code", "indicator", "period"], sort=False)
-        allocated = grp["_given"].transform("sum")
-        n_open = grp["_given"].transform("size") - grp["_given"].transform("count")
-        parent_target = sub["plan_value"]
-        rest = np.maximum(parent_target - allocated, 0.0) / n_open.where(n_open > 0)
-        share = np.where(sub["_given"].notna(), sub["_given"], rest)
-        method = np.where(sub["_given"].notna(), FROM_FILE, EVEN_SHARE)
-        target[county_total] = share
-        source[county_total] = method
-        first = sub.drop_duplicates(["parent_code", "indicator"]).index
-        checks = sub.loc[first].assign(alloc_sum=allocated.loc[first], n_open=n_open.loc[first])
-        for r in checks.itertuples():
-            if r.n_open == 0 and abs(r.alloc_sum - r.plan_value) > 1e-6 * max(1.0, r.plan_value):
-                warnings.append(
-                    f"{r.indicator}：各县市区分解目标之和 {r.alloc_sum:g} 与全市目标 {r.plan_value:g} 不一致"
-                    f"（上级单位 {r.parent_code}）"
-                )
-            elif r.n_open > 0 and r.alloc_sum > r.plan_value + 1e-6:
-                warnings.append(
-                    f"{r.indicator}：已分解目标之和 {r.alloc_sum:g} 超过全市目标 {r.plan_value:g}"
-                    f"（上级单位 {r.parent_code}），未分解的县市区目标按 0 计"
-                )
-            elif r.n_open > 0 and r.alloc_sum > 0:
-                warnings.append(
-                    f"{r.indicator}：{int(r.n_open)} 个县市区不在分解目标文件中，按剩余目标平均分配"
-                    f"（上级单位 {r.parent_code}）"
-                )
-    # Totals above the city (province, country …): the sum of the targets of the units below,
-    # one tree level per pass (a handful of passes, never one per unit).
-    pending = is_total & ~np.isin(level, ["city", "county"])
+    county_totals(rows, given, target, source, warnings)
+    sum_upwards(rows, target, source)
+    return target, source, given, basis
+
+
+def county_totals(
+    rows: pd.DataFrame,
+    given: np.ndarray,
+    target: np.ndarray,
+    source: np.ndarray,
+    warnings: list[str],
+) -> None:
+    """Totals of counties: the file's figure, or an even share of what the file leaves of the
+    city's target (in place); warnings when the file's figures do not add up."""
+    county_total = ((rows["scope"] == "total") & (rows["level"] == "county")).to_numpy()
+    if not county_total.any():
+        return
+    sub = rows[county_total].assign(_given=given[county_total])
+    grp = sub.groupby(["parent_code", "indicator", "period"], sort=False)
+    allocated = grp["_given"].transform("sum")
+    n_open = grp["_given"].transform("size") - grp["_given"].transform("count")
+    rest = np.maximum(sub["plan_value"] - allocated, 0.0) / n_open.where(n_open > 0)
+    target[county_total] = np.where(sub["_given"].notna(), sub["_given"], rest)
+    source[county_total] = np.where(sub["_given"].notna(), FROM_FILE, EVEN_SHARE)
+    first = sub.drop_duplicates(["parent_code", "indicator"]).index
+    checks = sub.loc[first].assign(alloc_sum=allocated.loc[first], n_open=n_open.loc[first])
+    for r in checks.itertuples():
+        if r.n_open == 0 and abs(r.alloc_sum - r.plan_value) > 1e-6 * max(1.0, r.plan_value):
+            warnings.append(
+                f"{r.indicator}：各县市区分解目标之和 {r.alloc_sum:g} 与全市目标 {r.plan_value:g} 不一致"
+                f"（上级单位 {r.parent_code}）"
+            )
+        elif r.n_open > 0 and r.alloc_sum > r.plan_value + 1e-6:
+            warnings.append(
+                f"{r.indicator}：已分解目标之和 {r.alloc_sum:g} 超过全市目标 {r.plan_value:g}"
+                f"（上级单位 {r.parent_code}），未分解的县市区目标按 0 计"
+            )
+        elif r.n_open > 0 and r.alloc_sum > 0:
+            warnings.append(
+                f"{r.indicator}：{int(r.n_open)} 个县市区不在分解目标文件中，按剩余目标平均分配"
+                f"（上级单位 {r.parent_code}）"
+            )
+
+
+def sum_upwards(rows: pd.DataFrame, target: np.ndarray, source: np.ndarray) -> None:
+    """Totals above the city (province, country …): the sum of the targets of the units below,
+    one tree level per pass (a handful of passes, never one per unit), in place."""
+    is_total = (rows["scope"] == "total").to_numpy()
+    pending = is_total & ~np.isin(rows["level"].to_numpy(), ["city", "county"])
     done = is_total & ~pending
     keys = ["indicator", "period"]
     for _ in range(8):
@@ -150,7 +163,6 @@ def unit_targets(
         source[idx] = "下级目标之和"
         pending[idx] = False
         done[idx] = True
-    return target, source, given, basis
 
 
 def _baselines(rows: pd.DataFrame, indicators: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -23,10 +23,24 @@ COLOURS: dict[str, str] = {"green": "绿", "yellow": "黄", "red": "红"}
 _RANK = {"green": 0, "yellow": 1, "red": 2}
 
 TASK_STATUS_COLUMNS: list[str] = [
-    "task_id", "title", "lead_units", "responsible_units", "period", "colour", "colour_name",
-    "reasons", "reported_status", "reporting_units", "missing_reports", "account", "next_step",
-    "due", "n_targets", "n_targets_met", "n_targets_behind",
-]  # fmt: skip
+    "task_id",
+    "title",
+    "lead_units",
+    "responsible_units",
+    "period",
+    "colour",
+    "colour_name",
+    "reasons",
+    "reported_status",
+    "reporting_units",
+    "missing_reports",
+    "account",
+    "next_step",
+    "due",
+    "n_targets",
+    "n_targets_met",
+    "n_targets_behind",
+]
 
 
 def period_end(period: Period) -> pd.Timestamp:
