@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "plan" / "genre"))
 
-from score import Counts, PlanScore, score_corpus, total  # noqa: E402
+from score import Counts, PlanScore, score_corpus, total
 
 
 def _line(name: str, c: Counts) -> str:

@@ -20,17 +20,13 @@ from pathlib import Path
 from ...errors import PlanlibError
 from ..model import Framework, Plan, Section, Target, Task
 from .breakdown import read_breakdown
+from .enumeration import RUN_IN_STYLES as RUN_IN
+from .enumeration import run_in_marker, split_lines, split_run_ins, uses_paragraphs, uses_run_in
 from .framework import read_framework
 from .goals import read_goals
+from .outline import outline
 from .readers import read_document
-from .structure import (
-    Block,
-    count_clauses,
-    find_clause,
-    item_marker,
-    outline,
-    section_marker,
-)
+from .structure import Block, count_clauses, find_clause, item_marker, section_marker
 from .tables import Table, find_tables
 from .targets import find_targets
 from .text import LinedText, drop_furniture
@@ -144,7 +140,7 @@ class _Extractor:
         self.warnings.append(ExtractionWarning(line, message, kind, where))
 
     def run(self, text: str, hint: str | None = None, *, named: bool = False) -> Extraction:
-        lines = list(enumerate(text.splitlines(), start=1))
+        lines = split_lines(list(enumerate(text.splitlines(), start=1)))
         kept = drop_furniture(lines, header_line(lines))
         head = read_title(lines, kept, hint, named=named)
         title, year, issuer, body = head.title, head.year, head.issuer, head.body
@@ -180,8 +176,14 @@ class _Extractor:
     def _from_text(
         self, body: list[tuple[int, str]]
     ) -> tuple[Framework, list[Target], list[Section], list[Task]]:
-        """Sections and numbered items of a plan written as prose."""
-        shape = outline(body)
+        """Sections and items of a plan written as prose, numbered by whichever enumeration
+        the plan uses (:mod:`.enumeration`)."""
+        items_are = "numbered"
+        if uses_run_in(body):
+            items_are, body = "run_in", split_run_ins(body)
+        elif uses_paragraphs(body):
+            items_are = "paragraphs"
+        shape = outline(body, items=items_are)
         for line, message in shape.gaps:
             self.warn(line, message)
         framework = self._framework(shape.blocks)
@@ -256,7 +258,9 @@ class _Extractor:
 
     def _task(self, block: Block, *, is_last: bool) -> Task:
         joined = block.joined()
-        marker = item_marker(joined.text)
+        marker = run_in_marker(joined.text) if block.style in RUN_IN else item_marker(joined.text)
+        if block.style == "paragraph":
+            marker = None
         body = joined[marker[2] if marker else 0 :].strip()
         section = block.section or 1
         where = f"第 {section} 部分第 {block.number} 项"

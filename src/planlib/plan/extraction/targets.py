@@ -9,56 +9,41 @@ fits no pattern is reported, never dropped in silence.
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 
 from ..model import Comparator, Target
+from .quantities import Quantity, find_quantities, grammar
 
 Lookup = Callable[[str], str | None]
 
-_UNITS = "个百分点|%|亿元|万元|元|人次|场次|所|个|项|家|名|人|间|套|次|场|座|处"
-_NUMBER_RE = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(" + _UNITS + r")(以上|以内|以下|左右)?"
-)
-# words after 个 that make it a duration or a measure, not a count
-_NOT_A_COUNT = ("个月", "个工作日", "个小时", "个学期", "个学年", "个年度")
-# 1.2万人次, 3千所, 0.1‰, 500台: a unit no target can carry (万元 and 亿元 can)
-_SCALED_RE = re.compile(
-    r"(?<![\d.,第])\d+(?:\.\d+)?(?:[万千亿](?!元)[^\d，。；：、（）以左]{0,3}"
-    r"|‰|平方米|亩|台|册|张|批|支|门|节|本|条|篇|部|栋|辆|公里)"
-)
 _COVERAGE_RE = re.compile(r"(实现|达到)(全覆盖|100%覆盖)")
 _BREAKS = "，。；：！？"
+_CLAUSE_ENDS = "，,。；;！？"
 
-# verb at the end of the phrase before the number: (comparator, change, kind)
-_AT_LEAST = ("达到", "达", "保持在", "保持", "稳定在", "不低于", "不少于", "超过", "突破",
-             "提高到", "提升到", "提高至", "提升至", "增加到", "增加至", "增至", "增长到",
-             "扩大到", "扩大至", "为", "占", "在")  # fmt: skip
-_AT_MOST = ("控制在", "压减到", "压减至", "压缩到", "压缩至", "降低到", "降低至", "降到", "降至",
-            "减少到", "减少至", "下降到", "下降至", "不超过", "不高于", "低于")  # fmt: skip
-_RISE = ("提高", "提升", "增加", "增长", "上升")
-_FALL = ("降低", "减少", "下降", "压减", "压缩")
-_COUNTED = ("新增", "新建")  # the verb belongs to the indicator: 教师可用编制新增
-_VERBS = sorted((*_AT_LEAST, *_AT_MOST, *_RISE, *_FALL, *_COUNTED, "约", "大约"), key=len)[::-1]
-# a phrase that opens with one of these names a count without a verb before the number
-_OPENING_VERBS = ("新建", "新增", "建成", "改扩建", "创建", "培育", "认定", "招聘", "招录", "补充",
-                  "培训", "完成", "引进", "资助", "建设", "打造", "遴选", "评选", "举办", "承办",
-                  "新组建", "组建", "新设立", "设立", "新开设", "开设", "新改扩建",
-                  "创成", "建立", "挂牌", "命名", "选树", "推出")  # fmt: skip
+
+@lru_cache(maxsize=1)
+def _verbs() -> tuple[str, ...]:
+    """Every comparator verb, longest first (a phrase ends with the longest it can)."""
+    g = grammar()
+    return tuple(sorted((w for ws in g.verbs.values() for w in ws), key=len, reverse=True))
+
+
 _LEADS = ("全市", "全省", "全县", "全区", "各县（市、区）", "各县市区", "各地", "确保", "其中",
-          "同时", "并且", "到年底", "年底前", "年内", "今年", "当年", "全年")  # fmt: skip
-# a year, or a sub-item number inside an item: （1） 1. ①
+          "同时", "并且", "到年底", "年底前", "年内", "今年", "当年", "全年", "和", "及", "以及",
+          "并")  # fmt: skip
+# a year, or a sub-item number inside an item: （1） 1. ① 一是
 # (matched at a position: ``match`` anchors there, as ``^`` would at the start of a phrase)
 _LEAD_RE = re.compile(
-    r"((到|至)?\d{4}年(底|末)?(前)?|（\d{1,2}）|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、]|[①-⑳])"
+    r"((到|至)?\d{4}年(底|末)?(前)?|（\d{1,2}）|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、]|[①-⑳]"
+    r"|[⑴-⒇]|[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}|首先|其次|再次|最后)"
 )
 _MODALS = ("力争", "确保", "要", "须", "必须", "将", "努力", "争取")
 _OPENING_MODALS = ("力争", "确保", "努力", "争取")
-_ASPIRATIONAL = ("力争", "争取", "努力")
 _NOUN_RE = re.compile(r"[^，。；：、！？（）]{1,20}")
 _TAIL_RE = re.compile(r"[^，。；：！？]{0,8}")
 _YEAR_RE = re.compile(r"(?:到|至)(20\d\d)年")
@@ -96,14 +81,6 @@ def _strip_leads(phrase: str) -> str:
     return phrase[pos:]
 
 
-def _value(whole: str, fraction: str | None) -> float | None:
-    try:
-        value = float(whole.replace(",", "") + (fraction or ""))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and value < 1e13 else None
-
-
 def _restore_subject(subject: str, previous: str) -> str:
     """巩固率 after 义务教育入学率 → 义务教育巩固率: a short name borrows the earlier one's subject."""
     if (
@@ -128,52 +105,65 @@ def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
     """Every target in ``text`` (normalised), in order, and every number that fit no pattern.
 
     Each step costs what it reads: the bracket depths are counted once for the whole text, a
-    phrase is looked for back to the number before it, never back to the start of the text."""
+    phrase is looked for back to the number before it, never back to the start of the text,
+    and the words that govern a sentence (力争, 确保) are read once, in one pass."""
     found: list[Found] = []
-    matches: list[tuple[int, int, re.Match[str], str]] = []
-    for m in _NUMBER_RE.finditer(text):
-        if m.group(3) == "个" and text.startswith(_NOT_A_COUNT, m.start(3)):
-            continue
-        if m.start() > 0 and text[m.start() - 1] == "第":
-            continue  # an ordinal: 第3名
-        matches.append((m.start(), m.end(), m, "number"))
-    numbers = _Spans([(s, e) for s, e, _, _ in matches])
-    covered: list[tuple[int, int]] = []
+    quantities = find_quantities(text)
+    matches: list[tuple[int, Quantity | re.Match[str]]] = [(q.start, q) for q in quantities]
+    numbers = _Spans([(q.start, q.end) for q in quantities])
     for m in _COVERAGE_RE.finditer(text):
         if not numbers.holds(m.start()):
-            matches.append((m.start(), m.end(), m, "coverage"))
-            covered.append((m.start(), m.end()))
-    coverage = _Spans(covered)
-    for m in _SCALED_RE.finditer(text):
-        if not (numbers.holds(m.start()) or coverage.holds(m.start())):
-            found.append(
-                Found(
-                    m.start(),
-                    m.end(),
-                    None,
-                    f"数值「{m.group(0)}」的单位不在可用单位中，未作为目标抽取",
-                )
-            )
+            matches.append((m.start(), m))
     matches.sort(key=lambda x: x[0])
-
     depths = bracket_depths(text) if matches else []
+    modals = _ModalScanner(text)
     previous_end, previous_indicator = -1, ""
-    for start_num, _, m, kind in matches:
-        start, joined = _phrase_start(text, start_num, previous_end)
-        if depths[m.start()] > 0:
-            what = "" if kind == "coverage" else "数值"
-            found.append(
-                Found(m.start(), m.end(), None, f"括号内的{what}「{m.group(0)}」未作为目标抽取")
-            )
-            previous_end, previous_indicator = m.end(), ""
+    for _, item in matches:
+        at, stop = (item.start, item.end) if isinstance(item, Quantity) else item.span()
+        start, joined = _phrase_start(text, at, previous_end)
+        quiet = isinstance(item, Quantity) and item.chinese
+        if depths[at] > 0:
+            if not quiet:
+                what = "数值" if isinstance(item, Quantity) else ""
+                said = item.written if isinstance(item, Quantity) else item.group(0)
+                found.append(Found(at, stop, None, f"括号内的{what}「{said}」未作为目标抽取"))
+                previous_end, previous_indicator = stop, ""
             continue
-        reader = _read_coverage if kind == "coverage" else _read_number
-        f = reader(text, m, start, previous_indicator if joined else "", lookup)
+        aspirational = modals.aspirational_at(at)
+        previous = previous_indicator if joined else ""
+        if isinstance(item, Quantity):
+            f = _read_number(text, item, start, previous, lookup, aspirational)
+        else:
+            f = _read_coverage(text, item, start, lookup, aspirational)
+        if quiet and f.target is None:
+            continue  # 学前三年, 一批: Chinese numerals in words, not quantities
         found.append(f)
         # a later phrase starts after this number, whether or not it became a target
-        previous_end = m.end()
+        previous_end = stop
         previous_indicator = f.target.indicator if f.target else ""
     return sorted(found, key=lambda f: f.start)
+
+
+class _ModalScanner:
+    """Whether the words governing a place make it aspirational: 力争 governs every target
+    joined to it by 、 和 及 (力争A、B和C: all three) up to the next ， or 。, unless 确保
+    comes after it. Asked at places in order, it reads the text once."""
+
+    def __init__(self, text: str) -> None:
+        g = grammar()
+        words = sorted((*g.aspirational, *g.firm), key=len, reverse=True)
+        self.aspirational = set(g.aspirational)
+        self.pattern = re.compile("|".join(map(re.escape, words)) + f"|[{_CLAUSE_ENDS}]")
+        self.text = text
+        self.scanned = 0
+        self.state = False
+
+    def aspirational_at(self, place: int) -> bool:
+        for m in self.pattern.finditer(self.text, self.scanned, max(place, self.scanned)):
+            word = m.group(0)
+            self.state = word in self.aspirational
+        self.scanned = max(place, self.scanned)
+        return self.state
 
 
 class _Spans:
@@ -202,7 +192,7 @@ def _phrase_start(text: str, number_start: int, previous_end: int) -> tuple[int,
 
 
 def _read_coverage(
-    text: str, m: re.Match[str], start: int, previous: str, lookup: Lookup | None
+    text: str, m: re.Match[str], start: int, lookup: Lookup | None, aspirational: bool
 ) -> Found:
     """…实现全覆盖: a 100% target on the subject's 覆盖率."""
     raw = text[start : m.end()]
@@ -211,40 +201,62 @@ def _read_coverage(
     if not subject:
         return Found(m.start(), m.end(), None, f"「{raw}」没有指标名称")
     indicator = subject if subject.endswith("覆盖率") else subject + "覆盖率"
-    aspirational = any(w in source for w in _ASPIRATIONAL)
     target = Target(indicator, ">=", 100.0, "%", code=_code(lookup, indicator),
                     aspirational=aspirational, scope="rate", source=source)  # fmt: skip
     return Found(start, m.end(), target)
 
 
+def _comparator(verb: str, suffix: str, ranged: bool) -> tuple[Comparator, bool]:
+    """The comparator a verb and a suffix make, and whether the value is a change."""
+    g = grammar()
+    kind, after = g.verb_kind(verb), g.suffix_kind(suffix)
+    change = kind in ("rise", "fall")
+    comparator: Comparator = "<=" if kind in ("at_most", "fall") else ">="
+    if after == "at_most":
+        comparator = "<="
+    elif after == "at_least" or ranged:
+        comparator = ">="
+    if after == "about" or kind == "about":
+        comparator = "~"
+    return comparator, change
+
+
 def _read_number(
-    text: str, m: re.Match[str], start: int, previous: str, lookup: Lookup | None
+    text: str,
+    q: Quantity,
+    start: int,
+    previous: str,
+    lookup: Lookup | None,
+    aspirational: bool,
 ) -> Found:
     """subject [力争] [verb] number unit [以上|以内|左右]: a target, or why it is not one."""
-    end = m.end()
+    end = q.end
     raw = text[start:end]
     source = _strip_leads(raw)
-    pre = source[: len(source) - len(m.group(0))]
-    number = m.group(0)
+    pre = source[: len(source) - (end - q.start)]
+    number = q.written
 
     def miss(message: str) -> Found:
-        return Found(m.start(), end, None, message)
+        return Found(q.start, end, None, message)
 
-    whole, fraction, unit, suffix = m.group(1), m.group(2), m.group(3), m.group(4) or ""
-    value = _value(whole, fraction)
-    if value is None:
-        return miss(f"数值「{number}」无法读作数字")
-    verb = next((v for v in _VERBS if pre.endswith(v)), "")
+    verb = next((v for v in _verbs() if pre.endswith(v)), "")
     subject = _strip_modals(pre[: len(pre) - len(verb)])
-    if suffix and end < len(text) and text[end] not in _BREAKS + "、）)":
+    if q.suffix and end < len(text) and text[end] not in _BREAKS + "、）)":
         # 56人以上大班额: the number qualifies the noun after it, it is not a target
         return miss(
             f"「{_context(text, start, end)}」中的「{number}」修饰其后的名词，未作为目标抽取"
         )
-    if not (verb or suffix or subject.startswith(_OPENING_VERBS)):
+    opening = subject.startswith(grammar().opening_verbs)
+    if q.chinese and pre.endswith("等"):
+        return miss("")  # 实施“甲、乙、丙”等三项工程: the count of a list, said in words
+    # 创建清廉学校示范点10个。: a count that closes its clause counts what the clause names
+    closes = end >= len(text) or text[end] in _BREAKS + "、"
+    counted = (q.kind in ("count", "amount") and closes and "每" not in subject) and bool(subject)
+    if not (verb or q.suffix or opening or counted):
         return miss(f"「{_context(text, start, end)}」中的数值「{number}」未匹配任何目标句式")
-    bare = verb + subject if verb in _COUNTED else subject
-    if not suffix and (bare in _OPENING_VERBS or (not subject and verb in _COUNTED)):
+    is_counted = grammar().verb_kind(verb) == "counted"
+    bare = verb + subject if is_counted else subject
+    if not q.suffix and (bare in grammar().opening_verbs or (not subject and is_counted)):
         # the count's noun follows the number: 新增5000个学位, 完成30所学校督导评估
         noun = _NOUN_RE.match(text, end)
         if noun:
@@ -253,32 +265,24 @@ def _read_number(
             end = noun.end()
     if subject.endswith("分别") or not subject:
         return miss(f"「{raw}」中的数值「{number}」未能对应到指标名称")
-    change = verb in _RISE or verb in _FALL
-    comparator: Comparator = "<=" if verb in _AT_MOST or verb in _FALL else ">="
-    if suffix in ("以内", "以下"):
-        comparator = "<="
-    elif suffix == "以上":
-        comparator = ">="
-    approximate = suffix == "左右" or verb in ("约", "大约")
-    if approximate:
-        comparator = "~"
+    comparator, change = _comparator(verb, q.suffix, q.ranged)
     if previous:
         subject = _restore_subject(subject, previous)
-    indicator = subject + verb if verb in _COUNTED else subject
+    indicator = subject + verb if grammar().verb_kind(verb) == "counted" else subject
     target = Target(
         indicator=indicator,
         comparator=comparator,
-        value=value,
-        unit=unit,
+        value=q.value,
+        unit=q.unit,
         code=_code(lookup, indicator),
-        aspirational=any(w in source for w in _ASPIRATIONAL),
-        approximate=approximate,
-        scope="rate" if unit in ("%", "个百分点") else "total",
+        aspirational=aspirational,
+        approximate=comparator == "~",
+        scope="rate" if q.kind == "rate" else "total",
         source=source,
         change=change,
     )
-    relative = change and unit == "%" and verb in ("增长", "增加", "下降", "减少")
-    doubt = f"「{source}」可能是相对上年的增幅（×{1 + value / 100:g}），已按百分点差记录"
+    relative = change and q.unit == "%" and verb in ("增长", "增加", "下降", "减少")
+    doubt = f"「{source}」可能是相对上年的增幅（×{1 + q.value / 100:g}），已按百分点差记录"
     year = _YEAR_RE.search(text, max(0, start - 30), start)
     return Found(start, end, target, doubt if relative else "", year.group(0) if year else None)
 
