@@ -13,13 +13,22 @@ import planlib
 
 BREAKDOWN_HEADER = ["序号", "工作任务", "具体内容", "牵头单位", "完成时限"]
 BREAKDOWN_ROWS = [
-    ["1", "推进学前教育普惠发展", "新建公办幼儿园5所，新增学位1500个，普惠性幼儿园覆盖率达到90%。",
-     "学前教育科", "2025年12月底前"],
-    ["2", "巩固义务教育控辍保学", "九年义务教育巩固率保持在99%以上。", "基础教育科",
-     "2025年9月"],
-    ["3", "加强教师队伍建设", "招聘中小学教师300名，培训校长和教师6000人次。", "人事科",
-     "2025年第三季度"],
-]  # fmt: skip
+    [
+        "1",
+        "推进学前教育普惠发展",
+        "新建公办幼儿园5所，新增学位1500个，普惠性幼儿园覆盖率达到90%。",
+        "学前教育科",
+        "2025年12月底前",
+    ],
+    ["2", "巩固义务教育控辍保学", "九年义务教育巩固率保持在99%以上。", "基础教育科", "2025年9月"],
+    [
+        "3",
+        "加强教师队伍建设",
+        "招聘中小学教师300名，培训校长和教师6000人次。",
+        "人事科",
+        "2025年第三季度",
+    ],
+]
 BREAKDOWN_TITLE = "某市教育局2025年工作要点任务分解表"
 
 
@@ -27,10 +36,16 @@ def draft(plan: planlib.Plan) -> list[tuple[object, ...]]:
     """What a reviewer reads: sections, then each task's id, title, units and targets."""
     sections = [(s.number, s.title) for s in plan.sections]
     tasks = [
-        (t.id, t.title, t.lead_units, t.responsible_units, t.due,
-         [(g.indicator, g.comparator, g.value, g.unit, g.aspirational) for g in t.targets])
+        (
+            t.id,
+            t.title,
+            t.lead_units,
+            t.responsible_units,
+            t.due,
+            [(g.indicator, g.comparator, g.value, g.unit, g.aspirational) for g in t.targets],
+        )
         for t in plan.tasks
-    ]  # fmt: skip
+    ]
     return [plan.title, sections, *tasks]
 
 

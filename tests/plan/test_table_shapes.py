@@ -17,27 +17,42 @@ from planlib.plan.extraction.shapes import column_roles, split_cells
 
 HEADER = ["序号", "重点工作", "具体任务及目标", "责任科室", "时间节点"]
 ROWS = [
-    ["1", "学前教育普及普惠", "新建公办幼儿园6所，新增学位1620个，普惠性幼儿园覆盖率达到88%。",
-     "学前教育股", "2025年10月"],
-    ["2", "县域义务教育优质均衡", "完成3所薄弱学校改造，义务教育巩固率保持在99.5%以上。",
-     "基础教育股、计财股", "2025年第四季度"],
+    [
+        "1",
+        "学前教育普及普惠",
+        "新建公办幼儿园6所，新增学位1620个，普惠性幼儿园覆盖率达到88%。",
+        "学前教育股",
+        "2025年10月",
+    ],
+    [
+        "2",
+        "县域义务教育优质均衡",
+        "完成3所薄弱学校改造，义务教育巩固率保持在99.5%以上。",
+        "基础教育股、计财股",
+        "2025年第四季度",
+    ],
     ["3", "教师队伍建设", "公开招聘教师320名，教师培训达到4500人次。", "人事股", "2025年8月底"],
-]  # fmt: skip
+]
 WANT = [
     ("1.1", "学前教育普及普惠", ("学前教育股",), (), "2025年10月", {("个", 1620), ("%", 88)}),
-    ("1.2", "县域义务教育优质均衡", ("基础教育股", "计财股"), (), "2025年第四季度",
-     {("%", 99.5)}),
+    ("1.2", "县域义务教育优质均衡", ("基础教育股", "计财股"), (), "2025年第四季度", {("%", 99.5)}),
     ("1.3", "教师队伍建设", ("人事股",), (), "2025年8月底", {("名", 320), ("人次", 4500)}),
-]  # fmt: skip
+]
 TITLE = "某县教育局2025年重点工作任务分解表"
 
 
 def shape(plan: planlib.Plan) -> list[tuple[object, ...]]:
     return [
-        (t.id, t.title, t.lead_units + t.responsible_units, (), t.due,
-         {(g.unit, g.value) for g in t.targets})
+        (
+            t.id,
+            t.title,
+            t.lead_units + t.responsible_units,
+            (),
+            t.due,
+            {(g.unit, g.value) for g in t.targets},
+        )
         for t in plan.tasks
-    ]  # fmt: skip
+    ]
 
 
 def _covers(got: list[tuple[object, ...]], want: list[tuple[object, ...]]) -> None:
@@ -79,11 +94,25 @@ def test_columns_are_told_by_their_cells(header: list[str]) -> None:
 
 LIVELIHOOD = [
     ["序号", "项目名称", "建设地点", "建设规模及内容", "年度投资（万元）", "责任单位", "建设时间"],
-    ["1", "城东第二小学新建工程", "城东新区", "新建教学楼2栋，建筑面积1.8万平方米，新增学位1350个",
-     "5200", "县教育局", "2025年3月—12月"],
-    ["2", "城关幼儿园改扩建", "城关镇", "改扩建园舍3200平方米，新增学位180个", "860",
-     "县教育局、城关镇人民政府", "2025年9月前"],
-]  # fmt: skip
+    [
+        "1",
+        "城东第二小学新建工程",
+        "城东新区",
+        "新建教学楼2栋，建筑面积1.8万平方米，新增学位1350个",
+        "5200",
+        "县教育局",
+        "2025年3月—12月",
+    ],
+    [
+        "2",
+        "城关幼儿园改扩建",
+        "城关镇",
+        "改扩建园舍3200平方米，新增学位180个",
+        "860",
+        "县教育局、城关镇人民政府",
+        "2025年9月前",
+    ],
+]
 
 
 def test_a_livelihood_project_table_gives_scale_and_money_as_targets(tmp_path: Path) -> None:
@@ -168,3 +197,20 @@ def test_one_cell_per_line_with_unseen_header_words() -> None:
     """Copied from a web page: every cell on its own line, rows opening at their number."""
     text = "\n".join([TITLE, *HEADER, *(c for r in ROWS for c in r)]) + "\n"
     _covers(shape(planlib.extract_plan(text, codes=False).plan), WANT)
+
+
+ALIGNED = """\
+某县教育局2025年重点工作任务分解表
+序号  重点工作              具体任务及目标                          责任科室        时间节点
+1     学前教育普及普惠      新建公办幼儿园6所，新增学位1620个，     学前教育股      2025年10月
+                            普惠性幼儿园覆盖率达到88%。
+2     县域义务教育优质均衡  完成3所薄弱学校改造，义务教育巩固率    基础教育股、    2025年第四季度
+                            保持在99.5%以上。                       计财股
+3     教师队伍建设          公开招聘教师320名，教师培训达到4500人次。 人事股        2025年8月底
+"""
+
+
+def test_a_space_aligned_table_with_wrapped_and_overflowing_cells() -> None:
+    """As a PDF copied with its layout: long cells wrap onto indented lines under their
+    column, and a cell running into the next is parted from it by one space only."""
+    _covers(shape(planlib.extract_plan(ALIGNED, codes=False).plan), WANT)

@@ -165,3 +165,95 @@ def is_table(roles: Sequence[str | None]) -> bool:
     return any(r in TEXT_ROLES for r in roles) and any(
         r in (*UNIT_ROLES, "due", *DETAIL_ROLES) for r in roles
     )
+
+
+_GAP = re.compile(r"[ \u00a0]{2,}|\u3000+")
+
+
+def _width(text: str) -> int:
+    """Display width as a monospaced text shows it (CJK and full-width characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _chunks(line: str) -> list[tuple[int, str]]:
+    """A space-aligned line's cells with the display column each starts at."""
+    out: list[tuple[int, str]] = []
+    at = 0
+    for part in _GAP.split(line.rstrip()):
+        start = line.index(part, at) if part else at
+        if part.strip():
+            lead = len(part) - len(part.lstrip())
+            out.append((_width(line[: start + lead]), part.strip()))
+        at = start + len(part)
+    return out
+
+
+def aligned_rows(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Lines with tables aligned by spaces or tabs made ``|`` rows; in a space-aligned table a
+    cell wrapped onto an indented line below (as a PDF copied with its layout gives it) joins
+    the cell it stands under, by display column."""
+    out: list[tuple[int, str]] = []
+    starts: list[int] = []  # the display columns of the open space-aligned row's cells
+    cells: list[str] = []
+    head: list[int] = []  # the display columns of the run's first row (its header)
+    for number, text in lines:
+        if "|" in text or "｜" in text or "\t" in text:
+            starts = []
+            parts = split_cells(text)
+            out.append((number, _pipes(parts) if len(parts) >= 3 and "\t" in text else text))
+            continue
+        chunks = _chunks(text)
+        if len(chunks) >= 3:
+            if starts and len(chunks) < len(head):
+                chunks = _split_overflow(chunks, head)
+            head = head if starts and len(head) >= len(chunks) else [s for s, _ in chunks]
+            starts, cells = [s for s, _ in chunks], [c for _, c in chunks]
+            out.append((number, _pipes(cells)))
+            continue
+        if _wrapped(text, chunks, starts):
+            for start, chunk in chunks:  # the wrapped part of a cell above
+                k = max((j for j, s in enumerate(starts) if s <= start + 2), default=0)
+                cells[k] += chunk
+            out[-1] = (out[-1][0], _pipes(cells))
+            continue
+        starts = []
+        out.append((number, text))
+    return out
+
+
+def _wrapped(text: str, chunks: list[tuple[int, str]], starts: list[int]) -> bool:
+    """Whether an indented line holds the wrapped parts of the cells of the row above: it
+    starts past the first column (a row number never wraps) and opens no item or section."""
+    from .structure import item_marker, section_marker
+
+    if not (starts and chunks and len(starts) >= 2 and text[:1].isspace()):
+        return False
+    first = chunks[0][1]
+    return (
+        chunks[0][0] >= starts[1] - 2
+        and len(chunks) < len(starts)
+        and not item_marker(first)
+        and not section_marker(first)
+    )
+
+
+def _split_overflow(chunks: list[tuple[int, str]], head: list[int]) -> list[tuple[int, str]]:
+    """A cell that ran into the next column, parted from it by a single space, split where
+    that column starts."""
+    out: list[tuple[int, str]] = []
+    for start, chunk in chunks:
+        while " " in chunk:
+            cut = chunk.rindex(" ")
+            at = start + _width(chunk[: cut + 1])
+            if not any(abs(at - h) <= 3 and h > start for h in head):
+                break
+            out.append((start, chunk[:cut]))
+            start, chunk = at, chunk[cut + 1 :]
+        out.append((start, chunk))
+    return sorted(out)
+
+
+def _pipes(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"

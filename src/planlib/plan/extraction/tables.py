@@ -18,14 +18,32 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .shapes import column_roles, header_like, is_table, label_of, pipe_cells, split_cells, unit_of
+from .shapes import (
+    aligned_rows,
+    column_roles,
+    header_like,
+    is_table,
+    label_of,
+    pipe_cells,
+    unit_of,
+)
 from .structure import item_marker, section_marker
 from .text import squeeze
 
 ROLES = (
-    "seq", "group", "task", "content", "lead", "responsible", "due", "place", "money",
-    "quantity", "unit", "other",
-)  # fmt: skip
+    "seq",
+    "group",
+    "task",
+    "content",
+    "lead",
+    "responsible",
+    "due",
+    "place",
+    "money",
+    "quantity",
+    "unit",
+    "other",
+)
 _ROLE_RES: list[tuple[str, re.Pattern[str]]] = [
     (role, re.compile(pattern))
     for role, pattern in (
@@ -128,7 +146,7 @@ class Table:
 
 def find_tables(lines: Sequence[tuple[int, str]]) -> list[Table]:
     """Every breakdown table in ``lines`` (furniture already dropped), in order."""
-    lines = [(n, _as_row(t)) for n, t in lines]
+    lines = aligned_rows(lines)
     tables: list[Table] = []
     i = 0
     while i < len(lines):
@@ -200,14 +218,6 @@ def _numbered_groups(lines: Sequence[tuple[int, str]], start: int, width: int) -
         elif groups:
             groups[-1].append(cell)
     return [g for g in groups if len(g) == width]
-
-
-def _as_row(text: str) -> str:
-    """A line of three or more cells parted by tabs or runs of spaces, as a ``|`` row."""
-    if "|" in text or "｜" in text:
-        return text
-    cells = split_cells(text)
-    return "| " + " | ".join(cells) + " |" if len(cells) >= 3 else text
 
 
 def _shaped_header(
