@@ -214,3 +214,55 @@ def test_a_space_aligned_table_with_wrapped_and_overflowing_cells() -> None:
     """As a PDF copied with its layout: long cells wrap onto indented lines under their
     column, and a cell running into the next is parted from it by one space only."""
     _covers(shape(planlib.extract_plan(ALIGNED, codes=False).plan), WANT)
+
+
+def test_a_two_row_header_with_a_merged_money_cell(tmp_path: Path) -> None:
+    """投资（万元） merged over 总投资 and 年度投资, the other names merged down two rows."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["某区2025年教育民生实事项目计划表"])
+    sheet.merge_cells("A1:G1")
+    sheet.append(["序号", "项目名称", "建设内容", "投资（万元）", None, "责任单位", "完成时间"])
+    sheet.append([None, None, None, "总投资", "年度投资", None, None])
+    for col in "ABCFG":
+        sheet.merge_cells(f"{col}2:{col}3")
+    sheet.merge_cells("D2:E2")
+    sheet.append(
+        [
+            1,
+            "实验中学综合楼",
+            "新建综合楼1栋，建筑面积9800平方米",
+            4200,
+            2600,
+            "区教育局",
+            "2025年12月",
+        ]
+    )
+    sheet.append(
+        [2, "乡镇幼儿园提升", "改造乡镇幼儿园14所", 1800, 1500, "区教育局、各乡镇", "2025年9月"]
+    )
+    book.save(tmp_path / "two.xlsx")
+    plan = planlib.extract_plan(tmp_path / "two.xlsx", codes=False).plan
+    assert [t.title for t in plan.tasks] == ["实验中学综合楼", "乡镇幼儿园提升"]
+    assert plan.tasks[1].units == ("区教育局", "各乡镇") and plan.tasks[1].due == "2025年9月"
+    money = {(g.indicator, g.value, g.unit) for g in plan.tasks[1].targets if g.unit == "万元"}
+    assert money == {("总投资", 1800, "万元"), ("年度投资", 1500, "万元")}
+
+
+def test_a_200_row_table_is_read_in_well_under_two_seconds() -> None:
+    import time
+
+    rows = ["\t".join(HEADER)] + [
+        f"{i}\t推进第{i}项重点工作\t新建学校{i % 7 + 1}所，覆盖率达到{80 + i % 20}%。\t"
+        f"第{i % 9 + 1}科\t2025年{i % 12 + 1}月"
+        for i in range(1, 201)
+    ]
+    text = "\n".join([TITLE, *rows])
+    planlib.extract_plan(text, codes=False)  # imports and caches warmed
+    start = time.perf_counter()
+    plan = planlib.extract_plan(text, codes=False).plan
+    assert time.perf_counter() - start < 2.0
+    assert len(plan.tasks) == 200 and all(len(t.targets) == 2 for t in plan.tasks)
