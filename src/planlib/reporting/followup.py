@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..periods import parse_period
 from .context import ReportContext
-from .html import Html, date_words, e, table
+from .html import Html, date_words, e
 from .sections import _still_needed_text
 
 QUARTER_WORDS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
@@ -119,15 +119,14 @@ def deadline_words(deadline: Any, source: Any) -> str:
     text = date_words(deadline)
     if text == "—":
         return text
-    why = f"<br><span class='note'>（{e(source)}）</span>" if str(source or "") else ""
-    return f"{text}前{why}"
+    return f"{text}前" + (f"（{e(source)}）" if str(source or "") else "")
 
 
-def grouped(items: pd.DataFrame) -> pd.DataFrame:
-    """One row per target, status, follow-up, escalation and deadline: the units named with
-    their shortfall (and since when, said once when they share it), the responsible units and
-    persons, the deadline."""
-    rows = []
+def grouped(items: pd.DataFrame) -> list[str]:
+    """One numbered item per target, status, follow-up, escalation and deadline, as 督查通报
+    list them: the target and its state, the units with their shortfall (since when said once
+    when they share it), then 责任单位（责任人） and 整改时限."""
+    out = []
     keys = [k for k in _GROUP if k in items]
     for key, g in items.groupby(keys, sort=False, dropna=False):
         r = dict(zip(keys, key, strict=True))
@@ -137,20 +136,15 @@ def grouped(items: pd.DataFrame) -> pd.DataFrame:
         )
         runs = {run_words(x) for x in g.itertuples(index=False)}
         shared = len(runs) == 1 and len(g) > 1 and not lapse
-        level = f"{e(r['escalation_name'])}，" if str(r["escalation_name"] or "") else ""
-        said = f"<br>{next(iter(runs))}" if shared else ""
-        rows.append(
-            {
-                "事项": f"<b>{subject}</b><br>{e(r['status'])}{len(g)}个单位"
-                f"<br>{level}{e(r['follow_up'])}{said}",
-                "单位及差距": "；".join(
-                    unit_words(x, run=not shared) for x in g.itertuples(index=False)
-                ),
-                "责任单位（责任人）": responsible_words(g),
-                "整改时限": deadline_words(r["deadline"], r["deadline_source"]),
-            }
+        level = "，".join(e(x) for x in (r["escalation_name"], r["follow_up"]) if str(x or ""))
+        said = f"，均为{next(iter(runs))}" if shared else ""
+        units = "；".join(unit_words(x, run=not shared) for x in g.itertuples(index=False))
+        out.append(
+            f"<li><b>{subject}</b>（{e(r['status'])}{len(g)}个单位{said}；{level}）：{units}。"
+            f"<br><span class='resp'>责任单位（责任人）：{responsible_words(g)}；"
+            f"整改时限：{deadline_words(r['deadline'], r['deadline_source'])}。</span></li>"
         )
-    return pd.DataFrame(rows)
+    return out
 
 
 def _lead(items: pd.DataFrame, who: str) -> str:
@@ -190,13 +184,11 @@ def supervision_section(
     ):
         if part.empty:
             continue
-        frame = grouped(part)
         parts.append(
             f"<p class='sub'><b>{title}</b>（{len(part)}项）</p>"
-            + table(
-                frame,
-                raw=("事项", "单位及差距", "责任单位（责任人）", "整改时限"),
-            )
+            + "<ol class='items'>"
+            + "".join(grouped(part))
+            + "</ol>"
         )
     if len(fixed):
         names = "；".join(

@@ -67,6 +67,9 @@ CSS = """
 .pl h2, .pl .figtitle { break-after: avoid; page-break-after: avoid; }
 .pl ol.risks { margin: 2pt 0 4pt 0; padding-left: 16pt; }
 .pl ol.risks li { margin-bottom: 3pt; }
+.pl ol.items { margin: 2pt 0 6pt 0; padding-left: 18pt; }
+.pl ol.items li { margin-bottom: 4pt; break-inside: avoid; page-break-inside: avoid; }
+.pl ol.items .resp { color: #424242; font-size: 9.5pt; }
 .pl .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 7.2pt; word-break: break-all; }
 """
 
