@@ -12,11 +12,39 @@ from html.parser import HTMLParser
 
 from .documents import Document, table_lines
 
-_BLOCKS = {
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section",
-    "article", "dd", "dt", "dl", "blockquote", "pre", "header", "footer", "tr", "table", "hr",
-    "center", "form", "main", "aside", "nav",
-}  # fmt: skip
+_BLOCKS = frozenset(
+    (
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "dd",
+        "dt",
+        "dl",
+        "blockquote",
+        "pre",
+        "header",
+        "footer",
+        "tr",
+        "table",
+        "hr",
+        "center",
+        "form",
+        "main",
+        "aside",
+        "nav",
+    )
+)
 _SKIP = {"script", "style", "noscript", "template", "head", "select", "option", "button", "svg"}
 
 
