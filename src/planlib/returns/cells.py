@@ -77,6 +77,7 @@ class CellNote:
     rule: str
     message: str
     shown: Any = None
+    value: float | None = None  # a value read all the same (a formula computed): a warning
 
 
 def _problem(
@@ -252,7 +253,8 @@ def _parse_all(
     raws: list[Any],
 ) -> tuple[np.ndarray, list[tuple[int, str | CellNote]], list[int]]:
     """Every cell as a number (NaN where none), (position, reason) of those that are not, and
-    the positions of words read as yes/no (是, 无, √: a number only in a flag column)."""
+    the positions of words read as yes/no (是, 无, √: a number only in a flag column) and of
+    notes read with a value (a formula computed): both said in :func:`_check`."""
     out = np.empty(len(raws), dtype="float64")
     reasons: list[tuple[int, str | CellNote]] = []
     words: list[int] = []
@@ -270,6 +272,10 @@ def _parse_all(
                 if abs(number) != np.inf and number == number:
                     out[i] = number
                     continue
+        if t is CellNote and raw.value is not None:
+            out[i] = raw.value  # read all the same, said as a warning (see _check)
+            words.append(i)
+            continue
         value, reason = parse_number(raw)
         out[i] = value
         if reason is not None:
@@ -393,6 +399,9 @@ def _check(
             add(i, column[i], shown(i), f"{reason}，无法读取", reason_rule(reason))
             bad[i] = True
     for i in words:  # yes/no words outside a flag column: 无 is none, the others no number
+        if isinstance(note := raws[i], CellNote):  # a value with a note: a formula computed
+            add(i, column[i], note.shown, note.message, note.rule, severity="warning")
+            continue
         if kind[i] == "flag":
             continue
         w, unit = _word(raws[i]), known[element_codes[i]].unit

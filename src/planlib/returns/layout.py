@@ -416,4 +416,11 @@ def cell_notes(
             notes.setdefault(r - 1, {})[j] = CellNote(
                 "formula_uncalculated", "公式未计算：请在 Excel 中打开并保存后重新报送"
             )
+    for r, j, value, formula in sheet.computed:
+        if j in wanted and start < r <= end:
+            message = (
+                f"公式 {formula} 保存时没有计算结果，已按本表单元格算得 {value:g} 计入；"
+                "请在 Excel 中打开并保存后重新报送"
+            )
+            notes[r - 1][j] = CellNote("formula_computed", message, formula, value)
     return notes

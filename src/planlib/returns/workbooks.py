@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReturnLimitError
+from .formulas import compute_formula
 
 INVALID = "不是有效的 Excel 工作簿（.xlsx），可能已损坏或是改了扩展名的其他文件"
 CORRUPT_XML = "文件已损坏（xlsx 内部的 XML 不完整或格式错误），请在 Excel 中打开、另存后重新报送"
@@ -94,6 +95,9 @@ class Sheet:
     hidden_columns: frozenset[int] = frozenset()
     merged: tuple[tuple[int, int, int, int], ...] = ()
     uncalculated: frozenset[tuple[int, int]] = frozenset()
+    computed: tuple[tuple[int, int, float, str], ...] = ()
+    """Of the uncalculated cells, those computed from this sheet's cells (formulas.py):
+    (row, column, value, formula)."""
 
 
 def read_workbook(path: Path) -> list[tuple[str, list[list[Any]]]]:
@@ -291,6 +295,12 @@ def _with_layout(path: Path, values: list[tuple[str, list[list[Any]]]]) -> list[
                     uncalculated.add((cell.row, c))
         if uncalculated:
             uncalculated -= _calculated_blanks(path, ws.title, uncalculated)
+        computed = tuple(
+            (r, c, v, str(f))
+            for r, c in sorted(uncalculated)
+            if isinstance(f := ws.cell(r, c + 1).value, str)
+            and (v := compute_formula(f, rows, uncalculated)) is not None
+        )
         sheets.append(
             Sheet(
                 ws.title,
@@ -303,6 +313,7 @@ def _with_layout(path: Path, values: list[tuple[str, list[list[Any]]]]) -> list[
                     for m in ws.merged_cells.ranges
                 ),
                 uncalculated=frozenset(uncalculated),
+                computed=computed,
             )
         )
     return sheets
