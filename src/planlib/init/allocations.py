@@ -139,9 +139,10 @@ def stock_from_baselines(work: Path, plan: Plan, indicators: IndicatorSet, text:
     base = sample_baselines(work, list(stocks))
     for code, city_target in stocks.items():
         lines = [
-            r for r in rows[1:]
+            r
+            for r in rows[1:]
             if len(r) > col["target"] and indicators.lookup(r[col["indicator"]]) == code
-        ]  # fmt: skip
+        ]
         had = np.array([base.get((r[col["county"]], code), np.nan) for r in lines])
         if not lines or np.isnan(had).any():
             continue

@@ -91,46 +91,56 @@ def load_allocations(
         if not any(x.strip() for x in r) or r[0].lstrip().startswith("#"):
             continue
         cells = {c: (r[i].strip() if i < len(r) else "") for c, i in col.items()}
-        if not cells["county"]:
-            raise AllocationFileError(f"文件 {p}，第 {line} 行，列「county」：县市区为空")
-        if not cells["target"]:
-            continue  # a template row not filled in yet: the default split applies
-        code = defs.lookup(cells["indicator"])
-        if code is None:
-            raise AllocationFileError(
-                f"文件 {p}，第 {line} 行，列「indicator」（值 {cells['indicator']}）：未知的指标"
-            )
-        try:
-            target = float(cells["target"].replace(",", ""))
-        except ValueError:
-            raise AllocationFileError(
-                f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为数字"
-            ) from None
-        if not np.isfinite(target) or target < 0:
-            raise AllocationFileError(
-                f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为非负数"
-            )
-        key = (cells["county"], code)
-        if key in seen:
-            raise AllocationFileError(
-                f"文件 {p}，第 {line} 行：{cells['county']} 的 {code} 与第 {seen[key]} 行重复"
-            )
-        seen[key] = line
-        schedule = _schedule(cells, p, line)
-        out.append(
-            {
-                "county": cells["county"],
-                "indicator": code,
-                "target": target,
-                "basis": cells.get("basis", ""),
-                **schedule,
-                "file": str(p),
-                "row": line,
-            }
-        )
+        row = _allocation_row(cells, p, line, defs, seen)
+        if row is not None:
+            out.append(row)
     if not out:
         return empty
     return pd.DataFrame(out).astype({"target": "float64", "row": "int64"})
+
+
+def _allocation_row(
+    cells: dict[str, str],
+    p: Path,
+    line: int,
+    defs: IndicatorSet,
+    seen: dict[tuple[str, str], int],
+) -> dict[str, Any] | None:
+    """One line of an allocation file, checked (None: a template line not filled in yet)."""
+    if not cells["county"]:
+        raise AllocationFileError(f"文件 {p}，第 {line} 行，列「county」：县市区为空")
+    if not cells["target"]:
+        return None  # a template row not filled in yet: the default split applies
+    code = defs.lookup(cells["indicator"])
+    if code is None:
+        raise AllocationFileError(
+            f"文件 {p}，第 {line} 行，列「indicator」（值 {cells['indicator']}）：未知的指标"
+        )
+    try:
+        target = float(cells["target"].replace(",", ""))
+    except ValueError:
+        raise AllocationFileError(
+            f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为数字"
+        ) from None
+    if not np.isfinite(target) or target < 0:
+        raise AllocationFileError(
+            f"文件 {p}，第 {line} 行，列「target」（值 {cells['target']}）：目标值应为非负数"
+        )
+    key = (cells["county"], code)
+    if key in seen:
+        raise AllocationFileError(
+            f"文件 {p}，第 {line} 行：{cells['county']} 的 {code} 与第 {seen[key]} 行重复"
+        )
+    seen[key] = line
+    return {
+        "county": cells["county"],
+        "indicator": code,
+        "target": target,
+        "basis": cells.get("basis", ""),
+        **_schedule(cells, p, line),
+        "file": str(p),
+        "row": line,
+    }
 
 
 def _schedule(cells: dict[str, str], path: Path, line: int) -> dict[str, float]:

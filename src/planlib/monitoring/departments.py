@@ -69,6 +69,49 @@ def target_units_frame(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["department", "kind", "task_id", "indicator", "role"])
 
 
+def rolled_up(assessment: pd.DataFrame) -> pd.DataFrame:
+    """One row per (task, target, period): the city's value and status, and how many counties
+    are 达标/接近/未达标/无数据, naming those 未达标."""
+    key = ["task_id", "indicator", "period"]
+    a = assessment
+    top = a[a["level"] == "city"]
+    city = top.groupby(key, sort=False).agg(
+        city_value=("value", "first"),
+        city_target=("target", "first"),
+        city_status=("status", "first"),
+        city_progress=("progress", "first"),
+        city_value_shown=("value_shown", "first"),
+        city_judged_against=("judged_against", "first"),
+        city_expected_value=("expected_value", "first"),
+    )
+    counties = a[a["level"] == "county"]
+    counts = pd.crosstab(
+        [counties["task_id"], counties["indicator"], counties["period"]], counties["status"]
+    ).reindex(columns=list(STATUSES), fill_value=0)
+    behind = (
+        counties[counties["status"] == "未达标"]
+        .sort_values("org_code")
+        .groupby(key, sort=False)["org_name"]
+        .agg("、".join)
+    )
+    base = (
+        a.drop_duplicates(key)[[*key, "indicator_name", "target_text", "unit", "precision"]]
+        .set_index(key)
+        .join(city)
+        .join(counts)
+        .join(behind.rename("behind_units"))
+        .reset_index()
+    )
+    for s in STATUSES:
+        base[s] = base[s].fillna(0).astype("int64") if s in base else 0
+    base = base.rename(
+        columns={"达标": "n_met", "接近": "n_near", "未达标": "n_missed", "无数据": "n_no_data"}
+    )
+    base["n_units"] = base[["n_met", "n_near", "n_missed", "n_no_data"]].sum(axis=1).astype("int64")
+    base["behind_units"] = base["behind_units"].fillna("")
+    return base
+
+
 def by_department(
     assessment: pd.DataFrame, plan: Plan, department: str | Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -119,43 +162,7 @@ def by_department(
     ]
     if assessment.empty or units.empty:
         return pd.DataFrame(columns=columns)
-    key = ["task_id", "indicator", "period"]
-    a = assessment
-    top = a[a["level"] == "city"]
-    city = top.groupby(key, sort=False).agg(
-        city_value=("value", "first"),
-        city_target=("target", "first"),
-        city_status=("status", "first"),
-        city_progress=("progress", "first"),
-        city_value_shown=("value_shown", "first"),
-        city_judged_against=("judged_against", "first"),
-        city_expected_value=("expected_value", "first"),
-    )
-    counties = a[a["level"] == "county"]
-    counts = pd.crosstab(
-        [counties["task_id"], counties["indicator"], counties["period"]], counties["status"]
-    ).reindex(columns=list(STATUSES), fill_value=0)
-    behind = (
-        counties[counties["status"] == "未达标"]
-        .sort_values("org_code")
-        .groupby(key, sort=False)["org_name"]
-        .agg("、".join)
-    )
-    base = (
-        a.drop_duplicates(key)[[*key, "indicator_name", "target_text", "unit", "precision"]]
-        .set_index(key)
-        .join(city)
-        .join(counts)
-        .join(behind.rename("behind_units"))
-        .reset_index()
-    )
-    for s in STATUSES:
-        base[s] = base[s].fillna(0).astype("int64") if s in base else 0
-    base = base.rename(
-        columns={"达标": "n_met", "接近": "n_near", "未达标": "n_missed", "无数据": "n_no_data"}
-    )
-    base["n_units"] = base[["n_met", "n_near", "n_missed", "n_no_data"]].sum(axis=1).astype("int64")
-    base["behind_units"] = base["behind_units"].fillna("")
+    base = rolled_up(assessment)
     out = units.merge(base, on=["task_id", "indicator"], how="inner")
     out = out.sort_values(["department", "role", "task_id", "period"], kind="stable")
     return out[columns].reset_index(drop=True)

@@ -20,7 +20,7 @@ them, whichever is more (not every school will make it in the year).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -196,7 +196,7 @@ def _ownership_candidates(
     return frame.assign(way=f"转为{target}", weight=frame["enrolment"])
 
 
-def _listed(ranked: pd.DataFrame, r: object) -> pd.DataFrame:
+def _listed(ranked: pd.DataFrame, r: Any) -> pd.DataFrame:
     """The first schools of ``ranked`` that cover ``r``'s 还需 (ceil), plus the margin."""
     gap = float(r.still_needed)
     covers = ranked["weight"].cumsum().to_numpy(dtype="float64")

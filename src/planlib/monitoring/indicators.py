@@ -103,21 +103,7 @@ def compute_indicators(
     with ``org_units`` given (anything with ``.units`` and ``.schools`` frames). ``periods`` limits
     the periods (default: all in the values). Columns: :data:`INDICATOR_COLUMNS`.
     """
-    keys = None
-    if isinstance(dataset_or_values, pd.DataFrame):
-        values = dataset_or_values
-    else:
-        found = getattr(dataset_or_values, "values", None)
-        if not isinstance(found, pd.DataFrame):
-            raise UsageError(
-                f"compute_indicators() 需要数据集（load_dataset 的结果）或数据值表，"
-                f"而不是{describe(dataset_or_values)}；数据目录请用 planlib.load_dataset(目录) 读入"
-            )
-        values = found
-        org_units = org_units if org_units is not None else dataset_or_values.org_units
-        keys = getattr(dataset_or_values, "keys", None)
-        if not isinstance(keys, RowKeys) or len(keys) != len(values):
-            keys = None  # values changed since validation: code them afresh
+    values, org_units, keys = _inputs(dataset_or_values, org_units)
     missing_cols = {"org_code", "period", "element", "value"} - set(values.columns)
     if missing_cols:
         raise PlanlibError(f"数据值表缺少列：{'、'.join(sorted(missing_cols))}")
@@ -175,6 +161,24 @@ def compute_indicators(
     names = units.sort_values("code")["name"].astype(str).drop_duplicates()
     out["org_name"] = pd.Categorical(out["org_name"].astype(str), categories=list(names))
     return out
+
+
+def _inputs(dataset_or_values: Any, org_units: Any) -> tuple[pd.DataFrame, Any, RowKeys | None]:
+    """The values frame, the org units and validation's row keys (None when the values changed
+    since validation, or a bare frame was given)."""
+    if isinstance(dataset_or_values, pd.DataFrame):
+        return dataset_or_values, org_units, None
+    values = getattr(dataset_or_values, "values", None)
+    if not isinstance(values, pd.DataFrame):
+        raise UsageError(
+            f"compute_indicators() 需要数据集（load_dataset 的结果）或数据值表，"
+            f"而不是{describe(dataset_or_values)}；数据目录请用 planlib.load_dataset(目录) 读入"
+        )
+    org_units = org_units if org_units is not None else dataset_or_values.org_units
+    keys = getattr(dataset_or_values, "keys", None)
+    if not isinstance(keys, RowKeys) or len(keys) != len(values):
+        keys = None  # values changed since validation: code them afresh
+    return values, org_units, keys
 
 
 def _needed_terms(

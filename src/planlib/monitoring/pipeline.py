@@ -192,16 +192,7 @@ def monitor(
     False (none). ``year_to_date``: also compute the earlier quarters of the year (trends, the
     previous quarter); False computes the selected quarters only.
     """
-    if not isinstance(data, Dataset | str | Path):
-        raise UsageError(
-            f"monitor() 需要数据目录（路径）或数据集（load_dataset 的结果），而不是{describe(data)}"
-        )
-    if isinstance(period, int) and not isinstance(period, bool):
-        period = str(period)  # monitor(ds, 2022): the year
-    if not isinstance(period, str):
-        raise UsageError(
-            f'monitor() 的报告期应为文字，如 "latest"、"2022Q2"、"2022"，而不是{describe(period)}'
-        )
+    period = _checked(data, period)
     dataset = data if isinstance(data, Dataset) else load_dataset(data)
     # a data folder that is a workspace brings its own plan, catalog, allocations and settings
     with use_workspace(getattr(dataset, "workspace", None)) as ws:
@@ -212,22 +203,12 @@ def monitor(
     if settings is None and ws is not None and ws.settings:
         settings = dict(ws.settings)
     chosen_settings = Settings.coerce(settings).check_codes(defs)
-    available = dataset.periods
-    selected = _in_plan_year(resolve_periods(available, period), period, the_plan)
+    selected, wanted = _quarters(dataset.periods, period, the_plan, year_to_date)
     chosen = selected[-1]
-    # every selected quarter brings its own year so far (a range may span two years)
-    so_far = (
-        sorted({q for s in selected for q in _year_to_date(available, s)}, key=available.index)
-        if year_to_date
-        else []
-    )
-    wanted = sorted(
-        set(selected) | set(so_far) | _baselines(the_plan, selected, available), key=available.index
-    )
     indicators = compute_indicators(
         dataset, periods=wanted, settings=chosen_settings, indicators=defs
     )
-    last_year = _last_year(selected, available, wanted)
+    last_year = _last_year(selected, dataset.periods, wanted)
     history = (
         compute_indicators(dataset, periods=last_year, settings=chosen_settings, indicators=defs)
         if last_year
@@ -263,6 +244,38 @@ def monitor(
         tasks=tasks,
         problems=problems,
     )
+
+
+def _checked(data: Any, period: Any) -> str:
+    """The period as text, after checking ``data`` and ``period`` are of a kind monitor takes."""
+    if not isinstance(data, Dataset | str | Path):
+        raise UsageError(
+            f"monitor() 需要数据目录（路径）或数据集（load_dataset 的结果），而不是{describe(data)}"
+        )
+    if isinstance(period, int) and not isinstance(period, bool):
+        period = str(period)  # monitor(ds, 2022): the year
+    if not isinstance(period, str):
+        raise UsageError(
+            f'monitor() 的报告期应为文字，如 "latest"、"2022Q2"、"2022"，而不是{describe(period)}'
+        )
+    return period
+
+
+def _quarters(
+    available: list[str], period: str, plan: Plan, year_to_date: bool
+) -> tuple[list[str], list[str]]:
+    """The quarters asked for (held to the plan's year) and those to compute: each selected
+    quarter's year so far (a range may span two years) and last year's Q4 for change targets."""
+    selected = _in_plan_year(resolve_periods(available, period), period, plan)
+    so_far = (
+        sorted({q for s in selected for q in _year_to_date(available, s)}, key=available.index)
+        if year_to_date
+        else []
+    )
+    wanted = sorted(
+        set(selected) | set(so_far) | _baselines(plan, selected, available), key=available.index
+    )
+    return selected, wanted
 
 
 def _in_plan_year(selected: list[str], period: str, plan: Plan) -> list[str]:

@@ -186,17 +186,30 @@ def _target_items(run: Monitoring, p: str, rules: SupervisionRules) -> list[dict
     if behind.empty:
         return []
     a = run.assessment[run.assessment["period"].astype(str) == p]
-    extra = a.drop_duplicates(["org_code", "task_id", "indicator"]).set_index(
-        ["org_code", "task_id", "indicator"]
-    )[["level", "units", "lead_units"]]
+    extra = {
+        (str(o), str(t), str(i)): (
+            str(lv),
+            u if isinstance(u, str) else "",
+            ld if isinstance(ld, str) else "",
+        )
+        for o, t, i, lv, u, ld in zip(
+            a["org_code"],
+            a["task_id"],
+            a["indicator"],
+            a["level"],
+            a["units"],
+            a["lead_units"],
+            strict=True,
+        )
+    }
     tasks = {t.id: t for t in run.plan.tasks}
     ledger = _ledger_upto(run, p)
     when = parse_period(p)
     out = []
     for r in behind.to_dict("records"):
-        more = extra.loc[(r["org_code"], r["task_id"], r["indicator"])]
-        units = str(more["units"] or more["lead_units"] or "")
-        county = str(more["level"]) != "city"
+        level, own, lead = extra[(str(r["org_code"]), str(r["task_id"]), str(r["indicator"]))]
+        units = own or lead
+        county = level != "city"
         task = tasks.get(str(r["task_id"]))
         owner = rules.county_bureau.format(name=r["org_name"]) if county else units
         first = units.split("、")[0] if units else ""
@@ -205,7 +218,7 @@ def _target_items(run: Monitoring, p: str, rules: SupervisionRules) -> list[dict
             {
                 **{c: r.get(c) for c in SUPERVISION_COLUMNS if c in r},
                 "item_kind": "指标",
-                "level": str(more["level"]),
+                "level": level,
                 "task_title": task.title if task is not None else "",
                 "deadline": deadline,
                 "deadline_source": source,

@@ -122,20 +122,26 @@ def county_totals(
     source[county_total] = np.where(sub["_given"].notna(), FROM_FILE, EVEN_SHARE)
     first = sub.drop_duplicates(["parent_code", "indicator"]).index
     checks = sub.loc[first].assign(alloc_sum=allocated.loc[first], n_open=n_open.loc[first])
+    _sum_warnings(checks, warnings)
+
+
+def _sum_warnings(checks: pd.DataFrame, warnings: list[str]) -> None:
+    """Warnings where the file's county figures do not add up to the city's target."""
     for r in checks.itertuples():
-        if r.n_open == 0 and abs(r.alloc_sum - r.plan_value) > 1e-6 * max(1.0, r.plan_value):
+        alloc_sum, plan_value, n_open = float(r.alloc_sum), float(r.plan_value), int(r.n_open)  # type: ignore[arg-type]
+        if n_open == 0 and abs(alloc_sum - plan_value) > 1e-6 * max(1.0, plan_value):
             warnings.append(
-                f"{r.indicator}：各县市区分解目标之和 {r.alloc_sum:g} 与全市目标 {r.plan_value:g} 不一致"
+                f"{r.indicator}：各县市区分解目标之和 {alloc_sum:g} 与全市目标 {plan_value:g} 不一致"
                 f"（上级单位 {r.parent_code}）"
             )
-        elif r.n_open > 0 and r.alloc_sum > r.plan_value + 1e-6:
+        elif n_open > 0 and alloc_sum > plan_value + 1e-6:
             warnings.append(
-                f"{r.indicator}：已分解目标之和 {r.alloc_sum:g} 超过全市目标 {r.plan_value:g}"
+                f"{r.indicator}：已分解目标之和 {alloc_sum:g} 超过全市目标 {plan_value:g}"
                 f"（上级单位 {r.parent_code}），未分解的县市区目标按 0 计"
             )
-        elif r.n_open > 0 and r.alloc_sum > 0:
+        elif n_open > 0 and alloc_sum > 0:
             warnings.append(
-                f"{r.indicator}：{int(r.n_open)} 个县市区不在分解目标文件中，按剩余目标平均分配"
+                f"{r.indicator}：{n_open} 个县市区不在分解目标文件中，按剩余目标平均分配"
                 f"（上级单位 {r.parent_code}）"
             )
 
