@@ -321,6 +321,47 @@ def _factorize(items: list[str]) -> tuple[np.ndarray, list[str]]:
     return np.array(codes, dtype=np.intp), list(index)
 
 
+class _Said:
+    """The problems of a batch of cells, capped per (file, rule): beyond the cap only counted,
+    and the last one kept to be said as "……另有 N 个同类问题"."""
+
+    def __init__(
+        self, file: list[str], org_code: list[str], period: list[str], row: list[int]
+    ) -> None:
+        self.file, self.org_code, self.period, self.row = file, org_code, period, row
+        self.found: list[tuple[int, Problem]] = []
+        self.said: Counter[tuple[str, str]] = Counter()
+        self.over: dict[tuple[str, str], tuple[int, Problem]] = {}
+
+    def add(self, i: int, column: str, value: Any, message: str, rule: str, **kw: Any) -> None:
+        key = (self.file[i], rule)
+        self.said[key] += 1
+        if self.said[key] > MAX_PROBLEMS_PER_RULE and key in self.over:
+            return  # counted only: a file of junk would hold millions of problems
+        p = _problem(
+            self.file[i],
+            int(self.row[i]),
+            column,
+            value,
+            message,
+            org_code=self.org_code[i],
+            period=self.period[i],
+            rule=rule,
+            **kw,
+        )
+        if self.said[key] > MAX_PROBLEMS_PER_RULE:
+            self.over[key] = (i, p)
+        else:
+            self.found.append((i, p))
+
+    def problems(self) -> list[tuple[int, Problem]]:
+        more = [
+            (i, more_problem(p, self.said[k] - MAX_PROBLEMS_PER_RULE))
+            for k, (i, p) in self.over.items()
+        ]
+        return self.found + more
+
+
 def _check(
     file: list[str],
     org_code: list[str],
@@ -342,18 +383,58 @@ def _check(
     by_code = {e.code: e for e in d.elements}
     element_codes, uniques = _factorize(element)
     known = [by_code[e] for e in uniques]
+    units = np.array([e.unit for e in known], dtype=object)[element_codes]
     if reasons:
-        units = np.array([e.unit for e in known], dtype=object)[element_codes]
         reasons = _with_own_unit(raws, numbers, reasons, units, factor)
     v = scale(numbers, factor)
     lo = np.array([e.minimum for e in known], dtype="float64")[element_codes]
     hi = np.array([e.maximum for e in known], dtype="float64")[element_codes]
     kind = np.array([e.kind for e in known], dtype=object)[element_codes]
+    blank = np.isnan(v)
+    failing = _failing(v, blank, lo, hi, kind, raws, period)
+    bad = np.zeros(len(raws), dtype=bool)
+    out = _Said(file, org_code, period, row)
+    for i, reason in reasons:
+        if isinstance(reason, CellNote):
+            out.add(i, column[i], reason.shown, reason.message, reason.rule)
+            bad[i] = True
+        elif reason == "empty":
+            message = "未填报（空白），该项按缺失处理"
+            out.add(i, column[i], None, message, "empty_cell", severity="warning")
+        else:
+            out.add(i, column[i], shown(i), f"{reason}，无法读取", reason_rule(reason))
+            bad[i] = True
+    _said_words(words, raws, kind, units, column, out, bad)
+    said_rows: set[tuple[str, int]] = set()  # a row's 报告期 is one cell: said once per row
+    for name in _CHECK_ORDER:
+        hits = np.flatnonzero(failing[name] & ~bad)
+        template = _CHECK_MESSAGES[name]
+        for i in hits.tolist():
+            message = template.format(max=hi[i], min=lo[i], unit=units[i])
+            if name == "period":
+                if (file[i], int(row[i])) not in said_rows:
+                    said_rows.add((file[i], int(row[i])))
+                    out.add(i, "报告期", period[i], message, name)
+            else:
+                out.add(i, column[i], shown(i), message, name)
+        bad[hits] = True
+    return v, ~bad & ~blank, out.problems()
+
+
+def _failing(
+    v: np.ndarray,
+    blank: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    kind: np.ndarray,
+    raws: list[Any],
+    period: list[str],
+) -> dict[str, np.ndarray]:
+    """Per check of :data:`_CHECK_ORDER`: which cells fail it."""
     period_codes, period_uniques = _factorize(period)
     bad_period = np.array([not _PERIOD.fullmatch(str(p)) for p in period_uniques], dtype=bool)
-    blank = np.isnan(v)
     with np.errstate(invalid="ignore"):
-        failing = {
+        return {
             "above_range": ~(blank | (v <= hi)),
             "below_range": ~(blank | (v >= lo) | (v < 0)),
             "flag": (kind == "flag") & ~blank & ~np.isin(v, [0.0, 1.0]),
@@ -364,74 +445,34 @@ def _check(
             "period": bad_period[period_codes],
             "negative": ~blank & (v < 0),
         }
-    found: list[tuple[int, Problem]] = []
-    bad = np.zeros(len(raws), dtype=bool)
-    said: Counter[tuple[str, str]] = Counter()  # problems per (file, rule): capped
-    over: dict[tuple[str, str], tuple[int, Problem]] = {}
 
-    def add(i: int, column_: str, value: Any, message: str, rule: str, **kw: Any) -> None:
-        said[file[i], rule] += 1
-        if said[file[i], rule] > MAX_PROBLEMS_PER_RULE and (file[i], rule) in over:
-            return  # counted only: a file of junk would hold millions of problems
-        p = _problem(
-            file[i], int(row[i]), column_, value, message, org_code=org_code[i],
-            period=period[i], rule=rule, **kw,
-        )  # fmt: skip
-        if said[file[i], rule] > MAX_PROBLEMS_PER_RULE:
-            over[file[i], rule] = (i, p)
-        else:
-            found.append((i, p))
 
-    for i, reason in reasons:
-        if isinstance(reason, CellNote):
-            add(i, column[i], reason.shown, reason.message, reason.rule)
-            bad[i] = True
-        elif reason == "empty":
-            add(
-                i,
-                column[i],
-                None,
-                "未填报（空白），该项按缺失处理",
-                "empty_cell",
-                severity="warning",
-            )
-        else:
-            add(i, column[i], shown(i), f"{reason}，无法读取", reason_rule(reason))
-            bad[i] = True
-    for i in words:  # yes/no words outside a flag column: 无 is none, the others no number
-        if isinstance(note := raws[i], CellNote):  # a value with a note: a formula computed
-            add(i, column[i], note.shown, note.message, note.rule, severity="warning")
+def _said_words(
+    words: list[int],
+    raws: list[Any],
+    kind: np.ndarray,
+    units: np.ndarray,
+    column: list[str],
+    out: _Said,
+    bad: np.ndarray,
+) -> None:
+    """Cells read as a word or with a note: a formula computed (a warning); a yes/no word
+    outside a flag column: 无 is none (0, a warning), any other no number (an error)."""
+    for i in words:
+        if isinstance(note := raws[i], CellNote):
+            out.add(i, column[i], note.shown, note.message, note.rule, severity="warning")
             continue
         if kind[i] == "flag":
             continue
-        w, unit = _word(raws[i]), known[element_codes[i]].unit
+        w, unit = _word(raws[i]), units[i]
         if w == "无":
-            add(i, column[i], raws[i], f"「无」按 0{unit}计入", "none_as_zero", severity="warning")
-        else:
-            add(
-                i,
-                column[i],
-                raws[i],
-                f"该列应填数量（{unit}），「{w}」不是数字，无法读取",
-                "not_numeric",
+            out.add(
+                i, column[i], raws[i], f"「无」按 0{unit}计入", "none_as_zero", severity="warning"
             )
+        else:
+            message = f"该列应填数量（{unit}），「{w}」不是数字，无法读取"
+            out.add(i, column[i], raws[i], message, "not_numeric")
             bad[i] = True
-    said_rows: set[tuple[str, int]] = set()  # a row's 报告期 is one cell: said once per row
-    for name in _CHECK_ORDER:
-        hits = np.flatnonzero(failing[name] & ~bad)
-        template = _CHECK_MESSAGES[name]
-        for i in hits.tolist():
-            message = template.format(max=hi[i], min=lo[i], unit=known[element_codes[i]].unit)
-            if name == "period":
-                if (file[i], int(row[i])) not in said_rows:
-                    said_rows.add((file[i], int(row[i])))
-                    add(i, "报告期", period[i], message, name)
-            else:
-                add(i, column[i], shown(i), message, name)
-        bad[hits] = True
-    for key, (i, p) in over.items():
-        found.append((i, more_problem(p, said[key] - MAX_PROBLEMS_PER_RULE)))
-    return v, ~bad & ~blank, found
 
 
 _MORE = re.compile(r"^……另有 (\d+) 个同类问题")
