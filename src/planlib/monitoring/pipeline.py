@@ -17,7 +17,7 @@ import pandas as pd
 from ..catalog.definitions import IndicatorSet, Settings, load_indicators
 from ..checks import describe
 from ..errors import PlanlibError, UsageError
-from ..periods import resolve_periods
+from ..periods import AsOf, as_of, resolve_periods
 from ..periods import year_to_date as _year_to_date
 from ..plan.files import load_plan
 from ..plan.model import Plan
@@ -54,6 +54,9 @@ class Monitoring:
     assessment: pd.DataFrame
     tasks: pd.DataFrame
     problems: pd.DataFrame
+    as_of: AsOf | None = None
+    """The as-of quarter resolved once (its label, its year to date with data, the previous
+    quarter); None on a Monitoring made by hand."""
 
     def summary(self) -> dict[str, Any]:
         """What the run is, in a few numbers: plan, as-of quarter, units, targets by status."""
@@ -135,6 +138,8 @@ class Monitoring:
     @property
     def year_to_date(self) -> list[str]:
         """The quarters of ``period``'s year up to it that have data."""
+        if self.as_of is not None and str(self.as_of) == self.period:
+            return list(self.as_of.year_to_date)
         return _year_to_date(self.periods, self.period)
 
     @property
@@ -243,6 +248,7 @@ def monitor(
         assessment=assessment,
         tasks=tasks,
         problems=problems,
+        as_of=as_of(dataset.periods, chosen),
     )
 
 
