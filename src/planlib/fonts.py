@@ -69,7 +69,7 @@ def install() -> None:
 # their character set (``$PLANLIB_CACHE_DIR`` or the user cache folder), so a batch run again
 # cuts nothing. A page using a character outside its batch font is cut from the whole font.
 
-SUBSET_LAYOUT = "fonts-1"
+SUBSET_LAYOUT = "fonts-2"
 """The cache folder of font subsets (bump when the subsetting options change)."""
 KEEP_DAYS = 30
 """A cached subset unused this long is removed when another is written."""
@@ -118,8 +118,8 @@ def _cmap_of(path: Path) -> frozenset[int]:
 
 def _cut(source: Path, chars: str, flavor: str | None) -> bytes:
     """The glyphs of ``chars`` from the font at ``source``: outlines and metrics only (no
-    hinting, no OpenType layout: horizontal CJK text needs neither), timestamps kept, so the
-    same characters always give the same bytes."""
+    hinting, no OpenType layout: horizontal CJK text needs neither; no subroutines), timestamps
+    kept, so the same characters always give the same bytes."""
     import io
 
     from fontTools import subset
@@ -130,6 +130,7 @@ def _cut(source: Path, chars: str, flavor: str | None) -> bytes:
     options.flavor = flavor
     options.layout_features = []
     options.hinting = False
+    options.desubroutinize = True  # a cut of a flat font is 2.5x faster, and a little smaller
     options.recalc_bounds = False
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"]
     cutter = subset.Subsetter(options)
@@ -168,6 +169,11 @@ def _cached(key: str, suffix: str, make: Callable[[], bytes]) -> Path:
     return path
 
 
+def forget_page_fonts() -> None:
+    """Drop the page fonts this process keeps in memory (the disk cache stays)."""
+    _MEMO.clear()
+
+
 def batch_font(text: str) -> Path | None:
     """An OpenType cut of the bundled font to the characters of ``text`` (everything a batch's
     reports may show), kept on disk by their hash; None when it cannot be stored."""
@@ -201,6 +207,7 @@ __all__ = [
     "batch_font",
     "font_cache_dir",
     "font_path",
+    "forget_page_fonts",
     "install",
     "page_font",
 ]

@@ -147,8 +147,9 @@ class LocalExecutor:
         workers = min(self.jobs, len(jobs))
         mp = multiprocessing.get_context("spawn")
         started = {job.key: time.monotonic() for job in jobs}
-        pool = ProcessPoolExecutor(workers, mp_context=mp, initializer=_init_worker,
-                                   initargs=(context, os.getpid()))  # fmt: skip
+        pool = ProcessPoolExecutor(
+            workers, mp_context=mp, initializer=_init_worker, initargs=(context, os.getpid())
+        )
         finished = False
         try:
             with _sigint_blocked():  # workers are started by submit

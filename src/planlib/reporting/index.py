@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ def escape(text: str) -> str:
 if TYPE_CHECKING:
     from .runner import BatchOutcome
 
+BEIJING = timezone(timedelta(hours=8), "北京时间")  # fixed offset: no tz database needed
 LOG_NAME = "planlib-report.log"
 INTERRUPTED = "interrupted"
 """The status of a report a stopped batch (Ctrl-C, SIGTERM) did not make."""
@@ -67,12 +68,40 @@ def manifest(ctx: ReportContext, outcome: BatchOutcome) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome) -> str:
-    """The batch's front page: every report with its headline status, failures with the reason."""
-    from ..charts import style
-    from ..periods import parse_period
-    from . import content
+def generated_words(stamp: Any) -> str:
+    """When the batch was made, as a reader here writes it: 2026-11-29 10:17（北京时间）."""
+    try:
+        t = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    if t.tzinfo is None:
+        return f"{t:%Y-%m-%d %H:%M}"
+    return f"{t.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）"
 
+
+def _chips(counts: Any) -> str:
+    """A report's targets by status, each a chip in the status palette."""
+    from ..charts import style
+
+    return " ".join(
+        f'<span class="chip" style="{style.status_css(s)}">'
+        f"{style.status_mark(s)}{escape(s)} {int(counts.get(s, 0))}</span>"
+        for s in style.STATUSES
+    )
+
+
+def _status_cell(entry: dict[str, Any], table: Any, key: Any) -> str:
+    if entry["status"] == INTERRUPTED:
+        return '<span class="bad">未生成（本批已中断）</span>'
+    if entry["status"] != "ok":
+        return f'<span class="bad">生成失败：{escape(str(entry["error"]))}</span>'
+    if key in table.index:
+        return _chips(table.loc[key])
+    return "已生成"
+
+
+def _report_sections(ctx: ReportContext, outcome: BatchOutcome) -> list[str]:
+    """A table per kind of report: code, name, targets by status (or why it failed), files."""
     a = ctx.assessment
     now = a[a["period"].astype(str) == ctx.period]
     counts = now.groupby("org_code")["status"].value_counts().unstack(fill_value=0)
@@ -80,11 +109,9 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
     dept_counts = d.groupby("department")["city_status"].value_counts().unstack(fill_value=0)
     titles = {"city": "总览", "county": "县市区报告", "department": "处室报告"}
     sections = []
-    for kind in ("city", "county", "department"):
+    for kind, heading in titles.items():
         rows = []
-        for entry in outcome.entries:
-            if entry["kind"] != kind:
-                continue
+        for entry in (e for e in outcome.entries if e["kind"] == kind):
             links = " ".join(
                 f'<a href="{escape(name)}">{kind_name.upper()}</a>'
                 for kind_name, name in entry["files"].items()
@@ -92,40 +119,35 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
             )
             code = entry["county_code"]
             # a department's own targets; a unit's targets by its code
-            key, table = (
-                (entry["county_name"], dept_counts) if kind == "department" else (code, counts)
-            )
-            if entry["status"] == INTERRUPTED:
-                status = '<span class="bad">未生成（本批已中断）</span>'
-            elif entry["status"] != "ok":
-                status = f'<span class="bad">生成失败：{escape(str(entry["error"]))}</span>'
-            elif key in table.index:
-                c = table.loc[key]
-                status = " ".join(
-                    f'<span class="chip" style="{style.status_css(s)}">'
-                    f"{style.status_mark(s)}{escape(s)} {int(c.get(s, 0))}</span>"
-                    for s in style.STATUSES
-                )
-            else:
-                status = "已生成"
+            dept = kind == "department"
+            key, table = (entry["county_name"], dept_counts) if dept else (code, counts)
             rows.append(
                 f"<tr><td>{escape(str(code or ''))}</td><td>{escape(entry['county_name'])}</td>"
-                f"<td>{status}</td><td>{links}</td></tr>"
+                f"<td>{_status_cell(entry, table, key)}</td><td>{links}</td></tr>"
             )
         if rows:
             sections.append(
-                f"<h2>{titles[kind]}</h2><table><thead><tr><th>代码</th><th>名称</th>"
+                f"<h2>{heading}</h2><table><thead><tr><th>代码</th><th>名称</th>"
                 f"<th>目标状态（达标/接近/未达标/无数据）</th><th>文件</th></tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>"
             )
+    return sections
+
+
+def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome) -> str:
+    """The batch's front page: every report with its headline status, failures with the reason."""
+    from ..periods import parse_period
+
+    sections = _report_sections(ctx, outcome)
     label = parse_period(ctx.period).label
     n_failed = len(outcome.failed)
     part = _PARTIAL if outcome.partial else ""
     n_stopped = sum(e["status"] == INTERRUPTED for e in outcome.entries)
     stopped = f"本批已中断，{n_stopped}份未生成。" if outcome.interrupted else ""
+    made = escape(generated_words(ctx.meta.get("generated_at")))
     summary = (
         f"{stopped}{part}共{len(outcome.entries)}份报告，成功{len(outcome.entries) - n_failed}份，"
-        f"失败{n_failed - n_stopped}份。生成时间：{escape(content.when(ctx.meta.get('generated_at')))}，"
+        f"失败{n_failed - n_stopped}份。生成时间：{made}，"
         f"planlib {escape(str(ctx.meta.get('planlib_version')))}。明细见 "
         f'<a href="manifest.json">manifest.json</a>，运行日志见 <a href="{LOG_NAME}">{LOG_NAME}</a>。'
     )

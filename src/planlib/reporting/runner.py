@@ -154,6 +154,23 @@ def check_root(
     return code
 
 
+def report_units(ctx: ReportContext, org: str) -> list[str]:
+    """Codes of the org unit's direct children that have assessment rows: a report each."""
+    units = ctx.units
+    kids = units.loc[units["parent_code"].fillna("").astype(str) == str(org), "code"].astype(str)
+    have = set(ctx.assessment["org_code"].astype(str))
+    return [k for k in kids if k in have]
+
+
+def report_departments(ctx: ReportContext) -> list[str]:
+    """Every department (处室) that gets a report: those the plan names, else those that answer
+    for a target (a department's notebook checks its name against this same list)."""
+    named = ctx.meta.get("departments")
+    if named:
+        return list(named)
+    return sorted(set(ctx.departments["department"].astype(str)))
+
+
 def plan_jobs(
     ctx: ReportContext,
     counties: list[str] | None,
@@ -165,14 +182,12 @@ def plan_jobs(
 ) -> list[ReportJob]:
     """The batch: an overview of ``root`` (default: the root of the tree, e.g. the city) over
     its children, a report for every child (or the given units), and every department."""
-    from . import content
-
     units = ctx.units
     root = str(root or ctx.meta.get("root") or "")
     names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
     have = set(ctx.assessment["org_code"].astype(str))
     if counties is None:
-        counties = [c for c in content.children(ctx, root)] if root else []
+        counties = report_units(ctx, root) if root else []
     base = {"period": ctx.period, "data_dir": str(ctx.meta.get("data_dir", ""))}
     jobs: list[ReportJob] = []
     if overview and root in have:
@@ -200,7 +215,7 @@ def plan_jobs(
             )
         )
     if departments:
-        every = content.departments(ctx)
+        every = report_departments(ctx)
         chosen = every if departments is True else [d for d in every if d in set(departments)]
         for dept in chosen:
             jobs.append(
@@ -306,12 +321,7 @@ def run_reports(
     start = time.monotonic()
     fmts = parse_formats(formats)
     chosen, departments = _check_parts(kinds, counties, departments, plan)
-    from ..returns.orgunits import load_org_units
-
-    needs_units = counties.strip().lower() not in ("", "all") or bool(root and root.strip())
-    units = load_org_units(data_dir).units if needs_units else None  # read once for both checks
-    wanted = check_units(data_dir, counties, units)
-    overview_of = check_root(data_dir, root, units)
+    wanted, overview_of = _check_units_and_root(data_dir, counties, root)
     out_dir = Path(out)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -331,22 +341,16 @@ def run_reports(
                 "指标与评估已计算（报告期 %s），用时 %.1f 秒", ctx.period, time.monotonic() - start
             )
             jobs = plan_jobs(
-                ctx, wanted if "county" in chosen else [], fmts, timeout,
-                overview="city" in chosen, departments=departments, root=overview_of,
-            )  # fmt: skip
-            if "html" in fmts:
-                jobs = with_batch_font(ctx, jobs)
-            runner = executor if executor is not None else LocalExecutor()
-            log.info("共 %d 份报告（%s），执行器 %r", len(jobs), "、".join(chosen), runner)
-            outcome = BatchOutcome(out=out_dir, period=ctx.period)
-            outcome.parts = {
-                "kinds": list(chosen),
-                "counties": ("all" if wanted is None else wanted) if "county" in chosen else [],
-                "departments": "all" if departments is True else list(departments or []),
-            }
-            results = _collect(runner, jobs, ctx, outcome, progress)
-            with _signals_held() if outcome.interrupted else nullcontext():
-                _finish(ctx, jobs, results, outcome, start)
+                ctx,
+                wanted if "county" in chosen else [],
+                fmts,
+                timeout,
+                overview="city" in chosen,
+                departments=departments,
+                root=overview_of,
+            )
+            parts = _parts(chosen, wanted, departments)
+            outcome = _render_batch(ctx, jobs, out_dir, executor, progress, parts, start)
         except ReportOutputError as err:
             log.error("%s", err)
             raise
@@ -356,6 +360,50 @@ def run_reports(
             f"已中断：{done} 份报告已完成，其余 {len(outcome.failed)} 份未生成"
             f"（见 {out_dir / MANIFEST_NAME}）"
         )
+    return outcome
+
+
+def _check_units_and_root(
+    data_dir: str | Path, counties: str, root: str | None
+) -> tuple[list[str] | None, str | None]:
+    """The counties asked for (None: all) and the overview's unit, checked against the org
+    units (read once for both, and only when either is given)."""
+    from ..returns.orgunits import load_org_units
+
+    needs_units = counties.strip().lower() not in ("", "all") or bool(root and root.strip())
+    units = load_org_units(data_dir).units if needs_units else None
+    return check_units(data_dir, counties, units), check_root(data_dir, root, units)
+
+
+def _parts(
+    chosen: tuple[str, ...], wanted: list[str] | None, departments: bool | list[str]
+) -> dict[str, Any]:
+    """What the batch was asked to render, for the manifest (see :class:`BatchOutcome`)."""
+    return {
+        "kinds": list(chosen),
+        "counties": ("all" if wanted is None else wanted) if "county" in chosen else [],
+        "departments": "all" if departments is True else list(departments or []),
+    }
+
+
+def _render_batch(
+    ctx: ReportContext,
+    jobs: list[ReportJob],
+    out_dir: Path,
+    executor: Executor | None,
+    progress: Progress | None,
+    parts: dict[str, Any],
+    start: float,
+) -> BatchOutcome:
+    """Run the planned jobs, write each report as it comes, then the manifest and the index."""
+    if any("html" in job.formats for job in jobs):
+        jobs = with_batch_font(ctx, jobs)
+    runner = executor if executor is not None else LocalExecutor()
+    log.info("共 %d 份报告（%s），执行器 %r", len(jobs), "、".join(parts["kinds"]), runner)
+    outcome = BatchOutcome(out=out_dir, period=ctx.period, parts=parts)
+    results = _collect(runner, jobs, ctx, outcome, progress)
+    with _signals_held() if outcome.interrupted else nullcontext():
+        _finish(ctx, jobs, results, outcome, start)
     return outcome
 
 
@@ -434,12 +482,20 @@ def _finish(
     outcome.entries = [_entry(job, results[job.key], out_dir) for job in jobs]
     outcome.seconds = time.monotonic() - start
     write_atomic(out_dir / MANIFEST_NAME, _manifest(ctx, outcome))
-    write_atomic(out_dir / INDEX_NAME, index_html(ctx, jobs, outcome).encode("utf-8"))
+    page = index_html(ctx, jobs, outcome)
+    font = next((job.font for job in jobs if job.font), "")
+    if font and not outcome.interrupted:  # an HTML batch: the index carries its glyphs too
+        from .render import with_font
+
+        page = with_font(page, Path(font))
+    write_atomic(out_dir / INDEX_NAME, page.encode("utf-8"))
     log.info(
         "%s：%d 份成功，%d 份失败或未生成，用时 %.1f 秒",
         "已中断" if outcome.interrupted else "结束",
-        len(outcome.entries) - len(outcome.failed), len(outcome.failed), outcome.seconds,
-    )  # fmt: skip
+        len(outcome.entries) - len(outcome.failed),
+        len(outcome.failed),
+        outcome.seconds,
+    )
 
 
 @contextmanager
