@@ -192,7 +192,8 @@ def supervision_section(
         )
     if len(fixed):
         names = "；".join(
-            f"{e(r.org_name or r.responsible_unit)}{e(r.indicator_name or r.task_title)}"
+            f"{e(r.org_name or r.responsible_unit)}"
+            + (e(r.indicator_name) if str(r.indicator_name or "") else "（已补报）")
             for r in fixed.itertuples(index=False)
         )
         parts.append(f"<p><b>上期督办已整改（{len(fixed)}项）：</b>{names}。</p>")

@@ -331,11 +331,14 @@ def own_reasons(ctx: ReportContext, department: str, text: str) -> str:
     return "；".join(kept)
 
 
-def quality(ctx: ReportContext, code: str | None = None) -> Html:
-    """Data-quality notes from validation: the unit's problems (or every problem)."""
+def quality(ctx: ReportContext, code: str | None = None, department: str | None = None) -> Html:
+    """Data-quality notes from validation: the unit's problems (or every problem); in a
+    department's report not those about another department's indicators."""
     p = ctx.problems
     if code is not None:
         p = p[p["county_code"].astype(str) == str(code)]
+    if department is not None and len(p):
+        p = p[[bool(own_reasons(ctx, department, str(m))) for m in p["message"]]]
     p = p[p["period"].astype(str).isin([*ctx.meta.get("periods", []), ""]) | p["period"].isna()]
     warnings = ctx.meta.get("assessment_warnings") or []
     if p.empty and not warnings:
