@@ -246,8 +246,10 @@ def test_covering_notice_is_not_the_title_and_qualifiers_are_not_targets() -> No
     assert p.task("1.1").responsible_units == ("各县（市、区）教育局",)
     assert p.task("3.4").lead_units == ("基础教育处", "校外培训监管处")
     assert [g.indicator for g in p.task("3.5").targets] == ["新建、改扩建中小学校"]
+    # 推进…负责制，实现全覆盖: what is covered is the clause before
+    assert [(g.value, g.unit) for g in p.task("1.2").targets] == [(100, "%")]
+    assert "负责制" in p.task("1.2").targets[0].indicator
     assert [(w.line, w.message) for w in result.warnings] == [
-        (10, "第 1 部分第 2 项：「实现全覆盖」没有指标名称，请人工核对"),
         (
             15,
             "第 3 部分第 5 项：「全面消除56人以上大班额」中的「56人以上」修饰其后的名词，"

@@ -108,7 +108,7 @@ _RUN_ON_TITLE_RE = re.compile(
 )
 # a section heading glued to its first item: 一、总体要求1.推进… / 一、总体要求（一）推进…
 _RUN_ON_HEADING_RE = re.compile(
-    r"[一二三四五六七八九十]{1,3}、[^，。；：、\d（]{2,30}?(?=1[.、](?!\d)|（一）|（1）)"
+    r"[一二三四五六七八九十]{1,3}、[^，。；：、（]{2,30}?(?=(?<!\d)1[.、](?!\d)|（一）|（1）)"
 )
 
 

@@ -22,7 +22,7 @@ from .titles import split_title
 _GOAL = r"(?:20\d\d年)?(?:主要|工作|总体|发展|年度|预期|全年|年度工作|主要工作)?目标(?:任务|要求)?|主要指标"
 GOAL_TITLE_RE = re.compile(r"(?:" + _GOAL + r")")
 GOAL_LABEL_RE = re.compile(
-    r"(主要目标|工作目标|总体目标|发展目标|年度目标|预期目标|目标任务|主要指标|年度工作目标)[：:]"
+    r"(?:(?:主要|工作|总体|发展|年度|预期|全年|年度工作|主要工作)目标|目标任务|主要指标)(?:是|为)?[：:]"
 )
 # labels that end a goal paragraph
 _OTHER_LABEL_RE = re.compile(r"(指导思想|基本原则|总体要求|工作思路|工作重点|重点任务)[：:]")
@@ -154,7 +154,10 @@ def read_goals(
             marker = item_marker(joined.text)
             body = joined[marker[2] if marker else 0 :].strip()
             title, _ = split_title(body, block)
-            if find_clause(body.text) is None and (goal_section or is_goal_title(title.text)):
+            # under a goals heading, an item that states targets is a goal (1.学前三年毛入园率
+            # 达到92%。); one with a title of its own is a task (1.学前教育提质扩容。新建…)
+            stated = goal_section and _states_targets(title.text)
+            if find_clause(body.text) is None and (stated or is_goal_title(title.text)):
                 goal_items.append(block)
                 reader.take(
                     body, [(0, len(body))], f"第 {block.section or 1} 部分第 {block.number} 项"
@@ -162,3 +165,8 @@ def read_goals(
             elif not _FRAMING_RE.fullmatch(title.text.strip()):
                 started = True  # 指导思想 and the like come before the goals, not instead
     return GoalReading(reader.goals, goal_items)
+
+
+def _states_targets(title: str) -> bool:
+    """Whether an item's title sentence is itself a target (学前三年毛入园率达到92%)."""
+    return any(f.target is not None for f in find_targets(title))

@@ -21,7 +21,8 @@ from .quantities import Quantity, find_quantities, grammar
 
 Lookup = Callable[[str], str | None]
 
-_COVERAGE_RE = re.compile(r"(实现|达到)(全覆盖|100%覆盖)")
+_COVERAGE_RE = re.compile(r"(?:全覆盖|100%覆盖)")
+_ACHIEVED_RE = re.compile(r"^(?:基本)?(?:实现|达到|做到)|(?:基本)?(?:实现|达到|做到)$")
 _BREAKS = "，。；：！？"
 _CLAUSE_ENDS = "，,。；;！？"
 
@@ -135,8 +136,8 @@ def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
             f = _read_number(text, item, start, previous, lookup, aspirational)
         else:
             f = _read_coverage(text, item, start, lookup, aspirational)
-        if quiet and f.target is None:
-            continue  # 学前三年, 一批: Chinese numerals in words, not quantities
+        if f.target is None and (quiet or not f.message):
+            continue  # 学前三年, 一批, 推进…全覆盖: words, not quantities
         found.append(f)
         # a later phrase starts after this number, whether or not it became a target
         previous_end = stop
@@ -198,6 +199,16 @@ def _read_coverage(
     raw = text[start : m.end()]
     source = _strip_leads(raw)
     subject = _strip_modals(source[: len(source) - len(m.group(0))])
+    achieved = _ACHIEVED_RE.search(subject)
+    if achieved is None:  # 推进审计工作全覆盖: an aim, not a stated coverage
+        return Found(m.start(), m.end(), None)
+    subject = (subject[: achieved.start()] + subject[achieved.end() :]).removeprefix("对")
+    if not subject and start >= 2 and text[start - 1] in "，,":
+        # 推进校长负责制，年内实现全覆盖: what is covered is the clause before
+        floor = max(0, start - 60)
+        before = max(text.rfind(c, floor, start - 1) for c in _BREAKS) + 1
+        before = before if before > 0 else floor
+        subject = _strip_modals(_strip_leads(text[before : start - 1]))
     if not subject:
         return Found(m.start(), m.end(), None, f"「{raw}」没有指标名称")
     indicator = subject if subject.endswith("覆盖率") else subject + "覆盖率"
@@ -252,7 +263,9 @@ def _read_number(
     # 创建清廉学校示范点10个。: a count that closes its clause counts what the clause names
     closes = end >= len(text) or text[end] in _BREAKS + "、"
     counted = (q.kind in ("count", "amount") and closes and "每" not in subject) and bool(subject)
-    if not (verb or q.suffix or opening or counted):
+    # 年检覆盖率100%。: a rate named and stated, without a verb between
+    stated = q.kind == "rate" and closes and subject.endswith(("率", "比例", "占比"))
+    if not (verb or q.suffix or opening or counted or stated):
         return miss(f"「{_context(text, start, end)}」中的数值「{number}」未匹配任何目标句式")
     is_counted = grammar().verb_kind(verb) == "counted"
     bare = verb + subject if is_counted else subject

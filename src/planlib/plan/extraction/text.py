@@ -212,11 +212,19 @@ def drop_furniture(
     number alone on a line (``12``, ``12 |``): in a table flattened to one cell per line it
     is a row number, not a page number.
     """
+    from .furniture import contents_lines
+
     squeezed = [squeeze(t) for _, t in lines]
-    furniture = [_furniture(s) for s in squeezed]
-    body = "".join(s for s, f in zip(squeezed, furniture, strict=True) if not f)
+    contents = contents_lines(lines)
+    furniture = [_furniture(s) or k in contents for k, s in enumerate(squeezed)]
     counts = Counter(squeezed)
     running = {s for s, n in counts.items() if n >= 3 and _could_be_header(s)}
+    # the text a summary blob repeats, without the headers a page break put into it
+    body = "".join(
+        s
+        for s, f in zip(squeezed, furniture, strict=True)
+        if not f and s not in running and s != header
+    )
     kept: list[tuple[int, str, str | None]] = []  # line, text, the opening of a summary blob
     seen_header = False
     for (number, text), s, is_furn in zip(lines, squeezed, furniture, strict=True):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .furniture import fields_after_title, front_matter
 from .structure import (
     TEXT_LABEL_RE,
     Block,
@@ -88,12 +89,15 @@ def read_title(
         for i, (n, t) in enumerate(kept):
             if squeeze(t) == title:
                 line = n
-                body = kept[:i] + kept[i + 1 :]
+                first = i
                 issuer_line = squeeze(kept[i - 1][1]) if i > 0 else ""
                 if _ISSUER_LINE_RE.fullmatch(issuer_line) and _YEAR_RE.match(title):
                     # a title set large breaks after the issuer: 市教育局 / 2022年工作要点
                     title = issuer_line + title
-                    body = kept[: i - 1] + kept[i + 1 :]
+                    first = i - 1
+                # what a web page or a record puts around the title is no part of the plan
+                dropped = front_matter(kept[:first]) | fields_after_title(kept[i + 1 :])
+                body = [(m, u) for m, u in kept[:first] + kept[i + 1 :] if m not in dropped]
                 break
     if title is None and hint and hint.strip():
         # the file's own title (Word, PDF, <title>); one that reads like a plan's needs no word

@@ -1,0 +1,87 @@
+"""Page furniture told by its shape and place, not by its words.
+
+- A contents list (目录): lines that end in a page number after dot leaders (一、总体要求……1),
+  or after a gap of spaces in a run under a short heading line; the heading goes with them.
+  A contents entry 「1.坚持立德树人……2」 must never become item 1.
+- Front matter: what a web page or a record puts above the title (索引号：…, 发布机构：…,
+  a player's 「您的浏览器不支持…」): short lines without a sentence in them, and key：value
+  lines, before the title or between it and the first sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .text import squeeze
+
+_LEADERS_RE = re.compile(r".{1,60}?[.…·．_‥⋯—-]{3,}\s*\d{1,3}")
+_GAP_NUMBER_RE = re.compile(r"\S.{0,60}?\s{2,}\d{1,3}\s*")
+_SENTENCE_RE = re.compile(r"[，。；！？,;]")
+_KEY_VALUE_RE = re.compile(r"[\u4e00-\u9fff]{2,6}[：:][^，。；！？]{0,60}")
+_PAGE_RE = re.compile(r"\d{1,3}")
+
+
+def contents_lines(lines: Sequence[tuple[int, str]]) -> set[int]:
+    """The indices of the lines of contents lists: entries and the heading above them."""
+    out: set[int] = set()
+    i = 0
+    while i < len(lines):
+        j = i
+        heading = i > 0 and _short_heading(lines[i - 1][1])
+        while j < len(lines) and _entry(lines[j][1], gap_ok=heading or j > i):
+            j += 1
+        if j - i >= 2 and (
+            heading or all(_LEADERS_RE.fullmatch(lines[k][1].strip()) for k in range(i, j))
+        ):
+            out.update(range(i, j))
+            if heading:
+                out.add(i - 1)
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _short_heading(text: str) -> bool:
+    s = squeeze(text)
+    return 1 <= len(s) <= 4 and not any(c.isdigit() for c in s) and not _SENTENCE_RE.search(s)
+
+
+def _entry(text: str, *, gap_ok: bool) -> bool:
+    """A contents entry: a heading's words then a page number, after leaders (or a gap)."""
+    raw = text.strip()
+    if not raw or _SENTENCE_RE.search(raw.rstrip("0123456789 .…·")):
+        return False
+    if _LEADERS_RE.fullmatch(raw):
+        return True
+    return gap_ok and bool(_GAP_NUMBER_RE.fullmatch(raw))
+
+
+def is_key_value(text: str) -> bool:
+    """索引号：11350…, 发布机构：…, 分享到：: a record's field, not a sentence of the plan."""
+    s = squeeze(text)
+    return bool(_KEY_VALUE_RE.fullmatch(s)) and not _PAGE_RE.fullmatch(s)
+
+
+def front_matter(before_title: Sequence[tuple[int, str]]) -> set[int]:
+    """The line numbers above the title that are furniture: short lines that hold no
+    sentence, and key：value fields (a covering letter's sentences stay)."""
+    out: set[int] = set()
+    for number, text in before_title:
+        s = squeeze(text)
+        if is_key_value(s) or (len(s) <= 40 and not _SENTENCE_RE.search(s)):
+            out.add(number)
+    return out
+
+
+def fields_after_title(after_title: Sequence[tuple[int, str]]) -> set[int]:
+    """The key：value fields between the title and the first sentence (来源：…, 分享到：)."""
+    out: set[int] = set()
+    for number, text in after_title:
+        s = squeeze(text)
+        if _SENTENCE_RE.search(s):
+            break
+        if is_key_value(s):
+            out.add(number)
+    return out
