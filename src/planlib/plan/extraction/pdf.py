@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import PlanTextError
+from .columns import column_role, is_header_row
 from .documents import Document, table_lines
-from .tables import column_role, is_header_row
 
 _TEXT_STRATEGY = {"vertical_strategy": "text", "horizontal_strategy": "text"}
 _HINT = re.compile(r"牵头|责任|配合|时限|时间节点")

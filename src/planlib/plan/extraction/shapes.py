@@ -20,6 +20,8 @@ from itertools import pairwise
 import yaml
 
 from ...resources import data_dir
+from .columns import column_role, looks_like_deadline, looks_like_units
+from .structure import item_marker, section_marker
 
 _SPACES = re.compile(r"[ \u00a0]{2,}|\u3000+|\t")
 _SEQ = re.compile(r"\d{1,3}[.、．]?")
@@ -71,8 +73,6 @@ def header_hint(name: str) -> str | None:
 
 def header_like(cells: Sequence[str]) -> bool:
     """Whether a row reads as column names: short labels, none a number, date or sentence."""
-    from .tables import looks_like_deadline
-
     filled = [c for c in cells if c.strip()]
     return len(filled) >= 2 and all(
         len(c) <= 16
@@ -108,9 +108,6 @@ def _is_seq(cells: Sequence[str]) -> bool:
 
 def cell_role(name: str, cells: Sequence[str]) -> str | None:
     """A column's role from its cells, the header's words breaking ties."""
-    from .structure import section_marker
-    from .tables import column_role, looks_like_deadline, looks_like_units
-
     header = column_role(name) if name else None
     hint = header_hint(name) if name else None
     if not cells:
@@ -226,8 +223,6 @@ def aligned_rows(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
 def _wrapped(text: str, chunks: list[tuple[int, str]], starts: list[int]) -> bool:
     """Whether an indented line holds the wrapped parts of the cells of the row above: it
     starts past the first column (a row number never wraps) and opens no item or section."""
-    from .structure import item_marker, section_marker
-
     if not (starts and chunks and len(starts) >= 2 and text[:1].isspace()):
         return False
     first = chunks[0][1]
