@@ -280,10 +280,17 @@ class Task:
 def _target_fields(g: Target) -> dict[str, Any]:
     """The columns a target has in every frame, whether it belongs to a task or the plan."""
     return {
-        "code": g.code, "indicator": g.indicator, "comparator": g.comparator, "value": g.value,
-        "unit": g.unit, "aspirational": g.aspirational, "approximate": g.approximate,
-        "change": g.change, "scope": g.scope, "target_text": g.describe(),
-    }  # fmt: skip
+        "code": g.code,
+        "indicator": g.indicator,
+        "comparator": g.comparator,
+        "value": g.value,
+        "unit": g.unit,
+        "aspirational": g.aspirational,
+        "approximate": g.approximate,
+        "change": g.change,
+        "scope": g.scope,
+        "target_text": g.describe(),
+    }
 
 
 @dataclass(frozen=True)
@@ -393,9 +400,17 @@ class Plan:
             for t in self.tasks
         ]
         columns = [
-            "task_id", "section", "section_title", "number", "title",
-            "lead_units", "responsible_units", "tags", "n_targets", "due",
-        ]  # fmt: skip
+            "task_id",
+            "section",
+            "section_title",
+            "number",
+            "title",
+            "lead_units",
+            "responsible_units",
+            "tags",
+            "n_targets",
+            "due",
+        ]
         frame = pd.DataFrame(rows, columns=columns)
         return frame.astype({"section": "int64", "number": "int64", "n_targets": "int64"})
 
@@ -414,10 +429,23 @@ class Plan:
             for t, g in self.targets
         ]
         columns = [
-            "task_id", "task_title", "code", "indicator", "comparator", "value", "unit",
-            "aspirational", "approximate", "change", "scope", "target_text",
-            "lead_units", "responsible_units", "units", "source",
-        ]  # fmt: skip
+            "task_id",
+            "task_title",
+            "code",
+            "indicator",
+            "comparator",
+            "value",
+            "unit",
+            "aspirational",
+            "approximate",
+            "change",
+            "scope",
+            "target_text",
+            "lead_units",
+            "responsible_units",
+            "units",
+            "source",
+        ]
         return pd.DataFrame(rows, columns=columns).astype({"value": "float64"})
 
     def goals_frame(self) -> pd.DataFrame:
@@ -432,9 +460,19 @@ class Plan:
             for g in self.goals
         ]
         columns = [
-            "code", "indicator", "comparator", "value", "unit", "aspirational", "approximate",
-            "change", "scope", "target_text", "units", "source",
-        ]  # fmt: skip
+            "code",
+            "indicator",
+            "comparator",
+            "value",
+            "unit",
+            "aspirational",
+            "approximate",
+            "change",
+            "scope",
+            "target_text",
+            "units",
+            "source",
+        ]
         return pd.DataFrame(rows, columns=columns).astype({"value": "float64"})
 
     def units_frame(self) -> pd.DataFrame:
