@@ -144,7 +144,8 @@ def check_plausibility(values: pd.DataFrame, keys: RowKeys, d: Dictionary) -> li
 def check_history(
     values: pd.DataFrame, keys: RowKeys, d: Dictionary, history: History | None = None
 ) -> list[Problem]:
-    """Each unit's values against its own earlier returns (warnings, one per value at most):
+    """Each unit's values against its own earlier returns (one problem per value at most;
+    warnings, but a fall of a year-to-date figure is an error):
 
     - ``jump``: a stock that moves more than ``jump_threshold`` from the last earlier return
       (when that was at least ``jump_min_base``), or any stock or small count that is
@@ -157,9 +158,45 @@ def check_history(
       ``year_factor``-th of it, where no earlier check applied.
     """
     h = history if history is not None else History.of(values, keys, d)
-    pl = d.plausibility
     if not len(h.rows):
         return []
+    f = _history_found(h, keys, d)
+    problems: list[Problem] = []
+    for rule, mask in (
+        ("jump", f.stock_jump),
+        (FALLS, f.falls),
+        ("flow_jump", f.flow_jump),
+        ("year_on_year", f.yearly),
+    ):
+        for i in np.flatnonzero(mask).tolist():
+            r = values.iloc[h.rows[i]]
+            problems.append(_problem(r, _history_text(rule, i, h, f, d), rule, float(h.value[i])))
+    return problems
+
+
+@dataclass
+class _HistoryFound:
+    """Per history row: which checks of :func:`check_history` it fails, and the figures its
+    message quotes."""
+
+    stock_jump: np.ndarray
+    falls: np.ndarray
+    flow_jump: np.ndarray
+    yearly: np.ndarray
+    magnitude: np.ndarray
+    prev_v: np.ndarray
+    prev_t: np.ndarray
+    ratio: np.ndarray
+    inc: np.ndarray
+    inc_prev: np.ndarray
+    inc_ratio: np.ndarray
+    ago_v: np.ndarray
+    yr: np.ndarray
+
+
+def _history_found(h: History, keys: RowKeys, d: Dictionary) -> _HistoryFound:
+    """The checks of :func:`check_history` as array operations over the history rows."""
+    pl = d.plausibility
     flows = {e.code for e in d.elements if e.temporal == "flow"}
     temporal = np.array([str(c) in flows for c in keys.element_uniques] + [False], dtype=bool)
     flow = temporal[h.element]
@@ -196,43 +233,48 @@ def check_history(
     yearly = ago & (v > 0) & (ago_v > 0) & (np.fmax(v, ago_v) >= pl.magnitude_min_base)
     yearly &= (yr >= pl.year_factor) | (yr <= 1 / pl.year_factor)
     yearly &= ~(stock_jump | falls | flow_jump)
+    return _HistoryFound(
+        stock_jump,
+        falls,
+        flow_jump,
+        yearly,
+        magnitude,
+        prev_v,
+        prev_t,
+        ratio,
+        inc,
+        inc_prev,
+        inc_ratio,
+        ago_v,
+        yr,
+    )
 
-    problems: list[Problem] = []
-    for rule, mask in (
-        ("jump", stock_jump),
-        (FALLS, falls),
-        ("flow_jump", flow_jump),
-        ("year_on_year", yearly),
-    ):
-        for i in np.flatnonzero(mask).tolist():
-            r = values.iloc[h.rows[i]]
-            now, before = int(h.t[i]), int(prev_t[i])
-            if rule == "jump":
-                text = f"与{_label(before, now)}（{_num(prev_v[i])}）相比{_times(ratio[i])}，" + (
-                    "请核对是否多填或少填了一位数、填错了单位"
-                    if magnitude[i]
-                    else f"变动超过 {d.jump_threshold:.0%}，请核对"
-                )
-            elif rule == "cumulative_falls":
-                text = (
-                    f"本年累计数比{_label(before, now)}（{_period(before)}："
-                    f"{_num(prev_v[i])}）减少：本年累计数不会减少，请核对是否填成了当季数"
-                    "（应填1月以来的累计数）；本季度该项未计入"
-                )
-            elif rule == "flow_jump":
-                text = (
-                    f"本年累计数由{_label(before, now)}的 {_num(prev_v[i])} 增至 {_num(v[i])}，"
-                    f"本季度新增 {_num(inc[i])}，比上季度新增（{_num(inc_prev[i])}）"
-                    f"增长 {inc_ratio[i] - 1:.1f} 倍，请核对单位（如千元填在万元栏）或数值"
-                )
-            else:
-                ago_t = int(h.t[h.year_ago[i]])
-                text = (
-                    f"与上年同期（{_period(ago_t)}：{_num(ago_v[i])}）相比{_times(yr[i])}，"
-                    "请核对是否多填或少填了一位数、填错了单位"
-                )
-            problems.append(_problem(r, text, rule, float(v[i])))
-    return problems
+
+def _history_text(rule: str, i: int, h: History, f: _HistoryFound, d: Dictionary) -> str:
+    """The message of a history check failed by row ``i``."""
+    now, before, was = int(h.t[i]), int(f.prev_t[i]), _num(f.prev_v[i])
+    if rule == "jump":
+        return f"与{_label(before, now)}（{was}）相比{_times(f.ratio[i])}，" + (
+            "请核对是否多填或少填了一位数、填错了单位"
+            if f.magnitude[i]
+            else f"变动超过 {d.jump_threshold:.0%}，请核对"
+        )
+    if rule == FALLS:
+        return (
+            f"本年累计数比{_label(before, now)}（{_period(before)}：{was}）减少：本年累计数不会"
+            "减少，请核对是否填成了当季数（应填1月以来的累计数）；本季度该项未计入"
+        )
+    if rule == "flow_jump":
+        return (
+            f"本年累计数由{_label(before, now)}的 {was} 增至 {_num(h.value[i])}，"
+            f"本季度新增 {_num(f.inc[i])}，比上季度新增（{_num(f.inc_prev[i])}）"
+            f"增长 {f.inc_ratio[i] - 1:.1f} 倍，请核对单位（如千元填在万元栏）或数值"
+        )
+    ago_t = int(h.t[h.year_ago[i]])
+    return (
+        f"与上年同期（{_period(ago_t)}：{_num(f.ago_v[i])}）相比{_times(f.yr[i])}，"
+        "请核对是否多填或少填了一位数、填错了单位"
+    )
 
 
 def _period(t: int) -> str:
