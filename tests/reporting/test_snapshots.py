@@ -27,6 +27,7 @@ GENERATED_AT = "2023-01-05T00:00:00+00:00"
 _IMG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 _CELL_ID = re.compile(r'id="cell-id=[0-9a-f-]+"')  # papermill gives its injected cell a new id
 _SHA256 = re.compile(r"\b[0-9a-f]{64}\b")  # an .xlsx carries the time it was written
+_FONT = re.compile(r"url\(data:font/[a-z0-9]+;base64,[A-Za-z0-9+/=]+\)")  # the embedded subset
 
 
 class TextSnapshot(SingleFileSnapshotExtension):
@@ -43,8 +44,10 @@ def _png_size(match: re.Match[str]) -> str:
 
 
 def normalise_html(html: str, data_dir: Path) -> str:
-    """The page with run-specific parts replaced: image bytes, cell ids, checksums, the data path."""
+    """The page with run-specific parts replaced: image bytes, the embedded font subset (its
+    bytes follow the text), cell ids, checksums, the data path."""
     html = _SHA256.sub("<sha256>", _CELL_ID.sub('id="cell-id"', _IMG.sub(_png_size, html)))
+    html = _FONT.sub("url([embedded font])", html)
     return html.replace(str(data_dir), "<DATA>")
 
 
