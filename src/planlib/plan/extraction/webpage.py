@@ -11,6 +11,7 @@ import re
 from html.parser import HTMLParser
 
 from .documents import Document, table_lines
+from .shapes import header_like
 
 _BLOCKS = frozenset(
     (
@@ -161,10 +162,11 @@ class _PageParser(HTMLParser):
         rows = t["rows"]
         assert isinstance(rows, list)
         cells = [c for r in rows for c, _ in r]
+        labelled = bool(rows) and len(rows[0]) >= 3 and header_like([c for c, _ in rows[0]])
         layout = (
             bool(t["nested"])
             or max((len(r) for r in rows), default=0) < 2
-            or any(c.count("\n") >= 3 or len(c) > 600 for c in cells)
+            or any(len(c) > 600 or (c.count("\n") >= 3 and not labelled) for c in cells)
         )
         if layout:
             for c in cells:
