@@ -5,7 +5,7 @@ as 部分学校未报送明细. Works on the row codes of validation, never on t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -76,18 +76,7 @@ def check_school_coverage(
     short = sent & (got < expected[:, None])
     if not short.any():
         return []
-    # the file each short county sent its rows in (the most common one), found in one pass
-    row_county = np.r_[county, -1][keys.org]
-    cell = np.where((row_county >= 0) & (keys.period >= 0), row_county * n_p + keys.period, -1)
-    rows = np.flatnonzero(np.r_[short.ravel(), False][cell] & ok)  # -1 reads the False
-    found = pd.DataFrame(
-        {
-            "c": row_county[rows],
-            "p": keys.period[rows],
-            "file": values["file"].to_numpy()[rows],
-        }
-    )
-    file_of = found.groupby(["c", "p"])["file"].agg(lambda f: f.mode().iloc[0]).to_dict()
+    file_of = _file_of(values, keys, county, short, ok)
     names = dict(zip(org_units.units["code"].astype(str), org_units.units["name"], strict=True))
     problems = []
     for c, p in zip(*np.nonzero(short), strict=True):
@@ -111,3 +100,23 @@ def check_school_coverage(
             )
         )
     return problems
+
+
+def _file_of(
+    values: pd.DataFrame, keys: RowKeys, county: np.ndarray, short: np.ndarray, ok: np.ndarray
+) -> dict[tuple[int, int], str]:
+    """The file each short (county, period) sent its rows in (the most common one), found in
+    one pass over the rows."""
+    n_p = short.shape[1]
+    row_county = np.r_[county, -1][keys.org]
+    cell = np.where((row_county >= 0) & (keys.period >= 0), row_county * n_p + keys.period, -1)
+    rows = np.flatnonzero(np.r_[short.ravel(), False][cell] & ok)  # -1 reads the False
+    found = pd.DataFrame(
+        {"c": row_county[rows], "p": keys.period[rows], "file": values["file"].to_numpy()[rows]}
+    )
+    most = found.groupby(["c", "p"])["file"].agg(lambda f: f.mode().iloc[0])
+    out: dict[tuple[int, int], str] = {}
+    for key, f in most.items():
+        c, p = cast(tuple[int, int], key)
+        out[int(c), int(p)] = str(f)
+    return out

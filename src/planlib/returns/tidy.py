@@ -168,34 +168,10 @@ def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
         for c in _KEYS
     }
     v = table.column("value").to_numpy().astype("float64", copy=False)
-    problems: list[Problem] = []
     # the per-row work goes through the few distinct elements and periods, not 10M strings
     cats, element = uniques["element"], codes["element"]
     known = np.r_[cats.isin(d.codes), False]
-    if not known[:-1].all():
-        problems.append(
-            _problem(
-                name,
-                None,
-                "element",
-                "、".join(cats[~known[:-1]][:5]),
-                "数据字典中没有这些数据项，已忽略",
-                severity="warning",
-                rule="unknown_column",
-            )
-        )
-    bad_periods = [i for i, p in enumerate(uniques["period"]) if not _PERIOD.fullmatch(str(p))]
-    for i in bad_periods[:20]:
-        problems.append(
-            _problem(
-                name,
-                None,
-                "period",
-                uniques["period"][i],
-                "报告期格式应为 2022Q1 这样的年份加季度",
-                rule="period",
-            )
-        )
+    problems, bad_periods = _code_problems(name, cats, known, uniques["period"])
     period_bad = np.zeros(len(uniques["period"]) + 1, dtype=bool)
     period_bad[bad_periods] = True
     period_bad[-1] = True  # a missing period
@@ -220,9 +196,48 @@ def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
             )
         )
     keep = ~(bad | drop)
+    out = _values_frame(texts, v, name, element, cats)
+    keys = RowKeys.from_codes(
+        codes["org_code"], uniques["org_code"], codes["period"], uniques["period"],
+        element, cats,
+    )  # fmt: skip
+    if not keep.all():
+        out, keys = out[keep], keys.take(keep)
+    return TidyValues(out.reset_index(drop=True)[VALUE_COLUMNS], problems, keys)
+
+
+def _code_problems(
+    name: str, cats: pd.Index, known: np.ndarray, periods: pd.Index
+) -> tuple[list[Problem], list[int]]:
+    """Elements the dictionary lacks (a warning) and periods not written 2022Q1 (errors, the
+    first 20), with the positions of those periods among ``periods``."""
+    problems: list[Problem] = []
+    if not known[:-1].all():
+        problems.append(
+            _problem(
+                name,
+                None,
+                "element",
+                "、".join(cats[~known[:-1]][:5]),
+                "数据字典中没有这些数据项，已忽略",
+                severity="warning",
+                rule="unknown_column",
+            )
+        )
+    bad_periods = [i for i, p in enumerate(periods) if not _PERIOD.fullmatch(str(p))]
+    for i in bad_periods[:20]:
+        message = "报告期格式应为 2022Q1 这样的年份加季度"
+        problems.append(_problem(name, None, "period", periods[i], message, rule="period"))
+    return problems, bad_periods
+
+
+def _values_frame(
+    texts: dict[str, pd.Series], v: np.ndarray, name: str, element: np.ndarray, cats: pd.Index
+) -> pd.DataFrame:
+    """The values frame of a tidy file: its text columns, values, the file (one category),
+    rows as a spreadsheet would number them, and the element as the column."""
     n = len(v)
-    column = pd.Categorical.from_codes(np.where(element >= 0, element, -1), categories=cats)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         copy=False,
         data={
             **texts,
@@ -231,13 +246,8 @@ def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
                 np.zeros(n, dtype="int8"), categories=pd.Index([name])
             ),
             "row": np.arange(2, n + 2),
-            "column": column,
+            "column": pd.Categorical.from_codes(
+                np.where(element >= 0, element, -1), categories=cats
+            ),
         },
     )
-    keys = RowKeys.from_codes(
-        codes["org_code"], uniques["org_code"], codes["period"], uniques["period"],
-        element, cats,
-    )  # fmt: skip
-    if not keep.all():
-        out, keys = out[keep], keys.take(keep)
-    return TidyValues(out.reset_index(drop=True)[VALUE_COLUMNS], problems, keys)
