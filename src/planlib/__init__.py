@@ -80,6 +80,7 @@ _PUBLIC: dict[str, str] = {
     "status_counts": "planlib.monitoring.departments",
     "schools_to_close_gap": "planlib.monitoring.gaps",
     "projected_misses": "planlib.monitoring.risks",
+    "supervision_items": "planlib.monitoring.supervision",
     "compute_indicators": "planlib.monitoring.indicators",
     "Monitoring": "planlib.monitoring.pipeline",
     "monitor": "planlib.monitoring.pipeline",
@@ -121,6 +122,7 @@ if TYPE_CHECKING:  # ``X as X``: an explicit re-export, whatever a checker makes
     from .monitoring.pipeline import Monitoring as Monitoring
     from .monitoring.pipeline import monitor as monitor
     from .monitoring.risks import projected_misses as projected_misses
+    from .monitoring.supervision import supervision_items as supervision_items
     from .monitoring.tasks import task_status as task_status
     from .periods import resolve_period as resolve_period
     from .periods import resolve_periods as resolve_periods
