@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..catalog.definitions import Indicator, IndicatorSet
 from ..catalog.standards import Dispersion, SchoolStandard, coefficient
-from .rollup import SchoolRows, _Coded, _reason_codes
+from .rollup import Coded, SchoolRows, reason_codes
 
 
 def _used_standards(defs: IndicatorSet) -> list[SchoolStandard]:
@@ -27,7 +27,7 @@ def _used_standards(defs: IndicatorSet) -> list[SchoolStandard]:
 
 
 def _school_matrix(
-    coded: _Coded, elements: Sequence[str], n_periods: int
+    coded: Coded, elements: Sequence[str], n_periods: int
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Per (school, period) with any of ``elements``: registry row, period and one column per
     element (NaN where not reported; the last row wins if a return repeats one)."""
@@ -51,7 +51,7 @@ def _school_matrix(
 
 
 def derive_school_values(
-    coded: _Coded, schools: pd.DataFrame, defs: IndicatorSet, n_periods: int
+    coded: Coded, schools: pd.DataFrame, defs: IndicatorSet, n_periods: int
 ) -> SchoolRows | None:
     """Per school and period, the values school standards and dispersion indicators need;
     None when no indicator uses any. A school lacking an element gets no value (a standard: not
@@ -150,7 +150,7 @@ def mean_rows(parts: Sequence[pd.DataFrame], names: Sequence[str]) -> dict[str, 
     missing = np.isnan(values)
     total = values.sum(axis=1)
     value = np.where(missing.any(axis=1), np.nan, total / len(parts))
-    reason = _reason_codes(missing, list(names), "缺少分项差异系数：")
+    reason = reason_codes(missing, list(names), "缺少分项差异系数：")
     flag = np.full(len(values), "", dtype=object)
     for p in parts:
         f = p["flag"].to_numpy(dtype=object)

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from ..catalog.definitions import (
-    _LEVELS,
     Formula,
     Indicator,
     IndicatorFileError,
@@ -32,7 +31,7 @@ from ..errors import PlanlibError, SettingsError, UsageError
 from ..periods import resolve_periods
 from ..returns.validation import RowKeys
 from .dispersion import derive_school_values, dispersion_rows, mean_rows
-from .rollup import _ancestry, _Base, _build_base, _Coded, _frames, _reason_codes, _roll_up
+from .rollup import Base, Coded, build_base, reason_codes, roll_up, unit_ancestry, unit_frames
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -47,6 +46,9 @@ __all__ = [
 ]
 
 # --- computation ------------------------------------------------------------------------------
+
+LEVELS: tuple[str, ...] = ("county", "city")
+"""The levels an indicator is computed at, counties first (a city value may sum them)."""
 
 INDICATOR_COLUMNS: list[str] = [
     "org_code",
@@ -113,12 +115,12 @@ def compute_indicators(
     else:
         defs = load_indicators(workspace.indicators_path if workspace is not None else None)
     s = Settings.coerce(settings).check_codes(defs)
-    units, schools = _frames(org_units)
+    units, schools = unit_frames(org_units)
     period_list = _period_list(values, periods)
     labels = _element_labels(getattr(dataset_or_values, "dictionary", None))
-    ancestry = _ancestry(units)
+    ancestry = unit_ancestry(units)
     info = units.set_index("code")[["name", "level", "parent_code"]]
-    coded = _Coded.build(values, period_list, schools, keys)
+    coded = Coded.build(values, period_list, schools, keys)
 
     resolved = [
         (ind, ind.numerator.resolve(s), ind.denominator.resolve(s) if ind.denominator else None)
@@ -129,14 +131,14 @@ def compute_indicators(
     labels.update({st.code: st.name for st in getattr(defs, "standards", ())})
     standards = {st.code for st in getattr(defs, "standards", ())}
     pieces: dict[str, pd.DataFrame] = {}
-    for level in _LEVELS:
+    for level in LEVELS:
         group = [r for r in resolved if r[0].level == level]
         if not group:
             continue
         codes = units.loc[units["level"] == level, "code"].to_numpy(dtype=object)
         # Per indicator: the terms it needs (a mean: those of its dispersion indicators).
         needs = {ind.code: _needed_terms(ind, num, den, by_code) for ind, num, den in group}
-        base = _build_base(
+        base = build_base(
             coded, schools, codes, period_list, {t for ts in needs.values() for t in ts}, derived
         )
         frame, is_base, rows = _level_frame(base, ancestry, info, codes, needs)
@@ -193,7 +195,7 @@ def _needed_terms(
 
 
 def _level_frame(
-    base: _Base,
+    base: Base,
     ancestry: pd.DataFrame,
     info: pd.DataFrame,
     codes: np.ndarray,
@@ -219,7 +221,7 @@ def _level_frame(
     )
     base_all = pd.concat([base.terms, any_missing, partial], axis=1)
     above = ancestry[ancestry["code"].isin(codes)]
-    rolled = _roll_up(base_all, above)
+    rolled = roll_up(base_all, above)
     base_all["__n_units"] = 1.0
     frame = pd.concat([base_all, rolled])
     is_base = np.r_[np.ones(len(base_all), bool), np.zeros(len(rolled), bool)]
@@ -291,7 +293,7 @@ def _one_indicator(
     )[:, : len(terms)]
     reason = np.full(n, "", dtype=object)
     # Base units: name the missing elements, or say nothing was reported at all.
-    reason[is_base] = _reason_codes(term_missing[is_base], words, "缺少数据：")
+    reason[is_base] = reason_codes(term_missing[is_base], words, "缺少数据：")
     # A unit's own return counts for unit elements, its school details for school terms.
     flag_col = "__reported" if any(t.kind == "unit" for t in terms) else "__reported_school"
     not_reported = is_base & (frame[flag_col].fillna(0).to_numpy() == 0)
@@ -301,7 +303,7 @@ def _one_indicator(
     if above.any():
         n_miss = frame[f"__miss:{ind.code}"].fillna(0).to_numpy()[above].astype("int64")
         n_units = frame["__n_units"].fillna(0).to_numpy()[above].astype("int64")
-        which = _reason_codes(term_missing[above], words, "")
+        which = reason_codes(term_missing[above], words, "")
         text = n_miss.astype(str).astype(object) + "/" + n_units.astype(str).astype(object)
         text = text + " 个下级单位缺数（" + which + "）"
         reason[above] = np.where(n_miss > 0, text, "")

@@ -1,11 +1,11 @@
 """How rows of returns become the terms of indicators, and how terms roll up the org-unit tree.
 
 ``compute_indicators`` (indicators.py) leans on this machinery and holds none of it: the org-unit
-frames it needs (``_frames``) and the ancestors of each unit (``_ancestry``); the values frame coded
-once as integer positions (``_Coded``, with Arrow hash probes in ``_positions``) so no string is
+frames it needs (``unit_frames``) and the ancestors of each unit (``ancestry``); the values frame coded
+once as integer positions (``Coded``, with Arrow hash probes in ``_positions``) so no string is
 hashed per term or per level; the terms of one level laid out per base unit and period, unit
-elements as reported and school elements summed over the matching schools (``_build_base``); and
-the sums of those terms into every unit above (``_roll_up``), missing if any part is missing. It
+elements as reported and school elements summed over the matching schools (``build_base``); and
+the sums of those terms into every unit above (``roll_up``), missing if any part is missing. It
 is kept apart so the arithmetic of indicators reads on its own, and the vectorised bookkeeping
 that makes national data fast can be tuned without touching it.
 """
@@ -27,7 +27,7 @@ from ..periods import parse_period
 from ..returns.validation import RowKeys
 
 
-def _frames(org_units: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+def unit_frames(org_units: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The units and schools frames of an OrgUnits-like object (attributes or a mapping)."""
     if org_units is None:
         raise PlanlibError("计算指标需要组织机构（org_units）：请传入数据集或 org_units")
@@ -55,7 +55,7 @@ def _frames(org_units: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     return units, schools
 
 
-def _ancestry(units: pd.DataFrame) -> pd.DataFrame:
+def unit_ancestry(units: pd.DataFrame) -> pd.DataFrame:
     """Pairs (code, ancestor_code) for every unit and each unit strictly above it.
 
     Loops once per tree level (a handful), never per unit.
@@ -75,7 +75,7 @@ def _ancestry(units: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass
-class _Base:
+class Base:
     """Terms laid out for the base units of one level: rows = unit × period, columns = terms."""
 
     codes: np.ndarray
@@ -93,7 +93,7 @@ def _school_masks(schools: pd.DataFrame, term: Term) -> np.ndarray:
 
 
 @dataclass
-class _Coded:
+class Coded:
     """The values frame as integer codes, computed once: no string work per term or level."""
 
     value: np.ndarray  # float64
@@ -111,7 +111,7 @@ class _Coded:
         periods: list[str],
         schools: pd.DataFrame,
         keys: RowKeys | None = None,
-    ) -> _Coded:
+    ) -> Coded:
         """Code the rows; ``keys`` (from validation, aligned with ``values``) saves hashing the
         strings again: on national data that is most of the time spent here."""
         wanted = {str(p): i for i, p in enumerate(periods)}
@@ -185,14 +185,14 @@ def _canonical_period(text: Any) -> str:
         return str(text)
 
 
-def _build_base(
-    coded: _Coded,
+def build_base(
+    coded: Coded,
     schools: pd.DataFrame,
     codes: np.ndarray,
     periods: list[str],
     terms: Iterable[Term],
     derived: SchoolRows | None = None,
-) -> _Base:
+) -> Base:
     """The terms of one level per base unit (``codes``) and period; ``derived`` adds values
     computed per school (a standard met, a dispersion's sums) that ``sum_schools`` may sum."""
     terms = sorted(set(terms))
@@ -244,7 +244,7 @@ def _build_base(
     frame = pd.DataFrame(out, index=index)
     frame["__reported"] = reported.astype("float64")
     frame["__reported_school"] = reported_school.astype("float64")
-    return _Base(
+    return Base(
         codes,
         periods,
         frame,
@@ -267,7 +267,7 @@ class SchoolRows:
 
 
 def _school_rows(
-    coded: _Coded, elements: set[str], derived: SchoolRows | None
+    coded: Coded, elements: set[str], derived: SchoolRows | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
     """(registry row, period, element position, value) of every usable school value of
     ``elements``, reported or derived, and the element positions they use."""
@@ -288,7 +288,7 @@ def _school_rows(
 
 
 def _school_columns(
-    coded: _Coded,
+    coded: Coded,
     schools: pd.DataFrame,
     code_index: pd.Index,
     n_periods: int,
@@ -335,7 +335,7 @@ def _school_columns(
     return reported_school
 
 
-def _reason_codes(mask: np.ndarray, labels: list[str], prefix: str) -> np.ndarray:
+def reason_codes(mask: np.ndarray, labels: list[str], prefix: str) -> np.ndarray:
     """Per row, ``prefix`` and the labels of the True columns, via bit patterns (no row loop)."""
     out = np.full(mask.shape[0], "", dtype=object)
     if mask.shape[1] == 0 or mask.shape[0] == 0:
@@ -352,7 +352,7 @@ def _reason_codes(mask: np.ndarray, labels: list[str], prefix: str) -> np.ndarra
     return text[inverse]
 
 
-def _roll_up(base: pd.DataFrame, ancestry: pd.DataFrame) -> pd.DataFrame:
+def roll_up(base: pd.DataFrame, ancestry: pd.DataFrame) -> pd.DataFrame:
     """Sum every column of ``base`` (unit × period) into each ancestor; NaN if any part is NaN.
 
     Adds ``__n_units`` (base units below) and ``__n_missing:<col>`` (how many were NaN).
