@@ -88,114 +88,107 @@ def read_ledger(
     ledger frame (:data:`LEDGER_COLUMNS`, strings; ``row`` and ``file`` say where each came
     from) and the problems found, each with file, Excel row and column.
     """
-    if isinstance(paths, str | Path):
-        p = Path(paths)
-        files = (
-            sorted(
-                f
-                for f in p.iterdir()
-                if f.suffix.lower() in (".xlsx", ".csv") and not f.name.startswith("~$")
-            )
-            if p.is_dir()
-            else [p]
-        )
-    else:
-        files = [Path(f) for f in paths]
     frames: list[pd.DataFrame] = []
     problems: list[Problem] = []
-    for f in files:
+    for f in _ledger_files(paths):
         name = str(f.relative_to(root)) if root is not None and f.is_relative_to(root) else f.name
         try:
             tables = read_raw_tables(f, name)
         except ValueError as err:
             problems.append(Problem(name, None, None, None, f"无法读取：{err}", rule="unreadable"))
             continue
-        # the first sheet with a ledger header (a blank or cover sheet before it is fine)
-        found = [(t.rows, _header_row(t.rows)) for t in tables]
-        rows, h = next(((r, i) for r, i in found if i is not None), (tables[0].rows, None))
-        if h is None:
-            problems.append(
-                Problem(
-                    name,
-                    1,
-                    None,
-                    None,
-                    "找不到表头（应有「任务编号」「进展状态」等列）",
-                    rule="ledger_header",
-                )
-            )
-            continue
-        header = [str(c).strip() if c is not None else "" for c in rows[h]]
-        mapping = {i: LEDGER_HEADERS.get(c) or HEADER_ALIASES.get(c) for i, c in enumerate(header)}
-        have = {v for v in mapping.values() if v}
-        for need in ("task_id", "status"):
-            if need not in have:
-                label = next(k for k, v in LEDGER_HEADERS.items() if v == need)
-                problems.append(
-                    Problem(name, h + 1, label, None, f"缺少列「{label}」", rule="ledger_header")
-                )
-        if not {"task_id", "status"} <= have:
-            continue
-        default_period = find_period(
-            " ".join(str(c) for r in rows[:h] for c in r if c) + " " + f.stem
-        )
-        records = []
-        for offset, row in enumerate(rows[h + 1 :], start=h + 2):
-            if not any(c not in (None, "") and str(c).strip() for c in row):
-                continue
-            rec: dict[str, Any] = {c: "" for c in LEDGER_COLUMNS}
-            for i, c in enumerate(row):
-                col = mapping.get(i)
-                if col and c is not None:
-                    rec[col] = _task_id(c) if col == "task_id" else _cell_text(c)
-            rec["file"], rec["row"] = name, offset
-            rec["status"] = STATUS_ALIASES.get(rec["status"], rec["status"])
-            header_of = {v: header[i] for i, v in mapping.items() if v}
-            if rec["status"] not in LEDGER_STATUSES:
-                problems.append(
-                    Problem(name, offset, header_of["status"], rec["status"],
-                            f"进展状态应为 {'、'.join(LEDGER_STATUSES)} 之一", rule="ledger_status")
-                )  # fmt: skip
-            try:
-                rec["period"] = (
-                    str(parse_period(rec["period"]))
-                    if rec["period"]
-                    else (str(default_period) if default_period else "")
-                )
-            except ValueError as err:
-                problems.append(
-                    Problem(
-                        name,
-                        offset,
-                        header_of.get("period", "报告期"),
-                        rec["period"],
-                        str(err),
-                        rule="ledger_period",
-                    )
-                )
-                rec["period"] = ""
-            if not rec["period"]:
-                problems.append(
-                    Problem(
-                        name,
-                        offset,
-                        "报告期",
-                        None,
-                        "缺少报告期（表内或文件名中应有 2022Q1 这样的报告期）",
-                        rule="ledger_period",
-                    )
-                )
-            if not rec["task_id"]:
-                problems.append(
-                    Problem(
-                        name, offset, header_of["task_id"], None, "任务编号为空", rule="ledger_task"
-                    )
-                )
-            records.append(rec)
-        frames.append(pd.DataFrame(records, columns=[*LEDGER_COLUMNS, "file", "row"]))
+        frame = _ledger_table(f, name, [t.rows for t in tables], problems)
+        if frame is not None:
+            frames.append(frame)
     if not frames:
         return pd.DataFrame(columns=[*LEDGER_COLUMNS, "file", "row"]), problems
     return pd.concat(frames, ignore_index=True).astype({"row": "int64"}), problems
+
+
+def _ledger_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The files named, or the .xlsx and .csv files of a folder (not Excel's ~$ lock files)."""
+    if not isinstance(paths, str | Path):
+        return [Path(f) for f in paths]
+    p = Path(paths)
+    if not p.is_dir():
+        return [p]
+    return sorted(
+        f
+        for f in p.iterdir()
+        if f.suffix.lower() in (".xlsx", ".csv") and not f.name.startswith("~$")
+    )
+
+
+def _ledger_table(
+    f: Path, name: str, sheets: list[list[list[Any]]], problems: list[Problem]
+) -> pd.DataFrame | None:
+    """The records of a ledger file's first sheet with a ledger header (a blank or cover
+    sheet before it is fine); None, with the problem said, when it has no usable header."""
+    found = [(rows, _header_row(rows)) for rows in sheets]
+    rows, h = next(((r, i) for r, i in found if i is not None), (sheets[0], None))
+    if h is None:
+        message = "找不到表头（应有「任务编号」「进展状态」等列）"
+        problems.append(Problem(name, 1, None, None, message, rule="ledger_header"))
+        return None
+    header = [str(c).strip() if c is not None else "" for c in rows[h]]
+    mapping = {i: LEDGER_HEADERS.get(c) or HEADER_ALIASES.get(c) for i, c in enumerate(header)}
+    have = {v for v in mapping.values() if v}
+    for need in ("task_id", "status"):
+        if need not in have:
+            label = next(k for k, v in LEDGER_HEADERS.items() if v == need)
+            problems.append(
+                Problem(name, h + 1, label, None, f"缺少列「{label}」", rule="ledger_header")
+            )
+    if not {"task_id", "status"} <= have:
+        return None
+    default = find_period(" ".join(str(c) for r in rows[:h] for c in r if c) + " " + f.stem)
+    header_of = {v: header[i] for i, v in mapping.items() if v}
+    records = [
+        _ledger_record(row, offset, mapping, header_of, name, default, problems)
+        for offset, row in enumerate(rows[h + 1 :], start=h + 2)
+        if any(c not in (None, "") and str(c).strip() for c in row)
+    ]
+    return pd.DataFrame(records, columns=[*LEDGER_COLUMNS, "file", "row"])
+
+
+def _ledger_record(
+    row: list[Any],
+    offset: int,
+    mapping: dict[int, str | None],
+    header_of: dict[str, str],
+    name: str,
+    default_period: Any,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    """One ledger row as a record, its problems (status, period, task id) said."""
+    rec: dict[str, Any] = {c: "" for c in LEDGER_COLUMNS}
+    for i, c in enumerate(row):
+        col = mapping.get(i)
+        if col and c is not None:
+            rec[col] = _task_id(c) if col == "task_id" else _cell_text(c)
+    rec["file"], rec["row"] = name, offset
+    rec["status"] = STATUS_ALIASES.get(rec["status"], rec["status"])
+    if rec["status"] not in LEDGER_STATUSES:
+        message = f"进展状态应为 {'、'.join(LEDGER_STATUSES)} 之一"
+        problems.append(
+            Problem(name, offset, header_of["status"], rec["status"], message, rule="ledger_status")
+        )
+    try:
+        said = rec["period"]
+        rec["period"] = (
+            str(parse_period(said)) if said else (str(default_period) if default_period else "")
+        )
+    except ValueError as err:
+        column = header_of.get("period", "报告期")
+        problems.append(Problem(name, offset, column, said, str(err), rule="ledger_period"))
+        rec["period"] = ""
+    if not rec["period"]:
+        message = "缺少报告期（表内或文件名中应有 2022Q1 这样的报告期）"
+        problems.append(Problem(name, offset, "报告期", None, message, rule="ledger_period"))
+    if not rec["task_id"]:
+        column = header_of["task_id"]
+        problems.append(Problem(name, offset, column, None, "任务编号为空", rule="ledger_task"))
+    return rec
 
 
 def _cell_text(value: Any) -> str:
