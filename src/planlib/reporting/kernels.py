@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .._patches import papermill_warm_engine, warnings_reset_code
+from .._patches import enabled, papermill_warm_engine, warnings_reset_code
 from ..errors import PlanlibError
 from .jobs import (
     JobFailed,
@@ -227,7 +227,7 @@ def kernel_render(kernel: str = "warm") -> Callable[[ReportJob, bytes], ReportRe
     if kernel == "warm":
         # a kept kernel needs planlib's papermill engine (planlib._patches); turned off, each
         # report starts its own kernel as with ``fresh``
-        return render_warm if papermill_warm_engine(ENGINE, _prelude_refused) else render_job
+        return render_warm if enabled("papermill-warm-engine") else render_job
     if kernel == "fresh":
         return render_job
     raise PlanlibError(f"未知的内核方式：{kernel}（可选：{'、'.join(KERNELS)}）")
