@@ -253,11 +253,15 @@ def _county_values(
             }
         )
         frames.append(frame)
-    out = pd.concat(frames, ignore_index=True)
+    return _as_typed(pd.concat(frames, ignore_index=True))
+
+
+def _as_typed(out: pd.DataFrame) -> pd.DataFrame:
+    """County figures as a clerk types them: whole counts, the budget to 0.1 万元, and the
+    parts of kindergarten enrolment adding up to the total exactly."""
     counts = [c for c in COUNTY_COLUMNS if c != "edu_budget"]
     out[counts] = out[counts].round().astype("int64")
     out["edu_budget"] = out["edu_budget"].round(1)
-    # the parts of kindergarten enrolment add up to the total exactly
     out["kg_enrol_other_private"] = (
         out["kg_enrol_total"] - out["kg_enrol_public"] - out["kg_enrol_inclusive_private"]
     )
