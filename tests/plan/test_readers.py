@@ -216,3 +216,21 @@ def test_a_garbled_text_layer_is_told_apart(text: str, bad: bool) -> None:
     from planlib.plan.extraction.pdf import garbled
 
     assert garbled(text) is bad
+
+
+def test_a_document_in_traditional_script_is_read_as_simplified(tmp_path: Path) -> None:
+    """The whole text and its title converted; the original kept; a simplified text untouched."""
+    from planlib.plan.extraction.readers import read_document
+    from planlib.plan.extraction.script import simplified
+
+    original = "縣教育局2024年工作要點\n一、總體要求\n1.辦好人民滿意的教育。新建學校3所。（牽頭單位：計劃財務科）\n"
+    path = tmp_path / "要點.txt"
+    path.write_text(original, encoding="utf-8")
+    document = read_document(path)
+    assert document.text.startswith("县教育局2024年工作要点\n一、总体要求\n1.办好人民满意的教育")
+    assert document.original == original.rstrip("\n") or document.original == original
+    simple = "县教育局2024年工作要点\n一、总体要求\n1.办好人民满意的教育。"
+    assert simplified(simple) is None
+    assert (
+        simplified("引用一个繁體字的简体文本，其余均为简体汉字书写，共计三十余字的一段话。") is None
+    )

@@ -25,12 +25,12 @@ class Document:
 
     def in_simplified(self) -> Document:
         """This document with its text (and title) in simplified script, the original kept."""
-        from .script import simplified
+        from .script import simplified, to_simplified
 
         converted = simplified(self.text)
         if converted is None:
             return self
-        title = simplified(self.title or "") or self.title
+        title = to_simplified(self.title) if self.title else self.title
         return Document(converted, self.kind, title, self.text)
 
 

@@ -45,6 +45,13 @@ def simplified(text: str) -> str | None:
     return converted
 
 
+def to_simplified(text: str) -> str:
+    """``text`` converted to simplified script whatever its share of traditional characters
+    (a document's title once the document is known to be traditional)."""
+    converter = _converter()
+    return converter.convert(text) if converter is not None and text else text
+
+
 def is_traditional(text: str) -> bool:
     """Whether a document is written in traditional script (enough of it converts)."""
     return simplified(text) is not None
