@@ -70,8 +70,9 @@ OUTLINE = "#757575"
 STATUS_MARKERS = {"达标": "o", "接近": "^", "未达标": "X", "无数据": "o"}
 """Point shapes for line charts, the same idea as the marks: ● ▲ ✖ read without colour."""
 
-ZONE_COLOUR = "#e3e3e3"
-"""The light band of a bullet chart's 达标 range (the side of the target a value should reach)."""
+ZONE_COLOUR = "#eeeeee"
+"""The light band of a bullet chart's 达标 range (the side of the target a value should reach), lighter
+than 达标's light green so a 达标 bar stands out on it in grey (luma 238 against 194)."""
 
 TASK_STATUSES = {"green": "达标", "yellow": "接近", "red": "未达标"}
 """Ledger task colours (绿/黄/红) drawn in the tones of the statuses they stand beside."""
