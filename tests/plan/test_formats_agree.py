@@ -122,13 +122,6 @@ def _breakdown_files(tmp: Path) -> dict[str, Path]:
     return files
 
 
-_SPLIT = pytest.mark.xfail(
-    strict=True,
-    reason="H1's enumeration.split_lines cuts long tab/space-aligned rows at their whitespace "
-    "gaps before tables are found; asked in /tmp/coord/requests.md",
-)
-
-
 @pytest.fixture(scope="module")
 def breakdown_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return _breakdown_files(tmp_path_factory.mktemp("breakdown"))
@@ -136,7 +129,7 @@ def breakdown_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
 
 @pytest.mark.parametrize(
     "kind",
-    ["docx", "pipes", pytest.param("tabs", marks=_SPLIT), pytest.param("spaces", marks=_SPLIT)],
+    ["docx", "pipes", "tabs", "spaces"],
 )
 def test_a_breakdown_table_gives_the_same_draft_in_every_format(
     breakdown_files: dict[str, Path], kind: str

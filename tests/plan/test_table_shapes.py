@@ -266,3 +266,25 @@ def test_a_200_row_table_is_read_in_well_under_two_seconds() -> None:
     plan = planlib.extract_plan(text, codes=False).plan
     assert time.perf_counter() - start < 2.0
     assert len(plan.tasks) == 200 and all(len(t.targets) == 2 for t in plan.tasks)
+
+
+def test_quantity_and_unit_columns_make_the_task_a_target() -> None:
+    """项目 | 数量 | 单位: the count is of what the task names; a unit column is no department."""
+    text = "\n".join(
+        [
+            "某县2025年教育民生实事项目清单",
+            "序号\t项目\t数量\t单位\t责任单位\t完成时间",
+            "1\t新建公办幼儿园\t3\t所\t县教育局\t2025年12月",
+            "2\t配备教室护眼灯\t1200\t套\t县教育局\t2025年9月",
+            "3\t改造学校运动场\t2.6\t万平方米\t县教育局、县财政局\t2025年11月",
+        ]
+    )
+    plan = planlib.extract_plan(text, codes=False).plan
+    got = [
+        (t.title, t.units, [(g.indicator, g.value, g.unit) for g in t.targets]) for t in plan.tasks
+    ]
+    assert got == [
+        ("新建公办幼儿园", ("县教育局",), [("新建公办幼儿园", 3, "所")]),
+        ("配备教室护眼灯", ("县教育局",), [("配备教室护眼灯", 1200, "套")]),
+        ("改造学校运动场", ("县教育局", "县财政局"), [("改造学校运动场", 2.6, "万平方米")]),
+    ]

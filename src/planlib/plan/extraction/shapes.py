@@ -20,6 +20,7 @@ from itertools import pairwise
 import yaml
 
 from ...resources import data_dir
+from ..model import is_unit
 from .columns import column_role, looks_like_deadline, looks_like_units
 from .structure import item_marker, section_marker
 
@@ -106,6 +107,11 @@ def _is_seq(cells: Sequence[str]) -> bool:
     return all(b > a for a, b in pairwise(numbers))
 
 
+def _measure(cell: str) -> bool:
+    """A unit of measure alone in a cell (所, 套, 万平方米), not a department's name."""
+    return len(cell) <= 4 and is_unit(cell) and not looks_like_units(cell)
+
+
 def cell_role(name: str, cells: Sequence[str]) -> str | None:
     """A column's role from its cells, the header's words breaking ties."""
     header = column_role(name) if name else None
@@ -118,6 +124,8 @@ def cell_role(name: str, cells: Sequence[str]) -> str | None:
         return "money" if hint == "money" or "元" in "".join(cells) else "quantity"
     if _share(cells, looks_like_deadline) >= 0.6:
         return "due"
+    if _share(cells, _measure) >= 0.8 and hint in ("unit", None):
+        return "unit"  # 所, 个, 万平方米: the unit of the numbers beside it
     if hint == "place":  # 城关镇 and 城东新区 end like department names
         return hint
     if _share(cells, looks_like_units) >= 0.6:

@@ -307,13 +307,13 @@ def _row(
 ) -> Row | None:
     row = Row(line, group)
     unit = next((c for r, c in zip(roles, cells, strict=False) if r == "unit" and c), "")
+    details: list[tuple[str, str, str]] = []
     for k, (role, cell) in enumerate(zip(roles, cells, strict=False)):
         if role is None or role in ("other", "unit"):
             continue
         if role in ("place", "money", "quantity"):
             if cell:
-                name = names[k] if k < len(names) else ""
-                row.cells.setdefault("content", []).append(_detail(role, name, cell, unit))
+                details.append((role, names[k] if k < len(names) else "", cell))
             continue
         if role == "group":
             if cell:
@@ -324,6 +324,12 @@ def _row(
             row.number = int(digits) if digits and len(digits) <= 4 else None
             continue
         row.cells.setdefault(role, []).append(cell)
+    task = "".join(row.text("task"))
+    for role, name, cell in details:
+        # a bare 数量 column counts what the task names: 新建公办幼儿园 | 3 | 所
+        generic = role == "quantity" and len(label_of(name)) <= 2 and task
+        text = _detail(role, task if generic else name, cell, unit)
+        row.cells.setdefault("content", []).append(text)
     if not any(row.text(r) for r in ("task", "content")):
         return None
     return row
