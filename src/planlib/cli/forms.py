@@ -10,7 +10,7 @@ import click
 
 from ..errors import UsageError
 from ._console import console, err_console, plain
-from ._options import data_folder
+from ._options import PeriodSpec, data_folder
 
 _DATA = click.argument(
     "data_dir",
@@ -132,6 +132,7 @@ def forms(data_dir: Path | None, period_text: str, out: Path, county: str) -> No
 @click.option(
     "--period",
     "period_text",
+    type=PeriodSpec(),
     default="latest",
     show_default=True,
     help="报告期：latest（最新）或一个季度，如 2022Q4。",
