@@ -40,7 +40,9 @@ import yaml
 from planlib.plan.extraction.extract import extract_plan
 from planlib.plan.model import Plan, Target
 
-PLANS = Path(__file__).resolve().parent / "plans"
+GENRE = Path(__file__).resolve().parent
+PLANS = GENRE / "plans"
+TABLES = GENRE / "tables"  # table layouts (H2's), same gold format
 TitleKey = str
 TargetKey = tuple[float, str, str, bool]
 
@@ -153,7 +155,8 @@ class PlanScore:
 def corpus() -> list[tuple[Path, dict[str, Any]]]:
     """Every plan of the corpus with its gold (a ``.txt``, ``.docx``… beside a ``.yaml``)."""
     out = []
-    for gold_path in sorted(PLANS.rglob("*.yaml")):
+    golds = sorted(PLANS.rglob("*.yaml")) + sorted(TABLES.rglob("*.yaml"))
+    for gold_path in golds:
         sources = [p for p in gold_path.parent.glob(gold_path.stem + ".*") if p.suffix != ".yaml"]
         if sources:
             out.append((sources[0], yaml.safe_load(gold_path.read_text(encoding="utf-8"))))

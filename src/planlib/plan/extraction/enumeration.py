@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
 
+from .quantities import grammar
 from .structure import chinese_number, item_marker, section_marker
 from .text import squeeze
 
@@ -44,6 +46,7 @@ _GLUED_RE = re.compile(
     r"|[一二三四五六七八九十]{1,3}、))"
 )
 _LONG = 300  # a line this long is a whole paragraph, or a whole page copied without breaks
+_ITEM_START_RE = re.compile(r"\d{1,3}[.、](?![\d%])")
 _GAP_RE = re.compile(r"[ \t\u3000\xa0]+")
 
 
@@ -63,6 +66,12 @@ def run_in_marker(line: str) -> tuple[str, int, int] | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _units() -> tuple[str, ...]:
+    g = grammar()
+    return (*g.scales, *(w for words in g.measures.values() for w in words))
+
+
 def _split_gaps(text: str) -> list[str]:
     """A long line cut at its gaps of whitespace, except a gap between a number and its words
     (达到 93.5%, 2022 年: how PDFs and web pages space numbers)."""
@@ -71,8 +80,12 @@ def _split_gaps(text: str) -> list[str]:
     for m in _GAP_RE.finditer(text):
         left = text[m.start() - 1] if m.start() else ""
         right = text[m.end()] if m.end() < len(text) else ""
-        if not left or not right or left.isascii() or right.isascii():
+        if not left or not right:
             continue
+        if right.isascii() and not (not left.isascii() and _ITEM_START_RE.match(text, m.end())):
+            continue  # 达到 93.5%: a number spaced from its words (一、发展教育 1.扩大… is cut)
+        if left.isascii() and (not left.isdigit() or text.startswith(_units(), m.end())):
+            continue  # 2022 年, 1.5 万人: a number and its unit
         pieces.append(text[last : m.start()])
         last = m.end()
     pieces.append(text[last:])
@@ -92,8 +105,15 @@ def split_lines(lines: Sequence[tuple[int, str]]) -> Lines:
     after a title or a section heading that runs on into the text, and before an item number
     glued after a closed sentence. Each piece keeps its source line number."""
     out: Lines = []
+    few = sum(1 for _, t in lines if t.strip()) <= 3  # a page copied without its breaks
     for number, text in lines:
-        pieces = _split_gaps(text) if len(text) > _LONG else [text]
+        if _TABLE_ROW_RE.search(text):
+            out.append((number, text))  # a table row keeps its cells (1.…；2.… in one cell)
+            continue
+        pieces = _split_gaps(text) if len(text) > _HEADED and (few or _paged(text)) else [text]
+        # words a PDF spaced apart (加 快 推 进) are no paragraphs
+        if len(pieces) > 1 and sorted(map(len, pieces))[len(pieces) // 2] < 6:
+            pieces = [text]
         for piece in pieces:
             for part in _cut_heading(piece) if len(piece) > _HEADED else [piece]:
                 glued = _cut(part, _GLUED_RE) if len(part) > 8 else [part]
@@ -102,6 +122,20 @@ def split_lines(lines: Sequence[tuple[int, str]]) -> Lines:
 
 
 _HEADED = 60
+# a row of cells: pipes, a tab, or three gaps of two spaces or more (how shapes.split_cells
+# parts a row)
+_TABLE_ROW_RE = re.compile(r"[|｜\t]|(?:\S[ \u3000]{2,}){3}")
+_MARKER_AFTER_GAP_RE = re.compile(
+    r"[ \t\u3000\xa0]+(?:[一二三四五六七八九十]{1,3}、|\d{1,3}[.、](?![\d%])|（[一二三四五六七八九十\d]{1,3}）)"
+)
+
+
+def _paged(text: str) -> bool:
+    """A long line that is a page of paragraphs run together: headings and items after its
+    gaps (a table row's cells are parted by gaps too, but not before numbered headings)."""
+    return len(text) > _LONG and len(_MARKER_AFTER_GAP_RE.findall(text)) >= 2
+
+
 # a title that runs on into the text: 市教育局2022年工作要点2022年是…
 _RUN_ON_TITLE_RE = re.compile(
     r"[^，。；：]{0,30}?(?:\d{4}|[〇零一二三四五六七八九]{4})\s?年[^，。；：]{0,20}?工作(?:要点|计划)"
@@ -150,7 +184,7 @@ def _counts(lines: Sequence[tuple[int, str]]) -> tuple[int, int, int, list[str]]
             items += 1
         for m in _RUN_IN_START_RE.finditer(s):
             mark = run_in_marker(s[m.start() :])
-            if mark and mark[1] in (1, 2):
+            if mark and mark[1] in (1, 2, NEXT):
                 run_ins += 1
                 if mark[0] not in kinds:
                     kinds.append(mark[0])

@@ -257,11 +257,7 @@ class _Extractor:
         return Section(block.number, title)
 
     def _task(self, block: Block, *, is_last: bool) -> Task:
-        joined = block.joined()
-        marker = run_in_marker(joined.text) if block.style in RUN_IN else item_marker(joined.text)
-        if block.style == "paragraph":
-            marker = None
-        body = joined[marker[2] if marker else 0 :].strip()
+        body = _item_body(block)
         section = block.section or 1
         where = f"第 {section} 部分第 {block.number} 项"
         clause = find_clause(body.text)
@@ -338,3 +334,12 @@ class _Extractor:
             tags=(block.group,) if block.group else (),
             targets=tuple(targets),
         )
+
+
+def _item_body(block: Block) -> LinedText:
+    """An item's text without its number (1. / 一是 / 第一，; a paragraph task has none)."""
+    joined = block.joined()
+    if block.style == "paragraph":
+        return joined.strip()
+    marker = run_in_marker(joined.text) if block.style in RUN_IN else item_marker(joined.text)
+    return joined[marker[2] if marker else 0 :].strip()

@@ -65,23 +65,25 @@ def is_key_value(text: str) -> bool:
 
 
 def front_matter(before_title: Sequence[tuple[int, str]]) -> set[int]:
-    """The line numbers above the title that are furniture: short lines that hold no
-    sentence, and key：value fields (a covering letter's sentences stay)."""
+    """The indices of the lines above the title that are furniture: short lines that hold no
+    sentence, and key：value fields (a covering letter's sentences stay). Indices, not line
+    numbers: the pieces of one long line share its number."""
     out: set[int] = set()
-    for number, text in before_title:
+    for k, (_, text) in enumerate(before_title):
         s = squeeze(text)
         if is_key_value(s) or (len(s) <= 40 and not _SENTENCE_RE.search(s)):
-            out.add(number)
+            out.add(k)
     return out
 
 
 def fields_after_title(after_title: Sequence[tuple[int, str]]) -> set[int]:
-    """The key：value fields between the title and the first sentence (来源：…, 分享到：)."""
+    """The indices of the key：value fields between the title and the first sentence
+    (来源：…, 分享到：)."""
     out: set[int] = set()
-    for number, text in after_title:
+    for k, (_, text) in enumerate(after_title):
         s = squeeze(text)
         if _SENTENCE_RE.search(s):
             break
         if is_key_value(s):
-            out.add(number)
+            out.add(k)
     return out

@@ -132,6 +132,9 @@ def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
             continue
         aspirational = modals.aspirational_at(at)
         previous = previous_indicator if joined else ""
+        # 达到30个，力争达到35个: a verb and a number alone restate the target before
+        if not joined and previous_indicator and text[previous_end:start] in ("，", ","):
+            previous = "=" + previous_indicator
         if isinstance(item, Quantity):
             f = _read_number(text, item, start, previous, lookup, aspirational)
         else:
@@ -276,10 +279,13 @@ def _read_number(
             subject, verb = bare + noun.group(0), ""
             source += noun.group(0)
             end = noun.end()
+    restated = previous.startswith("=")
+    if restated and not subject and verb:
+        subject = previous[1:]
     if subject.endswith("分别") or not subject:
         return miss(f"「{raw}」中的数值「{number}」未能对应到指标名称")
     comparator, change = _comparator(verb, q.suffix, q.ranged)
-    if previous:
+    if previous and not restated:
         subject = _restore_subject(subject, previous)
     indicator = subject + verb if grammar().verb_kind(verb) == "counted" else subject
     target = Target(

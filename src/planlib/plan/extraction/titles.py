@@ -96,8 +96,11 @@ def read_title(
                     title = issuer_line + title
                     first = i - 1
                 # what a web page or a record puts around the title is no part of the plan
-                dropped = front_matter(kept[:first]) | fields_after_title(kept[i + 1 :])
-                body = [(m, u) for m, u in kept[:first] + kept[i + 1 :] if m not in dropped]
+                before = front_matter(kept[:first])
+                after = fields_after_title(kept[i + 1 :])
+                body = [p for k, p in enumerate(kept[:first]) if k not in before] + [
+                    p for k, p in enumerate(kept[i + 1 :]) if k not in after
+                ]
                 break
     if title is None and hint and hint.strip():
         # the file's own title (Word, PDF, <title>); one that reads like a plan's needs no word

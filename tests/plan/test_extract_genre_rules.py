@@ -1,0 +1,116 @@
+"""The rules the genre corpus relies on, each tried on variations: quantities by grammar, items
+by any enumeration, furniture by shape, goals by shape, 力争 over joined clauses."""
+
+from __future__ import annotations
+
+import pytest
+
+import planlib
+from planlib.plan.extraction.quantities import chinese_value, find_quantities
+
+
+def _plan(body: str) -> planlib.Plan:
+    return planlib.extract_plan("某县教育局2024年工作要点\n" + body, codes=False).plan
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("加固校舍3.03万平方米", [(3.03, "万平方米")]),
+        ("配备计算机6834台", [(6834, "台")]),
+        ("培训教师1.2万人次", [(1.2, "万人次")]),
+        ("完成三十所学校改造", [(30, "所")]),
+        ("毛入园率达到百分之八十五", [(85, "%")]),
+        ("建设实验校3—5所", [(3, "所")]),
+        ("发生率控制在0.5‰以内", [(0.5, "‰")]),
+        ("招聘一千二百人", [(1200, "人")]),
+        # what is no quantity: years, ordinals, document numbers, dates, phone numbers, spans
+        ("2022年第3批〔2022〕5号文件1-3月电话0551-82563775", []),
+        ("每3个月开展一次", [(1, "次")]),
+    ],
+)
+def test_quantities_by_grammar(text: str, expected: list[tuple[float, str]]) -> None:
+    assert [(q.value, q.unit) for q in find_quantities(text)] == expected
+
+
+@pytest.mark.parametrize(("word", "value"), [("三十", 30), ("两", 2), ("一千二百", 1200),
+                                             ("十二点五", 12.5), ("二〇二二", None)])  # fmt: skip
+def test_chinese_numerals(word: str, value: float | None) -> None:
+    assert chinese_value(word) == value
+
+
+@pytest.mark.parametrize(
+    ("marker_a", "marker_b"),
+    [("一是", "二是"), ("第一，", "第二，"), ("首先，", "其次，"), ("首先，", "最后，")],
+)
+@pytest.mark.parametrize("joined", ["", "\n"])
+def test_run_in_items_are_tasks_when_nothing_else_is_numbered(
+    marker_a: str, marker_b: str, joined: str
+) -> None:
+    p = _plan(
+        f"一、发展教育\n{marker_a}扩大学位供给。新建学校4所。{joined}{marker_b}加强师资。招聘教师90名。\n"
+    )
+    assert [t.title for t in p.tasks] == ["扩大学位供给", "加强师资"]
+    assert [[(g.value, g.unit) for g in t.targets] for t in p.tasks] == [[(4, "所")], [(90, "名")]]
+
+
+def test_run_in_clauses_inside_numbered_items_stay_in_the_item() -> None:
+    p = _plan(
+        "一、发展教育\n（一）扩大学位。一是新建学校4所；二是新增学位900个。\n（二）加强师资。一是招聘教师90名。\n"
+    )
+    assert [t.title for t in p.tasks] == ["扩大学位", "加强师资"]
+    assert len(p.tasks[0].targets) == 2
+
+
+def test_unnumbered_paragraph_tasks() -> None:
+    p = _plan(
+        "一、发展教育\n扩大学位供给。新建学校4所，新增学位900个。\n加强师资建设。招聘教师90名。\n"
+        "二、保障\n改善办学条件。维修校舍1.5万平方米。\n"
+    )
+    assert [t.id for t in p.tasks] == ["1.1", "1.2", "2.3"]  # numbered on, as 1. 2. 3. are
+    assert p.tasks[2].targets[0].unit == "万平方米"
+
+
+def test_a_whole_plan_on_one_line() -> None:
+    line = (
+        "来源：某县教育局 点击数：12 某县教育局2024年工作要点 今年工作总体平稳。 一、发展教育 "
+        "1.扩大学位供给。新建学校4所。（牵头股室：基教股）2.加强师资。招聘教师90名。 打印本页"
+    )
+    r = planlib.extract_plan(line, codes=False)
+    assert r.plan.title == "某县教育局2024年工作要点"
+    assert [t.title for t in r.plan.tasks] == ["扩大学位供给", "加强师资"]
+
+
+def test_a_contents_list_is_not_item_one() -> None:
+    p = _plan(
+        "目录\n一、发展教育……………1\n1.扩大学位供给……………1\n2.加强师资…………2\n"
+        "一、发展教育\n1.扩大学位供给。新建学校4所。\n2.加强师资。招聘教师90名。\n"
+    )
+    assert [t.title for t in p.tasks] == ["扩大学位供给", "加强师资"]
+    assert p.tasks[0].targets[0].value == 4
+
+
+def test_lizheng_governs_every_joined_clause_and_no_further() -> None:
+    p = _plan(
+        "一、发展教育\n1.扩大学位。力争新建学校4所、新增学位900个和改造校舍3所，招聘教师90名。\n"
+    )
+    assert [g.aspirational for g in p.tasks[0].targets] == [True, True, True, False]
+
+
+def test_a_goals_section_of_titled_items_holds_tasks() -> None:
+    p = _plan("一、目标任务\n1.学前教育提质。新建幼儿园4所。\n2.义务教育均衡。巩固率达到98%。\n")
+    assert [t.title for t in p.tasks] == ["学前教育提质", "义务教育均衡"] and p.goals == ()
+
+
+def test_a_goal_sentence_is_plan_level() -> None:
+    p = _plan(
+        "一、总体要求\n主要工作目标是：学前三年毛入园率达到92%。\n二、任务\n1.办学。新建学校2所。\n"
+    )
+    assert [(g.indicator, g.value) for g in p.goals] == [("学前三年毛入园率", 92)]
+
+
+def test_a_number_no_target_takes_is_said_with_its_line() -> None:
+    r = planlib.extract_plan(
+        "某县教育局2024年工作要点\n一、任务\n1.办学。每季度召开3次调度会。\n", codes=False
+    )
+    assert any(w.line == 3 and "3次" in w.message for w in r.warnings)
