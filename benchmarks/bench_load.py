@@ -25,6 +25,11 @@ Measured 1 Dec 2026 (2-core VM shared with other work; data/sample: 12 counties,
   and problems. Before this change ``load_dataset`` took 11.5 s here (openpyxl and one pandera
   validation per table).
 
+6 Dec 2026 (issue 26: cell, formula, year-to-date and owner rules; the table reader split),
+on a VM loaded by other work so that medians of this script swung 3× between runs: cold loads
+of ``planlib sample-data`` interleaved old/new in fresh processes, best of 3 per process, 4
+processes each: old min 0.99 s (median 1.17), new min 0.86 s (median 1.05) — no slower.
+
 A fresh ``python -c "import planlib; planlib.load_dataset(...)"`` adds about 1 s of start-up
 (Python, pandas, pyarrow) that no cache removes: 1.7–2.4 s cold, 1.5–1.8 s warm.
 """
