@@ -36,10 +36,10 @@ from typing import Any
 from .._patches import enabled, papermill_warm_engine, warnings_reset_code
 from ..errors import PlanlibError
 from .jobs import (
-    JobFailed,
     ReportJob,
     ReportResult,
     Watchdog,
+    job_failure,
     kernel_launch_options,
     papermill_arguments,
     render_job,
@@ -122,7 +122,7 @@ class WarmKernel:
             raise
         if reply.get("status") != "ok":
             self.close()
-            raise JobFailed(f"报告内核启动失败：{reply.get('ename')}: {reply.get('evalue')}")
+            raise job_failure(f"报告内核启动失败：{reply.get('ename')}: {reply.get('evalue')}")
 
     @property
     def pid(self) -> int | None:
@@ -217,9 +217,9 @@ def current_pid() -> int | None:
     return _POOL.kernel.pid if _POOL.kernel is not None else None
 
 
-def _prelude_refused() -> JobFailed:
+def _prelude_refused() -> Exception:
     """What the warm engine raises when a kernel will not run the prelude."""
-    return JobFailed("报告内核无法重置（内核已被替换，请重试）")
+    return job_failure("报告内核无法重置（内核已被替换，请重试）")
 
 
 def kernel_render(kernel: str = "warm") -> Callable[[ReportJob, bytes], ReportResult]:
