@@ -42,6 +42,11 @@ def test_functions_given_the_wrong_thing_say_what_they_wanted(run: planlib.Monit
         planlib.monitor(run.assessment)  # type: ignore[arg-type]
     with pytest.raises(UsageError, match=r"task_status\(\) 需要计划"):
         planlib.task_status(run.assessment, None, None, "2022Q4")  # type: ignore[arg-type]
+    # the plan may be left out (the workspace's), so the frame is what is checked and named
+    with pytest.raises(UsageError, match=r"已是评估结果.*run\.indicators"):
+        planlib.assess(run.assessment)
+    with pytest.raises(UsageError, match=r"without\(\) 需要单位名称或代码.*float"):
+        run.dataset.without(3.5)  # type: ignore[arg-type]
 
 
 def test_unknown_names_list_the_closest(run: planlib.Monitoring) -> None:
@@ -83,6 +88,8 @@ def test_without_a_county_the_city_is_computed_over_the_others(run: planlib.Moni
     ds = run.dataset
     county = str(ds.org_units.counties().iloc[0]["code"])
     rest = ds.without(county)
+    as_number = ds.without(int(county))  # a code typed as a number is the same county
+    assert as_number.values.equals(rest.values)
     assert county not in set(rest.org_units.units["code"])
     assert (
         not rest.values["org_code"]

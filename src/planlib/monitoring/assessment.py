@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..checks import expect_frame, expect_type
 from ..errors import AllocationFileError, Problem, UsageError
+from ..plan.files import load_plan
 from ..plan.model import COMPARATORS, Plan
 from .allocations import allocations_frame
 from .indicators import IndicatorSet, Settings, load_indicators
@@ -161,13 +162,14 @@ def check_inputs(indicators: Any, plan: Any) -> None:
         ("org_code", "period", "indicator", "value"),
         "indicators",
     )
-    expect_type(
-        plan,
-        "assess",
-        "计划（planlib.load_plan() 的结果）",
-        "Plan",
-        "请用 planlib.load_plan() 读入计划文件",
-    )
+    if plan is not None:
+        expect_type(
+            plan,
+            "assess",
+            "计划（planlib.load_plan() 的结果）",
+            "Plan",
+            "请用 planlib.load_plan() 读入计划文件",
+        )
     if {"status", "task_id", "target"} <= set(map(str, indicators.columns)):
         raise UsageError(
             "assess() 需要指标表（compute_indicators 的结果），而这已是评估结果（含 status、target）；"
@@ -238,7 +240,7 @@ def per_indicator(
 
 def assess(
     indicators: pd.DataFrame,
-    plan: Plan,
+    plan: Plan | None = None,
     allocations: Any = None,
     settings: Settings | Mapping[str, Any] | None = None,
     definitions: IndicatorSet | None = None,
@@ -256,9 +258,11 @@ def assess(
     the city's totals are then judged less their parts (listed in ``attrs["excluded_units"]``).
     Warnings (allocations that do not add up, targets with no indicator) are in
     ``result.attrs["warnings"]``; file targets below a county's baseline are also Problems in
-    ``result.attrs["problems"]``.
+    ``result.attrs["problems"]``. ``plan`` is by default the workspace's (:func:`load_plan`).
     """
     check_inputs(indicators, plan)
+    if plan is None:
+        plan = load_plan()
     defs = definitions if definitions is not None else load_indicators()
     s = Settings.coerce(settings).check_codes(defs)
     warnings: list[str] = []

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..catalog.applicability import Filters, folder_scopes
 from ..catalog.dictionary import Dictionary, load_dictionary
-from ..errors import PlanlibError, Problem
+from ..errors import PlanlibError, Problem, UsageError
 from ..periods import parse_period, resolve_period
 from ..workspace import Workspace, workspace_of
 from .cache import CACHE_ENV, ReturnCache, file_digest
@@ -75,13 +75,18 @@ class Dataset:
         mine = p["org_code"].eq(org_code) | p["org_code"].isin(schools)
         return p[mine & p["severity"].eq("error")]
 
-    def without(self, units: str | Sequence[str]) -> Dataset:
+    def without(self, units: str | int | Sequence[str | int]) -> Dataset:
         """The same data with some units left out (codes or names), with everything below them
         and their schools, from the tree as well as the values: what the city's values would
         be over the other counties (a unit kept in the tree without data would make every total
         above it 无数据, as it should in a report)."""
-        asked = [units] if isinstance(units, str) else list(units)
-        codes = {self.org_units.code(u) for u in asked}
+        asked = [units] if isinstance(units, (str, int)) else units
+        if not isinstance(asked, Iterable) or isinstance(asked, bytes):
+            raise UsageError(
+                "without() 需要单位名称或代码（或它们的列表），如 ds.without('高新区')；"
+                f"收到的是 {type(units).__name__}"
+            )
+        codes = {self.org_units.code(str(u)) for u in asked}
         for code in list(codes):
             codes |= self.org_units.descendants(code)
         schools = self.org_units.schools
