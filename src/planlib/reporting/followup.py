@@ -139,8 +139,9 @@ def grouped(items: pd.DataFrame) -> list[str]:
         level = "，".join(e(x) for x in (r["escalation_name"], r["follow_up"]) if str(x or ""))
         said = f"，均为{next(iter(runs))}" if shared else ""
         units = "；".join(unit_words(x, run=not shared) for x in g.itertuples(index=False))
+        count = f"{len(g)}个单位" if g["org_code"].astype(str).nunique() > 1 else ""
         out.append(
-            f"<li><b>{subject}</b>（{e(r['status'])}{len(g)}个单位{said}；{level}）：{units}。"
+            f"<li><b>{subject}</b>（{e(r['status'])}{count}{said}；{level}）：{units}。"
             f"<br><span class='resp'>责任单位（责任人）：{responsible_words(g)}；"
             f"整改时限：{deadline_words(r['deadline'], r['deadline_source'])}。</span></li>"
         )

@@ -37,7 +37,7 @@ CSS = """
 .pl .dochead .bureau { font-size: 22pt; font-weight: 700; letter-spacing: 0.15em; }
 .pl .dochead .docno { font-size: 10.5pt; margin-top: 2pt; }
 .pl .to { margin: 4pt 0 2pt 0; }
-.pl p.sub { margin: 6pt 0 0 0; }
+.pl p.sub { margin: 6pt 0 0 0; break-after: avoid; page-break-after: avoid; }
 .pl .sign { text-align: right; margin: 14pt 2em 10pt 0; break-inside: avoid; }
 .pl .sign p { margin: 0; }
 .pl .colophon { margin-top: 14pt; border-top: 1pt solid #212121; border-bottom: 1pt solid #212121;
