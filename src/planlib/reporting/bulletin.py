@@ -27,7 +27,9 @@ from ..periods import parse_period
 from .html import BEIJING, e
 
 REPORT_KEYS = ("bureau", "number_prefix", "cc", "report_to", "signature")
-"""The keys of the ``[report]`` table."""
+"""The keys of the ``[report]`` table that this module reads."""
+OTHER_KEYS = ("supervision",)
+"""Sub-tables of ``[report]`` others read (``[report.supervision]``: the 督办 escalation)."""
 
 UNIT_WORDS = ("县", "市", "区")
 """How 通报 name the kinds of county-level units they are sent to: 各县（市、区）."""
@@ -54,10 +56,11 @@ def report_settings(data_dir: str | Path, issuer: str, root_name: str) -> dict[s
         ws = None  # a broken planlib.toml is reported by the commands that read it
     raw: dict[str, Any] = dict(ws.report) if ws is not None else {}
     where = str(ws.config_path) if ws is not None else "planlib.toml"
-    unknown = sorted(set(raw) - set(REPORT_KEYS))
+    unknown = sorted(set(raw) - set(REPORT_KEYS) - set(OTHER_KEYS))
     if unknown:
         raise PlanlibError(
-            f"{where} 的 [report] 有未知的项：{'、'.join(unknown)}（可用：{'、'.join(REPORT_KEYS)}）"
+            f"{where} 的 [report] 有未知的项：{'、'.join(unknown)}"
+            f"（可用：{'、'.join(REPORT_KEYS + OTHER_KEYS)}）"
         )
     bureau = str(raw.get("bureau") or default_bureau(issuer, root_name))
     return {

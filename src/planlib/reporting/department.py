@@ -12,7 +12,7 @@ from .context import ReportContext
 from .followup import items_for, supervision_section
 from .html import Html, _value_text, badge, chart_rows, e, figure_html, table, value_texts
 from .overview import since_text
-from .sections import _cards, _still_needed_text, children, overview_org
+from .sections import _cards, children, overview_org, still_needed_text
 
 
 def departments(ctx: ReportContext) -> list[str]:
@@ -148,7 +148,7 @@ def department_followup(ctx: ReportContext, department: str, org: str | None = N
             "单位": behind["org_name"],
             "本期值": value_texts(behind),
             "目标": behind["target_text"],
-            "还需": [_still_needed_text(r) or "—" for r in behind.itertuples(index=False)],
+            "还需": [still_needed_text(r) or "—" for r in behind.itertuples(index=False)],
             "何时起未达标": [
                 since_text(s, int(q)) + (f"（连续{int(q)}个季度）" if int(q) > 1 else "")
                 for s, q in zip(behind["since"], behind["quarters_behind"], strict=True)

@@ -17,7 +17,7 @@ import pandas as pd
 from ..periods import parse_period
 from .context import ReportContext
 from .html import Html, date_words, e
-from .sections import _still_needed_text
+from .sections import still_needed_text
 
 QUARTER_WORDS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 LAPSES = ("未报送", "台账未报送")
@@ -90,7 +90,7 @@ def unit_words(r: Any, run: bool = True) -> str:
         return f"{name}（任务进展台账未报送）"
     if str(r.follow_up) == "已整改":
         return f"{name}（已达到目标）"
-    need = _still_needed_text(r)
+    need = still_needed_text(r)
     parts = [f"还需{need}" if need else "", run_words(r) if run else ""]
     text = "，".join(p for p in parts if p)
     return f"{name}（{text}）" if text else name

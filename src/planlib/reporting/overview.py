@@ -33,10 +33,10 @@ from .sections import (
     _counts,
     _judged_goal,
     _rows,
-    _still_needed_text,
     _unit_row,
     children,
     standing,
+    still_needed_text,
     targets_table,
 )
 
@@ -187,7 +187,7 @@ def overview_risks(ctx: ReportContext, org: str) -> Html:
             sentence += f"；预计年底约{projected}，{again}{e(r.projected_status)}"
         if len(missed):
             worst = _worst(missed)
-            need = _still_needed_text(worst)
+            need = still_needed_text(worst)
             sentence += (
                 f"；{len(missed)}个下级单位未达标，差距最大的是{e(worst.org_name)}"
                 f"（{_value_text(worst.value_shown, worst.precision, str(worst.unit))}"
@@ -300,7 +300,7 @@ def _followup_by_behind(ctx: ReportContext, org: str) -> Html:
         longest = mine.sort_values("quarters_behind", ascending=False, kind="stable")
         items = "；".join(
             f"{e(r.indicator_name)}（{since_text(r.since, int(str(r.quarters_behind)))}"
-            + (f"，还需{t}" if (t := _still_needed_text(r)) else "")
+            + (f"，还需{t}" if (t := still_needed_text(r)) else "")
             + "）"
             for r in longest.head(3).itertuples(index=False)
         )

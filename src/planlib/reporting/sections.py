@@ -189,7 +189,7 @@ def rounding_words(r: Any) -> str:
     """「按公布精度达标，尚差N人」 for a row 达标 only as printed (55.954% of 56%), else ""."""
     if not bool(getattr(r, "met_by_rounding", False)) or str(r.status) != "达标":
         return ""
-    need = _still_needed_text(r)
+    need = still_needed_text(r)
     return f"按公布精度达标，尚差{need}" if need else ""
 
 
@@ -231,7 +231,7 @@ def _gap_for_reader(rows: pd.DataFrame) -> pd.Series:
     return gap.where(~lower, -gap)
 
 
-def _still_needed_text(r: Any) -> str:
+def still_needed_text(r: Any) -> str:
     """还需: the count to add (or, for a lower-is-better rate, to shed) to reach the target."""
     n = getattr(r, "still_needed", float("nan"))
     try:
@@ -263,7 +263,7 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
                     _gap_for_reader(rows), rows["unit"], rows["precision"], strict=True
                 )
             ],
-            "还需": [_still_needed_text(r) for r in rows.itertuples(index=False)],
+            "还需": [still_needed_text(r) for r in rows.itertuples(index=False)],
             "状态": [badge(s) for s in rows["status"]],
             "说明": [_reason(r) for r in rows.itertuples(index=False)],
         }
