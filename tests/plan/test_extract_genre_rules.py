@@ -114,3 +114,55 @@ def test_a_number_no_target_takes_is_said_with_its_line() -> None:
         "某县教育局2024年工作要点\n一、任务\n1.办学。每季度召开3次调度会。\n", codes=False
     )
     assert any(w.line == 3 and "3次" in w.message for w in r.warnings)
+
+
+@pytest.mark.parametrize("between", ["。（责任股室：党建办）", "（责任股室：党建办）", "。", ""])
+def test_a_run_in_series_goes_on_after_any_clause_end(between: str) -> None:
+    p = _plan(
+        "一、党的建设\n一是加强政治建设，实现学习全覆盖"
+        f"{between}二是深化作风建设，开展督查6次。（责任股室：纪检组）\n"
+    )
+    assert [t.title[:6] for t in p.tasks] == ["加强政治建设", "深化作风建设"]
+    if "党建办" in between:
+        assert p.tasks[0].lead_units + p.tasks[0].responsible_units == ("党建办",)
+
+
+@pytest.mark.parametrize("mark", ["第{}，", "第{}、", "第{}是"])
+def test_ordinal_headings_on_their_own_lines_over_body_paragraphs(mark: str) -> None:
+    body = "".join(
+        f"{mark.format(n)}着力办好{what}。\n　　{text}\n"
+        for n, what, text in (
+            ("一", "学前教育", "新建幼儿园4所，毛入园率达到90%。首先，扩大资源；其次，提升质量。"),
+            ("二", "义务教育", "巩固率达到98%。"),
+            ("三", "职业教育", "培训农民工3000人次。"),
+        )
+    )
+    p = _plan("今年全县教育工作要坚持稳中求进。\n" + body)
+    assert [t.title for t in p.tasks] == ["着力办好学前教育", "着力办好义务教育", "着力办好职业教育"]
+    assert [len(t.targets) for t in p.tasks] == [2, 1, 1]
+
+
+def test_paragraph_tasks_without_sections() -> None:
+    p = _plan(
+        "　　今年全县教育工作以立德树人为根本，坚持稳中求进，办好人民满意教育。\n"
+        "　　扩大学前教育资源。新建幼儿园4所，毛入园率达到90%。\n"
+        "　　推进义务教育均衡。巩固率达到98%，消除大班额。\n"
+        "　　加强教师队伍建设。招聘教师120名，培训教师3000人次。\n"
+        "　　维护校园安全稳定。开展安全检查4次。\n"
+    )
+    assert [t.title for t in p.tasks] == [
+        "扩大学前教育资源", "推进义务教育均衡", "加强教师队伍建设", "维护校园安全稳定"
+    ]  # fmt: skip
+    assert sum(len(t.targets) for t in p.tasks) == 6
+
+
+@pytest.mark.parametrize("gap", [" ", ""])
+def test_an_item_right_after_a_mid_line_heading_is_kept(gap: str) -> None:
+    line = (
+        "某县教育局2024年工作要点 今年工作总体平稳。 一、发展基础教育 1.扩大学位供给。新建学校4所。"
+        "2.加强师资。招聘教师90名。 二、提升职业教育服务能力" + gap + "3.深化产教融合。建设实训基地2个。"
+        "4.扩大招生。招生3000人。 打印本页 关闭窗口 版权所有：某县教育局 备案号：某ICP备12345678号"
+    )
+    r = planlib.extract_plan(line, codes=False)
+    assert [t.id for t in r.plan.tasks] == ["1.1", "1.2", "2.3", "2.4"]
+    assert not any("截断" in w.message for w in r.warnings), r.warnings

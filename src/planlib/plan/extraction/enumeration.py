@@ -28,7 +28,7 @@ Lines = list[tuple[int, str]]
 _CN = "[一二三四五六七八九十]{1,3}"
 _RUN_IN_RES: dict[str, re.Pattern[str]] = {
     "shi": re.compile(rf"({_CN})是(?![的否不])"),
-    "ordinal": re.compile(rf"第({_CN})[，,、：:]"),
+    "ordinal": re.compile(rf"第({_CN})(?:[，,、：:]|是(?![的否不]))"),
     "sequence": re.compile(r"(首先|其次|再次|然后|最后)[，,、：:]"),
 }
 _SEQUENCE = {"首先": 1, "其次": 2, "再次": 3, "然后": 3}
@@ -36,10 +36,13 @@ NEXT = -1
 """The number of 最后 (last): whatever comes next in the sequence."""
 RUN_IN_STYLES = frozenset(_RUN_IN_RES)
 
-# where a run-in item may start: the start of a line, or after a closed clause
-_RUN_IN_START_RE = re.compile(
-    rf"(?:(?<=^)|(?<=[。；;：:！？]))(?:{_CN}是(?![的否不])|第{_CN}[，,、：:]|(?:首先|其次|再次|然后|最后)[，,、：:])"
+# a run-in marker anywhere; it starts an item at the start of a line, after a closed clause
+# or a closing bracket (…。（责任股室：党建办）二是…), or, with no mark before it, when it is
+# the next of its series on the line (一是…，…二是…)
+_RUN_IN_ANY_RE = re.compile(
+    rf"{_CN}是(?![的否不])|第{_CN}(?:[，,、：:]|是(?![的否不]))|(?:首先|其次|再次|然后|最后)[，,、：:]"
 )
+_CLAUSE_END = "。；;：:！？）)」】"
 # a line-start marker glued after a closed sentence or clause: …。2.推进 / …）（三）加强
 _GLUED_RE = re.compile(
     r"(?<=[。；;）)】])\s*(?=(?:\d{1,3}[.、](?![\d%])|（[一二三四五六七八九十\d]{1,3}）"
@@ -115,7 +118,7 @@ def split_lines(lines: Sequence[tuple[int, str]]) -> Lines:
         if len(pieces) > 1 and sorted(map(len, pieces))[len(pieces) // 2] < 6:
             pieces = [text]
         for piece in pieces:
-            for part in _cut_heading(piece) if len(piece) > _HEADED else [piece]:
+            for part in _cut_heading(piece) if len(piece) > 8 else [piece]:
                 glued = _cut(part, _GLUED_RE) if len(part) > 8 else [part]
                 out.extend((number, p) for p in glued)
     return out
@@ -142,7 +145,7 @@ _RUN_ON_TITLE_RE = re.compile(
 )
 # a section heading glued to its first item: 一、总体要求1.推进… / 一、总体要求（一）推进…
 _RUN_ON_HEADING_RE = re.compile(
-    r"[一二三四五六七八九十]{1,3}、[^，。；：、（]{2,30}?(?=(?<!\d)1[.、](?!\d)|（一）|（1）)"
+    r"[一二三四五六七八九十]{1,3}、[^，。；：、（]{2,30}?(?=(?<!\d)\d{1,3}[.、](?![\d%])|（[一二三四五六七八九十\d]{1,3}）)"
 )
 
 
@@ -150,7 +153,7 @@ def _cut_heading(text: str) -> list[str]:
     """A long line cut after a run-on title at its start, and after every section heading
     glued to the first item under it."""
     pieces: list[str] = []
-    title = _RUN_ON_TITLE_RE.match(text)
+    title = _RUN_ON_TITLE_RE.match(text) if len(text) > _HEADED else None
     if title and title.end() < len(text):
         pieces.append(text[: title.end()])
         text = text[title.end() :]
@@ -166,9 +169,26 @@ def split_run_ins(lines: Sequence[tuple[int, str]]) -> Lines:
 
 
 def _run_in_starts(text: str) -> list[str]:
-    cuts = [m.start() for m in _RUN_IN_START_RE.finditer(text)]
+    cuts = [at for at, _ in run_in_places(text)]
     bounds = sorted({0, *[c for c in cuts if c > 0], len(text)})
     return [text[a:b] for a, b in pairwise(bounds) if text[a:b].strip()]
+
+
+def run_in_places(text: str) -> list[tuple[int, tuple[str, int, int]]]:
+    """Where run-in items start in a line, with their markers (see :data:`_RUN_IN_ANY_RE`)."""
+    places: list[tuple[int, tuple[str, int, int]]] = []
+    last: dict[str, int] = {}
+    for m in _RUN_IN_ANY_RE.finditer(text):
+        mark = run_in_marker(text[m.start() : m.end() + 1])
+        if mark is None:
+            continue
+        style, number, _ = mark
+        after_mark = m.start() == 0 or text[m.start() - 1] in _CLAUSE_END
+        in_series = style in last and number in (last[style] + 1, NEXT)
+        if after_mark or in_series:
+            places.append((m.start(), mark))
+            last[style] = number if number != NEXT else last.get(style, 0) + 1
+    return places
 
 
 def _counts(lines: Sequence[tuple[int, str]]) -> tuple[int, int, int, list[str]]:
@@ -182,9 +202,8 @@ def _counts(lines: Sequence[tuple[int, str]]) -> tuple[int, int, int, list[str]]
             sections += 1
         elif item_marker(s):
             items += 1
-        for m in _RUN_IN_START_RE.finditer(s):
-            mark = run_in_marker(s[m.start() :])
-            if mark and mark[1] in (1, 2, NEXT):
+        for _, mark in run_in_places(s):
+            if mark[1] in (1, 2, NEXT):
                 run_ins += 1
                 if mark[0] not in kinds:
                     kinds.append(mark[0])
@@ -207,14 +226,16 @@ def opens_with_title(line: str) -> bool:
 
 
 def uses_paragraphs(lines: Sequence[tuple[int, str]]) -> bool:
-    """Whether a plan's tasks are unnumbered paragraphs: it has section headings, no item
-    numbers of any kind, its lines are whole paragraphs (each closes its sentence) and most
-    paragraphs under the headings open with a title sentence."""
-    sections, items, run_ins, _ = _counts(lines)
-    if sections < 1 or items or run_ins >= 2:
+    """Whether a plan's tasks are unnumbered paragraphs: it has no item numbers of any kind,
+    its lines are whole paragraphs (each closes its sentence) and most paragraphs under its
+    headings (or after its opening paragraph, when it has none) open with a title sentence."""
+    _, items, run_ins, _ = _counts(lines)
+    if items or run_ins >= 2:
         return False
     squeezed = [squeeze(t) for _, t in lines]
-    first = next((i for i, s in enumerate(squeezed) if section_marker(s)), 0)
+    # under the first heading; without headings, after the opening paragraph
+    first = next((i for i, s in enumerate(squeezed) if section_marker(s)), None)
+    first = first if first is not None else 1
     body = [s for s in squeezed[first:] if s and not section_marker(s)]
     whole = [s for s in body if s.endswith(("。", "）", ")", "；"))]
     titled = [s for s in whole if opens_with_title(s)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .structure import has_clause_label, item_marker, section_marker
 from .text import squeeze
 
 _LEADERS_RE = re.compile(r".{1,60}?[.…·．_‥⋯—-]{3,}\s*\d{1,3}")
@@ -20,6 +21,8 @@ _GAP_NUMBER_RE = re.compile(r"\S.{0,60}?\s{2,}\d{1,3}\s*")
 _SENTENCE_RE = re.compile(r"[，。；！？,;]")
 _KEY_VALUE_RE = re.compile(r"[\u4e00-\u9fff]{2,6}[：:][^，。；！？]{0,60}")
 _PAGE_RE = re.compile(r"\d{1,3}")
+_CLOSED = tuple("。；！？）)」】")
+_BRACKET_RE = re.compile(r"[（）()【】]")
 
 
 def contents_lines(lines: Sequence[tuple[int, str]]) -> set[int]:
@@ -87,3 +90,25 @@ def fields_after_title(after_title: Sequence[tuple[int, str]]) -> set[int]:
         if is_key_value(s):
             out.add(k)
     return out
+
+
+def trailing(lines: Sequence[tuple[int, str]]) -> int:
+    """How many lines at the end are a page's footer (打印本页, 版权所有：…, 备案号：…): short
+    lines without a sentence, a bracket, a number or a responsibility label, and key：value
+    fields — never the last item's clause (牵头处室：办公室) or heading."""
+    count = 0
+    for _, text in reversed(lines):
+        s = squeeze(text)
+        if not s:
+            count += 1
+            continue
+        if has_clause_label(s) or item_marker(s) or section_marker(s):
+            break
+        short = len(s) <= 12 and not _SENTENCE_RE.search(s) and not _BRACKET_RE.search(s)
+        if not (is_key_value(s) or (short and not any(c.isdigit() for c in s))):
+            break
+        count += 1
+    # a footer follows a finished text: a wrapped line cut short (…勤工俭 / 学办公) is no footer
+    rest = [squeeze(t) for _, t in lines[: len(lines) - count]]
+    last = next((r for r in reversed(rest) if r), "")
+    return count if count and last.endswith(_CLOSED) else 0

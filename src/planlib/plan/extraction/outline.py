@@ -76,6 +76,7 @@ class _OutlineReader:
         self.items = items
         self.blocks: list[Block] = [Block("preamble")]
         self.sub_style = _subsection_style(lines) if items == "numbered" else None
+        self.sectionless = not any(section_marker(squeeze(t)) for _, t in lines)
         self.item_style: str | None = "arabic" if self.sub_style else None
         self.group = ""
         self.restarted: int | None = None  # the line where numbering restarted in a subsection
@@ -102,7 +103,9 @@ class _OutlineReader:
         mark = self._marker(s)
         if mark and self._subsection(number, text, s, mark, opens):
             return
-        if mark and opens and self._item(number, text, s, mark, current):
+        # a run-in piece was cut where its series goes on: it opens whatever came before
+        run_in = self.items == "run_in"
+        if mark and (opens or run_in) and self._item(number, text, s, mark, current):
             return
         self._continue(number, text, s, current)
 
@@ -125,10 +128,9 @@ class _OutlineReader:
         if self.items == "run_in":
             return run_in_marker(s)
         if self.items == "paragraphs":
-            in_section = self.last_section > 0
-            return (
-                ("paragraph", self.last_item + 1, 0) if in_section and opens_with_title(s) else None
-            )
+            # under a heading, or (a plan without headings) after the opening paragraph
+            placed = self.last_section > 0 or (self.sectionless and bool(self.blocks[0].lines))
+            return ("paragraph", self.last_item + 1, 0) if placed and opens_with_title(s) else None
         return item_marker(s)
 
     def _section(self, number: int, text: str, s: str, opens: bool) -> bool:

@@ -27,7 +27,10 @@ def chinese_number(word: str) -> int | None:
     return value if value > 0 else None
 
 
-_SECTION_RE = re.compile(r"^(?:第)?([一二三四五六七八九十]{1,3})(?:部分)?[、.]")
+# 一、 or 第一部分 (第一、 alone is an ordinal item, :mod:`.enumeration`)
+_SECTION_RE = re.compile(
+    r"^(?:第([一二三四五六七八九十]{1,3})部分[、.：:]?|([一二三四五六七八九十]{1,3})[、.])"
+)
 _ITEM_RES: dict[str, re.Pattern[str]] = {
     "arabic": re.compile(r"^(\d{1,3})[.、](?![\d%])"),
     "paren_cn": re.compile(r"^（([一二三四五六七八九十]{1,3})）"),
@@ -59,7 +62,7 @@ def section_marker(line: str) -> tuple[int, int] | None:
     m = _SECTION_RE.match(line)
     if not m:
         return None
-    number = chinese_number(m.group(1))
+    number = chinese_number(m.group(1) or m.group(2))
     return (number, m.end()) if number else None
 
 
@@ -112,6 +115,11 @@ TEXT_LABEL_RE = re.compile(
     r"工作任务|主要措施|工作措施|具体措施|推进措施|保障措施|主要举措|工作举措|具体举措|"
     r"工作要求|完成时限|时间节点|工作内容|主要内容|具体内容)[：:]"
 )
+
+
+def has_clause_label(text: str) -> bool:
+    """Whether a text holds a responsibility label (牵头处室：, 责任单位：…)."""
+    return bool(_ANY_LABEL_RE.search(text))
 
 
 def closes_strongly(prev_end: str) -> bool:

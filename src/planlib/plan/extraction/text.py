@@ -245,7 +245,12 @@ def drop_furniture(
             opening = blob[:20]
         kept.append((number, text, opening))
     repeated = repeated_in(body, {o for _, _, o in kept if o is not None})
-    return [(n, t) for n, t, o in kept if o is None or o not in repeated]
+    out = [(n, t) for n, t, o in kept if o is None or o not in repeated]
+    if keep_numbers:
+        return out  # a table's last cells (长期坚持) may look like a footer
+    from .furniture import trailing
+
+    return out[: len(out) - trailing(out)]
 
 
 def _furniture(squeezed: str) -> bool:
