@@ -138,7 +138,11 @@ def test_ordinal_headings_on_their_own_lines_over_body_paragraphs(mark: str) -> 
         )
     )
     p = _plan("今年全县教育工作要坚持稳中求进。\n" + body)
-    assert [t.title for t in p.tasks] == ["着力办好学前教育", "着力办好义务教育", "着力办好职业教育"]
+    assert [t.title for t in p.tasks] == [
+        "着力办好学前教育",
+        "着力办好义务教育",
+        "着力办好职业教育",
+    ]
     assert [len(t.targets) for t in p.tasks] == [2, 1, 1]
 
 
@@ -160,7 +164,9 @@ def test_paragraph_tasks_without_sections() -> None:
 def test_an_item_right_after_a_mid_line_heading_is_kept(gap: str) -> None:
     line = (
         "某县教育局2024年工作要点 今年工作总体平稳。 一、发展基础教育 1.扩大学位供给。新建学校4所。"
-        "2.加强师资。招聘教师90名。 二、提升职业教育服务能力" + gap + "3.深化产教融合。建设实训基地2个。"
+        "2.加强师资。招聘教师90名。 二、提升职业教育服务能力"
+        + gap
+        + "3.深化产教融合。建设实训基地2个。"
         "4.扩大招生。招生3000人。 打印本页 关闭窗口 版权所有：某县教育局 备案号：某ICP备12345678号"
     )
     r = planlib.extract_plan(line, codes=False)
