@@ -27,6 +27,11 @@ Measured 6 Dec 2026 (2-core VM shared with other work, so a few tenths of a seco
 - ``html``     1.40 (1.36) / 3.15 (1.54) / 6.36 (1.55) /  8.46 (1.03); 6.1×
 - the 200-item plan (65 kB): 0.18 s.
 
+After issue 25 (structure first: enumerations, quantities by grammar, furniture by shape),
+6 Dec 2026, same VM, ``--sizes 0.25 0.5 1``, s/MB at 1 MB: ``lines`` 1.71, ``one_line`` 1.83,
+``prose`` 2.35, ``html`` 1.75; 1 MB ÷ 0.25 MB 5.1 / 5.4 / 6.0 / 5.1 (linear ≈ 4, noisy); the
+200-item plan: 0.16 s.
+
 The work done is linear (``tests/plan/test_extract_scaling.py`` counts it); the 11.6× of
 ``lines`` at 8 MB was not investigated further: ``html``, the same paragraphs through the same
 steps after reading, took 8.5 s in the same run, so it is likely the shared machine.
