@@ -23,13 +23,14 @@ from .breakdown import read_breakdown
 from .enumeration import RUN_IN_STYLES as RUN_IN
 from .enumeration import run_in_marker, split_lines, split_run_ins, uses_paragraphs, uses_run_in
 from .framework import read_framework
+from .furniture import drop_page_furniture
 from .goals import read_goals
 from .outline import outline
 from .readers import read_document
 from .structure import Block, count_clauses, find_clause, item_marker, section_marker
 from .tables import Table, find_tables
 from .targets import find_targets
-from .text import LinedText, drop_furniture
+from .text import LinedText
 from .titles import header_line, read_title, split_title
 from .warnings import ExtractionWarning, collapse
 
@@ -141,12 +142,12 @@ class _Extractor:
 
     def run(self, text: str, hint: str | None = None, *, named: bool = False) -> Extraction:
         lines = split_lines(list(enumerate(text.splitlines(), start=1)))
-        kept = drop_furniture(lines, header_line(lines))
+        kept = drop_page_furniture(lines, header_line(lines))
         head = read_title(lines, kept, hint, named=named)
         title, year, issuer, body = head.title, head.year, head.issuer, head.body
         self.year = year
         # a table flattened to one cell per line numbers its rows on lines of their own
-        numbered = drop_furniture(lines, header_line(lines), keep_numbers=True)
+        numbered = drop_page_furniture(lines, header_line(lines), keep_numbers=True)
         taken = {n for n, _ in kept} - {n for n, _ in body}  # the title's lines
         table_body = [(n, t) for n, t in numbered if n not in taken]
         tables = find_tables(table_body)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from .structure import has_clause_label, item_marker, section_marker
-from .text import squeeze
+from .text import drop_furniture, squeeze
 
 _LEADERS_RE = re.compile(r".{1,60}?[.…·．_‥⋯—-]{3,}\s*\d{1,3}")
 _GAP_NUMBER_RE = re.compile(r"\S.{0,60}?\s{2,}\d{1,3}\s*")
@@ -112,3 +112,16 @@ def trailing(lines: Sequence[tuple[int, str]]) -> int:
     rest = [squeeze(t) for _, t in lines[: len(lines) - count]]
     last = next((r for r in reversed(rest) if r), "")
     return count if count and last.endswith(_CLOSED) else 0
+
+
+def drop_page_furniture(
+    lines: Sequence[tuple[int, str]], header: str | None, *, keep_numbers: bool = False
+) -> list[tuple[int, str]]:
+    """:func:`.text.drop_furniture` (furniture by its words, repeated headers, summary blobs)
+    after contents lists are taken out, and a page footer after it (not when ``keep_numbers``:
+    a table's last cells, 长期坚持, may look like one)."""
+    contents = contents_lines(lines)
+    kept = drop_furniture(
+        [p for k, p in enumerate(lines) if k not in contents], header, keep_numbers=keep_numbers
+    )
+    return kept if keep_numbers else kept[: len(kept) - trailing(kept)]

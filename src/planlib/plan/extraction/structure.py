@@ -10,8 +10,19 @@ from dataclasses import dataclass, field
 
 from .text import LinedText, normalise, squeeze
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}  # fmt: skip
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def chinese_number(word: str) -> int | None:
@@ -37,8 +48,19 @@ _ITEM_RES: dict[str, re.Pattern[str]] = {
     "paren_num": re.compile(r"^（(\d{1,3})）"),
 }
 _CLOSERS = tuple('。）)；;：:！!？?”"」】')
-_TITLE_ENDINGS = ("工作要点", "工作计划", "要点", "计划", "工作安排", "安排", "方案", "分解表",
-                  "任务表", "清单", "一览表")  # fmt: skip
+_TITLE_ENDINGS = (
+    "工作要点",
+    "工作计划",
+    "要点",
+    "计划",
+    "工作安排",
+    "安排",
+    "方案",
+    "分解表",
+    "任务表",
+    "清单",
+    "一览表",
+)
 _TITLE_RE = re.compile(
     r"(\d{4}|[〇零一二三四五六七八九]{4})年.{0,30}"
     r"(工作要点|工作计划|要点|计划|工作安排|安排|方案|分解表|任务表|清单|一览表)"

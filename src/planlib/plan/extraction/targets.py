@@ -34,9 +34,29 @@ def _verbs() -> tuple[str, ...]:
     return tuple(sorted((w for ws in g.verbs.values() for w in ws), key=len, reverse=True))
 
 
-_LEADS = ("全市", "全省", "全县", "全区", "各县（市、区）", "各县市区", "各地", "确保", "其中",
-          "同时", "并且", "到年底", "年底前", "年内", "今年", "当年", "全年", "和", "及", "以及",
-          "并")  # fmt: skip
+_LEADS = (
+    "全市",
+    "全省",
+    "全县",
+    "全区",
+    "各县（市、区）",
+    "各县市区",
+    "各地",
+    "确保",
+    "其中",
+    "同时",
+    "并且",
+    "到年底",
+    "年底前",
+    "年内",
+    "今年",
+    "当年",
+    "全年",
+    "和",
+    "及",
+    "以及",
+    "并",
+)
 # a year, or a sub-item number inside an item: （1） 1. ① 一是
 # (matched at a position: ``match`` anchors there, as ``^`` would at the start of a phrase)
 _LEAD_RE = re.compile(
@@ -215,8 +235,16 @@ def _read_coverage(
     if not subject:
         return Found(m.start(), m.end(), None, f"「{raw}」没有指标名称")
     indicator = subject if subject.endswith("覆盖率") else subject + "覆盖率"
-    target = Target(indicator, ">=", 100.0, "%", code=_code(lookup, indicator),
-                    aspirational=aspirational, scope="rate", source=source)  # fmt: skip
+    target = Target(
+        indicator,
+        ">=",
+        100.0,
+        "%",
+        code=_code(lookup, indicator),
+        aspirational=aspirational,
+        scope="rate",
+        source=source,
+    )
     return Found(start, m.end(), target)
 
 

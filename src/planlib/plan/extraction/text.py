@@ -145,11 +145,42 @@ def squeeze(text: str) -> str:
 # --- page furniture -------------------------------------------------------------------------------
 
 _FURNITURE_WORDS = {
-    "vip专免", "vip", "海报", "侵权投诉", "摘要：", "摘要", "展开>>", "收起<<", "展开", "收起",
-    "下载", "立即下载", "免费下载", "举报", "分享", "收藏", "打印", "关闭", "关闭窗口", "打印本页",
-    "阅读全文", "点击查看全文", "查看全文", "返回顶部", "上一页", "下一页", "相关文档", "相关推荐",
-    "字号：大中小", "【大中小】", "【打印】", "【关闭】", "扫一扫", "扫码下载", "版权声明",
-}  # fmt: skip
+    "vip专免",
+    "vip",
+    "海报",
+    "侵权投诉",
+    "摘要：",
+    "摘要",
+    "展开>>",
+    "收起<<",
+    "展开",
+    "收起",
+    "下载",
+    "立即下载",
+    "免费下载",
+    "举报",
+    "分享",
+    "收藏",
+    "打印",
+    "关闭",
+    "关闭窗口",
+    "打印本页",
+    "阅读全文",
+    "点击查看全文",
+    "查看全文",
+    "返回顶部",
+    "上一页",
+    "下一页",
+    "相关文档",
+    "相关推荐",
+    "字号：大中小",
+    "【大中小】",
+    "【打印】",
+    "【关闭】",
+    "扫一扫",
+    "扫码下载",
+    "版权声明",
+}
 _FURNITURE_RES = [
     re.compile(p)
     for p in (
@@ -212,11 +243,8 @@ def drop_furniture(
     number alone on a line (``12``, ``12 |``): in a table flattened to one cell per line it
     is a row number, not a page number.
     """
-    from .furniture import contents_lines
-
     squeezed = [squeeze(t) for _, t in lines]
-    contents = contents_lines(lines)
-    furniture = [_furniture(s) or k in contents for k, s in enumerate(squeezed)]
+    furniture = [_furniture(s) for s in squeezed]
     counts = Counter(squeezed)
     running = {s for s, n in counts.items() if n >= 3 and _could_be_header(s)}
     # the text a summary blob repeats, without the headers a page break put into it
@@ -245,12 +273,7 @@ def drop_furniture(
             opening = blob[:20]
         kept.append((number, text, opening))
     repeated = repeated_in(body, {o for _, _, o in kept if o is not None})
-    out = [(n, t) for n, t, o in kept if o is None or o not in repeated]
-    if keep_numbers:
-        return out  # a table's last cells (长期坚持) may look like a footer
-    from .furniture import trailing
-
-    return out[: len(out) - trailing(out)]
+    return [(n, t) for n, t, o in kept if o is None or o not in repeated]
 
 
 def _furniture(squeezed: str) -> bool:
