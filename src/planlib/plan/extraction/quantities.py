@@ -46,6 +46,9 @@ class Grammar:
     opening_verbs: tuple[str, ...]
     aspirational: tuple[str, ...]
     firm: tuple[str, ...]
+    leads: tuple[str, ...]
+    modals: tuple[str, ...]
+    opening_modals: tuple[str, ...]
 
     @property
     def rates(self) -> tuple[str, ...]:
@@ -76,6 +79,9 @@ def grammar() -> Grammar:
         opening_verbs=words(raw["opening_verbs"]),
         aspirational=words(raw["aspirational"]),
         firm=words(raw["firm"]),
+        leads=words(raw["leads"]),
+        modals=words(raw["modals"]),
+        opening_modals=words(raw["opening_modals"]),
     )
 
 

@@ -34,37 +34,12 @@ def _verbs() -> tuple[str, ...]:
     return tuple(sorted((w for ws in g.verbs.values() for w in ws), key=len, reverse=True))
 
 
-_LEADS = (
-    "全市",
-    "全省",
-    "全县",
-    "全区",
-    "各县（市、区）",
-    "各县市区",
-    "各地",
-    "确保",
-    "其中",
-    "同时",
-    "并且",
-    "到年底",
-    "年底前",
-    "年内",
-    "今年",
-    "当年",
-    "全年",
-    "和",
-    "及",
-    "以及",
-    "并",
-)
 # a year, or a sub-item number inside an item: （1） 1. ① 一是
 # (matched at a position: ``match`` anchors there, as ``^`` would at the start of a phrase)
 _LEAD_RE = re.compile(
     r"((到|至)?\d{4}年(底|末)?(前)?|（\d{1,2}）|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、]|[①-⑳]"
     r"|[⑴-⒇]|[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}|首先|其次|再次|最后)"
 )
-_MODALS = ("力争", "确保", "要", "须", "必须", "将", "努力", "争取")
-_OPENING_MODALS = ("力争", "确保", "努力", "争取")
 _NOUN_RE = re.compile(r"[^，。；：、！？（）]{1,20}")
 _TAIL_RE = re.compile(r"[^，。；：！？]{0,8}")
 _YEAR_RE = re.compile(r"(?:到|至)(20\d\d)年")
@@ -95,7 +70,7 @@ def _strip_leads(phrase: str) -> str:
         if m and m.end() > pos:
             pos = m.end()
             changed = True
-        for word in _LEADS:
+        for word in grammar().leads:
             if phrase.startswith(word, pos) and end - pos > len(word):
                 pos += len(word)
                 changed = True
@@ -347,12 +322,12 @@ def _strip_modals(subject: str) -> str:
     changed = True
     while changed:
         changed = False
-        for word in _MODALS:
+        for word in grammar().modals:
             if subject.endswith(word, start, end) and end - start >= len(word):
                 end -= len(word)
                 changed = True
             if (
-                word in _OPENING_MODALS
+                word in grammar().opening_modals
                 and subject.startswith(word, start, end)
                 and end - start > len(word)
             ):
