@@ -54,8 +54,9 @@ def _with_kind(ctx: ReportContext, items: pd.DataFrame) -> pd.DataFrame:
     return out.fillna({"kind": "", "comparator": ""})
 
 
-def quarter_words(periods: Any) -> str:
-    """Quarters not reported, as a 督办 row says them: 三季度未报送, 二、三季度未报送."""
+def quarter_words(periods: Any, lapse: str = "未报送") -> str:
+    """Quarters without data, as a 督办 row says them: 三季度未报送, 二、三季度未报送 (a unit
+    that owes a return), or with ``lapse`` 数据不全 (a total one of its parts left empty)."""
     codes = [p for p in str(periods or "").replace("，", ",").split(",") if p.strip()]
     if not codes:
         return ""
@@ -63,7 +64,7 @@ def quarter_words(periods: Any) -> str:
     return (
         "、".join(w.removesuffix("季度") for w in words[:-1])
         + ("、" if len(words) > 1 else "")
-        + f"{words[-1]}未报送"
+        + f"{words[-1]}{lapse}"
     )
 
 
@@ -71,7 +72,9 @@ def run_words(r: Any) -> str:
     """How long a unit has been behind: 一季度起连续3个季度，三季度未报送."""
     n = int(float(getattr(r, "quarters_behind", 0) or 0))
     since = str(getattr(r, "since", "") or "")
-    missing = quarter_words(getattr(r, "missing_periods", ""))
+    # a county owes its return; a city's total is only incomplete when a county's is missing
+    owes = str(getattr(r, "level", "county") or "county") == "county"
+    missing = quarter_words(getattr(r, "missing_periods", ""), "未报送" if owes else "数据不全")
     if not since or (n <= 1 and not missing):
         text = "本季度起"
     else:
