@@ -140,11 +140,6 @@ def test_a_breakdown_table_gives_the_same_draft_in_every_format(
     assert draft(planlib.extract_plan(breakdown_files[kind], codes=False).plan) == want
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="H1's enumeration.split_lines cuts a table row at an item number glued inside a "
-    "cell (1.…；2.…), so the row loses its cells; asked in /tmp/coord/requests.md",
-)
 def test_cells_listing_numbered_items_keep_their_row(tmp_path: Path) -> None:
     rows = [
         BREAKDOWN_HEADER,

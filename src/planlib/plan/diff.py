@@ -15,9 +15,20 @@ import pandas as pd
 from .model import Plan, Target, Task
 
 KINDS: tuple[str, ...] = (
-    "任务新增", "任务删除", "任务变更", "部门变更", "时限变更",
-    "目标新增", "目标删除", "目标提高", "目标降低", "比较方式变更", "单位变更",
-)  # fmt: skip
+    # tasks
+    "任务新增",
+    "任务删除",
+    "任务变更",
+    "部门变更",
+    "时限变更",
+    # targets
+    "目标新增",
+    "目标删除",
+    "目标提高",
+    "目标降低",
+    "比较方式变更",
+    "单位变更",
+)
 """Every kind of change, in the order a reviewer reads them for one task."""
 
 COLUMNS: tuple[str, ...] = ("kind", "task_id", "task", "indicator", "old", "new")

@@ -50,8 +50,3 @@ def to_simplified(text: str) -> str:
     (a document's title once the document is known to be traditional)."""
     converter = _converter()
     return converter.convert(text) if converter is not None and text else text
-
-
-def is_traditional(text: str) -> bool:
-    """Whether a document is written in traditional script (enough of it converts)."""
-    return simplified(text) is not None

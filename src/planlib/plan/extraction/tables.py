@@ -31,21 +31,6 @@ from .shapes import (
 from .structure import item_marker, section_marker
 from .text import squeeze
 
-ROLES = (
-    "seq",
-    "group",
-    "task",
-    "content",
-    "lead",
-    "responsible",
-    "due",
-    "place",
-    "money",
-    "quantity",
-    "unit",
-    "other",
-)
-
 
 @dataclass
 class Row:
