@@ -27,7 +27,7 @@ import planlib
 from planlib.reporting import content, jobs, kernels, runner
 from planlib.reporting.context import build_context, context_from_bytes
 from planlib.reporting.executors import LocalExecutor, get_executor
-from planlib.reporting.html import _gap_text, _value_text
+from planlib.reporting.html import gap_text, value_text
 from planlib.reporting.sections import _gap_for_reader
 
 FAILING = "990103"  # the county made to fail
@@ -477,9 +477,9 @@ def test_ranks_share_a_place_when_tied(sample: Path) -> None:
                 assert tab["名次"].iloc[i] < tab["名次"].iloc[j]
     # values print at their published precision, which is what their status was judged on
     # with their decimals, zeros too: the precision is part of what the number says
-    assert _value_text(100.0, 1, "%") == "100.0%" and _value_text(55.9, 1, "%") == "55.9%"
-    assert _value_text(207.66, 2, "亿元") == "207.66亿元" and _value_text(113, 0, "所") == "113所"
-    assert _value_text(12.3, 2, "亿元") == "12.30亿元" and _value_text(56, 1, "%") == "56.0%"
-    assert _gap_text(-3.5, "%") == "-3.5个百分点" and _gap_text(-9, "所", 0) == "-9所"
-    assert _gap_text(-10, "%") == "-10.0个百分点" and _gap_text(-0.004, "%") == "0.0个百分点"
+    assert value_text(100.0, 1, "%") == "100.0%" and value_text(55.9, 1, "%") == "55.9%"
+    assert value_text(207.66, 2, "亿元") == "207.66亿元" and value_text(113, 0, "所") == "113所"
+    assert value_text(12.3, 2, "亿元") == "12.30亿元" and value_text(56, 1, "%") == "56.0%"
+    assert gap_text(-3.5, "%") == "-3.5个百分点" and gap_text(-9, "所", 0) == "-9所"
+    assert gap_text(-10, "%") == "-10.0个百分点" and gap_text(-0.004, "%") == "0.0个百分点"
     assert content.when("2026-11-29T02:17:11+00:00") == "2026-11-29 10:17（北京时间）"

@@ -23,9 +23,17 @@ import pandas as pd
 from ..errors import ContextError
 
 FRAMES = (
-    "assessment", "problems", "tasks", "departments", "inputs", "definitions", "units", "schools",
-    "supervision", "gaps",
-)  # fmt: skip
+    "assessment",
+    "problems",
+    "tasks",
+    "departments",
+    "inputs",
+    "definitions",
+    "units",
+    "schools",
+    "supervision",
+    "gaps",
+)
 """The frames a context carries, each a parquet file in the zip."""
 
 

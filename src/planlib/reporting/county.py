@@ -10,8 +10,16 @@ import pandas as pd
 from ..charts import figures as charts
 from ..charts import style
 from .context import ReportContext
-from .html import Html, _place, _value_text, chart_rows, e, figure_html, num, table
-from .sections import _cards, _counts, _judged_goal, _period_label, _rows, _unit_row, standing
+from .html import Html, chart_rows, e, figure_html, num, place_text, table, value_text
+from .sections import (
+    judged_goal,
+    org_rows,
+    period_label,
+    standing,
+    status_cards,
+    status_counts,
+    unit_row,
+)
 
 
 def _changes(ctx: ReportContext, code: str) -> tuple[list[str], list[str]]:
@@ -19,8 +27,8 @@ def _changes(ctx: ReportContext, code: str) -> tuple[list[str], list[str]]:
     if not prev:
         return [], []
     rank = {s: k for k, s in enumerate(style.STATUSES[:3])}
-    now = _rows(ctx, code, ctx.period)
-    before = _rows(ctx, code, str(prev))
+    now = org_rows(ctx, code, ctx.period)
+    before = org_rows(ctx, code, str(prev))
     m = now.merge(before, on=["task_id", "indicator"], suffixes=("", "_prev"))
     better: list[str] = []
     worse: list[str] = []
@@ -35,22 +43,22 @@ def _changes(ctx: ReportContext, code: str) -> tuple[list[str], list[str]]:
 
 def headline(ctx: ReportContext, code: str) -> Html:
     """How many targets are met, and what changed since the previous quarter."""
-    rows = _rows(ctx, code, ctx.period)
-    counts = _counts(rows)
+    rows = org_rows(ctx, code, ctx.period)
+    counts = status_counts(rows)
     n = len(rows)
-    name = _unit_row(ctx, code)["name"]
+    name = unit_row(ctx, code)["name"]
     lines = [
         f"{e(name)}本期共评估<b>{n}</b>项量化目标：达标<b>{counts['达标']}</b>项，"
         f"接近{counts['接近']}项，未达标<b>{counts['未达标']}</b>项，无数据{counts['无数据']}项。"
     ]
     better, worse = _changes(ctx, code)
     prev = ctx.meta.get("previous_period")
-    before = _rows(ctx, code, str(prev)) if prev else None
+    before = org_rows(ctx, code, str(prev)) if prev else None
     if prev and before is not None and (before.empty or before["status"].eq("无数据").all()):
-        plabel = _period_label(str(prev))
+        plabel = period_label(str(prev))
         lines.append(f"{e(plabel)}本单位没有可用数据（未报送），无法与上季度比较。")
     elif prev:
-        plabel = _period_label(str(prev))
+        plabel = period_label(str(prev))
         if not better and not worse:
             lines.append(f"与{e(plabel)}相比，各项目标的状态没有变化。")
         if better:
@@ -59,23 +67,23 @@ def headline(ctx: ReportContext, code: str) -> Html:
             lines.append(f"与{e(plabel)}相比变差{len(worse)}项：{'；'.join(worse)}。")
     missed = rows[rows["status"] == "未达标"].copy()
     if not missed.empty:
-        goal = _judged_goal(missed)
+        goal = judged_goal(missed)
         missed = missed.assign(rel=((missed["value_shown"] - goal).abs() / goal.abs()).fillna(0))
         worst = missed.sort_values("rel", ascending=False).head(3)
         items = "；".join(
-            f"{e(r.indicator_name)}为{_value_text(r.value_shown, r.precision, str(r.unit))}（目标{e(r.target_text)}）"
+            f"{e(r.indicator_name)}为{value_text(r.value_shown, r.precision, str(r.unit))}（目标{e(r.target_text)}）"
             for r in worst.itertuples(index=False)
         )
         lines.append(f"差距最大的目标：{items}。")
     if counts["无数据"]:
         lines.append("“无数据”表示本期缺少计算该指标所需的报送数据，原因见表格与数据质量一节。")
-    body = _cards(counts) + "".join(f"<p>{line}</p>" for line in lines)
+    body = status_cards(counts) + "".join(f"<p>{line}</p>" for line in lines)
     return Html(body)
 
 
 def bullets(ctx: ReportContext, code: str) -> Html:
     """Value against target for every target of the period (a bullet chart)."""
-    rows = _rows(ctx, code, ctx.period)
+    rows = org_rows(ctx, code, ctx.period)
     fig = charts.bullet_chart(chart_rows(rows))
     caption = (
         "比率类目标在同一百分比刻度上比较；数量类目标按完成本单位目标的比例比较（100%即达到目标），"
@@ -86,7 +94,7 @@ def bullets(ctx: ReportContext, code: str) -> Html:
 
 def trends(ctx: ReportContext, code: str) -> Html:
     """Quarter-by-quarter values of every target this year."""
-    rows = _rows(ctx, code)
+    rows = org_rows(ctx, code)
     keys = list(dict.fromkeys(zip(rows["task_id"], rows["indicator"], strict=True)))
     # two rows of panels per image: the page can break between them, so the first part fills
     # the space the bullet chart leaves instead of the whole grid moving to a new page
@@ -109,7 +117,7 @@ def trends(ctx: ReportContext, code: str) -> Html:
 
 
 def _siblings(ctx: ReportContext, code: str) -> pd.DataFrame:
-    parent = str(_unit_row(ctx, code).get("parent_code") or "")
+    parent = str(unit_row(ctx, code).get("parent_code") or "")
     units = ctx.units
     codes = set(
         units.loc[units["parent_code"].fillna("").astype(str) == parent, "code"].astype(str)
@@ -120,7 +128,7 @@ def _siblings(ctx: ReportContext, code: str) -> pd.DataFrame:
 
 def _ranked_value(r: pd.Series, unit: str, total: bool) -> str:
     """A value as ranked: with its 完成率 for a total (what the rank is by)."""
-    text = _value_text(r["value_shown"], r["precision"], unit)
+    text = value_text(r["value_shown"], r["precision"], unit)
     return f"{text}（完成{num(r['share_done'] * 100, '%')}）" if total else text
 
 
@@ -148,7 +156,7 @@ def ranks(ctx: ReportContext, code: str) -> Html:
         if len(mine):
             place = int(places.iloc[mine[0]])
             tied = int((places == place).sum()) > 1
-            rank_text = f"{_place(place, tied)} / {len(ordered)}"
+            rank_text = f"{place_text(place, tied)} / {len(ordered)}"
         else:
             rank_text = "—"
         recs.append(
@@ -166,7 +174,7 @@ def ranks(ctx: ReportContext, code: str) -> Html:
             }
         )
     frame = pd.DataFrame(recs)
-    parent = str(_unit_row(ctx, code).get("parent_code") or "")
+    parent = str(unit_row(ctx, code).get("parent_code") or "")
     tab = standing(ctx, parent).set_index("org_code")
     lead = ""
     if str(code) in tab.index:

@@ -10,9 +10,9 @@ from ..charts import figures as charts
 from ..charts import style
 from .context import ReportContext
 from .followup import items_for, supervision_section
-from .html import Html, _value_text, badge, chart_rows, e, figure_html, table, value_texts
+from .html import Html, badge, chart_rows, e, figure_html, table, value_text, value_texts
 from .overview import since_text
-from .sections import _cards, children, overview_org, still_needed_text
+from .sections import children, overview_org, status_cards, still_needed_text
 
 
 def departments(ctx: ReportContext) -> list[str]:
@@ -47,7 +47,7 @@ def department_headline(ctx: ReportContext, department: str) -> Html:
         for s, c in zip(style.STATUSES, ("n_met", "n_near", "n_missed", "n_no_data"), strict=True)
     }
     if not sum(below.values()):
-        return Html(_cards(counts) + f"<p>{text}</p>")
+        return Html(status_cards(counts) + f"<p>{text}</p>")
     text += (
         f"各下级单位的分解目标共{sum(below.values())}项：达标{below['达标']}项，"
         f"接近{below['接近']}项，未达标<b>{below['未达标']}</b>项，无数据{below['无数据']}项"
@@ -55,9 +55,9 @@ def department_headline(ctx: ReportContext, department: str) -> Html:
     )
     return Html(
         "<p class='sub'><b>全市口径</b></p>"
-        + _cards(counts)
+        + status_cards(counts)
         + "<p class='sub'><b>各下级单位分解目标</b></p>"
-        + _cards(below)
+        + status_cards(below)
         + f"<p>{text}</p>"
     )
 
@@ -73,7 +73,7 @@ def department_targets(ctx: ReportContext, department: str) -> Html:
             "角色": d["role"],
             "全市值": value_texts(d, "city_value_shown"),
             "目标": [
-                f"{e(text)}（序时目标{_value_text(x, p, str(u))}）"
+                f"{e(text)}（序时目标{value_text(x, p, str(u))}）"
                 if str(j) == "序时目标"
                 else e(text)
                 for text, j, x, p, u in zip(

@@ -47,9 +47,20 @@ _USAGE = '用法：planlib.export({"评估": 表格, …}, "结果.xlsx")'
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _WIDTH_MIN, _WIDTH_MAX, _NUMBER_WIDTH = 6.0, 36.0, 12
 _ID_COLUMNS = frozenset(
-    ("org_code", "org_name", "code", "name", "school_code", "school_name", "county_code",
-     "county_name", "period", "department", "task_id")
-)  # fmt: skip
+    (
+        "org_code",
+        "org_name",
+        "code",
+        "name",
+        "school_code",
+        "school_name",
+        "county_code",
+        "county_name",
+        "period",
+        "department",
+        "task_id",
+    )
+)
 
 
 @cache
@@ -288,8 +299,7 @@ def _write_sheet(wb: Any, name: str, frame: pd.DataFrame, labels: str) -> None:
     ws.freeze_panes = "A2"
     if keys:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{len(frame) + 1}"
-    page_setup(ws, title_rows=1, id_cols=_id_columns(codes, n_index), title=name,
-               columns=len(keys))  # fmt: skip
+    page_setup(ws, title_rows=1, id_cols=_id_columns(codes, n_index), title=name, columns=len(keys))
     wrap = Alignment(wrap_text=True, vertical="top")
     bold = Font(bold=True)
     head = []
@@ -375,8 +385,8 @@ def _sheets(frames: Any, sheet: str) -> dict[str, pd.DataFrame]:
         return {sheet: _frame(frames, "表")}
     if hasattr(frames, "assessment") and not isinstance(frames, Mapping):
         parts = {"评估": "assessment", "指标": "indicators", "任务": "tasks"}
-        return {n: _frame(getattr(frames, a), f"监测结果的 {a}") for n, a in parts.items()
-                if getattr(frames, a, None) is not None}  # fmt: skip
+        present = {n: a for n, a in parts.items() if getattr(frames, a, None) is not None}
+        return {n: _frame(getattr(frames, a), f"监测结果的 {a}") for n, a in present.items()}
     if type(frames).__name__ == "Dataset":
         parts = {"数据值": "values", "问题": "problems", "台账": "ledger"}
         out = {n: _frame(getattr(frames, a), f"数据集的 {a}") for n, a in parts.items()}

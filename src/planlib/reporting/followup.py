@@ -22,8 +22,19 @@ from .sections import still_needed_text
 QUARTER_WORDS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 LAPSES = ("未报送", "台账未报送")
 """Statuses that are a missing return, not a missed target."""
-_GROUP = ["escalation", "escalation_name", "item_kind", "task_id", "task_title", "indicator",
-          "indicator_name", "status", "follow_up", "deadline", "deadline_source"]  # fmt: skip
+_GROUP = [
+    "escalation",
+    "escalation_name",
+    "item_kind",
+    "task_id",
+    "task_title",
+    "indicator",
+    "indicator_name",
+    "status",
+    "follow_up",
+    "deadline",
+    "deadline_source",
+]
 
 
 def items_for(

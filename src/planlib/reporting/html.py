@@ -141,7 +141,7 @@ def num(
     return escape(text + (unit if unit in ("%", "‰") else ""))
 
 
-def _value_text(value: Any, precision: Any, unit: str) -> str:
+def value_text(value: Any, precision: Any, unit: str) -> str:
     """A value as published: ``precision`` decimals (trailing zeros dropped) and its unit.
 
     Assessments judge ``value_shown`` (the value at this precision), so the printed number and
@@ -156,12 +156,12 @@ def _value_text(value: Any, precision: Any, unit: str) -> str:
 def value_texts(rows: pd.DataFrame, column: str = "value_shown", unit: str = "unit") -> list[str]:
     """Each row's ``column`` as published (its ``precision``, its ``unit``): a table column."""
     return [
-        _value_text(v, p, str(u))
+        value_text(v, p, str(u))
         for v, p, u in zip(rows[column], rows["precision"], rows[unit], strict=True)
     ]
 
 
-def _gap_text(gap: Any, unit: str, precision: Any = 1) -> str:
+def gap_text(gap: Any, unit: str, precision: Any = 1) -> str:
     """A signed gap in the indicator's unit at its precision; between percentages in 个百分点."""
     text = num(gap, "", signed=True, decimals=_decimals(precision), fixed=True)
     if text == "—":
@@ -176,7 +176,8 @@ def _decimals(precision: Any) -> int:
         return 1
 
 
-def _place(rank: int, tied: bool) -> str:
+def place_text(rank: int, tied: bool) -> str:
+    """A rank as tables print it: 3, or 3（并列） when another unit shares the place."""
     return f"{rank}（并列）" if tied else str(rank)
 
 

@@ -19,37 +19,37 @@ from .context import ReportContext
 from .followup import supervision_section
 from .html import (
     Html,
-    _place,
-    _value_text,
     badge,
     chart_rows,
     e,
     figure_html,
+    place_text,
     table,
+    value_text,
     value_texts,
 )
 from .sections import (
-    _cards,
-    _counts,
-    _judged_goal,
-    _rows,
-    _unit_row,
     children,
+    judged_goal,
+    org_rows,
     standing,
+    status_cards,
+    status_counts,
     still_needed_text,
     targets_table,
+    unit_row,
 )
 
 
 def overview_headline(ctx: ReportContext, org: str) -> Html:
     """The parent's own status counts and how its children stand."""
-    rows = _rows(ctx, org, ctx.period)
-    counts = _counts(rows)
+    rows = org_rows(ctx, org, ctx.period)
+    counts = status_counts(rows)
     kids = children(ctx, org)
     a = ctx.assessment
     kid_rows = a[a["org_code"].astype(str).isin(kids) & (a["period"].astype(str) == ctx.period)]
     per = kid_rows.groupby("org_name", sort=False)["status"].apply(lambda s: (s == "达标").mean())
-    name = _unit_row(ctx, org)["name"]
+    name = unit_row(ctx, org)["name"]
     lines = [
         f"{e(name)}全市（汇总）口径共评估<b>{len(rows)}</b>项目标：达标<b>{counts['达标']}</b>项，"
         f"接近{counts['接近']}项，未达标<b>{counts['未达标']}</b>项，无数据{counts['无数据']}项。"
@@ -71,7 +71,7 @@ def overview_headline(ctx: ReportContext, org: str) -> Html:
             lines.append(
                 f"本期没有可用数据的单位：{'、'.join(e(n) for n in nodata[nodata].index)}。"
             )
-    return Html(_cards(counts) + "".join(f"<p>{line}</p>" for line in lines))
+    return Html(status_cards(counts) + "".join(f"<p>{line}</p>" for line in lines))
 
 
 def overview_heatmap(ctx: ReportContext, org: str) -> Html:
@@ -89,7 +89,7 @@ def overview_totals(ctx: ReportContext, org: str) -> Html:
 
 
 def overview_shares(ctx: ReportContext, org: str) -> Html:
-    rows = _rows(ctx, org, ctx.period)
+    rows = org_rows(ctx, org, ctx.period)
     fig = charts.share_done_chart(chart_rows(rows))
     caption = (
         "年内累计类目标（新建、投入、编制、补充教师）已完成全年目标的比例；"
@@ -106,7 +106,7 @@ def overview_ranking(ctx: ReportContext, org: str) -> Html:
     if rows.empty:
         return Html("<p>没有可排名的下级单位。</p>")
     tab = standing(ctx, org)
-    tab["名次"] = [_place(r, t) for r, t in zip(tab["名次"], tab["并列"], strict=True)]
+    tab["名次"] = [place_text(r, t) for r, t in zip(tab["名次"], tab["并列"], strict=True)]
     tab = tab.drop(columns=["并列", "org_code"]).rename(columns={"org_name": "单位"})
     note = "<p class='note'>按达标目标数排名，相同时比接近数；两者都相同为并列。</p>"
     parts = [table(tab, numeric=("名次", *style.STATUSES)) + note]
@@ -146,7 +146,7 @@ def _year_end(ctx: ReportContext) -> bool:
 def _risk_rows(ctx: ReportContext, org: str) -> list[tuple[bool, Any, pd.DataFrame]]:
     """Every target projected to miss (worst first), then up to :data:`RISKS` others that
     children miss or that are projected only near."""
-    own = _rows(ctx, org, ctx.period)
+    own = org_rows(ctx, org, ctx.period)
     kids = _kid_rows(ctx, org)
     miss = misses_at_year_end(own, ctx.period)  # the mask the outlook table's 预计状态 shows
     key = year_end_key(ctx.period)
@@ -168,21 +168,19 @@ def overview_risks(ctx: ReportContext, org: str) -> Html:
     """The risks, one sentence each: every target of the parent projected to miss at year end
     (all of them: the outlook table below marks the same ones), then those most children miss
     or projected only near; with the furthest-behind child named."""
-    if _rows(ctx, org, ctx.period).empty:
+    if org_rows(ctx, org, ctx.period).empty:
         return Html("<p>本期没有可评估的目标。</p>")
     recs = _risk_rows(ctx, org)
     if not recs:
         return Html("<p>各项目标均已达到或预计年底能够达到，暂无需要特别关注的风险。</p>")
     items = []
     for _miss, r, missed in recs:
-        value = _value_text(r.value_shown, r.precision, str(r.unit))
+        value = value_text(r.value_shown, r.precision, str(r.unit))
         sentence = (
             f"<b>{e(r.indicator_name)}</b>：本期{value}，目标{e(r.target_text)}，{e(r.status)}"
         )
         if not _year_end(ctx):
-            projected = _value_text(
-                shown_value(r.projection, r.precision), r.precision, str(r.unit)
-            )
+            projected = value_text(shown_value(r.projection, r.precision), r.precision, str(r.unit))
             again = "仍" if str(r.projected_status) == str(r.status) else ""
             sentence += f"；预计年底约{projected}，{again}{e(r.projected_status)}"
         if len(missed):
@@ -190,7 +188,7 @@ def overview_risks(ctx: ReportContext, org: str) -> Html:
             need = still_needed_text(worst)
             sentence += (
                 f"；{len(missed)}个下级单位未达标，差距最大的是{e(worst.org_name)}"
-                f"（{_value_text(worst.value_shown, worst.precision, str(worst.unit))}"
+                f"（{value_text(worst.value_shown, worst.precision, str(worst.unit))}"
                 + (f"，还需{need}" if need else "")
                 + "）"
             )
@@ -211,7 +209,7 @@ def shown_value(value: Any, precision: Any) -> float:
 
 def _worst(rows: pd.DataFrame) -> Any:
     """The row furthest from what it was judged against, relative to it."""
-    goal = _judged_goal(rows)
+    goal = judged_goal(rows)
     rel = ((rows["value_shown"] - goal).abs() / goal.abs().where(goal != 0)).fillna(0)
     return rows.iloc[int(rel.to_numpy().argmax())]
 
@@ -219,7 +217,7 @@ def _worst(rows: pd.DataFrame) -> Any:
 def overview_outlook(ctx: ReportContext, org: str) -> Html:
     """Every target of the parent: value now, status, and the projected year-end status (at Q4,
     the year's result), with how many children miss it."""
-    own = _rows(ctx, org, ctx.period)
+    own = org_rows(ctx, org, ctx.period)
     if own.empty:
         return Html("<p>本期没有可评估的目标。</p>")
     kids = _kid_rows(ctx, org)
@@ -234,7 +232,7 @@ def overview_outlook(ctx: ReportContext, org: str) -> Html:
     }
     if not _year_end(ctx):
         data["预计年底"] = [
-            _value_text(shown_value(v, p), p, str(u))
+            value_text(shown_value(v, p), p, str(u))
             for v, p, u in zip(own["projection"], own["precision"], own["unit"], strict=True)
         ]
         data["预计状态"] = [badge(s) for s in own["projected_status"]]
@@ -284,8 +282,9 @@ def _followup_by_behind(ctx: ReportContext, org: str) -> Html:
     from ..monitoring.behind import behind_since  # not at kernel start-up
 
     kids = _kid_rows(ctx, org)
-    behind = behind_since(ctx.assessment[ctx.assessment["org_code"].astype(str).isin(
-        set(kids["org_code"].astype(str)))], ctx.period)  # fmt: skip
+    a = ctx.assessment
+    mine_rows = a[a["org_code"].astype(str).isin(set(kids["org_code"].astype(str)))]
+    behind = behind_since(mine_rows, ctx.period)
     if behind.empty:
         return Html("<p>本期没有未达标的下级单位，无需督办。</p>")
     counts = behind.groupby("org_code").size().sort_values(ascending=False, kind="stable")
@@ -305,11 +304,15 @@ def _followup_by_behind(ctx: ReportContext, org: str) -> Html:
             for r in longest.head(3).itertuples(index=False)
         )
         more = f"等{len(mine)}项" if len(mine) > 3 else ""
+        long_behind = int((mine["quarters_behind"] >= 2).sum())
         rows.append(
-            {"单位": names.get(str(code), str(code)), "未达标": f"{len(mine)}项",
-             "连续两个季度以上": f"{int((mine['quarters_behind'] >= 2).sum())}项",
-             "主要差距（何时起未达标，还需）": items + more}
-        )  # fmt: skip
+            {
+                "单位": names.get(str(code), str(code)),
+                "未达标": f"{len(mine)}项",
+                "连续两个季度以上": f"{long_behind}项",
+                "主要差距（何时起未达标，还需）": items + more,
+            }
+        )
     lead = (
         f"<p>本期未达标目标最多的{len(rows)}个单位，建议约谈或督办"
         f"（按未达标项数排前{FOLLOW_UP}位，并列的一并列出）：</p>"

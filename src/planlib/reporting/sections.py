@@ -22,21 +22,22 @@ from .context import ReportContext
 from .html import (
     CSS,
     Html,
-    _gap_text,
-    _value_text,
     badge,
     date_words,
     e,
+    gap_text,
     num,
     reader_words,
     table,
     task_badge,
+    value_text,
     value_texts,
 )
 from .schools import has_school_targets, school_lists
 
 
-def _unit_row(ctx: ReportContext, code: str) -> pd.Series:
+def unit_row(ctx: ReportContext, code: str) -> pd.Series:
+    """The org unit's row in ``ctx.units`` (name, parent, level); a clear error for an unknown code."""
     units = ctx.units
     hit = units[units["code"].astype(str) == str(code)]
     if hit.empty:
@@ -44,7 +45,8 @@ def _unit_row(ctx: ReportContext, code: str) -> pd.Series:
     return hit.iloc[0]
 
 
-def _period_label(period: str) -> str:
+def period_label(period: str) -> str:
+    """A period as a reader says it (2022年第二季度)."""
     return parse_period(period).label
 
 
@@ -58,7 +60,8 @@ def _period_words(period: Any) -> str:
         return e(period)
 
 
-def _rows(ctx: ReportContext, code: str, period: str | None = None) -> pd.DataFrame:
+def org_rows(ctx: ReportContext, code: str, period: str | None = None) -> pd.DataFrame:
+    """The unit's assessment rows (of one ``period`` when given, else of every period)."""
     a = ctx.assessment
     out = a[a["org_code"].astype(str) == str(code)]
     if period is not None:
@@ -66,12 +69,14 @@ def _rows(ctx: ReportContext, code: str, period: str | None = None) -> pd.DataFr
     return out
 
 
-def _counts(rows: pd.DataFrame) -> dict[str, int]:
+def status_counts(rows: pd.DataFrame) -> dict[str, int]:
+    """How many rows have each status, every status present (0 when none), in report order."""
     counts = rows["status"].value_counts()
     return {s: int(counts.get(s, 0)) for s in style.STATUSES}
 
 
-def _cards(counts: dict[str, int]) -> str:
+def status_cards(counts: dict[str, int]) -> str:
+    """The coloured cards with one count per status that open a headline."""
     out = []
     for k, s in enumerate(style.STATUSES):
         out.append(
@@ -82,10 +87,10 @@ def _cards(counts: dict[str, int]) -> str:
 
 
 def _full_name(ctx: ReportContext, code: str) -> str:
-    row = _unit_row(ctx, code)
+    row = unit_row(ctx, code)
     parent = str(row.get("parent_code") or "")
     if parent:
-        prow = _unit_row(ctx, parent)
+        prow = unit_row(ctx, parent)
         return f"{prow['name']}{row['name']}"
     return str(row["name"])
 
@@ -117,7 +122,7 @@ def children(ctx: ReportContext, org: str) -> list[str]:
 def overview_org(ctx: ReportContext, org: str | None) -> str:
     """The org unit an overview is about: ``org`` if given, else the root of the tree (the city)."""
     code = str(org) if org else str(ctx.meta.get("root") or "")
-    _unit_row(ctx, code)
+    unit_row(ctx, code)
     return code
 
 
@@ -150,15 +155,15 @@ def title(ctx: ReportContext, code: str | None, subject: str, to: str | None = N
     county's own bureau, or for an overview the counties and the bureau's departments."""
     root = str(ctx.meta.get("root") or "")
     name = _full_name(ctx, code) if code else (_full_name(ctx, root) if root else "")
-    label = _period_label(ctx.period)
+    label = period_label(ctx.period)
     own = bool(code) and str(code) != root and not children(ctx, str(code))
     parent = str(code) if code and not own else root
     kinds = county_kinds(ctx.units, parent)
     if to is None:
-        to = f"{_unit_row(ctx, str(code))['name']}教育局" if own else f"{kinds}教育局，局机关各处室"
+        to = f"{unit_row(ctx, str(code))['name']}教育局" if own else f"{kinds}教育局，局机关各处室"
     filed = filed_units(ctx, ctx.period)
     if own:
-        reporters = str(_unit_row(ctx, str(code))["name"])
+        reporters = str(unit_row(ctx, str(code))["name"])
         note = "" if str(code) in filed else "本期未报送"
     else:
         reporters, kids = kinds, children(ctx, parent)
@@ -175,7 +180,7 @@ def title(ctx: ReportContext, code: str | None, subject: str, to: str | None = N
 def _default_report(ctx: ReportContext) -> dict[str, Any]:
     """Document settings for a context made before they were carried (an older batch)."""
     root = str(ctx.meta.get("root") or "")
-    name = str(_unit_row(ctx, root)["name"]) if root else ""
+    name = str(unit_row(ctx, root)["name"]) if root else ""
     bureau = default_bureau("", name)
     return {"bureau": bureau, "number_prefix": "", "cc": [], "report_to": [], "signature": bureau}
 
@@ -200,7 +205,7 @@ def _reason(r: Any) -> str:
         return e(r.missing_reason) if isinstance(r.missing_reason, str) else "缺少数据"
     year_end = str(getattr(r, "period", "")).endswith("Q4")  # the status says it all by then
     if isinstance(r.progress, str) and r.progress and not year_end:
-        schedule = _value_text(r.expected_value, r.precision, str(r.unit))
+        schedule = value_text(r.expected_value, r.precision, str(r.unit))
         return f"按序时目标{schedule}评估；序时进度：{e(r.progress)}"
     if (
         isinstance(r.projected_status, str)
@@ -211,7 +216,7 @@ def _reason(r: Any) -> str:
     return ""
 
 
-def _judged_goal(rows: pd.DataFrame) -> pd.Series:
+def judged_goal(rows: pd.DataFrame) -> pd.Series:
     """What each status was judged against: the schedule (序时目标) before year end for a
     year-to-date flow, else the target."""
     if "judged_against" not in rows:
@@ -224,7 +229,7 @@ def _gap_for_reader(rows: pd.DataFrame) -> pd.Series:
     """The gap to what the status was judged against, signed so that + is better: value −
     goal, or goal − value for lower-is-better indicators (民办占比 8.8% against ≤ 5% reads
     −3.8, a miss). Before year end a flow's gap is to its schedule, as its status is."""
-    gap = rows["value_shown"] - _judged_goal(rows) if "value_shown" in rows else rows["gap"]
+    gap = rows["value_shown"] - judged_goal(rows) if "value_shown" in rows else rows["gap"]
     if "direction" not in rows:
         return gap
     lower = rows["direction"].astype(str).eq("lower")
@@ -248,7 +253,7 @@ def still_needed_text(r: Any) -> str:
 
 def targets_table(ctx: ReportContext, code: str) -> Html:
     """Every target of one org unit: value, target, gap and status in colour."""
-    rows = _rows(ctx, code, ctx.period)
+    rows = org_rows(ctx, code, ctx.period)
     if rows.empty:
         return Html("<p>本期没有可评估的目标。</p>")
     frame = pd.DataFrame(
@@ -258,7 +263,7 @@ def targets_table(ctx: ReportContext, code: str) -> Html:
             "本期值": value_texts(rows),
             "目标": rows["target_text"],
             "差距": [
-                _gap_text(v, str(u), d)
+                gap_text(v, str(u), d)
                 for v, u, d in zip(
                     _gap_for_reader(rows), rows["unit"], rows["precision"], strict=True
                 )
