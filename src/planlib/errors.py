@@ -188,3 +188,8 @@ class ReportOutputError(OutputError, OSError):
     file in it cannot be written; the message names the folder or file and the cause (磁盘已满,
     只读文件系统, 没有写入权限 …). An :class:`OutputError`, and an :class:`OSError` too, caused by
     the one the system raised."""
+
+
+class JobFailed(Exception):
+    """A report job's failure already worded for the manifest (a notebook error, a timeout, a
+    kernel that died or would not start): the job records the message as the report's error."""
