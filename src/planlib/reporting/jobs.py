@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import JobFailed
+
 logger = logging.getLogger(__name__)
 
 CONTEXT_PARAMETER = "context"
@@ -135,7 +137,7 @@ def run_job(job: ReportJob, context: bytes, execute: Execute) -> ReportResult:
     start = time.monotonic()
     try:
         files = _render(job, context, execute)
-    except _JobFailed as err:
+    except JobFailed as err:
         return ReportResult(job.key, "failed", {}, str(err), time.monotonic() - start)
     except BaseException as err:
         logger.debug("report %s failed:\n%s", job.key, traceback.format_exc())
@@ -238,16 +240,6 @@ def kernel_launch_options() -> dict[str, Any]:
     return {"preexec_fn": pdeathsig}
 
 
-class _JobFailed(Exception):
-    """A failure already worded for the manifest (raised by an ``execute`` function too)."""
-
-
-def job_failure(message: str) -> Exception:
-    """The exception an ``execute`` function (a warm kernel) raises for a failure it has worded
-    for the manifest: the job records ``message`` as the report's error."""
-    return _JobFailed(message)
-
-
 def _page_title(job: ReportJob) -> str:
     """The page's title (browser tab, PDF metadata): who, which quarter, which report."""
     from ..periods import parse_period
@@ -273,7 +265,7 @@ def _render(job: ReportJob, context: bytes, execute: Execute) -> dict[str, bytes
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     template = notebooks_dir() / job.notebook
     if not template.is_file():
-        raise _JobFailed(f"找不到报告模板：{job.notebook}")
+        raise JobFailed(f"找不到报告模板：{job.notebook}")
     with tempfile.TemporaryDirectory(prefix="planlib-report-") as tmp:
         work = Path(tmp)
         ctx_path = work / "context.zip"
@@ -284,17 +276,17 @@ def _render(job: ReportJob, context: bytes, execute: Execute) -> dict[str, bytes
             try:
                 execute(job, template, out_path, params, dog)
             except PapermillExecutionError as err:
-                raise _JobFailed(f"报告笔记本运行出错：{err.ename}: {err.evalue}") from err
-            except _JobFailed:
+                raise JobFailed(f"报告笔记本运行出错：{err.ename}: {err.evalue}") from err
+            except JobFailed:
                 raise
             except Exception as err:
                 if dog.fired:
-                    raise _JobFailed(f"超时：超过 {job.timeout:g} 秒仍未完成，已终止") from err
+                    raise JobFailed(f"超时：超过 {job.timeout:g} 秒仍未完成，已终止") from err
                 name = type(err).__name__
                 if "DeadKernel" in name:
-                    raise _JobFailed("内核意外退出（进程被终止或内存不足）") from err
+                    raise JobFailed("内核意外退出（进程被终止或内存不足）") from err
                 found = _notebook_error(out_path)
-                raise _JobFailed(f"报告笔记本运行失败：{found or f'{name}: {err}'}") from err
+                raise JobFailed(f"报告笔记本运行失败：{found or f'{name}: {err}'}") from err
         nb = hide_code(nbformat.read(str(out_path), as_version=4))
         files: dict[str, bytes] = {"ipynb": nbformat.writes(nb).encode("utf-8")}
         if "html" in job.formats or "pdf" in job.formats:

@@ -34,12 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from .._patches import enabled, papermill_warm_engine, warnings_reset_code
-from ..errors import PlanlibError
+from ..errors import JobFailed, PlanlibError
 from .jobs import (
     ReportJob,
     ReportResult,
     Watchdog,
-    job_failure,
     kernel_launch_options,
     papermill_arguments,
     render_job,
@@ -122,7 +121,7 @@ class WarmKernel:
             raise
         if reply.get("status") != "ok":
             self.close()
-            raise job_failure(f"报告内核启动失败：{reply.get('ename')}: {reply.get('evalue')}")
+            raise JobFailed(f"报告内核启动失败：{reply.get('ename')}: {reply.get('evalue')}")
 
     @property
     def pid(self) -> int | None:
@@ -219,7 +218,7 @@ def current_pid() -> int | None:
 
 def _prelude_refused() -> Exception:
     """What the warm engine raises when a kernel will not run the prelude."""
-    return job_failure("报告内核无法重置（内核已被替换，请重试）")
+    return JobFailed("报告内核无法重置（内核已被替换，请重试）")
 
 
 def kernel_render(kernel: str = "warm") -> Callable[[ReportJob, bytes], ReportResult]:
