@@ -20,7 +20,7 @@ from planlib.returns.cells import (
     VALUE_COLUMNS,
     CellNote,
     TableCells,
-    _problem,
+    cell_problem,
     cell_schema,
     check_cells,
     check_tables,
@@ -64,13 +64,13 @@ def pandera_check_cells(cells: pd.DataFrame):
         r = frame.iloc[i]
         if reason == "empty":
             problems.append(
-                _problem(r.file, int(r.row), r.column, None, "未填报（空白），该项按缺失处理",
+                cell_problem(r.file, int(r.row), r.column, None, "未填报（空白），该项按缺失处理",
                          severity="warning", org_code=r.org_code, period=r.period,
                          rule="empty_cell")
             )  # fmt: skip
         else:
             problems.append(
-                _problem(r.file, int(r.row), r.column, r.raw, f"{reason}，无法读取",
+                cell_problem(r.file, int(r.row), r.column, r.raw, f"{reason}，无法读取",
                          org_code=r.org_code, period=r.period, rule=reason_rule(reason))
             )  # fmt: skip
             bad[i] = True
@@ -85,13 +85,13 @@ def pandera_check_cells(cells: pd.DataFrame):
             continue
         if word == "无":
             problems.append(
-                _problem(r.file, int(r.row), r.column, raw, f"「无」按 0{r.unit}计入",
+                cell_problem(r.file, int(r.row), r.column, raw, f"「无」按 0{r.unit}计入",
                          severity="warning", org_code=r.org_code, period=r.period,
                          rule="none_as_zero")
             )  # fmt: skip
         else:
             problems.append(
-                _problem(r.file, int(r.row), r.column, raw,
+                cell_problem(r.file, int(r.row), r.column, raw,
                          f"该列应填数量（{r.unit}），「{word}」不是数字，无法读取",
                          org_code=r.org_code, period=r.period, rule="not_numeric")
             )  # fmt: skip
@@ -108,7 +108,7 @@ def pandera_check_cells(cells: pd.DataFrame):
             name = check.split(":")[0].strip()
             message = _CHECK_MESSAGES[name].format(max=r["max"], min=r["min"], unit=r["unit"])
             problems.append(
-                _problem(r.file, int(r.row), r.column if name != "period" else "报告期",
+                cell_problem(r.file, int(r.row), r.column if name != "period" else "报告期",
                          r.raw if name != "period" else r.period, message,
                          org_code=r.org_code, period=r.period, rule=name)
             )  # fmt: skip

@@ -14,7 +14,7 @@ Excel row and column — not just the first.
 NumPy array operations over all the cells of a file, which a test holds to the problems lazy
 pandera validation gives, in the same order. Validating with pandera table by table was most of
 the time of loading a city (~25 ms a table); pandera is not imported to read returns at all.
-``VALUE_COLUMNS``, the tidy values returned, and ``_problem`` live here because reading.py
+``VALUE_COLUMNS``, the tidy values returned, and ``cell_problem`` live here because reading.py
 builds on them.
 """
 
@@ -40,7 +40,8 @@ from ..catalog.dictionary import Dictionary
 from ..errors import Problem
 from .workbooks import MAX_PROBLEMS_PER_RULE
 
-_PERIOD = re.compile(r"\d{4}Q[1-4]")
+PERIOD_CODE = re.compile(r"\d{4}Q[1-4]")
+"""A period as the returns write it (``2022Q3``): what a period cell must match in full."""
 VALUE_COLUMNS = ["org_code", "period", "element", "value", "file", "row", "column"]
 FLAG_WORDS = {
     "是": 1.0,
@@ -80,9 +81,11 @@ class CellNote:
     value: float | None = None  # a value read all the same (a formula computed): a warning
 
 
-def _problem(
+def cell_problem(
     file: str, row: int | None, column: str | None, value: Any, message: str, **kw: Any
 ) -> Problem:
+    """A :class:`Problem` about one cell of a return (``value`` shown as text, as typed):
+    the one way every step of reading a return names file, Excel row and column."""
     shown = None if value is None else str(value)
     return Problem(file, row, column, shown, message, **kw)
 
@@ -165,7 +168,7 @@ def cell_schema() -> pandera.pandas.DataFrameSchema:
         {
             "org_code": pa.Column(str),
             "period": pa.Column(
-                str, pa.Check(lambda s: s.str.fullmatch(_PERIOD.pattern), name="period")
+                str, pa.Check(lambda s: s.str.fullmatch(PERIOD_CODE.pattern), name="period")
             ),
             "value": pa.Column(float, pa.Check(lambda s: s >= 0, name="negative"), nullable=True),
         },
@@ -234,12 +237,20 @@ class TableCells:
         return pd.DataFrame(
             list(
                 zip(
-                    self.org_code, self.period, self.element, self.raw, self.factor,
-                    [self.file] * n, self.row, self.column, [self.level] * n, strict=True,
+                    self.org_code,
+                    self.period,
+                    self.element,
+                    self.raw,
+                    self.factor,
+                    [self.file] * n,
+                    self.row,
+                    self.column,
+                    [self.level] * n,
+                    strict=True,
                 )
             ),
             columns=CELL_COLUMNS,
-        )  # fmt: skip
+        )
 
 
 def scale(numbers: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
@@ -338,7 +349,7 @@ class _Said:
         self.said[key] += 1
         if self.said[key] > MAX_PROBLEMS_PER_RULE and key in self.over:
             return  # counted only: a file of junk would hold millions of problems
-        p = _problem(
+        p = cell_problem(
             self.file[i],
             int(self.row[i]),
             column,
@@ -432,7 +443,7 @@ def _failing(
 ) -> dict[str, np.ndarray]:
     """Per check of :data:`_CHECK_ORDER`: which cells fail it."""
     period_codes, period_uniques = _factorize(period)
-    bad_period = np.array([not _PERIOD.fullmatch(str(p)) for p in period_uniques], dtype=bool)
+    bad_period = np.array([not PERIOD_CODE.fullmatch(str(p)) for p in period_uniques], dtype=bool)
     with np.errstate(invalid="ignore"):
         return {
             "above_range": ~(blank | (v <= hi)),
@@ -485,8 +496,17 @@ def more_problem(first: Problem, n: int) -> Problem:
     else:
         where = f"第 {first.row} 行" if first.row is not None else "如"
         message = f"……另有 {n} 个同类问题未逐条列出（{where}：{first.message}）"
-    return Problem(first.file, None, first.column, None, message, first.severity,
-                   first.org_code, first.period, first.rule)  # fmt: skip
+    return Problem(
+        first.file,
+        None,
+        first.column,
+        None,
+        message,
+        first.severity,
+        first.org_code,
+        first.period,
+        first.rule,
+    )
 
 
 def cap_problems(problems: list[Problem], limit: int = MAX_PROBLEMS_PER_RULE) -> list[Problem]:
@@ -538,10 +558,17 @@ def check_cells(cells: pd.DataFrame, d: Dictionary) -> tuple[pd.DataFrame, list[
         c: cells[c].tolist() for c in ("file", "org_code", "period", "element", "row", "column")
     }
     v, keep, found = _check(
-        cols["file"], cols["org_code"], cols["period"], cols["element"], raw_column.tolist(),
-        cells["factor"].to_numpy(dtype="float64"), cols["row"], cols["column"],
-        lambda i: raw_column.iloc[i], d,
-    )  # fmt: skip
+        cols["file"],
+        cols["org_code"],
+        cols["period"],
+        cols["element"],
+        raw_column.tolist(),
+        cells["factor"].to_numpy(dtype="float64"),
+        cols["row"],
+        cols["column"],
+        lambda i: raw_column.iloc[i],
+        d,
+    )
     return _values_frame(cols | {"value": v}, keep), [p for _, p in found]
 
 
@@ -568,9 +595,17 @@ def check_tables(tables: list[TableCells], d: Dictionary) -> tuple[pa.Table, lis
         return frames[t].iloc[i - starts[t]]
 
     v, keep, found = _check(
-        cols["file"], cols["org_code"], cols["period"], cols["element"], cols["raw"],
-        np.asarray(cols["factor"], dtype="float64"), cols["row"], cols["column"], shown, d,
-    )  # fmt: skip
+        cols["file"],
+        cols["org_code"],
+        cols["period"],
+        cols["element"],
+        cols["raw"],
+        np.asarray(cols["factor"], dtype="float64"),
+        cols["row"],
+        cols["column"],
+        shown,
+        d,
+    )
     per_table: list[list[Problem]] = [[] for _ in tables]
     where = np.searchsorted(starts, [i for i, _ in found], side="right") - 1
     for t, (_, p) in zip(where.tolist(), found, strict=True):

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..periods import Period, find_period, find_year
-from .cells import _problem
+from .cells import cell_problem
 from .layout import row_ranges, text
 
 _text = text
@@ -80,7 +80,7 @@ def agreed_period(
         f"报告期不一致：{_sources(periods, title, title_period)}；请核对报告期"
         "（文件放在哪个季度的文件夹、文件名、表头标题或报告期列）后重新报送，本表未计入"
     )
-    return None, _problem(where, title_row, None, None, message, rule="period_mismatch")
+    return None, cell_problem(where, title_row, None, None, message, rule="period_mismatch")
 
 
 _DATE = re.compile(
@@ -161,7 +161,7 @@ def wrong_period_problems(
             f"报告期「{said}」与本表的报告期 {file_period} 不一致（{row_ranges(rows)}，共 "
             f"{len(rows)} 行，未计入）：{_sources(periods, title, title_period)}；请核对后重新报送"
         )
-        out.append(_problem(where, rows[0], "报告期", said, message, rule="period_mismatch"))
+        out.append(cell_problem(where, rows[0], "报告期", said, message, rule="period_mismatch"))
     return out
 
 
@@ -200,10 +200,17 @@ class Refused:
         code = _COUNTY_CODE.search(PurePath(shown).name)
         period = FilePeriods.of(shown)
         said = period.name_period or period.folder_period
-        return _problem(
-            shown, None, None, None, self.reason, rule=self.rule, severity=self.severity,
-            org_code=code[1] if code else None, period=str(said) if said else None,
-        )  # fmt: skip
+        return cell_problem(
+            shown,
+            None,
+            None,
+            None,
+            self.reason,
+            rule=self.rule,
+            severity=self.severity,
+            org_code=code[1] if code else None,
+            period=str(said) if said else None,
+        )
 
 
 _LINK = "是符号链接（快捷方式），指向数据目录以外或其他位置的内容，为安全起见未读取；请报送文件本身"
@@ -256,9 +263,18 @@ def list_return_files(
 
 
 _LOCK = "是 Excel/WPS 打开文件时生成的临时文件（~$ 开头），不是报表，未读取"
-_DOCUMENTS = {".wps": "WPS 文字文档", ".doc": "Word 文档", ".docx": "Word 文档", ".pdf": "PDF 文件",
-              ".jpg": "图片", ".jpeg": "图片", ".png": "图片", ".zip": "压缩包", ".rar": "压缩包",
-              ".7z": "压缩包"}  # fmt: skip
+_DOCUMENTS = {
+    ".wps": "WPS 文字文档",
+    ".doc": "Word 文档",
+    ".docx": "Word 文档",
+    ".pdf": "PDF 文件",
+    ".jpg": "图片",
+    ".jpeg": "图片",
+    ".png": "图片",
+    ".zip": "压缩包",
+    ".rar": "压缩包",
+    ".7z": "压缩包",
+}
 _OFFICE = frozenset((*_DOCUMENTS, ".numbers", ".tmp", ".bak", ".wbk"))
 
 

@@ -24,13 +24,28 @@ from typing import Any
 
 from ..catalog.dictionary import Dictionary, HeaderMatch
 from ..errors import Problem
-from .cells import TICKS, TableCells, _problem
+from .cells import TICKS, TableCells, cell_problem
 
 _BRACKET = re.compile(r"[（(【\[]([^（）()【】\[\]]*)[）)】\]]")
 _PART = re.compile(r"^(?:其中|内含|含)[:：]?")
 _UNIT_SAID = re.compile(r"^(?:计量)?单位[:：]?")
-_COMPARISON_WORDS = ("上年同期", "去年同期", "上年同期数", "上年", "去年", "同比", "增减", "增减额",
-                     "增减%", "增减率", "比上年增减", "同比增减", "上年数", "上期", "上季度")  # fmt: skip
+_COMPARISON_WORDS = (
+    "上年同期",
+    "去年同期",
+    "上年同期数",
+    "上年",
+    "去年",
+    "同比",
+    "增减",
+    "增减额",
+    "增减%",
+    "增减率",
+    "比上年增减",
+    "同比增减",
+    "上年数",
+    "上期",
+    "上季度",
+)
 _COMPARISON_HEAD = re.compile(r"^(?:上年同期|去年同期|上年|去年|上季度)")
 _COMPARISON_TAIL = re.compile(r"(?:上年同期数?|去年同期|同比增减|比上年增减|增减额?|增减率|同比)$")
 _YEAR_TO_DATE = re.compile(
@@ -161,8 +176,11 @@ def blank_ticks(
         if blank:
             label = cells.column[c]
             message = f"本表用「√」表示“是”，该列 {len(blank)} 个空白单元格按“否”（0）读取"
-            out.append(_problem(where, header_row, label, None, message, severity="warning",
-                                rule="blank_is_no"))  # fmt: skip
+            out.append(
+                cell_problem(
+                    where, header_row, label, None, message, severity="warning", rule="blank_is_no"
+                )
+            )
     return out
 
 
@@ -196,8 +214,17 @@ def classify_columns(
         if not label or m is COMPARISON:
             continue  # a comparison column (上年同期, 增减) is read, never this quarter's
         if m is None:
-            said.append(_problem(where, header_row, label, None, "数据字典中没有这一列，已忽略",
-                                 severity="warning", rule="unknown_column"))  # fmt: skip
+            said.append(
+                cell_problem(
+                    where,
+                    header_row,
+                    label,
+                    None,
+                    "数据字典中没有这一列，已忽略",
+                    severity="warning",
+                    rule="unknown_column",
+                )
+            )
         elif m.kind in ("org_code", "school_code"):
             out.code = j
             out.level = "school" if m.kind == "school_code" else "county"
@@ -207,8 +234,16 @@ def classify_columns(
             out.name = j
         elif m.kind == "element":
             if m.factor != m.factor:  # NaN: a unit the dictionary cannot convert
-                said.append(_problem(where, header_row, label, None,
-                                     f"无法换算的计量单位「{m.unit}」", rule="unknown_unit"))  # fmt: skip
+                said.append(
+                    cell_problem(
+                        where,
+                        header_row,
+                        label,
+                        None,
+                        f"无法换算的计量单位「{m.unit}」",
+                        rule="unknown_unit",
+                    )
+                )
                 continue
             if d[str(m.element)].kind == "amount" and not m.unit_stated:
                 m, unit_said = _amount_unit_from_title(m, d, title, where, header_row, label)
@@ -233,13 +268,15 @@ def _amount_unit_from_title(
         (said,) = stated
         message = f"列标题未注明单位，按表头上方注明的「{said}」换算为{unit}"
         return HeaderMatch("element", code, factor, said, unit_stated=True), [
-            _problem(where, row, label, None, message, severity="warning", rule="unit_from_title")
+            cell_problem(
+                where, row, label, None, message, severity="warning", rule="unit_from_title"
+            )
         ]
     detail = f"表头上方注明了多个金额单位（{'、'.join(sorted(stated))}），" if stated else ""
     message = (
         f"列标题未注明金额单位，{detail}按{unit}读取，请在列标题中注明，如「{label}（{unit}）」"
     )
-    return m, [_problem(where, row, label, None, message, severity="warning", rule="no_unit")]
+    return m, [cell_problem(where, row, label, None, message, severity="warning", rule="no_unit")]
 
 
 def _units_disagree(m: HeaderMatch, title: str, where: str, row: int, label: str) -> list[Problem]:
@@ -254,4 +291,6 @@ def _units_disagree(m: HeaderMatch, title: str, where: str, row: int, label: str
         f"列标题注明单位为「{m.unit}」，表头上方却注明金额单位为「{other}」：已按列标题的"
         f"「{m.unit}」读取，请核对数值的单位"
     )
-    return [_problem(where, row, label, None, message, severity="warning", rule="unit_conflict")]
+    return [
+        cell_problem(where, row, label, None, message, severity="warning", rule="unit_conflict")
+    ]

@@ -156,9 +156,15 @@ def owner_of_file(path: str | PurePath, counties: Mapping[str, str]) -> str | No
 
 
 def _p(
-    file: str, row: int | None, code: str | None, period: str | None, message: str, rule: str,
-    severity: str = "error", column: str | None = None,
-) -> Problem:  # fmt: skip
+    file: str,
+    row: int | None,
+    code: str | None,
+    period: str | None,
+    message: str,
+    rule: str,
+    severity: str = "error",
+    column: str | None = None,
+) -> Problem:
     return Problem(file, row, column, code, message, severity, code, period, rule)
 
 
@@ -226,9 +232,12 @@ def check_names(rows: _Rows, keep: np.ndarray, facts: Facts, reg: Registry) -> l
     table = table[odd]
     bad: dict[str, list[tuple[int, str, str, str, str]]] = {}
     for f, r, code, period in zip(
-        table["file"].tolist(), table["row"].tolist(), table["org_code"].tolist(),
-        table["period"].tolist(), strict=True,
-    ):  # fmt: skip
+        table["file"].tolist(),
+        table["row"].tolist(),
+        table["org_code"].tolist(),
+        table["period"].tolist(),
+        strict=True,
+    ):
         said, own = names[f][int(r)], reg.name_of[code]
         if norm(said) == norm(own):
             continue
@@ -241,19 +250,31 @@ def check_names(rows: _Rows, keep: np.ndarray, facts: Facts, reg: Registry) -> l
         named = len(facts.names[f])
         for r, code, said, other, period in hits:
             problems.append(
-                _p(f, r, code, period,
-                   f"代码 {code} 在单位名录中是「{reg.name_of[code]}」，本行名称「{said}」却是代码 "
-                   f"{other} 的单位：代码与名称不符，该行未计入；请核对代码列是否错位或套用了他人的表格",
-                   "name_mismatch", column="名称")
-            )  # fmt: skip
+                _p(
+                    f,
+                    r,
+                    code,
+                    period,
+                    f"代码 {code} 在单位名录中是「{reg.name_of[code]}」，本行名称「{said}」却是代码 "
+                    f"{other} 的单位：代码与名称不符，该行未计入；请核对代码列是否错位或套用了他人的表格",
+                    "name_mismatch",
+                    column="名称",
+                )
+            )
         in_table = rows.of_table(f)
         if len(hits) >= 2 and len(hits) >= 0.1 * named:
             keep &= ~in_table
             problems.append(
-                _p(f, hits[0][0], None, hits[0][4],
-                   f"本表有 {len(hits)} 行的代码与名称分属不同单位，代码列与名称列已错位"
-                   "（如代码列单独排过序），整张表未计入；请核对后重新报送", "name_mismatch")
-            )  # fmt: skip
+                _p(
+                    f,
+                    hits[0][0],
+                    None,
+                    hits[0][4],
+                    f"本表有 {len(hits)} 行的代码与名称分属不同单位，代码列与名称列已错位"
+                    "（如代码列单独排过序），整张表未计入；请核对后重新报送",
+                    "name_mismatch",
+                )
+            )
         else:
             keep &= ~(in_table & np.isin(row_of, [h[0] for h in hits]))
     return problems
@@ -317,10 +338,16 @@ def check_owners(
             why = f"{by}表明是{_who(reg, said)}的报表，内容却主要是{_who(reg, o.by_content)}的数据"
         first = table[table["phys"] == f].iloc[0]
         problems.append(
-            _p(str(first["file"]), int(first["row"]), said, str(first["period"]),
-               f"{why}：无法确定是哪个县区的报表，整个文件未计入（也不计入其他县区）；"
-               "请核对文件名和表中的代码、名称后重新报送", "file_owner")
-        )  # fmt: skip
+            _p(
+                str(first["file"]),
+                int(first["row"]),
+                said,
+                str(first["period"]),
+                f"{why}：无法确定是哪个县区的报表，整个文件未计入（也不计入其他县区）；"
+                "请核对文件名和表中的代码、名称后重新报送",
+                "file_owner",
+            )
+        )
         keep &= ~rows.of_file(f)
         county[f] = said
         refused.add(f)
@@ -332,18 +359,28 @@ def check_owners(
     stray = stray[np.asarray(odd, dtype=bool)]
     row_of = rows.values["row"].to_numpy()
     for f, r, code, period, phys in zip(
-        stray["file"].tolist(), stray["row"].tolist(), stray["org_code"].tolist(),
-        stray["period"].tolist(), stray["phys"].tolist(), strict=True,
-    ):  # fmt: skip
+        stray["file"].tolist(),
+        stray["row"].tolist(),
+        stray["org_code"].tolist(),
+        stray["period"].tolist(),
+        stray["phys"].tolist(),
+        strict=True,
+    ):
         mine, theirs = county.get(phys, ""), reg.county_of.get(code)
         if theirs is None or theirs == mine:
             continue
         who = "学校" if code != theirs else "单位"
         problems.append(
-            _p(f, int(r), code, period,
-               f"文件名表明这是{_who(reg, mine)}的报表，但本行{who} {code} 属于{_who(reg, theirs)}"
-               "：该行未计入（也不计入其他县区），请核对是否报错了文件或学校", "file_owner")
-        )  # fmt: skip
+            _p(
+                f,
+                int(r),
+                code,
+                period,
+                f"文件名表明这是{_who(reg, mine)}的报表，但本行{who} {code} 属于{_who(reg, theirs)}"
+                "：该行未计入（也不计入其他县区），请核对是否报错了文件或学校",
+                "file_owner",
+            )
+        )
         keep &= ~(rows.of_table(f) & (row_of == r))
     return problems, county
 
@@ -375,9 +412,12 @@ def check_one_return(
     combined = (f_code.astype(np.int64) * (len(p_u) + 1) + p_code) * 2 + levels[at]
     first = np.unique(combined, return_index=True)[1]
     frame = pd.DataFrame(
-        {"file": np.asarray(f_u, dtype=object)[f_code[first]],
-         "period": np.asarray(p_u, dtype=object)[p_code[first]], "level": levels[at][first]}
-    )  # fmt: skip
+        {
+            "file": np.asarray(f_u, dtype=object)[f_code[first]],
+            "period": np.asarray(p_u, dtype=object)[p_code[first]],
+            "level": levels[at][first],
+        }
+    )
     frame = frame[frame["file"].isin(list(county))]
     frame["county"] = frame["file"].map(county)
     sent: dict[str, tuple[int, int, int]] = {}
@@ -404,17 +444,30 @@ def check_one_return(
             for f in files:
                 if f != winner:
                     problems.append(
-                        _p(f, None, c, str(period),
-                           f"{c} {period} 有两份报表：{names}；以更正后的「{winner}」为准，"
-                           f"本文件未计入", "superseded", severity="warning")
-                    )  # fmt: skip
+                        _p(
+                            f,
+                            None,
+                            c,
+                            str(period),
+                            f"{c} {period} 有两份报表：{names}；以更正后的「{winner}」为准，"
+                            f"本文件未计入",
+                            "superseded",
+                            severity="warning",
+                        )
+                    )
         else:
             for f in files:
                 problems.append(
-                    _p(f, None, c, str(period),
-                       f"县区 {c} 的 {period} 报表有 {len(files)} 份（{names}），无法确定以哪份为准，"
-                       "均未计入；请只保留一份（更正后的文件名可注明“更正”）后重新报送", "two_returns")
-                )  # fmt: skip
+                    _p(
+                        f,
+                        None,
+                        c,
+                        str(period),
+                        f"县区 {c} 的 {period} 报表有 {len(files)} 份（{names}），无法确定以哪份为准，"
+                        "均未计入；请只保留一份（更正后的文件名可注明“更正”）后重新报送",
+                        "two_returns",
+                    )
+                )
     return problems
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..catalog.dictionary import Dictionary
 from ..errors import Problem
-from .cells import CellNote, _problem
+from .cells import CellNote, cell_problem
 from .headers import match_header, match_row, strip_part
 from .workbooks import Sheet
 
@@ -297,7 +297,7 @@ def skipped_problems(
         first = min(r for kind in _SKIPPED if kind in skipped for r, _ in skipped[kind])
         message = f"以下行不是数据，未计入：{'；'.join(parts)}"
         out.append(
-            _problem(where, first, None, None, message, severity="warning", rule="skipped_rows")
+            cell_problem(where, first, None, None, message, severity="warning", rule="skipped_rows")
         )
     if "hidden_copy" in skipped:
         rows = [r for r, _ in skipped["hidden_copy"]]
@@ -306,13 +306,17 @@ def skipped_problems(
             f"{row_ranges(rows)}是隐藏行，{code}（{codes}）与可见行重复：以可见行为准，隐藏行未计入"
         )
         out.append(
-            _problem(where, rows[0], code, None, message, severity="warning", rule="hidden_rows")
+            cell_problem(
+                where, rows[0], code, None, message, severity="warning", rule="hidden_rows"
+            )
         )
     if "hidden" in skipped:
         rows = [r for r, _ in skipped["hidden"]]
         message = f"{row_ranges(rows)}是隐藏行，其数据已计入；如不应报送请删除这些行"
         out.append(
-            _problem(where, rows[0], code, None, message, severity="warning", rule="hidden_rows")
+            cell_problem(
+                where, rows[0], code, None, message, severity="warning", rule="hidden_rows"
+            )
         )
     return out
 
@@ -352,9 +356,16 @@ def one_column_per_element(
             if copies:
                 message = f"第 {column_letter(js[0])} 列「{label}」是隐藏列，其数据已计入"
                 out.append(
-                    _problem(where, header_row, label, None, message, severity="warning",
-                             rule="hidden_columns")
-                )  # fmt: skip
+                    cell_problem(
+                        where,
+                        header_row,
+                        label,
+                        None,
+                        message,
+                        severity="warning",
+                        rule="hidden_columns",
+                    )
+                )
             continue
         if len(seen) == 1:
             for j in copies:
@@ -365,9 +376,16 @@ def one_column_per_element(
                 f"{column_letter(seen[0])} 列是同一数据项：以可见列为准，隐藏列未计入"
             )
             out.append(
-                _problem(where, header_row, label, None, message, severity="warning",
-                         rule="hidden_columns")
-            )  # fmt: skip
+                cell_problem(
+                    where,
+                    header_row,
+                    label,
+                    None,
+                    message,
+                    severity="warning",
+                    rule="hidden_columns",
+                )
+            )
             continue
         letters = "、".join(column_letter(j) for j in js)
         for j in js:
@@ -376,7 +394,7 @@ def one_column_per_element(
             f"第 {letters} 列都是同一数据项「{label}」，无法确定以哪一列为准，该项未计入；"
             "请只保留一列后重新报送"
         )
-        out.append(_problem(where, header_row, label, None, message, rule="duplicate_column"))
+        out.append(cell_problem(where, header_row, label, None, message, rule="duplicate_column"))
     return out
 
 

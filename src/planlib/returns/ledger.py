@@ -20,8 +20,15 @@ from ..plan.model import Plan
 from .reading import read_raw_tables
 
 LEDGER_COLUMNS: list[str] = [
-    "task_id", "unit", "period", "status", "account", "evidence", "next_step", "due",
-]  # fmt: skip
+    "task_id",
+    "unit",
+    "period",
+    "status",
+    "account",
+    "evidence",
+    "next_step",
+    "due",
+]
 """The ledger frame: one row per (task, department, period) progress report."""
 
 LEDGER_HEADERS: dict[str, str] = {
@@ -52,12 +59,13 @@ HEADER_ALIASES: dict[str, str] = {
 }
 
 LEDGER_STATUSES: tuple[str, ...] = ("未启动", "推进中", "已完成", "滞后")
-STATUS_ALIASES = {
-    "完成": "已完成", "已经完成": "已完成", "完成了": "已完成", "已办结": "已完成", "办结": "已完成",
-    "进行中": "推进中", "正在推进": "推进中", "推进": "推进中", "在推进": "推进中", "实施中": "推进中",
-    "未开始": "未启动", "尚未启动": "未启动", "未开展": "未启动",
-    "延期": "滞后", "进度滞后": "滞后", "落后": "滞后",
-}  # fmt: skip
+_STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "已完成": ("完成", "已经完成", "完成了", "已办结", "办结"),
+    "推进中": ("进行中", "正在推进", "推进", "在推进", "实施中"),
+    "未启动": ("未开始", "尚未启动", "未开展"),
+    "滞后": ("延期", "进度滞后", "落后"),
+}
+STATUS_ALIASES = {word: status for status, words in _STATUS_WORDS.items() for word in words}
 """How departments also write the four statuses; read as the status they mean."""
 
 

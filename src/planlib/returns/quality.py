@@ -23,9 +23,17 @@ if TYPE_CHECKING:
     from .dataset import Dataset
 
 QUALITY_COLUMNS = [
-    "org_code", "name", "period", "files", "elements_expected", "elements_reported",
-    "completeness", "errors", "warnings", "missing",
-]  # fmt: skip
+    "org_code",
+    "name",
+    "period",
+    "files",
+    "elements_expected",
+    "elements_reported",
+    "completeness",
+    "errors",
+    "warnings",
+    "missing",
+]
 _SHEET = re.compile(r"［[^［］]*］$")
 _QUARTER = re.compile(r"\d{4}Q[1-4]")
 

@@ -26,8 +26,8 @@ import pandas as pd
 from ..catalog.dictionary import Dictionary, load_dictionary
 from ..encodings import decode_text
 from ..errors import DataFileError, Problem, ReturnLimitError
-from ..periods import Period, find_period, period_of_cell
-from .cells import VALUE_COLUMNS, TableCells, _problem, cap_problems, check_tables
+from ..periods import Period, period_of_cell
+from .cells import VALUE_COLUMNS, TableCells, cap_problems, cell_problem, check_tables
 from .filing import (
     FilePeriods,
     Refused,
@@ -127,16 +127,6 @@ def _header_row(rows: list[list[Any]], d: Dictionary) -> int | None:
     return None if h is None else h.last
 
 
-def table_cells(
-    table: RawTable, d: Dictionary, fallback_period: str | None
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """One row per (data row, element column) of a raw table, plus the problems of its layout."""
-    fallback = find_period(fallback_period) if fallback_period else None
-    periods = FilePeriods(name_period=fallback, year=fallback.year if fallback else None)
-    cells, problems = _table_cells(table, d, periods)
-    return (cells.frame() if len(cells) else pd.DataFrame()), split_facts(problems)[0]
-
-
 @dataclass
 class _Table:
     """What the header of a table says about its rows: where it is, its columns (elements,
@@ -222,7 +212,7 @@ def _open_table(
     found = given or find_header(table.rows, d, sheet.merged if sheet else ())
     if found is None:
         message = no_header_message(table.rows, d)
-        return None, [_problem(where, None, None, None, message, rule="no_header")]
+        return None, [cell_problem(where, None, None, None, message, rule="no_header")]
     h, header_row, header = found.last, found.last + 1, found.labels
     title_rows = table.rows[: found.first]
     title_text = " ".join(_text(c) for r in title_rows for c in r)
@@ -242,7 +232,7 @@ def _open_table(
         if e.required and e.code not in elements:
             message = f"缺少必填列「{e.name}」"
             problems.append(
-                _problem(where, header_row, e.name, None, message, rule="missing_column")
+                cell_problem(where, header_row, e.name, None, message, rule="missing_column")
             )
     positions = list(columns)
     flags = frozenset(j for j, (m, _) in columns.items() if d[str(m.element)].kind == "flag")
@@ -353,7 +343,7 @@ def _not_data(
         message = "代码为空"
         if uncalculated:
             message = "代码单元格是未计算的公式：请在 Excel 中打开并保存后重新报送"
-        problems.append(_problem(t.where, i + 1, _text(t.header[t.code_col]), None, message))
+        problems.append(cell_problem(t.where, i + 1, _text(t.header[t.code_col]), None, message))
         return True
     if t.hidden_rows and i + 1 in t.hidden_rows:
         if code in t.visible_codes:
@@ -367,7 +357,7 @@ def _not_data(
         return False
     # a CSV row longer than its header: columns shifted, every value would be misread
     problems.append(
-        _problem(
+        cell_problem(
             t.where,
             i + 1,
             None,
@@ -455,21 +445,31 @@ def _read_table_file(
     if skipped:
         message = f"以下工作表不是报表，未读取：{'、'.join(skipped)}"
         problems.insert(
-            0, _problem(name, None, None, None, message, severity="warning", rule="sheet_skipped")
+            0,
+            cell_problem(name, None, None, None, message, severity="warning", rule="sheet_skipped"),
         )
         checked = [(at + 1, c) for at, c in checked]
     if f.suffix.lower() == ".txt" and [p.rule for p in problems] == ["no_header"]:
         # a .txt without any header is a note beside the returns (说明.txt), not a return
         message = "文本文件中没有报表表头，不是报表，未读取"
-        return None, [_problem(name, None, None, None, message, severity="warning",
-                               rule="not_a_return")], True  # fmt: skip
+        return (
+            None,
+            [
+                cell_problem(
+                    name, None, None, None, message, severity="warning", rule="not_a_return"
+                )
+            ],
+            True,
+        )
     values = None
     if checked:
         values, per_table = check_tables([c for _, c in checked], d)
         for (at, _), found in reversed(list(zip(checked, per_table, strict=True))):
             problems[at:at] = found
     elif not any(p.file.startswith(name) and p.severity == "error" for p in problems):
-        problems.append(_problem(name, None, None, None, "文件中没有可读取的数据行", rule="empty"))
+        problems.append(
+            cell_problem(name, None, None, None, "文件中没有可读取的数据行", rule="empty")
+        )
     return values, problems, True
 
 
@@ -489,7 +489,7 @@ def _read_file(
     from .cache import file_digest
 
     if not f.exists():
-        return None, [_problem(name, None, None, None, "文件不存在", rule="unreadable")]
+        return None, [cell_problem(name, None, None, None, "文件不存在", rule="unreadable")]
     if f.suffix.lower() == ".parquet":
         return read_tidy_values(f, name, d)
     periods = FilePeriods.of(name)

@@ -29,11 +29,11 @@ from .ledger import LEDGER_HEADERS
 from .orgunits import UNIT_TYPES
 from .sample_generic import complete_values
 from .sample_values import (
-    _county_values,
-    _ledger_rows,
-    _school_values,
-    _schools,
-    _units,
+    draw_county_values,
+    draw_school_values,
+    draw_schools,
+    draw_units,
+    ledger_rows,
 )
 
 _CITY_MAJORS = [2, 3, 3, 4]
@@ -194,7 +194,7 @@ def _write_ledger(out: Path, plan: Plan, year: int) -> int:
                     f"{issuer}{year}年工作要点任务进展台账（{year}年第{'一二三四'[q - 1]}季度）",
                     "填报单位：机关各处室",
                     header,
-                    _ledger_rows(plan, year, q),
+                    ledger_rows(plan, year, q),
                 )
             },
         )
@@ -232,7 +232,11 @@ def _registry(
 ) -> _Registry:
     if schools is not None and units is None:
         raise PlanlibError("给出学校名录时也应给出单位名录（org_units）")
-    tree = _units(rng, counties, provinces) if units is None else units.astype({"code": str}).copy()
+    tree = (
+        draw_units(rng, counties, provinces)
+        if units is None
+        else units.astype({"code": str}).copy()
+    )
     tree["parent_code"] = tree["parent_code"].fillna("").astype(str)
     level = tree["type"].map(UNIT_TYPES)
     codes = tree.loc[level == "county", "code"].to_numpy()
@@ -240,7 +244,7 @@ def _registry(
         raise PlanlibError("单位名录中没有县级单位（县、县级市、区），无法生成示例报表")
     names = tree.set_index("code")["name"].astype(str)
     if schools is None:
-        school_frame = _schools(rng, codes, schools_per_county)
+        school_frame = draw_schools(rng, codes, schools_per_county)
         school_frame["name"] = school_frame["county_code"].map(names) + school_frame["name"]
     else:
         school_frame = schools.astype({"code": str, "county_code": str}).reset_index(drop=True)
@@ -297,14 +301,21 @@ def write_sample(
     reg = _registry(rng, units, schools, counties, schools_per_county, provinces)
     codes, school_frame = reg.counties, reg.schools
     known = {
-        "county": _county_values(rng, school_frame, codes, year),
-        "school": _school_values(rng, school_frame, year),
+        "county": draw_county_values(rng, school_frame, codes, year),
+        "school": draw_school_values(rng, school_frame, year),
         "city": pd.DataFrame({"city_key_majors": np.repeat(_CITY_MAJORS, len(reg.cities))}),
     }
     frames = complete_values(
-        plan, indicators, dictionary, school_frame, known,
-        {"county": codes, "city": reg.cities}, year, seed, allocations,
-    )  # fmt: skip
+        plan,
+        indicators,
+        dictionary,
+        school_frame,
+        known,
+        {"county": codes, "city": reg.cities},
+        year,
+        seed,
+        allocations,
+    )
     top = str(reg.cities[0]) if provinces is None and len(reg.cities) == 1 else None
     if reg.generated_units:
         reg.units[["code", "name", "type", "parent_code"]].to_csv(
@@ -330,14 +341,21 @@ def write_sample(
             files += _write_city(out, top, str(reg.names[top]), frames["city"], dictionary, plan)
         if plan.tasks:
             files += _write_ledger(out, plan, year)
+    _write_readme(out, len(codes), len(school_frame), year, seed, bool(before))
+    late_period = periods[LATE_QUARTER - 1] if late else ""
+    return SampleSummary(out, len(codes), len(school_frame), periods, files, late, late_period)
+
+
+def _write_readme(
+    out: Path, counties: int, schools: int, year: int, seed: int, before: bool
+) -> None:
+    """README.txt: what the folder holds, and the mark that lets a later run replace it."""
     last = f"及 {year - 1} 年第四季度（用于较上年变化的目标）" if before else ""
     (out / "README.txt").write_text(
-        f"planlib 示例数据（虚构）：{len(codes)} 个县级单位、{len(school_frame)} 所学校、{year} 年四个季度{last}。\n"
+        f"planlib 示例数据（虚构）：{counties} 个县级单位、{schools} 所学校、{year} 年四个季度{last}。\n"
         f"{SAMPLE_MARK}（seed={seed}）。\n",
         encoding="utf-8",
     )
-    late_period = periods[LATE_QUARTER - 1] if late else ""
-    return SampleSummary(out, len(codes), len(school_frame), periods, files, late, late_period)
 
 
 def _write_parquet(out: Path, frames: dict[str, pd.DataFrame], n_cities: int) -> int:

@@ -18,8 +18,8 @@ import pandas as pd
 from ..catalog.definitions import IndicatorSet
 from ..catalog.dictionary import Dictionary, Element
 from ..plan.model import Plan
-from .sample_sheet import Grid, Sheet, _base, _enforce_rules, _flag_filters, _round
-from .sample_steering import _goals, change_targets, follow_parts, last_year, release, steer
+from .sample_sheet import Grid, Sheet, enforce_rules, flag_filters, round_free, start_values
+from .sample_steering import change_targets, follow_parts, last_year, plan_goals, release, steer
 from .sample_values import tuned_targets
 
 
@@ -94,19 +94,19 @@ def complete_values(
         size=np.maximum(np.nan_to_num(counts.to_numpy(dtype="float64")), 1.0),
         seed=seed,
     )
-    goals = _goals(plan, indicators, s, allocations)
+    goals = plan_goals(plan, indicators, s, allocations)
     generated = {level: set(s.grid(level).free) for level in ("county", "school", "city")}
     freed, released = release(s, goals, tuned_targets())
     if s.county.free or s.school.free or s.city.free:
-        flags = _flag_filters(indicators)
+        flags = flag_filters(indicators)
         for level in ("county", "school", "city"):
             for e in dictionary.elements_at(level):
                 if e.code in generated[level]:
-                    _base(s, e, flags)
+                    start_values(s, e, flags)
         steer(s, goals, indicators, released)
         follow_parts(s, freed)
-        _round(s)
-        _enforce_rules(s)
+        round_free(s)
+        enforce_rules(s)
     frames = {
         level: _frame(s.grid(level), known.get(level), dictionary.elements_at(level), year)
         for level in ("county", "school", "city")

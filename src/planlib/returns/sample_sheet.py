@@ -5,8 +5,8 @@ school registry; formulas are evaluated on it as ``compute_indicators`` does (sc
 county). Here too are the plausible values an element starts from before the plan steers it
 (counts and amounts by a county's size and the element's ``range``, flows growing over the
 year, stocks drifting, 0/1 flags for the schools the indicators summing them name), and the
-dictionary's rules and ranges made to hold at the end (:func:`_enforce_rules`), with
-:func:`_scale_parts` keeping a total's parts in proportion when the total is moved."""
+dictionary's rules and ranges made to hold at the end (:func:`enforce_rules`), with
+:func:`scale_parts` keeping a total's parts in proportion when the total is moved."""
 
 from __future__ import annotations
 
@@ -20,14 +20,16 @@ from ..catalog.definitions import Indicator, IndicatorSet
 from ..catalog.dictionary import Dictionary, Element
 from ..catalog.expressions import Linear, Term
 from ..catalog.settings import Settings
-from .sample_values import _YTD
+from .sample_values import YTD_SHARES
 
 Filters = tuple[tuple[str, tuple[str, ...]], ...]
 TYPICAL_SCHOOLS = 250.0
 """A county with this many schools gets about 0.4% of an element's range (3-5岁人口: 12,000)."""
 
 
-def _rng(seed: int, name: str) -> np.random.Generator:
+def element_rng(seed: int, name: str) -> np.random.Generator:
+    """The generator for one named draw (an element, a goal): the same seed and name give the
+    same numbers whatever else is drawn or in which order."""
     return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8"))])
 
 
@@ -58,7 +60,9 @@ class Sheet:
         return {"county": self.county, "school": self.school, "city": self.city}[level]
 
 
-def _matches(registry: pd.DataFrame, filters: Filters) -> np.ndarray:
+def matching_schools(registry: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Which schools of the registry pass ``filters`` (a filter on a column it lacks is no
+    filter)."""
     mask = np.ones(len(registry), dtype=bool)
     for column, allowed in filters:
         if column in registry:
@@ -66,7 +70,7 @@ def _matches(registry: pd.DataFrame, filters: Filters) -> np.ndarray:
     return mask
 
 
-def _per_county(s: Sheet, school_values: np.ndarray) -> np.ndarray:
+def sum_by_county(s: Sheet, school_values: np.ndarray) -> np.ndarray:
     """Sum a (schools × 4) array by county → (counties × 4)."""
     out = np.zeros((len(s.county.codes), 4))
     ok = s.county_of_school >= 0
@@ -79,7 +83,7 @@ def _term(s: Sheet, term: Term, level: str) -> np.ndarray:
     n = len(s.grid(level).codes)
     if term.kind == "unit":
         return s.grid(level).values.get(term.element, np.full((n, 4), np.nan))
-    mask = _matches(s.registry, term.filters)
+    mask = matching_schools(s.registry, term.filters)
     if term.kind == "school_sum":
         vals = s.school.values.get(term.element)
         if vals is None:
@@ -88,11 +92,13 @@ def _term(s: Sheet, term: Term, level: str) -> np.ndarray:
     else:
         by_school = np.repeat(mask[:, None].astype(float), 4, axis=1)
     if level == "county":
-        return _per_county(s, by_school)
+        return sum_by_county(s, by_school)
     return np.repeat(by_school.sum(axis=0)[None, :], n, axis=0)
 
 
-def _evaluate(s: Sheet, lin: Linear, level: str) -> np.ndarray:
+def evaluate(s: Sheet, lin: Linear, level: str) -> np.ndarray:
+    """A formula's value for every unit of ``level`` and quarter, as ``compute_indicators``
+    would compute it from the sheet."""
     n = len(s.grid(level).codes)
     out = np.full((n, 4), lin.constant)
     for term, coef in lin.coefficients:
@@ -103,17 +109,17 @@ def _evaluate(s: Sheet, lin: Linear, level: str) -> np.ndarray:
 # --- plausible values before steering ---------------------------------------------------------
 
 
-def _formulas(ind: Indicator) -> tuple[Linear, Linear | None]:
+def default_formulas(ind: Indicator) -> tuple[Linear, Linear | None]:
     """Numerator and denominator under the default settings."""
     den = ind.denominator.resolve(Settings()) if ind.denominator is not None else None
     return ind.numerator.resolve(Settings()), den
 
 
-def _flag_filters(indicators: IndicatorSet) -> dict[str, Filters]:
+def flag_filters(indicators: IndicatorSet) -> dict[str, Filters]:
     """Which schools may carry each flag: the filters of the first indicator summing it."""
     out: dict[str, Filters] = {}
     for ind in indicators:
-        for lin in _formulas(ind):
+        for lin in default_formulas(ind):
             for term in lin.terms if lin is not None else ():
                 if term.kind == "school_sum":
                     out.setdefault(term.element, term.filters)
@@ -124,24 +130,28 @@ def _over_year(rng: np.random.Generator, annual: np.ndarray, temporal: str) -> n
     """Quarter values from a year-end value: flows as year-to-date shares, stocks drifting."""
     n = len(annual)
     if temporal == "flow":
-        shares = np.column_stack([_YTD[:3] * rng.uniform(0.95, 1.05, (n, 3)), np.ones(n)])
+        shares = np.column_stack([YTD_SHARES[:3] * rng.uniform(0.95, 1.05, (n, 3)), np.ones(n)])
     else:
         step = rng.uniform(0.003, 0.01, n)[:, None]
         shares = 1 + (np.arange(4)[None, :] - 3) * step
     return annual[:, None] * shares
 
 
-def _base(s: Sheet, e: Element, flags: dict[str, Filters]) -> None:
-    rng, grid = _rng(s.seed, e.code), s.grid(e.level)
+def start_values(s: Sheet, e: Element, flags: dict[str, Filters]) -> None:
+    """Plausible values of ``e`` before any target steers them: counts and amounts by a county's
+    size and the element's range, flags for the schools ``flags`` lets carry them."""
+    rng, grid = element_rng(s.seed, e.code), s.grid(e.level)
     n = len(grid.codes)
     if e.kind == "flag" and e.level != "school":
         grid.values[e.code] = np.repeat((rng.random(n) < 0.5)[:, None], 4, axis=1) * 1.0
         return
     if e.kind == "flag":
-        eligible = _matches(s.registry, flags.get(e.code, ()))
+        eligible = matching_schools(s.registry, flags.get(e.code, ()))
         share = rng.uniform(0.2, 0.5, len(s.county.codes))[np.maximum(s.county_of_school, 0)]
         u = rng.random(n)[:, None]
-        grow = _YTD[None, :] if e.temporal == "flow" else 1 + (np.arange(4)[None, :] - 3) * 0.05
+        grow = (
+            YTD_SHARES[None, :] if e.temporal == "flow" else 1 + (np.arange(4)[None, :] - 3) * 0.05
+        )
         grid.values[e.code] = ((u < share[:, None] * grow) & eligible[:, None]) * 1.0
         return
     spread = e.maximum - e.minimum
@@ -156,7 +166,9 @@ def _base(s: Sheet, e: Element, flags: dict[str, Filters]) -> None:
 # --- rules, ranges, rounding ---------------------------------------------------------------------
 
 
-def _round(s: Sheet) -> None:
+def round_free(s: Sheet) -> None:
+    """Clip the free elements to their ranges and round them as a clerk types them (amounts to
+    0.1, everything else whole)."""
     for level in ("county", "school", "city"):
         grid = s.grid(level)
         for code in grid.free:
@@ -165,7 +177,7 @@ def _round(s: Sheet) -> None:
             grid.values[code] = np.round(v, 1) if e.kind == "amount" else np.round(v)
 
 
-def _enforce_rules(s: Sheet) -> None:
+def enforce_rules(s: Sheet) -> None:
     """Make every rule of the dictionary hold where a free element can give way (twice over, for
     rules that share elements), flooring counts and staying within ranges."""
     for _ in range(2):
@@ -188,7 +200,7 @@ def _hold(s: Sheet, left: Linear, right: Linear, level: str, equal: bool) -> Non
     sides = [(t, c, x) for x in (left, right) for t, c in x.coefficients if c > 0]
     movable = [x for x in sides if x[0].element in grid.free]
     for term, coef, side in sorted(movable, key=lambda x: x[0].element in grid.fixed):
-        lv, rv = _evaluate(s, left, level), _evaluate(s, right, level)
+        lv, rv = evaluate(s, left, level), evaluate(s, right, level)
         bad = (np.abs(lv - rv) > 1e-6) if equal else (lv > rv + 1e-6)
         if not bad.any():
             return
@@ -215,7 +227,7 @@ def _parts(d: Dictionary, code: str) -> list[str]:
     return list(dict.fromkeys(x for x in out if x != code))
 
 
-def _scale_parts(s: Sheet, level: str, code: str, factor: np.ndarray) -> None:
+def scale_parts(s: Sheet, level: str, code: str, factor: np.ndarray) -> None:
     """Scale the parts of ``code`` (and theirs) by ``factor`` (units × 4), as ``code`` was: the
     shares within a total stay and part ≤ total still holds. Parts solved for a target of their
     own stay; hand-tuned parts become free (rounded and written from the sheet)."""

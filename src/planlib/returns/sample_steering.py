@@ -23,14 +23,14 @@ from ..plan.model import Plan, Target
 from .sample_sheet import (
     Grid,
     Sheet,
-    _enforce_rules,
-    _evaluate,
-    _formulas,
-    _matches,
-    _per_county,
-    _rng,
-    _round,
-    _scale_parts,
+    default_formulas,
+    element_rng,
+    enforce_rules,
+    evaluate,
+    matching_schools,
+    round_free,
+    scale_parts,
+    sum_by_county,
 )
 
 _SHARE = np.array([0.25, 0.5, 0.75, 1.0])  # the share of the year gone at each quarter end
@@ -65,7 +65,7 @@ def _statuses(rng: np.random.Generator, n: int) -> np.ndarray:
     return out[rng.permutation(n)] if n else out
 
 
-def _goals(
+def plan_goals(
     plan: Plan, indicators: IndicatorSet, s: Sheet, allocations: pd.DataFrame | None
 ) -> list[Goal]:
     """The targets the generator steers by, first per indicator (plan-level goals first)."""
@@ -167,8 +167,8 @@ def _stock_total(rng: np.random.Generator, goal: Goal, slack: float, band: float
 def _solve(s: Sheet, ind: Indicator, wanted: np.ndarray, level: str) -> bool:
     """Set the indicator's free elements so that it takes ``wanted`` (units × 4); False when it
     has none to set."""
-    num, den = _formulas(ind)
-    need = wanted / ind.factor * (_evaluate(s, den, level) if den is not None else 1.0)
+    num, den = default_formulas(ind)
+    need = wanted / ind.factor * (evaluate(s, den, level) if den is not None else 1.0)
     if _assign(s, num, need, level):
         for t in den.terms if den is not None else ():
             s.grid(level).fixed.add(t.element)  # what the numerator was solved against
@@ -176,7 +176,7 @@ def _solve(s: Sheet, ind: Indicator, wanted: np.ndarray, level: str) -> bool:
     if den is None:
         return False
     with np.errstate(divide="ignore", invalid="ignore"):
-        need_den = _evaluate(s, num, level) * ind.factor / wanted
+        need_den = evaluate(s, num, level) * ind.factor / wanted
     return _assign(s, den, np.where(np.isfinite(need_den), need_den, np.nan), level)
 
 
@@ -194,7 +194,7 @@ def _assign(s: Sheet, lin: Linear, need: np.ndarray, level: str) -> bool:
     chosen = units or free[:1]
     if not chosen or not np.isfinite(need).any():
         return False
-    rest = _evaluate(
+    rest = evaluate(
         s, Linear(tuple(x for x in lin.coefficients if x not in chosen), lin.constant), level
     )
     left = np.maximum(need - rest, 0.0)
@@ -221,15 +221,15 @@ def _set_schools(s: Sheet, term: Term, per_county: np.ndarray) -> None:
     schools of a fixed random order, counts in proportion to their plausible values."""
     e = s.d[term.element]
     vals = s.school.values[term.element]
-    mask = _matches(s.registry, term.filters)
+    mask = matching_schools(s.registry, term.filters)
     county = s.county_of_school
     if e.kind == "flag":
-        rank = pd.Series(_rng(s.seed, "rank:" + e.code).random(len(county))).where(mask)
+        rank = pd.Series(element_rng(s.seed, "rank:" + e.code).random(len(county))).where(mask)
         order = rank.groupby(county).rank(method="first").to_numpy() - 1  # 0,1,… within county
         k = np.round(np.nan_to_num(per_county))[np.maximum(county, 0)]
         s.school.values[e.code] = np.where(mask[:, None] & (order[:, None] < k), 1.0, 0.0)
         return
-    current = _per_county(s, np.where(mask[:, None], vals, 0.0))
+    current = sum_by_county(s, np.where(mask[:, None], vals, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(current > 0, per_county / current, 1.0)[np.maximum(county, 0)]
     s.school.values[e.code] = np.where(mask[:, None] & np.isfinite(scale), vals * scale, vals)
@@ -245,7 +245,7 @@ def steer(s: Sheet, goals: list[Goal], indicators: IndicatorSet, first: set[str]
     for goal in sorted(goals, key=lambda g: g.indicator.code not in first):
         ind = goal.indicator
         targeted.add(ind.code)
-        rng = _rng(s.seed, "goal:" + ind.code)
+        rng = element_rng(s.seed, "goal:" + ind.code)
         stock_total = ind.kind == "total" and ind.temporal == "stock" and ind.level == "county"
         if stock_total and goal.target.scope == "total":
             wanted = _stock_total(rng, goal, slack, band)
@@ -255,7 +255,7 @@ def steer(s: Sheet, goals: list[Goal], indicators: IndicatorSet, first: set[str]
     for ind in indicators:
         if ind.code in targeted or ind.kind != "ratio" or ind.unit != "%":
             continue
-        rng, n = _rng(s.seed, "ratio:" + ind.code), len(s.grid(ind.level).codes)
+        rng, n = element_rng(s.seed, "ratio:" + ind.code), len(s.grid(ind.level).codes)
         low, high = (3, 15) if ind.direction == "lower" else (90, 102) if ind.gross else (70, 95)
         drift = 1 + (np.arange(4)[None, :] - 3) * 0.004
         _solve(s, ind, rng.uniform(low, high, n)[:, None] * drift, ind.level)
@@ -271,26 +271,26 @@ def _grid_of(s: Sheet, term: Term, level: str) -> tuple[str, Grid]:
 
 def _value(s: Sheet, ind: Indicator, level: str) -> np.ndarray:
     """The indicator per unit of ``level`` and quarter, as ``_solve`` aims it."""
-    num, den = _formulas(ind)
+    num, den = default_formulas(ind)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (
             ind.factor
-            * _evaluate(s, num, level)
-            / (_evaluate(s, den, level) if den is not None else 1.0)
+            * evaluate(s, num, level)
+            / (evaluate(s, den, level) if den is not None else 1.0)
         )
 
 
 def _fits(s: Sheet, goal: Goal) -> bool:
     """Whether the city's year-end value (the ratio of the counties' sums) lies near the target."""
     ind, target = goal.indicator, goal.target.value
-    num, den = _formulas(ind)
-    year_end = _evaluate(s, num, ind.level)[:, 3]
+    num, den = default_formulas(ind)
+    year_end = evaluate(s, num, ind.level)[:, 3]
     if ind.kind == "total":  # a city total, or each unit's own (scope rate): their mean
         value = ind.factor * (year_end.sum() if goal.target.scope == "total" else year_end.mean())
         low, high = sorted(x * target for x in FIT_SHARES)
         return bool(low <= value <= high)
     total = float(year_end.sum())
-    base = float(_evaluate(s, den, ind.level)[:, 3].sum()) if den is not None else np.nan
+    base = float(evaluate(s, den, ind.level)[:, 3].sum()) if den is not None else np.nan
     value = ind.factor * total / base if base else np.nan
     return bool(abs(value - target) <= FIT_TOLERANCES * _points(ind, target))
 
@@ -308,7 +308,7 @@ def release(
         ind, g = goal.indicator, goal.target
         if ind.kind not in _KINDS or ind.level not in ("county", "city"):
             continue
-        num, den = _formulas(ind)
+        num, den = default_formulas(ind)
         terms = [t for x in (num, den) if x is not None for t in x.terms if t.element]
         if not terms or any(t.element in _grid_of(s, t, ind.level)[1].free for t in terms):
             continue  # steered already (or nothing to steer)
@@ -330,7 +330,7 @@ def follow_parts(s: Sheet, freed: dict[tuple[str, str], np.ndarray]) -> None:
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(before > 0, s.grid(level).values[code] / before, 1.0)
-        _scale_parts(s, level, code, np.where(np.isfinite(factor), factor, 1.0))
+        scale_parts(s, level, code, np.where(np.isfinite(factor), factor, 1.0))
 
 
 # --- last year's fourth quarter, for change targets ------------------------------------------
@@ -355,7 +355,7 @@ def last_year(s: Sheet, changes: list[tuple[Indicator, Target]], indicators: Ind
     school values as they are; then, for each change target, the indicator's last-year value
     placed so that this year's value is a change that is met, nearly met or missed (as
     :func:`_aim` draws it), its numerator solved for it and its parts following."""
-    rng = _rng(s.seed, "last year")
+    rng = element_rng(s.seed, "last year")
     grids: dict[str, Grid] = {}
     for level in ("county", "school", "city"):
         grid = s.grid(level)
@@ -366,22 +366,28 @@ def last_year(s: Sheet, changes: list[tuple[Indicator, Target]], indicators: Ind
         }
         grids[level] = Grid(grid.codes, values)
     prev = Sheet(
-        s.d, grids["county"], grids["school"], grids["city"], s.registry, s.county_of_school,
-        s.size, s.seed,
-    )  # fmt: skip
+        s.d,
+        grids["county"],
+        grids["school"],
+        grids["city"],
+        s.registry,
+        s.county_of_school,
+        s.size,
+        s.seed,
+    )
     judge = Settings().judgement(indicators)
     slack, band = max(judge.aspirational_slack, 1.0), judge.approximate_band
     for ind, g in changes:
         level, n = ind.level, len(s.grid(ind.level).codes)
         now = _value(s, ind, level)[:, 3]
         goal = Goal(ind, g, now, np.ones(n), np.tile(_SHARE[:3], (n, 1)))
-        rng = _rng(s.seed, "last year:" + ind.code)
+        rng = element_rng(s.seed, "last year:" + ind.code)
         target = 2 * now - _aim(rng, goal, now, slack, band)  # this year's value, mirrored
         before = _value(prev, ind, level)[:, 3]
         sign = -1.0 if g.comparator == "<=" else 1.0
         then = np.where(np.isfinite(target), target - sign * g.value, before)
         cap = 100.0 if ind.kind == "ratio" and ind.unit == "%" and not ind.gross else np.inf
-        num, _ = _formulas(ind)
+        num, _ = default_formulas(ind)
         old: dict[tuple[str, str], np.ndarray] = {}
         for t in num.terms:
             where, grid = _grid_of(prev, t, level)
@@ -393,6 +399,6 @@ def last_year(s: Sheet, changes: list[tuple[Indicator, Target]], indicators: Ind
     for level in ("county", "school", "city"):
         grid = prev.grid(level)
         grid.free = set(grid.values)
-    _round(prev)
-    _enforce_rules(prev)
+    round_free(prev)
+    enforce_rules(prev)
     return prev

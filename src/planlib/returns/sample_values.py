@@ -25,56 +25,53 @@ from .orgunits import COMPULSORY_STAGES
 CITY_CODE = "990100"
 CITY_NAME = "云江市"
 _COUNTY_NAMES = [
-    ("990102", "城关区", "区"), ("990103", "东湖区", "区"), ("990104", "西山区", "区"),
-    ("990105", "南江区", "区"), ("990106", "北塘区", "区"), ("990111", "高新区", "区"),
-    ("990121", "青石县", "县"), ("990122", "云岭县", "县"), ("990123", "桃源县", "县"),
-    ("990124", "柳河县", "县"), ("990181", "江口市", "县级市"), ("990182", "石门市", "县级市"),
-]  # fmt: skip
-_NAME_POOL = [
-    "安",
-    "宁",
-    "平",
-    "和",
-    "兴",
-    "丰",
-    "永",
-    "清",
-    "长",
-    "新",
-    "泰",
-    "顺",
-    "华",
-    "明",
-    "阳",
-    "江",
-    "河",
-    "山",
-    "城",
-    "乐",
-    "福",
-    "康",
-    "德",
-    "嘉",
-    "瑞",
-    "昌",
-    "盛",
-    "源",
-    "湖",
-    "溪",
+    ("990102", "城关区", "区"),
+    ("990103", "东湖区", "区"),
+    ("990104", "西山区", "区"),
+    ("990105", "南江区", "区"),
+    ("990106", "北塘区", "区"),
+    ("990111", "高新区", "区"),
+    ("990121", "青石县", "县"),
+    ("990122", "云岭县", "县"),
+    ("990123", "桃源县", "县"),
+    ("990124", "柳河县", "县"),
+    ("990181", "江口市", "县级市"),
+    ("990182", "石门市", "县级市"),
 ]
+_NAME_POOL = list("安宁平和兴丰永清长新泰顺华明阳江河山城乐福康德嘉瑞昌盛源湖溪")
+"""Characters two of which make up a made-up place name."""
 _STAGES = np.array(["幼儿园", "小学", "初中", "九年一贯制", "普通高中", "中职", "特殊教育"])
 _STAGE_P = np.array([0.42, 0.30, 0.12, 0.05, 0.06, 0.04, 0.01])
-PERIODS_OF_YEAR = ("Q1", "Q2", "Q3", "Q4")
-_YTD = np.array([0.22, 0.46, 0.71, 1.0])  # share of the year's flow done by each quarter end
+YTD_SHARES = np.array([0.22, 0.46, 0.71, 1.0])
+"""The share of a year's flow done by each quarter end (year-to-date values of a flow)."""
 
 COUNTY_COLUMNS = [
-    "pop_3_5", "pop_3_5_hukou", "pop_6_14", "pop_15_17", "pop_15_18", "pop_15_17_hukou",
-    "kg_enrol_total", "kg_enrol_public", "kg_enrol_inclusive_private", "kg_enrol_other_private",
-    "school_age_children", "school_age_enrolled", "compulsory_enrol_total", "compulsory_enrol_private",
-    "junior_grad_cohort", "grade1_entry_cohort", "cohort_transfer_in", "cohort_transfer_out",
-    "disabled_school_age", "disabled_placed", "hs_enrol_general", "hs_enrol_vocational",
-    "edu_budget", "teacher_posts_new", "teachers_recruited",
-]  # fmt: skip
+    "pop_3_5",
+    "pop_3_5_hukou",
+    "pop_6_14",
+    "pop_15_17",
+    "pop_15_18",
+    "pop_15_17_hukou",
+    "kg_enrol_total",
+    "kg_enrol_public",
+    "kg_enrol_inclusive_private",
+    "kg_enrol_other_private",
+    "school_age_children",
+    "school_age_enrolled",
+    "compulsory_enrol_total",
+    "compulsory_enrol_private",
+    "junior_grad_cohort",
+    "grade1_entry_cohort",
+    "cohort_transfer_in",
+    "cohort_transfer_out",
+    "disabled_school_age",
+    "disabled_placed",
+    "hs_enrol_general",
+    "hs_enrol_vocational",
+    "edu_budget",
+    "teacher_posts_new",
+    "teachers_recruited",
+]
 SCHOOL_COLUMNS = [
     "std_compliant",
     "provincial_model",
@@ -84,7 +81,9 @@ SCHOOL_COLUMNS = [
 ]
 
 
-def _units(rng: np.random.Generator, counties: int, provinces: int | None) -> pd.DataFrame:
+def draw_units(rng: np.random.Generator, counties: int, provinces: int | None) -> pd.DataFrame:
+    """The org-unit tree: the sample city and its counties, or (``provinces``) a country of
+    provinces, cities and counties."""
     if provinces is None:
         rows: list[tuple[str, str, str]]
         if counties <= len(_COUNTY_NAMES):
@@ -137,7 +136,11 @@ def _units(rng: np.random.Generator, counties: int, provinces: int | None) -> pd
     return pd.DataFrame(tree)
 
 
-def _schools(rng: np.random.Generator, county_codes: np.ndarray, per_county: int) -> pd.DataFrame:
+def draw_schools(
+    rng: np.random.Generator, county_codes: np.ndarray, per_county: int
+) -> pd.DataFrame:
+    """The school registry: about ``per_county`` schools a county, stages and ownership drawn
+    in realistic shares."""
     sizes = np.maximum(
         20, rng.normal(per_county, per_county * 0.15, len(county_codes)).round().astype(int)
     )
@@ -176,7 +179,7 @@ def _schools(rng: np.random.Generator, county_codes: np.ndarray, per_county: int
     return frame
 
 
-def _county_values(
+def draw_county_values(
     rng: np.random.Generator, schools: pd.DataFrame, codes: np.ndarray, year: int
 ) -> pd.DataFrame:
     """One row per county and quarter with every county-level element (numbers around targets)."""
@@ -210,7 +213,7 @@ def _county_values(
     for q in range(4):
         drift = (q - 3) * 0.35  # rates rise a little each quarter, reaching the Q4 level
         g = 1 + (q - 3) * 0.002  # populations grow slowly
-        ytd = _YTD[q] * rng.uniform(0.95, 1.05, n) if q < 3 else np.ones(n)
+        ytd = YTD_SHARES[q] * rng.uniform(0.95, 1.05, n) if q < 3 else np.ones(n)
         kg_q = kg * (1 + drift / 100)
         p35 = pop_3_5 * g
         pub = kg_q * (public + drift) / 100
@@ -268,7 +271,7 @@ def _as_typed(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _school_values(rng: np.random.Generator, schools: pd.DataFrame, year: int) -> pd.DataFrame:
+def draw_school_values(rng: np.random.Generator, schools: pd.DataFrame, year: int) -> pd.DataFrame:
     """One row per school and quarter with the school flags (stable or growing over the year)."""
     n = len(schools)
     stage = schools["stage"].to_numpy()
@@ -303,7 +306,7 @@ def _school_values(rng: np.random.Generator, schools: pd.DataFrame, year: int) -
                     "provincial_model": np.where(
                         stage == "普通高中", (u < model_share).astype(int), 0
                     ),
-                    "smart_campus_built": (u < smart_share * _YTD[q]).astype(int),
+                    "smart_campus_built": (u < smart_share * YTD_SHARES[q]).astype(int),
                     "voc_std_compliant": np.where(
                         (stage == "中职") & public, (u < voc_share * grow).astype(int), 0
                     ),
@@ -314,7 +317,7 @@ def _school_values(rng: np.random.Generator, schools: pd.DataFrame, year: int) -
     return pd.concat(frames, ignore_index=True)
 
 
-def _ledger_rows(plan: Plan, year: int, q: int) -> list[list[object]]:
+def ledger_rows(plan: Plan, year: int, q: int) -> list[list[object]]:
     """The progress rows of quarter ``q``: one per task and department (lead units first); a
     task that names no department is reported by the plan's issuer."""
     rows: list[list[object]] = []
@@ -338,9 +341,17 @@ def _ledger_rows(plan: Plan, year: int, q: int) -> list[list[object]]:
             if status == "滞后":
                 account = f"{unit}因人员调整，「{task.title}」部分工作未按序时进度完成。"
             rows.append(
-                [task.id, unit, f"{year}Q{q}", status, account, f"{unit}{year}年第{q}季度工作台账",
-                 "持续推进，按期完成年度任务" if status != "已完成" else "巩固成果，做好总结", due]
-            )  # fmt: skip
+                [
+                    task.id,
+                    unit,
+                    f"{year}Q{q}",
+                    status,
+                    account,
+                    f"{unit}{year}年第{q}季度工作台账",
+                    "持续推进，按期完成年度任务" if status != "已完成" else "巩固成果，做好总结",
+                    due,
+                ]
+            )
     return rows
 
 

@@ -102,10 +102,13 @@ def check_school_sums(
     if not fell.any():
         return np.array([], dtype=np.int64), []
     sums_frame = pd.DataFrame(
-        {"county": [str(codes.counties[int(x) // n_e]) for x in series],
-         "element": [str(codes.elements[int(x) % n_e]) for x in series],
-         "t": t, "value": sums}
-    )  # fmt: skip
+        {
+            "county": [str(codes.counties[int(x) // n_e]) for x in series],
+            "element": [str(codes.elements[int(x) % n_e]) for x in series],
+            "t": t,
+            "value": sums,
+        }
+    )
     sums_frame["prev_t"] = np.append(np.nan, t[:-1])
     sums_frame["prev"] = np.append(np.nan, sums[:-1])
     falls = sums_frame[fell]
@@ -143,15 +146,26 @@ def check_school_sums(
 def _error(s: pd.Series, message: str, shown: pd.Series | None) -> Problem:
     value = None if shown is None else f"{shown['value']:g}"
     return Problem(
-        str(s["file"]), int(s["row"]), str(s["column"]), value, message, "error",
-        str(s["org_code"]), str(s["period"]), "school_sum_falls",
-    )  # fmt: skip
+        str(s["file"]),
+        int(s["row"]),
+        str(s["column"]),
+        value,
+        message,
+        "error",
+        str(s["org_code"]),
+        str(s["period"]),
+        "school_sum_falls",
+    )
 
 
 def check_stale_schools(
-    values: pd.DataFrame, school: np.ndarray, org_units: OrgUnits, d: Dictionary, codes: _Codes,
+    values: pd.DataFrame,
+    school: np.ndarray,
+    org_units: OrgUnits,
+    d: Dictionary,
+    codes: _Codes,
     keys: RowKeys,
-) -> list[Problem]:  # fmt: skip
+) -> list[Problem]:
     """``stale_schools`` (see the module): warnings naming both files. Array operations on
     the school rows; frames only for the few county quarters found."""
     pl = d.plausibility
@@ -221,9 +235,13 @@ def _county_changed(county_q: pd.DataFrame, county: str, t: int) -> bool:
 
 
 def school_checks(
-    values: pd.DataFrame, keep: np.ndarray, school: np.ndarray, org_units: OrgUnits,
-    d: Dictionary, keys: RowKeys,
-) -> list[Problem]:  # fmt: skip
+    values: pd.DataFrame,
+    keep: np.ndarray,
+    school: np.ndarray,
+    org_units: OrgUnits,
+    d: Dictionary,
+    keys: RowKeys,
+) -> list[Problem]:
     """Both checks on the kept rows (``school``: per row, whether its element is a school
     one); rows of a fallen sum are dropped from ``keep`` (changed in place)."""
     if not (school & keep).any():

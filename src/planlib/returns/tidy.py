@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..catalog.dictionary import Dictionary
 from ..errors import Problem
-from .cells import _PERIOD, VALUE_COLUMNS, _problem
+from .cells import PERIOD_CODE, VALUE_COLUMNS, cell_problem
 from .validation import RowKeys
 
 _KEYS = ("org_code", "period", "element")
@@ -146,7 +146,7 @@ def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
         return TidyValues(
             pd.DataFrame(columns=VALUE_COLUMNS),
             [
-                _problem(
+                cell_problem(
                     name,
                     None,
                     "、".join(missing),
@@ -184,7 +184,7 @@ def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
     bad &= ~drop
     for idx in np.flatnonzero(bad)[:200].tolist():
         problems.append(
-            _problem(
+            cell_problem(
                 name,
                 idx + 2,
                 str(texts["element"].iat[idx]),
@@ -198,9 +198,13 @@ def read_tidy(path: Path, name: str, d: Dictionary) -> TidyValues:
     keep = ~(bad | drop)
     out = _values_frame(texts, v, name, element, cats)
     keys = RowKeys.from_codes(
-        codes["org_code"], uniques["org_code"], codes["period"], uniques["period"],
-        element, cats,
-    )  # fmt: skip
+        codes["org_code"],
+        uniques["org_code"],
+        codes["period"],
+        uniques["period"],
+        element,
+        cats,
+    )
     if not keep.all():
         out, keys = out[keep], keys.take(keep)
     return TidyValues(out.reset_index(drop=True)[VALUE_COLUMNS], problems, keys)
@@ -214,7 +218,7 @@ def _code_problems(
     problems: list[Problem] = []
     if not known[:-1].all():
         problems.append(
-            _problem(
+            cell_problem(
                 name,
                 None,
                 "element",
@@ -224,10 +228,10 @@ def _code_problems(
                 rule="unknown_column",
             )
         )
-    bad_periods = [i for i, p in enumerate(periods) if not _PERIOD.fullmatch(str(p))]
+    bad_periods = [i for i, p in enumerate(periods) if not PERIOD_CODE.fullmatch(str(p))]
     for i in bad_periods[:20]:
         message = "报告期格式应为 2022Q1 这样的年份加季度"
-        problems.append(_problem(name, None, "period", periods[i], message, rule="period"))
+        problems.append(cell_problem(name, None, "period", periods[i], message, rule="period"))
     return problems, bad_periods
 
 

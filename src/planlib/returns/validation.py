@@ -117,9 +117,12 @@ class RowKeys:
         if mask.all():
             return self
         return dataclasses.replace(
-            self, org=self.org[mask], period=self.period[mask], element=self.element[mask],
+            self,
+            org=self.org[mask],
+            period=self.period[mask],
+            element=self.element[mask],
             row=self.row[mask],
-        )  # fmt: skip
+        )
 
     def __len__(self) -> int:
         return len(self.row)

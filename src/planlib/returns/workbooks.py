@@ -56,8 +56,6 @@ MAX_CELLS = 5_000_000
 """Largest area (last row × last column) of one worksheet: its cells are held densely."""
 MAX_TEXT_BYTES = 200_000_000
 """Largest .csv/.txt return read (200 MB)."""
-MAX_CELL_CHARS = 131_072
-"""Most characters of one CSV cell (Python's csv default; Excel holds 32,767 per cell)."""
 MAX_PROBLEMS_PER_RULE = 1_000
 """Problems of one rule listed per file (sheet); the rest are summed up in one line."""
 _RATIO_FROM = 1_000_000  # entries smaller than this cannot hurt, whatever their ratio
@@ -345,8 +343,8 @@ def _calculated_blanks(path: Path, title: str, cells: set[tuple[int, int]]) -> s
 
 
 def csv_rows(text: str) -> list[list[Any]]:
-    """The rows of a CSV text; ValueError naming the line of a cell over the field limit or of
-    a row past :data:`MAX_ROWS`."""
+    """The rows of a CSV text; ValueError naming the line of a cell over the csv module's field
+    limit (131,072 characters unless changed) or of a row past :data:`MAX_ROWS`."""
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     rows: list[list[Any]] = []
     try:
@@ -390,8 +388,13 @@ def failure_message(err: BaseException) -> str:
 
 LEGACY_SUFFIXES = (".xls", ".et", ".ett", ".ods", ".xlsb")
 """Spreadsheets read by calamine alone (values, no layout): old Excel, WPS 表格, OpenDocument."""
-_KINDS = {".xls": "旧版 Excel", ".et": "WPS 表格", ".ett": "WPS 表格模板", ".ods": "OpenDocument 表格",
-          ".xlsb": "Excel 二进制工作簿"}  # fmt: skip
+_KINDS = {
+    ".xls": "旧版 Excel",
+    ".et": "WPS 表格",
+    ".ett": "WPS 表格模板",
+    ".ods": "OpenDocument 表格",
+    ".xlsb": "Excel 二进制工作簿",
+}
 
 
 def read_legacy(path: Path) -> list[Sheet]:
