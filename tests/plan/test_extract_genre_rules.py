@@ -33,8 +33,10 @@ def test_quantities_by_grammar(text: str, expected: list[tuple[float, str]]) -> 
     assert [(q.value, q.unit) for q in find_quantities(text)] == expected
 
 
-@pytest.mark.parametrize(("word", "value"), [("三十", 30), ("两", 2), ("一千二百", 1200),
-                                             ("十二点五", 12.5), ("二〇二二", None)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [("三十", 30), ("两", 2), ("一千二百", 1200), ("十二点五", 12.5), ("二〇二二", None)],
+)
 def test_chinese_numerals(word: str, value: float | None) -> None:
     assert chinese_value(word) == value
 
@@ -155,8 +157,11 @@ def test_paragraph_tasks_without_sections() -> None:
         "　　维护校园安全稳定。开展安全检查4次。\n"
     )
     assert [t.title for t in p.tasks] == [
-        "扩大学前教育资源", "推进义务教育均衡", "加强教师队伍建设", "维护校园安全稳定"
-    ]  # fmt: skip
+        "扩大学前教育资源",
+        "推进义务教育均衡",
+        "加强教师队伍建设",
+        "维护校园安全稳定",
+    ]
     assert sum(len(t.targets) for t in p.tasks) == 6
 
 
@@ -172,3 +177,65 @@ def test_an_item_right_after_a_mid_line_heading_is_kept(gap: str) -> None:
     r = planlib.extract_plan(line, codes=False)
     assert [t.id for t in r.plan.tasks] == ["1.1", "1.2", "2.3", "2.4"]
     assert not any("截断" in w.message for w in r.warnings), r.warnings
+
+
+_PARTS = (
+    ("一", "推进学前教育普惠发展", ["学前教育方面，新建公办园6所；义务教育方面，消除大班额12个。"]),
+    (
+        "二",
+        "提升职业教育办学水平",
+        ["首先，新增专业点4个；其次，培训农民工2500人次。", "校企合作企业达到30家。"],
+    ),
+    ("三", "建设高素质教师队伍", ["公开招聘教师150名，最后，完成校长轮训1轮。"]),
+)
+_LAST_PART = ["改造薄弱学校运动场8个。", "新增学位1200个。", "配备教学一体机450台。"]
+
+
+@pytest.mark.parametrize("mark", ["第{}，", "第{}、", "{}、", "第{}部分 "])
+@pytest.mark.parametrize("intro", ["", "今年为群众办好以下实事：\n"])
+def test_a_part_with_a_body_and_no_items_is_one_task(mark: str, intro: str) -> None:
+    body = "今年全市教育工作要坚持稳中求进，办好人民满意的教育。\n"
+    for n, heading, paragraphs in _PARTS:
+        body += f"{mark.format(n)}{heading}。\n" + "".join(f"　　{p}\n" for p in paragraphs)
+    body += f"{mark.format('四')}办好教育民生实事。\n{intro}"
+    body += "".join(f"{k}.{item}\n" for k, item in enumerate(_LAST_PART, start=1))
+    r = planlib.extract_plan("某市教育局2025年工作要点\n" + body, codes=False)
+    titles = [t.title for t in r.plan.tasks]
+    assert titles == [heading for _, heading, _ in _PARTS] + [i.rstrip("。") for i in _LAST_PART]
+    assert [len(t.targets) for t in r.plan.tasks] == [2, 3, 2, 1, 1, 1]
+    assert [t.section for t in r.plan.tasks] == [1, 2, 3, 4, 4, 4]
+    assert not any("不在任何编号任务内" in w.message for w in r.warnings), r.warnings
+
+
+def test_a_framing_part_and_a_part_introducing_its_items_are_no_tasks() -> None:
+    p = _plan(
+        "一、总体要求\n　　坚持稳中求进，全县学前三年毛入园率达到91%。\n"
+        "二、推进义务教育优质均衡\n　　今年新建学校3所。具体如下：\n1.新建城区小学2所。\n2.新建乡镇初中1所。\n"
+        "三、加强教师队伍建设\n　　招聘教师80名，培训教师2000人次。\n"
+    )
+    assert [t.title for t in p.tasks] == ["新建城区小学2所", "新建乡镇初中1所", "加强教师队伍建设"]
+
+
+def test_ordinal_lines_inside_a_numbered_item_stay_clauses_of_it() -> None:
+    p = _plan(
+        "1.加强党的建设。\n第一，开展专题学习12次。\n第二，建设示范支部5个。\n2.推进依法治教。培训校长60人。\n"
+    )
+    assert [t.title for t in p.tasks] == ["加强党的建设", "推进依法治教"]
+    assert len(p.tasks[0].targets) == 2
+
+
+@pytest.mark.parametrize("break_", ["\n", " "])
+def test_raw_text_in_traditional_script_is_read_as_simplified(break_: str) -> None:
+    text = break_.join(
+        [
+            "某縣教育局2024年工作要點",
+            "一、發展基礎教育",
+            "1.擴大學位供給。新建學校4所，新增學位900個。（牽頭股室：基礎教育股）",
+            "2.加強師資隊伍建設。招聘教師90名。（牽頭股室：人事股）",
+        ]
+    )
+    r = planlib.extract_plan(text, codes=False)
+    assert r.plan.title == "某县教育局2024年工作要点"
+    assert [t.title for t in r.plan.tasks] == ["扩大学位供给", "加强师资队伍建设"]
+    assert r.plan.tasks[0].lead_units == ("基础教育股",)
+    assert [len(t.targets) for t in r.plan.tasks] == [2, 1]

@@ -20,12 +20,14 @@ from pathlib import Path
 from ...errors import PlanlibError
 from ..model import Framework, Plan, Section, Target, Task
 from .breakdown import read_breakdown
+from .documents import Document
 from .enumeration import RUN_IN_STYLES as RUN_IN
 from .enumeration import run_in_marker, split_lines, split_run_ins, uses_paragraphs, uses_run_in
 from .framework import read_framework
 from .furniture import drop_page_furniture
 from .goals import read_goals
 from .outline import outline
+from .parts import ordinal_parts, parts_as_tasks
 from .readers import read_document
 from .structure import Block, count_clauses, find_clause, item_marker, section_marker
 from .tables import Table, find_tables
@@ -69,7 +71,10 @@ def read_plan_text(path: str | Path) -> str:
 
 
 def _source_text(source: str | Path) -> tuple[str, str | None, bool]:
-    """The text to read, and a title to fall back on (the file's own, else its name)."""
+    """The text to read, and a title to fall back on (the file's own, else its name).
+
+    Raw text is read the way a text file is: in traditional script it is converted to
+    simplified (the original kept on the :class:`Document`, as the readers keep it)."""
     path: Path | None = source if isinstance(source, Path) else None
     if path is None and isinstance(source, str) and "\n" not in source and len(source) < 1024:
         try:
@@ -78,7 +83,7 @@ def _source_text(source: str | Path) -> tuple[str, str | None, bool]:
         except (OSError, ValueError):
             pass
     if path is None:
-        return str(source), None, False
+        return Document(str(source), "text").in_simplified().text, None, False
     document = read_document(path)
     if document.title:
         return document.text, document.title, False
@@ -184,19 +189,22 @@ class _Extractor:
             items_are, body = "run_in", split_run_ins(body)
         elif uses_paragraphs(body):
             items_are = "paragraphs"
+        else:
+            body = ordinal_parts(body)
         shape = outline(body, items=items_are)
         for line, message in shape.gaps:
             self.warn(line, message)
-        framework = self._framework(shape.blocks)
-        sections = [self._section(b) for b in shape.sections]
-        reading = read_goals(shape.blocks, self.lookup, self.warn, self.year)
+        blocks = parts_as_tasks(shape.blocks, self.lookup)
+        framework = self._framework(blocks)
+        sections = [self._section(b) for b in blocks if b.kind == "section"]
+        reading = read_goals(blocks, self.lookup, self.warn, self.year)
         goal_items = {id(g) for g in reading.goal_items}
-        items = [b for b in shape.items if id(b) not in goal_items]
+        items = [b for b in blocks if b.kind == "item" and id(b) not in goal_items]
         if not items:
             self.warn(None, "未找到编号任务（1. 1、（一）(1)），计划中没有任务")
         elif not sections:
             self.warn(items[0].first_line, "未找到部分标题（一、二、……），所有任务归入第 1 部分")
-        last = shape.blocks[-1] if shape.blocks else None
+        last = blocks[-1] if blocks else None
         tasks: list[Task] = []
         seen: set[tuple[int, int]] = set()
         for block in items:
@@ -342,5 +350,8 @@ def _item_body(block: Block) -> LinedText:
     joined = block.joined()
     if block.style == "paragraph":
         return joined.strip()
+    if block.style == "section":  # a part that is a task of its own: 二、… and its body
+        heading = section_marker(joined.text)
+        return joined[heading[1] if heading else 0 :].strip()
     marker = run_in_marker(joined.text) if block.style in RUN_IN else item_marker(joined.text)
     return joined[marker[2] if marker else 0 :].strip()

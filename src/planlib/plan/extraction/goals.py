@@ -27,7 +27,7 @@ GOAL_LABEL_RE = re.compile(
 # labels that end a goal paragraph
 _OTHER_LABEL_RE = re.compile(r"(指导思想|基本原则|总体要求|工作思路|工作重点|重点任务)[：:]")
 
-_FRAMING_RE = re.compile(r"指导思想|基本原则|总体要求|总体思路|工作思路|工作原则")
+FRAMING_RE = re.compile(r"指导思想|基本原则|总体要求|总体思路|工作思路|工作原则")
 
 Warn = Callable[..., None]
 
@@ -162,7 +162,7 @@ def read_goals(
                 reader.take(
                     body, [(0, len(body))], f"第 {block.section or 1} 部分第 {block.number} 项"
                 )
-            elif not _FRAMING_RE.fullmatch(title.text.strip()):
+            elif not FRAMING_RE.fullmatch(title.text.strip()):
                 started = True  # 指导思想 and the like come before the goals, not instead
     return GoalReading(reader.goals, goal_items)
 
