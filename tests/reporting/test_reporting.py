@@ -205,6 +205,13 @@ def test_context_round_trip(sample: Path) -> None:
     assert back.assessment.shape == ctx.assessment.shape
     assert set(back.assessment["period"]) == {"2022Q1", "2022Q2", "2022Q3"}
     assert back.assessment["org_code"].str.len().eq(6).all()  # codes stay strings
+    # the as-of quarter as reports say it, worked out once and carried in the zip
+    assert back.meta["period_label"] == back.period_label == "2022年第三季度"
+    assert back.meta["previous_label"] == back.previous_label == "2022年第二季度"
+    older = dataclasses.replace(
+        back, meta={k: v for k, v in back.meta.items() if not k.endswith("_label")}
+    )  # a context from a batch before the labels were carried says the same
+    assert (older.period_label, older.previous_label) == ("2022年第三季度", "2022年第二季度")
 
 
 @pytest.mark.slow
@@ -251,6 +258,22 @@ def test_usage_checks(sample: Path) -> None:
         runner.check_units(sample, "990100")  # the root has no parent to compare with
     assert runner.check_units(sample, "990102, 990104") == ["990102", "990104"]
     assert runner.check_units(sample, "all") is None
+
+
+def test_units_are_checked_against_one_registry(sample: Path) -> None:
+    """The registry loaded once serves both checks; a school (by code or by name) is no unit a
+    report is made for, and says so instead of failing on a missing parent."""
+    from planlib.returns.orgunits import load_org_units
+
+    units = load_org_units(sample)
+    school = units.schools.iloc[len(units.schools) // 2]
+    for spec in (str(school["code"]), str(school["name"])):
+        with pytest.raises(runner.UsageError, match="是学校"):
+            runner.check_units(sample, f"990102、{spec}", units)
+    county = units.units[units.units["parent_code"].fillna("").astype(str) != ""].iloc[-1]
+    assert runner.check_units(sample, str(county["name"]), units) == [str(county["code"])]
+    root = str(units.units.loc[units.units["parent_code"].fillna("") == "", "code"].iloc[0])
+    assert runner.check_root(sample, root, units) == root
 
 
 def test_names_never_reach_paths_unsanitised() -> None:

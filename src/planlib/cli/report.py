@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..periods import PeriodRequest, parse_period
+from ..periods import PeriodRequest
 from ..request import Request
 from ._console import console, err_console, plain
 from ._options import PERIOD_HELP, PeriodSpec, data_folder, monitoring_options, parse_settings
@@ -171,7 +171,7 @@ def report(
     }
     outcome = _run_batch(executor, opts, request, out_dir, chain)
     ok = len(outcome.entries) - len(outcome.failed)
-    label = parse_period(outcome.period).label
+    label = outcome.label
     if request.period.several:
         console.print(f"报告期「{period}」含多个季度，报告按其中最后一个季度（{label}）生成。")
     console.print(

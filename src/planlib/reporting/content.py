@@ -15,14 +15,13 @@ Those modules never import this one. A name the notebooks (or the runner) call g
 
 from __future__ import annotations
 
-from .context import open_context
+from .context import children, departments, open_context
 from .county import bullets, headline, ranks, trends
 from .department import (
     department_followup,
     department_headline,
     department_heatmap,
     department_targets,
-    departments,
 )
 from .followup import county_followup
 from .html import Html, num, table, when
@@ -39,7 +38,6 @@ from .overview import (
 from .schools import school_lists
 from .sections import (
     appendix,
-    children,
     overview_org,
     quality,
     section,

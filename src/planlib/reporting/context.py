@@ -41,7 +41,7 @@ FRAMES = (
 class ReportContext:
     """Everything a report reads. ``assessment`` holds every period; ``tasks`` the report period.
 
-    ``meta``: period, previous period, periods, data_dir, generated_at, planlib_version, plan
+    ``meta``: period, previous period (and how reports say both), periods, data_dir, generated_at, planlib_version, plan
     title, root org code, and ``report``: the bureau's document settings
     (:func:`.bulletin.report_settings`).
     """
@@ -68,6 +68,22 @@ class ReportContext:
     def period(self) -> str:
         return str(self.meta["period"])
 
+    @property
+    def period_label(self) -> str:
+        """How reports say the report period (2022年第二季度), worked out once by
+        :func:`build_context`; a context from an older batch, which lacks it, says it here."""
+        label = self.meta.get("period_label")
+        return str(label) if label else _label(self.period)
+
+    @property
+    def previous_label(self) -> str | None:
+        """How reports say the quarter before the report period (None in a year's first)."""
+        prev = self.meta.get("previous_period")
+        if not prev:
+            return None
+        label = self.meta.get("previous_label")
+        return str(label) if label else _label(str(prev))
+
     def to_bytes(self) -> bytes:
         """The context as a zip of parquet files (what every report job receives)."""
         buf = io.BytesIO()
@@ -79,6 +95,31 @@ class ReportContext:
                 zf.writestr(f"{name}.parquet", part.getvalue())
             zf.writestr("meta.json", json.dumps(self.meta, ensure_ascii=False))
         return buf.getvalue()
+
+
+def children(ctx: ReportContext, org: str) -> list[str]:
+    """Codes of the org unit's direct children that have assessment rows: the units an overview
+    ranks, and in a batch a report each (the one rule for both)."""
+    units = ctx.units
+    kids = units.loc[units["parent_code"].fillna("").astype(str) == str(org), "code"].astype(str)
+    have = set(ctx.assessment["org_code"].astype(str))
+    return [k for k in kids if k in have]
+
+
+def departments(ctx: ReportContext) -> list[str]:
+    """Every department (处室) that gets a report: those the plan names (collective names
+    dropped by :func:`build_context`), else those that answer for a target; a batch plans a
+    report for each and a department's report checks its name against the same list."""
+    named = ctx.meta.get("departments")
+    if named:
+        return list(named)
+    return sorted(set(ctx.departments["department"].astype(str)))
+
+
+def _label(period: str) -> str:
+    from ..periods import parse_period
+
+    return parse_period(period).label
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -172,6 +213,7 @@ def build_context(
         "judgement": run.settings.judgement(run.definitions).sentences(),
         # every named department gets a report, except collective names (机关各处室)
         "departments": [d for d in department_names(run.plan) if "各" not in d],
+        **_labels(run),
     }
     root_name = units.loc[units["code"].astype(str) == str(meta["root"]), "name"]
     meta["report"] = report_settings(
@@ -203,6 +245,17 @@ def build_context(
         gaps=schools_to_close_gap(run, run.period),
         meta=meta,
     )
+
+
+def _labels(run: Any) -> dict[str, str | None]:
+    """How reports say the as-of quarter and the one before it: from the request resolved once
+    (``run.as_of``), read by every report (titles, page titles, the index, the CLI's summary)."""
+    as_of = run.as_of if run.as_of is not None and str(run.as_of) == run.period else None
+    prev = run.previous_period
+    return {
+        "period_label": as_of.label if as_of is not None else _label(run.period),
+        "previous_label": _label(prev) if prev else None,
+    }
 
 
 def _supervision(run: Any) -> pd.DataFrame:

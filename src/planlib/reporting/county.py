@@ -14,7 +14,6 @@ from .html import Html, chart_rows, e, figure_html, num, place_text, table, valu
 from .sections import (
     judged_goal,
     org_rows,
-    period_label,
     standing,
     status_cards,
     status_counts,
@@ -55,10 +54,10 @@ def headline(ctx: ReportContext, code: str) -> Html:
     prev = ctx.meta.get("previous_period")
     before = org_rows(ctx, code, str(prev)) if prev else None
     if prev and before is not None and (before.empty or before["status"].eq("无数据").all()):
-        plabel = period_label(str(prev))
+        plabel = ctx.previous_label or str(prev)
         lines.append(f"{e(plabel)}本单位没有可用数据（未报送），无法与上季度比较。")
     elif prev:
-        plabel = period_label(str(prev))
+        plabel = ctx.previous_label or str(prev)
         if not better and not worse:
             lines.append(f"与{e(plabel)}相比，各项目标的状态没有变化。")
         if better:

@@ -8,20 +8,11 @@ import pandas as pd
 
 from ..charts import figures as charts
 from ..charts import style
-from .context import ReportContext
+from .context import ReportContext, children, departments
 from .followup import items_for, supervision_section
 from .html import Html, badge, chart_rows, e, figure_html, table, value_text, value_texts
 from .overview import since_text
-from .sections import children, overview_org, status_cards, still_needed_text
-
-
-def departments(ctx: ReportContext) -> list[str]:
-    """Every department (处室) the plan names that gets a report: those that answer for a
-    target, and those that lead or share a task without one (their report is the ledger's)."""
-    named = ctx.meta.get("departments")
-    if named:
-        return list(named)
-    return sorted(set(ctx.departments["department"].astype(str)))
+from .sections import overview_org, status_cards, still_needed_text
 
 
 def department_headline(ctx: ReportContext, department: str) -> Html:

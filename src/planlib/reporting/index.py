@@ -136,10 +136,8 @@ def _report_sections(ctx: ReportContext, outcome: BatchOutcome) -> list[str]:
 
 def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome) -> str:
     """The batch's front page: every report with its headline status, failures with the reason."""
-    from ..periods import parse_period
-
     sections = _report_sections(ctx, outcome)
-    label = parse_period(ctx.period).label
+    label = ctx.period_label
     n_failed = len(outcome.failed)
     part = _PARTIAL if outcome.partial else ""
     n_stopped = sum(e["status"] == INTERRUPTED for e in outcome.entries)

@@ -44,6 +44,7 @@ class ReportJob:
     formats: tuple[str, ...] = ("html", "pdf")
     timeout: float = 600.0  # whole-notebook timeout in seconds
     font: str = ""  # the batch's font (planlib.fonts.batch_font) the HTML page's font is cut from
+    label: str = ""  # the report period as pages say it (ReportContext.period_label)
 
 
 @dataclass(frozen=True)
@@ -242,16 +243,10 @@ def kernel_launch_options() -> dict[str, Any]:
 
 def _page_title(job: ReportJob) -> str:
     """The page's title (browser tab, PDF metadata): who, which quarter, which report."""
-    from ..periods import parse_period
-
-    try:
-        label = parse_period(str(job.parameters.get("period", ""))).label
-    except ValueError:
-        label = ""
     kind = {"city": "监测总览", "department": "目标与任务监测报告"}.get(job.kind, "监测报告")
     from ..checks import clean_text
 
-    return clean_text(f"{job.title}{label}{kind}")
+    return clean_text(f"{job.title}{job.label}{kind}")
 
 
 def _render(job: ReportJob, context: bytes, execute: Execute) -> dict[str, bytes]:

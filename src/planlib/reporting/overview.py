@@ -1,8 +1,8 @@
 """The sections of an overview of a parent org unit over its children (the city over its
 counties, or a province over its cities; ``notebooks/city_overview.ipynb``).
 
-Which unit the overview is about (``overview_org``) and its children (``children``) are in
-:mod:`.sections`, since department reports use them too.
+Which unit the overview is about (``overview_org``) is in :mod:`.sections` and its children
+(``children``) in :mod:`.context`, since department reports and the batch use them too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..charts import figures as charts
 from ..charts import style
 from ..monitoring.risks import misses_at_year_end, year_end_key
 from ..periods import parse_period
-from .context import ReportContext
+from .context import ReportContext, children
 from .followup import supervision_section
 from .html import (
     Html,
@@ -29,7 +29,6 @@ from .html import (
     value_texts,
 )
 from .sections import (
-    children,
     judged_goal,
     org_rows,
     standing,

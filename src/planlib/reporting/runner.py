@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from ..returns.orgunits import OrgUnits
 
 from ..errors import PlanlibError, ReportOutputError, UnknownNameError, UsageError
-from .context import ReportContext, build_context
+from .context import ReportContext, build_context, children
+from .context import departments as reported_departments
 from .executors import Executor, LocalExecutor
 from .index import INTERRUPTED, LOG_NAME, index_html
 from .index import entry as _entry
@@ -110,65 +111,45 @@ def check_department_names(plan: Any, wanted: str | Sequence[str]) -> list[str]:
     return asked
 
 
-def check_units(
-    data_dir: str | Path, spec: str, units: pd.DataFrame | None = None
-) -> list[str] | None:
+def check_units(data_dir: str | Path, spec: str, units: OrgUnits | None = None) -> list[str] | None:
     """The org codes asked for (``all`` → None), each checked against org_units before any work.
 
     Accepts any unit that has a parent (a county, or a city in a province's tree), by code or
-    by name (城关区); an unknown one is refused naming the closest units.
+    by name (城关区); an unknown one is refused naming the closest units, a school as a school.
     """
-    from ..returns.orgunits import OrgUnits, load_org_units
+    from ..returns.orgunits import load_org_units
 
     if spec.strip().lower() in ("", "all"):
         return None
-    units = units if units is not None else load_org_units(data_dir).units
-    tree = OrgUnits(
-        units=units.astype({"code": str}), schools=units.iloc[0:0].assign(county_code="")
-    )
-    parents = units.set_index(units["code"].astype(str))["parent_code"].fillna("").astype(str)
+    units = units if units is not None else load_org_units(data_dir)
+    table = units.units
+    parents = table.set_index(table["code"].astype(str))["parent_code"].fillna("").astype(str)
     try:
-        codes = [tree.code(c.strip()) for c in re.split(r"[,，、]", spec) if c.strip()]
+        codes = [units.code(c.strip()) for c in re.split(r"[,，、]", spec) if c.strip()]
     except PlanlibError as err:
         raise UsageError(f"{err}（单位表：{Path(data_dir) / 'org_units.csv'}）") from err
+    schools = [c for c in codes if c not in parents.index]
+    if schools:
+        raise UsageError(f"{'、'.join(schools)} 是学校，不是单位；报告按单位（县市区）生成")
     roots = [c for c in codes if not parents[c]]
     if roots:
         raise UsageError(f"{'、'.join(roots)} 是根单位，没有上级可比较；其总览报告会自动生成")
     return list(dict.fromkeys(codes))
 
 
-def check_root(
-    data_dir: str | Path, root: str | None, units: pd.DataFrame | None = None
-) -> str | None:
+def check_root(data_dir: str | Path, root: str | None, units: OrgUnits | None = None) -> str | None:
     """The unit a batch is about (None: the root of the tree), checked before any work."""
     from ..returns.orgunits import load_org_units
 
     if root is None or not root.strip():
         return None
-    units = units if units is not None else load_org_units(data_dir).units
+    table = (units if units is not None else load_org_units(data_dir)).units
     code = root.strip()
-    if code not in set(units["code"].astype(str)):
+    if code not in set(table["code"].astype(str)):
         raise UsageError(f"未知的单位代码：{code}（见 {Path(data_dir) / 'org_units.csv'}）")
-    if not (units["parent_code"].fillna("").astype(str) == code).any():
+    if not (table["parent_code"].fillna("").astype(str) == code).any():
         raise UsageError(f"单位 {code} 没有下级单位，无法生成总览；请用 --county {code}")
     return code
-
-
-def report_units(ctx: ReportContext, org: str) -> list[str]:
-    """Codes of the org unit's direct children that have assessment rows: a report each."""
-    units = ctx.units
-    kids = units.loc[units["parent_code"].fillna("").astype(str) == str(org), "code"].astype(str)
-    have = set(ctx.assessment["org_code"].astype(str))
-    return [k for k in kids if k in have]
-
-
-def report_departments(ctx: ReportContext) -> list[str]:
-    """Every department (处室) that gets a report: those the plan names, else those that answer
-    for a target (a department's notebook checks its name against this same list)."""
-    named = ctx.meta.get("departments")
-    if named:
-        return list(named)
-    return sorted(set(ctx.departments["department"].astype(str)))
 
 
 def plan_jobs(
@@ -187,7 +168,7 @@ def plan_jobs(
     names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=True))
     have = set(ctx.assessment["org_code"].astype(str))
     if counties is None:
-        counties = report_units(ctx, root) if root else []
+        counties = children(ctx, root) if root else []
     base = {"period": ctx.period, "data_dir": str(ctx.meta.get("data_dir", ""))}
     jobs: list[ReportJob] = []
     if overview and root in have:
@@ -200,6 +181,7 @@ def plan_jobs(
                 {**base, "org": root},
                 formats,
                 timeout,
+                label=ctx.period_label,
             )
         )
     for code in counties:
@@ -212,10 +194,11 @@ def plan_jobs(
                 {**base, "county": code},
                 formats,
                 timeout,
+                label=ctx.period_label,
             )
         )
     if departments:
-        every = report_departments(ctx)
+        every = reported_departments(ctx)
         chosen = every if departments is True else [d for d in every if d in set(departments)]
         for dept in chosen:
             jobs.append(
@@ -227,6 +210,7 @@ def plan_jobs(
                     {**base, "department": dept, "org": root or None},
                     formats,
                     timeout,
+                    label=ctx.period_label,
                 )
             )
     return jobs
@@ -254,6 +238,8 @@ class BatchOutcome:
 
     out: Path
     period: str
+    label: str = ""
+    """The period as reports say it (2022年第二季度)."""
     entries: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     parts: dict[str, Any] = field(default_factory=dict)
@@ -371,7 +357,7 @@ def _check_units_and_root(
     from ..returns.orgunits import load_org_units
 
     needs_units = counties.strip().lower() not in ("", "all") or bool(root and root.strip())
-    units = load_org_units(data_dir).units if needs_units else None
+    units = load_org_units(data_dir) if needs_units else None
     return check_units(data_dir, counties, units), check_root(data_dir, root, units)
 
 
@@ -400,7 +386,7 @@ def _render_batch(
         jobs = with_batch_font(ctx, jobs)
     runner = executor if executor is not None else LocalExecutor()
     log.info("共 %d 份报告（%s），执行器 %r", len(jobs), "、".join(parts["kinds"]), runner)
-    outcome = BatchOutcome(out=out_dir, period=ctx.period, parts=parts)
+    outcome = BatchOutcome(out=out_dir, period=ctx.period, label=ctx.period_label, parts=parts)
     results = _collect(runner, jobs, ctx, outcome, progress)
     with _signals_held() if outcome.interrupted else nullcontext():
         _finish(ctx, jobs, results, outcome, start)

@@ -2,7 +2,8 @@
 data quality and the appendix, and the helpers that look up an org unit's rows.
 
 Each public function here returns :class:`~planlib.reporting.html.Html` for one output cell (or,
-for ``children``, ``overview_org`` and ``standing``, the org-tree facts the sections are built on).
+for ``overview_org`` and ``standing``, the org-tree facts the sections are built on; which
+children a unit has is :func:`.context.children`, the rule a batch plans its reports by).
 A section only one report kind has lives in :mod:`.county`, :mod:`.overview` or
 :mod:`.department`; what more than one kind uses lives here. Every threshold, word and colour is
 here, in those modules or in :mod:`planlib.charts.style`.
@@ -18,7 +19,7 @@ from ..charts import style
 from ..errors import PlanlibError
 from ..periods import parse_period
 from .bulletin import closing, colophon, county_kinds, default_bureau, header, source_line
-from .context import ReportContext
+from .context import ReportContext, children
 from .html import (
     CSS,
     Html,
@@ -43,11 +44,6 @@ def unit_row(ctx: ReportContext, code: str) -> pd.Series:
     if hit.empty:
         raise PlanlibError(f"未知的单位代码：{code}")
     return hit.iloc[0]
-
-
-def period_label(period: str) -> str:
-    """A period as a reader says it (2022年第二季度)."""
-    return parse_period(period).label
 
 
 def _period_words(period: Any) -> str:
@@ -111,14 +107,6 @@ def filed_units(ctx: ReportContext, period: str) -> set[str]:
 # ---- the org tree ------------------------------------------------------------------------
 
 
-def children(ctx: ReportContext, org: str) -> list[str]:
-    """Codes of the org unit's direct children that have assessment rows."""
-    units = ctx.units
-    kids = units.loc[units["parent_code"].fillna("").astype(str) == str(org), "code"].astype(str)
-    have = set(ctx.assessment["org_code"].astype(str))
-    return [k for k in kids if k in have]
-
-
 def overview_org(ctx: ReportContext, org: str | None) -> str:
     """The org unit an overview is about: ``org`` if given, else the root of the tree (the city)."""
     code = str(org) if org else str(ctx.meta.get("root") or "")
@@ -155,7 +143,7 @@ def title(ctx: ReportContext, code: str | None, subject: str, to: str | None = N
     county's own bureau, or for an overview the counties and the bureau's departments."""
     root = str(ctx.meta.get("root") or "")
     name = _full_name(ctx, code) if code else (_full_name(ctx, root) if root else "")
-    label = period_label(ctx.period)
+    label = ctx.period_label
     own = bool(code) and str(code) != root and not children(ctx, str(code))
     parent = str(code) if code and not own else root
     kinds = county_kinds(ctx.units, parent)
