@@ -34,7 +34,6 @@ from .steps import (
 )
 
 STATUSES: tuple[str, ...] = ("达标", "接近", "未达标", "无数据")
-PROGRESS: tuple[str, ...] = ("超前", "正常", "滞后")
 
 ASSESSMENT_EXTRA: list[str] = [
     "task_id",
