@@ -402,6 +402,11 @@ def test_shared_subject_is_restored() -> None:
     assert [g[0] for g in got] == ["义务教育入学率", "义务教育巩固率"]
     # a list of subjects before one verb is not a shared subject
     assert targets_of("小学、初中入学率达到100%")[0][0] == "小学、初中入学率"
+    # 分别: each subject its own value (issue 25; more variations in test_extract_genre_rules)
+    assert [(g[0], g[2]) for g in targets_of("入学率、巩固率分别达到100%、98%")] == [
+        ("入学率", 100),
+        ("巩固率", 98),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -409,7 +414,6 @@ def test_shared_subject_is_restored() -> None:
     [
         ("开展3个方面专项行动", ("3个", "未匹配")),
         ("入学率达到93%（上年为91%）", ("91%", "括号内")),
-        ("入学率、巩固率分别达到100%、98%", ("未能对应",)),
         ("每学期开展2次集中教研", ("2次", "未匹配")),
         ("全面消除56人以上大班额", ("56人以上", "修饰")),
     ],

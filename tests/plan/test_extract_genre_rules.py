@@ -239,3 +239,52 @@ def test_raw_text_in_traditional_script_is_read_as_simplified(break_: str) -> No
     assert [t.title for t in r.plan.tasks] == ["扩大学位供给", "加强师资队伍建设"]
     assert r.plan.tasks[0].lead_units == ("基础教育股",)
     assert [len(t.targets) for t in r.plan.tasks] == [2, 1]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "小学、初中学业质量监测合格率分别达到96%和90%",
+            [("小学学业质量监测合格率", 96, ">="), ("初中学业质量监测合格率", 90, ">=")],
+        ),
+        (
+            "全县小学、初中、高中巩固率分别为99%、98%、95%",
+            [("小学巩固率", 99, ">="), ("初中巩固率", 98, ">="), ("高中巩固率", 95, ">=")],
+        ),
+        (
+            "义务教育巩固率和高中阶段毛入学率分别提高到98.5%、93%",
+            [("义务教育巩固率", 98.5, ">="), ("高中阶段毛入学率", 93, ">=")],
+        ),
+        (
+            "城区、乡镇学校大班额比例分别控制在5%和8%以内",
+            [("城区学校大班额比例", 5, "<="), ("乡镇学校大班额比例", 8, "<=")],
+        ),
+        (
+            "小学、初中、高中、中职学校生均公用经费分别达到800元、1000元、1200元和1300元",
+            [
+                ("小学学校生均公用经费", 800, ">="),
+                ("初中学校生均公用经费", 1000, ">="),
+                ("高中学校生均公用经费", 1200, ">="),
+                ("中职学校生均公用经费", 1300, ">="),
+            ],
+        ),
+    ],
+)
+@pytest.mark.parametrize("lead", ["", "力争"])
+def test_subjects_given_values_respectively(
+    sentence: str, expected: list[tuple[str, float, str]], lead: str
+) -> None:
+    r = planlib.extract_plan(
+        f"某县教育局2024年工作要点\n一、任务\n1.提升质量。{lead}{sentence}。（牵头股室：基教股）\n",
+        codes=False,
+    )
+    targets = r.plan.tasks[0].targets
+    assert [(t.indicator, t.value, t.comparator) for t in targets] == expected
+    assert all(t.aspirational == bool(lead) for t in targets)
+    assert not any("数值" in w.message for w in r.warnings), r.warnings
+
+
+def test_respectively_without_values_in_a_row_is_no_shared_target() -> None:
+    p = _plan("一、任务\n1.加强交流。各校分别召开座谈会3次，新建学校2所。（牵头股室：基教股）\n")
+    assert [(t.indicator, t.value) for t in p.tasks[0].targets][-1] == ("新建学校", 2)

@@ -49,6 +49,8 @@ class Grammar:
     leads: tuple[str, ...]
     modals: tuple[str, ...]
     opening_modals: tuple[str, ...]
+    respectively: tuple[str, ...] = ()
+    joiners: tuple[str, ...] = ()
 
     @property
     def rates(self) -> tuple[str, ...]:
@@ -82,6 +84,8 @@ def grammar() -> Grammar:
         leads=words(raw["leads"]),
         modals=words(raw["modals"]),
         opening_modals=words(raw["opening_modals"]),
+        respectively=words(raw.get("respectively") or []),
+        joiners=words(raw.get("joiners") or []),
     )
 
 

@@ -97,6 +97,90 @@ def bracket_depths(text: str) -> list[int]:
     return [0, *accumulate(_BRACKET_STEP.get(c, 0) for c in text)]
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """One value of 甲、乙分别达到x、y: its own subject, the verb and suffix all share."""
+
+    subject: str
+    verb: str
+    suffix: str
+    source: str
+
+
+def _name_parts(names_text: str) -> list[str]:
+    """甲、乙和丙 → [甲, 乙, 丙], by the joiners of the grammar (longest first)."""
+    joiners = sorted(grammar().joiners, key=len, reverse=True)
+    if not joiners:
+        return [names_text]
+    pattern = "|".join(map(re.escape, joiners))
+    return [p for p in re.split(pattern, names_text) if p]
+
+
+def _complete(names: list[str]) -> list[str]:
+    """小学、初中学业质量监测合格率 → 小学学业质量监测合格率, 初中学业质量监测合格率.
+
+    The last name carries the head every name shares; an earlier name that does not end the way
+    the last does is a short one (小学) and takes the last one's head after as many characters
+    as the name before the last has (初中|学业质量监测合格率): parallel names are alike in
+    length. A head shorter than two characters is no head: the names stay as written."""
+    last = names[-1]
+    head = last[len(names[-2]) :]
+    if len(head) < 2:
+        return names
+    return [n if n[-1] == last[-1] else n + head for n in names[:-1]] + [last]
+
+
+def _shared_values(text: str, quantities: Sequence[Quantity]) -> dict[int, _Shared]:
+    """Each value of a 分别 sentence (甲、乙分别达到x和y) by where its number starts: 2–4
+    subjects, as many values joined by 、/和, each subject completed from the shared head."""
+    g = grammar()
+    if not g.respectively or not any(w in text for w in g.respectively):
+        return {}
+    out: dict[int, _Shared] = {}
+    by_start = sorted(quantities, key=lambda q: q.start)
+    for m in re.finditer("|".join(map(re.escape, g.respectively)), text):
+        after = [q for q in by_start if q.start >= m.end()]
+        if not after or not _is_verb(text[m.end() : after[0].start]):
+            continue
+        run = [after[0]]
+        for q in after[1:]:
+            gap = text[run[-1].end : q.start].strip()
+            if gap not in g.joiners:
+                break
+            run.append(q)
+        start = max(text.rfind(c, 0, m.start()) for c in _BREAKS) + 1
+        names = _name_parts(_strip_leads(_strip_modals(_strip_leads(text[start : m.start()]))))
+        if not 2 <= len(names) == len(run) <= 4 or any(len(n) < 2 for n in names):
+            continue
+        verb = text[m.end() : after[0].start]
+        source = text[start : run[-1].end]
+        for q, name in zip(run, _complete(names), strict=True):
+            out[q.start] = _Shared(name, verb, q.suffix or run[-1].suffix, source)
+    return out
+
+
+def _is_verb(words: str) -> bool:
+    return words == "" or words in _verbs()
+
+
+def _read_shared(q: Quantity, shared: _Shared, lookup: Lookup | None, aspirational: bool) -> Found:
+    """One subject's own value of a 分别 sentence."""
+    comparator, change = _comparator(shared.verb, shared.suffix, q.ranged)
+    target = Target(
+        indicator=shared.subject,
+        comparator=comparator,
+        value=q.value,
+        unit=q.unit,
+        code=_code(lookup, shared.subject),
+        aspirational=aspirational,
+        approximate=comparator == "~",
+        scope="rate" if q.kind == "rate" else "total",
+        source=shared.source,
+        change=change,
+    )
+    return Found(q.start, q.end, target)
+
+
 def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
     """Every target in ``text`` (normalised), in order, and every number that fit no pattern.
 
@@ -113,6 +197,7 @@ def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
     matches.sort(key=lambda x: x[0])
     depths = bracket_depths(text) if matches else []
     modals = _ModalScanner(text)
+    shared = _shared_values(text, quantities)
     previous_end, previous_indicator = -1, ""
     for _, item in matches:
         at, stop = (item.start, item.end) if isinstance(item, Quantity) else item.span()
@@ -130,7 +215,9 @@ def find_targets(text: str, lookup: Lookup | None = None) -> list[Found]:
         # 达到30个，力争达到35个: a verb and a number alone restate the target before
         if not joined and previous_indicator and text[previous_end:start] in ("，", ","):
             previous = "=" + previous_indicator
-        if isinstance(item, Quantity):
+        if isinstance(item, Quantity) and item.start in shared:
+            f = _read_shared(item, shared[item.start], lookup, aspirational)
+        elif isinstance(item, Quantity):
             f = _read_number(text, item, start, previous, lookup, aspirational)
         else:
             f = _read_coverage(text, item, start, lookup, aspirational)
