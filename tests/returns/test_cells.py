@@ -64,15 +64,31 @@ def pandera_check_cells(cells: pd.DataFrame):
         r = frame.iloc[i]
         if reason == "empty":
             problems.append(
-                cell_problem(r.file, int(r.row), r.column, None, "未填报（空白），该项按缺失处理",
-                         severity="warning", org_code=r.org_code, period=r.period,
-                         rule="empty_cell")
-            )  # fmt: skip
+                cell_problem(
+                    r.file,
+                    int(r.row),
+                    r.column,
+                    None,
+                    "未填报（空白），该项按缺失处理",
+                    severity="warning",
+                    org_code=r.org_code,
+                    period=r.period,
+                    rule="empty_cell",
+                )
+            )
         else:
             problems.append(
-                cell_problem(r.file, int(r.row), r.column, r.raw, f"{reason}，无法读取",
-                         org_code=r.org_code, period=r.period, rule=reason_rule(reason))
-            )  # fmt: skip
+                cell_problem(
+                    r.file,
+                    int(r.row),
+                    r.column,
+                    r.raw,
+                    f"{reason}，无法读取",
+                    org_code=r.org_code,
+                    period=r.period,
+                    rule=reason_rule(reason),
+                )
+            )
             bad[i] = True
     for i, raw in enumerate(frame["raw"].tolist()):  # yes/no words outside a flag column
         r = frame.iloc[i]
@@ -85,16 +101,31 @@ def pandera_check_cells(cells: pd.DataFrame):
             continue
         if word == "无":
             problems.append(
-                cell_problem(r.file, int(r.row), r.column, raw, f"「无」按 0{r.unit}计入",
-                         severity="warning", org_code=r.org_code, period=r.period,
-                         rule="none_as_zero")
-            )  # fmt: skip
+                cell_problem(
+                    r.file,
+                    int(r.row),
+                    r.column,
+                    raw,
+                    f"「无」按 0{r.unit}计入",
+                    severity="warning",
+                    org_code=r.org_code,
+                    period=r.period,
+                    rule="none_as_zero",
+                )
+            )
         else:
             problems.append(
-                cell_problem(r.file, int(r.row), r.column, raw,
-                         f"该列应填数量（{r.unit}），「{word}」不是数字，无法读取",
-                         org_code=r.org_code, period=r.period, rule="not_numeric")
-            )  # fmt: skip
+                cell_problem(
+                    r.file,
+                    int(r.row),
+                    r.column,
+                    raw,
+                    f"该列应填数量（{r.unit}），「{word}」不是数字，无法读取",
+                    org_code=r.org_code,
+                    period=r.period,
+                    rule="not_numeric",
+                )
+            )
             bad[i] = True
     try:
         cell_schema().validate(frame, lazy=True)
@@ -108,25 +139,34 @@ def pandera_check_cells(cells: pd.DataFrame):
             name = check.split(":")[0].strip()
             message = _CHECK_MESSAGES[name].format(max=r["max"], min=r["min"], unit=r["unit"])
             problems.append(
-                cell_problem(r.file, int(r.row), r.column if name != "period" else "报告期",
-                         r.raw if name != "period" else r.period, message,
-                         org_code=r.org_code, period=r.period, rule=name)
-            )  # fmt: skip
+                cell_problem(
+                    r.file,
+                    int(r.row),
+                    r.column if name != "period" else "报告期",
+                    r.raw if name != "period" else r.period,
+                    message,
+                    org_code=r.org_code,
+                    period=r.period,
+                    rule=name,
+                )
+            )
             bad[index] = True
     good = frame[~bad & frame["value"].notna()]
     return good[VALUE_COLUMNS].reset_index(drop=True), problems
 
 
+SAMPLE_CELLS: list[object] = [None, "", " ", "-", "很多", "1,234", "12，345", "９３．５", "93.5%"]
+SAMPLE_CELLS += ["5％", "-3%", "是", "否", "1.2.3", "#DIV/0!", "#REF!", "2022-03-01"]
+SAMPLE_CELLS += [datetime.date(2022, 3, 1), 0.5, 1.0, 0, 1, 2, True, False, 1e12, float("inf")]
+SAMPLE_CELLS += ["inf", "nan"]
+"""Cells as clerks leave them: blanks, separators, full-width digits, words, dates, numbers."""
 RAWS = st.one_of(
     st.integers(-5, 3_000_000),
     st.floats(-10, 1e7, allow_nan=False),
     st.floats(-10, 1e7).map(str),  # numbers in text, as CSV cells are
     st.from_regex(r"\A[ \u3000]?[-+]?[0-9０-９_,，．.]{1,6}(e[0-9])?[%％]?[ \u3000]?\Z"),
-    st.sampled_from(
-        [None, "", " ", "-", "很多", "1,234", "12，345", "９３．５", "93.5%", "5％", "-3%", "是", "否",
-         "1.2.3", "#DIV/0!", "#REF!", "2022-03-01", datetime.date(2022, 3, 1), 0.5, 1.0, 0, 1, 2, True, False, 1e12, float("inf"), "inf", "nan"]
-    ),
-)  # fmt: skip
+    st.sampled_from(SAMPLE_CELLS),
+)
 CELL = st.tuples(
     st.sampled_from(["990102", "9901020001"]),
     st.sampled_from(["2022Q1", "2022Q4", "2022Q9", "", "第一季度"]),
@@ -138,9 +178,12 @@ CELL = st.tuples(
 
 def frame_of(cells, file="f.xlsx［县级汇总］", first_row=4):
     return pd.DataFrame(
-        [(o, p, e, raw, f, file, first_row + i, f"列{e}", "county") for i, (o, p, e, raw, f) in enumerate(cells)],
+        [
+            (o, p, e, raw, f, file, first_row + i, f"列{e}", "county")
+            for i, (o, p, e, raw, f) in enumerate(cells)
+        ],
         columns=CELL_COLUMNS,
-    )  # fmt: skip
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -161,14 +204,20 @@ def test_tables_checked_at_once_as_one_by_one(tables):
     at_once = check_tables(
         [
             TableCells(
-                f"f.xlsx［表{k}］", "county", f["org_code"].tolist(), f["period"].tolist(),
-                f["element"].tolist(), [c[3] for c in t], f["factor"].tolist(),
-                f["row"].tolist(), f["column"].tolist(),
+                f"f.xlsx［表{k}］",
+                "county",
+                f["org_code"].tolist(),
+                f["period"].tolist(),
+                f["element"].tolist(),
+                [c[3] for c in t],
+                f["factor"].tolist(),
+                f["row"].tolist(),
+                f["column"].tolist(),
             )
             for k, (f, t) in enumerate(zip(frames, tables, strict=True))
         ],
         D,
-    )  # fmt: skip
+    )
     assert at_once[1] == [p for _, p in one_by_one]
     expected = pd.concat([v for v, _ in one_by_one], ignore_index=True)
     pd.testing.assert_frame_equal(

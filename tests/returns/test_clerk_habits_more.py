@@ -564,8 +564,10 @@ def test_30_an_xls_saved_by_libreoffice_is_read(city, clean):
     out = city.parent / "xls"
     subprocess.run(
         [soffice, "--headless", "--convert-to", "xls", "--outdir", str(out), str(city / FILE)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     (city / FILE).unlink()
     shutil.copy(out / f"{OWN}.xls", city / Q4 / f"{OWN}.xls")
     ds, _ = load(city)
@@ -582,8 +584,10 @@ def test_31_an_et_file_in_the_old_binary_format_is_read(city, clean):
     out = city.parent / "xls"
     subprocess.run(
         [soffice, "--headless", "--convert-to", "xls", "--outdir", str(out), str(city / FILE)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     (city / FILE).unlink()
     shutil.copy(out / f"{OWN}.xls", city / Q4 / f"{OWN}.et")
     ds, _ = load(city)

@@ -463,9 +463,15 @@ def test_a_text_note_beside_the_returns_is_said_not_an_error(tmp_path, clean):
 
 @pytest.mark.parametrize(
     "written",
-    [datetime.datetime(2022, 12, 31), datetime.date(2022, 10, 1), "2022-12-31", "2022/12/31",
-     "2022年12月", "2022.12"],
-)  # fmt: skip
+    [
+        datetime.datetime(2022, 12, 31),
+        datetime.date(2022, 10, 1),
+        "2022-12-31",
+        "2022/12/31",
+        "2022年12月",
+        "2022.12",
+    ],
+)
 def test_a_period_cell_holding_a_date_is_the_quarter_it_falls_in(tmp_path, written):
     header = ["行政区划代码", "单位名称", "报告期", *COUNTY]
     row = ["990102", "城关区", written, *COUNTY.values()]

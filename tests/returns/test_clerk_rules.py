@@ -322,9 +322,13 @@ def relabel(path: Path, sheet: str, old: str, new: str) -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["一般公共预算教育投入（单位：万元）", "一般公共预算教育投入（本年累计）（万元）",
-     "一般公共预算教育投入(万元)(1-12月)", "一般公共预算教育投入【单位:万元】"],
-)  # fmt: skip
+    [
+        "一般公共预算教育投入（单位：万元）",
+        "一般公共预算教育投入（本年累计）（万元）",
+        "一般公共预算教育投入(万元)(1-12月)",
+        "一般公共预算教育投入【单位:万元】",
+    ],
+)
 def test_a_unit_and_qualifiers_in_any_bracket_order_are_read(city, clean, written):
     relabel(city / Q4 / f"{OWN}.xlsx", "县级汇总", "一般公共预算教育投入", written)
     ds, _ = load(city)
@@ -367,8 +371,11 @@ def test_qizhong_under_a_merged_group_is_read(city, clean):
         for c in range(1, ws.max_column + 1):
             ws.cell(4, c).value = None
         whole = col(ws, "在园幼儿数")
-        for c, sub in zip(range(whole, whole + 4), ["合计", "其中：公办园", "普惠性民办园",
-                                                     "其他民办园"], strict=True):  # fmt: skip
+        for c, sub in zip(
+            range(whole, whole + 4),
+            ["合计", "其中：公办园", "普惠性民办园", "其他民办园"],
+            strict=True,
+        ):
             ws.cell(4, c).value = sub
         for c in range(whole + 1, whole + 4):
             ws.cell(3, c).value = None
@@ -439,9 +446,13 @@ def test_a_period_column_written_as_months_is_read(city, clean):
 
 
 @pytest.mark.parametrize(
-    "name", ["990102_四季度报表2023.1.8.xlsx", "990102_2022年四季度_20230108.xlsx",
-             "990102_2022年1-12月报表.xlsx"],
-)  # fmt: skip
+    "name",
+    [
+        "990102_四季度报表2023.1.8.xlsx",
+        "990102_2022年四季度_20230108.xlsx",
+        "990102_2022年1-12月报表.xlsx",
+    ],
+)
 def test_a_send_date_in_the_file_name_is_not_its_period(city, clean, name):
     (city / Q4 / f"{OWN}.xlsx").rename(city / Q4 / name)
     ds, _ = load(city)
@@ -528,8 +539,9 @@ def test_a_flag_merged_down_several_schools_gives_each_its_value(city, clean):
     start = next(i for i in range(len(values) - 2) if values[i] == values[i + 1] == values[i + 2])
 
     def merge(wb):
-        wb["学校明细"].merge_cells(start_row=4 + start, start_column=c, end_row=6 + start,
-                                 end_column=c)  # fmt: skip
+        wb["学校明细"].merge_cells(
+            start_row=4 + start, start_column=c, end_row=6 + start, end_column=c
+        )
 
     edit(city / Q4 / f"{OWN}.xlsx", merge)
     ds, _ = load(city)
@@ -558,9 +570,13 @@ def test_an_unreadable_et_file_is_refused_by_name_with_the_fix(city, clean):
 
 @pytest.mark.parametrize(
     ("name", "said"),
-    [(f"~${OWN}.xlsx", "临时文件"), ("报送说明.docx", "Word"), (f"{OWN}.wps", "WPS 文字"),
-     (f"{OWN}.numbers", ".numbers")],
-)  # fmt: skip
+    [
+        (f"~${OWN}.xlsx", "临时文件"),
+        ("报送说明.docx", "Word"),
+        (f"{OWN}.wps", "WPS 文字"),
+        (f"{OWN}.numbers", ".numbers"),
+    ],
+)
 def test_files_that_are_not_returns_are_named(city, clean, name, said):
     (city / Q4 / name).write_bytes(b"not a return")
     ds, p = load(city)

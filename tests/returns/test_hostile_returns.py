@@ -306,8 +306,10 @@ def test_feedback_never_opens_a_zip_bomb_whole(
     )
     run = subprocess.run(
         [sys.executable, "-c", probe, str(folder), str(out)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     code, peak = run.stdout.split()
     assert int(code) == 1, run.stderr  # the county must resubmit: its file is unreadable
     assert float(peak) < 500, f"peak RSS {float(peak):.0f} MB"

@@ -31,38 +31,40 @@ LIBRARY = [
     "standardized_school_coverage",  # a school-flag ratio
     "private_compulsory_share",  # direction: lower
 ]
-EXTRA_INDICATORS = [
-    {"code": "new_places_total", "name": "新增学位数", "kind": "total", "numerator": "new_places",
-     "factor": 1, "unit": "个", "direction": "higher", "level": "county", "temporal": "flow",
-     "tolerance": {"share": 0.05}, "definition": "本年新增的中小学幼儿园学位数。"},
-    {"code": "large_class_share", "name": "大班额比例", "kind": "ratio",
-     "numerator": "large_classes", "denominator": "classes_total", "factor": 100, "unit": "%",
-     "direction": "lower", "level": "county", "temporal": "stock", "tolerance": {"points": 0.5},
-     "definition": "大班额班级数占班级总数的百分比。"},
-    {"code": "safe_campus_rate", "name": "平安校园达标率", "kind": "ratio",
-     "numerator": "sum_schools(safe_campus, stage=小学|初中|九年一贯制)",
-     "denominator": "count_schools(stage=小学|初中|九年一贯制)", "factor": 100, "unit": "%",
-     "direction": "higher", "level": "county", "temporal": "stock", "tolerance": {"points": 2.0},
-     "definition": "平安校园达标的义务教育学校占比。"},
-    {"code": "city_trainings", "name": "市级教师培训场次", "kind": "total",
-     "numerator": "city_training_sessions", "factor": 1, "unit": "场次", "direction": "higher",
-     "level": "city", "temporal": "flow", "tolerance": {"share": 0.05},
-     "definition": "市级组织的教师培训场次。"},
-]  # fmt: skip
-EXTRA_ELEMENTS = [
-    {"code": "new_places", "name": "新增学位数", "unit": "个", "level": "county", "kind": "count",
-     "temporal": "flow", "range": [0, 200000]},
-    {"code": "large_classes", "name": "大班额班级数", "unit": "个", "level": "county",
-     "kind": "count", "temporal": "stock", "range": [0, 50000]},
-    {"code": "classes_total", "name": "中小学班级总数", "unit": "个", "level": "county",
-     "kind": "count", "temporal": "stock", "range": [0, 200000]},
-    {"code": "safe_campus", "name": "平安校园达标", "unit": "个", "level": "school", "kind": "flag",
-     "temporal": "stock", "range": [0, 1]},
-    {"code": "city_training_sessions", "name": "市级教师培训场次", "unit": "场次", "level": "city",
-     "kind": "count", "temporal": "flow", "range": [0, 5000]},
-]  # fmt: skip
-EXTRA_RULE = {"code": "large_le_total", "left": "large_classes", "op": "<=",
-              "right": "classes_total", "severity": "error", "message": "大班额班级数不应超过班级总数"}  # fmt: skip
+EXTRA = yaml.safe_load(
+    """
+indicators:
+  - {code: new_places_total, name: 新增学位数, kind: total, numerator: new_places, factor: 1,
+     unit: 个, direction: higher, level: county, temporal: flow, tolerance: {share: 0.05},
+     definition: 本年新增的中小学幼儿园学位数。}
+  - {code: large_class_share, name: 大班额比例, kind: ratio, numerator: large_classes,
+     denominator: classes_total, factor: 100, unit: "%", direction: lower, level: county,
+     temporal: stock, tolerance: {points: 0.5}, definition: 大班额班级数占班级总数的百分比。}
+  - {code: safe_campus_rate, name: 平安校园达标率, kind: ratio,
+     numerator: "sum_schools(safe_campus, stage=小学|初中|九年一贯制)",
+     denominator: "count_schools(stage=小学|初中|九年一贯制)", factor: 100, unit: "%",
+     direction: higher, level: county, temporal: stock, tolerance: {points: 2.0},
+     definition: 平安校园达标的义务教育学校占比。}
+  - {code: city_trainings, name: 市级教师培训场次, kind: total, numerator: city_training_sessions,
+     factor: 1, unit: 场次, direction: higher, level: city, temporal: flow,
+     tolerance: {share: 0.05}, definition: 市级组织的教师培训场次。}
+elements:
+  - {code: new_places, name: 新增学位数, unit: 个, level: county, kind: count, temporal: flow,
+     range: [0, 200000]}
+  - {code: large_classes, name: 大班额班级数, unit: 个, level: county, kind: count,
+     temporal: stock, range: [0, 50000]}
+  - {code: classes_total, name: 中小学班级总数, unit: 个, level: county, kind: count,
+     temporal: stock, range: [0, 200000]}
+  - {code: safe_campus, name: 平安校园达标, unit: 个, level: school, kind: flag, temporal: stock,
+     range: [0, 1]}
+  - {code: city_training_sessions, name: 市级教师培训场次, unit: 场次, level: city, kind: count,
+     temporal: flow, range: [0, 5000]}
+rule: {code: large_le_total, left: large_classes, op: "<=", right: classes_total,
+       severity: error, message: 大班额班级数不应超过班级总数}
+"""
+)
+"""The plan's own indicators, elements and rule, beside the library's (as a bureau adds them)."""
+EXTRA_INDICATORS, EXTRA_ELEMENTS, EXTRA_RULE = EXTRA["indicators"], EXTRA["elements"], EXTRA["rule"]
 CONFIG = (
     '[plan]\nyear = 2023\nfile = "plan.yaml"\n[files]\nindicators = "indicators.yaml"\n'
     'dictionary = "dictionary.yaml"\nallocations = "allocations.csv"\n'
@@ -73,28 +75,54 @@ def _target(name: str, code: str, cmp: str, value: float, unit: str, scope: str 
     return Target(name, cmp, value, unit, code=code, scope=scope)  # type: ignore[arg-type]
 
 
+def _task(number: str, title: str, lead: str, *targets: Target, **more: tuple[str, ...]) -> Task:
+    """A task numbered as the plan numbers it ("1.2"), led by one department."""
+    section, n = (int(x) for x in number.split("."))
+    return Task(section, n, title, lead_units=(lead,), targets=targets, **more)  # type: ignore[arg-type]
+
+
 PLAN = Plan(
     title="某市教育局2023年工作要点",
     year=2023,
     issuer="某市教育局",
     tasks=(
-        Task(1, 1, "普及学前教育", lead_units=("学前教育处",),
-             targets=(_target("学前三年毛入园率", "preschool_gross_enrolment_rate", ">=", 92, "%"),)),
-        Task(1, 2, "保障教育投入", lead_units=("财务处",), responsible_units=("发展规划处",),
-             targets=(_target("一般公共预算教育投入", "education_budget", ">=", 200, "亿元", "total"),)),
-        Task(1, 3, "推进义务教育优质均衡", lead_units=("义务教育处",), targets=(
+        _task(
+            "1.1",
+            "普及学前教育",
+            "学前教育处",
+            _target("学前三年毛入园率", "preschool_gross_enrolment_rate", ">=", 92, "%"),
+        ),
+        _task(
+            "1.2",
+            "保障教育投入",
+            "财务处",
+            _target("一般公共预算教育投入", "education_budget", ">=", 200, "亿元", "total"),
+            responsible_units=("发展规划处",),
+        ),
+        _task(
+            "1.3",
+            "推进义务教育优质均衡",
+            "义务教育处",
             _target("义务教育标准化学校覆盖率", "standardized_school_coverage", ">=", 20, "%"),
             _target("民办义务教育在校生占比", "private_compulsory_share", "<=", 5, "%"),
             _target("大班额比例", "large_class_share", "<=", 2, "%"),
             _target("平安校园达标率", "safe_campus_rate", ">=", 85, "%"),
-        )),
-        Task(2, 1, "扩容增位", lead_units=("发展规划处",),
-             targets=(_target("新增学位数", "new_places_total", ">=", 6000, "个", "total"),)),
-        Task(2, 2, "加强教师培训", lead_units=("教师工作处",),
-             targets=(_target("市级教师培训场次", "city_trainings", ">=", 60, "场次", "total"),)),
+        ),
+        _task(
+            "2.1",
+            "扩容增位",
+            "发展规划处",
+            _target("新增学位数", "new_places_total", ">=", 6000, "个", "total"),
+        ),
+        _task(
+            "2.2",
+            "加强教师培训",
+            "教师工作处",
+            _target("市级教师培训场次", "city_trainings", ">=", 60, "场次", "total"),
+        ),
         Task(3, 1, "加强党的建设"),  # no departments named: the issuer reports on it
     ),
-)  # fmt: skip
+)
 TARGETED = [g.code for _, g in PLAN.targets]
 
 
@@ -281,10 +309,10 @@ def test_the_bundled_sample_is_unchanged(tmp_path):
     wb = load_workbook(tmp_path / "returns" / "2022Q4" / "990102.xlsx")
     # the hand-tuned columns as before; the workspace's optional 15-18岁户籍人口数 (the 户籍, 15–18
     # 口径 of 高中阶段毛入学率) follows them
-    assert [c.value for c in wb["县级汇总"][4]][:28] == [
-        "990102", "城关区", "2022Q4", 1796, 1713, 6008, 1813, 2440, 1750, 1823, 1072, 519, 232,
-        5887, 5882, 6022, 501, 645, 670, 20, 17, 18, 18, 1007, 671, 205919.4, 160, 424,
-    ]  # fmt: skip
+    expected = ["990102", "城关区", "2022Q4", 1796, 1713, 6008, 1813, 2440, 1750, 1823]
+    expected += [1072, 519, 232, 5887, 5882, 6022, 501, 645, 670, 20, 17, 18, 18, 1007, 671]
+    expected += [205919.4, 160, 424]
+    assert [c.value for c in wb["县级汇总"][4]][:28] == expected
     assert wb["学校明细"].max_row == 31
     assert [c.value for c in wb["学校明细"][4]] == [
         "9901020001",
@@ -318,19 +346,42 @@ FAR = Plan(
     year=2023,
     issuer="某州教育体育局",
     tasks=(
-        Task(1, 1, "普及学前教育", lead_units=("学前教育科",),
-             targets=(_target("学前三年毛入园率", "preschool_gross_enrolment_rate", ">=", 80, "%"),)),
-        Task(1, 2, "落实经费保障", lead_units=("计划财务科",), targets=(
-            Target("一般公共预算教育支出", ">=", 12.5, "亿元", code="education_budget",
-                   aspirational=True, scope="total"),
-        )),
-        Task(1, 3, "推进义务教育优质均衡", lead_units=("基础教育科",), targets=(
+        _task(
+            "1.1",
+            "普及学前教育",
+            "学前教育科",
+            _target("学前三年毛入园率", "preschool_gross_enrolment_rate", ">=", 80, "%"),
+        ),
+        _task(
+            "1.2",
+            "落实经费保障",
+            "计划财务科",
+            Target(
+                "一般公共预算教育支出",
+                ">=",
+                12.5,
+                "亿元",
+                code="education_budget",
+                aspirational=True,
+                scope="total",
+            ),
+        ),
+        _task(
+            "1.3",
+            "推进义务教育优质均衡",
+            "基础教育科",
             _target("义务教育标准化学校覆盖率", "standardized_school_coverage", ">=", 100, "%"),
-            Target("民办义务教育在校生占比较上年", "<=", 0.5, "个百分点",
-                   code="private_compulsory_share", change=True),
-        )),
+            Target(
+                "民办义务教育在校生占比较上年",
+                "<=",
+                0.5,
+                "个百分点",
+                code="private_compulsory_share",
+                change=True,
+            ),
+        ),
     ),
-)  # fmt: skip
+)
 
 
 @pytest.fixture(scope="module")
@@ -367,8 +418,12 @@ def test_hand_tuned_values_far_from_the_targets_are_steered(far):
 def test_a_change_target_is_judged_against_last_year(far):
     folder, _, result = far
     assert sorted(p.name for p in (folder / "returns").iterdir()) == [
-        "2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4",
-    ]  # fmt: skip
+        "2022Q4",
+        "2023Q1",
+        "2023Q2",
+        "2023Q3",
+        "2023Q4",
+    ]
     ds_periods = sorted(p.name for p in (folder / "returns").iterdir())
     assert resolve_periods(ds_periods, "latest") == ["2023Q4"]
     change = result[

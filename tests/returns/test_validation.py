@@ -119,11 +119,14 @@ def test_a_broken_workbook_in_the_folder(data):
 
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["990102", "990103", "1"]), st.sampled_from(["2022Q1", "2022Q2"]),
-                  st.sampled_from(["pop_3_5", "kg_total"])),
+        st.tuples(
+            st.sampled_from(["990102", "990103", "1"]),
+            st.sampled_from(["2022Q1", "2022Q2"]),
+            st.sampled_from(["pop_3_5", "kg_total"]),
+        ),
         max_size=30,
     )
-)  # fmt: skip
+)
 def test_duplicates_keep_the_first_of_each_key(rows):
     import pandas as pd
 
@@ -140,12 +143,15 @@ def test_duplicates_keep_the_first_of_each_key(rows):
 
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["990102", "990103", "1", None]),
-                  st.sampled_from(["2022Q1", "2022Q2", None]), st.sampled_from(["pop_3_5", "kg"])),
+        st.tuples(
+            st.sampled_from(["990102", "990103", "1", None]),
+            st.sampled_from(["2022Q1", "2022Q2", None]),
+            st.sampled_from(["pop_3_5", "kg"]),
+        ),
         max_size=40,
     ),
     st.booleans(),
-)  # fmt: skip
+)
 def test_scan_keys_number_rows_one_to_one_like_row_keys(rows, by_period):
     """The bitmap's numbering of rows (org innermost for files written period by period) tells
     two rows apart exactly when the row keys do, for the rows a mask keeps too."""
