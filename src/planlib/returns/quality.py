@@ -16,6 +16,7 @@ import pandas as pd
 from ..catalog.applicability import Filters, folder_scopes, not_applicable
 from ..catalog.dictionary import Dictionary
 from ..periods import find_period
+from .cells import PERIOD_CODE
 from .identity import owner_of_file
 from .reading import RETURN_SUFFIXES
 
@@ -35,7 +36,6 @@ QUALITY_COLUMNS = [
     "missing",
 ]
 _SHEET = re.compile(r"［[^［］]*］$")
-_QUARTER = re.compile(r"\d{4}Q[1-4]")
 
 
 def quality(ds: Dataset, d: Dictionary) -> pd.DataFrame:
@@ -144,7 +144,7 @@ def _placed_problems(
     county = county.where(county.notna(), file.map(owner["org_code"]))
     period = p["period"].astype("object")
     valid = period.map(
-        lambda x: isinstance(x, str) and bool(_QUARTER.fullmatch(x)) and x in periods
+        lambda x: isinstance(x, str) and bool(PERIOD_CODE.fullmatch(x)) and x in periods
     )
     period = period.where(valid, file.map(owner["period"]))
     placed = pd.DataFrame(
