@@ -127,11 +127,10 @@ def header(meta: dict[str, Any], heading: str, to: str) -> str:
     )
 
 
-def source_line(meta: dict[str, Any], reporters: str, filed: str) -> str:
-    """Where the numbers came from, in words: whose returns, for which quarter, how many were
-    filed (``filed``: 12个单位中11个已报送), as of when."""
+def source_line(meta: dict[str, Any], label: str, reporters: str, filed: str) -> str:
+    """Where the numbers came from, in words: whose returns, for which quarter (``label``, as
+    the context says it), how many were filed (``filed``: 12个单位中11个已报送), as of when."""
     period = str(meta["period"])
-    label = parse_period(period).label
     plan = e(meta.get("plan_title"))
     note = f"（{e(filed)}）" if filed else ""
     return (

@@ -160,7 +160,7 @@ def title(ctx: ReportContext, code: str | None, subject: str, to: str | None = N
     body = (
         f"<style>{CSS}</style>"
         + header(meta, f"{name}{label}{subject}", to)
-        + source_line(meta, reporters, note)
+        + source_line(meta, label, reporters, note)
     )
     return Html(body)
 
