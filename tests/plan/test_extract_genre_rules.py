@@ -288,3 +288,33 @@ def test_subjects_given_values_respectively(
 def test_respectively_without_values_in_a_row_is_no_shared_target() -> None:
     p = _plan("一、任务\n1.加强交流。各校分别召开座谈会3次，新建学校2所。（牵头股室：基教股）\n")
     assert [(t.indicator, t.value) for t in p.tasks[0].targets][-1] == ("新建学校", 2)
+
+
+@pytest.mark.parametrize("mark", ["第{}，", "{}、"])
+def test_a_part_without_targets_is_a_task_when_the_plan_writes_its_parts_as_tasks(
+    mark: str,
+) -> None:
+    parts = [
+        ("一", "扩大优质教育资源", "新建中小学5所，新增学位3600个。"),
+        ("二", "加强党的建设", "深入开展主题教育，压实全面从严治党主体责任。"),
+        ("三", "办好惠民实事", ""),
+        ("四", "保障措施", "加强组织领导，强化督导考核。"),
+    ]
+    body = "".join(f"{mark.format(n)}{h}。\n" + (f"　　{b}\n" if b else "") for n, h, b in parts)
+    body = body.replace("办好惠民实事。\n", "办好惠民实事。\n1.改造食堂12个。\n2.资助学生800人。\n")
+    p = _plan("今年全县教育工作要坚持稳中求进。\n" + body)
+    assert [t.title for t in p.tasks] == [
+        "扩大优质教育资源",
+        "加强党的建设",
+        "改造食堂12个",
+        "资助学生800人",
+    ]
+
+
+def test_parts_without_targets_stay_headings_when_no_part_is_a_task() -> None:
+    p = _plan(
+        "一、总体要求\n　　坚持稳中求进，办好人民满意的教育。\n"
+        "二、重点任务\n1.扩大学位。新建学校3所。\n2.加强师资。招聘教师80名。\n"
+        "三、加强党的建设\n　　压实全面从严治党主体责任。\n"
+    )
+    assert [t.title for t in p.tasks] == ["扩大学位", "加强师资"]

@@ -27,7 +27,10 @@ GOAL_LABEL_RE = re.compile(
 # labels that end a goal paragraph
 _OTHER_LABEL_RE = re.compile(r"(指导思想|基本原则|总体要求|工作思路|工作重点|重点任务)[：:]")
 
-FRAMING_RE = re.compile(r"指导思想|基本原则|总体要求|总体思路|工作思路|工作原则")
+# headings of a plan's framing: the ideas before its tasks and the safeguards after them
+FRAMING_RE = re.compile(
+    r"指导思想|基本原则|总体要求|总体思路|工作思路|工作原则|保障措施|工作要求|组织保障|工作保障"
+)
 
 Warn = Callable[..., None]
 

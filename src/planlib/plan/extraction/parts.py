@@ -4,8 +4,8 @@ Many city plans write each part as a heading sentence (第一，着力办好学�
 第一部分 …) over one or more unnumbered paragraphs that state the part's targets, and number
 items only under some parts (第四，着力办好民生实事。 followed by 1.–4.). A part with a body of
 its own and nothing numbered under it is one task, titled by its heading; a part with items
-keeps its items, and its body only introduces them. Goal and framing parts (主要目标, 总体要求)
-are not tasks: :mod:`.goals` reads them.
+keeps its items, and its body only introduces them. Goal and framing parts (主要目标, 总体要求,
+保障措施) are not tasks: :mod:`.goals` reads the goals.
 """
 
 from __future__ import annotations
@@ -66,26 +66,37 @@ def _title(block: Block) -> str:
     return heading[mark[1] if mark else 0 :].strip().rstrip("。：:")
 
 
-def _is_task(block: Block, after: Block | None, lookup: Lookup | None) -> bool:
-    """A section with a body, nothing numbered under it, targets in its body, and a heading
-    that is neither the plan's goals nor its framing."""
+def _own_body(block: Block, after: Block | None) -> bool:
+    """A part with a body, nothing numbered under it and a heading that is neither the plan's
+    goals nor its framing."""
     if block.kind != "section" or not block.intro:
         return False
     if after is not None and after.kind != "section":
         return False
     title = _title(block)
-    if is_goal_title(title) or FRAMING_RE.search(title):
-        return False
+    return not (is_goal_title(title) or FRAMING_RE.search(title))
+
+
+def _states_targets(block: Block, lookup: Lookup | None) -> bool:
     return any(f.target is not None for f in find_targets(block.intro_text().text, lookup))
 
 
 def parts_as_tasks(blocks: Sequence[Block], lookup: Lookup | None) -> list[Block]:
-    """The outline's blocks with every part that is a task of its own (see the module) given
-    an item: its heading and body, numbered 1 in its part."""
+    """The outline's blocks with every part that is a task of its own given an item: its
+    heading and body, numbered 1 in its part.
+
+    A part is a task when its own body holds targets; once one is, the plan writes its parts as
+    tasks, and every other part with a body of its own is one too (第三，加强党的建设。 over
+    prose without a number)."""
+    own = [
+        _own_body(block, blocks[i + 1] if i + 1 < len(blocks) else None)
+        for i, block in enumerate(blocks)
+    ]
+    if not any(o and _states_targets(b, lookup) for o, b in zip(own, blocks, strict=True)):
+        return list(blocks)
     out: list[Block] = []
-    for i, block in enumerate(blocks):
-        after = blocks[i + 1] if i + 1 < len(blocks) else None
-        if not _is_task(block, after, lookup):
+    for is_task, block in zip(own, blocks, strict=True):
+        if not is_task:
             out.append(block)
             continue
         out.append(Block("section", number=block.number, lines=list(block.lines)))
