@@ -193,10 +193,17 @@ _LAST_PART = ["改造薄弱学校运动场8个。", "新增学位1200个。", "�
 
 @pytest.mark.parametrize("mark", ["第{}，", "第{}、", "{}、", "第{}部分 "])
 @pytest.mark.parametrize("intro", ["", "今年为群众办好以下实事：\n"])
-def test_a_part_with_a_body_and_no_items_is_one_task(mark: str, intro: str) -> None:
+@pytest.mark.parametrize("after_heading", ["\n", ""])  # the body on the heading's line, or below
+def test_a_part_with_a_body_and_no_items_is_one_task(
+    mark: str, intro: str, after_heading: str
+) -> None:
     body = "今年全市教育工作要坚持稳中求进，办好人民满意的教育。\n"
     for n, heading, paragraphs in _PARTS:
-        body += f"{mark.format(n)}{heading}。\n" + "".join(f"　　{p}\n" for p in paragraphs)
+        body += f"{mark.format(n)}{heading}。{after_heading}"
+        body += "".join(
+            f"{p}\n" if after_heading == "" and k == 0 else f"　　{p}\n"
+            for k, p in enumerate(paragraphs)
+        )
     body += f"{mark.format('四')}办好教育民生实事。\n{intro}"
     body += "".join(f"{k}.{item}\n" for k, item in enumerate(_LAST_PART, start=1))
     r = planlib.extract_plan("某市教育局2025年工作要点\n" + body, codes=False)
@@ -204,6 +211,7 @@ def test_a_part_with_a_body_and_no_items_is_one_task(mark: str, intro: str) -> N
     assert titles == [heading for _, heading, _ in _PARTS] + [i.rstrip("。") for i in _LAST_PART]
     assert [len(t.targets) for t in r.plan.tasks] == [2, 3, 2, 1, 1, 1]
     assert [t.section for t in r.plan.tasks] == [1, 2, 3, 4, 4, 4]
+    assert [s.title for s in r.plan.sections][:3] == [heading for _, heading, _ in _PARTS]
     assert not any("不在任何编号任务内" in w.message for w in r.warnings), r.warnings
 
 

@@ -25,13 +25,15 @@ _HEADING_MAX = 40  # a heading sentence is short; a longer line is a paragraph
 
 
 def _heading_rest(s: str) -> tuple[str, str] | None:
-    """(numeral, heading sentence) when a line is 第一，… alone: one short sentence."""
+    """(numeral, the rest of the line) when a line opens with 第一， and a short heading
+    sentence (the whole line, or its first sentence with the part's body after it)."""
     m = _ORDINAL_RE.match(s)
     if not m:
         return None
     rest = s[m.end() :].strip()
-    body = rest.rstrip("。：:")
-    if not 2 <= len(body) <= _HEADING_MAX or any(c in body for c in "。；;！？"):
+    end = rest.find("。")
+    heading = (rest if end == -1 else rest[:end]).rstrip("：:")
+    if not 2 <= len(heading) <= _HEADING_MAX or any(c in heading for c in "；;！？"):
         return None
     return m.group(1), rest
 
@@ -63,13 +65,23 @@ def ordinal_parts(lines: Sequence[tuple[int, str]]) -> Lines:
 def _title(block: Block) -> str:
     heading = block.joined().text
     mark = section_marker(heading)
-    return heading[mark[1] if mark else 0 :].strip().rstrip("。：:")
+    title = heading[mark[1] if mark else 0 :].strip()
+    return title.split("。")[0].rstrip("：:")
+
+
+def _body(block: Block) -> str:
+    """A part's own body: the heading line's text after its first sentence (一、扩大资源。
+    新建学校5所。 on one line) and the lines under the heading."""
+    heading = block.joined().text
+    end = heading.find("。")
+    same_line = heading[end + 1 :] if end != -1 else ""
+    return same_line + block.intro_text().text
 
 
 def _own_body(block: Block, after: Block | None) -> bool:
     """A part with a body, nothing numbered under it and a heading that is neither the plan's
     goals nor its framing."""
-    if block.kind != "section" or not block.intro:
+    if block.kind != "section" or not _body(block):
         return False
     if after is not None and after.kind != "section":
         return False
@@ -78,7 +90,18 @@ def _own_body(block: Block, after: Block | None) -> bool:
 
 
 def _states_targets(block: Block, lookup: Lookup | None) -> bool:
-    return any(f.target is not None for f in find_targets(block.intro_text().text, lookup))
+    return any(f.target is not None for f in find_targets(_body(block), lookup))
+
+
+def _heading_lines(block: Block) -> list[tuple[int, str]]:
+    """A part's heading lines without the body written on the same line as the heading."""
+    out: list[tuple[int, str]] = []
+    for number, text in block.lines:
+        end = text.find("。")
+        if end != -1:
+            return [*out, (number, text[: end + 1])]
+        out.append((number, text))
+    return out
 
 
 def parts_as_tasks(blocks: Sequence[Block], lookup: Lookup | None) -> list[Block]:
@@ -99,7 +122,7 @@ def parts_as_tasks(blocks: Sequence[Block], lookup: Lookup | None) -> list[Block
         if not is_task:
             out.append(block)
             continue
-        out.append(Block("section", number=block.number, lines=list(block.lines)))
+        out.append(Block("section", number=block.number, lines=_heading_lines(block)))
         out.append(
             Block(
                 "item",
