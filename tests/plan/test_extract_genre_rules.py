@@ -326,3 +326,23 @@ def test_parts_without_targets_stay_headings_when_no_part_is_a_task() -> None:
         "三、加强党的建设\n　　压实全面从严治党主体责任。\n"
     )
     assert [t.title for t in p.tasks] == ["扩大学位", "加强师资"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("办学规模36个班，新增学位1620个。", [("办学规模", 36, "个"), ("新增学位", 1620, "个")]),
+        ("宿舍楼设计床位480张床。", [("宿舍楼设计床位", 480, "张")]),
+        (
+            "寄宿规模达到300名学生，配备计算机60台。",
+            [("寄宿规模", 300, "名"), ("配备计算机", 60, "台")],
+        ),
+        # a longer phrase after the count is what is counted, not a short noun: no target
+        ("成立3个工作专班。", []),
+    ],
+)
+def test_a_count_closed_by_a_short_noun(
+    sentence: str, expected: list[tuple[str, float, str]]
+) -> None:
+    p = _plan(f"一、任务\n1.建设学校。{sentence}（牵头股室：计财股）\n")
+    assert [(t.indicator, t.value, t.unit) for t in p.tasks[0].targets] == expected

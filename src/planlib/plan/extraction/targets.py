@@ -353,9 +353,8 @@ def _read_number(
     opening = subject.startswith(grammar().opening_verbs)
     if q.chinese and pre.endswith("等"):
         return miss("")  # 实施“甲、乙、丙”等三项工程: the count of a list, said in words
-    # 创建清廉学校示范点10个。: a count that closes its clause counts what the clause names
     closes = end >= len(text) or text[end] in _BREAKS + "、"
-    counted = (q.kind in ("count", "amount") and closes and "每" not in subject) and bool(subject)
+    counted = _counted(text, q, subject, closes)
     # 年检覆盖率100%。: a rate named and stated, without a verb between
     stated = q.kind == "rate" and closes and subject.endswith(("率", "比例", "占比"))
     if not (verb or q.suffix or opening or counted or stated):
@@ -394,6 +393,23 @@ def _read_number(
     doubt = f"「{source}」可能是相对上年的增幅（×{1 + q.value / 100:g}），已按百分点差记录"
     year = _YEAR_RE.search(text, max(0, start - 30), start)
     return Found(start, end, target, doubt if relative else "", year.group(0) if year else None)
+
+
+def _counted(text: str, q: Quantity, subject: str, closes: bool) -> bool:
+    """A count that closes its clause counts what the clause names (创建清廉学校示范点10个。),
+    as does a count in figures closed by a short noun of one or two characters (办学规模12个班，)."""
+    if not subject or "每" in subject:
+        return False
+    if q.kind == "amount":
+        return closes
+    if q.kind != "count":
+        return False
+    named = _NOUN_RE.match(text, q.end) if not (closes or q.chinese) else None
+    return closes or (
+        named is not None
+        and len(named.group(0)) <= 2
+        and (named.end() >= len(text) or text[named.end()] in _BREAKS)
+    )
 
 
 def _context(text: str, start: int, end: int) -> str:
