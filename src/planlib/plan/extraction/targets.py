@@ -122,12 +122,14 @@ def _complete(names: list[str]) -> list[str]:
     The last name carries the head every name shares; an earlier name that does not end the way
     the last does is a short one (小学) and takes the last one's head after as many characters
     as the name before the last has (初中|学业质量监测合格率): parallel names are alike in
-    length. A head shorter than two characters is no head: the names stay as written."""
+    length. A head shorter than two characters is no head. The other way round, a later short
+    name ending like the first (入学率、巩固率) borrows the first one's subject."""
     last = names[-1]
     head = last[len(names[-2]) :]
-    if len(head) < 2:
-        return names
-    return [n if n[-1] == last[-1] else n + head for n in names[:-1]] + [last]
+    if len(head) >= 2:
+        names = [n if n[-1] == last[-1] else n + head for n in names[:-1]] + [last]
+    # 残疾儿童义务教育入学率、巩固率: a later short name borrows the first one's subject
+    return [names[0]] + [_restore_subject(n, names[0]) for n in names[1:]]
 
 
 def _shared_values(text: str, quantities: Sequence[Quantity]) -> dict[int, _Shared]:
@@ -145,7 +147,7 @@ def _shared_values(text: str, quantities: Sequence[Quantity]) -> dict[int, _Shar
         run = [after[0]]
         for q in after[1:]:
             gap = text[run[-1].end : q.start].strip()
-            if gap not in g.joiners:
+            if gap and gap not in g.joiners:  # 96%和90%, 96%、90%, 96% 90%
                 break
             run.append(q)
         start = max(text.rfind(c, 0, m.start()) for c in _BREAKS) + 1
