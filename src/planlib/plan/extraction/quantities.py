@@ -18,7 +18,8 @@ import yaml
 
 from ...resources import data_dir
 
-_CN_DIGITS = {
+# the Chinese digits as plans write them (also the section and item numbers of structure.py)
+CN_DIGITS = {
     "零": 0,
     "〇": 0,
     "一": 1,
@@ -142,10 +143,10 @@ def chinese_value(word: str) -> float | None:
     total = section = 0
     digit: int | None = None
     for ch in whole:
-        if ch in _CN_DIGITS:
+        if ch in CN_DIGITS:
             if digit is not None:  # 二〇二二: a digit string, not a counted numeral
                 return None
-            digit = _CN_DIGITS[ch]
+            digit = CN_DIGITS[ch]
         elif ch in _CN_UNITS:
             section += (1 if digit is None else digit) * _CN_UNITS[ch]
             digit = None
@@ -155,9 +156,9 @@ def chinese_value(word: str) -> float | None:
     if not whole or (total == 0 and "零" not in whole and "〇" not in whole):
         return None
     if fraction:
-        if any(c not in _CN_DIGITS for c in fraction):
+        if any(c not in CN_DIGITS for c in fraction):
             return None
-        total_f = float(f"{total}." + "".join(str(_CN_DIGITS[c]) for c in fraction))
+        total_f = float(f"{total}." + "".join(str(CN_DIGITS[c]) for c in fraction))
         return total_f
     return float(total)
 

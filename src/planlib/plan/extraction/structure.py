@@ -8,33 +8,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .quantities import CN_DIGITS
 from .text import LinedText, normalise, squeeze
-
-_CN_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 
 
 def chinese_number(word: str) -> int | None:
     """一 → 1, 十二 → 12, 二十三 → 23; None for anything else."""
-    if not word or any(c not in _CN_DIGITS and c != "十" for c in word):
+    if not word or any(c not in CN_DIGITS and c != "十" for c in word):
         return None
     if "十" not in word:
-        return _CN_DIGITS[word] if len(word) == 1 else None
+        return CN_DIGITS[word] if len(word) == 1 else None
     tens, _, ones = word.partition("十")
     if "十" in ones or len(tens) > 1 or len(ones) > 1:
         return None
-    value = (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    value = (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
     return value if value > 0 else None
 
 
