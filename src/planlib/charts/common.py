@@ -79,9 +79,7 @@ def present(rows: pd.DataFrame) -> list[str]:
     return [s for s in style.STATUSES if s in seen] or list(style.STATUSES)
 
 
-def legend(
-    fig: Figure, statuses: Sequence[str], extra: Sequence[object] = (), **at: Any
-) -> None:
+def legend(fig: Figure, statuses: Sequence[str], extra: Sequence[object] = (), **at: Any) -> None:
     """The statuses as they are drawn (tone, texture, mark) and any target lines, below (room
     made by constrained layout unless ``at`` places it: ``loc``, ``bbox_to_anchor``)."""
     handles = [*style.status_patches(statuses), *extra]
