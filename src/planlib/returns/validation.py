@@ -371,7 +371,7 @@ class ValidationResult:
             )
             files = p["file"].astype(str)
             owners = {f: owner_of_file(f, names) or "" for f in files[org == ""].unique()}
-            org = org.where(org != "", files.map(owners).fillna(""))
+            org = org.where(org != "", files.map(lambda f: owners.get(f, "")))
         frame = pd.DataFrame({"org_code": org, "severity": p["severity"]})
         out = (
             frame.assign(
