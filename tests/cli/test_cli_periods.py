@@ -69,11 +69,10 @@ def test_period_words(planlib_cli, sample, spec: str, quarters: list[str]) -> No
 
 def test_a_quarter_the_data_lacks_names_those_it_has(planlib_cli, sample) -> None:
     for command in ("compute", "assess", "ledger"):
-        r = planlib_cli(command, sample, "--period", "2021Q4:2021Q4")
+        r = planlib_cli(command, sample, "--period", "2020Q4:2020Q4")
         assert r.returncode == 1, r.stderr
-        assert (
-            "没有任何季度的数据" in r.stderr and "已有：2022Q1、2022Q2、2022Q3、2022Q4" in r.stderr
-        )
+        assert "没有任何季度的数据" in r.stderr and "已有：" in r.stderr
+        assert "2022Q1、2022Q2、2022Q3、2022Q4" in r.stderr
         assert "Traceback" not in r.stderr
 
 

@@ -28,6 +28,7 @@ from ..plan.model import Plan
 from .ledger import LEDGER_HEADERS
 from .orgunits import UNIT_TYPES
 from .sample_generic import complete_values
+from .sample_history import with_last_year
 from .sample_values import (
     draw_county_values,
     draw_school_values,
@@ -336,21 +337,26 @@ def write_sample(
         if reg.generated_schools:
             school_frame.to_csv(out / "schools.csv", index=False, encoding="utf-8")
         late = (str(codes[min(5, len(codes) - 1)]),) if len(codes) > 1 else ()
-        files = _write_returns(out, reg, frames, dictionary, (*before, *periods), late)
+        # last year's returns too: flows are projected by last year's quarterly pattern
+        written = with_last_year(frames, dictionary, year, seed)
+        earlier = tuple(p for p in dict.fromkeys(written["county"]["period"]) if p < periods[0])
+        files = _write_returns(out, reg, written, dictionary, (*earlier, *periods), late)
         if top is not None and dictionary.elements_at("city"):
             files += _write_city(out, top, str(reg.names[top]), frames["city"], dictionary, plan)
         if plan.tasks:
             files += _write_ledger(out, plan, year)
-    _write_readme(out, len(codes), len(school_frame), year, seed, bool(before))
+    _write_readme(out, len(codes), len(school_frame), year, seed, bool(before), fmt != "parquet")
     late_period = periods[LATE_QUARTER - 1] if late else ""
     return SampleSummary(out, len(codes), len(school_frame), periods, files, late, late_period)
 
 
 def _write_readme(
-    out: Path, counties: int, schools: int, year: int, seed: int, before: bool
+    out: Path, counties: int, schools: int, year: int, seed: int, before: bool, history: bool
 ) -> None:
     """README.txt: what the folder holds, and the mark that lets a later run replace it."""
     last = f"及 {year - 1} 年第四季度（用于较上年变化的目标）" if before else ""
+    if history:
+        last += f"；另有 {year - 1} 年四个季度的报表（用于按上年同期进度预测全年）"
     (out / "README.txt").write_text(
         f"planlib 示例数据（虚构）：{counties} 个县级单位、{schools} 所学校、{year} 年四个季度{last}。\n"
         f"{SAMPLE_MARK}（seed={seed}）。\n",
