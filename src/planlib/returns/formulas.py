@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
+from openpyxl.utils import column_index_from_string
+
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7})")
 _RANGE = re.compile(rf"{_REF.pattern}:{_REF.pattern}")
 _SUM = re.compile(r"SUM\(([^()]*)\)", re.IGNORECASE)
@@ -35,10 +37,8 @@ class _NotComputable(Exception):
 
 
 def _column(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+    """The 0-based index of Excel's column ``letters`` (A → 0)."""
+    return column_index_from_string(letters) - 1
 
 
 def compute_formula(
@@ -51,8 +51,7 @@ def compute_formula(
     if not text or "!" in text or "[" in text or '"' in text:
         return None
 
-    def cell(col: str, row: str) -> float:
-        r, c = int(row), _column(col)
+    def cell(r: int, c: int) -> float:
         if (r, c) in uncalculated:
             raise _NotComputable
         v = rows[r - 1][c] if r - 1 < len(rows) and c < len(rows[r - 1]) else None
@@ -68,26 +67,20 @@ def compute_formula(
             if m := _RANGE.fullmatch(arg):
                 r1, r2 = sorted((int(m[2]), int(m[4])))
                 c1, c2 = sorted((_column(m[1]), _column(m[3])))
-                cols = [_letters(c) for c in range(c1, c2 + 1)]
-                s += sum(cell(c, str(r)) for r in range(r1, r2 + 1) for c in cols)
+                s += sum(cell(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
             else:
-                s += _eval(_REF.sub(lambda m: repr(cell(m[1], m[2])), arg))
+                s += _eval(_REF.sub(reference, arg))
         return repr(s)
+
+    def reference(m: re.Match[str]) -> str:
+        return repr(cell(int(m[2]), _column(m[1])))
 
     try:
         text = _SUM.sub(lambda m: total(m[1]), text)
-        text = _REF.sub(lambda m: repr(cell(m[1], m[2])), text)
+        text = _REF.sub(reference, text)
         return _eval(text)
     except (_NotComputable, ZeroDivisionError, SyntaxError, ValueError, IndexError):
         return None
-
-
-def _letters(c: int) -> str:
-    name, c = "", c + 1
-    while c:
-        c, r = divmod(c - 1, 26)
-        name = chr(65 + r) + name
-    return name
 
 
 def _eval(text: str) -> float:
