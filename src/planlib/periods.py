@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from functools import total_ordering
+from typing import Any
 
 from .errors import PlanlibError
 
@@ -356,3 +358,17 @@ def year_to_date(available: Iterable[str | Period], period: str | Period) -> lis
     """The quarters of ``period``'s year up to it that have data (what in-year flows need)."""
     p = parse_period(period)
     return [str(q) for q in _sorted(available) if q.year == p.year and q <= p]
+
+
+BEIJING = timezone(timedelta(hours=8), "北京时间")  # fixed offset: no tz database needed
+
+
+def when(stamp: Any) -> str:
+    """An ISO timestamp as a reader here writes it, in Beijing time: 2026-11-29 10:17（北京时间）."""
+    try:
+        t = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    if t.tzinfo is None:
+        return f"{t:%Y-%m-%d %H:%M}"
+    return f"{t.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）"

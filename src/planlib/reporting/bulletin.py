@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 
 from ..errors import PlanlibError
-from ..periods import parse_period
-from .html import BEIJING, e
+from ..periods import BEIJING, parse_period
+from .html import e
 
 REPORT_KEYS = ("bureau", "number_prefix", "cc", "report_to", "signature")
 """The keys of the ``[report]`` table that this module reads."""

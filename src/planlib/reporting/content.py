@@ -15,6 +15,7 @@ Those modules never import this one. A name the notebooks (or the runner) call g
 
 from __future__ import annotations
 
+from ..periods import when
 from .context import children, departments, open_context
 from .county import bullets, headline, ranks, trends
 from .department import (
@@ -24,7 +25,7 @@ from .department import (
     department_targets,
 )
 from .followup import county_followup
-from .html import Html, num, table, when
+from .html import Html, num, table
 from .overview import (
     overview_followup,
     overview_headline,

@@ -14,7 +14,6 @@ import io
 import math
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
 from html import escape, unescape
 from typing import Any
 
@@ -88,9 +87,6 @@ class Html:
 
     def __str__(self) -> str:
         return self._repr_html_()
-
-
-BEIJING = timezone(timedelta(hours=8), "北京时间")  # fixed offset: no tz database needed
 
 
 def e(value: Any) -> str:
@@ -349,14 +345,3 @@ def _column_widths(columns: list[list[str]], fixed: list[bool]) -> list[float]:
         widths = [lo + (hi - lo) * spare for lo, hi in zip(low, high, strict=True)]
     total = sum(widths) or 1.0
     return [100 * w / total for w in widths]
-
-
-def when(stamp: Any) -> str:
-    """An ISO timestamp as a reader here writes it, in Beijing time: 2026-11-29 10:17（北京时间）."""
-    try:
-        t = datetime.fromisoformat(str(stamp))
-    except ValueError:
-        return str(stamp)
-    if t.tzinfo is None:
-        return f"{t:%Y-%m-%d %H:%M}"
-    return f"{t.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）"

@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks import clean_text
+from ..periods import when
 from .context import ReportContext
 from .jobs import ReportJob, ReportResult
 
@@ -24,7 +25,6 @@ def escape(text: str) -> str:
 if TYPE_CHECKING:
     from .runner import BatchOutcome
 
-BEIJING = timezone(timedelta(hours=8), "北京时间")  # fixed offset: no tz database needed
 LOG_NAME = "planlib-report.log"
 INTERRUPTED = "interrupted"
 """The status of a report a stopped batch (Ctrl-C, SIGTERM) did not make."""
@@ -66,17 +66,6 @@ def manifest(ctx: ReportContext, outcome: BatchOutcome) -> bytes:
         "reports": outcome.entries,
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def generated_words(stamp: Any) -> str:
-    """When the batch was made, as a reader here writes it: 2026-11-29 10:17（北京时间）."""
-    try:
-        t = datetime.fromisoformat(str(stamp))
-    except ValueError:
-        return str(stamp)
-    if t.tzinfo is None:
-        return f"{t:%Y-%m-%d %H:%M}"
-    return f"{t.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）"
 
 
 def _chips(counts: Any) -> str:
@@ -142,7 +131,7 @@ def index_html(ctx: ReportContext, jobs: list[ReportJob], outcome: BatchOutcome)
     part = _PARTIAL if outcome.partial else ""
     n_stopped = sum(e["status"] == INTERRUPTED for e in outcome.entries)
     stopped = f"本批已中断，{n_stopped}份未生成。" if outcome.interrupted else ""
-    made = escape(generated_words(ctx.meta.get("generated_at")))
+    made = escape(when(ctx.meta.get("generated_at")))
     summary = (
         f"{stopped}{part}共{len(outcome.entries)}份报告，成功{len(outcome.entries) - n_failed}份，"
         f"失败{n_failed - n_stopped}份。生成时间：{made}，"
